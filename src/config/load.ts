@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs'
+import { parseDuration } from '../util/duration.js'
+import { ConfigError } from './errors.js'
+import { envName, flagName, type ConfigOf, type OptionSpec, type OptionsSpec } from './options.js'
+
+export type LoadInput = {
+  argv?: readonly string[]
+  env?: Readonly<Record<string, string | undefined>>
+}
+
+export type Loaded<T extends OptionsSpec> = {
+  config: ConfigOf<T>
+  /** Arguments that are not options, in order (e.g. `superguard inspect <hex...>`). */
+  positionals: string[]
+  help: boolean
+}
+
+type Raw = { value: unknown; source: string }
+
+/**
+ * Builds a role's config from flags > SUPERGUARD_* environment > JSON file (`--config FILE`)
+ * > defaults, validates every option and throws one ConfigError listing all problems.
+ */
+export function loadConfig<const T extends OptionsSpec>(role: string, spec: T, input: LoadInput = {}): Loaded<T> {
+  const argv = input.argv ?? []
+  const env = input.env ?? {}
+  const problems: string[] = []
+  const byFlag = new Map<string, string>()
+  for (const [key, s] of Object.entries(spec)) {
+    byFlag.set(flagName(key, s), key)
+    for (const a of s.aliases ?? []) byFlag.set(a, key)
+  }
+
+  const fromFlags = new Map<string, Raw>()
+  const positionals: string[] = []
+  let help = false
+  let configFile: string | undefined = env.SUPERGUARD_CONFIG
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--') { positionals.push(...argv.slice(i + 1)); break }
+    if (arg === '--help' || arg === '-h') { help = true; continue }
+    if (!arg.startsWith('--') || arg.length === 2) { positionals.push(arg); continue }
+    const eq = arg.indexOf('=')
+    let name = eq === -1 ? arg.slice(2) : arg.slice(2, eq)
+    let inline: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1)
+    if (name === 'config') {
+      configFile = inline ?? argv[++i]
+      if (configFile === undefined) problems.push('--config needs a FILE')
+      continue
+    }
+    let negated = false
+    if (!byFlag.has(name) && name.startsWith('no-') && byFlag.has(name.slice(3))) { name = name.slice(3); negated = true }
+    const key = byFlag.get(name)
+    if (!key) { problems.push(`unknown option --${name}`); continue }
+    const s = spec[key]!
+    let value: string | boolean
+    if (s.type === 'bool') {
+      if (inline !== undefined) value = inline
+      else value = !negated
+    } else {
+      if (inline === undefined) {
+        const next = argv[i + 1]
+        if (next === undefined || (next.startsWith('--') && next.length > 2)) { problems.push(`--${name} needs a value`); continue }
+        inline = next
+        i++
+      }
+      value = inline
+    }
+    const prev = fromFlags.get(key)
+    if (s.type === 'strings') {
+      const list = prev ? (prev.value as string[]) : []
+      list.push(String(value))
+      fromFlags.set(key, { value: list, source: `--${name}` })
+    } else {
+      fromFlags.set(key, { value, source: `--${name}` })
+    }
+  }
+
+  let fromFile: Record<string, unknown> = {}
+  if (configFile !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(configFile, 'utf8'))
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) problems.push(`config file ${configFile}: not a JSON object`)
+      else fromFile = parsed as Record<string, unknown>
+    } catch (err) {
+      problems.push(`config file ${configFile}: ${(err as Error).message}`)
+    }
+    for (const k of Object.keys(fromFile)) if (!(k in spec)) problems.push(`config file ${configFile}: unknown option "${k}"`)
+  }
+
+  const out: Record<string, unknown> = {}
+  for (const [key, s] of Object.entries(spec)) {
+    const envKey = envName(key, s)
+    let raw: Raw | undefined = fromFlags.get(key)
+    if (!raw && env[envKey] !== undefined && env[envKey] !== '') {
+      const v = env[envKey]!
+      raw = { value: s.type === 'strings' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v, source: envKey }
+    }
+    if (!raw && key in fromFile) raw = { value: fromFile[key], source: `config file "${key}"` }
+    if (!raw && s.default !== undefined) raw = { value: s.default, source: 'default' }
+    if (!raw) {
+      if (s.required && !help) problems.push(`--${flagName(key, s)} is required (${s.help})`)
+      continue
+    }
+    const result = coerce(s, raw.value)
+    if (typeof result === 'string') problems.push(`${raw.source}: ${result}`)
+    else out[key] = result.value
+  }
+
+  if (problems.length > 0 && !help) throw new ConfigError(role, problems)
+  return { config: Object.freeze(out) as ConfigOf<T>, positionals, help }
+}
+
+function coerce(s: OptionSpec, value: unknown): { value: unknown } | string {
+  switch (s.type) {
+    case 'string':
+    case 'path':
+      return typeof value === 'string' && value.length > 0 ? { value } : `expected a non-empty string, got ${JSON.stringify(value)}`
+    case 'strings': {
+      const list = Array.isArray(value) ? value : [value]
+      if (!list.every((v) => typeof v === 'string' && v.length > 0)) return `expected strings, got ${JSON.stringify(value)}`
+      return { value: Object.freeze([...list]) }
+    }
+    case 'bool':
+      if (typeof value === 'boolean') return { value }
+      if (value === 'true' || value === '1') return { value: true }
+      if (value === 'false' || value === '0') return { value: false }
+      return `expected true or false, got ${JSON.stringify(value)}`
+    case 'enum':
+      return typeof value === 'string' && s.choices?.includes(value) ? { value } : `expected one of ${s.choices?.join(', ')}, got ${JSON.stringify(value)}`
+    case 'duration': {
+      try {
+        const ms = parseDuration(value as string | number)
+        return inRange(s, ms, formatMs)
+      } catch (err) {
+        return (err as Error).message
+      }
+    }
+    case 'int':
+    case 'port':
+    case 'number': {
+      const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN
+      if (!Number.isFinite(n)) return `expected a number, got ${JSON.stringify(value)}`
+      if (s.type !== 'number' && !Number.isInteger(n)) return `expected an integer, got ${JSON.stringify(value)}`
+      if (s.type === 'port' && (n < 0 || n > 65535)) return `expected a port 0..65535, got ${n}`
+      return inRange(s, n, String)
+    }
+  }
+}
+
+function inRange(s: OptionSpec, n: number, fmt: (n: number) => string): { value: number } | string {
+  if (s.min !== undefined && n < s.min) return `must be at least ${fmt(s.min)}, got ${fmt(n)}`
+  if (s.max !== undefined && n > s.max) return `must be at most ${fmt(s.max)}, got ${fmt(n)}`
+  return { value: n }
+}
+
+const formatMs = (n: number) => `${n}ms`

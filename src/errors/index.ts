@@ -1,0 +1,8 @@
+export { RpcCode } from './codes.js'
+export { ServiceError, type ServiceErrorOptions } from './base.js'
+export {
+  AccessListOutOfBoundsError, ConflictError, DataCorruptionError, FailsafeEnabledError, FutureDataError,
+  InternalError, InvalidParamsError, InvalidRequestError, MethodNotFoundError, OutOfScopeError,
+  OverSenderRateLimitError, ParseError, RequestBodyTooLargeError, UnauthorizedError, UninitializedError,
+  UnknownChainError,
+} from './rpc.js'

@@ -1,0 +1,86 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
+import type { Logger } from 'pino'
+import type { Registry } from 'prom-client'
+import { InvalidRequestError, ParseError, RequestBodyTooLargeError } from '../errors/index.js'
+import { dispatch, toErrorObject, type CallObserver, type JsonRpcResponse, type MethodTable, type RpcContext } from './jsonrpc.js'
+
+export type Health = { status: number; body: unknown }
+
+export type RpcServerOptions = {
+  methods: MethodTable
+  logger: Logger
+  /** Largest request body in bytes (proxyd's default request size limit is 128 KiB). */
+  bodyLimit?: number
+  /** Largest batch; a larger one is refused whole with -32600. */
+  maxBatch?: number
+  registry?: Registry
+  observe?: CallObserver
+  health?: () => Health | Promise<Health>
+  /**
+   * HTTP status for a single (non-batch) response; proxyd answers interop errors with
+   * 4xx/5xx statuses, a supervisor answers 200 always.
+   */
+  httpStatus?: (response: JsonRpcResponse) => number
+  /** Path the JSON-RPC endpoint is served on (POST). */
+  path?: string
+}
+
+export const DEFAULT_BODY_LIMIT = 128 * 1024
+export const DEFAULT_MAX_BATCH = 1000
+
+/**
+ * JSON-RPC 2.0 over HTTP on fastify, shared by every role: single and batch requests,
+ * body and batch limits, error objects with stable codes, /healthz and /metrics.
+ * Returns the instance without listening; the caller decides where.
+ */
+export function createRpcServer(opts: RpcServerOptions): FastifyInstance {
+  const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT
+  const maxBatch = opts.maxBatch ?? DEFAULT_MAX_BATCH
+  const app = Fastify({ loggerInstance: opts.logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit, return503OnClosing: true, forceCloseConnections: true })
+  const onInternal = (err: unknown, method: string) => opts.logger.error({ err, method }, 'internal error in JSON-RPC method')
+
+  // JSON.parse directly: the body is bounded, and the default parser's prototype scan costs on the hot path.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, (_req, body, done) => done(null, body))
+
+  const send = (reply: FastifyReply, status: number, payload: unknown) =>
+    reply.code(status).header('content-type', 'application/json').send(JSON.stringify(payload))
+
+  app.setErrorHandler((err, _req, reply) => {
+    const tooLarge = (err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+    const error = tooLarge ? new RequestBodyTooLargeError() : new InvalidRequestError((err as Error).message)
+    send(reply, tooLarge ? 413 : 400, { jsonrpc: '2.0', id: null, error: toErrorObject(error) })
+  })
+
+  app.post(opts.path ?? '/', async (req, reply) => {
+    let body: unknown
+    try {
+      body = JSON.parse(req.body as string)
+    } catch (err) {
+      return send(reply, 400, { jsonrpc: '2.0', id: null, error: toErrorObject(new ParseError((err as Error).message)) })
+    }
+    const ctx: RpcContext = { headers: req.headers }
+    if (Array.isArray(body)) {
+      if (body.length === 0) return send(reply, 400, { jsonrpc: '2.0', id: null, error: toErrorObject(new InvalidRequestError('empty batch')) })
+      if (body.length > maxBatch) return send(reply, 413, { jsonrpc: '2.0', id: null, error: toErrorObject(new InvalidRequestError(`batch of ${body.length} exceeds the limit of ${maxBatch}`)) })
+      const out = await Promise.all(body.map((r) => dispatch(opts.methods, r, ctx, opts.observe, onInternal)))
+      const responses = out.filter((r) => r !== undefined)
+      if (responses.length === 0) return reply.code(204).send()
+      return send(reply, 200, responses)
+    }
+    const res = await dispatch(opts.methods, body, ctx, opts.observe, onInternal)
+    if (!res) return reply.code(204).send()
+    return send(reply, opts.httpStatus ? opts.httpStatus(res) : 200, res)
+  })
+
+  app.get('/healthz', async (_req, reply) => {
+    const h = opts.health ? await opts.health() : { status: 200, body: { ok: true } }
+    return send(reply, h.status, h.body)
+  })
+
+  const registry = opts.registry
+  if (registry) {
+    app.get('/metrics', async (_req, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()))
+  }
+  return app
+}
