@@ -1,0 +1,52 @@
+import type { Hex } from '../interop/index.js'
+
+/** An interop transaction the ingress accepted, as the sweep re-checks it. */
+export type AcceptedTx = {
+  hash: Hex
+  raw: Hex
+  /** Its CrossL2Inbox access-list entries, as sent to the supervisor. */
+  inboxEntries: Hex[]
+  /** Unix ms when the ingress first accepted it (the pre-verification window counts from here). */
+  firstSeen: number
+}
+
+/**
+ * Bounded memory of accepted interop transactions, shared by the ingress (writer) and an
+ * in-process sweep (reader, evicter). Oldest entries go first when the bound is reached.
+ */
+export class AcceptedSet {
+  readonly maxSize: number
+  readonly #txs = new Map<Hex, AcceptedTx>()
+
+  constructor(maxSize = 100_000) {
+    this.maxSize = maxSize
+  }
+
+  get size(): number {
+    return this.#txs.size
+  }
+
+  /** Records a transaction; a known hash keeps its first-seen time. Returns false when it was already known. */
+  add(tx: AcceptedTx): boolean {
+    if (this.#txs.has(tx.hash)) return false
+    if (this.#txs.size >= this.maxSize) {
+      const oldest = this.#txs.keys().next().value
+      if (oldest !== undefined) this.#txs.delete(oldest)
+    }
+    this.#txs.set(tx.hash, tx)
+    return true
+  }
+
+  get(hash: Hex): AcceptedTx | undefined {
+    return this.#txs.get(hash)
+  }
+
+  delete(hash: Hex): boolean {
+    return this.#txs.delete(hash)
+  }
+
+  /** A snapshot, so a sweep can run while the ingress keeps adding. */
+  snapshot(): AcceptedTx[] {
+    return [...this.#txs.values()]
+  }
+}
