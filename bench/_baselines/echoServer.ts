@@ -1,0 +1,16 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+
+/**
+ * The baseline for JSON-RPC throughput: bare fastify, default JSON parser, answering every
+ * request object with its own params. Anything superguard adds is measured against this.
+ */
+export async function startEchoServer(): Promise<{ app: FastifyInstance; url: string }> {
+  const app = Fastify({ logger: false })
+  app.post('/', async (req) => {
+    const body = req.body as { id: unknown; params: unknown } | { id: unknown; params: unknown }[]
+    if (Array.isArray(body)) return body.map((r) => ({ jsonrpc: '2.0', id: r.id, result: r.params }))
+    return { jsonrpc: '2.0', id: body.id, result: body.params }
+  })
+  const url = await app.listen({ host: '127.0.0.1', port: 0 })
+  return { app, url }
+}
