@@ -1,0 +1,67 @@
+import { createPublicClient, http, type PublicClient, type RpcBlock, type RpcLog } from 'viem'
+import type { Hex } from '../interop/index.js'
+import { toQuantity } from '../util/hex.js'
+import { MissingBlockError } from './errors.js'
+import type { BlockRef } from './types.js'
+
+/** A header as the index needs it; logsBloom lets a range check that eth_getLogs returned every block's logs. */
+export type Header = BlockRef & { logsBloom: Hex | undefined }
+
+/** The fields of an eth_getLogs entry the index reads. */
+export type RawLog = Pick<RpcLog, 'address' | 'topics' | 'data' | 'blockNumber' | 'blockHash' | 'logIndex'>
+
+export type ChainRpcOptions = {
+  /** JSON-RPC requests per HTTP batch; 1 disables batching for endpoints that refuse it. */
+  batchSize?: number
+  timeoutMs?: number
+}
+
+/**
+ * The chain access of the indexer, over viem's HTTP transport with JSON-RPC batching (header
+ * fetches issued together go out as one request per `batchSize`). Raw `request` calls avoid
+ * viem's formatters on the hot path. No retries here: the ingester owns backoff and range sizing.
+ */
+export class ChainRpc {
+  readonly url: string
+  readonly #client: PublicClient
+
+  constructor(url: string, { batchSize = 100, timeoutMs = 20_000 }: ChainRpcOptions = {}) {
+    this.url = url
+    this.#client = createPublicClient({
+      transport: http(url, { batch: batchSize > 1 ? { batchSize, wait: 0 } : false, retryCount: 0, timeout: timeoutMs, maxResponseBodySize: 256 * 1024 * 1024 }),
+    })
+  }
+
+  async chainId(): Promise<bigint> {
+    return BigInt(await this.#client.request({ method: 'eth_chainId' }))
+  }
+
+  /** The header at a number or tag; undefined when the chain has no such block (or the tag is unsupported). */
+  async header(block: bigint | 'latest' | 'safe' | 'finalized'): Promise<Header | undefined> {
+    const tag = typeof block === 'bigint' ? toQuantity(block) : block
+    const raw = await this.#client.request({ method: 'eth_getBlockByNumber', params: [tag, false] })
+    return raw ? toHeader(raw) : undefined
+  }
+
+  /** Headers from..to inclusive, in order; throws MissingBlockError when the chain does not have one of them. */
+  async headers(from: bigint, to: bigint): Promise<Header[]> {
+    const calls: Promise<Header | undefined>[] = []
+    for (let n = from; n <= to; n++) calls.push(this.header(n))
+    const out = await Promise.all(calls)
+    return out.map((h, i) => h ?? missing(from + BigInt(i)))
+  }
+
+  /** Every log of blocks from..to (no address or topic filter: the index holds all logs). */
+  async logs(from: bigint, to: bigint): Promise<RawLog[]> {
+    return this.#client.request({ method: 'eth_getLogs', params: [{ fromBlock: toQuantity(from), toBlock: toQuantity(to) }] })
+  }
+}
+
+function missing(n: bigint): never {
+  throw new MissingBlockError(n)
+}
+
+function toHeader(raw: RpcBlock): Header {
+  if (raw.number === null || raw.hash === null) throw new TypeError('pending block returned where a sealed one was asked for')
+  return { number: BigInt(raw.number), hash: raw.hash.toLowerCase() as Hex, parentHash: raw.parentHash.toLowerCase() as Hex, timestamp: BigInt(raw.timestamp), logsBloom: raw.logsBloom ?? undefined }
+}

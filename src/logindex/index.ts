@@ -1,0 +1,6 @@
+export type { BlockRef, ChainStatus, HeadLevel, LogReader, StoredLog } from './types.js'
+export { DEFAULT_EXPIRY_MS, Indexer, startIndexer, type ChainEndpoint, type IndexerOptions } from './indexer.js'
+export type { IndexerEvents, ReorgEvent } from './indexerEvents.js'
+export { IndexLogReader, openLogReader } from './logReader.js'
+export { parseChainEndpoint } from './parseChainEndpoint.js'
+export { ChainIdMismatchError } from './errors.js'

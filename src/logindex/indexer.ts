@@ -1,0 +1,169 @@
+import { EventEmitter } from 'node:events'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import type { Logger } from 'pino'
+import type { Registry } from 'prom-client'
+import { initKeccak } from '../util/keccak.js'
+import { BackfillProgress } from './backfillProgress.js'
+import { ChainRpc } from './chainRpc.js'
+import { CrossUnsafe } from './crossUnsafe.js'
+import { ChainIdMismatchError } from './errors.js'
+import type { IndexerEvents } from './indexerEvents.js'
+import { createIndexerMetrics } from './indexerMetrics.js'
+import { Ingester } from './ingester.js'
+import { IndexLogReader } from './logReader.js'
+import { LogStore } from './logStore.js'
+import { migrate } from './migrate.js'
+import { openDb } from './openDb.js'
+import type { ChainStatus, LogReader } from './types.js'
+
+/** 7 days, EXPIRY_TIME of specs/interop/messaging.md. */
+export const DEFAULT_EXPIRY_MS = 604_800_000
+
+export type ChainEndpoint = { url: string; chainId?: bigint | undefined }
+
+export type IndexerOptions = {
+  /** One per chain; a given chainId is checked against the endpoint's eth_chainId. */
+  chains: readonly ChainEndpoint[]
+  dbPath: string
+  /** How far back to index on an empty database (capped at the expiry window and at genesis). */
+  backfillMs: number
+  pollMs: number
+  /** Rows older than this are pruned (default 7 days). */
+  expiryMs?: number
+  logger: Logger
+  registry?: Registry
+  /** Show backfill progress (a bar on a TTY stderr, log lines otherwise). Default true. */
+  progress?: boolean
+  /** Largest block range per eth_getLogs (default 1000). */
+  maxRange?: number
+  /** JSON-RPC requests per HTTP batch (default 100; 1 = no batching). */
+  rpcBatchSize?: number
+  /** How often expired rows are pruned (default 60 s). */
+  pruneIntervalMs?: number
+  /** Clock in ms for the backfill and expiry windows (tests move it). Default Date.now. */
+  now?: () => number
+}
+
+/**
+ * A running log index. `reader` answers checks synchronously from SQLite; events fire after
+ * each commit ('commit', 'reorg', 'ready', 'cross-unsafe', 'prune') so callers wait on them.
+ */
+export class Indexer extends EventEmitter<IndexerEvents> {
+  readonly reader: LogReader
+  readonly chainIds: bigint[]
+  /** Resolves once every chain has completed its backfill; rejects if the indexer closes first. */
+  readonly ready: Promise<void>
+  readonly dbPath: string
+  readonly #ingesters: Ingester[]
+  readonly #close: () => Promise<void>
+
+  /** @internal built by startIndexer */
+  constructor(parts: { reader: LogReader; chainIds: bigint[]; dbPath: string; ready: Promise<void>; ingesters: Ingester[]; close: () => Promise<void> }) {
+    super()
+    this.reader = parts.reader
+    this.chainIds = parts.chainIds
+    this.dbPath = parts.dbPath
+    this.ready = parts.ready
+    this.#ingesters = parts.ingesters
+    this.#close = parts.close
+  }
+
+  status(): ChainStatus[] {
+    return this.chainIds.map((chainId, i) => ({
+      chainId,
+      ready: this.reader.isReady(chainId),
+      indexed: this.reader.head(chainId, 'unsafe'),
+      remoteHead: this.#ingesters[i]?.remoteHead,
+      lastPollAt: this.#ingesters[i]?.lastPollAt,
+    }))
+  }
+
+  /** Stops polling, waits for the loops to leave (a commit in progress finishes), closes the database. */
+  close(): Promise<void> {
+    return this.#close()
+  }
+}
+
+/**
+ * Opens (and migrates) the index at `dbPath`, reads every endpoint's chain id, and starts one
+ * ingester per chain. Resolves once the loops run; `ready` tells when the backfill is done.
+ */
+export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
+  await initKeccak()
+  const logger = opts.logger
+  const expiryMs = opts.expiryMs ?? DEFAULT_EXPIRY_MS
+  const rpcs = opts.chains.map((c) => new ChainRpc(c.url, { batchSize: opts.rpcBatchSize ?? 100 }))
+  const chainIds = await Promise.all(rpcs.map((rpc, i) => readChainId(rpc, opts.chains[i]!.chainId)))
+  const dup = chainIds.find((id, i) => chainIds.indexOf(id) !== i)
+  if (dup !== undefined) throw new Error(`chain ${dup} is configured twice`)
+
+  if (opts.dbPath !== ':memory:') mkdirSync(dirname(opts.dbPath), { recursive: true })
+  const db = openDb(opts.dbPath)
+  migrate(db)
+  const store = new LogStore(db)
+  const records = chainIds.map((id) => store.registerChain(id))
+  const cross = new CrossUnsafe(store, records, { expirySeconds: BigInt(Math.floor(expiryMs / 1000)), logger })
+  const reader = new IndexLogReader(db, { chains: chainIds, state: store })
+  const metrics = createIndexerMetrics(opts.registry)
+  const progress = opts.progress === false ? undefined : new BackfillProgress({ logger })
+  const abort = new AbortController()
+  const ingesterOptions = {
+    backfillMs: Math.min(opts.backfillMs, expiryMs),
+    pollMs: opts.pollMs,
+    expiryMs,
+    pruneIntervalMs: opts.pruneIntervalMs ?? 60_000,
+    maxRange: opts.maxRange ?? 1_000,
+    now: opts.now ?? Date.now,
+  }
+
+  const ingesters: Ingester[] = []
+  const loops: Promise<void>[] = []
+  let closing: Promise<void> | undefined
+  let resolveReady: () => void = () => {}
+  let rejectReady: (err: Error) => void = () => {}
+  const ready = new Promise<void>((resolve, reject) => {
+    resolveReady = resolve
+    rejectReady = reject
+  })
+  ready.catch(() => {}) // only an error for callers that wait on it
+  const indexer = new Indexer({
+    reader,
+    chainIds,
+    dbPath: opts.dbPath,
+    ready,
+    ingesters,
+    close: () =>
+      (closing ??= (async () => {
+        abort.abort()
+        await Promise.allSettled(loops)
+        progress?.stop()
+        rejectReady(new Error('indexer closed before the backfill completed'))
+        db.close()
+      })()),
+  })
+  const checkReady = () => {
+    if (!chainIds.every((id) => reader.isReady(id))) return
+    indexer.off('ready', checkReady)
+    resolveReady()
+  }
+  indexer.on('ready', checkReady)
+  for (const [i, chain] of records.entries()) {
+    ingesters.push(new Ingester({ chain, rpc: rpcs[i]!, store, cross, events: indexer, logger, metrics, progress, signal: abort.signal }, ingesterOptions))
+  }
+  checkReady()
+  for (const ing of ingesters) loops.push(ing.run())
+  logger.info({ chains: chainIds.map(String), dbPath: opts.dbPath }, 'log index started')
+  return indexer
+}
+
+async function readChainId(rpc: ChainRpc, expected: bigint | undefined): Promise<bigint> {
+  let id: bigint
+  try {
+    id = await rpc.chainId()
+  } catch (err) {
+    throw new Error(`cannot read the chain id of ${rpc.url}: ${(err as Error).message}`, { cause: err })
+  }
+  if (expected !== undefined && id !== expected) throw new ChainIdMismatchError(`${rpc.url} serves chain ${id}, configured as ${expected}`)
+  return id
+}

@@ -1,0 +1,103 @@
+import { blockRefFromRow, type BlockRow } from './blockRow.js'
+import type { ChainState } from './chainState.js'
+import { latestSchemaVersion, schemaVersion } from './migrate.js'
+import { openDb, type Db } from './openDb.js'
+import { prepareStatements, type Statements } from './statements.js'
+import type { BlockRef, HeadLevel, LogReader, StoredLog } from './types.js'
+
+const MAX_INT64 = (1n << 63n) - 1n
+
+/**
+ * LogReader over a better-sqlite3 handle: every method is one prepared primary-key look-up.
+ * In the indexer's process heads and readiness come from the writer's memory (`state`); a
+ * read-only reader (another thread or process) reads them from the heads table.
+ */
+export class IndexLogReader implements LogReader {
+  readonly #st: Statements
+  readonly #state: ChainState
+  readonly #keys = new Map<bigint, number>()
+  readonly #configured: readonly bigint[] | undefined
+
+  constructor(db: Db, opts: { chains?: readonly bigint[]; state?: ChainState } = {}) {
+    this.#st = prepareStatements(db)
+    this.#state = opts.state ?? new TableChainState(this.#st)
+    this.#configured = opts.chains
+    this.#loadKeys()
+  }
+
+  chains(): readonly bigint[] {
+    if (this.#configured) return this.#configured
+    this.#loadKeys()
+    return [...this.#keys.keys()]
+  }
+
+  isReady(chainId: bigint): boolean {
+    const key = this.#key(chainId)
+    return key !== undefined && this.#state.isReady(key)
+  }
+
+  head(chainId: bigint, level: HeadLevel): BlockRef | undefined {
+    const key = this.#key(chainId)
+    return key === undefined ? undefined : this.#state.head(key, level)
+  }
+
+  block(chainId: bigint, number: bigint): BlockRef | undefined {
+    const key = this.#key(chainId)
+    if (key === undefined || number < 0n || number > MAX_INT64) return undefined
+    const row = this.#st.block.get(key, number) as BlockRow | undefined
+    return row && blockRefFromRow(row)
+  }
+
+  findLog(chainId: bigint, blockNumber: bigint, logIndex: number): StoredLog | undefined {
+    const key = this.#key(chainId)
+    if (key === undefined || blockNumber < 0n || blockNumber > MAX_INT64) return undefined
+    return this.#st.findLog.get(key, blockNumber, logIndex) as StoredLog | undefined
+  }
+
+  #key(chainId: bigint): number | undefined {
+    const key = this.#keys.get(chainId)
+    if (key !== undefined) return key
+    // A reader opened before the indexer registered the chain picks it up on first use.
+    const row = this.#st.chainByChainId.get(chainId.toString()) as { id: bigint } | undefined
+    if (!row) return undefined
+    this.#keys.set(chainId, Number(row.id))
+    return Number(row.id)
+  }
+
+  #loadKeys(): void {
+    for (const r of this.#st.allChains.all() as { id: bigint; chain_id: string }[]) this.#keys.set(BigInt(r.chain_id), Number(r.id))
+  }
+}
+
+/** Heads and readiness read from the tables, for readers outside the writer's process. */
+class TableChainState implements ChainState {
+  readonly #st: Statements
+  constructor(st: Statements) {
+    this.#st = st
+  }
+
+  head(key: number, level: HeadLevel): BlockRef | undefined {
+    const row = this.#st.head.get(key, level) as BlockRow | undefined
+    return row && blockRefFromRow(row)
+  }
+
+  isReady(key: number): boolean {
+    const row = this.#st.readyOfChain.get(key) as { ready: bigint } | undefined
+    return row?.ready === 1n
+  }
+}
+
+/**
+ * Opens the index at `path` read-only (WAL lets it read while the indexer writes), e.g. in a
+ * sweep worker. Close it with `close()`.
+ */
+export function openLogReader(path: string): LogReader & { close(): void } {
+  const db = openDb(path, { readonly: true })
+  const version = schemaVersion(db)
+  if (version < latestSchemaVersion()) {
+    db.close()
+    throw new Error(`log index at ${path} has schema version ${version}, this build needs ${latestSchemaVersion()}: start the indexer once to migrate it`)
+  }
+  const reader = new IndexLogReader(db)
+  return Object.assign(reader, { close: () => db.close() })
+}

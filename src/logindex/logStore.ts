@@ -1,0 +1,215 @@
+import { blockParams, blockRefFromRow, type BlockRow } from './blockRow.js'
+import type { ChainState } from './chainState.js'
+import { HEAD_LEVELS } from './chainState.js'
+import type { IndexedBlock } from './indexedBlock.js'
+import type { Db } from './openDb.js'
+import { prepareStatements, type Statements } from './statements.js'
+import type { BlockRef, HeadLevel } from './types.js'
+
+export type ChainRecord = { key: number; chainId: bigint; ready: boolean; backfillStart: bigint | undefined }
+
+/** The chain's own `safe` / `finalized` blocks as last polled; stored capped at the indexed head. */
+export type ChainTags = { safe?: BlockRef | undefined; finalized?: BlockRef | undefined }
+
+type HeadChanges = Map<number, Map<HeadLevel, BlockRef | null>>
+
+/**
+ * The single writer of the index. Every change that moves a head runs in one transaction with
+ * the rows it covers, so a crash leaves either all of a commit or none of it. Heads are kept in
+ * memory too (applied only after the transaction commits) so readers in this process never query them.
+ */
+export class LogStore implements ChainState {
+  readonly db: Db
+  readonly #st: Statements
+  readonly #heads = new Map<number, Map<HeadLevel, BlockRef>>()
+  readonly #ready = new Map<number, boolean>()
+  #pending: HeadChanges | undefined
+  readonly #run: (fn: () => unknown) => unknown
+
+  constructor(db: Db) {
+    this.db = db
+    this.#st = prepareStatements(db)
+    this.#run = db.transaction((fn: () => unknown) => fn())
+  }
+
+  /** Finds or creates the chain's row and loads its heads into memory. */
+  registerChain(chainId: bigint): ChainRecord {
+    let row = this.#st.chainByChainId.get(chainId.toString()) as { id: bigint; ready: bigint; backfill_start: bigint | null } | undefined
+    if (!row) {
+      this.#st.insertChain.run(chainId.toString())
+      row = this.#st.chainByChainId.get(chainId.toString()) as { id: bigint; ready: bigint; backfill_start: bigint | null }
+    }
+    const key = Number(row.id)
+    const heads = new Map<HeadLevel, BlockRef>()
+    for (const h of this.#st.headsOfChain.all(key) as (BlockRow & { level: HeadLevel })[]) heads.set(h.level, blockRefFromRow(h))
+    this.#heads.set(key, heads)
+    this.#ready.set(key, row.ready === 1n)
+    return { key, chainId, ready: row.ready === 1n, backfillStart: row.backfill_start ?? undefined }
+  }
+
+  /** Runs `fn` in one transaction (nested calls join the outer one); head changes reach memory on commit. */
+  transaction<T>(fn: () => T): T {
+    if (this.#pending) return this.#run(fn) as T
+    this.#pending = new Map()
+    try {
+      const out = this.#run(fn) as T
+      for (const [key, levels] of this.#pending) {
+        const heads = this.#heads.get(key) ?? new Map<HeadLevel, BlockRef>()
+        this.#heads.set(key, heads)
+        for (const [level, ref] of levels) ref ? heads.set(level, ref) : heads.delete(level)
+      }
+      return out
+    } finally {
+      this.#pending = undefined
+    }
+  }
+
+  head(key: number, level: HeadLevel): BlockRef | undefined {
+    const pending = this.#pending?.get(key)?.get(level)
+    if (pending !== undefined) return pending ?? undefined
+    return this.#heads.get(key)?.get(level)
+  }
+
+  isReady(key: number): boolean {
+    return this.#ready.get(key) ?? false
+  }
+
+  block(key: number, number: bigint): BlockRef | undefined {
+    const row = this.#st.block.get(key, number) as BlockRow | undefined
+    return row && blockRefFromRow(row)
+  }
+
+  firstBlock(key: number): BlockRef | undefined {
+    const row = this.#st.firstBlock.get(key) as BlockRow | undefined
+    return row && blockRefFromRow(row)
+  }
+
+  /** Stored hashes of blocks lo..hi, highest first (common-ancestor search). */
+  hashesDesc(key: number, lo: bigint, hi: bigint): { number: bigint; hash: Buffer }[] {
+    return this.#st.blockHashesDesc.all(key, lo, hi) as { number: bigint; hash: Buffer }[]
+  }
+
+  setHead(key: number, level: HeadLevel, ref: BlockRef | undefined): void {
+    this.transaction(() => {
+      if (ref) this.#st.upsertHead.run(key, level, ...blockParams(ref))
+      else this.#st.deleteHead.run(key, level)
+      this.#pending!.set(key, (this.#pending!.get(key) ?? new Map()).set(level, ref ?? null))
+    })
+  }
+
+  setReady(key: number, ready = true): void {
+    this.#st.setReady.run(ready ? 1 : 0, key)
+    this.#ready.set(key, ready)
+  }
+
+  setBackfillStart(key: number, number: bigint): void {
+    this.#st.setBackfillStart.run(number, key)
+  }
+
+  /**
+   * Appends consecutive blocks on top of the unsafe head and moves it, in one transaction.
+   * Throws when the first block does not link to the head: the caller checks for reorgs first,
+   * this is the invariant that keeps the stored chain linked.
+   */
+  appendBlocks(key: number, blocks: readonly IndexedBlock[], tags: ChainTags = {}): void {
+    if (blocks.length === 0) return
+    this.transaction(() => {
+      const tip = this.head(key, 'unsafe')
+      const first = blocks[0]!.ref
+      if (tip && (first.number !== tip.number + 1n || first.parentHash !== tip.hash)) {
+        throw new Error(`block ${first.number} does not extend the indexed head ${tip.number}`)
+      }
+      const st = this.#st
+      for (const b of blocks) {
+        const [number, hash, parent, ts] = blockParams(b.ref)
+        st.insertBlock.run(key, number, hash, parent, ts)
+        for (const l of b.logs) st.insertLog.run(key, number, l.logIndex, l.checksum, l.logHash, ts)
+        for (const m of b.execMsgs) {
+          st.insertExecMsg.run(key, number, m.logIndex, m.sourceChain.toString(), m.sourceBlock, m.sourceLogIndex, m.sourceTimestamp, m.checksum)
+        }
+      }
+      this.setHead(key, 'unsafe', blocks.at(-1)!.ref)
+      this.setTags(key, tags)
+    })
+  }
+
+  /** Moves `safe` / `finalized` to the chain's tags, capped at the indexed head; a tag on another fork is ignored. */
+  setTags(key: number, tags: ChainTags): void {
+    const tip = this.head(key, 'unsafe')
+    if (!tip) return
+    this.transaction(() => {
+      for (const level of ['safe', 'finalized'] as const) {
+        const tag = tags[level]
+        if (!tag) continue
+        const ref = tag.number >= tip.number ? tip : this.block(key, tag.number)
+        if (!ref || (tag.number <= tip.number && ref.hash !== tag.hash)) continue
+        const current = this.head(key, level)
+        if (current?.hash !== ref.hash) this.setHead(key, level, ref)
+      }
+    })
+  }
+
+  /**
+   * Deletes every block above `number` with its logs and executing messages and pulls every
+   * head of the chain down to it (or removes them when `number` is below the first stored block).
+   */
+  rewind(key: number, number: bigint): void {
+    this.transaction(() => {
+      this.#st.deleteExecMsgsAbove.run(key, number)
+      this.#st.deleteLogsAbove.run(key, number)
+      this.#st.deleteBlocksAbove.run(key, number)
+      const to = this.block(key, number)
+      for (const level of HEAD_LEVELS) {
+        const h = this.head(key, level)
+        if (h && h.number > number) this.setHead(key, level, to)
+      }
+    })
+  }
+
+  /**
+   * Deletes blocks (with logs and executing messages) whose timestamp is before `beforeTimestamp`,
+   * never the indexed head. Returns the first block number kept, or undefined when nothing was pruned.
+   */
+  prune(key: number, beforeTimestamp: bigint): bigint | undefined {
+    const tip = this.head(key, 'unsafe')
+    const first = this.firstBlock(key)
+    if (!tip || !first || first.timestamp >= beforeTimestamp) return undefined
+    const recent = this.#st.firstBlockAtOrAfter.get(key, beforeTimestamp) as { number: bigint } | undefined
+    const keep = recent && recent.number < tip.number ? recent.number : tip.number
+    if (keep <= first.number) return undefined
+    this.transaction(() => {
+      this.#st.deleteExecMsgsBelow.run(key, keep)
+      this.#st.deleteLogsBelow.run(key, keep)
+      this.#st.deleteBlocksBelow.run(key, keep)
+    })
+    return keep
+  }
+
+  /** First block (by number) of any executing message of `key` in (after, upTo]. */
+  nextExecBlock(key: number, after: bigint, upTo: bigint): bigint | undefined {
+    const row = this.#st.nextExecBlock.get(key, after, upTo) as { number: bigint | null }
+    return row.number ?? undefined
+  }
+
+  execMsgsOfBlock(key: number, number: bigint): ExecMsgRow[] {
+    return this.#st.execMsgsOfBlock.all(key, number) as ExecMsgRow[]
+  }
+
+  /** Per chain, the first block holding an executing message that references `sourceChain` above `after`. */
+  dependents(sourceChain: bigint, after: bigint): { chain: bigint; first: bigint }[] {
+    return this.#st.dependents.all(sourceChain.toString(), after) as { chain: bigint; first: bigint }[]
+  }
+
+  findLog(key: number, blockNumber: bigint, logIndex: number): { checksum: Buffer; timestamp: bigint } | undefined {
+    return this.#st.findLog.get(key, blockNumber, logIndex) as { checksum: Buffer; timestamp: bigint } | undefined
+  }
+}
+
+export type ExecMsgRow = {
+  log_index: bigint
+  source_chain: string
+  source_block: bigint
+  source_log_index: bigint
+  source_timestamp: bigint
+  checksum: Buffer
+}
