@@ -53,6 +53,9 @@ export function loadConfig<const T extends OptionsSpec>(role: string, spec: T, i
     const key = byFlag.get(name)
     if (!key) { problems.push(`unknown option --${name}`); continue }
     const s = spec[key]!
+    // `--no-x` only negates booleans, and takes no value
+    if (negated && s.type !== 'bool') { problems.push(`unknown option --no-${name}`); continue }
+    if (negated && inline !== undefined) { problems.push(`--no-${name} takes no value`); continue }
     let value: string | boolean
     if (s.type === 'bool') {
       if (inline !== undefined) value = inline

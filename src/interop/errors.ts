@@ -13,3 +13,8 @@ export class ExecutingMessageDecodeError extends Error {
 export class IdentifierError extends Error {
   override name = 'IdentifierError'
 }
+
+/** A raw transaction that cannot be decoded (not hex, bad RLP, unknown type, unsigned). */
+export class TransactionDecodeError extends Error {
+  override name = 'TransactionDecodeError'
+}

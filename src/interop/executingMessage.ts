@@ -7,6 +7,9 @@ export type ExecutingMessage = { payloadHash: Hex; identifier: Identifier }
 const ZERO_12 = '0'.repeat(24)
 const ZERO_24 = '0'.repeat(48)
 const ZERO_28 = '0'.repeat(56)
+// Logs come from RPC responses; anything that is not hex is refused rather than half-decoded.
+const HASH = /^0x[0-9a-fA-F]{64}$/
+const DATA = /^0x(?:[0-9a-fA-F]{2})*$/
 
 /** True when a log is a CrossL2Inbox ExecutingMessage event by its first topic (the address is the caller's check). */
 export function isExecutingMessageLog(log: Pick<LogLike, 'topics'>): boolean {
@@ -20,6 +23,8 @@ export function isExecutingMessageLog(log: Pick<LogLike, 'topics'>): boolean {
 export function decodeExecutingMessage(log: Pick<LogLike, 'topics' | 'data'>): ExecutingMessage {
   if (log.topics.length !== 2) throw new ExecutingMessageDecodeError(`unexpected number of event topics: ${log.topics.length}`)
   if (log.topics[0]!.toLowerCase() !== EXECUTING_MESSAGE_TOPIC) throw new ExecutingMessageDecodeError('unexpected event topic')
+  if (typeof log.topics[1] !== 'string' || !HASH.test(log.topics[1])) throw new ExecutingMessageDecodeError('invalid message hash topic')
+  if (typeof log.data !== 'string' || !DATA.test(log.data)) throw new ExecutingMessageDecodeError('invalid identifier data: not hex')
   const d = log.data.slice(2).toLowerCase()
   if (d.length !== 320) throw new ExecutingMessageDecodeError(`unexpected identifier data length: ${d.length / 2}`)
   const w = (i: number) => d.slice(i * 64, i * 64 + 64)

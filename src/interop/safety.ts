@@ -9,7 +9,8 @@ export type SafetyLevel = (typeof SAFETY_LEVELS)[number]
 const RANK: Record<SafetyLevel, number> = { unsafe: 1, 'local-safe': 2, 'cross-unsafe': 3, safe: 4, finalized: 5 }
 
 export function isSafetyLevel(value: unknown): value is SafetyLevel {
-  return typeof value === 'string' && value in RANK
+  // own keys only: `in` would also accept inherited names such as "toString"
+  return typeof value === 'string' && Object.hasOwn(RANK, value)
 }
 
 export function atLeastAsSafe(level: SafetyLevel, min: SafetyLevel): boolean {

@@ -36,6 +36,8 @@ export function verifyJwt(secret: Buffer, authorization: string | string[] | und
   } catch {
     return 'malformed token'
   }
+  // JSON.parse accepts `null`, numbers and arrays; only objects are tokens
+  if (header === null || typeof header !== 'object' || payload === null || typeof payload !== 'object') return 'malformed token'
   if (header.alg !== 'HS256') return 'unsupported algorithm'
   const expected = createHmac('sha256', secret).update(`${h}.${p}`).digest()
   const given = Buffer.from(s, 'base64url')

@@ -15,6 +15,11 @@ export function initKeccak(): Promise<void> {
   return loading
 }
 
+/** Which implementation keccak256 uses right now (for logs, and for tests that check both). */
+export function keccakImplementation(): 'js' | 'wasm' {
+  return wasm ? 'wasm' : 'js'
+}
+
 export function keccak256(data: Uint8Array): Uint8Array {
   if (!wasm) return viemKeccak(data, 'bytes')
   wasm.init()

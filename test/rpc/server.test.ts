@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createRpcServer } from '../../src/rpc/index.js'
+import { createRegistry, createRpcServer, rpcCallObserver } from '../../src/rpc/index.js'
 import { InvalidParamsError } from '../../src/errors/index.js'
 import { createLogger } from '../../src/util/logger.js'
 
@@ -40,6 +40,48 @@ test('malformed JSON is -32700, oversized batch and body are refused', async () 
 test('notifications get no response', async () => {
   const res = await post(JSON.stringify({ jsonrpc: '2.0', method: 'echo', params: [1] }))
   assert.is(res.statusCode, 204)
+})
+
+test('an empty batch is refused; an all-notification batch gets 204; mixed batches answer only requests', async () => {
+  const empty = await post('[]')
+  assert.is(empty.statusCode, 400)
+  assert.is(empty.json().error.code, -32600)
+  assert.is((await post(JSON.stringify([{ jsonrpc: '2.0', method: 'echo' }]))).statusCode, 204)
+  const mixed = await post(JSON.stringify([{ jsonrpc: '2.0', method: 'echo' }, { jsonrpc: '2.0', id: 9, method: 'echo', params: [9] }, 5]))
+  assert.equal(mixed.json(), [{ jsonrpc: '2.0', id: 9, result: 9 }, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'invalid request: request must be an object' } }])
+})
+
+test('any content type is read as JSON', async () => {
+  const res = await app.inject({ method: 'POST', url: '/', payload: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'echo', params: [1] }), headers: { 'content-type': 'text/plain' } })
+  assert.equal(res.json(), { jsonrpc: '2.0', id: 1, result: 1 })
+})
+
+test('/healthz defaults to 200 {ok: true}', async () => {
+  const res = await app.inject({ method: 'GET', url: '/healthz' })
+  assert.is(res.statusCode, 200)
+  assert.equal(res.json(), { ok: true })
+})
+
+test('custom path, health, httpStatus and /metrics', async () => {
+  const registry = createRegistry()
+  const other = createRpcServer({
+    methods, logger: createLogger('silent'), path: '/rpc', registry, observe: rpcCallObserver(registry),
+    health: async () => ({ status: 503, body: { ok: false, reason: 'backfilling' } }),
+    httpStatus: (r) => ('error' in r ? 409 : 200),
+  })
+  const call = (method: string) => other.inject({ method: 'POST', url: '/rpc', payload: JSON.stringify({ jsonrpc: '2.0', id: 1, method }) })
+  assert.is((await call('fail')).statusCode, 409)
+  assert.is((await call('echo')).statusCode, 200)
+  assert.is((await other.inject({ method: 'POST', url: '/', payload: '{}' })).statusCode, 404)
+  const health = await other.inject({ method: 'GET', url: '/healthz' })
+  assert.is(health.statusCode, 503)
+  assert.equal(health.json(), { ok: false, reason: 'backfilling' })
+  const metrics = await other.inject({ method: 'GET', url: '/metrics' })
+  assert.is(metrics.statusCode, 200)
+  assert.match(metrics.body, /superguard_rpc_calls_total\{method="fail",code="-32602"\} 1/)
+  assert.match(metrics.body, /superguard_rpc_calls_total\{method="echo",code="0"\} 1/)
+  assert.is((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 404)
+  await other.close()
 })
 
 test.after(() => app.close())
