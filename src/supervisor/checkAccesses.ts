@@ -1,0 +1,51 @@
+import { ConflictError, FutureDataError, UninitializedError, UnknownChainError } from '../errors/index.js'
+import { EXPIRY_WINDOW_S, timingViolation, type Access, type SafetyLevel } from '../interop/index.js'
+import { hexToBytes } from '../util/hex.js'
+import type { Backend } from './backend.js'
+import { fail, OK, type CheckResult } from './checkResult.js'
+import type { ExecutingDescriptor } from './descriptor.js'
+import { drive, wait, type MaybePromise } from './maybePromise.js'
+
+/**
+ * The core check: may every access be executed on `descriptor.chainId` at `descriptor.timestamp`
+ * (and still at timestamp + timeout), reading initiating messages at `minSafety` or better?
+ * Answers the first failing access, checking each access in this order:
+ *
+ * 1. executing chain configured, else -320501 (only when there is an access to check, as op-supervisor);
+ * 2. timing (exec > init, not expired at exec + timeout; 7-day window), else -320600;
+ * 3. source chain configured, else -320501;
+ * 4. source chain ready (backfill done), else -320400;
+ * 5. block not beyond the chain's head, else -321401 (transient: callers keep the tx);
+ * 6. the log exists with the same block timestamp and checksum, else -320600;
+ * 7. the block has reached `minSafety`, else -321401. op-supervisor collapses this to -320600;
+ *    we keep it retryable, because a block that is not cross-unsafe yet usually is a second later.
+ *
+ * Failsafe, minSafety and parameter parsing come before this, in checkRequest. Synchronous when
+ * the backend is (see maybePromise.ts).
+ */
+export function checkAccesses(backend: Backend, accesses: readonly Access[], minSafety: SafetyLevel, descriptor: ExecutingDescriptor): MaybePromise<CheckResult> {
+  return drive(steps(backend, accesses, minSafety, descriptor))
+}
+
+function* steps(backend: Backend, accesses: readonly Access[], minSafety: SafetyLevel, d: ExecutingDescriptor): Generator<unknown, CheckResult, unknown> {
+  if (accesses.length === 0) return OK
+  if (!backend.hasChain(d.chainId)) return fail(new UnknownChainError(`executing chain ${d.chainId}`))
+  for (const a of accesses) {
+    const late = timingViolation(d.timestamp, d.timeout, a.timestamp, EXPIRY_WINDOW_S)
+    if (late !== undefined) return fail(new ConflictError(late))
+    const chain = a.chainId
+    if (!backend.hasChain(chain)) return fail(new UnknownChainError(`initiating chain ${chain}`))
+    if (!backend.isReady(chain)) return fail(new UninitializedError(`chain ${chain} is not indexed yet`))
+    const head = yield* wait(backend.latest(chain, a.blockNumber))
+    if (head === undefined || a.blockNumber > head) return fail(new FutureDataError(`block ${a.blockNumber} of chain ${chain} is beyond its head ${head ?? 'none'}`))
+    const log = yield* wait(backend.findLog(chain, a.blockNumber, a.logIndex))
+    if (log === 'no-block') return fail(new FutureDataError(`block ${a.blockNumber} of chain ${chain} is not available`))
+    if (log === 'no-log') return fail(new ConflictError(`no log ${a.logIndex} in block ${a.blockNumber} of chain ${chain}`))
+    if (log.timestamp !== a.timestamp) return fail(new ConflictError(`timestamp mismatch: block ${a.blockNumber} of chain ${chain} has timestamp ${log.timestamp}, message says ${a.timestamp}`))
+    if (!log.checksum.equals(hexToBytes(a.checksum))) return fail(new ConflictError(`checksum mismatch for log ${a.logIndex} in block ${a.blockNumber} of chain ${chain}`))
+    if (minSafety !== 'unsafe' && !(yield* wait(backend.reached(chain, a.blockNumber, minSafety)))) {
+      return fail(new FutureDataError(`block ${a.blockNumber} of chain ${chain} is not ${minSafety} yet`))
+    }
+  }
+  return OK
+}

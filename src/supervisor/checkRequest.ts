@@ -1,0 +1,43 @@
+import { FailsafeEnabledError, InternalError, InvalidParamsError, ServiceError } from '../errors/index.js'
+import type { Access } from '../interop/index.js'
+import type { Backend } from './backend.js'
+import { checkAccesses } from './checkAccesses.js'
+import { fail, type CheckResult } from './checkResult.js'
+import { parseExecutingDescriptor } from './descriptor.js'
+import type { Failsafe } from './failsafe.js'
+import type { MaybePromise } from './maybePromise.js'
+import { parseMinSafety } from './minSafety.js'
+
+export type CheckContext = { backend: Backend; failsafe: Failsafe }
+
+/**
+ * One check request, from raw JSON-RPC params to a verdict, shared by checkAccessList and
+ * validateMessagesV2 (they differ only in `parseAccesses`). Order: failsafe (-320602) before
+ * anything; minSafety (-32602); every access parsed before any is checked, so a malformed entry
+ * anywhere is -32602 "failed to read data: …" and never a partial verdict; the descriptor
+ * (-32602); then checkAccesses. Never throws: a backend failure (RPC down) becomes -32603,
+ * which proxyd's agreement strategy counts as no answer rather than a verdict.
+ */
+export function checkRequest(ctx: CheckContext, parseAccesses: () => Access[], rawMinSafety: unknown, rawDescriptor: unknown): MaybePromise<CheckResult> {
+  if (ctx.failsafe.enabled) return fail(new FailsafeEnabledError())
+  let result: MaybePromise<CheckResult>
+  try {
+    const minSafety = parseMinSafety(rawMinSafety)
+    const accesses = parseAccesses()
+    const descriptor = parseExecutingDescriptor(rawDescriptor)
+    result = checkAccesses(ctx.backend, accesses, minSafety, descriptor)
+  } catch (err) {
+    return fail(asServiceError(err))
+  }
+  return result instanceof Promise ? result.catch((err: unknown) => fail(asServiceError(err))) : result
+}
+
+function asServiceError(err: unknown): ServiceError {
+  if (err instanceof ServiceError) return err
+  return new InternalError({ cause: err })
+}
+
+/** Wraps a codec error as the -32602 op-supervisor and proxyd answer for unparseable input. */
+export function readError(err: unknown): InvalidParamsError {
+  return new InvalidParamsError(`failed to read data: ${(err as Error).message}`, { cause: err })
+}

@@ -1,0 +1,12 @@
+import type { CheckResult } from '../checkResult.js'
+import { then, type MaybePromise } from '../maybePromise.js'
+import type { MethodContext } from './context.js'
+
+/** The RPC boundary of a check: records the metric, then `null` for valid or throws the error. */
+export function answer(ctx: MethodContext, method: string, started: number, result: MaybePromise<CheckResult>): MaybePromise<null> {
+  return then(result, (r) => {
+    ctx.metrics?.check(method, r.ok ? 0 : r.error.rpcCode, (performance.now() - started) / 1000)
+    if (!r.ok) throw r.error
+    return null
+  })
+}

@@ -1,0 +1,27 @@
+import { listenOptions } from '../config/common.js'
+import { defineOptions, loadConfig, type ConfigOf, type LoadInput } from '../config/index.js'
+import { DEFAULT_BODY_LIMIT, DEFAULT_MAX_BATCH } from '../rpc/index.js'
+
+/** `superguard supervisor` options: flags > SUPERGUARD_* env > --config file > these defaults. */
+export const supervisorOptions = defineOptions({
+  ...listenOptions,
+  port: { type: 'port', default: 9545, help: 'JSON-RPC port (0 = any free port)' },
+  rpc: { type: 'strings', required: true, arg: '[CHAINID=]URL', help: 'RPC endpoint of a chain in the dependency set, one per chain; CHAINID= pins the id (checked against eth_chainId)' },
+  backend: { type: 'enum', choices: ['index', 'rpc'], default: 'index', help: 'index: SQLite log index; rpc: no index, each check reads the source chain over RPC (light mode)' },
+  db: { type: 'path', default: './data/supervisor.db', arg: 'PATH', help: 'log index database (index backend); its directory is created' },
+  backfill: { type: 'duration', default: '7d', help: 'how far back to index on an empty database (capped at the 7-day message expiry and at genesis)' },
+  poll: { type: 'duration', default: '1s', min: 10, help: 'how often each chain head is polled; the rpc backend caches blocks for at most this long' },
+  adminJwtSecret: { type: 'path', arg: 'FILE', help: '32-byte hex JWT secret that admin_* methods require; without it they are disabled' },
+  failsafe: { type: 'bool', default: false, help: 'start with failsafe on (every check answers -320602)' },
+  maxBatch: { type: 'int', default: DEFAULT_MAX_BATCH, min: 1, help: 'largest JSON-RPC batch' },
+  bodyLimit: { type: 'int', default: DEFAULT_BODY_LIMIT, min: 1024, arg: 'BYTES', help: 'largest request body' },
+  cacheBlocks: { type: 'int', default: 4096, min: 1, help: 'rpc backend: blocks cached per chain' },
+  rpcConcurrency: { type: 'int', default: 8, min: 1, help: 'rpc backend: upstream requests in flight per chain' },
+})
+
+export type SupervisorConfig = ConfigOf<typeof supervisorOptions>
+
+/** The supervisor's config from argv/env (as the CLI does); devnet and tests build theirs the same way. */
+export function supervisorConfig(input: LoadInput = {}): SupervisorConfig {
+  return loadConfig('supervisor', supervisorOptions, input).config
+}

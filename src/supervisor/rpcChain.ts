@@ -1,0 +1,243 @@
+import { createPublicClient, http, type PublicClient } from 'viem'
+import type { Logger } from 'pino'
+import { InternalError } from '../errors/index.js'
+import type { Hex } from '../interop/index.js'
+import type { BlockRef, ChainStatus } from '../logindex/types.js'
+import { toQuantity } from '../util/hex.js'
+import { BlockData, type RawLog } from './blockData.js'
+import { createLimiter, LimiterFullError, type Limiter } from './limiter.js'
+import { LruCache } from './lruCache.js'
+import type { MaybePromise } from './maybePromise.js'
+
+export type RpcChainOptions = {
+  url: string
+  pollMs: number
+  cacheBlocks: number
+  concurrency: number
+  maxQueue: number
+  requestTimeoutMs: number
+  logger: Logger
+  /** Called for every upstream request (metrics). */
+  onRequest?: (chainId: bigint, method: string, ok: boolean) => void
+  onCache?: (hit: boolean) => void
+  onReorg?: (chainId: bigint, from: BlockRef | undefined, to: BlockRef) => void
+  onHead?: (chainId: bigint, head: BlockRef) => void
+}
+
+type RawBlock = { number: string | null; hash: string | null; parentHash: string; timestamp: string }
+type Tag = 'safe' | 'finalized'
+
+/**
+ * One source chain seen through its RPC, for the RPC backend: the head (polled every pollMs,
+ * refreshed early when a check asks for a block above it), the safe/finalized tags (cached for
+ * pollMs), and a bounded cache of blocks with their logs (entries live at most pollMs, so a
+ * reorg the poll misses still shows within one interval). Every upstream call goes through a
+ * bounded-concurrency limiter with a bounded queue and a request timeout.
+ */
+export class RpcChain {
+  readonly chainId: bigint
+  readonly url: string
+  readonly #client: PublicClient
+  readonly #limit: Limiter
+  readonly #opts: RpcChainOptions
+  readonly #blocks: LruCache<bigint, BlockData | Promise<BlockData | null>>
+  readonly #tags: LruCache<Tag, { ref: BlockRef | undefined } | Promise<BlockRef | undefined>>
+  #head: BlockRef | undefined
+  #lastPollAt: number | undefined
+  #refreshing: { promise: Promise<BlockRef | undefined>; startedAt: number } | undefined
+  #queued: Promise<BlockRef | undefined> | undefined
+  #timer: NodeJS.Timeout | undefined
+  #closed = false
+
+  constructor(chainId: bigint, opts: RpcChainOptions, client?: PublicClient) {
+    this.chainId = chainId
+    this.url = opts.url
+    this.#opts = opts
+    this.#client = client ?? rpcClient(opts.url, opts.requestTimeoutMs)
+    this.#limit = createLimiter(opts.concurrency, opts.maxQueue)
+    this.#blocks = new LruCache(opts.cacheBlocks, opts.pollMs)
+    this.#tags = new LruCache(2, opts.pollMs)
+  }
+
+  get head(): BlockRef | undefined {
+    return this.#head
+  }
+
+  status(): ChainStatus {
+    return { chainId: this.chainId, ready: this.#head !== undefined, indexed: this.#head, remoteHead: this.#head?.number, lastPollAt: this.#lastPollAt }
+  }
+
+  /** Polls the head every pollMs until close(); the first poll starts now. */
+  start(): void {
+    const tick = () => {
+      this.refresh().then(
+        () => { this.#lastPollAt = Date.now() },
+        (err: unknown) => this.#opts.logger.warn({ chainId: String(this.chainId), err: (err as Error).message }, 'head poll failed'),
+      ).finally(() => {
+        if (!this.#closed) this.#timer = setTimeout(tick, this.#opts.pollMs).unref()
+      })
+    }
+    tick()
+  }
+
+  close(): void {
+    this.#closed = true
+    clearTimeout(this.#timer)
+  }
+
+  /**
+   * The latest block number, from the cached head when that already covers `wanted`. Otherwise
+   * a refresh that started after this call (coalesced: at most one in flight and one queued per
+   * chain, so a flood of future-block checks costs one eth_getBlockByNumber per round trip).
+   */
+  latest(wanted: bigint): MaybePromise<bigint | undefined> {
+    if (this.#head && wanted <= this.#head.number) return this.#head.number
+    return this.#refreshSince(performance.now()).then((h) => h?.number)
+  }
+
+  /** Fetches the latest block (joining a fetch in flight) and runs reorg detection on it. */
+  refresh(): Promise<BlockRef | undefined> {
+    return this.#refreshing?.promise ?? this.#startRefresh()
+  }
+
+  #startRefresh(): Promise<BlockRef | undefined> {
+    const startedAt = performance.now()
+    const promise = this.#fetchRef('latest').then((ref) => {
+      if (ref) this.#observe(ref)
+      return ref
+    }).finally(() => {
+      if (this.#refreshing?.promise === promise) this.#refreshing = undefined
+    })
+    this.#refreshing = { promise, startedAt }
+    return promise
+  }
+
+  #refreshSince(t: number): Promise<BlockRef | undefined> {
+    const r = this.#refreshing
+    if (!r) return this.#startRefresh()
+    if (r.startedAt >= t) return r.promise
+    this.#queued ??= r.promise.catch(() => undefined).then(() => {
+      this.#queued = undefined
+      return this.#refreshing?.promise ?? this.#startRefresh()
+    })
+    return this.#queued
+  }
+
+  /** The chain's safe or finalized block (cached for pollMs), undefined when the chain has none. */
+  tag(tag: Tag): MaybePromise<BlockRef | undefined> {
+    const hit = this.#tags.get(tag)
+    if (hit !== undefined) return hit instanceof Promise ? hit : hit.ref
+    const p = this.#fetchRef(tag).then(
+      (ref) => { if (this.#tags.peek(tag) === p) this.#tags.replace(tag, { ref }); return ref },
+      (err: unknown) => { if (this.#tags.peek(tag) === p) this.#tags.delete(tag); throw err },
+    )
+    this.#tags.set(tag, p)
+    return p
+  }
+
+  /** Block `n` with its logs: cached (synchronous), in flight (shared), or fetched now. null: no such block. */
+  block(n: bigint): MaybePromise<BlockData | null> {
+    const hit = this.#blocks.get(n)
+    if (hit !== undefined) {
+      this.#opts.onCache?.(true)
+      return hit
+    }
+    this.#opts.onCache?.(false)
+    const p: Promise<BlockData | null> = this.#fetchBlock(n).then(
+      (b) => {
+        if (this.#blocks.peek(n) !== p) return b // dropped by a reorg meanwhile: answer, do not cache
+        if (!b) this.#blocks.delete(n)
+        else {
+          this.#blocks.replace(n, b)
+          this.#checkNeighbours(b)
+        }
+        return b
+      },
+      (err: unknown) => {
+        if (this.#blocks.peek(n) === p) this.#blocks.delete(n)
+        throw err
+      },
+    )
+    this.#blocks.set(n, p)
+    return p
+  }
+
+  /**
+   * Header and logs in parallel (one round trip). eth_getLogs by number can race a reorg, so the
+   * logs must name the header's hash; otherwise they are fetched again by block hash.
+   */
+  async #fetchBlock(n: bigint): Promise<BlockData | null> {
+    const q = toQuantity(n)
+    const [raw, logs] = await Promise.all([
+      this.#call<RawBlock | null>('eth_getBlockByNumber', [q, false]),
+      this.#call<RawLog[]>('eth_getLogs', [{ fromBlock: q, toBlock: q }]),
+    ])
+    if (!raw || !raw.hash) return null
+    const ref = toRef(raw)
+    const consistent = logs.every((l) => l.blockHash?.toLowerCase() === ref.hash)
+    const own = consistent ? logs : await this.#call<RawLog[]>('eth_getLogs', [{ blockHash: ref.hash }])
+    return new BlockData(this.chainId, ref, own)
+  }
+
+  async #fetchRef(tag: 'latest' | Tag): Promise<BlockRef | undefined> {
+    const raw = await this.#call<RawBlock | null>('eth_getBlockByNumber', [tag, false])
+    return raw && raw.hash ? toRef(raw) : undefined
+  }
+
+  /** Reorg detection on every new head: number went back, same height with another hash, or a broken parent link. */
+  #observe(ref: BlockRef): void {
+    const prev = this.#head
+    let reorg = false
+    if (prev) {
+      if (ref.number < prev.number) reorg = true
+      else if (ref.number === prev.number) reorg = ref.hash !== prev.hash
+      else if (ref.number === prev.number + 1n) reorg = ref.parentHash !== prev.hash
+    }
+    const cached = this.#blocks.peek(ref.number)
+    if (cached instanceof BlockData && cached.hash !== ref.hash) reorg = true
+    const parent = this.#blocks.peek(ref.number - 1n)
+    if (parent instanceof BlockData && parent.hash !== ref.parentHash) reorg = true
+    this.#head = ref
+    if (reorg) this.#reorged(prev, ref)
+    this.#opts.onHead?.(this.chainId, ref)
+  }
+
+  /** A fetched block that does not link to its cached neighbours means the cache straddles a reorg. */
+  #checkNeighbours(b: BlockData): void {
+    const parent = this.#blocks.peek(b.number - 1n)
+    const child = this.#blocks.peek(b.number + 1n)
+    const broken = (parent instanceof BlockData && parent.hash !== b.ref.parentHash) || (child instanceof BlockData && child.ref.parentHash !== b.hash)
+    if (broken) {
+      this.#reorged(this.#head, b.ref)
+      this.#blocks.set(b.number, b)
+    }
+  }
+
+  #reorged(from: BlockRef | undefined, to: BlockRef): void {
+    this.#blocks.clear()
+    this.#tags.clear()
+    this.#opts.logger.info({ chainId: String(this.chainId), from: from && { number: String(from.number), hash: from.hash }, to: { number: String(to.number), hash: to.hash } }, 'reorg detected, cache dropped')
+    this.#opts.onReorg?.(this.chainId, from, to)
+  }
+
+  async #call<T>(method: string, params: unknown[]): Promise<T> {
+    try {
+      const out = await this.#limit(() => this.#client.request({ method: method as never, params: params as never }))
+      this.#opts.onRequest?.(this.chainId, method, true)
+      return out as T
+    } catch (err) {
+      this.#opts.onRequest?.(this.chainId, method, false)
+      const reason = err instanceof LimiterFullError ? 'too many requests queued' : ((err as { shortMessage?: string }).shortMessage ?? (err as Error).message)
+      throw new InternalError({ details: `chain ${this.chainId} RPC ${method}: ${reason}`, cause: err })
+    }
+  }
+}
+
+/** A viem client for one chain's RPC: bounded by a timeout, no retries (the caller retries). */
+export function rpcClient(url: string, timeoutMs: number): PublicClient {
+  return createPublicClient({ transport: http(url, { timeout: timeoutMs, retryCount: 0 }) })
+}
+
+function toRef(raw: RawBlock): BlockRef {
+  return { number: BigInt(raw.number!), hash: raw.hash!.toLowerCase() as Hex, parentHash: raw.parentHash.toLowerCase() as Hex, timestamp: BigInt(raw.timestamp) }
+}
