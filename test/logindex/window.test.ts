@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { startAnvil, type Anvil } from '../../src/devnet/anvil.js'
+import { DevSigner, emitInitiating, setupChain, type DevChain, type InitiatingMessage } from '../../src/devnet/messages.js'
+import { startIndexer, type Indexer } from '../../src/logindex/index.js'
+import { createLogger } from '../../src/util/logger.js'
+import { untilIndexed } from '../_helpers/untilIndexed.js'
+
+const H = 3600
+const now = Math.floor(Date.now() / 1000)
+const dir = mkdtempSync(join(tmpdir(), 'sg-window-'))
+let anvil: Anvil
+let chain: DevChain
+const indexers: Indexer[] = []
+/** Messages by age in minutes. */
+const byAge = new Map<number, InitiatingMessage>()
+
+test.before(async () => {
+  // Genesis 4 h ago, then one message per age, each in a block stamped at now - age.
+  anvil = await startAnvil({ chainId: 905, args: ['--timestamp', String(now - 4 * H)] })
+  chain = await setupChain(anvil.url)
+  const signer = new DevSigner()
+  for (const age of [150, 90, 30, 0]) {
+    await chain.client.request({ method: 'evm_setNextBlockTimestamp' as never, params: [`0x${(now - age * 60).toString(16)}`] as never })
+    const [m] = await emitInitiating(chain, signer)
+    byAge.set(age, m!)
+  }
+})
+
+test.after(async () => {
+  for (const i of indexers) await i.close()
+  await anvil.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const find = (i: Indexer, age: number) => {
+  const m = byAge.get(age)!
+  return i.reader.findLog(chain.chainId, m.identifier.blockNumber, m.identifier.logIndex)
+}
+
+test('backfill starts at the first block inside the window', async () => {
+  const i = await startIndexer({ chains: [{ url: anvil.url }], dbPath: join(dir, 'a.db'), backfillMs: H * 1000, pollMs: 50, logger: createLogger('silent'), progress: false })
+  indexers.push(i)
+  await i.ready
+  const first = byAge.get(30)!.identifier.blockNumber
+  assert.ok(i.reader.block(chain.chainId, first), 'the 30-minute-old block is indexed')
+  assert.is(i.reader.block(chain.chainId, first - 1n), undefined, 'nothing older than one hour')
+  assert.is(find(i, 90), undefined)
+  assert.ok(find(i, 30))
+  assert.ok(find(i, 0))
+})
+
+test('the backfill window is capped at the expiry window, then expired rows are pruned', async () => {
+  let clock = now * 1000
+  const i = await startIndexer({
+    chains: [{ url: anvil.url }],
+    dbPath: join(dir, 'b.db'),
+    backfillMs: 7 * 24 * H * 1000,
+    expiryMs: 2 * H * 1000,
+    pruneIntervalMs: 0,
+    now: () => clock,
+    pollMs: 20,
+    logger: createLogger('silent'),
+    progress: false,
+  })
+  indexers.push(i)
+  await i.ready
+  assert.is(find(i, 150), undefined, 'older than the expiry window: not backfilled')
+  assert.ok(find(i, 90))
+  // An hour later the 90-minute-old message is past the 2 h window.
+  clock += H * 1000
+  const cut = byAge.get(90)!.identifier.blockNumber
+  await untilIndexed(i, 'prune past the 90-minute-old block', () => i.reader.block(chain.chainId, cut) === undefined)
+  assert.is(find(i, 90), undefined, 'its logs are gone too')
+  assert.ok(find(i, 30))
+  assert.ok(find(i, 0))
+  const kept = byAge.get(30)!.identifier.blockNumber
+  assert.ok(i.reader.block(chain.chainId, kept), 'recent blocks stay')
+  assert.is(i.reader.head(chain.chainId, 'unsafe')!.number, byAge.get(0)!.identifier.blockNumber)
+})
+
+test.run()
