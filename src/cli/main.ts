@@ -4,6 +4,7 @@ import type { Command } from './command.js'
 /** Subcommands, loaded lazily so `superguard inspect` never pays for fastify or SQLite. */
 const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   supervisor: () => import('./supervisor.js'),
+  ingress: () => import('./ingress.js'),
   inspect: () => import('./inspect.js'),
   devnet: () => import('./devnet.js'),
 }

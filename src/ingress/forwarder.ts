@@ -1,0 +1,78 @@
+import type { Logger } from 'pino'
+import { RemoteRpcError, RpcClient } from '../rpc/index.js'
+import { UpstreamUnavailableError } from './errors.js'
+import type { IngressMetrics } from './ingressMetrics.js'
+
+export type ForwarderOptions = {
+  upstreamTimeoutMs: number
+  builderTimeoutMs: number
+  /** Builder calls in flight per builder beyond which new ones are dropped (a slow builder costs nothing). */
+  maxBuilderInFlight?: number
+  metrics?: IngressMetrics | undefined
+  log: Logger
+}
+
+/**
+ * Sends calls on: to the upstream execution engine (its answer is the caller's answer; its
+ * JSON-RPC errors are relayed as they are) and, for transactions, to every builder without
+ * waiting (the seed's PBS fan-out: ingress feeds both).
+ */
+export class Forwarder {
+  readonly #upstream: RpcClient
+  readonly #builders: { client: RpcClient; inFlight: number }[]
+  readonly #o: ForwarderOptions
+  readonly #maxInFlight: number
+
+  constructor(upstreamUrl: string, builderUrls: readonly string[], opts: ForwarderOptions) {
+    this.#upstream = new RpcClient(upstreamUrl, { timeoutMs: opts.upstreamTimeoutMs })
+    this.#builders = builderUrls.map((u) => ({ client: new RpcClient(u, { timeoutMs: opts.builderTimeoutMs, maxResponseBytes: 64 * 1024 }), inFlight: 0 }))
+    this.#o = opts
+    this.#maxInFlight = opts.maxBuilderInFlight ?? 1024
+  }
+
+  /** Calls the upstream; throws its RemoteRpcError unchanged, or UpstreamUnavailableError. */
+  async call(method: string, params: readonly unknown[]): Promise<unknown> {
+    try {
+      return await this.#upstream.call(method, params)
+    } catch (err) {
+      if (err instanceof RemoteRpcError) throw err
+      this.#o.log.warn({ err: (err as Error).message, method }, 'upstream call failed')
+      throw new UpstreamUnavailableError({ cause: err })
+    }
+  }
+
+  /** A transaction submission: to every builder without waiting, and to the upstream, whose answer is returned. */
+  async submit(method: string, params: readonly unknown[]): Promise<unknown> {
+    for (const b of this.#builders) this.#toBuilder(b, method, params)
+    const m = this.#o.metrics
+    try {
+      const result = await this.call(method, params)
+      m?.forwards.inc({ target: 'upstream', result: 'ok' })
+      return result
+    } catch (err) {
+      m?.forwards.inc({ target: 'upstream', result: err instanceof RemoteRpcError ? 'rejected' : 'error' })
+      throw err
+    }
+  }
+
+  close(): void {
+    this.#upstream.close()
+    for (const b of this.#builders) b.client.close()
+  }
+
+  #toBuilder(b: { client: RpcClient; inFlight: number }, method: string, params: readonly unknown[]): void {
+    const m = this.#o.metrics
+    if (b.inFlight >= this.#maxInFlight) {
+      m?.forwards.inc({ target: 'builder', result: 'dropped' })
+      return
+    }
+    b.inFlight++
+    b.client.call(method, params).then(
+      () => m?.forwards.inc({ target: 'builder', result: 'ok' }),
+      (err: unknown) => {
+        m?.forwards.inc({ target: 'builder', result: err instanceof RemoteRpcError ? 'rejected' : 'error' })
+        this.#o.log.debug({ builder: b.client.url.host, err: (err as Error).message }, 'builder did not take the transaction')
+      },
+    ).finally(() => { b.inFlight-- })
+  }
+}

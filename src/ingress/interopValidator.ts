@@ -1,0 +1,104 @@
+import type { Logger } from 'pino'
+import { AccessListOutOfBoundsError, InvalidParamsError, OverSenderRateLimitError, RequestBodyTooLargeError, type ServiceError } from '../errors/index.js'
+import { AccessListParseError, dedupeAccesses, encodeAccessList, parseAccessList, type Hex } from '../interop/index.js'
+import { toQuantity } from '../util/hex.js'
+import { signingData, type IngressTx } from './decodeRawTransaction.js'
+import type { IngressMetrics } from './ingressMetrics.js'
+import type { SenderRateLimiter } from './senderRateLimiter.js'
+import type { SenderRecovery } from './senderRecovery.js'
+import type { ExecutingDescriptor, ValidationStrategy, Verdict } from './strategies/strategy.js'
+
+/** proxyd interopExecutingDescriptorClockToleranceSeconds: clock-skew tolerance only. */
+export const DESCRIPTOR_CLOCK_TOLERANCE_S = 30
+/** proxyd interopExecutingDescriptorTimeoutSeconds, which matches op-reth's CHECK_ACCESS_LIST_TIMEOUT_SECS. */
+export const DESCRIPTOR_TIMEOUT_S = 7200
+
+export type InteropValidatorOptions = {
+  strategy: ValidationStrategy
+  chainId: bigint
+  maxEntries: number
+  /** Largest interop transaction, as hex text (proxyd's req_size_limit on the transaction). */
+  sizeLimit: number
+  rateLimiter?: SenderRateLimiter | undefined
+  recovery: SenderRecovery
+  metrics?: IngressMetrics | undefined
+  log: Logger
+  now?: () => number
+}
+
+/** Accepted: the de-duplicated entries the supervisor checked (what the sweep re-checks). */
+export type InteropResult = { ok: true; entries: Hex[] } | { ok: false; error: ServiceError }
+
+/**
+ * The interop gate of the ingress, cheapest check first: transaction size, entry count, parse,
+ * de-duplicate (no secp256k1, no network), then the per-sender rate limit (one recovery), then
+ * the supervisors through the strategy. Returns a result; only a bug throws.
+ */
+export class InteropValidator {
+  readonly #o: InteropValidatorOptions
+  readonly #now: () => number
+  readonly #chainId: string
+
+  constructor(opts: InteropValidatorOptions) {
+    this.#o = opts
+    this.#now = opts.now ?? Date.now
+    this.#chainId = opts.chainId.toString(10)
+  }
+
+  async validate(raw: Hex, tx: IngressTx): Promise<InteropResult> {
+    const started = performance.now()
+    let verdict: Verdict
+    let entries: Hex[] = tx.inboxEntries
+    try {
+      const cheap = this.#cheapChecks(raw, tx)
+      if (cheap instanceof Error) verdict = { ok: false, result: 'filtered', error: cheap }
+      else {
+        entries = cheap
+        verdict = (await this.#rateLimit(raw)) ?? (await this.#o.strategy.validate(entries, this.descriptor()))
+      }
+    } catch (err) {
+      if (!(err instanceof InvalidParamsError)) throw err
+      verdict = { ok: false, result: 'filtered', error: err }
+    }
+    const strategy = this.#o.strategy.name
+    const m = this.#o.metrics
+    if (m) {
+      m.validations.inc({ result: verdict.ok ? 'passed' : verdict.result, reason: verdict.ok ? 'none' : String(verdict.error.rpcCode), strategy })
+      m.validationSeconds.observe({ strategy }, (performance.now() - started) / 1000)
+    }
+    if (verdict.ok) return { ok: true, entries }
+    this.#o.log.debug({ tx: tx.hash, code: verdict.error.rpcCode, err: verdict.error.message, result: verdict.result, strategy }, 'interop transaction rejected')
+    return { ok: false, error: verdict.error }
+  }
+
+  /** The executing descriptor proxyd sends: this chain, now + 30 s, valid for 2 h. */
+  descriptor(): ExecutingDescriptor {
+    const nowS = Math.floor(this.#now() / 1000)
+    return { chainID: this.#chainId, timestamp: toQuantity(nowS + DESCRIPTOR_CLOCK_TOLERANCE_S), timeout: toQuantity(DESCRIPTOR_TIMEOUT_S) }
+  }
+
+  #cheapChecks(raw: Hex, tx: IngressTx): Hex[] | ServiceError {
+    if (raw.length > this.#o.sizeLimit) return new RequestBodyTooLargeError()
+    const n = tx.inboxEntries.length
+    // Before parsing, so an oversized list costs nothing but its length.
+    if (n > this.#o.maxEntries) return new AccessListOutOfBoundsError(`${n} entries, at most ${this.#o.maxEntries}`)
+    let accesses
+    try {
+      accesses = parseAccessList(tx.inboxEntries)
+    } catch (err) {
+      if (err instanceof AccessListParseError) return new InvalidParamsError(`failed to read data: ${err.message}`)
+      throw err
+    }
+    const unique = dedupeAccesses(accesses)
+    return unique.length === accesses.length ? tx.inboxEntries : encodeAccessList(unique)
+  }
+
+  async #rateLimit(raw: Hex): Promise<Verdict | undefined> {
+    const limiter = this.#o.rateLimiter
+    if (!limiter) return undefined
+    let sender = this.#o.recovery.recover(signingData(raw))
+    if (typeof sender !== 'string') sender = await sender
+    if (limiter.take(sender)) return undefined
+    return { ok: false, result: 'filtered', error: new OverSenderRateLimitError() }
+  }
+}

@@ -1,0 +1,116 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { createStrategy, SupervisorEndpoint, type StrategyName, type Verdict } from '../../src/ingress/index.js'
+import type { Hex } from '../../src/interop/index.js'
+import { CONFLICT, deadUrl, FAILSAFE, FUTURE, HTTP_500, startSupervisorDouble, VALID, type DoubleAnswer, type SupervisorDouble } from '../_helpers/supervisorDouble.js'
+
+// Each strategy over three supervisors, one of them down or lying. The doubles answer what they
+// are told; "down" is a closed port or an HTTP 500.
+const ENTRIES: Hex[] = [`0x01${'00'.repeat(31)}`, `0x03${'ab'.repeat(31)}`]
+const DESCRIPTOR = { chainID: '901', timestamp: '0x10' as Hex, timeout: '0x1c20' as Hex }
+const doubles: SupervisorDouble[] = []
+const endpoints: SupervisorEndpoint[] = []
+let clock = 1_000_000
+
+async function three(...answers: (DoubleAnswer | 'down')[]): Promise<{ urls: string[]; ds: (SupervisorDouble | undefined)[] }> {
+  const ds = await Promise.all(answers.map((a) => (a === 'down' ? undefined : startSupervisorDouble(a))))
+  for (const d of ds) if (d) doubles.push(d)
+  const urls = await Promise.all(ds.map((d) => (d ? d.url : deadUrl())))
+  return { urls, ds }
+}
+
+function strategy(name: StrategyName, urls: string[], minResponses?: number) {
+  const eps = urls.map((u) => new SupervisorEndpoint(u, { timeoutMs: 2000, cooldownMs: 10_000, now: () => clock }))
+  endpoints.push(...eps)
+  return createStrategy(name, eps, { minResponses })
+}
+
+const code = (v: Verdict) => (v.ok ? 'ok' : `${v.result} ${v.error.rpcCode}`)
+
+test('agreement: two of three agree despite one down; unanimity with one down fails closed', async () => {
+  const { urls, ds } = await three(VALID, 'down', VALID)
+  assert.is(code(await strategy('agreement', urls, 2).validate(ENTRIES, DESCRIPTOR)), 'ok')
+  const v = await strategy('agreement', urls).validate(ENTRIES, DESCRIPTOR)
+  assert.is(code(v), 'errored -32000')
+  assert.is(!v.ok && v.error.message, 'interop quorum not reached: 2 definitive responses, 3 required')
+  assert.equal(ds[0]!.lastParams, [ENTRIES, 'cross-unsafe', DESCRIPTOR])
+})
+
+test('agreement: a liar saying valid cannot pass a forged transaction', async () => {
+  const { urls, ds } = await three(CONFLICT, VALID, CONFLICT)
+  // hold one honest supervisor so the liar's "valid" is surely among the first two answers
+  const release = ds[2]!.hold()
+  const v = await strategy('agreement', urls, 2).validate(ENTRIES, DESCRIPTOR)
+  release()
+  assert.is(code(v), 'filtered -320600')
+  assert.is(!v.ok && v.error.message, 'conflicting data')
+})
+
+test('agreement: a liar saying invalid is outvoted only once the quorum is met without it', async () => {
+  const { urls, ds } = await three(VALID, CONFLICT, VALID)
+  const release = ds[1]!.hold()
+  assert.is(code(await strategy('agreement', urls, 2).validate(ENTRIES, DESCRIPTOR)), 'ok')
+  release()
+  assert.is(code(await strategy('agreement', urls, 3).validate(ENTRIES, DESCRIPTOR)), 'filtered -320600')
+})
+
+test('agreement: failsafe from one supervisor rejects; soft answers and 5xx do not count', async () => {
+  const { urls, ds } = await three(VALID, FAILSAFE, VALID)
+  const r0 = ds[0]!.hold()
+  const r2 = ds[2]!.hold()
+  const v = await strategy('agreement', urls, 2).validate(ENTRIES, DESCRIPTOR)
+  r0(); r2()
+  assert.is(code(v), 'failsafe -320602')
+  const soft = await three(VALID, FUTURE, HTTP_500)
+  assert.is(code(await strategy('agreement', soft.urls, 2).validate(ENTRIES, DESCRIPTOR)), 'errored -32000')
+  assert.is(code(await strategy('agreement', soft.urls, 1).validate(ENTRIES, DESCRIPTOR)), 'ok')
+})
+
+test('first: only the first supervisor is asked, trusted and needed', async () => {
+  const down = await three('down', VALID, VALID)
+  const v = await strategy('first', down.urls).validate(ENTRIES, DESCRIPTOR)
+  assert.is(code(v), 'errored -32000')
+  assert.is(down.ds[1]!.calls + down.ds[2]!.calls, 0)
+  const lying = await three(VALID, CONFLICT, CONFLICT)
+  assert.is(code(await strategy('first', lying.urls).validate(ENTRIES, DESCRIPTOR)), 'ok')
+  assert.is(lying.ds[1]!.calls, 0)
+})
+
+test('any: one valid answer is enough, even from a liar; none answering fails closed', async () => {
+  const { urls } = await three('down', CONFLICT, VALID)
+  assert.is(code(await strategy('any', urls).validate(ENTRIES, DESCRIPTOR)), 'ok')
+  const honest = await three('down', CONFLICT, CONFLICT)
+  assert.is(code(await strategy('any', honest.urls).validate(ENTRIES, DESCRIPTOR)), 'filtered -320600')
+  const dead = await three('down', HTTP_500, 'down')
+  assert.is(code(await strategy('any', dead.urls).validate(ENTRIES, DESCRIPTOR)), 'errored -32000')
+})
+
+test('failover: a failing supervisor is skipped for its cool-down, then tried again', async () => {
+  const { urls, ds } = await three(HTTP_500, VALID, VALID)
+  const s = strategy('failover', urls)
+  for (let i = 0; i < 6; i++) assert.is(code(await s.validate(ENTRIES, DESCRIPTOR)), 'ok')
+  assert.is(ds[0]!.calls, 1, 'the failing supervisor is called once, then skipped')
+  assert.is(ds[1]!.calls + ds[2]!.calls, 6)
+  clock += 10_001
+  ds[0]!.answer = VALID
+  for (let i = 0; i < 3; i++) assert.is(code(await s.validate(ENTRIES, DESCRIPTOR)), 'ok')
+  assert.is(ds[0]!.calls, 2, 'tried again after the cool-down')
+})
+
+test('failover: round-robin, so a liar decides its own turns; all down fails closed', async () => {
+  const { urls } = await three(CONFLICT, VALID, CONFLICT)
+  const s = strategy('failover', urls)
+  const verdicts = []
+  for (let i = 0; i < 3; i++) verdicts.push(code(await s.validate(ENTRIES, DESCRIPTOR)))
+  assert.equal(verdicts, ['filtered -320600', 'ok', 'filtered -320600'])
+  const dead = await three('down', HTTP_500, 'down')
+  const v = await strategy('failover', dead.urls).validate(ENTRIES, DESCRIPTOR)
+  assert.is(code(v), 'errored -32000')
+  assert.is(!v.ok && v.error.message, 'no healthy supervisor backends found')
+})
+
+test.after(async () => {
+  for (const e of endpoints) e.close()
+  await Promise.all(doubles.map((d) => d.close()))
+})
+test.run()
