@@ -5,3 +5,4 @@ export {
   requestsHash, scalarBytes, transactionsRoot, withdrawalsRoot, type BlockHeader,
 } from './blockHash.js'
 export { payloadNumberAndTime, payloadToBlockSummary, txHash, type RpcBlock } from './blockSummary.js'
+export { parseDataList, parseExecutionPayload, parseForkchoiceState, parsePayloadAttributes, parseWithdrawals } from './validate.js'

@@ -1,0 +1,153 @@
+import { computeBlockHash } from '../engine/blockHash.js'
+import { txHash } from '../engine/blockSummary.js'
+import { EMPTY_TRIE_ROOT } from '../engine/trie.js'
+import type { ExecutionPayloadV3, Hex } from '../engine/types.js'
+import { bytesToHex, quantityToBigInt, toQuantity } from '../util/hex.js'
+import { keccak256 } from '../util/keccak.js'
+import { ZERO_BLOOM } from './execution.js'
+import { extraDataFor } from './feeParams.js'
+import { forkAtLeast, payloadVersion, type Fork } from './fork.js'
+
+export const ZERO_HASH: Hex = `0x${'00'.repeat(32)}`
+
+/** A block the engine-sim knows and has found valid. */
+export type SimBlock = {
+  readonly payload: ExecutionPayloadV3
+  readonly parentBeaconBlockRoot: Hex
+  /** Present (always []) for V4 / Isthmus blocks. */
+  readonly executionRequests: Hex[] | undefined
+  readonly hash: Hex
+  readonly number: bigint
+  readonly timestamp: bigint
+  readonly gasLimit: bigint
+  readonly gasUsed: bigint
+  readonly baseFee: bigint
+  readonly txHashes: readonly Hex[]
+}
+
+export function toSimBlock(payload: ExecutionPayloadV3, parentBeaconBlockRoot: Hex, executionRequests: Hex[] | undefined): SimBlock {
+  return {
+    payload, parentBeaconBlockRoot, executionRequests,
+    hash: payload.blockHash.toLowerCase() as Hex,
+    number: quantityToBigInt(payload.blockNumber),
+    timestamp: quantityToBigInt(payload.timestamp),
+    gasLimit: quantityToBigInt(payload.gasLimit),
+    gasUsed: quantityToBigInt(payload.gasUsed),
+    baseFee: quantityToBigInt(payload.baseFeePerGas),
+    txHashes: payload.transactions.map(txHash),
+  }
+}
+
+export type GenesisSpec = { chainId: number; genesisTime: number; gasLimit: bigint; fork: Fork }
+
+/**
+ * Block 0, a pure function of (chainId, genesisTime, gasLimit, fork), so engine-sims started with
+ * the same flags share a genesis and can replicate each other. Its state root is
+ * keccak256("superguard-engine-sim:<chainId>"); base fee 1 gwei as in geth's genesis default.
+ */
+export function genesisBlock(spec: GenesisSpec): SimBlock {
+  const isthmus = forkAtLeast(spec.fork, 'isthmus')
+  const payload: ExecutionPayloadV3 = {
+    parentHash: ZERO_HASH,
+    feeRecipient: `0x${'00'.repeat(20)}`,
+    stateRoot: bytesToHex(keccak256(new TextEncoder().encode(`superguard-engine-sim:${spec.chainId}`))),
+    receiptsRoot: EMPTY_TRIE_ROOT,
+    logsBloom: ZERO_BLOOM,
+    prevRandao: ZERO_HASH,
+    blockNumber: '0x0',
+    gasLimit: toQuantity(spec.gasLimit),
+    gasUsed: '0x0',
+    timestamp: toQuantity(spec.genesisTime),
+    extraData: extraDataFor(spec.fork, '0x0000000000000000', 0n),
+    baseFeePerGas: toQuantity(1_000_000_000n),
+    blockHash: ZERO_HASH,
+    transactions: [],
+    withdrawals: [],
+    blobGasUsed: '0x0',
+    excessBlobGas: '0x0',
+  }
+  if (isthmus) payload.withdrawalsRoot = EMPTY_TRIE_ROOT
+  const requests = payloadVersion(spec.fork) === 4 ? [] : undefined
+  payload.blockHash = computeBlockHash(payload, ZERO_HASH, requests)
+  return toSimBlock(payload, ZERO_HASH, requests)
+}
+
+export type InvalidRecord = { latestValidHash: Hex | null; reason: string }
+
+/**
+ * Every valid block the sim knows (any branch), the blocks it found invalid, and the canonical
+ * chain chosen by forkchoice: head, safe and finalized, plus number → hash and tx → position
+ * indexes over the canonical chain.
+ */
+export class Chain {
+  readonly genesis: SimBlock
+  #blocks = new Map<string, SimBlock>()
+  #invalid = new Map<string, InvalidRecord>()
+  #canonical: Hex[] = []
+  #txIndex = new Map<string, { block: Hex; index: number }>()
+  head: SimBlock
+  safe: SimBlock
+  finalized: SimBlock
+
+  constructor(genesis: SimBlock) {
+    this.genesis = genesis
+    this.#blocks.set(genesis.hash, genesis)
+    this.#canonical = [genesis.hash]
+    this.head = this.safe = this.finalized = genesis
+  }
+
+  get(hash: string): SimBlock | undefined {
+    return this.#blocks.get(hash.toLowerCase())
+  }
+
+  add(block: SimBlock): void {
+    this.#blocks.set(block.hash, block)
+  }
+
+  invalid(hash: string): InvalidRecord | undefined {
+    return this.#invalid.get(hash.toLowerCase())
+  }
+
+  markInvalid(hash: string, record: InvalidRecord): void {
+    this.#invalid.set(hash.toLowerCase(), record)
+  }
+
+  byNumber(n: bigint): SimBlock | undefined {
+    const h = n >= 0n && n < BigInt(this.#canonical.length) ? this.#canonical[Number(n)] : undefined
+    return h === undefined ? undefined : this.#blocks.get(h)
+  }
+
+  isCanonical(block: SimBlock): boolean {
+    return this.#canonical[Number(block.number)] === block.hash
+  }
+
+  txPosition(hash: string): { block: SimBlock; index: number } | undefined {
+    const at = this.#txIndex.get(hash.toLowerCase())
+    const block = at && this.#blocks.get(at.block)
+    return block && at ? { block, index: at.index } : undefined
+  }
+
+  /**
+   * Makes `block` the head; returns the blocks that left and joined the canonical chain
+   * (oldest first), so the mempool can drop included transactions.
+   */
+  setHead(block: SimBlock): { removed: SimBlock[]; added: SimBlock[] } {
+    const added: SimBlock[] = []
+    let cursor: SimBlock | undefined = block
+    while (cursor && this.#canonical[Number(cursor.number)] !== cursor.hash) {
+      added.unshift(cursor)
+      cursor = this.#blocks.get(cursor.payload.parentHash.toLowerCase())
+    }
+    const forkPoint = cursor ? Number(cursor.number) : -1
+    const removed: SimBlock[] = []
+    for (let n = forkPoint + 1; n < this.#canonical.length; n++) removed.push(this.#blocks.get(this.#canonical[n]!)!)
+    this.#canonical.length = forkPoint + 1
+    for (const b of removed) for (const h of b.txHashes) this.#txIndex.delete(h)
+    for (const b of added) {
+      this.#canonical.push(b.hash)
+      b.txHashes.forEach((h, index) => this.#txIndex.set(h, { block: b.hash, index }))
+    }
+    this.head = block
+    return { removed, added }
+  }
+}

@@ -1,0 +1,64 @@
+import { parseTransaction } from 'viem/op-stack'
+import { bytesToHex, hexToBytes, isHex } from '../util/hex.js'
+import { keccak256 } from '../util/keccak.js'
+import type { Hex } from '../engine/types.js'
+
+/** EIP-2718 type bytes; 0x7e is the OP deposit transaction. */
+export const DEPOSIT_TX_TYPE = 0x7e
+
+/** What the engine-sim needs of a transaction, decoded once from its raw bytes. */
+export type DecodedTx = {
+  raw: Hex
+  hash: Hex
+  type: number
+  /** Undefined for deposits and pre-EIP-155 legacy transactions. */
+  chainId: number | undefined
+  nonce: bigint
+  gas: bigint
+  to: Hex | null
+  value: bigint
+  data: Hex
+  /** Legacy / EIP-2930 price; for EIP-1559 and later the fee cap. */
+  maxFeePerGas: bigint
+  maxPriorityFeePerGas: bigint
+  accessList: readonly { address: Hex; storageKeys: readonly Hex[] }[]
+  authorizations: number
+  /** Deposits carry their sender; signed transactions get it by recovery. */
+  depositFrom: Hex | undefined
+  /** The viem parse, for building RPC transaction objects. */
+  parsed: Record<string, unknown>
+}
+
+const TYPE_BY_NAME: Record<string, number> = { legacy: 0, eip2930: 1, eip1559: 2, eip4844: 3, eip7702: 4, deposit: DEPOSIT_TX_TYPE }
+
+/** Decodes a raw transaction; throws TypeError with a short reason when it is not one. */
+export function decodeTx(raw: unknown): DecodedTx {
+  if (!isHex(raw) || raw.length < 4) throw new TypeError('transaction must be non-empty hex')
+  let p: Record<string, unknown>
+  try {
+    p = parseTransaction(raw) as Record<string, unknown>
+  } catch (err) {
+    throw new TypeError(`undecodable transaction: ${(err as { shortMessage?: string }).shortMessage ?? (err as Error).message}`)
+  }
+  const type = TYPE_BY_NAME[String(p.type)]
+  if (type === undefined) throw new TypeError(`unsupported transaction type ${String(p.type)}`)
+  const big = (v: unknown) => (typeof v === 'bigint' ? v : 0n)
+  const fee = type <= 1 ? big(p.gasPrice) : big(p.maxFeePerGas)
+  return {
+    raw,
+    hash: bytesToHex(keccak256(hexToBytes(raw))),
+    type,
+    chainId: typeof p.chainId === 'number' ? p.chainId : undefined,
+    nonce: BigInt((p.nonce as number | undefined) ?? 0),
+    gas: big(p.gas),
+    to: (p.to as Hex | undefined) ?? null,
+    value: big(p.value),
+    data: (p.data as Hex | undefined) ?? '0x',
+    maxFeePerGas: fee,
+    maxPriorityFeePerGas: type <= 1 ? fee : big(p.maxPriorityFeePerGas),
+    accessList: (p.accessList as DecodedTx['accessList'] | undefined) ?? [],
+    authorizations: Array.isArray(p.authorizationList) ? p.authorizationList.length : 0,
+    depositFrom: type === DEPOSIT_TX_TYPE ? (p.from as Hex) : undefined,
+    parsed: p,
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * The OP hardfork the engine-sim runs, fixed for its whole chain (no activation times: a double
+ * needs one consistent rule set). It decides the Engine API versions and the header/attribute rules:
+ *   ecotone  — V3 payloads, no eip1559Params, no minBaseFee, extraData empty
+ *   holocene — V3 payloads, eip1559Params required, extraData = 0x00 ‖ denominator ‖ elasticity
+ *   isthmus  — V4 payloads (withdrawalsRoot field, executionRequests [], requestsHash in the header)
+ *   jovian   — isthmus + minBaseFee required, extraData = 0x01 ‖ denominator ‖ elasticity ‖ u64 minBaseFee
+ */
+export const FORKS = ['ecotone', 'holocene', 'isthmus', 'jovian'] as const
+export type Fork = (typeof FORKS)[number]
+
+export function forkAtLeast(fork: Fork, min: Fork): boolean {
+  return FORKS.indexOf(fork) >= FORKS.indexOf(min)
+}
+
+/** engine_getPayload / engine_newPayload version the fork uses (op-node: V4 from Isthmus, V3 before). */
+export function payloadVersion(fork: Fork): 3 | 4 {
+  return forkAtLeast(fork, 'isthmus') ? 4 : 3
+}
