@@ -7,6 +7,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   ingress: () => import('./ingress.js'),
   inspect: () => import('./inspect.js'),
   devnet: () => import('./devnet.js'),
+  'engine-sim': () => import('./engineSim.js'),
 }
 
 function usage(): string {
