@@ -1,0 +1,21 @@
+import { startAnvil, type Anvil } from '../../src/devnet/anvil.js'
+import { DevSigner, setupChain, type DevChain } from '../../src/devnet/messages.js'
+
+export type InteropChain = DevChain & { anvil: Anvil }
+
+/**
+ * Two real anvil chains (ids 901 and 902) with the emitter and the CrossL2Inbox stand-in
+ * installed, and a dev signer. `stop()` ends both processes.
+ */
+export async function startInteropChains(): Promise<{ a: InteropChain; b: InteropChain; signer: DevSigner; stop(): Promise<void> }> {
+  const [anvilA, anvilB] = await Promise.all([startAnvil({ chainId: 901 }), startAnvil({ chainId: 902 })])
+  const [a, b] = await Promise.all([setupChain(anvilA.url), setupChain(anvilB.url)])
+  return {
+    a: { ...a, anvil: anvilA },
+    b: { ...b, anvil: anvilB },
+    signer: new DevSigner(),
+    stop: async () => {
+      await Promise.all([anvilA.stop(), anvilB.stop()])
+    },
+  }
+}
