@@ -6,6 +6,7 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   supervisor: () => import('./supervisor.js'),
   ingress: () => import('./ingress.js'),
   inspect: () => import('./inspect.js'),
+  sweep: () => import('./sweep.js'),
   devnet: () => import('./devnet.js'),
   'engine-sim': () => import('./engineSim.js'),
 }

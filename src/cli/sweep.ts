@@ -1,0 +1,62 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { formatHelp, loadConfig } from '../config/index.js'
+import { formatTable, startSweep, sweepOptions } from '../sweep/index.js'
+import { createLogger } from '../util/logger.js'
+import { onShutdown } from '../util/shutdown.js'
+import type { Command } from './command.js'
+
+const SUMMARY = [
+  'Mempool interval sweep: collects the interop transactions of an execution client\'s txpool, checks',
+  'their de-duplicated accesses in chunks on a worker pool (one JSON-RPC batch per chunk to a supervisor,',
+  'read-only look-ups in the supervisor\'s index file, or eth_getLogs), and classifies each transaction:',
+  'valid, evict (-320600, -320601, -321501, parse errors, first seen beyond --window) or keep (anything',
+  'transient: -321401, -320400, -321100, timeouts, transport errors). Without --interval: one round, a',
+  'report on stdout (a table, or --json), exit code 1 if the round failed.',
+].join('\n')
+
+const USAGE = 'superguard sweep --rpc URL (--supervisor URL | --mode index --index PATH | --mode rpc --chain-rpc URL ...) [--interval 2s] [options]'
+
+export const command: Command = {
+  summary: 'mempool interval sweep (txpool_content, batched checks on a worker pool)',
+  async run(argv, env) {
+    const { config, help } = loadConfig('sweep', sweepOptions, { argv, env })
+    if (help) {
+      process.stdout.write(formatHelp(USAGE, SUMMARY, sweepOptions))
+      return
+    }
+    // One-shot output is the report on stdout; logs go to stderr so the two never mix.
+    const oneShot = config.intervalMs === undefined
+    const logger = createLogger(oneShot ? (config.logLevel === 'info' ? 'warn' : config.logLevel) : config.logLevel)
+    const sweep = await startSweep(config, {
+      logger,
+      onReport: oneShot || !config.json ? undefined : (r) => process.stdout.write(`${JSON.stringify(r)}\n`),
+    })
+    if (oneShot) {
+      try {
+        const report = await sweep.runOnce()
+        process.stdout.write(config.json ? `${JSON.stringify(report)}\n` : formatTable(report))
+      } catch (err) {
+        process.stderr.write(`sweep round failed: ${(err as Error).message}\n`)
+        process.exitCode = 1
+      } finally {
+        await sweep.close()
+      }
+      return
+    }
+    let metrics: ReturnType<typeof createServer> | undefined
+    if (config.metricsPort !== undefined) {
+      metrics = createServer((req, res) => {
+        if (req.method !== 'GET' || req.url !== '/metrics') { res.writeHead(404).end(); return }
+        sweep.registry.metrics().then((text) => res.writeHead(200, { 'content-type': sweep.registry.contentType }).end(text), () => res.writeHead(500).end())
+      })
+      await new Promise<void>((resolve, reject) => metrics!.once('error', reject).listen(config.metricsPort, config.host, resolve))
+      logger.info({ url: `http://${config.host}:${(metrics.address() as AddressInfo).port}/metrics` }, 'sweep metrics listening')
+    }
+    await new Promise<void>((resolve) => onShutdown(logger, async () => {
+      metrics?.close()
+      await sweep.close()
+      resolve()
+    }))
+  },
+}

@@ -1,0 +1,67 @@
+import { defineOptions, type ConfigOf } from '../config/index.js'
+import { SAFETY_LEVELS } from '../interop/index.js'
+import { LOG_LEVELS } from '../util/logger.js'
+import { SWEEP_MODES, type SweepMode } from './protocol.js'
+
+/**
+ * Unique accesses per worker task (and per JSON-RPC batch in supervisor mode), by mode.
+ * Chosen from bench/sweep/sweep.bench.ts's grid on a 2-core machine (see the README):
+ *  - index: 4096. A chunk is pure SQLite work (~5 µs per access); bigger chunks only amortise the
+ *    message round trip, and 100k accesses still split into ~25 tasks, enough to balance 2 workers
+ *    and to start checking while the main thread is still planning.
+ *  - supervisor: 500. One chunk is one HTTP batch; the supervisor's default limits (1000 calls,
+ *    body limit) cap it, and ~500 × 270 bytes keeps a request well inside a 256 KiB body.
+ *    Past a few hundred calls per batch the per-request overhead is already amortised.
+ *  - rpc: 64. Each access may cost upstream eth_getLogs calls; small chunks spread them over workers.
+ */
+export const DEFAULT_CHUNK_SIZE: Readonly<Record<SweepMode, number>> = { index: 4096, supervisor: 500, rpc: 64 }
+
+/**
+ * Tasks a worker runs at once, by mode: index checks are synchronous CPU work (1 each); a
+ * supervisor batch mostly waits on the network, so two per worker keep the supervisor busy.
+ */
+export const TASKS_PER_WORKER: Readonly<Record<SweepMode, number>> = { index: 1, supervisor: 2, rpc: 1 }
+
+/** One-shot rounds get this long; interval rounds get one interval. */
+export const DEFAULT_ONE_SHOT_TIMEOUT_MS = 30_000
+
+export const sweepOptions = defineOptions({
+  source: { type: 'enum', choices: ['txpool', 'accepted'], default: 'txpool', help: "mempool to sweep: txpool = an execution client's txpool_content (--rpc); accepted = the ingress's accepted set (in the ingress's process only)" },
+  rpc: { type: 'string', arg: 'URL', help: 'execution client serving txpool_content (anvil, geth, reth); --drop uses its anvil_dropTransaction' },
+  mode: { type: 'enum', choices: SWEEP_MODES, default: 'supervisor', help: 'how accesses are checked: supervisor = one JSON-RPC batch per chunk; index = read-only look-ups in the supervisor\'s SQLite file; rpc = eth_getLogs against each chain' },
+  supervisor: { type: 'string', arg: 'URL', help: 'supervisor JSON-RPC endpoint (mode supervisor)' },
+  index: { type: 'path', arg: 'PATH', help: "the supervisor's SQLite log index, opened read-only (mode index)" },
+  chainRpc: { type: 'strings', flag: 'chain-rpc', arg: 'URL', help: 'RPC of each chain of the dependency set (mode rpc)' },
+  intervalMs: { type: 'duration', flag: 'interval', help: 'sweep every DURATION, e.g. 2s (without it: one round, print the report, exit)' },
+  chunkSize: { type: 'int', min: 1, max: 100_000, help: `unique accesses per worker task / batch request (default by mode: index ${DEFAULT_CHUNK_SIZE.index}, supervisor ${DEFAULT_CHUNK_SIZE.supervisor}, rpc ${DEFAULT_CHUNK_SIZE.rpc})` },
+  threads: { type: 'int', min: 1, max: 256, help: 'worker threads (default: available parallelism)' },
+  windowMs: { type: 'duration', flag: 'window', default: '1d', help: 'pre-verification window: transactions first seen longer ago are evicted; also the timeout of every check' },
+  minSafety: { type: 'enum', choices: SAFETY_LEVELS, default: 'cross-unsafe', help: 'minimum safety of initiating messages' },
+  drop: { type: 'bool', default: false, help: 'remove evicted transactions (anvil_dropTransaction; the accepted set in-process)' },
+  notify: { type: 'strings', arg: 'URL', help: 'builder JSON-RPC endpoint told about evicted transactions (builder_evictTransactions)' },
+  json: { type: 'bool', default: false, help: 'print reports as JSON (one-shot: the whole report; interval: one line per round)' },
+  chainId: { type: 'string', arg: 'ID', help: 'executing chain id, decimal or 0x-hex (default: eth_chainId of --rpc)' },
+  requestTimeoutMs: { type: 'duration', flag: 'request-timeout', default: '5s', help: 'bound on each request (txpool_content, a batch, a drop, a builder notice)' },
+  roundTimeoutMs: { type: 'duration', flag: 'round-timeout', help: `bound on one round; unchecked accesses are kept for the next (default: the interval, one-shot ${DEFAULT_ONE_SHOT_TIMEOUT_MS / 1000}s)` },
+  method: { type: 'string', default: 'supervisor_checkAccessList', help: 'check method in supervisor mode (interop_checkAccessList for op-interop-filter)' },
+  metricsPort: { type: 'port', flag: 'metrics-port', help: 'serve Prometheus /metrics on this port (CLI)' },
+  host: { type: 'string', default: '127.0.0.1', help: 'address the metrics endpoint listens on' },
+  logLevel: { type: 'enum', choices: LOG_LEVELS, default: 'info', help: 'log level' },
+})
+
+/** The sweep's configuration: the CLI's, or any subset of it from library callers (defaults apply). */
+export type SweepConfig = Omit<Partial<ConfigOf<typeof sweepOptions>>, 'chainId'> & { chainId?: string | bigint | undefined }
+
+/** Every problem with a configuration, for one ConfigError. */
+export function sweepConfigProblems(c: SweepConfig, opts: { hasAcceptedSet: boolean }): string[] {
+  const p: string[] = []
+  const source = c.source ?? 'txpool'
+  const mode = c.mode ?? 'supervisor'
+  if (source === 'txpool' && !c.rpc) p.push('--source txpool needs --rpc URL (an execution client serving txpool_content)')
+  if (source === 'accepted' && !opts.hasAcceptedSet) p.push("--source accepted sweeps the ingress's accepted set: it works only in the ingress's process (startSweep(config, { acceptedSet })); use --source txpool from the CLI")
+  if (mode === 'supervisor' && !c.supervisor) p.push('--mode supervisor needs --supervisor URL')
+  if (mode === 'index' && !c.index) p.push('--mode index needs --index PATH')
+  if (mode === 'rpc' && !(c.chainRpc && c.chainRpc.length > 0)) p.push('--mode rpc needs --chain-rpc URL for every chain of the dependency set')
+  if (c.chainId === undefined && !c.rpc) p.push('--chain-id is required without --rpc (it names the executing chain)')
+  return p
+}

@@ -1,0 +1,140 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
+import { ENTRY_CHAIN_ID_EXTENSION, ENTRY_CHECKSUM, ENTRY_LOOKUP, parseAccessList, type Hex } from '../interop/index.js'
+import { ACCESS_BYTES, packAccess } from './protocol.js'
+
+/** An interop transaction as a sweep sees it, whatever its source. */
+export type SweepTx = {
+  hash: Hex
+  /** Its CrossL2Inbox storage keys, in order. */
+  inboxEntries: readonly string[]
+  /** Unix ms when it was first seen (the pre-verification window counts from here). */
+  firstSeen: number
+}
+
+/** A full (or the last, partial) chunk of unique accesses, ready to go to a worker. */
+export type PlannedChunk = { base: number; count: number; accesses: ArrayBuffer }
+
+export type RoundPlan = {
+  /** Unique accesses of the round; they are numbered 0..unique-1 in chunk order. */
+  unique: number
+  /** Access declarations over all transactions, before de-duplication. */
+  declared: number
+  /** Accesses of tx i are refs[start[i]..start[i+1]) (unique-access numbers). */
+  start: Uint32Array
+  refs: Uint32Array
+  /** Transactions whose access list does not parse, by index, with op-supervisor's message. */
+  parseErrors: Map<number, string>
+}
+
+export type PlanOptions = {
+  chunkSize: number
+  /** Called as soon as a chunk is full, so checking overlaps planning. */
+  onChunk: (chunk: PlannedChunk) => void
+  /** Longest stretch of synchronous work before yielding to the event loop. */
+  sliceMs?: number
+  signal?: AbortSignal
+}
+
+const HEX_ENTRY = /^0x[0-9a-fA-F]{64}$/
+
+function typeOf(entry: unknown): number {
+  return typeof entry === 'string' && HEX_ENTRY.test(entry) ? parseInt(entry.slice(2, 4), 16) : -1
+}
+
+/**
+ * Splits every transaction's inbox entries into accesses, de-duplicates them across the whole
+ * round and packs each unique access once into chunk buffers. Structural checks mirror
+ * op-supervisor's ParseAccess exactly (type order, zero bytes), without decoding numbers: workers
+ * decode. Runs in slices of `sliceMs` so the main thread keeps serving while 100k transactions plan.
+ */
+export async function planRound(txs: readonly SweepTx[], opts: PlanOptions): Promise<RoundPlan> {
+  const sliceMs = opts.sliceMs ?? 4
+  let total = 0
+  for (const tx of txs) total += tx.inboxEntries.length
+  const start = new Uint32Array(txs.length + 1)
+  // Every access takes at least two entries, so this bounds the references.
+  const refs = new Uint32Array(Math.floor(total / 2))
+  const parseErrors = new Map<number, string>()
+  const seen = new Map<string, number>()
+  let nrefs = 0
+  let declared = 0
+
+  let chunk: Buffer | undefined
+  let chunkBase = 0
+  let chunkCount = 0
+  const flush = () => {
+    if (!chunk || chunkCount === 0) return
+    const accesses = chunkCount === opts.chunkSize ? chunk.buffer : chunk.buffer.slice(0, chunkCount * ACCESS_BYTES)
+    opts.onChunk({ base: chunkBase, count: chunkCount, accesses: accesses as ArrayBuffer })
+    chunk = undefined
+    chunkBase += chunkCount
+    chunkCount = 0
+  }
+
+  let sliceStart = performance.now()
+  for (let t = 0; t < txs.length; t++) {
+    if ((t & 255) === 255 && performance.now() - sliceStart > sliceMs) {
+      await yieldToLoop()
+      opts.signal?.throwIfAborted()
+      sliceStart = performance.now()
+    }
+    start[t] = nrefs
+    const entries = txs[t]!.inboxEntries
+    const firstRef = nrefs
+    let i = 0
+    let bad = false
+    while (i < entries.length) {
+      const lookup = entries[i]!
+      if (typeOf(lookup) !== ENTRY_LOOKUP || lookup.slice(4, 10) !== '000000' || ++i >= entries.length) { bad = true; break }
+      let next = entries[i]!
+      let nt = typeOf(next)
+      let ext: string | undefined
+      if (nt === ENTRY_CHAIN_ID_EXTENSION) {
+        if (next.slice(4, 18) !== '00000000000000' || ++i >= entries.length) { bad = true; break }
+        ext = next.toLowerCase()
+        next = entries[i]!
+        nt = typeOf(next)
+      }
+      if (nt !== ENTRY_CHECKSUM) { bad = true; break }
+      i++
+      const lo = lookup.toLowerCase()
+      const cs = next.toLowerCase()
+      const key = ext === undefined ? lo + cs : lo + ext + cs
+      let id = seen.get(key)
+      if (id === undefined) {
+        id = chunkBase + chunkCount
+        seen.set(key, id)
+        chunk ??= Buffer.from(new ArrayBuffer(opts.chunkSize * ACCESS_BYTES))
+        packAccess(chunk, chunkCount * ACCESS_BYTES, lo, ext, cs)
+        if (++chunkCount === opts.chunkSize) flush()
+      }
+      refs[nrefs++] = id
+    }
+    if (bad) {
+      // Accesses already registered from this transaction stay in their chunk: checking them
+      // costs one look-up each and undoing a shared access would cost more.
+      nrefs = firstRef
+      parseErrors.set(t, parseMessage(entries))
+    } else {
+      declared += nrefs - firstRef
+    }
+  }
+  start[txs.length] = nrefs
+  flush()
+  return { unique: chunkBase, declared, start, refs, parseErrors }
+}
+
+/** op-supervisor's own wording for why `entries` do not parse (the codec is the single source of it). */
+function parseMessage(entries: readonly string[]): string {
+  try {
+    parseAccessList(entries)
+  } catch (err) {
+    return `failed to read data: ${(err as Error).message}`
+  }
+  return 'failed to read data: malformed access list'
+}
+
+/** Unique-access numbers of transaction `t`. */
+export function refsOf(plan: RoundPlan, t: number): Uint32Array {
+  return plan.refs.subarray(plan.start[t]!, plan.start[t + 1]!)
+}

@@ -1,0 +1,127 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import type { Registry } from 'prom-client'
+import { ConfigError } from '../config/index.js'
+import type { AcceptedSet } from '../ingress/acceptedSet.js'
+import { parseChainId } from '../interop/index.js'
+import { RpcClient } from '../rpc/client.js'
+import { createRegistry } from '../rpc/metrics.js'
+import { createLogger, type Logger } from '../util/logger.js'
+import { AcceptedSetSource } from './acceptedSetSource.js'
+import { BuilderNotifier } from './builderNotifier.js'
+import { DEFAULT_CHUNK_SIZE, DEFAULT_ONE_SHOT_TIMEOUT_MS, sweepConfigProblems, TASKS_PER_WORKER, type SweepConfig } from './options.js'
+import { SweepPool } from './pool.js'
+import type { CheckBackend } from './protocol.js'
+import { Sweeper } from './sweeper.js'
+import { createSweepMetrics } from './sweepMetrics.js'
+import { summary, type SweepReport } from './sweepReport.js'
+import { sweepRound, type RoundContext } from './sweepRound.js'
+import type { SweepSource } from './sweepSource.js'
+import { TxpoolSource } from './txpoolSource.js'
+
+export type SweepDeps = {
+  /** The ingress's accepted set: the source with --source accepted, and kept in step by --drop otherwise. */
+  acceptedSet?: AcceptedSet
+  logger?: Logger
+  registry?: Registry
+  /** Called with every round's report (interval rounds and runOnce alike). */
+  onReport?: (report: SweepReport) => void
+}
+
+export type Sweep = {
+  /** Runs one round now (after any round in progress) and resolves with its report. */
+  runOnce(): Promise<SweepReport>
+  /** Stops the interval loop, aborts a running round, stops the workers. */
+  close(): Promise<void>
+  readonly chainId: bigint
+  readonly registry: Registry
+}
+
+/**
+ * Starts a mempool sweep: a worker pool, the source, and with `intervalMs` a loop of rounds
+ * (without it, nothing runs until runOnce). Throws ConfigError listing every configuration problem.
+ */
+export async function startSweep(config: SweepConfig, deps: SweepDeps = {}): Promise<Sweep> {
+  const problems = sweepConfigProblems(config, { hasAcceptedSet: deps.acceptedSet !== undefined })
+  if (problems.length > 0) throw new ConfigError('sweep', problems)
+  const log = (deps.logger ?? createLogger(config.logLevel ?? 'info')).child({ role: 'sweep' })
+  const mode = config.mode ?? 'supervisor'
+  const requestTimeoutMs = config.requestTimeoutMs ?? 5000
+  const chainId = config.chainId !== undefined ? (typeof config.chainId === 'bigint' ? config.chainId : parseChainIdOrThrow(config.chainId)) : await remoteChainId(config.rpc!, requestTimeoutMs)
+
+  const backend: CheckBackend =
+    mode === 'supervisor' ? { mode, url: config.supervisor!, method: config.method ?? 'supervisor_checkAccessList', timeoutMs: requestTimeoutMs }
+    : mode === 'index' ? { mode, path: config.index! }
+    : { mode, chainRpcs: config.chainRpc ?? [], timeoutMs: requestTimeoutMs }
+  const pool = new SweepPool({ ...(config.threads === undefined ? {} : { threads: config.threads }), tasksPerWorker: TASKS_PER_WORKER[mode] })
+  const source: SweepSource = (config.source ?? 'txpool') === 'accepted'
+    ? new AcceptedSetSource(deps.acceptedSet!)
+    : new TxpoolSource({ url: config.rpc!, pool, timeoutMs: requestTimeoutMs })
+  const notifier = config.notify && config.notify.length > 0 ? new BuilderNotifier(config.notify, chainId, requestTimeoutMs) : undefined
+  const registry = deps.registry ?? createRegistry()
+  const metrics = createSweepMetrics(registry)
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 })
+  loopDelay.enable()
+
+  const ctx: RoundContext = {
+    source, pool, backend, mode, chainId, notifier,
+    minSafety: config.minSafety ?? 'cross-unsafe',
+    windowMs: config.windowMs ?? 86_400_000,
+    chunkSize: config.chunkSize ?? DEFAULT_CHUNK_SIZE[mode],
+    roundTimeoutMs: config.roundTimeoutMs ?? config.intervalMs ?? DEFAULT_ONE_SHOT_TIMEOUT_MS,
+    drop: config.drop ?? false,
+    acceptedSet: deps.acceptedSet,
+    loopDelay,
+  }
+  const sweeper = new Sweeper(async (n, signal) => {
+    let report: SweepReport
+    try {
+      report = await sweepRound(ctx, n, signal)
+    } catch (err) {
+      metrics.roundFailed()
+      throw err
+    }
+    metrics.observe(report)
+    log.info(summary(report), 'sweep round')
+    deps.onReport?.(report)
+    return report
+  }, {
+    intervalMs: config.intervalMs ?? 0,
+    onReport: () => {},
+    onError: (err) => log.warn({ err: (err as Error).message }, 'sweep round failed'),
+  })
+  log.info({ source: source.name, mode, chainId: chainId.toString(), threads: pool.threads, chunkSize: ctx.chunkSize, intervalMs: config.intervalMs ?? null, windowMs: ctx.windowMs }, 'sweep started')
+  if (config.intervalMs !== undefined) sweeper.start()
+
+  let closing: Promise<void> | undefined
+  return {
+    chainId,
+    registry,
+    runOnce: () => sweeper.runOnce(),
+    close: () => closing ??= (async () => {
+      await sweeper.close()
+      await pool.close()
+      source.close()
+      notifier?.close()
+      loopDelay.disable()
+    })(),
+  }
+}
+
+function parseChainIdOrThrow(value: string): bigint {
+  try {
+    return parseChainId(value)
+  } catch (err) {
+    throw new ConfigError('sweep', [`--chain-id: ${(err as Error).message}`])
+  }
+}
+
+async function remoteChainId(url: string, timeoutMs: number): Promise<bigint> {
+  const client = new RpcClient(url, { timeoutMs })
+  try {
+    return BigInt(await client.call<string>('eth_chainId'))
+  } catch (err) {
+    throw new Error(`cannot read the executing chain id from ${url} (eth_chainId): ${(err as Error).message}; pass --chain-id`, { cause: err })
+  } finally {
+    client.close()
+  }
+}

@@ -1,0 +1,157 @@
+import type { IntervalHistogram } from 'node:perf_hooks'
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
+import type { AcceptedSet } from '../ingress/acceptedSet.js'
+import type { Hex, SafetyLevel } from '../interop/index.js'
+import type { BuilderNotifier, EvictedTx } from './builderNotifier.js'
+import { classifyTx, codeName, SweepCode } from './classify.js'
+import { planRound, refsOf, type PlannedChunk, type SweepTx } from './planRound.js'
+import type { SweepPool } from './pool.js'
+import type { CheckBackend, ChunkResult } from './protocol.js'
+import { roundDescriptor } from './roundDescriptor.js'
+import type { SweepReport, TxVerdict } from './sweepReport.js'
+import type { SweepSource } from './sweepSource.js'
+
+export type RoundContext = {
+  source: SweepSource
+  pool: SweepPool
+  backend: CheckBackend
+  mode: CheckBackend['mode']
+  chainId: bigint
+  minSafety: SafetyLevel
+  windowMs: number
+  chunkSize: number
+  /** Bound on a whole round; checks not done by then are kept (Timeout) for the next round. */
+  roundTimeoutMs: number
+  drop: boolean
+  notifier?: BuilderNotifier | undefined
+  /** With a txpool source in the ingress's process: evicted hashes leave the accepted set too. */
+  acceptedSet?: AcceptedSet | undefined
+  loopDelay?: IntervalHistogram | undefined
+  now?: () => number
+}
+
+/** Extra time given to workers past the round deadline before their chunks count as timed out. */
+const GRACE_MS = 250
+
+/**
+ * One sweep round: collect → drop expired → plan (split, de-duplicate, pack) while chunks already
+ * run on the pool → classify every transaction → actions → report. The main thread only does
+ * bookkeeping, in slices; the checks run on workers. Throws only if the source cannot be read.
+ */
+export async function sweepRound(ctx: RoundContext, round: number, signal?: AbortSignal): Promise<SweepReport> {
+  const now = ctx.now ?? Date.now
+  const t0 = performance.now()
+  const startedAt = now()
+  const deadline = startedAt + ctx.roundTimeoutMs
+  ctx.loopDelay?.reset()
+  const roundSignal = signal ? AbortSignal.any([signal, AbortSignal.timeout(ctx.roundTimeoutMs)]) : AbortSignal.timeout(ctx.roundTimeoutMs)
+
+  const collected = await ctx.source.collect(roundSignal)
+  const t1 = performance.now()
+
+  // Past the pre-verification window: evicted without a check (the ingress's 1-day rule).
+  const verdicts: TxVerdict[] = new Array(collected.txs.length)
+  const live: SweepTx[] = []
+  const liveAt: number[] = []
+  collected.txs.forEach((tx, i) => {
+    if (startedAt - tx.firstSeen > ctx.windowMs) verdicts[i] = { hash: tx.hash, action: 'evict', code: SweepCode.Expired, reason: `first seen ${Math.round((startedAt - tx.firstSeen) / 1000)} s ago, beyond the pre-verification window` }
+    else { live.push(tx); liveAt.push(i) }
+  })
+  const expired = collected.txs.length - live.length
+
+  const descriptor = roundDescriptor(startedAt, ctx.chainId, ctx.windowMs)
+  const done: { chunk: PlannedChunk; result: ChunkResult }[] = []
+  const running: Promise<void>[] = []
+  const onChunk = (chunk: PlannedChunk) => {
+    const count = chunk.count
+    running.push(ctx.pool.check({ backend: ctx.backend, minSafety: ctx.minSafety, descriptor, accesses: chunk.accesses, count, deadline }, signal).then(
+      (result) => { done.push({ chunk, result }) },
+      (err: unknown) => { done.push({ chunk, result: failed(count, SweepCode.Worker, (err as Error).message) }) },
+    ))
+  }
+  const plan = await planRound(live, { chunkSize: ctx.chunkSize, onChunk, signal })
+  await settleBy(Promise.all(running), deadline + GRACE_MS - now())
+
+  const codes = new Int32Array(plan.unique).fill(SweepCode.Timeout)
+  const messages = new Map<number, string>()
+  for (const { chunk, result } of done) {
+    codes.set(result.codes, chunk.base)
+    for (const [i, m] of result.messages) messages.set(chunk.base + i, m)
+  }
+  const t2 = performance.now()
+
+  let slice = performance.now()
+  for (let k = 0; k < live.length; k++) {
+    if ((k & 1023) === 1023 && performance.now() - slice > 4) {
+      await yieldToLoop()
+      slice = performance.now()
+    }
+    const tx = live[k]!
+    const parseError = plan.parseErrors.get(k)
+    if (parseError !== undefined) {
+      verdicts[liveAt[k]!] = { hash: tx.hash, action: 'evict', code: SweepCode.Parse, reason: parseError }
+      continue
+    }
+    const { action, at } = classifyTx(refsOf(plan, k), codes)
+    verdicts[liveAt[k]!] = at === -1
+      ? { hash: tx.hash, action, code: SweepCode.Ok }
+      : { hash: tx.hash, action, code: codes[at]!, reason: messages.get(at) ?? codeName(codes[at]!) }
+  }
+
+  const counts = { valid: 0, evict: 0, keep: 0, expired, parseErrors: plan.parseErrors.size }
+  const byCode: Record<string, number> = {}
+  const evicted: EvictedTx[] = []
+  for (const v of verdicts) {
+    counts[v.action]++
+    if (v.action === 'valid') continue
+    const key = `${v.action}:${codeName(v.code)}`
+    byCode[key] = (byCode[key] ?? 0) + 1
+    if (v.action === 'evict') evicted.push({ hash: v.hash, code: v.code, reason: codeName(v.code) })
+  }
+  const t3 = performance.now()
+
+  const actions = { dropped: 0, dropFailed: 0, dropUnsupported: false, notified: 0, notifyFailed: 0 }
+  const hashes = evicted.map((e) => e.hash as Hex)
+  await Promise.all([
+    ctx.drop && hashes.length > 0 && ctx.source.drop(hashes, roundSignal).then((d) => {
+      actions.dropped = d.dropped
+      actions.dropFailed = d.failed
+      actions.dropUnsupported = d.unsupported
+      if (ctx.acceptedSet && ctx.source.name !== 'accepted') for (const h of hashes) ctx.acceptedSet.delete(h)
+    }, () => { actions.dropFailed = hashes.length }),
+    ctx.notifier?.notify(evicted, roundSignal).then((n) => {
+      actions.notified = n.sent
+      actions.notifyFailed = n.failed
+    }),
+  ])
+  const t4 = performance.now()
+
+  return {
+    round,
+    startedAt: new Date(startedAt).toISOString(),
+    source: ctx.source.name,
+    mode: ctx.mode,
+    descriptor: { chainId: descriptor.chainId.toString(), timestamp: Number(descriptor.timestamp), timeout: Number(descriptor.timeout) },
+    pool: { total: collected.total, interop: collected.txs.length, skipped: collected.skipped },
+    accesses: { declared: plan.declared, unique: plan.unique, chunks: running.length },
+    counts,
+    byCode,
+    durationsMs: { collect: ms(t1 - t0), check: ms(t2 - t1), classify: ms(t3 - t2), actions: ms(t4 - t3), total: ms(t4 - t0) },
+    eventLoop: ctx.loopDelay ? { p99Ms: ms(ctx.loopDelay.percentile(99) / 1e6), maxMs: ms(ctx.loopDelay.max / 1e6) } : { p99Ms: 0, maxMs: 0 },
+    actions,
+    transactions: verdicts,
+  }
+}
+
+function failed(count: number, code: number, message: string): ChunkResult {
+  return { codes: new Int32Array(count).fill(code), messages: [[0, message]], ms: 0 }
+}
+
+/** Waits for `p`, but no longer than `ms`: a stuck worker must not stretch the round. */
+async function settleBy(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([p, new Promise<void>((resolve) => { timer = setTimeout(resolve, Math.max(0, ms)) })])
+  clearTimeout(timer)
+}
+
+const ms = (x: number) => Math.round(x * 10) / 10

@@ -1,0 +1,22 @@
+import type { Hex } from '../interop/index.js'
+import type { SweepTx } from './planRound.js'
+
+/** What one round collected from a mempool. */
+export type Collected = {
+  /** Interop transactions (at least one CrossL2Inbox entry). */
+  txs: SweepTx[]
+  /** Every transaction the pool holds, interop or not. */
+  total: number
+  /** Transactions the source could not read (malformed listing), ignored. */
+  skipped: number
+}
+
+export type DropResult = { dropped: number; failed: number; unsupported: boolean }
+
+/** A mempool a sweep reads and, with --drop, evicts from. */
+export interface SweepSource {
+  readonly name: 'txpool' | 'accepted'
+  collect(signal?: AbortSignal): Promise<Collected>
+  drop(hashes: readonly Hex[], signal?: AbortSignal): Promise<DropResult>
+  close(): void
+}

@@ -1,0 +1,55 @@
+import { inboxEntries, type Hex } from '../interop/index.js'
+
+/** An interop transaction found in a txpool. */
+export type TxpoolTx = { hash: Hex; inboxEntries: string[] }
+
+export type TxpoolContent = {
+  /** Transactions with at least one CrossL2Inbox storage key, pending first, then queued. */
+  txs: TxpoolTx[]
+  /** Every transaction listed, interop or not. */
+  total: number
+  /** Listed transactions without a usable hash or access list, ignored. */
+  skipped: number
+}
+
+const HASH = /^0x[0-9a-fA-F]{64}$/
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+/**
+ * Reads geth's `txpool_content` answer, which anvil and reth serve too:
+ * `{pending: {<sender>: {<nonce>: tx}}, queued: {…}}`, every tx an RPC transaction object whose
+ * `accessList` (typed transactions) carries the CrossL2Inbox storage keys. Throws only when the
+ * answer is not that shape at all; a malformed transaction is skipped and counted.
+ */
+export function parseTxpoolContent(content: unknown): TxpoolContent {
+  if (!isObject(content)) throw new TypeError('txpool_content: expected an object with pending and queued')
+  const out: TxpoolContent = { txs: [], total: 0, skipped: 0 }
+  for (const section of [content.pending, content.queued]) {
+    if (section === undefined || section === null) continue
+    if (!isObject(section)) throw new TypeError('txpool_content: pending and queued must be objects')
+    for (const byNonce of Object.values(section)) {
+      if (!isObject(byNonce)) { out.skipped++; continue }
+      for (const tx of Object.values(byNonce)) {
+        out.total++
+        const entries = interopEntries(tx)
+        if (entries === undefined) out.skipped++
+        else if (entries.length > 0) out.txs.push({ hash: ((tx as { hash: string }).hash.toLowerCase()) as Hex, inboxEntries: entries })
+      }
+    }
+  }
+  return out
+}
+
+/** The CrossL2Inbox keys of one listed transaction ([] when it declares none), or undefined if it is malformed. */
+function interopEntries(tx: unknown): string[] | undefined {
+  if (!isObject(tx) || typeof tx.hash !== 'string' || !HASH.test(tx.hash)) return undefined
+  const list = tx.accessList
+  if (list === undefined || list === null) return []
+  if (!Array.isArray(list)) return undefined
+  for (const t of list) {
+    if (!isObject(t) || typeof t.address !== 'string' || !Array.isArray(t.storageKeys)) return undefined
+    if (!t.storageKeys.every((k) => typeof k === 'string')) return undefined
+  }
+  return inboxEntries(list as { address: string; storageKeys: string[] }[])
+}

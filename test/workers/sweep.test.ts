@@ -1,0 +1,153 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { valueSymbol } from 'piscina'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { RpcCode } from '../../src/errors/index.js'
+import type { Hex } from '../../src/interop/index.js'
+import { SweepCode } from '../../src/sweep/classify.js'
+import { SWEEP_WORKER, SweepPool } from '../../src/sweep/pool.js'
+import { ACCESS_BYTES, packAccess, type CheckBackend, type ChunkResult, type SweepChunk } from '../../src/sweep/protocol.js'
+import { roundDescriptor } from '../../src/sweep/roundDescriptor.js'
+import sweep from '../../workers/sweep.js'
+import txpool from '../../workers/txpool.js'
+import { startIndexSupervisor, type IndexSupervisor } from '../_helpers/startIndexSupervisor.js'
+import { writeIndexFixture, type IndexFixture } from '../_helpers/writeIndexFixture.js'
+
+let dir: string
+let fx: IndexFixture
+let sup: IndexSupervisor
+
+test.before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sweep-worker-'))
+  fx = await writeIndexFixture(join(dir, 'index.db'), { logs: 10, logsPerBlock: 5 })
+  sup = await startIndexSupervisor(fx.path)
+})
+
+test.after(async () => {
+  await sup.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** The cases: each access and the code the supervisor gives it. */
+function cases(): { name: string; entries: Hex[]; code: number }[] {
+  const forged = fx.access(1)
+  const future = { ...fx.access(2), blockNumber: fx.head.number + 5n }
+  const unknown = { ...fx.access(3), chainId: 999n }
+  const late = { ...fx.access(4), timestamp: BigInt(Math.floor(Date.now() / 1000)) + 3600n }
+  const enc = (a: typeof forged) => [`0x01000000${hex(a.chainId, 16)}${hex(a.blockNumber, 16)}${hex(a.timestamp, 16)}${hex(BigInt(a.logIndex), 8)}`, a.checksum] as Hex[]
+  return [
+    { name: 'valid', entries: fx.entries(0), code: 0 },
+    { name: 'forged checksum', entries: [fx.entries(1)[0]!, `0x03${'ab'.repeat(31)}`], code: RpcCode.ConflictingData },
+    { name: 'block beyond the head', entries: enc(future), code: RpcCode.FutureData },
+    { name: 'unknown source chain', entries: enc(unknown), code: RpcCode.UnknownChain },
+    { name: 'initiated after the executing timestamp', entries: enc(late), code: RpcCode.ConflictingData },
+    { name: 'valid again (de-duplication is the caller\'s job)', entries: fx.entries(5), code: 0 },
+  ]
+}
+
+const hex = (v: bigint, w: number) => v.toString(16).padStart(w, '0')
+
+function chunkOf(list: Hex[][], backend: CheckBackend, deadline = Date.now() + 10_000): SweepChunk {
+  const buf = Buffer.from(new ArrayBuffer(list.length * ACCESS_BYTES))
+  list.forEach((e, i) => packAccess(buf, i * ACCESS_BYTES, e[0]!, e.length === 3 ? e[1] : undefined, e.at(-1)!))
+  return { backend, minSafety: 'cross-unsafe', descriptor: roundDescriptor(Date.now(), fx.execChain, 86_400_000), accesses: buf.buffer as ArrayBuffer, count: list.length, deadline }
+}
+
+/** The worker returns its result wrapped for transfer (piscina move); unwrap as piscina does. */
+const unwrap = (r: unknown) => (r as Record<symbol, ChunkResult>)[valueSymbol]!
+
+const supervisorBackend = (): CheckBackend => ({ mode: 'supervisor', url: sup.url, method: 'supervisor_checkAccessList', timeoutMs: 5000 })
+
+test('index mode answers each access with the supervisor core check', async () => {
+  const cs = cases()
+  const r = unwrap(await sweep(chunkOf(cs.map((c) => c.entries), { mode: 'index', path: fx.path })))
+  cs.forEach((c, i) => assert.is(r.codes[i], c.code, c.name))
+  assert.ok(r.messages.some(([i, m]) => i === 1 && /checksum/.test(m)), 'the supervisor\'s message travels with the code')
+})
+
+test('supervisor mode: one batch, same verdicts as index mode', async () => {
+  const cs = cases()
+  const viaIndex = unwrap(await sweep(chunkOf(cs.map((c) => c.entries), { mode: 'index', path: fx.path })))
+  const viaRpc = unwrap(await sweep(chunkOf(cs.map((c) => c.entries), supervisorBackend())))
+  assert.equal([...viaRpc.codes], [...viaIndex.codes])
+})
+
+test('a passed deadline answers Timeout without checking; no supervisor answers Transport', async () => {
+  const list = cases().map((c) => c.entries)
+  for (const backend of [supervisorBackend(), { mode: 'index', path: fx.path } as CheckBackend]) {
+    const r = unwrap(await sweep(chunkOf(list, backend, Date.now() - 1)))
+    assert.ok([...r.codes].every((c) => c === SweepCode.Timeout), `${backend.mode}: every access timed out`)
+  }
+  const closed = createServer()
+  await new Promise<void>((ok) => closed.listen(0, '127.0.0.1', ok))
+  const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`
+  await new Promise<void>((ok) => closed.close(() => ok()))
+  const r = unwrap(await sweep(chunkOf(list, { mode: 'supervisor', url, method: 'supervisor_checkAccessList', timeoutMs: 2000 })))
+  assert.ok([...r.codes].every((c) => c === SweepCode.Transport), 'refused connection is a transport failure')
+})
+
+test('a missing index file is a worker failure for every access (kept, never evicted)', async () => {
+  const r = unwrap(await sweep(chunkOf([fx.entries(0)], { mode: 'index', path: join(dir, 'missing.db') })))
+  assert.is(r.codes[0], SweepCode.Worker)
+})
+
+test('txpool worker packs the interop transactions of txpool_content', async () => {
+  const inbox = '0x4200000000000000000000000000000000000022'
+  const tx = (n: number, keys: string[] | undefined) => ({ hash: `0x${hex(BigInt(n), 64)}`, nonce: `0x${n}`, accessList: keys && [{ address: inbox, storageKeys: keys }] })
+  const content = { pending: { '0xaa': { 0: tx(1, fx.entries(0)), 1: tx(2, undefined) } }, queued: { '0xbb': { 5: tx(3, ['0x1234']) } } }
+  const server: Server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (c: Buffer) => { body += c.toString() })
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: JSON.parse(body).id, result: content })))
+  })
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok))
+  try {
+    const out = (await txpool({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, timeoutMs: 2000, maxResponseBytes: 1 << 20 })) as Record<symbol, import('../../src/sweep/protocol.js').TxpoolResult>
+    const r = out[valueSymbol]!
+    assert.is(r.total, 3)
+    assert.equal([...r.counts], [2, 0])
+    assert.equal(r.malformed, [[1, ['0x1234']]])
+    assert.is(Buffer.from(r.entries).toString('hex', 0, 32), fx.entries(0)[0]!.slice(2))
+  } finally {
+    server.close()
+  }
+})
+
+test('the pool runs the compiled worker and transfers the chunk buffer', async () => {
+  const pool = new SweepPool({ threads: 1 })
+  try {
+    const cs = cases()
+    const chunk = chunkOf(cs.map((c) => c.entries), { mode: 'index', path: fx.path })
+    const r = await pool.check(chunk)
+    assert.is(chunk.accesses.byteLength, 0, 'the buffer moved to the worker (detached here)')
+    cs.forEach((c, i) => assert.is(r.codes[i], c.code, c.name))
+  } finally {
+    await pool.close()
+  }
+})
+
+test('workers import no fastify and no config loading', () => {
+  const seen = new Set<string>()
+  const bad: string[] = []
+  const walk = (file: string) => {
+    if (seen.has(file)) return
+    seen.add(file)
+    const src = readFileSync(file, 'utf8')
+    for (const m of src.matchAll(/(?:from\s+|import\()\s*'([^']+)'/g)) {
+      const spec = m[1]!
+      if (spec === 'fastify' || spec.includes('/config/') || spec.includes('/cli/')) bad.push(`${file} imports ${spec}`)
+      if (spec.startsWith('.')) walk(resolve(dirname(file), spec))
+    }
+  }
+  walk(SWEEP_WORKER)
+  walk(fileURLToPath(new URL('../../workers/txpool.js', import.meta.url)))
+  assert.equal(bad, [])
+  assert.ok(seen.size > 5, 'the walk followed the imports')
+})
+
+test.run()

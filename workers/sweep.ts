@@ -1,0 +1,151 @@
+import { move, transferableSymbol, valueSymbol } from 'piscina'
+import type { LogReader } from '../src/logindex/types.js'
+import { RemoteRpcError, RpcClient } from '../src/rpc/client.js'
+import { SweepCode } from '../src/sweep/classify.js'
+import { decodeAccess, MAX_MESSAGES, unpackEntries, type CheckBackend, type ChunkResult, type SweepChunk } from '../src/sweep/protocol.js'
+import type { Backend } from '../src/supervisor/backend.js'
+import { checkAccesses } from '../src/supervisor/checkAccesses.js'
+import { toQuantity } from '../src/util/hex.js'
+
+/**
+ * Sweep worker: checks one chunk of de-duplicated accesses and answers one code per access
+ * (0 = valid). Three modes:
+ *  - supervisor: one JSON-RPC batch request per chunk, one checkAccessList call per access;
+ *  - index: the supervisor's own core check (checkAccesses) over the supervisor's SQLite file,
+ *    opened read-only here, so the verdicts are the supervisor's without any network;
+ *  - rpc: the same core check over the supervisor's eth_getLogs backend.
+ * Module-scope state (clients, database handle, backends) lives as long as the worker.
+ */
+export default async function sweep(chunk: SweepChunk): Promise<unknown> {
+  const started = performance.now()
+  const out: Out = { codes: new Int32Array(chunk.count), messages: [] }
+  const buf = Buffer.from(chunk.accesses)
+  try {
+    switch (chunk.backend.mode) {
+      case 'supervisor': await viaSupervisor(chunk, chunk.backend, buf, out); break
+      case 'index': viaBackend(chunk, await indexBackend(chunk.backend.path), buf, out); break
+      case 'rpc': await viaBackendAsync(chunk, await rpcBackend(chunk.backend), buf, out); break
+    }
+  } catch (err) {
+    // Setup failed (unreadable index, unreachable chain) before any access was checked: all are
+    // kept for the next round, and the reason reaches the report.
+    for (let i = 0; i < chunk.count; i++) set(out, i, SweepCode.Worker, (err as Error).message)
+  }
+  const result: ChunkResult = { codes: out.codes, messages: out.messages, ms: performance.now() - started }
+  return move({ [transferableSymbol]: [out.codes.buffer], [valueSymbol]: result } as never)
+}
+
+type Out = { codes: Int32Array; messages: [number, string][] }
+
+function set(out: Out, i: number, code: number, message: string): void {
+  out.codes[i] = code
+  if (out.messages.length < MAX_MESSAGES) out.messages.push([i, message])
+}
+
+const clients = new Map<string, RpcClient>()
+
+async function viaSupervisor(chunk: SweepChunk, backend: Extract<CheckBackend, { mode: 'supervisor' }>, buf: Buffer, out: Out): Promise<void> {
+  const left = Math.min(backend.timeoutMs, chunk.deadline - Date.now())
+  if (left <= 0) return timeoutAll(chunk, out, 0)
+  const key = backend.url
+  let client = clients.get(key)
+  if (!client) {
+    // The client's own timeout is a backstop; the signal below decides, so a timeout is told
+    // apart from other transport failures without reading error text.
+    client = new RpcClient(backend.url, { timeoutMs: backend.timeoutMs + 1000 })
+    clients.set(key, client)
+  }
+  const d = chunk.descriptor
+  const descriptor = { chainID: d.chainId.toString(), timestamp: toQuantity(d.timestamp), timeout: toQuantity(d.timeout) }
+  const calls = new Array<{ method: string; params: unknown[] }>(chunk.count)
+  for (let i = 0; i < chunk.count; i++) calls[i] = { method: backend.method, params: [unpackEntries(buf, i), chunk.minSafety, descriptor] }
+  const signal = AbortSignal.timeout(left)
+  let results
+  try {
+    results = await client.batch(calls, signal)
+  } catch (err) {
+    const code = signal.aborted ? SweepCode.Timeout : err instanceof RemoteRpcError ? err.rpcCode : SweepCode.Transport
+    const message = signal.aborted ? `supervisor batch timed out after ${left}ms` : (err as Error).message
+    for (let i = 0; i < chunk.count; i++) set(out, i, code, message)
+    return
+  }
+  for (let i = 0; i < chunk.count; i++) {
+    const r = results[i]!
+    if (!r.ok) set(out, i, r.error.rpcCode, r.error.shortMessage)
+  }
+}
+
+function timeoutAll(chunk: SweepChunk, out: Out, from: number): void {
+  for (let i = from; i < chunk.count; i++) set(out, i, SweepCode.Timeout, 'round deadline reached before the check')
+}
+
+const readers = new Map<string, LogReader>()
+
+/**
+ * The supervisor's index backend over a read-only handle opened once per worker (better-sqlite3's
+ * threads guide: one connection per thread). SQLite is loaded only by workers that run index mode.
+ * The backend is built per chunk: it is a few closures, and a fresh one sees chains the indexer
+ * registered since.
+ */
+async function indexBackend(path: string): Promise<Backend> {
+  const [{ openLogReader }, { createIndexBackend }] = await Promise.all([import('../src/logindex/logReader.js'), import('../src/supervisor/indexBackend.js')])
+  let reader = readers.get(path)
+  if (!reader) {
+    reader = openLogReader(path)
+    readers.set(path, reader)
+  }
+  return createIndexBackend(reader, { status: () => [] })
+}
+
+/** The synchronous path: the index backend answers every look-up without a promise. */
+function viaBackend(chunk: SweepChunk, backend: Backend, buf: Buffer, out: Out): void {
+  for (let i = 0; i < chunk.count; i++) {
+    if ((i & 255) === 0 && Date.now() > chunk.deadline) return timeoutAll(chunk, out, i)
+    try {
+      const r = checkAccesses(backend, [decodeAccess(buf, i)], chunk.minSafety, chunk.descriptor)
+      if (r instanceof Promise) throw new Error('index backend answered asynchronously')
+      if (!r.ok) set(out, i, r.error.rpcCode, r.error.message)
+    } catch (err) {
+      set(out, i, SweepCode.Worker, (err as Error).message)
+    }
+  }
+}
+
+const RPC_CONCURRENCY = 16
+
+/** The RPC backend may wait on upstream calls: run up to RPC_CONCURRENCY checks at once. */
+async function viaBackendAsync(chunk: SweepChunk, backend: Backend, buf: Buffer, out: Out): Promise<void> {
+  let next = 0
+  const lane = async () => {
+    while (next < chunk.count) {
+      const i = next++
+      if (Date.now() > chunk.deadline) { set(out, i, SweepCode.Timeout, 'round deadline reached before the check'); continue }
+      try {
+        const r = await checkAccesses(backend, [decodeAccess(buf, i)], chunk.minSafety, chunk.descriptor)
+        if (!r.ok) set(out, i, r.error.rpcCode, r.error.message)
+      } catch (err) {
+        set(out, i, SweepCode.Worker, (err as Error).message)
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(RPC_CONCURRENCY, chunk.count) }, lane))
+}
+
+const rpcBackends = new Map<string, Promise<Backend>>()
+
+async function rpcBackend(cfg: Extract<CheckBackend, { mode: 'rpc' }>): Promise<Backend> {
+  const key = cfg.chainRpcs.join(' ')
+  let b = rpcBackends.get(key)
+  if (!b) {
+    b = (async () => {
+      const [{ createRpcBackend }, { pino }] = await Promise.all([import('../src/supervisor/rpcBackend.js'), import('pino')])
+      const backend = await createRpcBackend({ chains: cfg.chainRpcs.map((url) => ({ url })), pollMs: 1000, requestTimeoutMs: cfg.timeoutMs, logger: pino({ level: 'silent' }) })
+      await backend.ready
+      return backend
+    })()
+    // A failed start is retried on the next chunk rather than cached.
+    b.catch(() => rpcBackends.delete(key))
+    rpcBackends.set(key, b)
+  }
+  return b
+}
