@@ -1,10 +1,7 @@
 import type { Command } from './command.js'
-import { formatHelp, loadConfig } from '../config/index.js'
+import { ConfigError, formatHelp, loadConfig } from '../config/index.js'
 import { engineSimOptions } from '../enginesim/config.js'
-import { startEngineSim } from '../enginesim/startEngineSim.js'
 import { readJwtSecret } from '../rpc/jwt.js'
-import { createLogger } from '../util/logger.js'
-import { onShutdown } from '../util/shutdown.js'
 
 const USAGE = 'superguard engine-sim --jwt-secret FILE [options]'
 const SUMMARY = 'An OP execution-engine double: Engine API V3/V4 with JWT, eth_ methods, a mempool, fault injection.'
@@ -17,9 +14,19 @@ export const command: Command = {
       process.stdout.write(formatHelp(USAGE, SUMMARY, engineSimOptions))
       return
     }
+    let jwtSecret: Buffer
+    try {
+      jwtSecret = readJwtSecret(config.jwtSecret)
+    } catch (err) {
+      throw new ConfigError('engine-sim', [`--jwt-secret: ${(err as Error).message}`])
+    }
+    // Loaded after the options are valid, so --help and usage errors skip fastify and viem.
+    const [{ startEngineSim }, { createLogger }, { onShutdown }] = await Promise.all([
+      import('../enginesim/startEngineSim.js'), import('../util/logger.js'), import('../util/shutdown.js'),
+    ])
     const log = createLogger(config.logLevel).child({ role: 'engine-sim' })
     const handle = await startEngineSim({
-      jwtSecret: readJwtSecret(config.jwtSecret),
+      jwtSecret,
       host: config.host,
       port: config.port,
       chainId: config.chainId,

@@ -96,13 +96,14 @@ export class EngineSim {
       if (bad) return { payloadStatus: { status: 'INVALID', latestValidHash: bad.latestValidHash, validationError: `links to previously rejected block: ${bad.reason}` }, payloadId: null }
       return { payloadStatus: { status: 'SYNCING', latestValidHash: null, validationError: null }, payloadId: null }
     }
-    const safe = this.#ancestorOrZero(head, state.safeBlockHash, 'safe')
-    const finalized = this.#ancestorOrZero(head, state.finalizedBlockHash, 'finalized')
+    // As geth: the head moves first, then safe/finalized must be on the new canonical chain.
     if (head.hash !== this.chain.head.hash) {
       const { added } = this.chain.setHead(head)
       for (const b of added) this.pool.included(b.txHashes)
       this.#log.debug({ number: Number(head.number), hash: head.hash }, 'new head')
     }
+    const safe = this.#canonicalOrZero(state.safeBlockHash, 'safe')
+    const finalized = this.#canonicalOrZero(state.finalizedBlockHash, 'finalized')
     if (safe) this.chain.safe = safe
     if (finalized) this.chain.finalized = finalized
     const valid: PayloadStatusV1 = { status: 'VALID', latestValidHash: head.hash, validationError: null }
@@ -110,14 +111,12 @@ export class EngineSim {
     return { payloadStatus: valid, payloadId: this.#startJob(head, attrs) }
   }
 
-  /** A safe/finalized hash must be zero (unset) or a canonical ancestor of the new head. */
-  #ancestorOrZero(head: SimBlock, hash: Hex, what: string): SimBlock | undefined {
+  /** A safe/finalized hash must be zero (unset) or a block of the canonical chain. */
+  #canonicalOrZero(hash: Hex, what: string): SimBlock | undefined {
     if (hash === ZERO_HASH) return undefined
     const b = this.chain.get(hash)
     if (!b) throw invalidForkchoiceState(`${what} block ${hash} not available`)
-    let cursor: SimBlock | undefined = head
-    while (cursor && cursor.number > b.number) cursor = this.chain.get(cursor.payload.parentHash)
-    if (cursor?.hash !== b.hash) throw invalidForkchoiceState(`${what} block ${hash} is not an ancestor of head`)
+    if (!this.chain.isCanonical(b)) throw invalidForkchoiceState(`${what} block ${hash} not in canonical chain`)
     return b
   }
 

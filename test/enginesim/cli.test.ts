@@ -58,6 +58,10 @@ test('--help lists the options; a missing --jwt-secret is a usage error', async 
   const bad = await runCli(['engine-sim', '--port', '0'])
   assert.is(bad.code, 2)
   assert.match(bad.stderr, '--jwt-secret is required')
+  writeFileSync(join(dir, 'short.hex'), 'abcd')
+  const short = await runCli(['engine-sim', '--port', '0', '--jwt-secret', join(dir, 'short.hex')])
+  assert.is(short.code, 2)
+  assert.match(short.stderr, 'must be 32 bytes of hex')
 })
 
 test.run()
