@@ -123,14 +123,21 @@ export class RpcChain {
     return this.#queued
   }
 
-  /** The chain's safe or finalized block (cached for pollMs), undefined when the chain has none. */
+  /**
+   * The chain's safe or finalized block (cached for pollMs), undefined when the chain has none.
+   * A failed look-up also counts as none (cached too), as the indexer does: some RPCs refuse the
+   * tags, and a chain without them must still answer unsafe checks.
+   */
   tag(tag: Tag): MaybePromise<BlockRef | undefined> {
     const hit = this.#tags.get(tag)
     if (hit !== undefined) return hit instanceof Promise ? hit : hit.ref
-    const p = this.#fetchRef(tag).then(
-      (ref) => { if (this.#tags.peek(tag) === p) this.#tags.replace(tag, { ref }); return ref },
-      (err: unknown) => { if (this.#tags.peek(tag) === p) this.#tags.delete(tag); throw err },
-    )
+    const p: Promise<BlockRef | undefined> = this.#fetchRef(tag).catch((err: unknown) => {
+      this.#opts.logger.debug({ chainId: String(this.chainId), tag, err: (err as Error).message }, 'tag look-up failed')
+      return undefined
+    }).then((ref) => {
+      if (this.#tags.peek(tag) === p) this.#tags.replace(tag, { ref })
+      return ref
+    })
     this.#tags.set(tag, p)
     return p
   }
