@@ -14,7 +14,6 @@ export function then<T, U>(value: MaybePromise<T>, fn: (v: T) => MaybePromise<U>
  * backend shares the exact same ordering of checks.
  */
 // TNext is `any` on purpose: drive() feeds back exactly what was yielded, awaited.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function* wait<T>(value: MaybePromise<T>): Generator<MaybePromise<T>, T, any> {
   return (yield value) as T
 }
