@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify'
+import { RpcCode } from '../errors/index.js'
+import { verifyJwt } from '../rpc/jwt.js'
+
+/** Header the auth hook sets to the authenticated builder's id; a client-sent value is always replaced. */
+export const BUILDER_HEADER = 'x-superguard-builder'
+
+export type Identity = { id: string; secret: Buffer }
+
+/**
+ * Which identity's secret verifies the bearer token (HS256, iat within ±60 s). With one secret per
+ * builder, the secret that verifies names the builder. Returns the id, or the reason none did
+ * (preferring a reason from a token whose signature matched, e.g. a stale iat).
+ */
+export function identify(ids: readonly Identity[], authorization: string | string[] | undefined, nowS = Math.floor(Date.now() / 1000)): { id: string } | { error: string } {
+  let error = 'no identity configured'
+  for (const who of ids) {
+    const reason = verifyJwt(who.secret, authorization, nowS)
+    if (reason === undefined) return { id: who.id }
+    if (error === 'no identity configured' || reason.startsWith('stale')) error = reason
+  }
+  return { error }
+}
+
+/** Simple token bucket per key; `take` is O(1) and needs no timer. */
+export class RateLimiter {
+  readonly #rate: number
+  readonly #burst: number
+  readonly #buckets = new Map<string, { tokens: number; at: number }>()
+
+  constructor(perSecond: number, burst = Math.max(1, perSecond * 2)) {
+    this.#rate = perSecond
+    this.#burst = burst
+  }
+
+  take(key: string, now = performance.now()): boolean {
+    if (this.#rate <= 0) return true
+    let b = this.#buckets.get(key)
+    if (!b) this.#buckets.set(key, (b = { tokens: this.#burst, at: now }))
+    b.tokens = Math.min(this.#burst, b.tokens + ((now - b.at) / 1000) * this.#rate)
+    b.at = now
+    if (b.tokens < 1) return false
+    b.tokens -= 1
+    return true
+  }
+}
+
+const unauthorized = (message: string) => JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: RpcCode.Unauthorized, message: `unauthorized: ${message}` } })
+
+/**
+ * Authenticates every POST before its body is read (an unauthenticated or flooding peer never costs
+ * a JSON parse): HTTP 401 on a bad token, 429 over the rate. GETs (/healthz, /metrics) stay open.
+ */
+export function installJwtAuth(app: FastifyInstance, ids: () => readonly Identity[], limiter?: RateLimiter, onReject?: (why: string) => void): void {
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.method !== 'POST') return
+    delete req.headers[BUILDER_HEADER]
+    const who = identify(ids(), req.headers.authorization)
+    if ('error' in who) {
+      onReject?.('unauthorized')
+      return reply.code(401).header('content-type', 'application/json').send(unauthorized(who.error))
+    }
+    if (limiter && !limiter.take(who.id)) {
+      onReject?.('rate_limited')
+      return reply.code(429).header('content-type', 'application/json').send(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: RpcCode.OverSenderRateLimit, message: 'over rate limit' } }))
+    }
+    req.headers[BUILDER_HEADER] = who.id
+  })
+}

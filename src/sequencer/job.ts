@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto'
+import type { Hex, PayloadAttributesV3, PayloadStatus } from '../engine/types.js'
+import { cheapCheck, jobExpectations, parseSubmission } from './cheapChecks.js'
+import type { CircuitBreaker } from './circuitBreaker.js'
+import { MalformedSubmissionError } from './errors.js'
+import type { SequencerEvents } from './events.js'
+import type { RejectionReason } from './reasons.js'
+import type { Candidate, EngineVersion, ExecutionMode, Job, ParentRef, SubmitResult } from './types.js'
+
+export type ValidationResult = { status: PayloadStatus } | { status: 'error'; error: string }
+
+/** Runs engine_newPayload for one candidate; the signal fires when the job is sealed or superseded. */
+export type Validator = (candidate: Candidate, job: Job, signal: AbortSignal) => Promise<ValidationResult>
+
+export type JobBookOptions = {
+  validate: Validator
+  events: SequencerEvents
+  breakerFor: (builder: string) => CircuitBreaker
+  mode: () => ExecutionMode
+  maxTxs: number
+  maxSubmissionsPerJob: number
+  now?: () => number
+}
+
+type BuilderSlot = {
+  submissions: number
+  hashes: Set<string>
+  /** The builder's newest VALID block. */
+  candidate?: Candidate
+  validating?: Candidate
+  /** Only the newest waiting submission is kept (coalescing). */
+  waiting?: Candidate
+}
+
+type JobRecord = {
+  job: Job
+  sealed: boolean
+  builders: Map<string, BuilderSlot>
+  abort: AbortController
+}
+
+let seq = 0
+
+export function newJobId(): Hex {
+  return `0x${randomBytes(8).toString('hex')}`
+}
+
+export function createJob(args: { parent: ParentRef; attributes: PayloadAttributesV3; deadline: number; sealAt: number; engineVersion: EngineVersion; payloadId: Hex | null; now: number }): Job {
+  return {
+    jobId: newJobId(),
+    parent: args.parent,
+    attributes: args.attributes,
+    deadline: args.deadline,
+    sealAt: args.sealAt,
+    engineVersion: args.engineVersion,
+    payloadId: args.payloadId,
+    expect: jobExpectations(args.parent, args.attributes),
+    createdAt: args.now,
+  }
+}
+
+/**
+ * The current job and each builder's submissions for it. `submit` is the synchronous fast path
+ * (shape, state and cheap checks, then queue); validation runs one block per builder at a time and
+ * a builder's newest waiting submission replaces its older waiting one. A newly VALID block
+ * replaces the builder's candidate; an invalid one leaves the older candidate in place.
+ */
+export class JobBook {
+  readonly #o: JobBookOptions
+  readonly #now: () => number
+  #current: JobRecord | undefined
+
+  constructor(o: JobBookOptions) {
+    this.#o = o
+    this.#now = o.now ?? Date.now
+  }
+
+  get current(): Job | undefined {
+    return this.#current?.job
+  }
+
+  isSealed(jobId: Hex): boolean {
+    return this.#current?.job.jobId === jobId && this.#current.sealed
+  }
+
+  /** A new job supersedes every older one: its queued and in-flight validations stop counting. */
+  start(job: Job): void {
+    this.#current?.abort.abort()
+    this.#current = { job, sealed: false, builders: new Map(), abort: new AbortController() }
+  }
+
+  /** The fast path. Throws MalformedSubmissionError for a submission that is not one. */
+  submit(builder: string, params: unknown): SubmitResult {
+    const parsed = parseSubmission(params)
+    if ('malformed' in parsed) {
+      this.#o.events.emit('submission', { builder, jobId: '0x', result: { status: 'rejected', reason: 'malformed_submission' } })
+      throw new MalformedSubmissionError(parsed.malformed)
+    }
+    const now = this.#now()
+    const reject = (reason: RejectionReason): SubmitResult => {
+      const result: SubmitResult = { status: 'rejected', reason }
+      this.#o.events.emit('submission', { builder, jobId: parsed.jobId, result, blockHash: parsed.executionPayload.blockHash })
+      return result
+    }
+    if (this.#o.mode() === 'disabled') return reject('builders_disabled')
+    if (!this.#o.breakerFor(builder).allows(now)) return reject('circuit_open')
+    const rec = this.#current
+    if (!rec || rec.job.jobId.toLowerCase() !== parsed.jobId.toLowerCase()) return reject('unknown_job')
+    if (rec.sealed) return reject('job_sealed')
+    if (now > rec.job.deadline) return reject('past_deadline')
+    let slot = rec.builders.get(builder)
+    if (!slot) rec.builders.set(builder, (slot = { submissions: 0, hashes: new Set() }))
+    if (++slot.submissions > this.#o.maxSubmissionsPerJob) return reject('rate_limited')
+    const failed = cheapCheck(parsed, rec.job, { maxTxs: this.#o.maxTxs })
+    if (failed) {
+      // A block whose hash does not match its header is invalid, not merely late or mistargeted.
+      if (failed === 'bad_block_hash') this.#o.breakerFor(builder).recordInvalid(now)
+      return reject(failed)
+    }
+    const hash = parsed.executionPayload.blockHash.toLowerCase()
+    if (slot.hashes.has(hash)) return reject('duplicate_block')
+    slot.hashes.add(hash)
+    const c: Candidate = {
+      builder,
+      submission: parsed,
+      blockHash: hash as Hex,
+      blockValue: BigInt(parsed.blockValue),
+      gasUsed: BigInt(parsed.executionPayload.gasUsed),
+      engineVersion: rec.job.engineVersion,
+      seq: ++seq,
+      receivedAt: now,
+    }
+    if (slot.waiting) this.#outcome(rec, slot.waiting, false, 'superseded', 0)
+    slot.waiting = c
+    const result: SubmitResult = { status: 'accepted' }
+    this.#o.events.emit('submission', { builder, jobId: parsed.jobId, result, blockHash: c.blockHash })
+    // Validation starts after the answer is on its way: the builder never waits for the engine.
+    queueMicrotask(() => this.#pump(rec, slot))
+    return result
+  }
+
+  /** Ends the job: no more submissions; the validated candidates, one per builder, for selection. */
+  seal(jobId: Hex): Candidate[] {
+    const rec = this.#current
+    if (!rec || rec.job.jobId !== jobId) return []
+    rec.sealed = true
+    rec.abort.abort()
+    const out: Candidate[] = []
+    for (const slot of rec.builders.values()) if (slot.candidate) out.push(slot.candidate)
+    return out
+  }
+
+  /** Validated candidates of the current job right now (for status/inspection). */
+  candidates(): Candidate[] {
+    const out: Candidate[] = []
+    for (const slot of this.#current?.builders.values() ?? []) if (slot.candidate) out.push(slot.candidate)
+    return out
+  }
+
+  #pump(rec: JobRecord, slot: BuilderSlot): void {
+    if (slot.validating || !slot.waiting) return
+    const c = slot.waiting
+    slot.waiting = undefined
+    if (rec.sealed || this.#current !== rec) {
+      this.#outcome(rec, c, false, 'validated_too_late', 0)
+      return
+    }
+    slot.validating = c
+    const started = performance.now()
+    this.#o.validate(c, rec.job, rec.abort.signal).then(
+      (r) => this.#done(rec, slot, c, r, (performance.now() - started) / 1000),
+      (err: unknown) => this.#done(rec, slot, c, { status: 'error', error: (err as Error)?.message ?? String(err) }, (performance.now() - started) / 1000),
+    )
+  }
+
+  #done(rec: JobRecord, slot: BuilderSlot, c: Candidate, r: ValidationResult, seconds: number): void {
+    slot.validating = undefined
+    const breaker = this.#o.breakerFor(c.builder)
+    if (r.status === 'VALID') {
+      breaker.recordValid()
+      if (rec.sealed || this.#current !== rec) this.#outcome(rec, c, false, 'validated_too_late', seconds)
+      else {
+        slot.candidate = c
+        this.#outcome(rec, c, true, undefined, seconds)
+      }
+    } else if (r.status === 'INVALID' || r.status === 'INVALID_BLOCK_HASH') {
+      breaker.recordInvalid(this.#now())
+      this.#outcome(rec, c, false, 'invalid_block', seconds)
+    } else if (r.status === 'error') {
+      this.#outcome(rec, c, false, rec.sealed || this.#current !== rec ? 'validated_too_late' : 'validation_error', seconds)
+    } else {
+      this.#outcome(rec, c, false, 'not_validated', seconds)
+    }
+    this.#pump(rec, slot)
+  }
+
+  #outcome(rec: JobRecord, c: Candidate, valid: boolean, reason: RejectionReason | undefined, seconds: number): void {
+    const ev = { builder: c.builder, jobId: rec.job.jobId, blockHash: c.blockHash, valid, seconds }
+    this.#o.events.emit('validated', reason === undefined ? ev : { ...ev, reason })
+  }
+}

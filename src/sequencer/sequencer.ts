@@ -1,0 +1,189 @@
+import type { FastifyInstance } from 'fastify'
+import type { AddressInfo } from 'node:net'
+import type { Logger } from 'pino'
+import type { Registry } from 'prom-client'
+import { loadConfig } from '../config/index.js'
+import { RpcClient } from '../rpc/client.js'
+import { readJwtSecret } from '../rpc/jwt.js'
+import { createRegistry, rpcCallObserver } from '../rpc/metrics.js'
+import { createRpcServer } from '../rpc/server.js'
+import { initKeccak } from '../util/keccak.js'
+import { createLogger } from '../util/logger.js'
+import type { Hex } from '../engine/types.js'
+import { createBuilderApi } from './builderApi.js'
+import { EngineBuilderClient, PbsBuilderClient } from './builderClient.js'
+import { createEngineProxy } from './engineProxy.js'
+import { EndpointError, parseEndpoint, parseListen, type Endpoint } from './endpoint.js'
+import { SequencerEvents } from './events.js'
+import { executionModeMethods, parseExecutionMode } from './executionMode.js'
+import { HealthMonitor } from './health.js'
+import { SequencerMetrics } from './metrics.js'
+import { sequencerOptions, type SequencerConfig } from './options.js'
+import { PbsCore } from './pbsCore.js'
+import { ReplicaPublisher } from './replicas.js'
+import { StandaloneSequencer } from './standalone.js'
+import type { ExecutionMode, Job } from './types.js'
+
+export type SequencerHandle = {
+  mode: 'proxy' | 'standalone'
+  /** Listener URLs (ports resolved when 0 was asked for). */
+  urls: { engine?: string; builder: string; debug: string }
+  events: SequencerEvents
+  core: PbsCore
+  health: HealthMonitor
+  registry: Registry
+  currentJob(): Job | undefined
+  executionMode(): ExecutionMode
+  setExecutionMode(mode: ExecutionMode): void
+  /** Standalone: the block our engine has as head. */
+  head(): { hash: Hex; number: Hex } | undefined
+  close(): Promise<void>
+}
+
+/** Every option at its default, with `over` on top: the library form of the CLI's config. */
+export function sequencerConfig(over: Partial<Record<keyof SequencerConfig, unknown>> = {}): SequencerConfig {
+  const { config } = loadConfig('sequencer', sequencerOptions)
+  return Object.freeze({ ...config, ...over }) as SequencerConfig
+}
+
+async function listen(app: FastifyInstance, spec: string, what: string): Promise<string> {
+  const { host, port } = parseListen(spec, what)
+  await app.listen({ host, port })
+  const addr = app.server.address() as AddressInfo
+  return `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}`
+}
+
+/**
+ * Starts `superguard sequencer`: proxy mode (op-node → us → engine) unless `blockTime` is set,
+ * then standalone mode (our clock). Both run the same PBS core and builder listener.
+ */
+export async function startSequencer(config: SequencerConfig, opts: { logger?: Logger } = {}): Promise<SequencerHandle> {
+  await initKeccak()
+  const log = (opts.logger ?? createLogger(config.logLevel)).child({ role: 'sequencer' })
+  const standalone = config.blockTime !== undefined
+  if (!config.engine) throw new EndpointError('--engine is required')
+  const engineEp: Endpoint = parseEndpoint(config.engine, '--engine')
+  if (config.engineJwtSecret) engineEp.jwtSecret = readJwtSecret(config.engineJwtSecret)
+  if (!standalone && !config.jwtSecret) throw new EndpointError('proxy mode needs --jwt-secret (the secret op-node signs with)')
+  const builderEps = config.builder.map((b) => parseEndpoint(b, '--builder'))
+  for (const b of builderEps) if (!b.jwtSecret) throw new EndpointError(`--builder ${b.url}: jwt=FILE is required (it authenticates the builder's submissions)`)
+  const engineBuilderEps = config.builderEngine.map((b) => parseEndpoint(b, '--builder-engine'))
+
+  const registry = createRegistry()
+  const observe = rpcCallObserver(registry)
+  const events = new SequencerEvents()
+  const jwt = engineEp.jwtSecret ? { jwtSecret: engineEp.jwtSecret } : {}
+  // Separate clients (own sockets) per traffic class: op-node's calls never queue behind validation or probes.
+  const hotEngine = new RpcClient(engineEp.url, { ...jwt, timeoutMs: config.engineTimeoutMs })
+  const validationEngine = new RpcClient(engineEp.url, { ...jwt, timeoutMs: config.engineTimeoutMs })
+  const probeEngine = new RpcClient(engineEp.url, { ...jwt, timeoutMs: Math.min(config.engineTimeoutMs, Math.max(250, config.healthInterval)) })
+  const lookupEngine = new RpcClient(engineEp.url, { ...jwt, timeoutMs: config.engineTimeoutMs })
+  const supervisor = config.supervisor ? new RpcClient(config.supervisor, { timeoutMs: Math.max(250, config.healthInterval) }) : undefined
+  const clientOpts = { timeoutMs: config.builderTimeoutMs, maxInFlight: 8, log }
+  const builders = builderEps.map((ep) => new PbsBuilderClient(ep, clientOpts))
+  const builderEngines = engineBuilderEps.map((ep) => new EngineBuilderClient(ep, clientOpts))
+  const ids = new Set<string>()
+  for (const b of [...builders, ...builderEngines]) {
+    if (ids.has(b.id)) throw new EndpointError(`two builders named ${b.id}: give one a name=NAME`)
+    ids.add(b.id)
+  }
+
+  const core = new PbsCore({
+    validationEngine, builders, builderEngines, events, log,
+    mode: parseExecutionMode(config.executionMode),
+    minGasRatio: config.minGasRatio,
+    maxTxs: config.maxBlockTxs,
+    maxSubmissionsPerJob: config.maxSubmissionsPerJob,
+    breaker: { threshold: config.breakerThreshold, cooldownMs: config.breakerCooldown },
+  })
+  const metrics = new SequencerMetrics(registry, events, () => core.mode)
+  const health = new HealthMonitor({
+    engine: probeEngine,
+    ...(supervisor ? { supervisor } : {}),
+    builders: () => core.builderStates(),
+    mode: () => core.mode,
+    intervalMs: config.healthInterval,
+    maxUnsafeAgeMs: config.maxUnsafeAge,
+    log,
+    events,
+  })
+  const healthz = () => health.report()
+  const timing = { sealLeadMs: config.sealLeadMs, validationBudgetMs: config.validationBudgetMs, noticeMs: config.noticeMs }
+
+  const apps: FastifyInstance[] = []
+  const closers: (() => unknown)[] = []
+  let clock: StandaloneSequencer | undefined
+  const urls: SequencerHandle['urls'] = { builder: '', debug: '' }
+  try {
+    const builderApi = createBuilderApi({
+      builders: builderEps.map((ep, i) => ({ id: builders[i]!.id, secret: ep.jwtSecret! })),
+      submit: (b, p) => core.submit(b, p),
+      currentJob: () => core.book.current,
+      logger: log,
+      registry,
+      observe,
+      health: healthz,
+      maxBodyBytes: config.maxSubmissionBytes,
+      requestsPerSecond: config.builderRequestsPerSecond,
+    })
+    apps.push(builderApi)
+    urls.builder = await listen(builderApi, config.listenBuilder, '--listen-builder')
+
+    const debug = createRpcServer({ methods: executionModeMethods(() => core.mode, (m) => { core.mode = m }), logger: log, registry, observe, health: healthz })
+    apps.push(debug)
+    urls.debug = await listen(debug, config.listenDebug, '--listen-debug')
+
+    if (!standalone) {
+      const proxy = createEngineProxy({ core, engine: hotEngine, lookup: lookupEngine, jwtSecret: readJwtSecret(config.jwtSecret!), timing, health, builderEngines, log, registry, observe, healthz })
+      apps.push(proxy)
+      urls.engine = await listen(proxy, config.listenEngine, '--listen-engine')
+    }
+    health.start()
+    if (standalone) {
+      const replicas = config.replica.map((r) => new ReplicaPublisher(parseEndpoint(r, '--replica'), { timeoutMs: config.engineTimeoutMs, log }))
+      closers.push(() => { for (const r of replicas) r.close() })
+      const conductor = config.conductor ? new RpcClient(config.conductor, { timeoutMs: 1000 }) : undefined
+      if (conductor) closers.push(() => conductor.close())
+      clock = new StandaloneSequencer({
+        core, engine: hotEngine, replicas, health, blockTimeMs: config.blockTime!, timing, log,
+        ...(conductor ? { conductor } : {}),
+        feeRecipient: config.feeRecipient as Hex,
+        gasLimit: config.gasLimit,
+        ...(config.eip1559Params ? { eip1559Params: config.eip1559Params as Hex } : {}),
+        ...(config.minBaseFee !== undefined ? { minBaseFee: config.minBaseFee } : {}),
+      })
+      await clock.start()
+    }
+  } catch (err) {
+    await Promise.all(apps.map((a) => a.close()))
+    health.close()
+    metrics.close()
+    for (const c of [hotEngine, validationEngine, probeEngine, lookupEngine, supervisor]) c?.close()
+    throw err
+  }
+  log.info({ mode: standalone ? 'standalone' : 'proxy', ...urls, builders: builders.length, builderEngines: builderEngines.length, executionMode: core.mode }, 'sequencer started')
+
+  let closed: Promise<void> | undefined
+  return {
+    mode: standalone ? 'standalone' : 'proxy',
+    urls,
+    events,
+    core,
+    health,
+    registry,
+    currentJob: () => core.book.current,
+    executionMode: () => core.mode,
+    setExecutionMode: (m) => { core.mode = m },
+    head: () => clock?.head,
+    close: () => (closed ??= (async () => {
+      core.close()
+      await clock?.close()
+      health.close()
+      await Promise.all(apps.map((a) => a.close()))
+      metrics.close()
+      for (const c of closers) c()
+      for (const b of [...builders, ...builderEngines]) b.close()
+      for (const c of [hotEngine, validationEngine, probeEngine, lookupEngine, supervisor]) c?.close()
+    })()),
+  }
+}
