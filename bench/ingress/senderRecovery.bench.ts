@@ -1,6 +1,6 @@
 import { privateKeyToAccount } from 'viem/accounts'
 import { DEV_KEYS } from '../../src/devnet/messages.js'
-import { signingData, type SigningData } from '../../src/ingress/decodeRawTransaction.js'
+import { signingData, type SigningData } from '../../src/ingress/signingData.js'
 import { senderRecovery } from '../../src/ingress/senderRecovery.js'
 import { CROSS_L2_INBOX, type Hex } from '../../src/interop/index.js'
 import { initKeccak } from '../../src/util/keccak.js'

@@ -20,6 +20,7 @@ export const ingressOptions = defineOptions({
   strategy: { type: 'enum', choices: STRATEGIES, default: 'agreement', help: 'how supervisor answers make a verdict' },
   minResponses: { type: 'int', min: 1, arg: 'N', help: 'agreement quorum: definitive answers needed (default: every supervisor)' },
   supervisorTimeout: { type: 'duration', default: '2s', min: 1, help: 'deadline of one supervisor check' },
+  supervisorBatch: { type: 'int', default: 100, min: 1, arg: 'N', help: 'most checks sent to a supervisor in one JSON-RPC batch (checks of the same event-loop turn are coalesced; 1 = never)' },
   failoverCooldown: { type: 'duration', default: '10s', help: 'how long the failover strategy skips a failing supervisor' },
   maxEntries: { type: 'int', default: 1000, min: 1, arg: 'N', help: 'most CrossL2Inbox access-list entries in one transaction' },
   bodyLimit: { type: 'int', default: 128 * 1024, min: 1024, arg: 'BYTES', help: 'largest request body, and largest interop transaction' },

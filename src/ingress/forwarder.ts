@@ -22,6 +22,8 @@ export class Forwarder {
   readonly #builders: { client: RpcClient; inFlight: number }[]
   readonly #o: ForwarderOptions
   readonly #maxInFlight: number
+  #lastWarn = 0
+  #failures = 0
 
   constructor(upstreamUrl: string, builderUrls: readonly string[], opts: ForwarderOptions) {
     this.#upstream = new RpcClient(upstreamUrl, { timeoutMs: opts.upstreamTimeoutMs })
@@ -36,7 +38,7 @@ export class Forwarder {
       return await this.#upstream.call(method, params)
     } catch (err) {
       if (err instanceof RemoteRpcError) throw err
-      this.#o.log.warn({ err: (err as Error).message, method }, 'upstream call failed')
+      this.#warnUpstream(err as Error, method)
       throw new UpstreamUnavailableError({ cause: err })
     }
   }
@@ -53,6 +55,16 @@ export class Forwarder {
       m?.forwards.inc({ target: 'upstream', result: err instanceof RemoteRpcError ? 'rejected' : 'error' })
       throw err
     }
+  }
+
+  // One warning per 10 s while the upstream is down, not one per request.
+  #warnUpstream(err: Error, method: string): void {
+    this.#failures++
+    const now = Date.now()
+    if (now - this.#lastWarn < 10_000) return
+    this.#o.log.warn({ err: err.message, method, failures: this.#failures }, 'upstream call failed')
+    this.#lastWarn = now
+    this.#failures = 0
   }
 
   close(): void {

@@ -21,7 +21,8 @@ import { SupervisorEndpoint } from './strategies/supervisorEndpoint.js'
 
 export { AcceptedSet, type AcceptedTx } from './acceptedSet.js'
 export { DEFAULT_ALLOWED_METHODS, ingressOptions, resolveIngressConfig, type IngressConfig, type IngressInput } from './config.js'
-export { decodeRawTransaction, signingData, type IngressTx, type SigningData } from './decodeRawTransaction.js'
+export { decodeRawTransaction, type IngressTx } from './decodeRawTransaction.js'
+export { signingData, type SigningData } from './signingData.js'
 export { httpStatusFor, NoVerdictError, SupervisorRejectionError, UpstreamUnavailableError } from './errors.js'
 export { DESCRIPTOR_CLOCK_TOLERANCE_S, DESCRIPTOR_TIMEOUT_S, InteropValidator } from './interopValidator.js'
 export { SenderRateLimiter } from './senderRateLimiter.js'
@@ -60,6 +61,7 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
   const forwarder = new Forwarder(config.upstream, config.builder, { upstreamTimeoutMs: config.upstreamTimeout, builderTimeoutMs: config.builderTimeout, metrics, log })
   const endpoints = config.supervisor.map((url) => new SupervisorEndpoint(url, {
     timeoutMs: config.supervisorTimeout,
+    maxBatch: config.supervisorBatch,
     cooldownMs: config.failoverCooldown,
     observe: (u, http, rpc) => metrics.supervisorChecks.inc({ url: u, http_code: String(http), rpc_code: rpc === undefined ? '-' : String(rpc) }),
   }))
@@ -86,7 +88,7 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
     log,
   })
   const summary = new ActivitySummary()
-  const methods = createIngressMethods({ chainId, validator, forwarder, acceptedSet, allowMethods: config.allowMethod, summary, metrics })
+  const methods = createIngressMethods({ chainId, validator, forwarder, acceptedSet, allowMethods: config.allowMethod, summary, log, metrics })
 
   // Single responses get proxyd's HTTP status for the ingress's own rejections; the status is
   // keyed by the request's headers object, the one thing a method and a fastify hook share.

@@ -1,9 +1,10 @@
+import type { Logger } from 'pino'
 import { InvalidParamsError } from '../errors/index.js'
 import type { Hex } from '../interop/index.js'
 import type { MethodTable, RpcMethod } from '../rpc/index.js'
 import type { AcceptedSet } from './acceptedSet.js'
 import type { ActivitySummary } from './activitySummary.js'
-import { decodeRawTransaction } from './decodeRawTransaction.js'
+import { decodeRawTransaction, type IngressTx } from './decodeRawTransaction.js'
 import type { Forwarder } from './forwarder.js'
 import type { IngressMetrics } from './ingressMetrics.js'
 import type { InteropValidator } from './interopValidator.js'
@@ -17,6 +18,7 @@ export type IngressMethodsDeps = {
   acceptedSet: AcceptedSet
   allowMethods: readonly string[]
   summary: ActivitySummary
+  log: Logger
   metrics?: IngressMetrics | undefined
   now?: () => number
 }
@@ -30,8 +32,17 @@ export function createIngressMethods(d: IngressMethodsDeps): MethodTable {
   const now = d.now ?? Date.now
   const submit = (method: string): RpcMethod => async (params) => {
     const raw = params[0]
-    const tx = decodeRawTransaction(raw)
-    if (tx.chainId !== undefined && tx.chainId !== d.chainId) throw new InvalidParamsError(`invalid chain id for signer: have ${tx.chainId} want ${d.chainId}`)
+    let tx: IngressTx
+    try {
+      tx = decodeRawTransaction(raw)
+      if (tx.chainId !== undefined && tx.chainId !== d.chainId) throw new InvalidParamsError(`invalid chain id for signer: have ${tx.chainId} want ${d.chainId}`)
+    } catch (err) {
+      if (err instanceof InvalidParamsError) {
+        d.summary.rejected(err.rpcCode)
+        d.log.debug({ err: err.message }, 'transaction rejected')
+      }
+      throw err
+    }
     if (tx.inboxEntries.length === 0) {
       d.metrics?.plainTransactions.inc()
       d.summary.plain()

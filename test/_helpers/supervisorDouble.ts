@@ -17,7 +17,10 @@ export type SupervisorDouble = {
   calls: number
   /** Params of the last call. */
   lastParams: unknown[] | undefined
-  answer: DoubleAnswer
+  /** HTTP requests received (a batch is one). */
+  requests: number
+  /** A fixed answer, or one chosen from the call's params. */
+  answer: DoubleAnswer | ((params: unknown[]) => DoubleAnswer)
   /** Holds every answer until the returned function is called (to order answers without timers). */
   hold(): () => void
   close(): Promise<void>
@@ -33,6 +36,7 @@ export async function startSupervisorDouble(answer: DoubleAnswer = VALID): Promi
   const self: SupervisorDouble = {
     url: '',
     calls: 0,
+    requests: 0,
     lastParams: undefined,
     answer,
     hold() {
@@ -48,11 +52,12 @@ export async function startSupervisorDouble(answer: DoubleAnswer = VALID): Promi
     }
     self.calls++
     self.lastParams = Array.isArray(req.params) ? req.params : undefined
-    const a = self.answer
+    const a = typeof self.answer === 'function' ? self.answer(self.lastParams ?? []) : self.answer
     if ('httpStatus' in a) return a.httpStatus
     return { jsonrpc: '2.0', id: req.id ?? null, ...a }
   }
   app.post('/', async (req, reply) => {
+    self.requests++
     if (held) await held
     const body = req.body as unknown
     const out = Array.isArray(body) ? body.map((r) => one(r as Record<string, unknown>)) : one(body as Record<string, unknown>)

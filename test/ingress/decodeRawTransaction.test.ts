@@ -4,7 +4,8 @@ import { keccak256 as viemKeccak, serializeTransaction } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { DEV_KEYS } from '../../src/devnet/messages.js'
 import { InvalidParamsError } from '../../src/errors/index.js'
-import { decodeRawTransaction, signingData } from '../../src/ingress/decodeRawTransaction.js'
+import { decodeRawTransaction } from '../../src/ingress/decodeRawTransaction.js'
+import { signingData } from '../../src/ingress/signingData.js'
 import { senderRecovery } from '../../src/ingress/senderRecovery.js'
 import { CROSS_L2_INBOX, type Hex } from '../../src/interop/index.js'
 import { initKeccak } from '../../src/util/keccak.js'
@@ -27,6 +28,7 @@ test('decodes every L2 mempool type and recovers the sender with both implementa
   const raws: [string, Hex, bigint | undefined][] = [
     ['legacy', await account.signTransaction({ ...base, type: 'legacy', gasPrice: 1n, chainId: 10 }), 10n],
     ['legacy', await account.signTransaction({ ...base, type: 'legacy', gasPrice: 1n }), undefined],
+    ['legacy', await account.signTransaction({ ...base, type: 'legacy', gasPrice: 1n, chainId: 420120003, data: `0x${'ff'.repeat(300)}` }), 420120003n],
     ['eip2930', await account.signTransaction({ ...base, type: 'eip2930', gasPrice: 1n, chainId: 10, accessList }), 10n],
     ['eip1559', await account.signTransaction({ ...base, type: 'eip1559', maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, chainId: 10, accessList }), 10n],
     ['eip7702', await account.signTransaction({ ...base, type: 'eip7702', maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, chainId: 10, accessList, authorizationList: [auth] }), 10n],
@@ -36,6 +38,7 @@ test('decodes every L2 mempool type and recovers the sender with both implementa
     assert.is(tx.type, type)
     assert.is(tx.chainId, chainId, `${type} chain id`)
     assert.is(tx.nonce, 7)
+    assert.is(tx.type === 'legacy' || tx.inboxEntries.length === 2, true)
     assert.is(tx.hash, viemKeccak(raw))
     assert.equal(tx.inboxEntries, type === 'legacy' ? [] : KEYS, `${type} inbox entries`)
     const data = signingData(raw)

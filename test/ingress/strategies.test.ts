@@ -109,6 +109,23 @@ test('failover: round-robin, so a liar decides its own turns; all down fails clo
   assert.is(!v.ok && v.error.message, 'no healthy supervisor backends found')
 })
 
+test('checks of one event-loop turn go out as one batch, each answered by its own verdict', async () => {
+  const { urls, ds } = await three(VALID, 'down', VALID)
+  ds[0]!.answer = (params) => ((params[0] as Hex[])[0] === ENTRIES[0] ? VALID : CONFLICT)
+  const batched = new SupervisorEndpoint(urls[0]!, { timeoutMs: 2000, cooldownMs: 1 })
+  const single = new SupervisorEndpoint(urls[2]!, { timeoutMs: 2000, cooldownMs: 1, maxBatch: 1 })
+  const down = new SupervisorEndpoint(urls[1]!, { timeoutMs: 2000, cooldownMs: 1 })
+  endpoints.push(batched, single, down)
+  const other: Hex[] = [`0x01${'00'.repeat(30)}01`, ENTRIES[1]!]
+  const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => batched.check(i % 2 ? other : ENTRIES, DESCRIPTOR)))
+  assert.equal(outcomes.map((o) => o.kind), Array.from({ length: 20 }, (_, i) => (i % 2 ? 'invalid' : 'valid')))
+  assert.equal([ds[0]!.calls, ds[0]!.requests], [20, 1])
+  await Promise.all(Array.from({ length: 5 }, () => single.check(ENTRIES, DESCRIPTOR)))
+  assert.equal([ds[2]!.calls, ds[2]!.requests], [5, 5])
+  const failed = await Promise.all(Array.from({ length: 3 }, () => down.check(ENTRIES, DESCRIPTOR)))
+  assert.equal(failed.map((o) => o.kind), ['unavailable', 'unavailable', 'unavailable'])
+})
+
 test.after(async () => {
   for (const e of endpoints) e.close()
   await Promise.all(doubles.map((d) => d.close()))

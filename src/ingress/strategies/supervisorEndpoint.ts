@@ -11,9 +11,13 @@ export type SupervisorEndpointOptions = {
   timeoutMs: number
   /** How long a failing endpoint is skipped by health-aware strategies. */
   cooldownMs: number
+  /** Most checks coalesced into one JSON-RPC batch (1 = one HTTP request per check). */
+  maxBatch?: number
   observe?: CheckObserver
   now?: () => number
 }
+
+type Queued = { params: [readonly Hex[], 'cross-unsafe', ExecutingDescriptor]; signal: AbortSignal | undefined; resolve: (o: CheckOutcome) => void }
 
 // Not verdicts: the supervisor is behind (proxyd isSoftInteropFailure).
 const SOFT: ReadonlySet<number> = new Set([RpcCode.FutureData, RpcCode.UninitializedChainDatabase])
@@ -22,7 +26,7 @@ const INTERNAL: ReadonlySet<number> = new Set([RpcCode.InternalError, -32000])
 
 /**
  * One supervisor (or op-interop-filter) URL: calls interop_checkAccessList with a deadline and
- * classifies the answer. Never throws; keeps the endpoint's health for failover.
+ * classifies the answer. Never rejects; keeps the endpoint's health for failover.
  */
 export class SupervisorEndpoint {
   /** The URL without credentials or query, for logs and metric labels. */
@@ -30,6 +34,9 @@ export class SupervisorEndpoint {
   readonly #client: RpcClient
   readonly #opts: SupervisorEndpointOptions
   readonly #now: () => number
+  readonly #maxBatch: number
+  #queue: Queued[] = []
+  #scheduled: NodeJS.Immediate | undefined
   #unhealthyUntil = 0
 
   constructor(url: string, opts: SupervisorEndpointOptions) {
@@ -38,26 +45,79 @@ export class SupervisorEndpoint {
     this.#client = new RpcClient(url, { timeoutMs: opts.timeoutMs, maxResponseBytes: 1024 * 1024 })
     this.#opts = opts
     this.#now = opts.now ?? Date.now
+    this.#maxBatch = opts.maxBatch ?? 100
   }
 
-  async check(entries: readonly Hex[], descriptor: ExecutingDescriptor, signal?: AbortSignal): Promise<CheckOutcome> {
+  /**
+   * One check. Checks asked for in the same event-loop turn go out together as one JSON-RPC
+   * batch (up to `maxBatch`): under load that is one HTTP exchange for many transactions, on
+   * both sides; a lone check is a plain call and can be aborted.
+   */
+  check(entries: readonly Hex[], descriptor: ExecutingDescriptor, signal?: AbortSignal): Promise<CheckOutcome> {
+    if (this.#maxBatch <= 1) return this.#single(entries, descriptor, signal)
+    return new Promise<CheckOutcome>((resolve) => {
+      this.#queue.push({ params: [entries, 'cross-unsafe', descriptor], signal, resolve })
+      if (this.#queue.length >= this.#maxBatch) this.#flush()
+      else this.#scheduled ??= setImmediate(() => this.#flush())
+    })
+  }
+
+  #flush(): void {
+    if (this.#scheduled) clearImmediate(this.#scheduled)
+    this.#scheduled = undefined
+    const queued = this.#queue.filter((q) => {
+      if (!q.signal?.aborted) return true
+      q.resolve({ kind: 'aborted' })
+      return false
+    })
+    this.#queue = []
+    if (queued.length === 0) return
+    if (queued.length === 1) {
+      const q = queued[0]!
+      void this.#single(q.params[0], q.params[2], q.signal).then(q.resolve)
+      return
+    }
+    this.#client.batch(queued.map((q) => ({ method: 'interop_checkAccessList', params: q.params }))).then(
+      (results) => results.forEach((r, i) => queued[i]!.resolve(r.ok ? this.#valid() : this.#rejected(r.error))),
+      (err: unknown) => {
+        // the whole exchange failed (transport, HTTP error, batch refused): no verdict for any
+        const outcome = err instanceof RemoteRpcError ? this.#unavailable(err) : this.#transportFailure(err)
+        for (const q of queued) q.resolve(outcome)
+      },
+    )
+  }
+
+  async #single(entries: readonly Hex[], descriptor: ExecutingDescriptor, signal?: AbortSignal): Promise<CheckOutcome> {
     try {
       await this.#client.call('interop_checkAccessList', [entries, 'cross-unsafe', descriptor], signal)
-      this.#opts.observe?.(this.label, 200, undefined)
-      return { kind: 'valid' }
+      return this.#valid()
     } catch (err) {
       if (signal?.aborted) return { kind: 'aborted' }
-      if (err instanceof RemoteRpcError) {
-        this.#opts.observe?.(this.label, err.status, err.rpcCode)
-        if (err.status >= 500 || INTERNAL.has(err.rpcCode)) return { kind: 'unavailable', reason: `HTTP ${err.status}: ${err.shortMessage}` }
-        const error = new SupervisorRejectionError(err.rpcCode, err.shortMessage, err.data)
-        if (err.rpcCode === RpcCode.FailsafeEnabled) return { kind: 'failsafe', error }
-        return { kind: SOFT.has(err.rpcCode) ? 'soft' : 'invalid', error }
-      }
-      const status = err instanceof TransportError ? err.status : undefined
-      this.#opts.observe?.(this.label, status ?? 0, undefined)
-      return { kind: 'unavailable', reason: (err as Error).message }
+      return err instanceof RemoteRpcError ? this.#rejected(err) : this.#transportFailure(err)
     }
+  }
+
+  #valid(): CheckOutcome {
+    this.#opts.observe?.(this.label, 200, undefined)
+    return { kind: 'valid' }
+  }
+
+  #rejected(err: RemoteRpcError): CheckOutcome {
+    if (err.status >= 500 || INTERNAL.has(err.rpcCode)) return this.#unavailable(err)
+    this.#opts.observe?.(this.label, err.status, err.rpcCode)
+    const error = new SupervisorRejectionError(err.rpcCode, err.shortMessage, err.data)
+    if (err.rpcCode === RpcCode.FailsafeEnabled) return { kind: 'failsafe', error }
+    return { kind: SOFT.has(err.rpcCode) ? 'soft' : 'invalid', error }
+  }
+
+  #unavailable(err: RemoteRpcError): CheckOutcome {
+    this.#opts.observe?.(this.label, err.status, err.rpcCode)
+    return { kind: 'unavailable', reason: `HTTP ${err.status}: ${err.shortMessage}` }
+  }
+
+  #transportFailure(err: unknown): CheckOutcome {
+    this.#opts.observe?.(this.label, err instanceof TransportError ? (err.status ?? 0) : 0, undefined)
+    return { kind: 'unavailable', reason: (err as Error).message }
   }
 
   isHealthy(): boolean {
@@ -69,6 +129,9 @@ export class SupervisorEndpoint {
   }
 
   close(): void {
+    if (this.#scheduled) clearImmediate(this.#scheduled)
+    for (const q of this.#queue) q.resolve({ kind: 'aborted' })
+    this.#queue = []
     this.#client.close()
   }
 }
