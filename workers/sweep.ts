@@ -1,5 +1,5 @@
 import { move, transferableSymbol, valueSymbol } from 'piscina'
-import type { LogReader } from '../src/logindex/types.js'
+import type { BlockRef, LogReader } from '../src/logindex/types.js'
 import { RemoteRpcError, RpcClient } from '../src/rpc/client.js'
 import { SweepCode } from '../src/sweep/classify.js'
 import { decodeAccess, MAX_MESSAGES, unpackEntries, type CheckBackend, type ChunkResult, type SweepChunk } from '../src/sweep/protocol.js'
@@ -94,7 +94,32 @@ async function indexBackend(path: string): Promise<Backend> {
     reader = openLogReader(path)
     readers.set(path, reader)
   }
-  return createIndexBackend(reader, { status: () => [] })
+  return createIndexBackend(snapshotHeads(reader), { status: () => [] })
+}
+
+/**
+ * The reader with readiness and heads read once per chunk: a chunk's verdicts are then as of one
+ * moment of the index, as a supervisor answering a batch at once, and three of the four SQLite
+ * look-ups of a check (ready, head, cross-unsafe head, log) go away. Logs are always read.
+ */
+function snapshotHeads(reader: LogReader): LogReader {
+  const ready = new Map<bigint, boolean>()
+  const heads = new Map<string, BlockRef | undefined>()
+  return {
+    chains: () => reader.chains(),
+    isReady(chainId) {
+      let r = ready.get(chainId)
+      if (r === undefined) ready.set(chainId, (r = reader.isReady(chainId)))
+      return r
+    },
+    head(chainId, level) {
+      const key = `${chainId}/${level}`
+      if (!heads.has(key)) heads.set(key, reader.head(chainId, level))
+      return heads.get(key)
+    },
+    block: (chainId, number) => reader.block(chainId, number),
+    findLog: (chainId, blockNumber, logIndex) => reader.findLog(chainId, blockNumber, logIndex),
+  }
 }
 
 /** The synchronous path: the index backend answers every look-up without a promise. */

@@ -17,9 +17,10 @@ import { runCli } from '../_helpers/cli.js'
 import { untilIndexed } from '../_helpers/untilIndexed.js'
 
 // Real processes on 127.0.0.1: source chain A (901, auto-mining), executing chain B (902,
-// --no-mining, so interop transactions stay in its txpool), the supervisor indexing both, and two
-// sweeps of B's txpool: supervisor mode (batch JSON-RPC, --drop, --notify) and index mode (the
-// supervisor's SQLite file, read-only, in workers). A reorg of A then removes one initiating log.
+// --no-mining, so interop transactions stay in its txpool), the supervisor indexing both, and
+// sweeps of B's txpool in all three modes: supervisor (batch JSON-RPC, --drop, --notify), index (the
+// supervisor's SQLite file, read-only, in workers) and rpc (eth_getLogs). A reorg of A then removes
+// one initiating log.
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-sweep-reorg-'))
 const dbPath = join(dir, 'supervisor.db')
@@ -96,6 +97,19 @@ test.after(async () => {
 /** The test's name for a transaction hash (tx is filled in before()). */
 const nameOf = (hash: Hex) => Object.entries(tx).find(([, h]) => h === hash)?.[0] ?? hash
 const verdicts = (r: SweepReport) => Object.fromEntries(r.transactions.map((t) => [nameOf(t.hash), `${t.action} ${t.code}`]))
+/**
+ * One round in rpc mode, on a fresh sweep: its workers' RPC backend caches blocks for its poll
+ * interval, and a fresh one reads the chain as it is now, with no time to wait out.
+ */
+async function rpcModeRound(): Promise<SweepReport> {
+  const sweep = await startSweep({ rpc: B.url, mode: 'rpc', chainRpc: [A.url, B.url], threads: 1 }, { logger: createLogger('silent') })
+  try {
+    return await sweep.runOnce()
+  } finally {
+    await sweep.close()
+  }
+}
+
 const pooled = async () => {
   const c = await rpc<{ pending: Record<string, Record<string, { hash: Hex }>> }>(b, 'txpool_content')
   return Object.values(c.pending).flatMap((byNonce) => Object.values(byNonce).map((t) => nameOf(t.hash))).sort()
@@ -113,6 +127,7 @@ test('before the reorg: the forged transaction is evicted (and dropped), the tra
   assert.equal(verdicts(index), expected, 'index mode')
   assert.is(index.accesses.declared, 6)
   assert.is(index.accesses.unique, 4, 'the access to the kept message is checked once for three transactions')
+  assert.equal(verdicts(await rpcModeRound()), expected, 'rpc mode (eth_getLogs backend) gives the same verdicts')
   const supervisor = await viaSupervisor.runOnce()
   assert.equal(verdicts(supervisor), expected, 'supervisor mode gives the same verdicts')
   assert.is(supervisor.actions.dropped, 1)
@@ -140,6 +155,7 @@ test('after a reorg removes an initiating log, one round evicts exactly its depe
   }
   const index = await viaIndex.runOnce()
   assert.equal(verdicts(index), expected, 'index mode')
+  assert.equal(verdicts(await rpcModeRound()), expected, 'rpc mode')
   const supervisor = await viaSupervisor.runOnce()
   assert.equal(verdicts(supervisor), expected, 'supervisor mode')
   assert.equal(supervisor.counts, { valid: 1, evict: 2, keep: 1, expired: 0, parseErrors: 0 })
