@@ -24,7 +24,9 @@ export function createIndexBackend(reader: LogReader, opts: { status: () => Chai
     hasChain: (chainId) => known.has(chainId),
     isReady: (chainId) => reader.isReady(chainId),
     latest: (chainId) => reader.head(chainId, 'unsafe')?.number,
-    findLog: (chainId, blockNumber, logIndex) => reader.findLog(chainId, blockNumber, logIndex) ?? 'no-log',
+    // A block the index does not hold at all (pruned, or before the backfill started) is not
+    // evidence against the message: answer "not available" (transient), never a conflict.
+    findLog: (chainId, blockNumber, logIndex) => reader.findLog(chainId, blockNumber, logIndex) ?? (reader.block(chainId, blockNumber) ? 'no-log' : 'no-block'),
     reached(chainId, blockNumber, level) {
       const head = reader.head(chainId, HEAD_OF[level])
       return head !== undefined && blockNumber <= head.number

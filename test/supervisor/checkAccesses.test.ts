@@ -131,6 +131,15 @@ test('missing log, wrong timestamp, wrong checksum → -320600', () => {
   assert.match(message(check(entriesOf(id({ origin: `0x${'11'.repeat(20)}` })))), /checksum mismatch/)
 })
 
+test('a block the index does not hold (before the backfill) is -321401, not a conflict', () => {
+  const { check, reader } = setup()
+  reader.addChain(903n)
+  reader.addBlock(903n, 8n, T + 8n) // the index starts at block 8
+  const old = { origin: ORIGIN, blockNumber: 3n, logIndex: 0, timestamp: T + 3n, chainId: 903n }
+  assert.is(code(check(entriesOf(old))), -321401)
+  assert.is(code(check(entriesOf({ ...old, blockNumber: 8n, timestamp: T + 8n }))), -320600)
+})
+
 test('minSafety: cross-unsafe, local-safe/safe (safe head), finalized; not yet → -321401', () => {
   const { check, msg, id } = setup()
   const at5 = entriesOf(msg.identifier)
