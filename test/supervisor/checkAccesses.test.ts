@@ -10,13 +10,15 @@ import { FakeLogReader } from '../_helpers/fakeLogReader.js'
 
 const A = 901n
 const B = 902n
+const C = 903n
 const T = 1_700_000_000n
 const ORIGIN = '0x00000000000000000000000000000000000e1771' as Hex
 const PAYLOAD = `0x${'ab'.repeat(32)}` as Hex
 
 function setup() {
-  const reader = new FakeLogReader().addChain(A).addChain(B)
+  const reader = new FakeLogReader().addChain(A).addChain(B).addChain(C)
   for (let n = 0n; n <= 10n; n++) reader.addBlock(A, n, T + n * 2n)
+  reader.addBlock(C, 8n, T + 8n) // chain C's index starts at block 8 (backfill window)
   reader.addBlock(B, 0n, T)
   const id = (over: Partial<Identifier> = {}): Identifier => ({ origin: ORIGIN, blockNumber: 5n, logIndex: 1, timestamp: T + 10n, chainId: A, ...over })
   const msg = reader.addMessage(id(), PAYLOAD)
@@ -132,10 +134,8 @@ test('missing log, wrong timestamp, wrong checksum → -320600', () => {
 })
 
 test('a block the index does not hold (before the backfill) is -321401, not a conflict', () => {
-  const { check, reader } = setup()
-  reader.addChain(903n)
-  reader.addBlock(903n, 8n, T + 8n) // the index starts at block 8
-  const old = { origin: ORIGIN, blockNumber: 3n, logIndex: 0, timestamp: T + 3n, chainId: 903n }
+  const { check } = setup()
+  const old = { origin: ORIGIN, blockNumber: 3n, logIndex: 0, timestamp: T + 3n, chainId: C }
   assert.is(code(check(entriesOf(old))), -321401)
   assert.is(code(check(entriesOf({ ...old, blockNumber: 8n, timestamp: T + 8n }))), -320600)
 })
