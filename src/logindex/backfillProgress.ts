@@ -32,7 +32,7 @@ export class BackfillProgress {
     this.#log = logger
     this.#stream = stream
     this.#tty = stream.isTTY === true
-    this.#timer = setInterval(() => this.#tick(), intervalMs ?? (this.#tty ? 250 : 5_000))
+    this.#timer = setInterval(() => this.report(), intervalMs ?? (this.#tty ? 250 : 5_000))
     this.#timer.unref()
   }
 
@@ -70,7 +70,8 @@ export class BackfillProgress {
     this.#drawn = false
   }
 
-  #tick(): void {
+  /** Draws the bar (TTY) or logs one line per chain still backfilling; the timer calls it. */
+  report(): void {
     const active = [...this.#tracks.values()].filter((t) => !t.done)
     if (active.length === 0) return
     if (this.#tty) return this.#draw(false)

@@ -14,6 +14,8 @@ export type ChainRpcOptions = {
   /** JSON-RPC requests per HTTP batch; 1 disables batching for endpoints that refuse it. */
   batchSize?: number
   timeoutMs?: number
+  /** Aborts every request in flight (shutdown). */
+  signal?: AbortSignal
 }
 
 /**
@@ -25,10 +27,10 @@ export class ChainRpc {
   readonly url: string
   readonly #client: PublicClient
 
-  constructor(url: string, { batchSize = 100, timeoutMs = 20_000 }: ChainRpcOptions = {}) {
+  constructor(url: string, { batchSize = 100, timeoutMs = 20_000, signal }: ChainRpcOptions = {}) {
     this.url = url
     this.#client = createPublicClient({
-      transport: http(url, { batch: batchSize > 1 ? { batchSize, wait: 0 } : false, retryCount: 0, timeout: timeoutMs, maxResponseBodySize: 256 * 1024 * 1024 }),
+      transport: http(url, { batch: batchSize > 1 ? { batchSize, wait: 0 } : false, retryCount: 0, timeout: timeoutMs, maxResponseBodySize: 256 * 1024 * 1024, ...(signal ? { fetchOptions: { signal } } : {}) }),
     })
   }
 

@@ -12,7 +12,7 @@ import type { IndexerEvents } from './indexerEvents.js'
 import { createIndexerMetrics } from './indexerMetrics.js'
 import { Ingester } from './ingester.js'
 import { IndexLogReader } from './logReader.js'
-import { LogStore } from './logStore.js'
+import { LogStore, type ChainRecord } from './logStore.js'
 import { migrate } from './migrate.js'
 import { openDb } from './openDb.js'
 import type { ChainStatus, LogReader } from './types.js'
@@ -93,21 +93,28 @@ export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
   await initKeccak()
   const logger = opts.logger
   const expiryMs = opts.expiryMs ?? DEFAULT_EXPIRY_MS
-  const rpcs = opts.chains.map((c) => new ChainRpc(c.url, { batchSize: opts.rpcBatchSize ?? 100 }))
+  const abort = new AbortController()
+  const rpcs = opts.chains.map((c) => new ChainRpc(c.url, { batchSize: opts.rpcBatchSize ?? 100, signal: abort.signal }))
   const chainIds = await Promise.all(rpcs.map((rpc, i) => readChainId(rpc, opts.chains[i]!.chainId)))
   const dup = chainIds.find((id, i) => chainIds.indexOf(id) !== i)
   if (dup !== undefined) throw new Error(`chain ${dup} is configured twice`)
 
   if (opts.dbPath !== ':memory:') mkdirSync(dirname(opts.dbPath), { recursive: true })
   const db = openDb(opts.dbPath)
-  migrate(db)
-  const store = new LogStore(db)
-  const records = chainIds.map((id) => store.registerChain(id))
+  let store: LogStore
+  let records: ChainRecord[]
+  try {
+    migrate(db)
+    store = new LogStore(db)
+    records = chainIds.map((id) => store.registerChain(id))
+  } catch (err) {
+    db.close()
+    throw err
+  }
   const cross = new CrossUnsafe(store, records, { expirySeconds: BigInt(Math.floor(expiryMs / 1000)), logger })
   const reader = new IndexLogReader(db, { chains: chainIds, state: store })
   const metrics = createIndexerMetrics(opts.registry)
   const progress = opts.progress === false ? undefined : new BackfillProgress({ logger })
-  const abort = new AbortController()
   const ingesterOptions = {
     backfillMs: Math.min(opts.backfillMs, expiryMs),
     pollMs: opts.pollMs,

@@ -104,22 +104,36 @@ export class Ingester {
     this.lastPollAt = Date.now()
     this.#tags = { safe, finalized }
     const tip = store.head(this.#key, 'unsafe')
-    if (tip && (latest.number < tip.number || (latest.number === tip.number && latest.hash !== tip.hash))) {
-      await this.#reorg(latest.number < tip.number ? latest.number : tip.number)
+    if (tip && latest.number === tip.number && latest.hash !== tip.hash) {
+      await this.#reorg(tip.number)
       return true
     }
+    if (tip && latest.number < tip.number) {
+      // Behind our head: a load-balanced endpoint with a lagging backend still has our tip;
+      // a chain that really got shorter does not, and we must drop what it dropped.
+      const same = await rpc.header(tip.number)
+      if (same?.hash !== tip.hash) {
+        await this.#reorg(latest.number)
+        return true
+      }
+    }
     if (!tip || tip.number < latest.number) {
-      if ((await this.#catchUp(latest.number)) === 'again') return true
+      const outcome = await this.#catchUp(latest.number)
+      if (outcome === 'again') return true
+      if (outcome === 'later') return false
     } else {
       store.setTags(this.#key, this.#tags)
       this.#publishHeads()
     }
     if (!store.isReady(this.#key)) this.#markReady()
+    // Also after a restart on an idle chain: cross-unsafe may be behind what is already stored.
+    this.#advanceCross()
     this.#prune()
     return false
   }
 
-  async #catchUp(target: bigint): Promise<'done' | 'again'> {
+  /** Indexes up to `target`: 'again' = poll again at once (after a rewind), 'later' = the endpoint lags, wait. */
+  async #catchUp(target: bigint): Promise<'done' | 'again' | 'later'> {
     const { store, events, metrics, progress, logger } = this.#d
     const planner = this.#planner
     let tip = store.head(this.#key, 'unsafe')
@@ -133,8 +147,9 @@ export class Ingester {
         range = await inflight
       } catch (err) {
         if (this.#d.signal.aborted) throw err
-        // The chain is shorter than its head said a moment ago: a reorg. Poll again.
-        if (err instanceof MissingBlockError) return 'again'
+        // The endpoint does not have a block below the head it reported: it lags, or the chain got
+        // shorter; the next poll tells which.
+        if (err instanceof MissingBlockError) return 'later'
         if (!planner.failure()) throw err
         logger.debug({ err, chainId: this.#chainId.toString(), range: planner.size }, 'range failed; shrinking')
         inflight = this.#fetch(from, planner.end(from, target))

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Registry } from 'prom-client'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startAnvil, type Anvil } from '../../src/devnet/anvil.js'
@@ -37,7 +38,8 @@ test.after(async () => {
 
 test('backfill indexes every log with its checksum, every block, and becomes ready', async () => {
   const dbPath = join(dir, 'index.db')
-  const indexer = await startIndexer({ chains: chains.map((c) => ({ url: c.url })), dbPath, backfillMs: 7 * 86_400_000, pollMs: 100, logger: createLogger('silent'), progress: false, maxRange: 16 })
+  const registry = new Registry()
+  const indexer = await startIndexer({ chains: chains.map((c) => ({ url: c.url })), dbPath, backfillMs: 7 * 86_400_000, pollMs: 100, logger: createLogger('silent'), registry, progress: false, maxRange: 16 })
   indexers.push(indexer)
   await indexer.ready
   const r = indexer.reader
@@ -71,6 +73,11 @@ test('backfill indexes every log with its checksum, every block, and becomes rea
   assert.is(r.isReady(999n), false)
   assert.is(r.head(999n, 'unsafe'), undefined)
   assert.is(r.findLog(999n, 1n, 0), undefined)
+  const metrics = await registry.metrics()
+  const logsTotal = sent.get(901n)!.length
+  assert.match(metrics, `superguard_logindex_logs_indexed_total{chain_id="901"} ${logsTotal}`)
+  assert.match(metrics, new RegExp(`superguard_logindex_head\\{chain_id="902",level="unsafe"\\} ${r.head(902n, 'unsafe')!.number}`))
+  assert.match(metrics, 'superguard_logindex_reorgs_total')
   const status = indexer.status()
   assert.equal(status.map((s) => [s.chainId, s.ready]), [[901n, true], [902n, true]])
 

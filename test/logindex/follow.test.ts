@@ -90,4 +90,14 @@ test('a reorg on A removes the initiating log, indexes the replacement and pulls
   }
 })
 
+test('a chain that gets shorter (blocks dropped, none replacing them) is rewound to its new head', async () => {
+  const before = head(C)!
+  await rpc(C, 'anvil_rollback', [2])
+  const latest = await C.client.getBlock({ blockTag: 'latest' })
+  assert.is(latest.number, before.number - 2n)
+  await untilIndexed(indexer, 'C rewound', () => head(C)?.hash === latest.hash)
+  assert.is(indexer.reader.block(C.chainId, before.number), undefined)
+  assert.ok(reorgs.some((e) => e.chainId === C.chainId && e.to?.hash === latest.hash), 'reorg event to the common ancestor')
+})
+
 test.run()
