@@ -9,6 +9,8 @@ const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
   sweep: () => import('./sweep.js'),
   devnet: () => import('./devnet.js'),
   'engine-sim': () => import('./engineSim.js'),
+  sequencer: () => import('./sequencer.js'),
+  builder: () => import('./builder.js'),
 }
 
 function usage(): string {

@@ -1,0 +1,101 @@
+import { computeBlockHash } from '../engine/blockHash.js'
+import { EMPTY_TRIE_ROOT } from '../engine/trie.js'
+import type { ExecutionPayloadV3, Hex, PayloadAttributesV3 } from '../engine/types.js'
+import { decodeTx, DEPOSIT_TX_TYPE, type DecodedTx } from '../enginesim/decodeTx.js'
+import { applyError, executeTxs, txGasUsed } from '../enginesim/execution.js'
+import { extraDataFor, nextBaseFee } from '../enginesim/feeParams.js'
+import type { Fork } from '../enginesim/fork.js'
+import { toQuantity } from '../util/hex.js'
+
+/**
+ * Block assembly for the reference builder, without an engine round trip: the payload is built
+ * here with the src/engine codec (transactions root, block hash) and the engine-sim's documented
+ * execution rules (src/enginesim/execution.ts: gas, receipts root, state root, block value), so a
+ * block built against the parent header of an engine-sim chain is VALID on every engine-sim that
+ * follows that chain. (A real EVM chain would need real execution here: see the README.)
+ */
+
+/** What assembly needs of the parent block (eth_getBlockByHash fields). */
+export type ParentHeader = { hash: Hex; number: Hex; stateRoot: Hex; gasLimit: Hex; gasUsed: Hex; baseFeePerGas: Hex; extraData: Hex; timestamp: Hex }
+
+export type JobSpec = { jobId: Hex; attributes: PayloadAttributesV3; engineVersion: 3 | 4 }
+
+export type AssembledBlock = {
+  jobId: Hex
+  executionPayload: ExecutionPayloadV3
+  parentBeaconBlockRoot: Hex
+  blockValue: Hex
+  executionRequests?: Hex[]
+  /** Transactions after the forced ones, as included. */
+  included: DecodedTx[]
+  value: bigint
+}
+
+/** The fork rules a job implies: V4 is Isthmus+, minBaseFee Jovian, eip1559Params Holocene. */
+export function forkOf(job: JobSpec): Fork {
+  const a = job.attributes
+  if (job.engineVersion === 4) return a.minBaseFee !== undefined && a.minBaseFee !== null ? 'jovian' : 'isthmus'
+  return a.eip1559Params !== undefined && a.eip1559Params !== null ? 'holocene' : 'ecotone'
+}
+
+/** The base fee the child of `parent` must carry under the job's fork. */
+export function childBaseFee(job: JobSpec, parent: ParentHeader): bigint {
+  return nextBaseFee(forkOf(job), { gasLimit: BigInt(parent.gasLimit), gasUsed: BigInt(parent.gasUsed), baseFee: BigInt(parent.baseFeePerGas), extraData: parent.extraData })
+}
+
+/**
+ * The block for `job` on `parent`: the forced transactions, then `candidates` in the given order,
+ * each skipped when it does not fit (gas left, fee cap under the base fee, deposit after a user tx).
+ */
+export function assembleBlock(job: JobSpec, parent: ParentHeader, candidates: readonly DecodedTx[]): AssembledBlock {
+  const a = job.attributes
+  const fork = forkOf(job)
+  const baseFee = childBaseFee(job, parent)
+  const gasLimit = BigInt(a.gasLimit ?? parent.gasLimit)
+  const forced = (a.transactions ?? []).map((raw) => decodeTx(raw))
+  let used = 0n
+  for (const tx of forced) used += txGasUsed(tx)
+  const included: DecodedTx[] = []
+  for (const tx of candidates) {
+    if (tx.type === DEPOSIT_TX_TYPE) continue
+    if (applyError(tx, gasLimit - used, baseFee)) continue
+    included.push(tx)
+    used += txGasUsed(tx)
+  }
+  const txs = [...forced, ...included]
+  const timestamp = BigInt(a.timestamp)
+  const exec = executeTxs({ parentStateRoot: parent.stateRoot, feeRecipient: a.suggestedFeeRecipient, parentBeaconBlockRoot: a.parentBeaconBlockRoot, timestamp, baseFee, gasLimit }, txs)
+  const payload: ExecutionPayloadV3 = {
+    parentHash: parent.hash,
+    feeRecipient: a.suggestedFeeRecipient,
+    stateRoot: exec.stateRoot,
+    receiptsRoot: exec.receiptsRoot,
+    logsBloom: exec.logsBloom,
+    prevRandao: a.prevRandao,
+    blockNumber: toQuantity(BigInt(parent.number) + 1n),
+    gasLimit: toQuantity(gasLimit),
+    gasUsed: toQuantity(exec.gasUsed),
+    timestamp: a.timestamp,
+    extraData: extraDataFor(fork, a.eip1559Params, a.minBaseFee === undefined || a.minBaseFee === null ? null : BigInt(a.minBaseFee)),
+    baseFeePerGas: toQuantity(baseFee),
+    blockHash: `0x${'00'.repeat(32)}`,
+    transactions: txs.map((t) => t.raw),
+    withdrawals: [],
+    blobGasUsed: '0x0',
+    excessBlobGas: '0x0',
+  }
+  const v4 = job.engineVersion === 4
+  // OP Isthmus: the L2ToL1MessagePasser storage root; the sim has no such storage, so the empty root.
+  if (v4) payload.withdrawalsRoot = EMPTY_TRIE_ROOT
+  payload.blockHash = computeBlockHash(payload, a.parentBeaconBlockRoot, v4 ? [] : undefined)
+  const block: AssembledBlock = { jobId: job.jobId, executionPayload: payload, parentBeaconBlockRoot: a.parentBeaconBlockRoot, blockValue: toQuantity(exec.blockValue), included, value: exec.blockValue }
+  if (v4) block.executionRequests = []
+  return block
+}
+
+/** The pbs_submitBlock params object for an assembled block. */
+export function submissionOf(b: AssembledBlock): Record<string, unknown> {
+  const s: Record<string, unknown> = { jobId: b.jobId, executionPayload: b.executionPayload, parentBeaconBlockRoot: b.parentBeaconBlockRoot, blockValue: b.blockValue }
+  if (b.executionRequests) s.executionRequests = b.executionRequests
+  return s
+}
