@@ -25,16 +25,40 @@ export type ChainRpcOptions = {
  */
 export class ChainRpc {
   readonly url: string
-  readonly #client: PublicClient
+  #client: PublicClient
+  readonly #single: PublicClient | undefined
 
   constructor(url: string, { batchSize = 100, timeoutMs = 20_000, signal }: ChainRpcOptions = {}) {
     this.url = url
-    this.#client = createPublicClient({
-      transport: http(url, { batch: batchSize > 1 ? { batchSize, wait: 0 } : false, retryCount: 0, timeout: timeoutMs, maxResponseBodySize: 256 * 1024 * 1024, ...(signal ? { fetchOptions: { signal } } : {}) }),
-    })
+    const client = (batch: false | { batchSize: number; wait: number }) =>
+      createPublicClient({
+        transport: http(url, { batch, retryCount: 0, timeout: timeoutMs, maxResponseBodySize: 256 * 1024 * 1024, ...(signal ? { fetchOptions: { signal } } : {}) }),
+      })
+    this.#client = client(batchSize > 1 ? { batchSize, wait: 0 } : false)
+    this.#single = batchSize > 1 ? client(false) : undefined
   }
 
+  /** True once the endpoint refused a batch and calls went single. */
+  get batchRefused(): boolean {
+    return this.#single !== undefined && this.#client === this.#single
+  }
+
+  /**
+   * Reads the chain id, checking on the way that the endpoint takes JSON-RPC batches: when a
+   * batch fails but a single request works, batching is switched off for this endpoint.
+   */
   async chainId(): Promise<bigint> {
+    if (this.#single && this.#client !== this.#single) {
+      try {
+        const [id] = await Promise.all([this.#client.request({ method: 'eth_chainId' }), this.#client.request({ method: 'eth_blockNumber' })])
+        return BigInt(id)
+      } catch (err) {
+        const id = await this.#single.request({ method: 'eth_chainId' }).catch(() => undefined)
+        if (id === undefined) throw err
+        this.#client = this.#single
+        return BigInt(id)
+      }
+    }
     return BigInt(await this.#client.request({ method: 'eth_chainId' }))
   }
 

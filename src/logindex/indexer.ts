@@ -95,7 +95,7 @@ export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
   const expiryMs = opts.expiryMs ?? DEFAULT_EXPIRY_MS
   const abort = new AbortController()
   const rpcs = opts.chains.map((c) => new ChainRpc(c.url, { batchSize: opts.rpcBatchSize ?? 100, signal: abort.signal }))
-  const chainIds = await Promise.all(rpcs.map((rpc, i) => readChainId(rpc, opts.chains[i]!.chainId)))
+  const chainIds = await Promise.all(rpcs.map((rpc, i) => readChainId(rpc, opts.chains[i]!.chainId, logger)))
   const dup = chainIds.find((id, i) => chainIds.indexOf(id) !== i)
   if (dup !== undefined) throw new Error(`chain ${dup} is configured twice`)
 
@@ -164,7 +164,7 @@ export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
   return indexer
 }
 
-async function readChainId(rpc: ChainRpc, expected: bigint | undefined): Promise<bigint> {
+async function readChainId(rpc: ChainRpc, expected: bigint | undefined, logger: Logger): Promise<bigint> {
   let id: bigint
   try {
     id = await rpc.chainId()
@@ -172,5 +172,6 @@ async function readChainId(rpc: ChainRpc, expected: bigint | undefined): Promise
     throw new Error(`cannot read the chain id of ${rpc.url}: ${(err as Error).message}`, { cause: err })
   }
   if (expected !== undefined && id !== expected) throw new ChainIdMismatchError(`${rpc.url} serves chain ${id}, configured as ${expected}`)
+  if (rpc.batchRefused) logger.info({ url: rpc.url, chainId: id.toString() }, 'endpoint does not take JSON-RPC batches: one request per call')
   return id
 }
