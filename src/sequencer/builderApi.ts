@@ -9,7 +9,7 @@ import type { Job, StartBuildingParams, SubmitResult } from './types.js'
 
 export type BuilderApiOptions = {
   builders: readonly Identity[]
-  submit: (builder: string, params: unknown) => SubmitResult
+  submit: (builder: string, params: unknown) => SubmitResult | Promise<SubmitResult>
   currentJob: () => Job | undefined
   logger: Logger
   /** Serves /metrics from it. */

@@ -115,10 +115,10 @@ export function jobExpectations(parent: ParentRef, attributes: PayloadAttributes
 export type CheapCheckLimits = { maxTxs: number }
 
 /**
- * Submission vs job: undefined when every pinned field matches and the block hash is right, else
- * the first failing reason. Checks run cheapest first; the block hash (trie + keccak) runs last.
+ * Submission vs job, every field the attributes pin (the block hash aside): undefined when all
+ * match, else the first failing reason. Cheapest checks first.
  */
-export function cheapCheck(sub: Submission, job: Pick<Job, 'expect' | 'engineVersion'>, limits: CheapCheckLimits): RejectionReason | undefined {
+export function checkFields(sub: Submission, job: Pick<Job, 'expect' | 'engineVersion'>, limits: CheapCheckLimits): RejectionReason | undefined {
   const p = sub.executionPayload
   const e = job.expect
   const v4 = job.engineVersion === 4
@@ -138,14 +138,27 @@ export function cheapCheck(sub: Submission, job: Pick<Job, 'expect' | 'engineVer
   if (p.transactions.length < e.forced.length) return 'missing_forced_transactions'
   for (let i = 0; i < e.forced.length; i++) if (p.transactions[i]!.toLowerCase() !== e.forced[i]) return 'missing_forced_transactions'
   if (BigInt(p.gasUsed) > gasLimit) return 'gas_used_exceeds_limit'
-  let hash: string
-  try {
-    hash = computeBlockHash(p, sub.parentBeaconBlockRoot, v4 ? [] : undefined)
-  } catch {
-    return 'bad_block_hash'
-  }
-  if (hash !== p.blockHash.toLowerCase()) return 'bad_block_hash'
   return undefined
+}
+
+/** keccak(rlp(header)) of the submission (transactions trie included), lower-case; undefined when the header cannot be encoded. */
+export function submissionBlockHash(sub: Submission, v4: boolean): Hex | undefined {
+  try {
+    return computeBlockHash(sub.executionPayload, sub.parentBeaconBlockRoot, v4 ? [] : undefined)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * All cheap checks in one pure call: the fields, then the block hash recomputed from the header
+ * (the most expensive check, so last). undefined when the submission may be validated.
+ */
+export function cheapCheck(sub: Submission, job: Pick<Job, 'expect' | 'engineVersion'>, limits: CheapCheckLimits): RejectionReason | undefined {
+  const failed = checkFields(sub, job, limits)
+  if (failed) return failed
+  const hash = submissionBlockHash(sub, job.engineVersion === 4)
+  return hash === sub.executionPayload.blockHash.toLowerCase() ? undefined : 'bad_block_hash'
 }
 
 /** Which engine version a payload has: V4 (Isthmus) payloads carry withdrawalsRoot. */

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import type { Hex, PayloadAttributesV3, PayloadStatus } from '../engine/types.js'
-import { cheapCheck, jobExpectations, parseSubmission } from './cheapChecks.js'
+import { checkFields, jobExpectations, parseSubmission, submissionBlockHash } from './cheapChecks.js'
 import type { CircuitBreaker } from './circuitBreaker.js'
 import { MalformedSubmissionError } from './errors.js'
 import type { SequencerEvents } from './events.js'
 import type { RejectionReason } from './reasons.js'
-import type { Candidate, EngineVersion, ExecutionMode, Job, ParentRef, SubmitResult } from './types.js'
+import type { Candidate, EngineVersion, ExecutionMode, Job, ParentRef, Submission, SubmitResult } from './types.js'
 
 export type ValidationResult = { status: PayloadStatus } | { status: 'error'; error: string }
 
@@ -19,6 +19,8 @@ export type JobBookOptions = {
   mode: () => ExecutionMode
   maxTxs: number
   maxSubmissionsPerJob: number
+  /** Block hash of a submission; may go off-thread for big blocks (default: inline). */
+  hash?: (sub: Submission, v4: boolean) => Hex | undefined | Promise<Hex | undefined>
   now?: () => number
 }
 
@@ -89,19 +91,19 @@ export class JobBook {
     this.#current = { job, sealed: false, builders: new Map(), abort: new AbortController() }
   }
 
-  /** The fast path. Throws MalformedSubmissionError for a submission that is not one. */
-  submit(builder: string, params: unknown): SubmitResult {
+  /**
+   * The fast path: shape, state and field checks synchronously; the block hash inline for small
+   * blocks (a synchronous answer) or on a worker for big ones (a promise; the event loop stays free).
+   * Throws MalformedSubmissionError for a submission that is not one.
+   */
+  submit(builder: string, params: unknown): SubmitResult | Promise<SubmitResult> {
     const parsed = parseSubmission(params)
     if ('malformed' in parsed) {
       this.#o.events.emit('submission', { builder, jobId: '0x', result: { status: 'rejected', reason: 'malformed_submission' } })
       throw new MalformedSubmissionError(parsed.malformed)
     }
     const now = this.#now()
-    const reject = (reason: RejectionReason): SubmitResult => {
-      const result: SubmitResult = { status: 'rejected', reason }
-      this.#o.events.emit('submission', { builder, jobId: parsed.jobId, result, blockHash: parsed.executionPayload.blockHash })
-      return result
-    }
+    const reject = (reason: RejectionReason) => this.#reject(builder, parsed, reason)
     if (this.#o.mode() === 'disabled') return reject('builders_disabled')
     if (!this.#o.breakerFor(builder).allows(now)) return reject('circuit_open')
     const rec = this.#current
@@ -111,29 +113,46 @@ export class JobBook {
     let slot = rec.builders.get(builder)
     if (!slot) rec.builders.set(builder, (slot = { submissions: 0, hashes: new Set() }))
     if (++slot.submissions > this.#o.maxSubmissionsPerJob) return reject('rate_limited')
-    const failed = cheapCheck(parsed, rec.job, { maxTxs: this.#o.maxTxs })
-    if (failed) {
+    const failed = checkFields(parsed, rec.job, { maxTxs: this.#o.maxTxs })
+    if (failed) return reject(failed)
+    const v4 = rec.job.engineVersion === 4
+    const hash = this.#o.hash ? this.#o.hash(parsed, v4) : submissionBlockHash(parsed, v4)
+    const s = slot
+    if (hash instanceof Promise) return hash.then((h) => this.#accept(builder, rec, s, parsed, h, now))
+    return this.#accept(builder, rec, s, parsed, hash, now)
+  }
+
+  #reject(builder: string, sub: Submission, reason: RejectionReason): SubmitResult {
+    const result: SubmitResult = { status: 'rejected', reason }
+    this.#o.events.emit('submission', { builder, jobId: sub.jobId, result, blockHash: sub.executionPayload.blockHash })
+    return result
+  }
+
+  #accept(builder: string, rec: JobRecord, slot: BuilderSlot, sub: Submission, hash: Hex | undefined, arrivedAt: number): SubmitResult {
+    if (hash === undefined || hash !== sub.executionPayload.blockHash.toLowerCase()) {
       // A block whose hash does not match its header is invalid, not merely late or mistargeted.
-      if (failed === 'bad_block_hash') this.#o.breakerFor(builder).recordInvalid(now)
-      return reject(failed)
+      this.#o.breakerFor(builder).recordInvalid(this.#now())
+      return this.#reject(builder, sub, 'bad_block_hash')
     }
-    const hash = parsed.executionPayload.blockHash.toLowerCase()
-    if (slot.hashes.has(hash)) return reject('duplicate_block')
+    // The hash may have been computed off-thread: the job can have moved on meanwhile.
+    if (this.#current !== rec) return this.#reject(builder, sub, 'unknown_job')
+    if (rec.sealed) return this.#reject(builder, sub, 'job_sealed')
+    if (slot.hashes.has(hash)) return this.#reject(builder, sub, 'duplicate_block')
     slot.hashes.add(hash)
     const c: Candidate = {
       builder,
-      submission: parsed,
-      blockHash: hash as Hex,
-      blockValue: BigInt(parsed.blockValue),
-      gasUsed: BigInt(parsed.executionPayload.gasUsed),
+      submission: sub,
+      blockHash: hash,
+      blockValue: BigInt(sub.blockValue),
+      gasUsed: BigInt(sub.executionPayload.gasUsed),
       engineVersion: rec.job.engineVersion,
       seq: ++seq,
-      receivedAt: now,
+      receivedAt: arrivedAt,
     }
     if (slot.waiting) this.#outcome(rec, slot.waiting, false, 'superseded', 0)
     slot.waiting = c
     const result: SubmitResult = { status: 'accepted' }
-    this.#o.events.emit('submission', { builder, jobId: parsed.jobId, result, blockHash: c.blockHash })
+    this.#o.events.emit('submission', { builder, jobId: sub.jobId, result, blockHash: c.blockHash })
     // Validation starts after the answer is on its way: the builder never waits for the engine.
     queueMicrotask(() => this.#pump(rec, slot))
     return result

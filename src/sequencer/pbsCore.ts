@@ -7,7 +7,8 @@ import type { SequencerEvents } from './events.js'
 import { createJob, JobBook, type ValidationResult } from './job.js'
 import { selectBlock, type Selection } from './selection.js'
 import type { JobTiming } from './timing.js'
-import type { Candidate, EngineVersion, ExecutionMode, Job, ParentRef, SubmitResult } from './types.js'
+import type { BlockHasher } from './blockHasher.js'
+import type { Candidate, EngineVersion, ExecutionMode, Job, ParentRef, Submission, SubmitResult } from './types.js'
 
 /** An engine_getPayloadV3/V4 result as JSON (kept as given when the local block is used). */
 export type PayloadEnvelope = {
@@ -34,6 +35,7 @@ export type PbsCoreOptions = {
   maxTxs: number
   maxSubmissionsPerJob: number
   breaker: CircuitBreakerOptions
+  hasher?: BlockHasher
 }
 
 const EMPTY_BUNDLE = { commitments: [], proofs: [], blobs: [] }
@@ -65,6 +67,7 @@ export class PbsCore {
       mode: () => this.#mode,
       maxTxs: o.maxTxs,
       maxSubmissionsPerJob: o.maxSubmissionsPerJob,
+      ...(o.hasher ? { hash: (sub: Submission, v4: boolean) => o.hasher!.hash(sub, v4) } : {}),
     })
   }
 
@@ -115,7 +118,7 @@ export class PbsCore {
     return job
   }
 
-  submit(builder: string, params: unknown): SubmitResult {
+  submit(builder: string, params: unknown): SubmitResult | Promise<SubmitResult> {
     return this.book.submit(builder, params)
   }
 
@@ -165,7 +168,7 @@ export class PbsCore {
     const got = await e.pull(job, job.deadline)
     if (!got || this.book.current?.jobId !== job.jobId) return
     try {
-      this.submit(e.id, got)
+      await this.submit(e.id, got)
     } catch (err) {
       this.#o.log.debug({ builder: e.id, err: (err as Error).message }, 'engine builder payload malformed')
     }

@@ -10,6 +10,7 @@ import { createRpcServer } from '../rpc/server.js'
 import { initKeccak } from '../util/keccak.js'
 import { createLogger } from '../util/logger.js'
 import type { Hex } from '../engine/types.js'
+import { BlockHasher } from './blockHasher.js'
 import { createBuilderApi } from './builderApi.js'
 import { EngineBuilderClient, PbsBuilderClient } from './builderClient.js'
 import { createEngineProxy } from './engineProxy.js'
@@ -88,8 +89,9 @@ export async function startSequencer(config: SequencerConfig, opts: { logger?: L
     ids.add(b.id)
   }
 
+  const hasher = new BlockHasher({ threads: config.hashThreads, inlineMaxTxs: 64 })
   const core = new PbsCore({
-    validationEngine, builders, builderEngines, events, log,
+    validationEngine, builders, builderEngines, events, log, hasher,
     mode: parseExecutionMode(config.executionMode),
     minGasRatio: config.minGasRatio,
     maxTxs: config.maxBlockTxs,
@@ -158,6 +160,7 @@ export async function startSequencer(config: SequencerConfig, opts: { logger?: L
     }
   } catch (err) {
     await Promise.all(apps.map((a) => a.close()))
+    await hasher.close()
     health.close()
     metrics.close()
     for (const c of [hotEngine, validationEngine, probeEngine, lookupEngine, supervisor]) c?.close()
@@ -183,6 +186,7 @@ export async function startSequencer(config: SequencerConfig, opts: { logger?: L
       health.close()
       await Promise.all(apps.map((a) => a.close()))
       metrics.close()
+      await hasher.close()
       for (const c of closers) c()
       for (const b of [...builders, ...builderEngines]) b.close()
       for (const c of [hotEngine, validationEngine, probeEngine, lookupEngine, supervisor]) c?.close()

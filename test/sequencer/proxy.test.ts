@@ -204,6 +204,20 @@ t('forkchoice update without attributes and noTxPool blocks never reach builders
   assert.is((first.params as { jobId: string }).jobId, job.jobId, 'the first builder call is the first real job')
 })
 
+t('a big block is hashed on a worker thread: accepted when right, bad_block_hash when not', async ({ env }) => {
+  const [alice] = env.builders
+  const { started, job } = await startJob(env)
+  const txs = await Promise.all(Array.from({ length: 100 }, (_, i) => signedTx(i % 8, Math.floor(i / 8), 1 + (i % 3))))
+  const block = await alice!.block(job, txs)
+  assert.is(block.executionPayload.transactions.length, 101)
+  assert.equal(await alice!.submit(mutate(block, { stateRoot: h32(0x51) }, true)), { status: 'rejected', reason: 'bad_block_hash' })
+  const v = env.seq.events.waitFor('validated')
+  assert.equal(await alice!.submitBlock(block), { status: 'accepted' })
+  assert.ok((await v).valid)
+  const got = await env.op.seal(started)
+  assert.is(got.executionPayload.blockHash, block.executionPayload.blockHash)
+})
+
 t('other engine_ and eth_ calls pass through; metrics count blocks by source', async ({ env }) => {
   assert.is(await env.op.rpc.call('eth_chainId', []), '0x385')
   const caps = await env.op.rpc.call<string[]>('engine_exchangeCapabilities', [[]])

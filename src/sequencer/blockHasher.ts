@@ -1,0 +1,40 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Piscina } from 'piscina'
+import type { Hex } from '../engine/types.js'
+import { submissionBlockHash } from './cheapChecks.js'
+import type { BlockHashTask } from './blockHashWorker.js'
+import type { Submission } from './types.js'
+
+/** The compiled worker next to this compiled module (Node 20 cannot load .ts workers). */
+export const BLOCK_HASH_WORKER = fileURLToPath(new URL('./blockHashWorker.js', import.meta.url))
+
+export type BlockHasherOptions = { threads: number; inlineMaxTxs: number }
+
+/**
+ * Recomputes submission block hashes. The transactions trie of a big block costs milliseconds of
+ * CPU (~15 ms for 1000 transactions here), which must not sit on the event loop that serves
+ * op-node's getPayload: blocks above `inlineMaxTxs` are hashed on a small Piscina pool; small
+ * ones inline, where a thread hop would cost more than the hash. `threads: 0` hashes everything inline.
+ */
+export class BlockHasher {
+  readonly #o: BlockHasherOptions
+  readonly #pool: Piscina | undefined
+
+  constructor(o: BlockHasherOptions) {
+    this.#o = o
+    this.#pool = o.threads > 0 && existsSync(BLOCK_HASH_WORKER)
+      ? new Piscina({ filename: BLOCK_HASH_WORKER, minThreads: 1, maxThreads: o.threads, idleTimeout: 60_000 })
+      : undefined
+  }
+
+  hash(sub: Submission, v4: boolean): Hex | undefined | Promise<Hex | undefined> {
+    if (!this.#pool || sub.executionPayload.transactions.length <= this.#o.inlineMaxTxs) return submissionBlockHash(sub, v4)
+    const task: BlockHashTask = { payload: sub.executionPayload, parentBeaconBlockRoot: sub.parentBeaconBlockRoot, v4 }
+    return (this.#pool.run(task) as Promise<Hex | null>).then((h) => h ?? undefined, () => undefined)
+  }
+
+  async close(): Promise<void> {
+    await this.#pool?.destroy()
+  }
+}
