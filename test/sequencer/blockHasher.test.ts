@@ -4,7 +4,7 @@ import { BlockHasher } from '../../src/sequencer/blockHasher.js'
 import { h32, job, submission } from './_fixtures.js'
 
 test('big blocks are hashed on a worker, small ones inline; both agree with the header hash', async () => {
-  const hasher = new BlockHasher({ threads: 1, inlineMaxTxs: 3 })
+  const hasher = new BlockHasher({ threads: 1, inlineMaxTxs: 4 })
   try {
     const j = job(4)
     const small = submission(j)
