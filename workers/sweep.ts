@@ -1,3 +1,4 @@
+import { isMainThread } from 'node:worker_threads'
 import { move, transferableSymbol, valueSymbol } from 'piscina'
 import type { BlockRef, LogReader } from '../src/logindex/types.js'
 import { RemoteRpcError, RpcClient } from '../src/rpc/client.js'
@@ -6,6 +7,11 @@ import { decodeAccess, MAX_MESSAGES, unpackEntries, type CheckBackend, type Chun
 import type { Backend } from '../src/supervisor/backend.js'
 import { checkAccesses } from '../src/supervisor/checkAccesses.js'
 import { toQuantity } from '../src/util/hex.js'
+import { lowerPriority } from '../src/sweep/lowerPriority.js'
+
+// The main thread (ingress, sequencer) comes first when cores are contended. (Tests import this
+// file on their main thread too; that thread keeps its priority.)
+if (!isMainThread) lowerPriority()
 
 /**
  * Sweep worker: checks one chunk of de-duplicated accesses and answers one code per access

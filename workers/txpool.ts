@@ -1,7 +1,13 @@
+import { isMainThread } from 'node:worker_threads'
 import { move, transferableSymbol, valueSymbol } from 'piscina'
 import { RpcClient } from '../src/rpc/client.js'
 import type { TxpoolResult, TxpoolTask } from '../src/sweep/protocol.js'
 import { parseTxpoolContent } from '../src/sweep/txpoolContent.js'
+import { lowerPriority } from '../src/sweep/lowerPriority.js'
+
+// The main thread (ingress, sequencer) comes first when cores are contended. (Tests import this
+// file on their main thread too; that thread keeps its priority.)
+if (!isMainThread) lowerPriority()
 
 /** One keep-alive client per execution client, for the life of the worker. */
 const clients = new Map<string, RpcClient>()

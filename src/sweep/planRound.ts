@@ -35,10 +35,22 @@ export type PlanOptions = {
   signal?: AbortSignal
 }
 
-const HEX_ENTRY = /^0x[0-9a-fA-F]{64}$/
+/** A hex digit's value, or -1. */
+function nibble(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48
+  const l = c | 32
+  return l >= 97 && l <= 102 ? l - 87 : -1
+}
 
+/**
+ * The type byte of a 66-character 0x-entry, or -1. Only the first byte is read here: the other 31
+ * are validated when the entry is packed (Buffer hex decoding stops at the first non-hex digit).
+ */
 function typeOf(entry: unknown): number {
-  return typeof entry === 'string' && HEX_ENTRY.test(entry) ? parseInt(entry.slice(2, 4), 16) : -1
+  if (typeof entry !== 'string' || entry.length !== 66 || entry.charCodeAt(0) !== 48 || entry.charCodeAt(1) !== 120) return -1
+  const hi = nibble(entry.charCodeAt(2))
+  const lo = nibble(entry.charCodeAt(3))
+  return hi < 0 || lo < 0 ? -1 : (hi << 4) | lo
 }
 
 /**
@@ -85,12 +97,12 @@ export async function planRound(txs: readonly SweepTx[], opts: PlanOptions): Pro
     let bad = false
     while (i < entries.length) {
       const lookup = entries[i]!
-      if (typeOf(lookup) !== ENTRY_LOOKUP || lookup.slice(4, 10) !== '000000' || ++i >= entries.length) { bad = true; break }
+      if (typeOf(lookup) !== ENTRY_LOOKUP || !lookup.startsWith('000000', 4) || ++i >= entries.length) { bad = true; break }
       let next = entries[i]!
       let nt = typeOf(next)
       let ext: string | undefined
       if (nt === ENTRY_CHAIN_ID_EXTENSION) {
-        if (next.slice(4, 18) !== '00000000000000' || ++i >= entries.length) { bad = true; break }
+        if (!next.startsWith('00000000000000', 4) || ++i >= entries.length) { bad = true; break }
         ext = next.toLowerCase()
         next = entries[i]!
         nt = typeOf(next)
@@ -102,10 +114,11 @@ export async function planRound(txs: readonly SweepTx[], opts: PlanOptions): Pro
       const key = ext === undefined ? lo + cs : lo + ext + cs
       let id = seen.get(key)
       if (id === undefined) {
+        chunk ??= Buffer.from(new ArrayBuffer(opts.chunkSize * ACCESS_BYTES))
+        // A key seen before was fully hex; a new one is validated by packing it.
+        if (!packAccess(chunk, chunkCount * ACCESS_BYTES, lo, ext, cs)) { bad = true; break }
         id = chunkBase + chunkCount
         seen.set(key, id)
-        chunk ??= Buffer.from(new ArrayBuffer(opts.chunkSize * ACCESS_BYTES))
-        packAccess(chunk, chunkCount * ACCESS_BYTES, lo, ext, cs)
         if (++chunkCount === opts.chunkSize) flush()
       }
       refs[nrefs++] = id

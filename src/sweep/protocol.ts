@@ -68,12 +68,15 @@ export type TxpoolResult = {
   ms: number
 }
 
-/** Writes one access's entries (as parsed by planRound: lookup, optional extension, checksum) at `offset`. */
-export function packAccess(buf: Buffer, offset: number, lookup: string, extension: string | undefined, checksum: string): void {
-  buf.write(lookup.slice(2), offset, 32, 'hex')
+/**
+ * Writes one access's entries (lookup, optional extension, checksum; 0x-prefixed, 64 digits each)
+ * at `offset`. False when an entry is not all hex: decoding stops at the first bad digit.
+ */
+export function packAccess(buf: Buffer, offset: number, lookup: string, extension: string | undefined, checksum: string): boolean {
+  let n = buf.write(lookup.slice(2), offset, 32, 'hex') + buf.write(checksum.slice(2), offset + 64, 32, 'hex')
   if (extension === undefined) buf.fill(0, offset + 32, offset + 64)
-  else buf.write(extension.slice(2), offset + 32, 32, 'hex')
-  buf.write(checksum.slice(2), offset + 64, 32, 'hex')
+  else n += buf.write(extension.slice(2), offset + 32, 32, 'hex') - 32
+  return n === 64
 }
 
 /** The inbox entries of record `i` again (the supervisor receives them as it would from op-geth). */

@@ -13,7 +13,7 @@ export function createSweepMetrics(registry: Registry): SweepMetrics {
   const last = new Gauge({ name: 'superguard_sweep_transactions', help: 'Interop transactions in the last round, by verdict', labelNames: ['verdict'] as const, registers })
   const codes = new Counter({ name: 'superguard_sweep_verdict_codes_total', help: 'Evicted and kept transactions by deciding code', labelNames: ['code', 'verdict'] as const, registers })
   const accesses = new Gauge({ name: 'superguard_sweep_accesses', help: 'Accesses in the last round', labelNames: ['kind'] as const, registers })
-  const loop = new Gauge({ name: 'superguard_sweep_event_loop_delay_seconds', help: 'Main-thread event-loop delay during the last round (10 ms sampling, included)', labelNames: ['quantile'] as const, registers })
+  const loop = new Gauge({ name: 'superguard_sweep_event_loop_delay_seconds', help: 'Main-thread event-loop delay during the last round (sampled every 1 ms, included)', labelNames: ['quantile'] as const, registers })
   const actions = new Counter({ name: 'superguard_sweep_actions_total', help: 'Eviction actions: drops through the pool, builder notices', labelNames: ['action', 'result'] as const, registers })
   return {
     roundFailed: () => rounds.inc({ result: 'error' }),

@@ -20,7 +20,7 @@ export type SweepReport = {
   /** Non-valid transactions by "verdict:CodeName". */
   byCode: Record<string, number>
   durationsMs: { collect: number; check: number; classify: number; actions: number; total: number }
-  /** Main-thread event-loop delay while the round ran (monitorEventLoopDelay, 10 ms sampling included). */
+  /** Main-thread event-loop delay while the round ran (monitorEventLoopDelay sampling every 1 ms; values include that 1 ms). */
   eventLoop: { p99Ms: number; maxMs: number }
   actions: { dropped: number; dropFailed: number; dropUnsupported: boolean; notified: number; notifyFailed: number }
   transactions: TxVerdict[]

@@ -38,12 +38,22 @@ const GRACE_MS = 250
  * run on the pool → classify every transaction → actions → report. The main thread only does
  * bookkeeping, in slices; the checks run on workers. Throws only if the source cannot be read.
  */
-export async function sweepRound(ctx: RoundContext, round: number, signal?: AbortSignal): Promise<SweepReport> {
+export async function sweepRound(ctx: RoundContext, n: number, signal?: AbortSignal): Promise<SweepReport> {
   const now = ctx.now ?? Date.now
   const t0 = performance.now()
   const startedAt = now()
   const deadline = startedAt + ctx.roundTimeoutMs
   ctx.loopDelay?.reset()
+  ctx.loopDelay?.enable()
+  try {
+    return await runRound(ctx, n, signal, t0, startedAt, deadline)
+  } finally {
+    ctx.loopDelay?.disable()
+  }
+}
+
+async function runRound(ctx: RoundContext, round: number, signal: AbortSignal | undefined, t0: number, startedAt: number, deadline: number): Promise<SweepReport> {
+  const now = ctx.now ?? Date.now
   const roundSignal = signal ? AbortSignal.any([signal, AbortSignal.timeout(ctx.roundTimeoutMs)]) : AbortSignal.timeout(ctx.roundTimeoutMs)
 
   const collected = await ctx.source.collect(roundSignal)

@@ -51,6 +51,11 @@ test('malformed access lists are parse errors with the codec\'s own wording', as
     [good[0]!, `0x02ff${'00'.repeat(30)}`, good[1]!],
     [good[0]!, `0x02${'00'.repeat(31)}`],
     [...good, good[0]!],
+    [`${good[0]!.slice(0, 40)}zz${good[0]!.slice(42)}`, good[1]!],
+    [good[0]!, `${good[1]!.slice(0, 50)}g${good[1]!.slice(51)}`],
+    [good[0]!, `${good[1]!.slice(0, 50)}g${good[1]!.slice(51)}`],
+    [good[0]!, `0x02${'00'.repeat(7)}${'x'.repeat(48)}`, good[1]!],
+    [good[0]!.slice(0, 65), good[1]!],
   ]
   const { p } = await plan([...bad.map((e, i) => tx(i, e)), tx(99, good)])
   bad.forEach((entries, i) => {
