@@ -1,7 +1,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { formatHelp, loadConfig } from '../config/index.js'
-import { formatTable, startSweep, sweepOptions } from '../sweep/index.js'
+import { formatTable, startSweep, summary, sweepOptions } from '../sweep/index.js'
 import { createLogger } from '../util/logger.js'
 import { onShutdown } from '../util/shutdown.js'
 import type { Command } from './command.js'
@@ -30,7 +30,8 @@ export const command: Command = {
     const logger = createLogger(oneShot ? (config.logLevel === 'info' ? 'warn' : config.logLevel) : config.logLevel)
     const sweep = await startSweep(config, {
       logger,
-      onReport: oneShot || !config.json ? undefined : (r) => process.stdout.write(`${JSON.stringify(r)}\n`),
+      // Interval rounds print their summary (counts, durations), not every transaction.
+      onReport: oneShot || !config.json ? undefined : (r) => process.stdout.write(`${JSON.stringify(summary(r))}\n`),
     })
     if (oneShot) {
       try {

@@ -39,7 +39,7 @@ export const sweepOptions = defineOptions({
   minSafety: { type: 'enum', choices: SAFETY_LEVELS, default: 'cross-unsafe', help: 'minimum safety of initiating messages' },
   drop: { type: 'bool', default: false, help: 'remove evicted transactions (anvil_dropTransaction; the accepted set in-process)' },
   notify: { type: 'strings', arg: 'URL', help: 'builder JSON-RPC endpoint told about evicted transactions (builder_evictTransactions)' },
-  json: { type: 'bool', default: false, help: 'print reports as JSON (one-shot: the whole report; interval: one line per round)' },
+  json: { type: 'bool', default: false, help: 'print reports as JSON (one-shot: the whole report; interval: one summary line per round)' },
   chainId: { type: 'string', arg: 'ID', help: 'executing chain id, decimal or 0x-hex (default: eth_chainId of --rpc)' },
   requestTimeoutMs: { type: 'duration', flag: 'request-timeout', default: '5s', help: 'bound on each request (txpool_content, a batch, a drop, a builder notice)' },
   roundTimeoutMs: { type: 'duration', flag: 'round-timeout', help: `bound on one round; unchecked accesses are kept for the next (default: the interval, one-shot ${DEFAULT_ONE_SHOT_TIMEOUT_MS / 1000}s)` },
@@ -63,5 +63,16 @@ export function sweepConfigProblems(c: SweepConfig, opts: { hasAcceptedSet: bool
   if (mode === 'index' && !c.index) p.push('--mode index needs --index PATH')
   if (mode === 'rpc' && !(c.chainRpc && c.chainRpc.length > 0)) p.push('--mode rpc needs --chain-rpc URL for every chain of the dependency set')
   if (c.chainId === undefined && !c.rpc) p.push('--chain-id is required without --rpc (it names the executing chain)')
+  const urls: [string, string | undefined][] = [['--rpc', c.rpc], ['--supervisor', c.supervisor], ...(c.chainRpc ?? []).map((u): [string, string] => ['--chain-rpc', u]), ...(c.notify ?? []).map((u): [string, string] => ['--notify', u])]
+  for (const [flag, url] of urls) if (url !== undefined && !isHttpUrl(url)) p.push(`${flag} ${JSON.stringify(url)}: expected an http(s) URL`)
   return p
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const u = new URL(value)
+    return u.protocol === 'http:' || u.protocol === 'https:'
+  } catch {
+    return false
+  }
 }

@@ -52,16 +52,17 @@ export async function startSweep(config: SweepConfig, deps: SweepDeps = {}): Pro
     mode === 'supervisor' ? { mode, url: config.supervisor!, method: config.method ?? 'supervisor_checkAccessList', timeoutMs: requestTimeoutMs }
     : mode === 'index' ? { mode, path: config.index! }
     : { mode, chainRpcs: config.chainRpc ?? [], timeoutMs: requestTimeoutMs }
+  // Everything that can throw comes before the pool, whose threads would keep the process alive.
+  const registry = deps.registry ?? createRegistry()
+  const metrics = createSweepMetrics(registry)
+  const notifier = config.notify && config.notify.length > 0 ? new BuilderNotifier(config.notify, chainId, requestTimeoutMs) : undefined
+  // Sampled every 1 ms, and only while a round runs (sweepRound enables it): a value is the delay
+  // plus the 1 ms sampling interval, so p99 reads close to the real delay.
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 })
   const pool = new SweepPool({ ...(config.threads === undefined ? {} : { threads: config.threads }), tasksPerWorker: TASKS_PER_WORKER[mode] })
   const source: SweepSource = (config.source ?? 'txpool') === 'accepted'
     ? new AcceptedSetSource(deps.acceptedSet!)
     : new TxpoolSource({ url: config.rpc!, pool, timeoutMs: requestTimeoutMs })
-  const notifier = config.notify && config.notify.length > 0 ? new BuilderNotifier(config.notify, chainId, requestTimeoutMs) : undefined
-  const registry = deps.registry ?? createRegistry()
-  const metrics = createSweepMetrics(registry)
-  // Sampled every 1 ms, and only while a round runs (sweepRound enables it): a value is the delay
-  // plus the 1 ms sampling interval, so p99 reads close to the real delay.
-  const loopDelay = monitorEventLoopDelay({ resolution: 1 })
 
   const ctx: RoundContext = {
     source, pool, backend, mode, chainId, notifier,
