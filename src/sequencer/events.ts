@@ -40,6 +40,8 @@ export class SequencerEvents {
   waitFor<K extends SequencerEventName>(name: K, match: (value: SequencerEventMap[K]) => boolean = () => true, timeoutMs = 15_000): Promise<SequencerEventMap[K]> {
     const p = new Promise<SequencerEventMap[K]>((resolve, reject) => {
       const timer = setTimeout(() => { off(); reject(new Error(`timed out waiting for "${name}" event`)) }, timeoutMs)
+      // An abandoned waiter must not keep the process alive.
+      timer.unref()
       const off = this.on(name, (v) => {
         if (!match(v)) return
         clearTimeout(timer)

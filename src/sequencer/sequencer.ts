@@ -149,7 +149,7 @@ export async function startSequencer(config: SequencerConfig, opts: { logger?: L
       const conductor = config.conductor ? new RpcClient(config.conductor, { timeoutMs: 1000 }) : undefined
       if (conductor) closers.push(() => conductor.close())
       clock = new StandaloneSequencer({
-        core, engine: hotEngine, replicas, health, blockTimeMs: config.blockTime!, timing, log,
+        core, engine: hotEngine, replicas, builderEngines, health, blockTimeMs: config.blockTime!, timing, log,
         ...(conductor ? { conductor } : {}),
         feeRecipient: config.feeRecipient as Hex,
         gasLimit: config.gasLimit,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { ForkchoiceStateV1, Hex, PayloadAttributesV3 } from '../engine/types.js'
 import { TransportError, type RpcClient } from '../rpc/client.js'
+import type { EngineBuilderClient } from './builderClient.js'
 import type { HealthMonitor } from './health.js'
 import type { PayloadEnvelope, PbsCore } from './pbsCore.js'
 import type { ReplicaPublisher } from './replicas.js'
@@ -12,6 +13,8 @@ export type StandaloneOptions = {
   core: PbsCore
   engine: RpcClient
   replicas: readonly ReplicaPublisher[]
+  /** Engine-API builders follow our chain through the same publication (boost sync). */
+  builderEngines?: readonly EngineBuilderClient[]
   conductor?: RpcClient
   health: HealthMonitor
   blockTimeMs: number
@@ -154,6 +157,14 @@ export class StandaloneSequencer {
   #publish(env: PayloadEnvelope, version: EngineVersion): void {
     const p = env.executionPayload
     const state = this.#state(p.blockHash)
+    if (this.#o.core.mode !== 'disabled') {
+      const params: unknown[] = [p, [], env.parentBeaconBlockRoot]
+      if (version === 4) params.push(env.executionRequests ?? [])
+      for (const e of this.#o.builderEngines ?? []) {
+        e.relay(`engine_newPayloadV${version}`, params)
+        e.relay('engine_forkchoiceUpdatedV3', [state, null])
+      }
+    }
     void Promise.all(this.#o.replicas.map((r) => r.publish(env, version, state))).then((oks) => {
       this.#o.core.events.emit('published', { blockHash: p.blockHash, number: BigInt(p.blockNumber), replicas: oks.filter(Boolean).length })
     })
