@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -20,6 +20,7 @@ import { createLogger } from '../../src/util/logger.js'
 import { OpNode, type OpNodeOptions } from '../_helpers/opNode.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-seq-'))
+process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
 let files = 0
 
 /** A fresh 32-byte secret written to a file, as --jwt-secret and jwt=FILE want. */
