@@ -61,6 +61,7 @@ export class Indexer extends EventEmitter<IndexerEvents> {
   /** @internal built by startIndexer */
   constructor(parts: { reader: LogReader; chainIds: bigint[]; dbPath: string; ready: Promise<void>; ingesters: Ingester[]; close: () => Promise<void> }) {
     super()
+    this.setMaxListeners(100) // tests and the supervisor wait on events concurrently
     this.reader = parts.reader
     this.chainIds = parts.chainIds
     this.dbPath = parts.dbPath

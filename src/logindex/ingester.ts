@@ -138,6 +138,7 @@ export class Ingester {
     const planner = this.#planner
     let tip = store.head(this.#key, 'unsafe')
     let from = tip ? tip.number + 1n : await this.#startBlock(target)
+    if (from > target) return 'done' // a planned start the endpoint has not reached (yet)
     const backfillFrom = from
     const backfilling = !store.isReady(this.#key)
     let inflight: Promise<Fetched> | undefined = this.#fetch(from, planner.end(from, target))

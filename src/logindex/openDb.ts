@@ -14,6 +14,8 @@ export function openDb(path: string, opts: { readonly?: boolean } = {}): Db {
   if (!readonly) db.pragma(PRAGMA.wal)
   db.pragma(PRAGMA.synchronousNormal)
   db.pragma(PRAGMA.foreignKeysOff)
+  db.pragma(PRAGMA.cacheSize)
+  db.pragma(PRAGMA.mmapSize)
   db.defaultSafeIntegers(true)
   return db
 }

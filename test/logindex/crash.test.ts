@@ -18,9 +18,9 @@ const anvils: Anvil[] = []
 const children = new Set<ChildProcess>()
 let chains: DevChain[] = []
 
-/** Runs the indexer process; `until(n)` resolves after its n-th stdout line matching `re`. */
-function runIndexer(dbPath: string) {
-  const args = ['--db', dbPath, '--max-range', '8', ...anvils.flatMap((a) => ['--rpc', a.url])]
+/** Runs the indexer process; `until(re, n)` resolves after its n-th stdout line matching `re`. */
+function runIndexer(dbPath: string, maxRange: number) {
+  const args = ['--db', dbPath, '--max-range', String(maxRange), ...anvils.flatMap((a) => ['--rpc', a.url])]
   const child = spawn(process.execPath, [INDEXER_PROCESS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   children.add(child)
   const exited = once(child, 'exit')
@@ -85,7 +85,8 @@ test('kill -9 mid-backfill leaves a consistent index that resumes to the same re
   const latest = await Promise.all(chains.map(async (c) => BigInt(await c.client.request({ method: 'eth_blockNumber' }))))
   let commits = 3
   for (let round = 0; round < 3; round++) {
-    const run = runIndexer(dbPath)
+    // Small ranges: many commits, so each kill lands mid-backfill.
+    const run = runIndexer(dbPath, 8)
     await run.until(/^commit /, commits)
     run.child.kill('SIGKILL')
     await run.exited
@@ -95,14 +96,14 @@ test('kill -9 mid-backfill leaves a consistent index that resumes to the same re
   const stored = count(dbPath, DUMP.blocks)
   assert.ok(stored < latest.reduce((s, n) => s + Number(n) + 1, 0), `killed before the backfill finished (${stored} blocks stored)`)
 
-  const resumed = runIndexer(dbPath)
+  const resumed = runIndexer(dbPath, 1000)
   await resumed.until(/^ready$/)
   resumed.child.kill('SIGTERM')
   await resumed.exited
   assert.equal(indexIntegrity(dbPath), [])
 
   const freshPath = join(dir, 'fresh.db')
-  const fresh = runIndexer(freshPath)
+  const fresh = runIndexer(freshPath, 1000)
   await fresh.until(/^ready$/)
   fresh.child.kill('SIGTERM')
   await fresh.exited
