@@ -75,11 +75,15 @@ export class Ingester {
   async run(): Promise<void> {
     const { signal, logger } = this.#d
     let backoff = 0
+    let rewinds = 0
     while (!signal.aborted) {
       let again = false
       try {
         again = await this.#cycle()
         backoff = 0
+        // Re-poll at once after a rewind, but not forever against an endpoint that flips between forks.
+        rewinds = again ? rewinds + 1 : 0
+        if (rewinds > 3) again = false
       } catch (err) {
         if (signal.aborted) break
         backoff = Math.min(MAX_BACKOFF_MS, Math.max(250, backoff * 2))
