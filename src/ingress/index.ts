@@ -16,6 +16,7 @@ import { IngressMetrics } from './ingressMetrics.js'
 import { InteropValidator } from './interopValidator.js'
 import { SenderRateLimiter } from './senderRateLimiter.js'
 import { senderRecovery } from './senderRecovery.js'
+import { SenderRecoveryPool } from './senderRecoveryPool.js'
 import { createStrategy } from './strategies/createStrategy.js'
 import { SupervisorEndpoint } from './strategies/supervisorEndpoint.js'
 
@@ -77,6 +78,9 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
 
   const strategy = createStrategy(config.strategy, endpoints, { minResponses: config.minResponses, log })
   const recovery = senderRecovery()
+  // Recovery only serves the rate limit; it runs off the event loop (see SenderRecoveryPool).
+  const pool = config.rateLimit > 0 ? new SenderRecoveryPool(recovery) : undefined
+  pool?.warm()
   const validator = new InteropValidator({
     strategy,
     chainId,
@@ -84,6 +88,7 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
     sizeLimit: config.bodyLimit,
     rateLimiter: config.rateLimit > 0 ? new SenderRateLimiter(config.rateLimit, config.rateInterval) : undefined,
     recovery,
+    pool,
     metrics,
     log,
   })
@@ -112,6 +117,7 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
     await app.listen({ host: config.host, port: config.port })
   } catch (err) {
     closeClients()
+    await pool?.close()
     throw err
   }
   const { port } = app.server.address() as AddressInfo
@@ -121,7 +127,7 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
     if (counts) log.info({ ...counts, accepted: acceptedSet.size }, 'ingress summary (last minute)')
   }, SUMMARY_INTERVAL_MS)
   timer.unref()
-  log.info({ url, chainId: chainId.toString(), strategy: strategy.name, supervisors: endpoints.map((e) => e.label), builders: config.builder.length, senderRecovery: recovery.implementation }, 'ingress listening')
+  log.info({ url, chainId: chainId.toString(), strategy: strategy.name, supervisors: endpoints.map((e) => e.label), builders: config.builder.length, senderRecovery: `${recovery.implementation}${pool ? ', worker thread' : ''}` }, 'ingress listening')
 
   let closing: Promise<void> | undefined
   return {
@@ -135,6 +141,7 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
         clearInterval(timer)
         await app.close()
         closeClients()
+        await pool?.close()
       })()
       return closing
     },

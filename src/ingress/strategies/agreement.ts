@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import type { Hex } from '../../interop/index.js'
 import { NoVerdictError } from '../errors.js'
-import { rejection, type CheckOutcome, type ExecutingDescriptor, type ValidationStrategy, type Verdict } from './strategy.js'
+import { DECIDED, rejection, type CheckOutcome, type ExecutingDescriptor, type ValidationStrategy, type Verdict } from './strategy.js'
 import type { SupervisorEndpoint } from './supervisorEndpoint.js'
 
 /**
@@ -27,7 +27,8 @@ export class AgreementStrategy implements ValidationStrategy {
   }
 
   validate(entries: readonly Hex[], descriptor: ExecutingDescriptor): Promise<Verdict> {
-    const abort = new AbortController()
+    // Only needed to stop the others' requests; a lone supervisor has none to stop.
+    const abort = this.#endpoints.length > 1 ? new AbortController() : undefined
     return new Promise<Verdict>((resolve) => {
       let pending = this.#endpoints.length
       let valid = 0
@@ -36,7 +37,7 @@ export class AgreementStrategy implements ValidationStrategy {
       let done = false
       const finish = (v: Verdict) => {
         done = true
-        abort.abort()
+        if (pending > 0) abort?.abort(DECIDED)
         resolve(v)
       }
       const settle = (outcome: CheckOutcome) => {
@@ -57,7 +58,7 @@ export class AgreementStrategy implements ValidationStrategy {
           this.#log?.debug({ unanswered }, 'interop quorum not reached')
         }
       }
-      for (const e of this.#endpoints) void e.check(entries, descriptor, abort.signal).then(settle)
+      for (const e of this.#endpoints) void e.check(entries, descriptor, abort?.signal).then(settle)
     })
   }
 }

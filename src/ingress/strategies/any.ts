@@ -1,6 +1,6 @@
 import type { Hex } from '../../interop/index.js'
 import { NoVerdictError } from '../errors.js'
-import { rejection, type CheckOutcome, type ExecutingDescriptor, type ValidationStrategy, type Verdict } from './strategy.js'
+import { DECIDED, rejection, type CheckOutcome, type ExecutingDescriptor, type ValidationStrategy, type Verdict } from './strategy.js'
 import type { SupervisorEndpoint } from './supervisorEndpoint.js'
 
 /**
@@ -19,7 +19,7 @@ export class AnyStrategy implements ValidationStrategy {
   }
 
   validate(entries: readonly Hex[], descriptor: ExecutingDescriptor): Promise<Verdict> {
-    const abort = new AbortController()
+    const abort = this.#endpoints.length > 1 ? new AbortController() : undefined
     const outcomes: CheckOutcome[] = []
     return new Promise<Verdict>((resolve) => {
       let pending = this.#endpoints.length
@@ -29,14 +29,14 @@ export class AnyStrategy implements ValidationStrategy {
         outcomes.push(outcome)
         if (outcome.kind === 'valid') {
           done = true
-          abort.abort()
+          if (pending > 1) abort?.abort(DECIDED)
           return resolve({ ok: true })
         }
         if (--pending > 0) return
         done = true
         resolve(decide(outcomes))
       }
-      for (const e of this.#endpoints) void e.check(entries, descriptor, abort.signal).then(settle)
+      for (const e of this.#endpoints) void e.check(entries, descriptor, abort?.signal).then(settle)
     })
   }
 }

@@ -40,6 +40,9 @@ export interface ValidationStrategy {
   validate(entries: readonly Hex[], descriptor: ExecutingDescriptor): Promise<Verdict>
 }
 
+/** Abort reason when a strategy has its verdict (a plain value: the default DOMException captures a stack). */
+export const DECIDED = Symbol('verdict reached')
+
 /** The verdict for a rejecting outcome: the supervisor's own error, labelled as proxyd labels it. */
 export function rejection(outcome: Extract<CheckOutcome, { error: unknown }>): Verdict {
   const result = outcome.kind === 'failsafe' ? 'failsafe' : outcome.kind === 'invalid' ? 'filtered' : 'errored'
