@@ -79,8 +79,8 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
   const strategy = createStrategy(config.strategy, endpoints, { minResponses: config.minResponses, log })
   const recovery = senderRecovery()
   // Recovery only serves the rate limit; it runs off the event loop (see SenderRecoveryPool).
-  const pool = config.rateLimit > 0 ? new SenderRecoveryPool(recovery) : undefined
-  pool?.warm()
+  const shared = config.rateLimit > 0 ? SenderRecoveryPool.acquire(recovery) : undefined
+  const pool = shared?.pool
   const validator = new InteropValidator({
     strategy,
     chainId,
@@ -117,7 +117,7 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
     await app.listen({ host: config.host, port: config.port })
   } catch (err) {
     closeClients()
-    await pool?.close()
+    await shared?.release()
     throw err
   }
   const { port } = app.server.address() as AddressInfo
@@ -141,7 +141,7 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
         clearInterval(timer)
         await app.close()
         closeClients()
-        await pool?.close()
+        await shared?.release()
       })()
       return closing
     },

@@ -14,6 +14,29 @@ type Batch = { raws: Hex[]; waiters: Waiter[] }
  * `fallback` and the worker is started again for the next one.
  */
 export class SenderRecoveryPool {
+  static #shared: { pool: SenderRecoveryPool; users: number } | undefined
+
+  /**
+   * The process's pool, started on first use and stopped when its last user releases it, so
+   * several ingresses in one process (tests, devnet) share one worker.
+   */
+  static acquire(fallback: SenderRecovery): { pool: SenderRecoveryPool; release(): Promise<void> } {
+    const shared = (SenderRecoveryPool.#shared ??= { pool: new SenderRecoveryPool(fallback), users: 0 })
+    shared.users++
+    shared.pool.warm()
+    let released = false
+    return {
+      pool: shared.pool,
+      release: async () => {
+        if (released) return
+        released = true
+        if (--shared.users > 0) return
+        if (SenderRecoveryPool.#shared === shared) SenderRecoveryPool.#shared = undefined
+        await shared.pool.close()
+      },
+    }
+  }
+
   readonly #fallback: SenderRecovery
   #worker: Worker | undefined
   #queue: Batch = { raws: [], waiters: [] }
