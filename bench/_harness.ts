@@ -1,7 +1,8 @@
 import { execSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
-import autocannon from 'autocannon'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 /** Machine line every benchmark prints first, so numbers are read against the box that made them. */
 export function systemInfo(): Record<string, unknown> {
@@ -15,9 +16,23 @@ export function report(name: string, result: Record<string, unknown>): void {
   const line = { bench: name, ...result, system: systemInfo(), at: new Date().toISOString() }
   const text = JSON.stringify(line, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))
   console.log(text)
-  const dir = new URL('../../bench/results/', import.meta.url)
+  const dir = join(repoRoot(), 'bench', 'results')
   mkdirSync(dir, { recursive: true })
-  writeFileSync(new URL(`${name}.json`, dir), `${text}\n`)
+  writeFileSync(join(dir, `${name}.json`), `${text}\n`)
+}
+
+/**
+ * The repository this file was compiled from: the first directory above it holding package.json.
+ * Walks up because builds land at different depths (dist/bench, .build/<name>/bench).
+ */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return dir
+    const parent = dirname(dir)
+    if (parent === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`)
+    dir = parent
+  }
 }
 
 export type LoadResult = { reqPerSec: number; p99Ms: number; errors: number; non2xx: number; total: number }
@@ -27,6 +42,8 @@ export type LoadResult = { reqPerSec: number; p99Ms: number; errors: number; non
  * so generator and server each get a core). Bodies rotate per connection.
  */
 export async function runLoad(opts: { url: string; bodies: readonly string[]; connections?: number; pipelining?: number; durationS?: number }): Promise<LoadResult> {
+  // Imported here: loading autocannon (hdr-histogram's WASM) costs ~1 s that benches without HTTP load need not pay.
+  const { default: autocannon } = await import('autocannon')
   const r = await autocannon({
     url: opts.url,
     connections: opts.connections ?? 50,

@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Access } from '../../src/interop/index.js'
+import { startEchoServer } from '../_baselines/echoServer.js'
+import { assertValid, checkAccessListCall, post, startIndexSupervisor } from '../_fixtures/indexSupervisor.js'
+import { sampleAccesses, seedIndex } from '../_fixtures/seedIndex.js'
+import { ratio, report, runLoad, type LoadResult } from '../_harness.js'
+
+// supervisor_checkAccessList over HTTP, one request per check: the supervisor's real JSON-RPC
+// server on a seeded index (this thread, as in production) against the bare fastify echo server
+// fed the very same bodies, same connections/pipelining, in this run. Issue target: 1 entry pair
+// per request ≥ 0.6 of the echo's requests/s. 8 and 64 pairs per request are measured too
+// (aesthetics §7.6), shorter. The two servers take turns in short slices (echo, check, check,
+// echo, …) so that a change in the machine's load during the run hits both sides alike.
+const CONNECTIONS = 100
+const PIPELINING = 10
+const SLICE_S = Number(process.env.BENCH_SLICE_S ?? 4)
+const SLICES = Number(process.env.BENCH_SLICES ?? 2)
+/** 8 and 64 pairs: one slice each side, without pipelining (9 KB bodies × 1,000 in flight time out on a shared box). */
+const VARIANT = { slices: 1, sliceS: 2, pipelining: 1 }
+const BODIES = 1_000
+
+const dir = mkdtempSync(join(tmpdir(), 'sg-bench-check-'))
+const index = await seedIndex({ dir, logs: 100_000 })
+const supervisor = await startIndexSupervisor(index)
+const echo = await startEchoServer()
+const execTimestamp = index.headTimestamp + 2n
+
+/** `BODIES` request bodies of `pairs` valid accesses each, executing on another chain than the first access's. */
+function bodies(pairs: number, seed: number): string[] {
+  const picked = sampleAccesses(index.accesses, BODIES * pairs, seed)
+  return Array.from({ length: BODIES }, (_, i) => {
+    const accesses: Access[] = picked.slice(i * pairs, (i + 1) * pairs)
+    const executing = index.chains.find((c) => c !== accesses[0]!.chainId)!
+    return JSON.stringify(checkAccessListCall(i + 1, accesses, executing, execTimestamp))
+  })
+}
+
+/** Every body must answer `result: null`, and a tampered checksum must not: a benchmark of errors means nothing. */
+async function verify(list: readonly string[]): Promise<void> {
+  for (const [i, body] of list.entries()) if (i % 5 === 0) assertValid(await post(supervisor.url, body), `body ${i}`)
+  const tampered = list[0]!.replace(/"0x03([0-9a-f]{2})/, (_m, b: string) => `"0x03${b === '00' ? '01' : '00'}`)
+  const answer = (await post(supervisor.url, tampered)) as { error?: { code: number } }
+  if (answer.error?.code !== -320600) throw new Error(`a tampered checksum answered ${JSON.stringify(answer)}`)
+}
+
+type Shape = { slices: number; sliceS: number; pipelining: number }
+const MAIN: Shape = { slices: SLICES, sliceS: SLICE_S, pipelining: PIPELINING }
+
+/** Slices of both servers in ABBA order; requests/s over all slices of a side, p99 the median of its slices. */
+async function alternate(list: readonly string[], shape: Shape) {
+  const runs: { echo: LoadResult[]; check: LoadResult[] } = { echo: [], check: [] }
+  for (let i = 0; i < shape.slices; i++) {
+    const order = i % 2 === 0 ? (['echo', 'check'] as const) : (['check', 'echo'] as const)
+    for (const side of order) {
+      const r = await runLoad({ url: side === 'echo' ? echo.url : supervisor.url, bodies: list, connections: CONNECTIONS, pipelining: shape.pipelining, durationS: shape.sliceS })
+      if (r.errors > 0 || r.non2xx > 0) throw new Error(`${side}: ${r.errors} errors, ${r.non2xx} non-2xx`)
+      runs[side].push(r)
+    }
+  }
+  const summary = (rs: LoadResult[]) => ({
+    reqPerSec: Math.round(rs.reduce((n, r) => n + r.reqPerSec, 0) / rs.length),
+    p99Ms: rs.map((r) => r.p99Ms).toSorted((a, b) => a - b)[Math.floor((rs.length - 1) / 2)]!,
+    slices: rs.map((r) => r.reqPerSec),
+  })
+  return { echo: summary(runs.echo), check: summary(runs.check) }
+}
+
+/** Echo against supervisor on the same bodies; the checks the supervisor counted under load must all be valid. */
+async function compare(pairs: number, shape: Shape) {
+  const list = bodies(pairs, 100 + pairs)
+  await verify(list)
+  const before = await supervisor.checksByCode()
+  const { echo: e, check: c } = await alternate(list, shape)
+  const after = await supervisor.checksByCode()
+  for (const [code, n] of after) if (code !== 0 && n !== (before.get(code) ?? 0)) throw new Error(`${n - (before.get(code) ?? 0)} checks answered ${code} under load`)
+  const validChecks = (after.get(0) ?? 0) - (before.get(0) ?? 0)
+  return { pairs, bodyBytes: Math.round(list.reduce((n, b) => n + b.length, 0) / list.length), echo: e, check: c, ratio: ratio(c.reqPerSec, e.reqPerSec), validChecks, connections: CONNECTIONS, ...shape }
+}
+
+try {
+  // Warm-up (JIT, sockets, SQLite page cache), not reported.
+  const warm = bodies(1, 1)
+  for (const url of [echo.url, supervisor.url]) await runLoad({ url, bodies: warm, connections: CONNECTIONS, pipelining: PIPELINING, durationS: 1 })
+
+  const main = await compare(1, MAIN)
+  const variants = [await compare(8, VARIANT), await compare(64, VARIANT)]
+  report('supervisor.checkAccessList', {
+    index: { chains: index.chains.length, logs: index.accesses.length, seedSeconds: Number(index.seconds.toFixed(1)) },
+    bodies: BODIES,
+    ...main,
+    target: 0.6,
+    variants,
+  })
+} finally {
+  await supervisor.app.close()
+  await echo.app.close()
+  index.close()
+  rmSync(dir, { recursive: true, force: true })
+}
