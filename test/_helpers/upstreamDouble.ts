@@ -9,6 +9,8 @@ export type UpstreamDouble = {
   received: string[]
   /** Count of every submission, also past `keep`. */
   submissions: number
+  /** Resolves once `raw` has been submitted (at once if it already was). */
+  waitFor(raw: string): Promise<void>
   close(): Promise<void>
 }
 
@@ -20,7 +22,14 @@ export type UpstreamDouble = {
 export async function startUpstreamDouble(opts: { chainId: bigint; keep?: number }): Promise<UpstreamDouble> {
   const keep = opts.keep ?? 10_000
   const chainIdHex = `0x${opts.chainId.toString(16)}`
-  const self: UpstreamDouble = { url: '', received: [], submissions: 0, close: async () => {} }
+  const waiters = new Map<string, (() => void)[]>()
+  const self: UpstreamDouble = {
+    url: '',
+    received: [],
+    submissions: 0,
+    waitFor: (raw) => (self.received.includes(raw) ? Promise.resolve() : new Promise<void>((resolve) => waiters.set(raw, [...(waiters.get(raw) ?? []), resolve]))),
+    close: async () => {},
+  }
   const answer = (req: { id?: unknown; method?: unknown; params?: unknown[] }) => {
     const id = req.id ?? null
     if (req.method === 'eth_chainId') return { jsonrpc: '2.0', id, result: chainIdHex }
@@ -29,6 +38,8 @@ export async function startUpstreamDouble(opts: { chainId: bigint; keep?: number
       const raw = String(req.params?.[0])
       self.submissions++
       if (self.received.length < keep) self.received.push(raw)
+      for (const w of waiters.get(raw) ?? []) w()
+      waiters.delete(raw)
       return { jsonrpc: '2.0', id, result: bytesToHex(keccak256(hexToBytes(raw))) }
     }
     return { jsonrpc: '2.0', id, error: { code: -32601, message: `the method ${String(req.method)} does not exist/is not available` } }

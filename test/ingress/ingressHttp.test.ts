@@ -58,10 +58,21 @@ test('plain transactions pass without a supervisor call and reach upstream and b
   assert.equal(res, { status: 200, json: { jsonrpc: '2.0', id: 1, result: keccak256(raw) } })
   assert.is(supervisor.calls, 0)
   assert.ok(upstream.received.includes(raw))
+  await builder.waitFor(raw)
   assert.is(ing.acceptedSet.size, 0)
   const cond = await post(ing, { jsonrpc: '2.0', id: 2, method: 'eth_sendRawTransactionConditional', params: [await sign(), { knownAccounts: {} }] })
   assert.is(cond.status, 200)
   assert.ok(typeof cond.json.result === 'string')
+})
+
+test('a builder that is down or never answers costs the sender nothing', async () => {
+  const hanging = await startSupervisorDouble(VALID) // any HTTP server works; this one holds every answer
+  const release = hanging.hold()
+  const ing = await start({ builder: [await deadUrl(), hanging.url] })
+  const raw = await sign()
+  assert.equal((await send(ing, raw)).json.result, keccak256(raw))
+  release()
+  await hanging.close()
 })
 
 test('a valid interop transaction is checked, de-duplicated, forwarded and remembered', async () => {
@@ -82,7 +93,7 @@ test('a valid interop transaction is checked, de-duplicated, forwarded and remem
   assert.ok(accepted)
   assert.equal(accepted!.inboxEntries, sent)
   assert.is(accepted!.raw, raw)
-  assert.ok(builder.received.includes(raw) || builder.submissions > 0)
+  await builder.waitFor(raw) // fire-and-forget: it arrives, but not before the answer
 })
 
 test('supervisor rejections keep their code and get proxyd statuses; nothing is forwarded', async () => {
