@@ -16,7 +16,7 @@ if (!isMainThread) lowerPriority()
 /**
  * Sweep worker: checks one chunk of de-duplicated accesses and answers one code per access
  * (0 = valid). Three modes:
- *  - supervisor: one JSON-RPC batch request per chunk, one checkAccessList call per access;
+ *  - supervisor: one JSON-RPC batch request per chunk of checkAccessList calls (see viaSupervisor);
  *  - index: the supervisor's own core check (checkAccesses) over the supervisor's SQLite file,
  *    opened read-only here, so the verdicts are the supervisor's without any network;
  *  - rpc: the same core check over the supervisor's eth_getLogs backend.
@@ -50,35 +50,63 @@ function set(out: Out, i: number, code: number, message: string): void {
 
 const clients = new Map<string, RpcClient>()
 
+/**
+ * Supervisor mode. Accesses go `accessesPerCall` to a checkAccessList call (the supervisor answers
+ * null only when every access of the call passes, so a passing call proves each of them), all the
+ * calls of the chunk in one batch request. The accesses of a failed call are then asked one per
+ * call, in a second batch, for their own codes. A mostly valid pool costs one batch per chunk with
+ * a fraction of the calls (per-call work dominates a supervisor's cost of a cheap check); an
+ * invalid access costs one extra call. Verdicts are exactly the per-access ones.
+ */
 async function viaSupervisor(chunk: SweepChunk, backend: Extract<CheckBackend, { mode: 'supervisor' }>, buf: Buffer, out: Out): Promise<void> {
-  const left = Math.min(backend.timeoutMs, chunk.deadline - Date.now())
-  if (left <= 0) return timeoutAll(chunk, out, 0)
-  const key = backend.url
-  let client = clients.get(key)
+  let client = clients.get(backend.url)
   if (!client) {
-    // The client's own timeout is a backstop; the signal below decides, so a timeout is told
-    // apart from other transport failures without reading error text.
+    // The client's own timeout is a backstop; the signal in askGroups decides, so a timeout is
+    // told apart from other transport failures without reading error text.
     client = new RpcClient(backend.url, { timeoutMs: backend.timeoutMs + 1000 })
-    clients.set(key, client)
+    clients.set(backend.url, client)
   }
   const d = chunk.descriptor
-  const descriptor = { chainID: d.chainId.toString(), timestamp: toQuantity(d.timestamp), timeout: toQuantity(d.timeout) }
-  const calls = new Array<{ method: string; params: unknown[] }>(chunk.count)
-  for (let i = 0; i < chunk.count; i++) calls[i] = { method: backend.method, params: [unpackEntries(buf, i), chunk.minSafety, descriptor] }
+  const ctx = { chunk, backend, buf, out, client, descriptor: { chainID: d.chainId.toString(), timestamp: toQuantity(d.timestamp), timeout: toQuantity(d.timeout) } }
+  const per = Math.max(1, backend.accessesPerCall)
+  const groups: [number, number][] = []
+  for (let i = 0; i < chunk.count; i += per) groups.push([i, Math.min(chunk.count, i + per)])
+  const failed = await askGroups(ctx, groups)
+  if (failed.length > 0) await askGroups(ctx, failed.flatMap(([a, b]) => Array.from({ length: b - a }, (_, k): [number, number] => [a + k, a + k + 1])))
+}
+
+type SupervisorCtx = { chunk: SweepChunk; backend: Extract<CheckBackend, { mode: 'supervisor' }>; buf: Buffer; out: Out; client: RpcClient; descriptor: Record<string, string> }
+
+/** One batch request, one call per group [from, to); returns the failed groups of more than one access. */
+async function askGroups(c: SupervisorCtx, groups: [number, number][]): Promise<[number, number][]> {
+  const left = Math.min(c.backend.timeoutMs, c.chunk.deadline - Date.now())
+  const all = (code: number, message: string) => { for (const [a, b] of groups) for (let i = a; i < b; i++) set(c.out, i, code, message) }
+  if (left <= 0) {
+    all(SweepCode.Timeout, 'round deadline reached before the check')
+    return []
+  }
+  const calls = groups.map(([a, b]) => {
+    const entries: string[] = []
+    for (let i = a; i < b; i++) entries.push(...unpackEntries(c.buf, i))
+    return { method: c.backend.method, params: [entries, c.chunk.minSafety, c.descriptor] }
+  })
   const signal = AbortSignal.timeout(left)
   let results
   try {
-    results = await client.batch(calls, signal)
+    results = await c.client.batch(calls, signal)
   } catch (err) {
-    const code = signal.aborted ? SweepCode.Timeout : err instanceof RemoteRpcError ? err.rpcCode : SweepCode.Transport
-    const message = signal.aborted ? `supervisor batch timed out after ${left}ms` : (err as Error).message
-    for (let i = 0; i < chunk.count; i++) set(out, i, code, message)
-    return
+    if (signal.aborted) all(SweepCode.Timeout, `supervisor batch timed out after ${left}ms`)
+    else all(err instanceof RemoteRpcError ? err.rpcCode : SweepCode.Transport, (err as Error).message)
+    return []
   }
-  for (let i = 0; i < chunk.count; i++) {
-    const r = results[i]!
-    if (!r.ok) set(out, i, r.error.rpcCode, r.error.shortMessage)
-  }
+  const failed: [number, number][] = []
+  results.forEach((r, g) => {
+    if (r.ok) return
+    const [a, b] = groups[g]!
+    if (b - a === 1) set(c.out, a, r.error.rpcCode, r.error.shortMessage)
+    else failed.push([a, b])
+  })
+  return failed
 }
 
 function timeoutAll(chunk: SweepChunk, out: Out, from: number): void {

@@ -6,8 +6,8 @@ import { startIndexSupervisor } from '../../test/_helpers/startIndexSupervisor.j
  * own thread, so its request handling does not count as the sweep's main-thread event-loop delay
  * (a supervisor is another service in production). Posts its URL; closes on 'close'.
  */
-const { path, bodyLimit, maxBatch } = workerData as { path: string; bodyLimit: number; maxBatch: number }
-const sup = await startIndexSupervisor(path, { bodyLimit, maxBatch })
+const { path } = workerData as { path: string }
+const sup = await startIndexSupervisor(path)
 parentPort!.postMessage({ url: sup.url })
 parentPort!.once('message', () => {
   sup.close().then(() => parentPort!.close())

@@ -1,6 +1,6 @@
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { loadavg, tmpdir } from 'node:os'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { Worker } from 'node:worker_threads'
@@ -8,7 +8,7 @@ import { AcceptedSet } from '../../src/ingress/acceptedSet.js'
 import type { Hex } from '../../src/interop/index.js'
 import { RpcClient } from '../../src/rpc/client.js'
 import { roundDescriptor } from '../../src/sweep/roundDescriptor.js'
-import { startSweep, type SweepConfig, type SweepReport } from '../../src/sweep/index.js'
+import { DEFAULT_CHUNK_SIZE, startSweep, type SweepConfig, type SweepReport } from '../../src/sweep/index.js'
 import { createLogger } from '../../src/util/logger.js'
 import { toQuantity } from '../../src/util/hex.js'
 import { writeIndexFixture } from '../../test/_helpers/writeIndexFixture.js'
@@ -23,10 +23,12 @@ import { ratio, report } from '../_harness.js'
  * chunk-size × threads grid; then the baseline of one checkAccessList request per transaction
  * against the same supervisor, timed on a sample and extrapolated. Main-thread event-loop delay
  * is measured during every round.
- *   node dist/bench/sweep/sweep.bench.js [txs=100000] [sample=5000]
+ *   node dist/bench/sweep/sweep.bench.js [txs=100000] [sample=5000] [grid=full|best]
+ * `best` skips the grid and runs the recorded defaults only (DEFAULT_CHUNK_SIZE, all threads).
  */
 const N = Number(process.argv[2] ?? 100_000)
 const SAMPLE = Math.min(N, Number(process.argv[3] ?? 5_000))
+const FULL_GRID = (process.argv[4] ?? 'full') === 'full'
 const ROUNDS = 3
 const logger = createLogger('silent')
 
@@ -39,7 +41,8 @@ const firstSeen = Date.now()
 for (const t of txs) set.add({ hash: t.hash, raw: '0x', inboxEntries: t.inboxEntries, firstSeen })
 const fixtureSeconds = (performance.now() - t0) / 1000
 
-const supThread = new Worker(new URL('./supervisorThread.js', import.meta.url), { workerData: { path: fx.path, bodyLimit: 4 * 1024 * 1024, maxBatch: 10_000 } })
+// The supervisor keeps its default limits (128 KiB body, 1000 calls a batch): chunks must fit them.
+const supThread = new Worker(new URL('./supervisorThread.js', import.meta.url), { workerData: { path: fx.path } })
 const [{ url: supervisorUrl }] = (await once(supThread, 'message')) as [{ url: string }]
 
 type Cell = { mode: string; chunkSize: number; threads: number; roundMs: number; checkMs: number; p99Ms: number; maxMs: number; p99Ms10: number; valid: number }
@@ -71,9 +74,12 @@ async function measure(config: SweepConfig, source: 'accepted' | 'txpool' = 'acc
 }
 
 const grid: Cell[] = []
-for (const threads of [1, 2]) {
-  for (const chunkSize of [1024, 4096, 16384]) grid.push(await measure({ mode: 'index', index: fx.path, chunkSize, threads }))
-  for (const chunkSize of [250, 500, 1000]) grid.push(await measure({ mode: 'supervisor', supervisor: supervisorUrl, chunkSize, threads }))
+const threadsGrid = FULL_GRID ? [1, availableParallelism()] : [availableParallelism()]
+for (const threads of [...new Set(threadsGrid)]) {
+  for (const chunkSize of FULL_GRID ? [1024, 4096, 16384] : [DEFAULT_CHUNK_SIZE.index]) grid.push(await measure({ mode: 'index', index: fx.path, chunkSize, threads }))
+  for (const chunkSize of FULL_GRID ? [256, 512, 768] : [DEFAULT_CHUNK_SIZE.supervisor]) grid.push(await measure({ mode: 'supervisor', supervisor: supervisorUrl, chunkSize, threads }))
+  // One access per call (the largest chunk that fits 128 KiB that way), to show what grouping saves.
+  if (FULL_GRID) grid.push({ ...(await measure({ mode: 'supervisor', supervisor: supervisorUrl, chunkSize: 384, threads, accessesPerCall: 1 })), mode: 'supervisor/1-per-call' })
 }
 const best = (mode: string) => grid.filter((c) => c.mode === mode).sort((a, b) => a.roundMs - b.roundMs)[0]!
 const index = best('index')

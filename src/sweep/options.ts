@@ -5,16 +5,25 @@ import { SWEEP_MODES, type SweepMode } from './protocol.js'
 
 /**
  * Unique accesses per worker task (and per JSON-RPC batch in supervisor mode), by mode.
- * Chosen from bench/sweep/sweep.bench.ts's grid on a 2-core machine (see the README):
- *  - index: 4096. A chunk is pure SQLite work (~5 µs per access); bigger chunks only amortise the
- *    message round trip, and 100k accesses still split into ~25 tasks, enough to balance 2 workers
- *    and to start checking while the main thread is still planning.
- *  - supervisor: 500. One chunk is one HTTP batch; the supervisor's default limits (1000 calls,
- *    body limit) cap it, and ~500 × 270 bytes keeps a request well inside a 256 KiB body.
- *    Past a few hundred calls per batch the per-request overhead is already amortised.
+ * Chosen from bench/sweep/sweep.bench.ts's grid on a 2-core machine (see bench/sweep/README.md):
+ *  - index: 4096. A chunk is pure SQLite work (a few µs per access); bigger chunks only amortise
+ *    the message round trip, and 100k accesses still make ~25 tasks, enough to balance the
+ *    workers and to start checking while the main thread is still planning.
+ *  - supervisor: 768. One chunk is one HTTP batch, and its body must fit the supervisor's (and
+ *    proxyd's) default 128 KiB limit: 768 accesses in calls of ACCESSES_PER_CALL are ~115 KB
+ *    (~150 bytes an access). Past a few hundred accesses per request the HTTP cost is amortised;
+ *    the supervisor's per-check work dominates.
  *  - rpc: 64. Each access may cost upstream eth_getLogs calls; small chunks spread them over workers.
  */
-export const DEFAULT_CHUNK_SIZE: Readonly<Record<SweepMode, number>> = { index: 4096, supervisor: 500, rpc: 64 }
+export const DEFAULT_CHUNK_SIZE: Readonly<Record<SweepMode, number>> = { index: 4096, supervisor: 768, rpc: 64 }
+
+/**
+ * Accesses per checkAccessList call in supervisor mode. A supervisor spends as much on a call
+ * (dispatch, descriptor and safety parsing, metrics) as on a cheap indexed check, so grouping
+ * roughly halves its work on a valid pool; a failing call is re-asked one access per call.
+ * 16 keeps a call's entries far below proxyd's 1000-entry access-list limit.
+ */
+export const ACCESSES_PER_CALL = 16
 
 /**
  * Tasks a worker runs at once, by mode: index checks are synchronous CPU work (1 each); a
@@ -33,7 +42,7 @@ export const sweepOptions = defineOptions({
   index: { type: 'path', arg: 'PATH', help: "the supervisor's SQLite log index, opened read-only (mode index)" },
   chainRpc: { type: 'strings', flag: 'chain-rpc', arg: 'URL', help: 'RPC of each chain of the dependency set (mode rpc)' },
   intervalMs: { type: 'duration', flag: 'interval', help: 'sweep every DURATION, e.g. 2s (without it: one round, print the report, exit)' },
-  chunkSize: { type: 'int', min: 1, max: 100_000, help: `unique accesses per worker task / batch request (default by mode: index ${DEFAULT_CHUNK_SIZE.index}, supervisor ${DEFAULT_CHUNK_SIZE.supervisor}, rpc ${DEFAULT_CHUNK_SIZE.rpc})` },
+  chunkSize: { type: 'int', min: 1, max: 100_000, help: `unique accesses per worker task / batch request (default by mode: index ${DEFAULT_CHUNK_SIZE.index}, supervisor ${DEFAULT_CHUNK_SIZE.supervisor}, rpc ${DEFAULT_CHUNK_SIZE.rpc}); in supervisor mode a batch must fit the supervisor's body limit (~150 bytes an access)` },
   threads: { type: 'int', min: 1, max: 256, help: 'worker threads (default: available parallelism)' },
   windowMs: { type: 'duration', flag: 'window', default: '1d', help: 'pre-verification window: transactions first seen longer ago are evicted; also the timeout of every check' },
   minSafety: { type: 'enum', choices: SAFETY_LEVELS, default: 'cross-unsafe', help: 'minimum safety of initiating messages' },
@@ -44,6 +53,7 @@ export const sweepOptions = defineOptions({
   requestTimeoutMs: { type: 'duration', flag: 'request-timeout', default: '5s', help: 'bound on each request (txpool_content, a batch, a drop, a builder notice)' },
   roundTimeoutMs: { type: 'duration', flag: 'round-timeout', help: `bound on one round; unchecked accesses are kept for the next (default: the interval, one-shot ${DEFAULT_ONE_SHOT_TIMEOUT_MS / 1000}s)` },
   method: { type: 'string', default: 'supervisor_checkAccessList', help: 'check method in supervisor mode (interop_checkAccessList for op-interop-filter)' },
+  accessesPerCall: { type: 'int', default: ACCESSES_PER_CALL, min: 1, max: 256, help: 'supervisor mode: accesses per checkAccessList call (a failing call is re-asked one access per call; 1 = always one per call)' },
   metricsPort: { type: 'port', flag: 'metrics-port', help: 'serve Prometheus /metrics on this port (CLI)' },
   host: { type: 'string', default: '127.0.0.1', help: 'address the metrics endpoint listens on' },
   logLevel: { type: 'enum', choices: LOG_LEVELS, default: 'info', help: 'log level' },

@@ -11,7 +11,7 @@ export type SweepMode = (typeof SWEEP_MODES)[number]
 
 /** How a worker checks accesses. Workers keep one client / database handle per setting, at module scope. */
 export type CheckBackend =
-  | { mode: 'supervisor'; url: string; method: string; timeoutMs: number }
+  | { mode: 'supervisor'; url: string; method: string; timeoutMs: number; accessesPerCall: number }
   | { mode: 'index'; path: string }
   | { mode: 'rpc'; chainRpcs: readonly string[]; timeoutMs: number }
 

@@ -8,7 +8,7 @@ import { createRegistry } from '../rpc/metrics.js'
 import { createLogger, type Logger } from '../util/logger.js'
 import { AcceptedSetSource } from './acceptedSetSource.js'
 import { BuilderNotifier } from './builderNotifier.js'
-import { DEFAULT_CHUNK_SIZE, DEFAULT_ONE_SHOT_TIMEOUT_MS, sweepConfigProblems, TASKS_PER_WORKER, type SweepConfig } from './options.js'
+import { ACCESSES_PER_CALL, DEFAULT_CHUNK_SIZE, DEFAULT_ONE_SHOT_TIMEOUT_MS, sweepConfigProblems, TASKS_PER_WORKER, type SweepConfig } from './options.js'
 import { SweepPool } from './pool.js'
 import type { CheckBackend } from './protocol.js'
 import { Sweeper } from './sweeper.js'
@@ -49,7 +49,7 @@ export async function startSweep(config: SweepConfig, deps: SweepDeps = {}): Pro
   const chainId = config.chainId !== undefined ? (typeof config.chainId === 'bigint' ? config.chainId : parseChainIdOrThrow(config.chainId)) : await remoteChainId(config.rpc!, requestTimeoutMs)
 
   const backend: CheckBackend =
-    mode === 'supervisor' ? { mode, url: config.supervisor!, method: config.method ?? 'supervisor_checkAccessList', timeoutMs: requestTimeoutMs }
+    mode === 'supervisor' ? { mode, url: config.supervisor!, method: config.method ?? 'supervisor_checkAccessList', timeoutMs: requestTimeoutMs, accessesPerCall: config.accessesPerCall ?? ACCESSES_PER_CALL }
     : mode === 'index' ? { mode, path: config.index! }
     : { mode, chainRpcs: config.chainRpc ?? [], timeoutMs: requestTimeoutMs }
   // Everything that can throw comes before the pool, whose threads would keep the process alive.

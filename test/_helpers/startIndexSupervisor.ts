@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net'
-import { openLogReader } from '../../src/logindex/index.js'
+import { IndexLogReader } from '../../src/logindex/index.js'
+import { LogStore } from '../../src/logindex/logStore.js'
+import { openDb } from '../../src/logindex/openDb.js'
 import { createRpcServer } from '../../src/rpc/index.js'
 import { createIndexBackend, Failsafe, supervisorMethods } from '../../src/supervisor/index.js'
 import { createLogger } from '../../src/util/logger.js'
@@ -7,15 +9,21 @@ import { createLogger } from '../../src/util/logger.js'
 export type IndexSupervisor = { url: string; failsafe: Failsafe; close(): Promise<void> }
 
 /**
- * The supervisor's JSON-RPC methods over an existing index file (read-only), on 127.0.0.1:0 in
- * this process: startSupervisor without the indexer, for fixtures written by writeIndexFixture.
+ * The supervisor's JSON-RPC methods over an existing index file, on 127.0.0.1:0 in this process:
+ * startSupervisor without the ingesters, for fixtures written by writeIndexFixture. The reader is
+ * built as startIndexer builds it (the writer's handle, heads and readiness in memory), so checks
+ * cost what they cost in a running supervisor.
  */
-export async function startIndexSupervisor(path: string, opts: { bodyLimit?: number; maxBatch?: number } = {}): Promise<IndexSupervisor> {
-  const reader = openLogReader(path)
+export async function startIndexSupervisor(path: string, opts: { chains?: readonly bigint[]; bodyLimit?: number; maxBatch?: number } = {}): Promise<IndexSupervisor> {
+  const db = openDb(path)
+  const store = new LogStore(db)
+  const chains = opts.chains ?? [901n, 902n]
+  for (const id of chains) store.registerChain(id)
+  const reader = new IndexLogReader(db, { chains, state: store })
   const logger = createLogger('silent')
   const backend = createIndexBackend(reader, { status: () => [] })
   const failsafe = new Failsafe(false)
-  const app = createRpcServer({ methods: supervisorMethods({ backend, failsafe, logger }), logger, ...opts })
+  const app = createRpcServer({ methods: supervisorMethods({ backend, failsafe, logger }), logger, ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}), ...(opts.maxBatch ? { maxBatch: opts.maxBatch } : {}) })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const port = (app.server.address() as AddressInfo).port
   return {
@@ -23,7 +31,7 @@ export async function startIndexSupervisor(path: string, opts: { bodyLimit?: num
     failsafe,
     close: async () => {
       await app.close()
-      reader.close()
+      db.close()
     },
   }
 }

@@ -10,6 +10,7 @@ import * as assert from 'uvu/assert'
 import { RpcCode } from '../../src/errors/index.js'
 import type { Hex } from '../../src/interop/index.js'
 import { SweepCode } from '../../src/sweep/classify.js'
+import { ACCESSES_PER_CALL, DEFAULT_CHUNK_SIZE } from '../../src/sweep/options.js'
 import { SWEEP_WORKER, SweepPool } from '../../src/sweep/pool.js'
 import { ACCESS_BYTES, packAccess, type CheckBackend, type ChunkResult, type SweepChunk } from '../../src/sweep/protocol.js'
 import { roundDescriptor } from '../../src/sweep/roundDescriptor.js'
@@ -61,7 +62,7 @@ function chunkOf(list: Hex[][], backend: CheckBackend, deadline = Date.now() + 1
 /** The worker returns its result wrapped for transfer (piscina move); unwrap as piscina does. */
 const unwrap = (r: unknown) => (r as Record<symbol, ChunkResult>)[valueSymbol]!
 
-const supervisorBackend = (): CheckBackend => ({ mode: 'supervisor', url: sup.url, method: 'supervisor_checkAccessList', timeoutMs: 5000 })
+const supervisorBackend = (accessesPerCall = 16): CheckBackend => ({ mode: 'supervisor', url: sup.url, method: 'supervisor_checkAccessList', timeoutMs: 5000, accessesPerCall })
 
 test('index mode answers each access with the supervisor core check', async () => {
   const cs = cases()
@@ -70,11 +71,29 @@ test('index mode answers each access with the supervisor core check', async () =
   assert.ok(r.messages.some(([i, m]) => i === 1 && /checksum/.test(m)), 'the supervisor\'s message travels with the code')
 })
 
-test('supervisor mode: one batch, same verdicts as index mode', async () => {
+test('supervisor mode: same verdicts as index mode, whatever the accesses per call', async () => {
   const cs = cases()
   const viaIndex = unwrap(await sweep(chunkOf(cs.map((c) => c.entries), { mode: 'index', path: fx.path })))
-  const viaRpc = unwrap(await sweep(chunkOf(cs.map((c) => c.entries), supervisorBackend())))
-  assert.equal([...viaRpc.codes], [...viaIndex.codes])
+  for (const per of [1, 2, 4, 16]) {
+    const viaRpc = unwrap(await sweep(chunkOf(cs.map((c) => c.entries), supervisorBackend(per))))
+    assert.equal([...viaRpc.codes], [...viaIndex.codes], `${per} accesses per call`)
+  }
+})
+
+test('a default supervisor-mode chunk fits a default supervisor (128 KiB body, 1000 calls)', async () => {
+  const big = await writeIndexFixture(join(dir, 'big.db'), { logs: DEFAULT_CHUNK_SIZE.supervisor })
+  const plain = await startIndexSupervisor(big.path)
+  try {
+    const list = Array.from({ length: DEFAULT_CHUNK_SIZE.supervisor }, (_, i) => big.entries(i))
+    for (const per of [1, ACCESSES_PER_CALL]) {
+      const chunk = chunkOf(list, { mode: 'supervisor', url: plain.url, method: 'supervisor_checkAccessList', timeoutMs: 5000, accessesPerCall: per })
+      const r = unwrap(await sweep({ ...chunk, descriptor: roundDescriptor(Date.now(), big.execChain, 86_400_000) }))
+      if (per === ACCESSES_PER_CALL) assert.ok([...r.codes].every((c) => c === 0), `every access valid with ${per} per call`)
+      else assert.ok([...r.codes].every((c) => c === RpcCode.RequestBodyTooLarge), 'one per call does not fit: the batch is refused whole, and kept')
+    }
+  } finally {
+    await plain.close()
+  }
 })
 
 test('a passed deadline answers Timeout without checking; no supervisor answers Transport', async () => {
@@ -87,7 +106,7 @@ test('a passed deadline answers Timeout without checking; no supervisor answers 
   await new Promise<void>((ok) => closed.listen(0, '127.0.0.1', ok))
   const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`
   await new Promise<void>((ok) => closed.close(() => ok()))
-  const r = unwrap(await sweep(chunkOf(list, { mode: 'supervisor', url, method: 'supervisor_checkAccessList', timeoutMs: 2000 })))
+  const r = unwrap(await sweep(chunkOf(list, { mode: 'supervisor', url, method: 'supervisor_checkAccessList', timeoutMs: 2000, accessesPerCall: 16 })))
   assert.ok([...r.codes].every((c) => c === SweepCode.Transport), 'refused connection is a transport failure')
 })
 
