@@ -2,6 +2,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { formatHelp, loadConfig } from '../config/index.js'
 import { formatTable, startSweep, summary, sweepOptions } from '../sweep/index.js'
+import { pino } from 'pino'
 import { createLogger } from '../util/logger.js'
 import { onShutdown } from '../util/shutdown.js'
 import type { Command } from './command.js'
@@ -25,9 +26,11 @@ export const command: Command = {
       process.stdout.write(formatHelp(USAGE, SUMMARY, sweepOptions))
       return
     }
-    // One-shot output is the report on stdout; logs go to stderr so the two never mix.
+    // Reports (one-shot, or --json) own stdout; logs then go to stderr so the two never mix.
+    // One-shot logs only warnings unless asked: the report already says what the round did.
     const oneShot = config.intervalMs === undefined
-    const logger = createLogger(oneShot ? (config.logLevel === 'info' ? 'warn' : config.logLevel) : config.logLevel)
+    const level = oneShot && config.logLevel === 'info' ? 'warn' : config.logLevel
+    const logger = oneShot || config.json ? pino({ name: 'superguard', level, base: { pid: process.pid } }, pino.destination(2)) : createLogger(level)
     const sweep = await startSweep(config, {
       logger,
       // Interval rounds print their summary (counts, durations), not every transaction.

@@ -51,7 +51,7 @@ export const sweepOptions = defineOptions({
   json: { type: 'bool', default: false, help: 'print reports as JSON (one-shot: the whole report; interval: one summary line per round)' },
   chainId: { type: 'string', arg: 'ID', help: 'executing chain id, decimal or 0x-hex (default: eth_chainId of --rpc)' },
   requestTimeoutMs: { type: 'duration', flag: 'request-timeout', default: '5s', help: 'bound on each request (txpool_content, a batch, a drop, a builder notice)' },
-  roundTimeoutMs: { type: 'duration', flag: 'round-timeout', help: `bound on one round; unchecked accesses are kept for the next (default: the interval, one-shot ${DEFAULT_ONE_SHOT_TIMEOUT_MS / 1000}s)` },
+  roundTimeoutMs: { type: 'duration', flag: 'round-timeout', help: `bound on one round; unchecked accesses are kept for the next (default: the interval or --request-timeout if longer; one-shot ${DEFAULT_ONE_SHOT_TIMEOUT_MS / 1000}s)` },
   method: { type: 'string', default: 'supervisor_checkAccessList', help: 'check method in supervisor mode (interop_checkAccessList for op-interop-filter)' },
   accessesPerCall: { type: 'int', default: ACCESSES_PER_CALL, min: 1, max: 256, help: 'supervisor mode: accesses per checkAccessList call (a failing call is re-asked one access per call; 1 = always one per call)' },
   metricsPort: { type: 'port', flag: 'metrics-port', help: 'serve Prometheus /metrics on this port (CLI)' },

@@ -69,7 +69,9 @@ export async function startSweep(config: SweepConfig, deps: SweepDeps = {}): Pro
     minSafety: config.minSafety ?? 'cross-unsafe',
     windowMs: config.windowMs ?? 86_400_000,
     chunkSize: config.chunkSize ?? DEFAULT_CHUNK_SIZE[mode],
-    roundTimeoutMs: config.roundTimeoutMs ?? config.intervalMs ?? DEFAULT_ONE_SHOT_TIMEOUT_MS,
+    // A round may outlast the interval (the next one then starts at once, never overlapping), but
+    // never a single request's timeout: a short interval must not cut every collect short.
+    roundTimeoutMs: config.roundTimeoutMs ?? (config.intervalMs === undefined ? DEFAULT_ONE_SHOT_TIMEOUT_MS : Math.max(config.intervalMs, requestTimeoutMs)),
     drop: config.drop ?? false,
     acceptedSet: deps.acceptedSet,
     loopDelay,

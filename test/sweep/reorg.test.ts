@@ -13,7 +13,7 @@ import type { Hex } from '../../src/interop/index.js'
 import { startSupervisor, supervisorConfig, type Supervisor } from '../../src/supervisor/index.js'
 import { startSweep, type Sweep, type SweepReport } from '../../src/sweep/index.js'
 import { createLogger } from '../../src/util/logger.js'
-import { runCli } from '../_helpers/cli.js'
+import { runCli, spawnCli } from '../_helpers/cli.js'
 import { untilIndexed } from '../_helpers/untilIndexed.js'
 
 // Real processes on 127.0.0.1: source chain A (901, auto-mining), executing chain B (902,
@@ -174,6 +174,34 @@ test('the CLI one-shot prints the same round as JSON', async () => {
   assert.match(table.stdout, /TRANSACTION\s+VERDICT\s+CODE\s+REASON/)
   assert.match(table.stdout, new RegExp(`${tx.transient}\\s+keep\\s+FutureData \\(-321401\\)`))
   assert.match(table.stdout, /2 interop transactions of 2 in the pool \(txpool, index mode, chain 902\): 1 valid, 0 evict/)
+})
+
+test('the CLI interval loop: one summary line per round, /metrics, clean exit on SIGINT', async () => {
+  const child = spawnCli(['sweep', '--rpc', B.url, '--supervisor', sup.url, '--interval', '100ms', '--json', '--metrics-port', '0', '--threads', '1'])
+  let out = ''
+  let err = ''
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  try {
+    const ready = await new Promise<{ lines: Record<string, unknown>[]; metricsUrl: string }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no two rounds within 20 s: ${out} ${err}`)), 20_000)
+      const check = () => {
+        const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)
+        const url = /"url":"([^"]+\/metrics)"/.exec(err)?.[1]
+        if (lines.length >= 2 && url) { clearTimeout(timer); resolve({ lines, metricsUrl: url }) }
+      }
+      child.stdout!.on('data', (c: Buffer) => { out += c.toString(); check() })
+      child.stderr!.on('data', (c: Buffer) => { err += c.toString(); check() })
+      exited.then(() => reject(new Error(`exited early: ${err}`)))
+    })
+    assert.equal(ready.lines.slice(0, 2).map((l) => l.round), [1, 2])
+    assert.equal(ready.lines[0]!.counts, { valid: 1, evict: 0, keep: 1, expired: 0, parseErrors: 0 })
+    assert.not.ok('transactions' in ready.lines[0]!, 'interval lines are summaries')
+    const metrics = await (await fetch(ready.metricsUrl)).text()
+    assert.match(metrics, /superguard_sweep_rounds_total\{result="ok"\} \d+/)
+  } finally {
+    child.kill('SIGINT')
+  }
+  assert.is(await exited, 0, err)
 })
 
 test.run()

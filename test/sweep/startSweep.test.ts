@@ -93,7 +93,7 @@ test('the interval loop reports round after round until closed', async () => {
   fill(set)
   const reports: SweepReport[] = []
   let wake: (() => void) | undefined
-  const sweep = await startSweep({ source: 'accepted', mode: 'index', index: fx.path, chainId: 902n, intervalMs: 20, roundTimeoutMs: 10_000, threads: 1 }, {
+  const sweep = await startSweep({ source: 'accepted', mode: 'index', index: fx.path, chainId: 902n, intervalMs: 20, threads: 1 }, {
     acceptedSet: set,
     logger,
     onReport: (r) => { reports.push(r); wake?.() },
