@@ -122,6 +122,11 @@ test('checks of one event-loop turn go out as one batch, each answered by its ow
   assert.equal([ds[0]!.calls, ds[0]!.requests], [20, 1])
   await Promise.all(Array.from({ length: 5 }, () => single.check(ENTRIES, DESCRIPTOR)))
   assert.equal([ds[2]!.calls, ds[2]!.requests], [5, 5])
+  // big access lists are split so that no batch nears a supervisor's 128 KiB body limit
+  const big: Hex[] = Array.from({ length: 300 }, (_, i) => (i % 2 ? ENTRIES[1]! : ENTRIES[0]!))
+  const before = ds[0]!.requests
+  await Promise.all(Array.from({ length: 10 }, () => batched.check(big, DESCRIPTOR)))
+  assert.ok(ds[0]!.requests - before >= 4, `${ds[0]!.requests - before} requests for 10 checks of ~21 KB`)
   const failed = await Promise.all(Array.from({ length: 3 }, () => down.check(ENTRIES, DESCRIPTOR)))
   assert.equal(failed.map((o) => o.kind), ['unavailable', 'unavailable', 'unavailable'])
 })

@@ -17,6 +17,12 @@ export type SupervisorEndpointOptions = {
   now?: () => number
 }
 
+/** Bound of one batch's body; a check bigger than half of it goes alone. */
+const MAX_BATCH_BYTES = 64 * 1024
+// JSON size of one call: an entry is a quoted 32-byte hex string and a comma; the rest is the envelope.
+const ENTRY_BYTES = 69
+const CALL_OVERHEAD_BYTES = 200
+
 type Queued = { params: [readonly Hex[], 'cross-unsafe', ExecutingDescriptor]; signal: AbortSignal | undefined; resolve: (o: CheckOutcome) => void }
 
 // Not verdicts: the supervisor is behind (proxyd isSoftInteropFailure).
@@ -36,6 +42,7 @@ export class SupervisorEndpoint {
   readonly #now: () => number
   readonly #maxBatch: number
   #queue: Queued[] = []
+  #queueBytes = 0
   #scheduled: NodeJS.Immediate | undefined
   #unhealthyUntil = 0
 
@@ -54,9 +61,14 @@ export class SupervisorEndpoint {
    * both sides; a lone check is a plain call and can be aborted.
    */
   check(entries: readonly Hex[], descriptor: ExecutingDescriptor, signal?: AbortSignal): Promise<CheckOutcome> {
-    if (this.#maxBatch <= 1) return this.#single(entries, descriptor, signal)
+    const bytes = CALL_OVERHEAD_BYTES + entries.length * ENTRY_BYTES
+    if (this.#maxBatch <= 1 || bytes > MAX_BATCH_BYTES / 2) return this.#single(entries, descriptor, signal)
+    // A batch stays well under a supervisor's body limit (128 KiB by default): one refused
+    // batch would cost every transaction in it its verdict.
+    if (this.#queueBytes + bytes > MAX_BATCH_BYTES) this.#flush()
     return new Promise<CheckOutcome>((resolve) => {
       this.#queue.push({ params: [entries, 'cross-unsafe', descriptor], signal, resolve })
+      this.#queueBytes += bytes
       if (this.#queue.length >= this.#maxBatch) this.#flush()
       else this.#scheduled ??= setImmediate(() => this.#flush())
     })
@@ -71,6 +83,7 @@ export class SupervisorEndpoint {
       return false
     })
     this.#queue = []
+    this.#queueBytes = 0
     if (queued.length === 0) return
     if (queued.length === 1) {
       const q = queued[0]!
@@ -132,6 +145,7 @@ export class SupervisorEndpoint {
     if (this.#scheduled) clearImmediate(this.#scheduled)
     for (const q of this.#queue) q.resolve({ kind: 'aborted' })
     this.#queue = []
+    this.#queueBytes = 0
     this.#client.close()
   }
 }
