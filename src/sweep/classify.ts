@@ -62,12 +62,13 @@ export function codeName(code: number): string {
 
 /**
  * Folds a transaction's accesses into its verdict: the first access with an evicting code evicts
- * it; else the first failing access keeps it; else it is valid. `refs` are the transaction's
- * access numbers, `codes` the round's code per access. `at` is the deciding access (-1: valid).
+ * it; else the first failing access keeps it; else it is valid. `refs[from..to)` are the
+ * transaction's access numbers, `codes` the round's code per access. `at` is the deciding access
+ * (-1: valid).
  */
-export function classifyTx(refs: ArrayLike<number>, codes: ArrayLike<number>): { action: Action; at: number } {
+export function classifyTx(refs: ArrayLike<number>, codes: ArrayLike<number>, from = 0, to = refs.length): { action: Action; at: number } {
   let keepAt = -1
-  for (let r = 0; r < refs.length; r++) {
+  for (let r = from; r < to; r++) {
     const a = refs[r]!
     const code = codes[a]!
     if (code === SweepCode.Ok) continue

@@ -42,6 +42,13 @@ function nibble(c: number): number {
   return l >= 97 && l <= 102 ? l - 87 : -1
 }
 
+const UPPER_HEX = /[A-F]/
+
+/** Entries are lower-case in practice; toLowerCase would still allocate a copy of each. */
+function lower(entry: string): string {
+  return UPPER_HEX.test(entry) ? entry.toLowerCase() : entry
+}
+
 /**
  * The type byte of a 66-character 0x-entry, or -1. Only the first byte is read here: the other 31
  * are validated when the entry is packed (Buffer hex decoding stops at the first non-hex digit).
@@ -67,7 +74,13 @@ export async function planRound(txs: readonly SweepTx[], opts: PlanOptions): Pro
   // Every access takes at least two entries, so this bounds the references.
   const refs = new Uint32Array(Math.floor(total / 2))
   const parseErrors = new Map<number, string>()
-  const seen = new Map<string, number>()
+  // De-duplication without building a key per access (the main thread's garbage is its GC
+  // pauses): an access is found by its checksum string, the very string object the transaction
+  // holds, and confirmed by comparing its lookup. A checksum declared with another lookup (forged)
+  // or an access with a chain-id extension falls back to a map keyed by all its entries.
+  const byChecksum = new Map<string, number>()
+  const lookupOf: string[] = []
+  const byEntries = new Map<string, number>()
   let nrefs = 0
   let declared = 0
 
@@ -103,22 +116,34 @@ export async function planRound(txs: readonly SweepTx[], opts: PlanOptions): Pro
       let ext: string | undefined
       if (nt === ENTRY_CHAIN_ID_EXTENSION) {
         if (!next.startsWith('00000000000000', 4) || ++i >= entries.length) { bad = true; break }
-        ext = next.toLowerCase()
+        ext = lower(next)
         next = entries[i]!
         nt = typeOf(next)
       }
       if (nt !== ENTRY_CHECKSUM) { bad = true; break }
       i++
-      const lo = lookup.toLowerCase()
-      const cs = next.toLowerCase()
-      const key = ext === undefined ? lo + cs : lo + ext + cs
-      let id = seen.get(key)
+      const lo = lower(lookup)
+      const cs = lower(next)
+      let id: number | undefined
+      let key: string | undefined
+      if (ext === undefined) {
+        const first = byChecksum.get(cs)
+        if (first === undefined || lookupOf[first] === lo) id = first
+        else id = byEntries.get((key = lo + cs))
+      } else {
+        id = byEntries.get((key = lo + ext + cs))
+      }
       if (id === undefined) {
         chunk ??= Buffer.from(new ArrayBuffer(opts.chunkSize * ACCESS_BYTES))
-        // A key seen before was fully hex; a new one is validated by packing it.
+        // An access seen before was fully hex; a new one is validated by packing it.
         if (!packAccess(chunk, chunkCount * ACCESS_BYTES, lo, ext, cs)) { bad = true; break }
         id = chunkBase + chunkCount
-        seen.set(key, id)
+        if (key === undefined) {
+          byChecksum.set(cs, id)
+          lookupOf[id] = lo
+        } else {
+          byEntries.set(key, id)
+        }
         if (++chunkCount === opts.chunkSize) flush()
       }
       refs[nrefs++] = id

@@ -4,7 +4,7 @@ import type { AcceptedSet } from '../ingress/acceptedSet.js'
 import type { Hex, SafetyLevel } from '../interop/index.js'
 import type { BuilderNotifier, EvictedTx } from './builderNotifier.js'
 import { classifyTx, codeName, SweepCode } from './classify.js'
-import { planRound, refsOf, type PlannedChunk, type SweepTx } from './planRound.js'
+import { planRound, type PlannedChunk, type SweepTx } from './planRound.js'
 import type { SweepPool } from './pool.js'
 import type { CheckBackend, ChunkResult } from './protocol.js'
 import { roundDescriptor } from './roundDescriptor.js'
@@ -62,10 +62,10 @@ async function runRound(ctx: RoundContext, round: number, signal: AbortSignal | 
   // Past the pre-verification window: evicted without a check (the ingress's 1-day rule).
   const verdicts: TxVerdict[] = new Array(collected.txs.length)
   const live: SweepTx[] = []
-  const liveAt: number[] = []
+  const liveAt = new Uint32Array(collected.txs.length)
   collected.txs.forEach((tx, i) => {
     if (startedAt - tx.firstSeen > ctx.windowMs) verdicts[i] = { hash: tx.hash, action: 'evict', code: SweepCode.Expired, reason: `first seen ${Math.round((startedAt - tx.firstSeen) / 1000)} s ago, beyond the pre-verification window` }
-    else { live.push(tx); liveAt.push(i) }
+    else liveAt[live.push(tx) - 1] = i
   })
   const expired = collected.txs.length - live.length
 
@@ -102,7 +102,7 @@ async function runRound(ctx: RoundContext, round: number, signal: AbortSignal | 
       verdicts[liveAt[k]!] = { hash: tx.hash, action: 'evict', code: SweepCode.Parse, reason: parseError }
       continue
     }
-    const { action, at } = classifyTx(refsOf(plan, k), codes)
+    const { action, at } = classifyTx(plan.refs, codes, plan.start[k]!, plan.start[k + 1]!)
     verdicts[liveAt[k]!] = at === -1
       ? { hash: tx.hash, action, code: SweepCode.Ok }
       : { hash: tx.hash, action, code: codes[at]!, reason: messages.get(at) ?? codeName(codes[at]!) }

@@ -30,6 +30,16 @@ test('accesses shared between transactions are checked once; every tx keeps its 
   assert.equal(unpackEntries(buf, 0), encodeAccess(a))
 })
 
+test('a checksum declared with another lookup is another access (forged lists cannot alias valid ones)', async () => {
+  const [a, b] = [access(1), access(2)]
+  const forged = [encodeAccess(b)[0]!, a.checksum]
+  const { p, chunks } = await plan([tx(1, encodeAccess(a)), tx(2, forged), tx(3, forged), tx(4, encodeAccess(a))], 8)
+  assert.is(p.unique, 2)
+  assert.equal([0, 1, 2, 3].map((t) => [...refsOf(p, t)]), [[0], [1], [1], [0]])
+  const buf = Buffer.from(chunks[0]!.accesses)
+  assert.equal(unpackEntries(buf, 1), forged)
+})
+
 test('chain-id extensions are packed and decoded back to the full chain id', async () => {
   const big = access(7, (1n << 70n) + 5n)
   const entries = encodeAccess(big)
