@@ -61,4 +61,20 @@ test('the interval loop runs rounds back to back without overlap, and close abor
   await s.runOnce().then(() => assert.unreachable('closed'), (err: Error) => assert.match(err.message, /closed/))
 })
 
+test('a failing round is reported through onError and the loop goes on', async () => {
+  let n = 0
+  const errors: string[] = []
+  let wake: (() => void) | undefined
+  const s = new Sweeper(async (round) => {
+    n = round
+    wake?.()
+    if (round === 1) throw new Error('txpool_content: connection refused')
+    return { round } as SweepReport
+  }, { intervalMs: 0, onReport: () => {}, onError: (e) => errors.push((e as Error).message) })
+  s.start()
+  while (n < 3) await new Promise<void>((r) => { wake = r })
+  await s.close()
+  assert.equal(errors, ['txpool_content: connection refused'])
+})
+
 test.run()
