@@ -1,31 +1,25 @@
-import type { Command } from './command.js'
-import { ConfigError, formatHelp, loadConfig } from '../config/index.js'
 import { engineSimOptions } from '../enginesim/config.js'
 import { readJwtSecret } from '../rpc/jwt.js'
+import { serviceCommand } from './serve.js'
 
-const USAGE = 'superguard engine-sim --jwt-secret FILE [options]'
-const SUMMARY = 'An OP execution-engine double: Engine API V3/V4 with JWT, eth_ methods, a mempool, fault injection.'
+class JwtSecretError extends Error {}
 
-export const command: Command = {
-  summary: SUMMARY,
-  async run(argv, env) {
-    const { config, help } = loadConfig('engine-sim', engineSimOptions, { argv, env })
-    if (help) {
-      process.stdout.write(formatHelp(USAGE, SUMMARY, engineSimOptions))
-      return
-    }
+export const command = serviceCommand({
+  role: 'engine-sim',
+  summary: 'OP execution-engine double (Engine API V3/V4 with JWT) for tests and the devnet',
+  usage: 'superguard engine-sim --jwt-secret FILE [options]',
+  description: 'An OP execution-engine double: Engine API V3/V4 with JWT, eth_ methods, a mempool, fault injection.',
+  options: engineSimOptions,
+  async start(config, logger) {
     let jwtSecret: Buffer
     try {
       jwtSecret = readJwtSecret(config.jwtSecret)
     } catch (err) {
-      throw new ConfigError('engine-sim', [`--jwt-secret: ${(err as Error).message}`])
+      throw new JwtSecretError(`--jwt-secret: ${(err as Error).message}`)
     }
     // Loaded after the options are valid, so --help and usage errors skip fastify and viem.
-    const [{ startEngineSim }, { createLogger }, { onShutdown }] = await Promise.all([
-      import('../enginesim/startEngineSim.js'), import('../util/logger.js'), import('../util/shutdown.js'),
-    ])
-    const log = createLogger(config.logLevel).child({ role: 'engine-sim' })
-    const handle = await startEngineSim({
+    const { startEngineSim } = await import('../enginesim/startEngineSim.js')
+    return startEngineSim({
       jwtSecret,
       host: config.host,
       port: config.port,
@@ -35,8 +29,8 @@ export const command: Command = {
       fork: config.fork,
       mempoolSize: config.mempoolSize,
       faults: { latencyMs: config.latency, failRate: config.failRate, invalidEvery: config.invalidEvery, errorMethods: [...config.errorMethod] },
-      logger: log,
+      logger: logger.child({ role: 'engine-sim' }),
     })
-    await new Promise<void>((resolve) => onShutdown(log, async () => { await handle.close(); resolve() }))
   },
-}
+  isConfigError: (err) => err instanceof JwtSecretError,
+})

@@ -2,19 +2,21 @@ import { ConfigError } from '../config/index.js'
 import type { Command } from './command.js'
 
 /** Subcommands, loaded lazily so `superguard inspect` never pays for fastify or SQLite. */
-const COMMANDS: Record<string, () => Promise<{ command: Command }>> = {
-  supervisor: () => import('./supervisor.js'),
-  ingress: () => import('./ingress.js'),
-  inspect: () => import('./inspect.js'),
-  sweep: () => import('./sweep.js'),
-  devnet: () => import('./devnet.js'),
-  'engine-sim': () => import('./engineSim.js'),
-  sequencer: () => import('./sequencer.js'),
-  builder: () => import('./builder.js'),
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
+  supervisor: { summary: 'light supervisor: SQLite log index or eth_getLogs light mode, checkAccessList', load: () => import('./supervisor.js') },
+  ingress: { summary: 'validating transaction ingress (proxyd\'s interop role) with builder fan-out', load: () => import('./ingress.js') },
+  sweep: { summary: 'mempool interval sweep on a worker pool: re-check, evict, report', load: () => import('./sweep.js') },
+  sequencer: { summary: 'PBS sequencer: builder API, deadline selection with local fallback', load: () => import('./sequencer.js') },
+  builder: { summary: 'reference PBS builder', load: () => import('./builder.js') },
+  'engine-sim': { summary: 'OP execution-engine double (Engine API V3/V4, JWT)', load: () => import('./engineSim.js') },
+  inspect: { summary: 'decode a transaction\'s or access list\'s executing messages', load: () => import('./inspect.js') },
+  devnet: { summary: 'everything on an embedded default (npm start)', load: () => import('./devnet.js') },
 }
 
 function usage(): string {
-  return ['Usage: superguard <command> [options]', '', 'Commands:', ...Object.keys(COMMANDS).map((c) => `  ${c}`), '', 'Run `superguard <command> --help` for its options.', ''].join('\n')
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length))
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+  return ['Usage: superguard <command> [options]', '', 'Commands:', ...rows, '', 'Run `superguard <command> --help` for its options.', ''].join('\n')
 }
 
 /** The only place that sets the process exit code for bad usage. */
@@ -24,14 +26,14 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(usage())
     return
   }
-  const load = COMMANDS[name]
-  if (!load) {
+  const entry = COMMANDS[name]
+  if (!entry) {
     process.stderr.write(`unknown command "${name}"\n\n${usage()}`)
     process.exitCode = 2
     return
   }
   try {
-    const { command } = await load()
+    const { command } = await entry.load()
     await command.run(rest, process.env)
   } catch (err) {
     if (err instanceof ConfigError) {
