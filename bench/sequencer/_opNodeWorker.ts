@@ -1,0 +1,32 @@
+import { parentPort, workerData } from 'node:worker_threads'
+import { OpNode } from '../../test/_helpers/opNode.js'
+import { initKeccak } from '../../src/util/keccak.js'
+
+// Worker-thread entry: the op-node stand-in (test/_helpers/opNode.ts) driving `slots` blocks through
+// `engineUrl` — forkchoiceUpdated with attributes, `slotMs` of building, getPayload (timed: the seal
+// latency op-node sees), newPayload + forkchoiceUpdated. On its own thread so that neither superguard's
+// event loop nor the builders' work delays the moment it observes an answer.
+export type OpNodeJob = { engineUrl: string; jwtHex: string; slots: number; warmup: number; slotMs: number }
+export type OpNodeResult = { sealMs: number[]; builderBlocks: number; txs: number[] }
+
+const job = workerData as OpNodeJob
+await initKeccak()
+const op = await new OpNode({ engineUrl: job.engineUrl, jwtSecret: Buffer.from(job.jwtHex, 'hex') }).init()
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const out: OpNodeResult = { sealMs: [], builderBlocks: 0, txs: [] }
+for (let i = 0; i < job.warmup + job.slots; i++) {
+  const b = await op.startBlock()
+  await sleep(job.slotMs)
+  const t = performance.now()
+  const env = await op.seal(b)
+  const ms = performance.now() - t
+  if (i >= job.warmup) {
+    out.sealMs.push(ms)
+    out.txs.push(env.executionPayload.transactions.length)
+    // The local block holds only the L1-info deposit (engine mempool empty); a builder block has more.
+    if (env.executionPayload.transactions.length > 1) out.builderBlocks++
+  }
+  await op.insert(env)
+}
+op.close()
+parentPort!.postMessage(out)
