@@ -1,80 +1,123 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as pause } from 'node:timers/promises'
+import { generatePrivateKey } from 'viem/accounts'
 import type { Logger } from 'pino'
 import { RpcClient } from '../rpc/index.js'
-import { startSupervisor, supervisorConfig, type Supervisor } from '../supervisor/index.js'
-import { startAnvil, type Anvil } from './anvil.js'
-import { DevSigner, setupChain } from './messages.js'
+import type { Supervisor } from '../supervisor/index.js'
+import type { Anvil } from './anvil.js'
+import { Closers } from './closers.js'
+import { startInteropStack, type InteropStack } from './interopStack.js'
+import { DEV_KEYS, DevSigner } from './messages.js'
 import type { DevnetConfig } from './options.js'
-import { trafficRound, type TrafficCounts } from './traffic.js'
+import { startPbsStack, type PbsStack } from './pbsStack.js'
+import { TransferGenerator } from './pbsTraffic.js'
+import { newStats, summaryLines, type DevnetStats, type TrafficCounts } from './stats.js'
+import { trafficRound, type TrafficDeps } from './traffic.js'
+
+export { DEVNET_CHAIN_IDS } from './interopStack.js'
 
 export type Devnet = {
   anvils: Anvil[]
+  /** The index-backend supervisor (the first of three). */
   supervisor: Supervisor
+  interop: InteropStack
+  pbs: PbsStack
+  stats: DevnetStats
+  /** The interop messages checked directly against the supervisor (stats.traffic). */
   counts: TrafficCounts
-  /** Resolves when the traffic loop ends (duration reached or close()). */
+  /** Resolves when the generated traffic ends (--duration reached, or close()). */
   done: Promise<void>
+  /** Stops everything in reverse order of start. Idempotent. */
   close(): Promise<void>
 }
 
-export const DEVNET_CHAIN_IDS = [901, 902] as const
-
 /**
- * Local chains, the light supervisor indexing them and generated interop traffic, in one process.
- * Every process it starts is stopped by close(), which is idempotent.
+ * Everything on an embedded default, in one process: two anvil chains with three supervisors,
+ * an ingress and a sweep (interop), and a standalone sequencer with two reference builders on an
+ * engine-sim chain (PBS), with generated traffic through both ingresses. Every process and
+ * listener it starts is stopped by close(); a failure during start-up stops what had started.
  */
 export async function startDevnet(config: DevnetConfig, logger: Logger, print: (line: string) => void): Promise<Devnet> {
-  const anvils: Anvil[] = []
-  const cleanup: (() => Promise<void>)[] = []
-  const dataDir = config.dataDir ?? mkdtempSync(join(tmpdir(), 'superguard-devnet-'))
-  if (!config.dataDir) cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }))
-  const stopAll = async () => { for (const f of cleanup.reverse()) await f().catch((err: unknown) => logger.error({ err }, 'devnet cleanup failed')) }
+  const closers = new Closers(logger)
+  const stats = newStats()
   try {
-    for (const chainId of DEVNET_CHAIN_IDS) {
-      const anvil = await startAnvil({ chainId, args: ['--block-time', String(config.blockTime)] })
-      anvils.push(anvil)
-      cleanup.push(() => anvil.stop())
-    }
-    const chains = [await setupChain(anvils[0]!.url), await setupChain(anvils[1]!.url)] as const
-    print(`chains ${chains.map((c, i) => `${c.chainId} at ${c.url} (pid ${anvils[i]!.pid})`).join(', ')} (anvil, ${config.blockTime}s blocks, CrossL2Inbox stand-in at 0x4200…0022)`)
-
-    const supervisor = await startSupervisor(
-      supervisorConfig({ argv: ['--rpc', anvils[0]!.url, '--rpc', anvils[1]!.url, '--port', '0', '--db', join(dataDir, 'supervisor.db'), '--backfill', '1h', '--poll', '250ms', '--log-level', config.logLevel] }),
-      { logger, progress: false },
+    const dataDir = config.dataDir ?? mkdtempSync(join(tmpdir(), 'superguard-devnet-'))
+    if (!config.dataDir) closers.add('data directory', () => rmSync(dataDir, { recursive: true, force: true }))
+    const ctx = { config, logger, print, closers, stats, dataDir }
+    const interop = await startInteropStack(ctx)
+    const pbs = await startPbsStack(ctx, interop.supervisors[0].url)
+    print(
+      `topology: interop txs → ingress (3 supervisors, 2 must agree) → anvil 902, what it accepted re-checked by the sweep every ${config.sweepInterval / 1000}s | ` +
+        `transfers → ingress → engine-sim 903 + builder-a + builder-b; the sequencer (own ${config.slot / 1000}s clock) seals the best block and publishes it to the replica and the builders' engines`,
     )
-    cleanup.push(() => supervisor.close())
-    await supervisor.ready
-    print(`supervisor ${supervisor.url} (index backend, ${join(dataDir, 'supervisor.db')}) ready`)
 
-    const client = new RpcClient(supervisor.url, { timeoutMs: 5000 })
-    cleanup.push(async () => client.close())
-    const counts: TrafficCounts = { initiated: 0, valid: 0, refused: 0, executed: 0, unexpected: 0 }
+    const clients = {
+      supervisor: new RpcClient(interop.supervisors[0].url, { timeoutMs: 5000 }),
+      ingress: new RpcClient(interop.ingress.url, { timeoutMs: 5000 }),
+      pbsIngress: new RpcClient(pbs.ingress.url, { timeoutMs: 5000 }),
+      engine: new RpcClient(pbs.engine.url, { timeoutMs: 5000 }),
+      builderB: new RpcClient(pbs.builders[1]!.handle.url, { timeoutMs: 5000 }),
+    }
+    closers.add('clients', () => { for (const c of Object.values(clients)) c.close() })
+
+    const signer = new DevSigner()
+    const deps: TrafficDeps = {
+      chains: interop.chains,
+      signer,
+      supervisor: clients.supervisor,
+      indexers: interop.supervisors.slice(0, 2).map((s) => s.indexer!),
+      ingress: clients.ingress,
+      forger: new DevSigner(generatePrivateKey()),
+      // Nonce 0 of this sender on 902 is never used, so its executing transactions there stay queued.
+      stranded: { signer: new DevSigner(DEV_KEYS[1]), nonce: 1 },
+      reorgEvery: config.reorgEvery,
+      counts: stats,
+      print,
+    }
+    const transfers = new TransferGenerator({ ingress: clients.pbsIngress, engine: clients.engine, builderB: clients.builderB, counts: stats.transfers, logger })
     const abort = new AbortController()
-    const deadline = config.duration === undefined ? Infinity : Date.now() + config.duration
-    const done = (async () => {
-      const signer = new DevSigner()
-      for (let round = 0; !abort.signal.aborted && Date.now() < deadline; round++) {
-        const started = Date.now()
+    // --duration ends the traffic as Ctrl-C does: a round still waiting (on the indexer, say) is cut short.
+    const stopAt = config.duration === undefined ? undefined : setTimeout(() => abort.abort(new Error('duration reached')), config.duration)
+    const report = () => { for (const line of summaryLines(stats, interop.ingress.acceptedSet.size)) print(line) }
+    const reporter = setInterval(report, config.report)
+    const done = Promise.all([
+      repeat(config.interval, abort.signal, async (round) => {
         try {
-          await trafficRound({ chains, signer, supervisor: client, indexer: supervisor.indexer!, print }, round, counts, abort.signal)
+          await trafficRound(deps, round, abort.signal)
         } catch (err) {
-          if (abort.signal.aborted) break
-          logger.error({ err }, 'traffic round failed')
-          signer.resetNonce(chains[0])
-          signer.resetNonce(chains[1])
+          if (abort.signal.aborted) return
+          logger.error({ err }, 'devnet: traffic round failed')
+          for (const c of interop.chains) for (const s of [signer, deps.stranded.signer]) s.resetNonce(c)
         }
-        const wait = config.interval - (Date.now() - started)
-        if (wait > 0 && !abort.signal.aborted) await new Promise<void>((r) => { const t = setTimeout(r, wait); abort.signal.addEventListener('abort', () => { clearTimeout(t); r() }, { once: true }) })
-      }
-      print(`summary: ${counts.initiated} initiating messages, ${counts.valid} validated, ${counts.refused} forged copies refused, ${counts.executed} executed, ${counts.unexpected} unexpected verdicts`)
-    })()
-    cleanup.push(async () => { abort.abort(new Error('devnet closing')); await done })
+      }),
+      repeat(config.transferInterval, abort.signal, () => transfers.next()),
+    ]).then(() => {
+      clearInterval(reporter)
+      clearTimeout(stopAt)
+      print(`stopped; totals:`)
+      report()
+    })
+    closers.add('traffic', async () => {
+      abort.abort(new Error('devnet closing'))
+      await done
+    })
 
-    let closing: Promise<void> | undefined
-    return { anvils, supervisor, counts, done, close: () => (closing ??= stopAll()) }
+    const devnet: Devnet = { anvils: interop.anvils, supervisor: interop.supervisors[0], interop, pbs, stats, counts: stats.traffic, done, close: () => closers.close() }
+    return devnet
   } catch (err) {
-    await stopAll()
+    await closers.close()
     throw err
+  }
+}
+
+/** Runs `step` every `intervalMs` (from the start of one to the start of the next) until `signal` aborts. */
+async function repeat(intervalMs: number, signal: AbortSignal, step: (i: number) => Promise<void>): Promise<void> {
+  for (let i = 0; !signal.aborted; i++) {
+    const started = Date.now()
+    await step(i)
+    const wait = intervalMs - (Date.now() - started)
+    if (wait > 0 && !signal.aborted) await pause(wait, undefined, { signal }).catch(() => undefined)
   }
 }
