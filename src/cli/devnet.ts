@@ -1,7 +1,7 @@
-import { pino } from 'pino'
 import { formatHelp, loadConfig } from '../config/index.js'
 import { startDevnet } from '../devnet/devnet.js'
 import { devnetOptions } from '../devnet/options.js'
+import { createLogger } from '../util/logger.js'
 import { onShutdown } from '../util/shutdown.js'
 import type { Command } from './command.js'
 
@@ -33,7 +33,7 @@ export const command: Command = {
       return
     }
     // Service logs (JSON) go to stderr so stdout stays the readable story of the devnet.
-    const logger = pino({ name: 'superguard', level: config.logLevel, base: { pid: process.pid } }, pino.destination(2))
+    const logger = createLogger(config.logLevel, { fd: 2 })
     const print = (line: string) => process.stdout.write(`[devnet] ${line}\n`)
     const starting = startDevnet(config, logger, print)
     // Registered before start-up ends: Ctrl-C while it starts waits for it, then stops everything.

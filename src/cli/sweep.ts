@@ -2,7 +2,6 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { formatHelp, loadConfig } from '../config/index.js'
 import { formatTable, startSweep, summary, sweepOptions } from '../sweep/index.js'
-import { pino } from 'pino'
 import { createLogger } from '../util/logger.js'
 import { onShutdown } from '../util/shutdown.js'
 import type { Command } from './command.js'
@@ -30,7 +29,7 @@ export const command: Command = {
     // One-shot logs only warnings unless asked: the report already says what the round did.
     const oneShot = config.intervalMs === undefined
     const level = oneShot && config.logLevel === 'info' ? 'warn' : config.logLevel
-    const logger = oneShot || config.json ? pino({ name: 'superguard', level, base: { pid: process.pid } }, pino.destination(2)) : createLogger(level)
+    const logger = createLogger(level, { fd: oneShot || config.json ? 2 : 1 })
     const sweep = await startSweep(config, {
       logger,
       // Interval rounds print their summary (counts, durations), not every transaction.

@@ -4,7 +4,10 @@ export type { Logger }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
-/** JSON logs on stdout (pino), one logger per process; roles take children with `{role}`. */
-export function createLogger(level: LevelWithSilent = 'info', name = 'superguard'): Logger {
-  return pino({ name, level, base: { pid: process.pid } })
+/**
+ * JSON logs (pino), one logger per process; roles take children with `{role}`. stdout by default;
+ * `fd: 2` for commands whose stdout carries a report or a story (sweep --json, devnet).
+ */
+export function createLogger(level: LevelWithSilent = 'info', opts: { name?: string; fd?: 1 | 2 } = {}): Logger {
+  return pino({ name: opts.name ?? 'superguard', level, base: { pid: process.pid } }, pino.destination(opts.fd ?? 1))
 }
