@@ -1,3 +1,4 @@
+import { chainIdWord, checksumOf } from '../interop/checksum.js'
 import { checksum, CROSS_L2_INBOX, decodeExecutingMessage, isExecutingMessageLog, logHash, payloadHash } from '../interop/index.js'
 import { hexToBytes } from '../util/hex.js'
 import type { Header, RawLog } from './chainRpc.js'
@@ -31,18 +32,30 @@ export function buildIndexedBlocks(chainId: bigint, headers: readonly Header[], 
     blocks.push(b)
     byNumber.set(h.number, b)
   }
+  const chainWord = chainIdWord(chainId)
+  // Logs come grouped by block: the block, its number and its hash check are carried from the
+  // previous log while blockNumber and blockHash are the same strings (one compare instead of a
+  // BigInt, a Map look-up and a toLowerCase per log).
+  let lastNumberHex: string | undefined
+  let lastHashHex: string | undefined
+  let number = 0n
+  let b: IndexedBlock | undefined
   for (const log of logs) {
     if (log.blockNumber === null || log.logIndex === null || log.blockHash === null) throw new InconsistentRangeError('pending log in a sealed range')
-    const number = BigInt(log.blockNumber)
-    const b = byNumber.get(number)
-    if (!b) throw new InconsistentRangeError(`log of block ${number} outside the range`)
-    if (log.blockHash.toLowerCase() !== b.ref.hash) throw new InconsistentRangeError(`log of block ${number} is on another fork (${log.blockHash})`)
-    const logIndex = Number(BigInt(log.logIndex))
-    const origin = hexToBytes(log.address)
-    const msgHash = payloadHash(log)
-    const lh = logHash(origin, msgHash)
-    const sum = checksum({ logHash: lh, blockNumber: number, timestamp: b.ref.timestamp, logIndex, chainId })
-    b.logs.push({ logIndex, checksum: Buffer.from(sum), logHash: Buffer.from(lh) })
+    if (log.blockNumber !== lastNumberHex || log.blockHash !== lastHashHex || b === undefined) {
+      number = BigInt(log.blockNumber)
+      b = byNumber.get(number)
+      if (!b) throw new InconsistentRangeError(`log of block ${number} outside the range`)
+      if (log.blockHash.toLowerCase() !== b.ref.hash) throw new InconsistentRangeError(`log of block ${number} is on another fork (${log.blockHash})`)
+      lastNumberHex = log.blockNumber
+      lastHashHex = log.blockHash
+    }
+    const logIndex = quantityToNumber(log.logIndex)
+    const lh = logHash(originBytes(log.address), payloadHash(log))
+    const sum = checksumOf(lh, number, b.ref.timestamp, logIndex, chainWord)
+    // Copied into pooled buffers: a row lives until its range commits, and keeping keccak's
+    // digests (each with its own ArrayBuffer backing store) alive that long cost ~1 µs/log in GC.
+    b.logs.push({ logIndex, checksum: pooledCopy(sum), logHash: pooledCopy(lh) })
     if (log.address.toLowerCase() === CROSS_L2_INBOX && isExecutingMessageLog(log)) {
       const m = execMsg(log, logIndex)
       if (m instanceof Error) opts.onBadExecutingMessage?.(number, logIndex, m)
@@ -57,6 +70,31 @@ export function buildIndexedBlocks(chainId: bigint, headers: readonly Header[], 
     }
   }
   return blocks
+}
+
+/** A quantity ("0x1f") as a number: Number() parses hex directly; BigInt for what it cannot (same result or error as before). */
+function quantityToNumber(hex: string): number {
+  const n = Number(hex)
+  return Number.isSafeInteger(n) && hex.startsWith('0x') ? n : Number(BigInt(hex))
+}
+
+function pooledCopy(bytes: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(bytes.length)
+  out.set(bytes)
+  return out
+}
+
+// Emitting addresses repeat (a token emits most of a block's logs): decode each once. Bounded,
+// cleared when full; only read, never written to, by the hashing.
+const origins = new Map<string, Uint8Array>()
+function originBytes(address: string): Uint8Array {
+  let bytes = origins.get(address)
+  if (bytes === undefined) {
+    if (origins.size >= 4096) origins.clear()
+    bytes = hexToBytes(address)
+    origins.set(address, bytes)
+  }
+  return bytes
 }
 
 function execMsg(log: RawLog, logIndex: number): IndexedExecMsg | Error {
