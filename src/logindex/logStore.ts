@@ -3,7 +3,7 @@ import type { ChainState } from './chainState.js'
 import { HEAD_LEVELS } from './chainState.js'
 import type { IndexedBlock } from './indexedBlock.js'
 import type { Db } from './openDb.js'
-import { prepareStatements, type Statements } from './statements.js'
+import { LOG_ROWS_PER_INSERT, prepareStatements, type Statements } from './statements.js'
 import type { BlockRef, HeadLevel } from './types.js'
 
 export type ChainRecord = { key: number; chainId: bigint; ready: boolean; backfillStart: bigint | undefined }
@@ -25,6 +25,8 @@ export class LogStore implements ChainState {
   readonly #ready = new Map<number, boolean>()
   #pending: HeadChanges | undefined
   readonly #run: (fn: () => unknown) => unknown
+  /** Parameters of one multi-row log INSERT, reused across calls. */
+  readonly #logArgs: unknown[] = new Array(LOG_ROWS_PER_INSERT * 6)
 
   constructor(db: Db) {
     this.db = db
@@ -120,14 +122,34 @@ export class LogStore implements ChainState {
         throw new Error(`block ${first.number} does not extend the indexed head ${tip.number}`)
       }
       const st = this.#st
+      // Logs go LOG_ROWS_PER_INSERT rows per statement, across block boundaries; the tail one by one.
+      const args = this.#logArgs
+      let pending = 0
       for (const b of blocks) {
         const [number, hash, parent, ts] = blockParams(b.ref)
         st.insertBlock.run(key, number, hash, parent, ts)
-        for (const l of b.logs) st.insertLog.run(key, number, l.logIndex, l.checksum, l.logHash, ts)
+        for (const l of b.logs) {
+          const o = pending * 6
+          args[o] = key
+          args[o + 1] = number
+          args[o + 2] = l.logIndex
+          args[o + 3] = l.checksum
+          args[o + 4] = l.logHash
+          args[o + 5] = ts
+          if (++pending === LOG_ROWS_PER_INSERT) {
+            st.insertLogs.run(args)
+            pending = 0
+          }
+        }
         for (const m of b.execMsgs) {
           st.insertExecMsg.run(key, number, m.logIndex, m.sourceChain.toString(), m.sourceBlock, m.sourceLogIndex, m.sourceTimestamp, m.checksum)
         }
       }
+      for (let i = 0; i < pending; i++) {
+        const o = i * 6
+        st.insertLog.run(args[o], args[o + 1], args[o + 2], args[o + 3], args[o + 4], args[o + 5])
+      }
+      args.fill(undefined) // do not keep the last range's buffers alive
       this.setHead(key, 'unsafe', blocks.at(-1)!.ref)
       this.setTags(key, tags)
     })
