@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import type { BackfillProgress } from './backfillProgress.js'
 import { hexOf } from './blockRow.js'
 import { buildIndexedBlocks } from './buildIndexedBlocks.js'
-import type { ChainRpc } from './chainRpc.js'
+import type { ChainRpc, Header, RawLog } from './chainRpc.js'
 import type { CrossUnsafe } from './crossUnsafe.js'
 import { MissingBlockError } from './errors.js'
 import { findBackfillStart } from './findBackfillStart.js'
@@ -37,6 +37,7 @@ export type IngesterDeps = {
   signal: AbortSignal
 }
 
+type Raw = { from: bigint; to: bigint; headers: Header[]; logs: RawLog[] }
 type Fetched = { from: bigint; to: bigint; blocks: IndexedBlock[]; logs: number }
 
 /** Depth of the header window compared per step when looking for the common ancestor of a reorg. */
@@ -145,11 +146,24 @@ export class Ingester {
     if (from > target) return 'done' // a planned start the endpoint has not reached (yet)
     const backfillFrom = from
     const backfilling = !store.isReady(this.#key)
-    let inflight: Promise<Fetched> | undefined = this.#fetch(from, planner.end(from, target))
+    let inflight: Promise<Raw> | undefined = this.#fetch(from, planner.end(from, target))
     while (inflight) {
       let range: Fetched
       try {
-        range = await inflight
+        const raw: Raw = await inflight
+        // Plan and request the next range before this one is checked and hashed, so the endpoint
+        // serves it meanwhile (backfill from a local anvil: ~30% more logs/s). The planner learns
+        // from this range only if it builds; if not, it is put back before the failure counts.
+        const before = planner.copy()
+        planner.success(raw.headers.length, raw.logs.length)
+        const next: bigint = raw.to + 1n
+        inflight = next <= target ? this.#fetch(next, planner.end(next, target)) : undefined
+        try {
+          range = this.#build(raw)
+        } catch (err) {
+          planner.restore(before)
+          throw err
+        }
       } catch (err) {
         if (this.#d.signal.aborted) throw err
         // The endpoint does not have a block below the head it reported: it lags, or the chain got
@@ -160,14 +174,11 @@ export class Ingester {
         inflight = this.#fetch(from, planner.end(from, target))
         continue
       }
-      planner.success(range.blocks.length, range.logs)
       if (tip && range.blocks[0]!.ref.parentHash !== tip.hash) {
         await this.#reorg(tip.number)
         return 'again'
       }
       const next = range.to + 1n
-      // Start fetching the next range before this one commits: the endpoint works while we write.
-      inflight = next <= target ? this.#fetch(next, planner.end(next, target)) : undefined
       store.appendBlocks(this.#key, range.blocks, this.#tags)
       tip = range.blocks.at(-1)!.ref
       const labels = { chain_id: this.#chainId.toString() }
@@ -185,18 +196,22 @@ export class Ingester {
     return 'done'
   }
 
-  #fetch(from: bigint, to: bigint): Promise<Fetched> {
-    const { rpc, logger } = this.#d
-    const chainId = this.#chainId
-    const p = (async () => {
-      const [headers, logs] = await Promise.all([rpc.headers(from, to), rpc.logs(from, to)])
-      const blocks = buildIndexedBlocks(chainId, headers, logs, {
-        onBadExecutingMessage: (block, logIndex, err) => logger.warn({ err, chainId: chainId.toString(), block: block.toString(), logIndex }, 'undecodable ExecutingMessage event ignored'),
-      })
-      return { from, to, blocks, logs: logs.length }
-    })()
-    p.catch(() => {}) // a prefetch abandoned after a reorg must not surface as an unhandled rejection
+  /** The headers and logs of from..to; what the endpoint sent, not checked yet (#build does). */
+  #fetch(from: bigint, to: bigint): Promise<Raw> {
+    const { rpc } = this.#d
+    const p = Promise.all([rpc.headers(from, to), rpc.logs(from, to)]).then(([headers, logs]) => ({ from, to, headers, logs }))
+    p.catch(() => {}) // a prefetch abandoned after a reorg or a failed range must not surface as an unhandled rejection
     return p
+  }
+
+  /** Checks a fetched range and computes its rows; throws InconsistentRangeError for a range that is not one chain. */
+  #build({ from, to, headers, logs }: Raw): Fetched {
+    const { logger } = this.#d
+    const chainId = this.#chainId
+    const blocks = buildIndexedBlocks(chainId, headers, logs, {
+      onBadExecutingMessage: (block, logIndex, err) => logger.warn({ err, chainId: chainId.toString(), block: block.toString(), logIndex }, 'undecodable ExecutingMessage event ignored'),
+    })
+    return { from, to, blocks, logs: logs.length }
   }
 
   /** Where an empty index starts: the persisted plan, or the first block inside the backfill window. */

@@ -42,6 +42,20 @@ export class RangePlanner {
     else if (blocks >= this.#size && logs * 2 <= this.#targetLogs) this.#size = Math.min(this.#ceiling, this.#size * 2)
   }
 
+  /** A copy of this planner's state, for `restore`. */
+  copy(): RangePlanner {
+    const c = new RangePlanner({ initial: this.#size, min: this.#min, max: this.#max, targetLogs: this.#targetLogs })
+    c.restore(this)
+    return c
+  }
+
+  /** Takes over the state of `other` (a copy of this planner). */
+  restore(other: RangePlanner): void {
+    this.#size = other.#size
+    this.#ceiling = other.#ceiling
+    this.#successes = other.#successes
+  }
+
   /** Returns false when the range was already at its minimum (the error is not about size). */
   failure(): boolean {
     this.#successes = 0
