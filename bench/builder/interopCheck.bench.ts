@@ -31,9 +31,9 @@ import { report } from '../_harness.js'
  * hash) and the pbs_submitBlock round trip to a sequencer stub that accepts at once. Each job is
  * new, so the check is never served from the builder's per-job cache. Median of JOBS jobs per cell,
  * the two builders alternating job by job so machine load hits both alike.
- *   JOBS=9 node dist/bench/builder/interopCheck.bench.js
+ *   JOBS=21 node dist/bench/builder/interopCheck.bench.js
  */
-const JOBS = Number(process.env.JOBS ?? 9)
+const JOBS = Number(process.env.JOBS ?? 21)
 const SIZES = [0, 10, 100, 1000]
 const PLAIN = 100
 const MAX = Math.max(...SIZES)

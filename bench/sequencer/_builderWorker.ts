@@ -13,9 +13,14 @@ import { createLogger } from '../../src/util/logger.js'
 // Worker-thread entry: N builders behind one announcement listener. superguard sends
 // builder_startBuilding to every --builder (all pointing here); on a new job each builder fetches the
 // parent header once, then assembles and submits a valid block at once and again every `intervalMs`
-// (phases staggered), each time one more of its own pre-signed transactions, so every resubmission
-// is a new block that superguard cheap-checks and validates with engine_newPayload.
-export type BuilderJob = { engineUrl: string; engineJwtHex: string; builders: { name: string; jwtHex: string }[]; intervalMs: number; txsPerBuilder: number }
+// (phases staggered) until shortly before the deadline, each time one more of its own pre-signed
+// transactions, so every resubmission is a new block that superguard cheap-checks and validates with
+// engine_newPayload.
+export type BuilderJob = {
+  engineUrl: string; engineJwtHex: string; builders: { name: string; jwtHex: string }[]; intervalMs: number; txsPerBuilder: number
+  /** Stop this long before the job's deadline, as the reference builder (--submit-margin-ms). */
+  submitMarginMs: number
+}
 export type BuilderStats = { jobs: number; submitted: number; accepted: number; rejected: Record<string, number>; errors: number }
 
 const cfg = workerData as BuilderJob
@@ -43,7 +48,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
 async function run(b: Builder, job: StartBuildingParams, parent: ParentHeader, phaseMs: number): Promise<void> {
   await sleep(phaseMs)
   const start = performance.now()
-  for (let k = 0; current === job.jobId; k++) {
+  for (let k = 0; current === job.jobId && Date.now() < job.deadline - cfg.submitMarginMs; k++) {
     const block = assembleBlock(job, parent, b.txs.slice(0, 1 + (k % b.txs.length)))
     stats.submitted++
     try {

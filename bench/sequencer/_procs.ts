@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -22,7 +22,8 @@ export function jwtFile(): { path: string; secret: Buffer; hex: string } {
 /** A compiled sibling module of this file (benches run from the build output). */
 export const sibling = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url))
 
-export type EngineProc = { url: string; jwt: ReturnType<typeof jwtFile>; pid: number; stop(): Promise<void> }
+export type EngineStats = { getPayloadWaitMs: number[]; getPayloadRunMs: number[]; newPayloads: number }
+export type EngineProc = { url: string; jwt: ReturnType<typeof jwtFile>; pid: number; stats(): Promise<EngineStats>; stop(): Promise<void> }
 
 /** engine-sim in a child process, genesis `aheadS` seconds in the future so fast slots never pass a deadline. */
 export async function startEngineProcess(aheadS = 30): Promise<EngineProc> {
@@ -37,6 +38,11 @@ export async function startEngineProcess(aheadS = 30): Promise<EngineProc> {
   })
   return {
     url, jwt, pid: child.pid!,
+    stats: () => new Promise<EngineStats>((resolve) => {
+      const on = (m: { stats?: EngineStats }) => { if (m.stats) { child.off('message', on); resolve(m.stats) } }
+      child.on('message', on)
+      child.send({ stats: true })
+    }),
     stop: () => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve()
       child.once('exit', () => resolve())
@@ -62,3 +68,19 @@ export function pct(xs: readonly number[], p: number): number {
 }
 
 export const r2 = (x: number) => Math.round(x * 100) / 100
+
+/**
+ * CPU time (ms, user + system) of this process's main thread, from /proc (Linux; undefined elsewhere).
+ * Unlike wall time it does not grow while the thread waits for a core, so per-request costs read from
+ * it hold on a shared machine.
+ */
+export function mainThreadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // Fields 14 and 15 of stat (utime, stime) are at 11 and 12 after the command name; clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return undefined
+  }
+}

@@ -9,7 +9,7 @@ import { sequencerConfig, startSequencer } from '../../src/sequencer/sequencer.j
 import { createLogger } from '../../src/util/logger.js'
 import { OpNode } from '../../test/_helpers/opNode.js'
 import { report } from '../_harness.js'
-import { jwtFile, r2, startEngineProcess } from './_procs.js'
+import { jwtFile, mainThreadCpuMs, r2, startEngineProcess } from './_procs.js'
 
 /**
  * Builder-submission ingest: pbs_submitBlock answered per second by the sequencer's builder listener,
@@ -26,11 +26,12 @@ import { jwtFile, r2, startEngineProcess } from './_procs.js'
  * --max-submissions-per-job 1e9 and --builder-requests-per-second 0 (off).
  * Each round has two passes: saturated (as fast as answers come: the ceiling) and at the target rate
  * (RATE offered per second: is it all answered, and what is the event-loop delay then).
- *   ROUNDS=3 SECONDS=5 CONNECTIONS=32 TXS=10 BODIES=250 RATE=5000 node dist/bench/sequencer/submissionIngest.bench.js
+ *   ROUNDS=3 SECONDS=5 CONNECTIONS=8 TXS=10 BODIES=250 RATE=5000 node dist/bench/sequencer/submissionIngest.bench.js
  */
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
 const SECONDS = Number(process.env.SECONDS ?? 5)
-const CONNECTIONS = Number(process.env.CONNECTIONS ?? 32)
+/** 8 = two keep-alive connections per builder (the reference builder submits one block at a time). */
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 8)
 const TXS = Number(process.env.TXS ?? 10)
 const BODIES = Number(process.env.BODIES ?? 250)
 /** Offered rate of the target pass (autocannon overallRate). */
@@ -80,8 +81,9 @@ for (let b = 0; b < BUILDERS; b++) {
   }
 }
 const buildS = (performance.now() - buildStart) / 1000
-// Interleave builders so every connection carries all four.
-bodies.sort((x, y) => (x.body.length % 7) - (y.body.length % 7) || x.builder - y.builder)
+// Interleave the builders (body j of builder 0, 1, 2, 3, then body j + 1 …): every connection carries all four.
+const interleaved = Array.from({ length: bodies.length }, (_, i) => bodies[(i % BUILDERS) * BODIES + Math.floor(i / BUILDERS)]!)
+bodies.splice(0, bodies.length, ...interleaved)
 
 const counts = new Map<string, number>()
 seq.events.on('submission', (s) => {
@@ -98,8 +100,10 @@ async function pass(rate: number): Promise<Record<string, unknown>> {
   const requests = bodies.map(({ builder, body }) => ({ method: 'POST', path: '/', headers: { 'content-type': 'application/json', authorization: tokens[builder]! }, body }))
   const loop = monitorEventLoopDelay({ resolution: 1 })
   loop.enable()
+  const cpu0 = mainThreadCpuMs()
   const res = await autocannon({ url: seq.urls.builder, connections: CONNECTIONS, pipelining: 1, duration: SECONDS, workers: 1, requests, ...(rate > 0 ? { overallRate: rate } : {}) })
   loop.disable()
+  const cpu1 = mainThreadCpuMs()
   const out = {
     offeredPerSec: rate || 'max',
     answeredPerSec: Math.round(res.requests.average),
@@ -108,6 +112,8 @@ async function pass(rate: number): Promise<Record<string, unknown>> {
     non2xx: res.non2xx, errors: res.errors + res.timeouts,
     loopDelayP50Ms: r2(loop.percentile(50) / 1e6), loopDelayP99Ms: r2(loop.percentile(99) / 1e6), loopDelayMaxMs: r2(loop.max / 1e6),
     answers: Object.fromEntries(counts),
+    // The sequencer thread's CPU per answered request: its ceiling on a core of its own is 1e6 / this.
+    mainCpuUsPerReq: cpu0 === undefined || cpu1 === undefined ? null : Math.round(((cpu1 - cpu0) * 1000) / res.requests.total),
   }
   // Let validations of this pass's accepted blocks drain before the next.
   await new Promise((r) => setTimeout(r, 500))
@@ -126,7 +132,7 @@ const range = (xs: Record<string, unknown>[], k: string) => {
   return { min: Math.min(...v), max: Math.max(...v) }
 }
 report('sequencer.submissionIngest', {
-  saturated: { answeredPerSec: range(saturated, 'answeredPerSec'), loopDelayP99Ms: range(saturated, 'loopDelayP99Ms') },
+  saturated: { answeredPerSec: range(saturated, 'answeredPerSec'), loopDelayP99Ms: range(saturated, 'loopDelayP99Ms'), mainCpuUsPerReq: range(saturated, 'mainCpuUsPerReq') },
   atTarget: { offeredPerSec: RATE, answeredPerSec: range(atTarget, 'answeredPerSec'), loopDelayP99Ms: range(atTarget, 'loopDelayP99Ms'), latencyP99Ms: range(atTarget, 'latencyP99Ms') },
   targets: { answeredPerSec: 5000, loopDelayP99Ms: 10 },
   passes: { saturated, atTarget },
