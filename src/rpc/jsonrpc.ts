@@ -44,6 +44,21 @@ export async function dispatch(
   observe?: CallObserver,
   onInternal?: (err: unknown, method: string) => void,
 ): Promise<JsonRpcResponse | undefined> {
+  return dispatchSync(methods, req, ctx, observe, onInternal)
+}
+
+/**
+ * `dispatch` answering synchronously when the method does (a check on the index backend): a
+ * promise only for methods that return one. Saves the async frame and the microtask per call
+ * (and Promise.all over a batch of them) on the check path.
+ */
+export function dispatchSync(
+  methods: MethodTable,
+  req: unknown,
+  ctx: RpcContext,
+  observe?: CallObserver,
+  onInternal?: (err: unknown, method: string) => void,
+): JsonRpcResponse | undefined | Promise<JsonRpcResponse | undefined> {
   if (req === null || typeof req !== 'object' || Array.isArray(req)) {
     return { jsonrpc: '2.0', id: null, error: toErrorObject(new InvalidRequestError('request must be an object')) }
   }
@@ -58,16 +73,26 @@ export async function dispatch(
   }
   const started = observe ? performance.now() : 0
   const fn = methods.get(method)
-  let response: JsonRpcResponse
+  const done = (response: JsonRpcResponse): JsonRpcResponse | undefined => {
+    if (observe) observe(fn ? method : 'unknown', 'error' in response ? response.error.code : 0, (performance.now() - started) / 1000)
+    return hasId ? response : undefined
+  }
+  const failed = (err: unknown): JsonRpcResponse => {
+    if (!(err instanceof ServiceError)) onInternal?.(err, method)
+    return { jsonrpc: '2.0', id: rid, error: toErrorObject(err) }
+  }
+  let result: unknown
   try {
     if (!fn) throw new MethodNotFoundError(method)
-    let result = fn((params as unknown[] | undefined) ?? [], ctx)
-    if (result instanceof Promise) result = await result
-    response = { jsonrpc: '2.0', id: rid, result: result === undefined ? null : result }
+    result = fn((params as unknown[] | undefined) ?? [], ctx)
   } catch (err) {
-    if (!(err instanceof ServiceError)) onInternal?.(err, method)
-    response = { jsonrpc: '2.0', id: rid, error: toErrorObject(err) }
+    return done(failed(err))
   }
-  if (observe) observe(fn ? method : 'unknown', 'error' in response ? response.error.code : 0, (performance.now() - started) / 1000)
-  return hasId ? response : undefined
+  if (result instanceof Promise) {
+    return result.then(
+      (r: unknown) => done({ jsonrpc: '2.0', id: rid, result: r === undefined ? null : r }),
+      (err: unknown) => done(failed(err)),
+    )
+  }
+  return done({ jsonrpc: '2.0', id: rid, result: result === undefined ? null : result })
 }

@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import { InvalidRequestError, ParseError, RequestBodyTooLargeError } from '../errors/index.js'
-import { dispatch, toErrorObject, type CallObserver, type JsonRpcResponse, type MethodTable, type RpcContext } from './jsonrpc.js'
+import { dispatchSync, toErrorObject, type CallObserver, type JsonRpcResponse, type MethodTable, type RpcContext } from './jsonrpc.js'
 
 export type Health = { status: number; body: unknown }
 
@@ -63,12 +63,23 @@ export function createRpcServer(opts: RpcServerOptions): FastifyInstance {
     if (Array.isArray(body)) {
       if (body.length === 0) return send(reply, 400, { jsonrpc: '2.0', id: null, error: toErrorObject(new InvalidRequestError('empty batch')) })
       if (body.length > maxBatch) return send(reply, 413, { jsonrpc: '2.0', id: null, error: toErrorObject(new InvalidRequestError(`batch of ${body.length} exceeds the limit of ${maxBatch}`)) })
-      const out = await Promise.all(body.map((r) => dispatch(opts.methods, r, ctx, opts.observe, onInternal)))
-      const responses = out.filter((r) => r !== undefined)
-      if (responses.length === 0) return reply.code(204).send()
-      return send(reply, 200, responses)
+      // Calls answered synchronously go straight into the response; only pending ones are awaited.
+      const responses: JsonRpcResponse[] = []
+      let pending: Promise<void>[] | undefined
+      for (const r of body) {
+        const res = dispatchSync(opts.methods, r, ctx, opts.observe, onInternal)
+        if (res instanceof Promise) {
+          const at = responses.push(undefined as unknown as JsonRpcResponse) - 1
+          ;(pending ??= []).push(res.then((v) => { responses[at] = v as JsonRpcResponse }))
+        } else if (res !== undefined) responses.push(res)
+      }
+      if (pending) await Promise.all(pending)
+      const answered = pending ? responses.filter((r) => r !== undefined) : responses
+      if (answered.length === 0) return reply.code(204).send()
+      return send(reply, 200, answered)
     }
-    const res = await dispatch(opts.methods, body, ctx, opts.observe, onInternal)
+    const single = dispatchSync(opts.methods, body, ctx, opts.observe, onInternal)
+    const res = single instanceof Promise ? await single : single
     if (!res) return reply.code(204).send()
     return send(reply, opts.httpStatus ? opts.httpStatus(res) : 200, res)
   })

@@ -3,9 +3,9 @@ import { then, type MaybePromise } from '../maybePromise.js'
 import type { MethodContext } from './context.js'
 
 /** The RPC boundary of a check: records the metric, then `null` for valid or throws the error. */
-export function answer(ctx: MethodContext, method: string, started: number, result: MaybePromise<CheckResult>): MaybePromise<null> {
+export function answer(ctx: MethodContext, method: string, result: MaybePromise<CheckResult>): MaybePromise<null> {
   return then(result, (r) => {
-    ctx.metrics?.check(method, r.ok ? 0 : r.error.rpcCode, (performance.now() - started) / 1000)
+    ctx.metrics?.check(method, r.ok ? 0 : r.error.rpcCode)
     if (!r.ok) throw r.error
     return null
   })

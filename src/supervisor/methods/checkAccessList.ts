@@ -11,7 +11,6 @@ import type { MethodContext } from './context.js'
  */
 export function checkAccessList(ctx: MethodContext, method: string): RpcMethod {
   return (params) => {
-    const started = performance.now()
-    return answer(ctx, method, started, checkRequest(ctx, () => parseInboxEntries(params[0]), params[1], params[2]))
+    return answer(ctx, method, checkRequest(ctx, () => parseInboxEntries(params[0]), params[1], params[2]))
   }
 }

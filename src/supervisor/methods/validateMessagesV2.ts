@@ -11,7 +11,6 @@ import type { MethodContext } from './context.js'
  */
 export function validateMessagesV2(ctx: MethodContext, method: string): RpcMethod {
   return (params) => {
-    const started = performance.now()
-    return answer(ctx, method, started, checkRequest(ctx, () => parseMessages(params[0]), params[1], params[2]))
+    return answer(ctx, method, checkRequest(ctx, () => parseMessages(params[0]), params[1], params[2]))
   }
 }
