@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Runs the compiled uvu suite and ends with the plain "N passed, N failed" line CI reads.
 import { spawn } from 'node:child_process'
+import { dirname, join } from 'node:path'
 import { createRequire } from 'node:module'
 
-const uvu = createRequire(import.meta.url).resolve('uvu/bin.js')
+// uvu's package exports hide bin.js; find it next to the package's main entry (dist/index.js).
+const uvu = join(dirname(createRequire(import.meta.url).resolve('uvu')), '..', 'bin.js')
 const child = spawn(process.execPath, [uvu, 'dist/test', '\\.test\\.js$', ...process.argv.slice(2)], { stdio: ['ignore', 'pipe', 'inherit'] })
 let out = ''
 child.stdout.on('data', (chunk) => {
