@@ -75,8 +75,17 @@ export const r2 = (x: number) => Math.round(x * 100) / 100
  * it hold on a shared machine.
  */
 export function mainThreadCpuMs(): number | undefined {
+  return procCpuMs(`/proc/self/task/${process.pid}/stat`)
+}
+
+/** CPU time (ms) of a whole process (all its threads), e.g. the engine child. */
+export function processCpuMs(pid: number): number | undefined {
+  return procCpuMs(`/proc/${pid}/stat`)
+}
+
+function procCpuMs(path: string): number | undefined {
   try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8')
+    const stat = readFileSync(path, 'utf8')
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     // Fields 14 and 15 of stat (utime, stime) are at 11 and 12 after the command name; clock ticks of 10 ms.
     return (Number(fields[11]) + Number(fields[12])) * 10

@@ -6,7 +6,7 @@ import { ratio, report } from '../_harness.js'
 import type { BuilderJob, BuilderStats } from './_builderWorker.js'
 import type { OpNodeJob, OpNodeResult } from './_opNodeWorker.js'
 import { startBareProxy } from './_bareProxy.js'
-import { jwtFile, mainThreadCpuMs, pct, r2, runWorker, sibling, startEngineProcess } from './_procs.js'
+import { jwtFile, mainThreadCpuMs, pct, processCpuMs, r2, runWorker, sibling, startEngineProcess } from './_procs.js'
 
 /**
  * Seal latency (op-node's engine_getPayload round trip) in these set-ups, same slot pacing:
@@ -75,12 +75,16 @@ async function round(setup: Setup, slots: number) {
   const loop = monitorEventLoopDelay({ resolution: 1 })
   loop.enable()
   const cpu0 = mainThreadCpuMs()
+  const proc0 = processCpuMs(process.pid)
+  const eng0 = processCpuMs(engine.pid)
 
   const target = seq ? { engineUrl: seq.urls.engine!, jwtHex: opJwt.hex } : bare ? { engineUrl: bare.url, jwtHex: opJwt.hex } : { engineUrl: engine.url, jwtHex: engine.jwt.hex }
   const opJob: OpNodeJob = { ...target, slots, warmup: WARMUP, clock: MODE, slotMs: SLOT_MS, sealLeadMs: SEAL_LEAD_MS }
   const res = await runWorker<OpNodeResult>('_opNodeWorker.js', opJob)
   loop.disable()
   const cpu1 = mainThreadCpuMs()
+  const proc1 = processCpuMs(process.pid)
+  const eng1 = processCpuMs(engine.pid)
 
   let stats: BuilderStats | undefined
   if (builderWorker) {
@@ -95,7 +99,14 @@ async function round(setup: Setup, slots: number) {
   await seq?.close()
   await engine.stop()
   const slotsRun = WARMUP + slots
-  return { engine: es, sealMs: res.sealMs, builderBlocks: res.builderBlocks, counts, stats, loopP99Ms: loop.percentile(99) / 1e6, mainCpuMsPerSlot: cpu0 === undefined || cpu1 === undefined ? NaN : (cpu1 - cpu0) / slotsRun }
+  const perSlot = (x0: number | undefined, x1: number | undefined) => (x0 === undefined || x1 === undefined ? NaN : (x1 - x0) / slotsRun)
+  return {
+    engine: es, sealMs: res.sealMs, builderBlocks: res.builderBlocks, counts, stats, loopP99Ms: loop.percentile(99) / 1e6,
+    mainCpuMsPerSlot: perSlot(cpu0, cpu1),
+    // This process's other threads (op-node stand-in, builders, libuv pool) and the engine child.
+    otherThreadsCpuMsPerSlot: perSlot(proc0, proc1) - perSlot(cpu0, cpu1),
+    engineCpuMsPerSlot: perSlot(eng0, eng1),
+  }
 }
 
 const all: Record<Setup, number[]> = { direct: [], bare: [], proxy: [], builders: [] }
@@ -111,6 +122,8 @@ for (let r = 0; r < ROUNDS; r++) {
     perRound.push({
       round: r, setup, p50: r2(pct(out.sealMs, 50)), p99: r2(pct(out.sealMs, 99)),
       ...(setup === 'direct' || setup === 'bare' ? {} : { seqLoopP99Ms: r2(out.loopP99Ms), seqCpuMsPerSlot: r2(out.mainCpuMsPerSlot) }),
+      // CPU per slot of everything else on the 2 cores: threads of this process besides the main one, and the engine.
+      otherThreadsCpuMsPerSlot: r2(out.otherThreadsCpuMsPerSlot), engineCpuMsPerSlot: r2(out.engineCpuMsPerSlot),
       // Inside the engine: getPayload's wait for its turn (behind a newPayload validation, say) and its run.
       engineGetPayloadWaitP99Ms: r2(pct(w, 99)), engineGetPayloadRunP99Ms: r2(pct(out.engine.getPayloadRunMs.slice(WARMUP), 99)), engineNewPayloads: out.engine.newPayloads,
     })
