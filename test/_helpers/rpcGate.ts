@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 
 export type RpcGate = {
   url: string
-  /** Requests held so far (not counting eth_chainId, which always passes). */
+  /** Requests held so far (not counting eth_chainId and eth_blockNumber, which always pass). */
   readonly held: number
   /** Lets every held and future request through. */
   open(): void
@@ -12,7 +12,7 @@ export type RpcGate = {
 
 /**
  * An HTTP JSON-RPC proxy on 127.0.0.1 in front of `target` that holds every request except
- * eth_chainId until open(): a process behind it starts but cannot index or poll, so a test can
+ * eth_chainId and eth_blockNumber until open(): a process behind it starts but cannot index or poll, so a test can
  * observe the "not ready yet" state for as long as it likes, then release it. No timing involved.
  */
 export async function startRpcGate(target: string): Promise<RpcGate> {
@@ -26,7 +26,9 @@ export async function startRpcGate(target: string): Promise<RpcGate> {
     let onlyChainId = false
     try {
       const parsed = JSON.parse(body) as { method?: string } | { method?: string }[]
-      onlyChainId = (Array.isArray(parsed) ? parsed : [parsed]).every((r) => r.method === 'eth_chainId')
+      // The indexer's start-up probe batches eth_blockNumber with eth_chainId to learn whether the
+      // endpoint takes batches; neither lets it index anything.
+      onlyChainId = (Array.isArray(parsed) ? parsed : [parsed]).every((r) => r.method === 'eth_chainId' || r.method === 'eth_blockNumber')
     } catch {
       // forward as is
     }
