@@ -64,17 +64,17 @@ export function createRpcServer(opts: RpcServerOptions): FastifyInstance {
       if (body.length === 0) return send(reply, 400, { jsonrpc: '2.0', id: null, error: toErrorObject(new InvalidRequestError('empty batch')) })
       if (body.length > maxBatch) return send(reply, 413, { jsonrpc: '2.0', id: null, error: toErrorObject(new InvalidRequestError(`batch of ${body.length} exceeds the limit of ${maxBatch}`)) })
       // Calls answered synchronously go straight into the response; only pending ones are awaited.
-      const responses: JsonRpcResponse[] = []
+      const responses: (JsonRpcResponse | undefined)[] = []
       let pending: Promise<void>[] | undefined
       for (const r of body) {
         const res = dispatchSync(opts.methods, r, ctx, opts.observe, onInternal)
         if (res instanceof Promise) {
-          const at = responses.push(undefined as unknown as JsonRpcResponse) - 1
-          ;(pending ??= []).push(res.then((v) => { responses[at] = v as JsonRpcResponse }))
-        } else if (res !== undefined) responses.push(res)
+          const at = responses.push(undefined) - 1
+          ;(pending ??= []).push(res.then((v) => { responses[at] = v }))
+        } else responses.push(res)
       }
       if (pending) await Promise.all(pending)
-      const answered = pending ? responses.filter((r) => r !== undefined) : responses
+      const answered = responses.filter((r) => r !== undefined)
       if (answered.length === 0) return reply.code(204).send()
       return send(reply, 200, answered)
     }
