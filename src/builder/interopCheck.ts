@@ -4,6 +4,12 @@ import { RpcClient } from '../rpc/client.js'
 import type { PoolEntry } from './feePolicy.js'
 
 /**
+ * Checks per JSON-RPC batch: at ~290 bytes a check, 200 stay well under a supervisor's default
+ * 128 KiB body limit (one batch of 1000 was refused whole, excluding every interop transaction).
+ */
+export const CHECKS_PER_BATCH = 200
+
+/**
  * Builder-time interop check: before an interop transaction (one with CrossL2Inbox access-list
  * entries) goes into a block, its entries are checked with the supervisor at `cross-unsafe` with
  * timeout 0 (the builder's rule: valid now, at the block's timestamp). One JSON-RPC batch request
@@ -26,16 +32,20 @@ export class InteropChecker {
     const unchecked = txs.filter((t) => !verdicts.has(t.hash) && inboxEntries(t.accessList).length > 0)
     if (unchecked.length > 0) {
       const descriptor = { chainID: chainId.toString(), timestamp: `0x${timestamp.toString(16)}`, timeout: '0x0' }
-      this.batches++
-      try {
-        const results = await this.#rpc.batch(unchecked.map((t) => ({ method: 'supervisor_checkAccessList', params: [inboxEntries(t.accessList), 'cross-unsafe', descriptor] })), signal)
-        results.forEach((r, i) => {
-          verdicts.set(unchecked[i]!.hash, r.ok)
-          if (!r.ok) this.#log.debug({ tx: unchecked[i]!.hash, code: r.error.rpcCode, err: r.error.message }, 'interop transaction excluded')
-        })
-      } catch (err) {
-        this.#log.warn({ err: (err as Error).message, txs: unchecked.length }, 'supervisor unavailable: interop transactions excluded from this build')
-      }
+      const slices: PoolEntry[][] = []
+      for (let i = 0; i < unchecked.length; i += CHECKS_PER_BATCH) slices.push(unchecked.slice(i, i + CHECKS_PER_BATCH))
+      this.batches += slices.length
+      await Promise.all(slices.map(async (slice) => {
+        try {
+          const results = await this.#rpc.batch(slice.map((t) => ({ method: 'supervisor_checkAccessList', params: [inboxEntries(t.accessList), 'cross-unsafe', descriptor] })), signal)
+          results.forEach((r, i) => {
+            verdicts.set(slice[i]!.hash, r.ok)
+            if (!r.ok) this.#log.debug({ tx: slice[i]!.hash, code: r.error.rpcCode, err: r.error.message }, 'interop transaction excluded')
+          })
+        } catch (err) {
+          this.#log.warn({ err: (err as Error).message, txs: slice.length }, 'supervisor unavailable: interop transactions excluded from this build')
+        }
+      }))
     }
     return txs.filter((t) => inboxEntries(t.accessList).length === 0 || verdicts.get(t.hash) === true)
   }

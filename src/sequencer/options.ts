@@ -25,7 +25,7 @@ export const sequencerOptions = defineOptions({
   maxSubmissionBytes: { type: 'int', default: 8 * 1024 * 1024, min: 1024, help: 'largest pbs_submitBlock request body (HTTP 413 above)' },
   maxSubmissionsPerJob: { type: 'int', default: 20, min: 1, help: 'submissions per builder per job (rate_limited above)' },
   builderRequestsPerSecond: { type: 'number', default: 50, min: 0, help: 'HTTP requests per second per builder on the builder listener (429 above; 0 = off)' },
-  hashThreads: { type: 'int', default: 2, min: 0, help: 'worker threads that recompute the block hash of big submissions (0 = on the main thread)' },
+  hashThreads: { type: 'int', default: 1, min: 0, help: 'worker threads that recompute the block hash of big submissions (0 = on the main thread)' },
   breakerThreshold: { type: 'int', default: 3, min: 1, help: 'invalid blocks in a row that open a builder circuit' },
   breakerCooldown: { type: 'duration', default: '30s', help: 'how long an open circuit ignores the builder' },
   supervisor: { type: 'string', arg: 'URL', help: 'interop supervisor; down → /healthz 503' },

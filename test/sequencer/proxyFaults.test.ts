@@ -48,6 +48,8 @@ test('builder down, slow or flooding → the local block, and the sequencer goes
       await env.op.insert(got)
     }
     assert.is(env.op.head.number, 2n)
+    // Two slots can pass before the slow builder's first call has timed out (100 ms): await its verdict.
+    if (env.seq.health.status() !== 'partial') await env.seq.events.waitFor('health', (e) => e.status === 'partial')
     const h = await fetch(`${env.seq.urls.builder}/healthz`)
     const body = (await h.json()) as { builders: { id: string; ok: boolean }[] }
     assert.equal(body.builders.filter((b) => !b.ok).map((b) => b.id).sort(), ['down', 'flood', 'slow'])
