@@ -55,13 +55,7 @@ const signer = new DevSigner()
 const messages: InitiatingMessage[] = []
 for (let i = 0; i < MAX / 250; i++) messages.push(...await emitInitiating(A, signer, { count: 250 }))
 const last = messages.at(-1)!.identifier.blockNumber
-const indexer = supervisor.indexer!
-await new Promise<void>((resolve) => {
-  const reached = () => (indexer.reader.head(900n, 'cross-unsafe')?.number ?? -1n) >= last
-  if (reached()) return resolve()
-  const on = () => { if (reached()) { indexer.off('cross-unsafe', on); resolve() } }
-  indexer.on('cross-unsafe', on)
-})
+await supervisor.indexer!.until(900n, 'cross-unsafe', last)
 
 // Transactions on chain 901: 100 plain transfers, and 1000 interop ones each executing one message.
 const senders = Array.from({ length: 20 }, (_, i) => privateKeyToAccount(`0x${(i + 1).toString(16).padStart(64, '0')}` as Hex))

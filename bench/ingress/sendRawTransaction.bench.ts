@@ -29,13 +29,7 @@ const supervisor = await startSupervisor(supervisorConfig({ argv: ['--rpc', anvi
 await supervisor.ready
 const messages: InitiatingMessage[] = await emitInitiating(A, new DevSigner(), { count: 100 })
 const last = messages.at(-1)!.identifier.blockNumber
-const indexer = supervisor.indexer!
-await new Promise<void>((resolve) => {
-  const reached = () => (indexer.reader.head(900n, 'cross-unsafe')?.number ?? -1n) >= last
-  if (reached()) return resolve()
-  const on = () => { if (reached()) { indexer.off('cross-unsafe', on); resolve() } }
-  indexer.on('cross-unsafe', on)
-})
+await supervisor.indexer!.until(900n, 'cross-unsafe', last)
 
 const upstream = await startUpstreamDouble({ chainId: 901n, keep: 0 })
 // Rate limit on (so every interop request pays a sender recovery) but never reached.

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { builderOptions, startBuilder, type BuilderHandle } from '../builder/index.js'
@@ -11,6 +10,7 @@ import { sequencerConfig, startSequencer, type SequencerHandle } from '../sequen
 import { Closers } from './closers.js'
 import { startAll, type StackContext } from './interopStack.js'
 import type { SequencerStats } from './stats.js'
+import { freePort } from '../util/freePort.js'
 
 /** The PBS chain: an engine-sim chain (no EVM, no interop), beside the two anvil chains. */
 export const PBS_CHAIN_ID = 903
@@ -109,10 +109,3 @@ function countBlocks(seq: SequencerHandle, s: SequencerStats): void {
   seq.events.on('validated', (e) => { if (!e.valid) s.refused.add(e.reason ?? 'invalid') })
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}

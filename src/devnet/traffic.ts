@@ -37,10 +37,10 @@ export async function trafficRound(deps: TrafficDeps, round: number, signal: Abo
   const messages = await emitInitiating(src, deps.signer, { count: 1 + (round % 3) })
   counts.initiated += messages.length
   const msg = messages[messages.length - 1]!
-  await reached(deps.indexers[0]!, 'commit', src.chainId, msg.identifier.blockNumber, signal)
+  await deps.indexers[0]!.until(src.chainId, 'unsafe', msg.identifier.blockNumber, signal)
 
   const valid = await check(deps.supervisor, accessListEntries([msg]), dst.chainId, msg, 'unsafe')
-  await reached(deps.indexers[0]!, 'cross-unsafe', src.chainId, msg.identifier.blockNumber, signal)
+  await deps.indexers[0]!.until(src.chainId, 'cross-unsafe', msg.identifier.blockNumber, signal)
   const crossValid = await check(deps.supervisor, accessListEntries([msg]), dst.chainId, msg, 'cross-unsafe')
   const forged = await check(deps.supervisor, accessListEntries([{ ...msg, payloadHash: flip(msg.payloadHash) }]), dst.chainId, msg, 'unsafe')
   if (valid === 'valid' && crossValid === 'valid') counts.valid++
@@ -58,7 +58,7 @@ export async function trafficRound(deps: TrafficDeps, round: number, signal: Abo
   }
 
   const k = round / 2
-  for (const ix of deps.indexers.slice(1)) await reached(ix, 'cross-unsafe', src.chainId, id.blockNumber, signal)
+  for (const ix of deps.indexers.slice(1)) await ix.until(src.chainId, 'cross-unsafe', id.blockNumber, signal)
   const bad = await sendBad(deps, dst, msg, k)
   const sent = await submit(deps.ingress, await signExecuting(dst, deps.signer, msg))
   if (!sent.ok) {
@@ -115,7 +115,7 @@ async function reorgedAway(deps: TrafficDeps, signal: AbortSignal): Promise<void
   const [a, b] = deps.chains
   const msg = (await emitInitiating(a, deps.stranded.signer))[0]!
   const n = msg.identifier.blockNumber
-  for (const ix of deps.indexers) await reached(ix, 'cross-unsafe', a.chainId, n, signal)
+  for (const ix of deps.indexers) await ix.until(a.chainId, 'cross-unsafe', n, signal)
   const sent = await submit(deps.ingress, await signExecuting(b, deps.stranded.signer, msg, undefined, deps.stranded.nonce++))
   if (!sent.ok) {
     deps.counts.ingress.refused.add(sent.code)
@@ -173,21 +173,6 @@ async function check(client: RpcClient, entries: Hex[], execChainId: bigint, msg
 
 /** The code of a check() answer ("-320600 conflicting data: …" → "-320600"). */
 const code = (verdict: string) => verdict.split(' ')[0]!
-
-/** Resolves once the index's unsafe ('commit') or cross-unsafe head of `chainId` reaches `blockNumber`, awaiting the indexer's events. */
-function reached(indexer: Indexer, event: 'commit' | 'cross-unsafe', chainId: bigint, blockNumber: bigint, signal: AbortSignal): Promise<void> {
-  const level = event === 'commit' ? 'unsafe' : 'cross-unsafe'
-  const done = () => (indexer.reader.head(chainId, level)?.number ?? -1n) >= blockNumber
-  if (done()) return Promise.resolve()
-  if (signal.aborted) return Promise.reject(signal.reason)
-  return new Promise((resolve, reject) => {
-    const onCommit = () => { if (done()) finish(resolve) }
-    const onAbort = () => finish(() => reject(signal.reason))
-    const finish = (f: () => void) => { indexer.off(event, onCommit); signal.removeEventListener('abort', onAbort); f() }
-    indexer.on(event, onCommit)
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
-}
 
 function flip(hash: Hex): Hex {
   const last = parseInt(hash.slice(-2), 16) ^ 0xff

@@ -80,6 +80,24 @@ export class Indexer extends EventEmitter<IndexerEvents> {
     }))
   }
 
+  /**
+   * Resolves once `chainId`'s `level` head ('unsafe' or 'cross-unsafe') reaches `blockNumber`,
+   * re-checking on the indexer's own events (no polling); rejects when `signal` aborts.
+   */
+  until(chainId: bigint, level: 'unsafe' | 'cross-unsafe', blockNumber: bigint, signal?: AbortSignal): Promise<void> {
+    const event = level === 'unsafe' ? 'commit' : 'cross-unsafe'
+    const done = () => (this.reader.head(chainId, level)?.number ?? -1n) >= blockNumber
+    if (done()) return Promise.resolve()
+    if (signal?.aborted) return Promise.reject(signal.reason)
+    return new Promise((resolve, reject) => {
+      const onEvent = () => { if (done()) finish(resolve) }
+      const onAbort = () => finish(() => reject(signal!.reason))
+      const finish = (f: () => void) => { this.off(event, onEvent); signal?.removeEventListener('abort', onAbort); f() }
+      this.on(event, onEvent)
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+
   /** Stops polling, waits for the loops to leave (a commit in progress finishes), closes the database. */
   close(): Promise<void> {
     return this.#close()

@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createServer, type AddressInfo } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { startBuilder, type BuilderHandle } from '../../src/builder/builder.js'
 import { builderOptions } from '../../src/builder/options.js'
 import { loadConfig } from '../../src/config/index.js'
@@ -11,14 +11,8 @@ import { createRpcServer } from '../../src/rpc/server.js'
 import { createLogger } from '../../src/util/logger.js'
 import { jsonRpc } from '../_helpers/jsonRpc.js'
 import { CHAIN_ID, jwtFile, proxyEnv, signedTx, startJob, type Env } from '../sequencer/_env.js'
+import { freePort } from '../../src/util/freePort.js'
 
-async function freePort(): Promise<number> {
-  const s = createServer()
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
-  const { port } = s.address() as AddressInfo
-  await new Promise<void>((r) => s.close(() => r()))
-  return port
-}
 
 type BuilderEnv = { env: Env; follower: EngineSimHandle; builder: BuilderHandle; close(): Promise<void> }
 

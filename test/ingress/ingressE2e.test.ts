@@ -58,9 +58,7 @@ test.before(async () => {
   await Promise.all([index.ready, light.ready])
   message = (await emitInitiating(A, new DevSigner(DEV_KEYS[1])))[0]!
   // the message's block must be cross-unsafe in the index before a cross-unsafe check passes
-  const indexer = index.indexer!
-  const reached = () => (indexer.reader.head(900n, 'cross-unsafe')?.number ?? -1n) >= message.identifier.blockNumber
-  if (!reached()) await new Promise<void>((resolve) => { const on = () => { if (reached()) { indexer.off('cross-unsafe', on); resolve() } }; indexer.on('cross-unsafe', on) })
+  await index.indexer!.until(900n, 'cross-unsafe', message.identifier.blockNumber)
   dead = await deadUrl()
 })
 

@@ -1,20 +1,13 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { ChildProcess } from 'node:child_process'
-import { createServer, type AddressInfo } from 'node:net'
 import { startEngineSim } from '../../src/enginesim/startEngineSim.js'
 import { runCli, spawnCli } from '../_helpers/cli.js'
 import { jsonRpc } from '../_helpers/jsonRpc.js'
 import { OpNode } from '../_helpers/opNode.js'
 import { CHAIN_ID, jwtFile, signedTx } from './_env.js'
+import { freePort } from '../../src/util/freePort.js'
 
-async function freePort(): Promise<number> {
-  const s = createServer()
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
-  const { port } = s.address() as AddressInfo
-  await new Promise<void>((r) => s.close(() => r()))
-  return port
-}
 
 /** Resolves with the first JSON log line whose msg is `msg`. */
 function logLine(child: ChildProcess, msg: string): Promise<Record<string, unknown>> {
