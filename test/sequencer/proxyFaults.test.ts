@@ -33,6 +33,7 @@ test('builder down, slow or flooding → the local block, and the sequencer goes
   })
   try {
     const [flood] = env.builders
+    const seen = new Set<string | number>()
     for (let slot = 0; slot < 2; slot++) {
       const { started, job } = await startJob(env)
       await slow.waitFor((c) => (c.params as { jobId: string }).jobId === job.jobId)
@@ -40,13 +41,19 @@ test('builder down, slow or flooding → the local block, and the sequencer goes
       const junk = mutate(block, { stateRoot: `0x${'ab'.repeat(32)}` }, true)
       const answers = await Promise.allSettled(Array.from({ length: 60 }, () => flood!.submit(junk)))
       const reasons = new Set(answers.map((a) => (a.status === 'fulfilled' ? a.value.reason : (a.reason as { rpcCode?: number; status?: number }).rpcCode ?? 'transport')))
-      assert.ok(reasons.has('bad_block_hash') || reasons.has('circuit_open'), [...reasons].join())
-      assert.ok(reasons.has(-32017) || reasons.has('rate_limited'), `flooding is limited: ${[...reasons].join()}`)
+      // The bucket (40 burst, 20/s) may still be empty from slot 0 when slot 1 floods, so each slot
+      // only has to answer with these; across both slots the junk is judged and the flood limited.
+      for (const r of reasons) {
+        assert.ok(['bad_block_hash', 'circuit_open', 'rate_limited', -32017].includes(r as never), `unexpected answer ${r}`)
+        seen.add(r)
+      }
       const sealed = env.seq.events.waitFor('sealed')
       const got = await env.op.seal(started)
       assert.is((await sealed).source, 'local')
       await env.op.insert(got)
     }
+    assert.ok(seen.has('bad_block_hash'), `junk judged: ${[...seen].join()}`)
+    assert.ok(seen.has(-32017) || seen.has('rate_limited'), `flooding is limited: ${[...seen].join()}`)
     assert.is(env.op.head.number, 2n)
     // Two slots can pass before the slow builder's first call has timed out (100 ms): await its verdict.
     if (env.seq.health.status() !== 'partial') await env.seq.events.waitFor('health', (e) => e.status === 'partial')
