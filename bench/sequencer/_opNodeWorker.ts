@@ -11,13 +11,13 @@ export type OpNodeJob = {
   /** 'fast': timestamps parent + 1 s, seal `slotMs` after the start. 'wall': timestamps on the clock (1 s slots), seal at timestamp − `sealLeadMs` as op-node does. */
   clock: 'fast' | 'wall'; slotMs: number; sealLeadMs: number
 }
-export type OpNodeResult = { sealMs: number[]; builderBlocks: number; txs: number[] }
+export type OpNodeResult = { sealMs: number[]; blockHashes: string[]; builderBlocks: number; txs: number[] }
 
 const job = workerData as OpNodeJob
 await initKeccak()
 const op = await new OpNode({ engineUrl: job.engineUrl, jwtSecret: Buffer.from(job.jwtHex, 'hex'), clock: job.clock }).init()
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
-const out: OpNodeResult = { sealMs: [], builderBlocks: 0, txs: [] }
+const out: OpNodeResult = { sealMs: [], blockHashes: [], builderBlocks: 0, txs: [] }
 for (let i = 0; i < job.warmup + job.slots; i++) {
   const b = await op.startBlock()
   await sleep(job.clock === 'fast' ? job.slotMs : Number(BigInt(b.attributes.timestamp)) * 1000 - job.sealLeadMs - Date.now())
@@ -26,6 +26,7 @@ for (let i = 0; i < job.warmup + job.slots; i++) {
   const ms = performance.now() - t
   if (i >= job.warmup) {
     out.sealMs.push(ms)
+    out.blockHashes.push(env.executionPayload.blockHash)
     out.txs.push(env.executionPayload.transactions.length)
     // The local block holds only the L1-info deposit (engine mempool empty); a builder block has more.
     if (env.executionPayload.transactions.length > 1) out.builderBlocks++

@@ -121,12 +121,14 @@ export function createEngineProxy(o: EngineProxyOptions): FastifyInstance {
   }
 
   const getPayload = (method: string, version: EngineVersion): RpcMethod => async (params) => {
+    const t0 = performance.now()
     const local = await forward<PayloadEnvelope>(method, params)
+    const engineMs = performance.now() - t0
     const payloadId = params[0]
     if (typeof payloadId !== 'string' || !local?.executionPayload?.blockHash) return local
     const again = sealed.get(payloadId)
     if (again) return again
-    const { envelope } = core.seal(jobs.get(payloadId), local, version, head)
+    const { envelope } = core.seal(jobs.get(payloadId), local, version, head, engineMs)
     sealed.set(payloadId, envelope)
     remember(envelope.executionPayload, version)
     return envelope

@@ -12,7 +12,7 @@ export type SequencerEventMap = {
   deadline: Job
   submission: { builder: string; jobId: Hex; result: SubmitResult; blockHash?: Hex }
   validated: { builder: string; jobId: Hex; blockHash: Hex; valid: boolean; reason?: string; seconds: number }
-  sealed: { jobId: Hex | undefined; source: BlockSource; reason: SelectionReason | 'no_job'; blockHash: Hex; number: bigint; builder?: string; deadlineToSealMs?: number }
+  sealed: { jobId: Hex | undefined; source: BlockSource; reason: SelectionReason | 'no_job'; blockHash: Hex; number: bigint; builder?: string; deadlineToSealMs?: number; engineMs?: number }
   published: { blockHash: Hex; number: bigint; replicas: number }
   health: { status: 'healthy' | 'partial' | 'unhealthy' }
   error: { where: string; error: unknown }

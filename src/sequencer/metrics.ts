@@ -7,7 +7,7 @@ const MODE_VALUE: Record<ExecutionMode, number> = { enabled: 3, dry_run: 2, disa
 
 /**
  * Sequencer metrics, fed from its events so the fast path only emits: blocks by source, submissions
- * by outcome and reason, validation time, deadline-to-seal time, and event-loop delay measured with
+ * by outcome and reason, validation time, deadline-to-seal time, the engine's getPayload time, and event-loop delay measured with
  * perf_hooks (reset at every scrape, so each scrape reports the interval since the last).
  */
 export class SequencerMetrics {
@@ -20,6 +20,7 @@ export class SequencerMetrics {
     const submissions = new Counter({ name: 'superguard_sequencer_submissions_total', help: 'Builder submissions by outcome (accepted, rejected, valid, invalid) and reason', labelNames: ['builder', 'outcome', 'reason'] as const, registers: [registry] })
     const validation = new Histogram({ name: 'superguard_sequencer_validation_seconds', help: 'engine_newPayload time for builder blocks', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2], registers: [registry] })
     const toSeal = new Histogram({ name: 'superguard_sequencer_deadline_to_seal_seconds', help: 'Time from the builder deadline to the seal (0 when sealed before the deadline)', buckets: [0, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1], registers: [registry] })
+    const engineGetPayload = new Histogram({ name: 'superguard_sequencer_engine_get_payload_seconds', help: "The engine's engine_getPayload time as superguard saw it (op-node's seal time minus this is superguard's share)", buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25], registers: [registry] })
     const published = new Counter({ name: 'superguard_sequencer_published_total', help: 'Blocks published to replicas (standalone)', registers: [registry] })
     const errors = new Counter({ name: 'superguard_sequencer_errors_total', help: 'Errors by place', labelNames: ['where'] as const, registers: [registry] })
     this.#mode = new Gauge({ name: 'superguard_sequencer_execution_mode', help: 'Execution mode: 3 enabled, 2 dry_run, 1 disabled (as rollup-boost)', registers: [registry], collect: () => this.#mode.set(MODE_VALUE[mode()]) })
@@ -49,6 +50,7 @@ export class SequencerMetrics {
       blocks.inc({ source: s.source, reason: s.reason })
       if (s.builder) builderBlocks.inc({ builder: s.builder })
       if (s.deadlineToSealMs !== undefined) toSeal.observe(Math.max(0, s.deadlineToSealMs) / 1000)
+      if (s.engineMs !== undefined) engineGetPayload.observe(s.engineMs / 1000)
     })
     events.on('published', () => published.inc())
     events.on('error', (e) => errors.inc({ where: e.where }))

@@ -124,13 +124,15 @@ export class PbsCore {
 
   /**
    * Chooses the block for `job`: the best validated builder block, else `local`. `head` is the
-   * engine's current head (never handed out as a new block). Synchronous by design.
+   * engine's current head (never handed out as a new block); `engineMs` how long the engine took to
+   * hand over `local` (reported with the seal, so superguard's own share of a seal can be told apart).
+   * Synchronous by design.
    */
-  seal(job: Job | undefined, local: PayloadEnvelope, version: EngineVersion, head?: Hex): SealOutcome {
+  seal(job: Job | undefined, local: PayloadEnvelope, version: EngineVersion, head?: Hex, engineMs?: number): SealOutcome {
     const localHash = local.executionPayload.blockHash
     if (!job || this.book.isSealed(job.jobId) || this.book.current?.jobId !== job.jobId) {
       this.#remember(localHash)
-      this.events.emit('sealed', { jobId: job?.jobId, source: 'local', reason: 'no_job', blockHash: localHash, number: BigInt(local.executionPayload.blockNumber) })
+      this.events.emit('sealed', { jobId: job?.jobId, source: 'local', reason: 'no_job', blockHash: localHash, number: BigInt(local.executionPayload.blockNumber), ...(engineMs !== undefined ? { engineMs } : {}) })
       return { envelope: local, selection: { source: 'local', reason: 'no_job' } }
     }
     this.#clearTimers()
@@ -150,6 +152,7 @@ export class PbsCore {
       number: BigInt(envelope.executionPayload.blockNumber),
       ...(selection.source === 'builder' ? { builder: selection.candidate.builder } : {}),
       deadlineToSealMs: Date.now() - job.deadline,
+      ...(engineMs !== undefined ? { engineMs } : {}),
     })
     return { envelope, selection }
   }

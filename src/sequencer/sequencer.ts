@@ -101,7 +101,7 @@ export async function startSequencer(config: SequencerConfig, opts: { logger?: L
   })
   const metrics = new SequencerMetrics(registry, events, () => core.mode)
   events.on('validated', (v) => log.debug({ builder: v.builder, jobId: v.jobId, blockHash: v.blockHash, valid: v.valid, reason: v.reason, ms: Math.round(v.seconds * 1000) }, 'builder block validated'))
-  events.on('sealed', (s) => log.info({ source: s.source, reason: s.reason, builder: s.builder, number: Number(s.number), blockHash: s.blockHash, jobId: s.jobId }, 'block sealed'))
+  events.on('sealed', (s) => log.info({ source: s.source, reason: s.reason, builder: s.builder, number: Number(s.number), blockHash: s.blockHash, jobId: s.jobId, engineMs: s.engineMs === undefined ? undefined : Math.round(s.engineMs * 100) / 100 }, 'block sealed'))
   const health = new HealthMonitor({
     engine: probeEngine,
     ...(supervisor ? { supervisor } : {}),

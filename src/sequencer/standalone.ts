@@ -107,8 +107,9 @@ export class StandaloneSequencer {
       const job = core.startJob({ parent: { hash: parent.hash, number: parent.number, timestamp: parent.timestamp }, attributes: attrs, timing, engineVersion: version, payloadId: fcu.payloadId, forkchoiceState: state })
       await this.#until(timing.sealAt)
       if (this.#closed) return
+      const t0 = performance.now()
       const local = await engine.call<PayloadEnvelope>(`engine_getPayloadV${version}`, [fcu.payloadId])
-      let { envelope } = core.seal(job, local, version, parent.hash)
+      let { envelope } = core.seal(job, local, version, parent.hash, performance.now() - t0)
       if (this.#o.conductor) {
         // op-node's order: commit to the conductor first; a failed commit means we are not the leader.
         try {

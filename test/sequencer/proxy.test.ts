@@ -18,6 +18,7 @@ t('no builder block → the engine\'s own block', async ({ env }) => {
   assert.is(s.source, 'local')
   assert.is(s.reason, 'no_candidates')
   assert.is(got.executionPayload.blockHash, s.blockHash)
+  assert.ok(typeof s.engineMs === 'number' && s.engineMs > 0, 'the engine\'s share of the seal is reported')
   assert.is(env.op.head.number, 1n)
 })
 
@@ -230,6 +231,7 @@ t('other engine_ and eth_ calls pass through; metrics count blocks by source', a
   assert.match(text, /superguard_sequencer_blocks_total\{source="local",reason="no_candidates"\} 1/)
   assert.match(text, /superguard_sequencer_event_loop_delay_seconds\{quantile="0.99"\}/)
   assert.match(text, /superguard_sequencer_execution_mode 3/)
+  assert.match(text, /superguard_sequencer_engine_get_payload_seconds_count 1/)
 })
 
 t.run()

@@ -76,6 +76,7 @@ test('standalone: a builder block is chosen, inserted and published', async () =
     const { block } = accepted!
     const s = await accepted!.sealed
     assert.equal([s.source, s.builder, s.blockHash], ['builder', 'alice', block.executionPayload.blockHash])
+    assert.ok(typeof s.engineMs === 'number' && s.engineMs > 0, 'the engine\'s getPayload time is reported')
     const pub = await env.seq.events.waitFor('published', (p) => p.blockHash === block.executionPayload.blockHash)
     assert.is(pub.replicas, 2)
     assert.is(env.replicas[0]!.sim.chain.head.number >= pub.number, true)
