@@ -153,20 +153,29 @@ function snapshotHeads(reader: LogReader): LogReader {
     },
     block: (chainId, number) => reader.block(chainId, number),
     findLog: (chainId, blockNumber, logIndex) => reader.findLog(chainId, blockNumber, logIndex),
+    snapshot: (fn) => reader.snapshot(fn),
   }
 }
 
-/** The synchronous path: the index backend answers every look-up without a promise. */
+/**
+ * The synchronous path: the index backend answers every look-up without a promise. Checks run in
+ * slices of 256, each in one read snapshot (short enough never to hold back the writer's checkpoints).
+ */
 function viaBackend(chunk: SweepChunk, backend: Backend, buf: Buffer, out: Out): void {
-  for (let i = 0; i < chunk.count; i++) {
-    if ((i & 255) === 0 && Date.now() > chunk.deadline) return timeoutAll(chunk, out, i)
-    try {
-      const r = checkAccesses(backend, [decodeAccess(buf, i)], chunk.minSafety, chunk.descriptor)
-      if (r instanceof Promise) throw new Error('index backend answered asynchronously')
-      if (!r.ok) set(out, i, r.error.rpcCode, r.error.message)
-    } catch (err) {
-      set(out, i, SweepCode.Worker, (err as Error).message)
+  const slice = (from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      try {
+        const r = checkAccesses(backend, [decodeAccess(buf, i)], chunk.minSafety, chunk.descriptor)
+        if (r instanceof Promise) throw new Error('index backend answered asynchronously')
+        if (!r.ok) set(out, i, r.error.rpcCode, r.error.message)
+      } catch (err) {
+        set(out, i, SweepCode.Worker, (err as Error).message)
+      }
     }
+  }
+  for (let i = 0; i < chunk.count; i += 256) {
+    if (Date.now() > chunk.deadline) return timeoutAll(chunk, out, i)
+    backend.snapshot(() => slice(i, Math.min(chunk.count, i + 256)))
   }
 }
 

@@ -26,6 +26,7 @@ export async function startIndexSupervisor(index: SeededIndex): Promise<{ app: F
     registry,
     observe: rpcCallObserver(registry),
     health: createHealth(1_000, () => backend.status()),
+    batchScope: (run) => backend.snapshot(run),
   })
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
   /** Checks answered so far by result code (0 = valid), from the supervisor's own counter. */

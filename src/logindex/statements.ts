@@ -39,6 +39,10 @@ const SQL = {
   lastBlock: 'SELECT number, hash, parent_hash, timestamp FROM blocks WHERE chain = ? ORDER BY number DESC LIMIT 1',
   blockHashesDesc: 'SELECT number, hash FROM blocks WHERE chain = ? AND number BETWEEN ? AND ? ORDER BY number DESC',
 
+  // A read snapshot over many look-ups (LogReader.snapshot).
+  begin: 'BEGIN',
+  commit: 'COMMIT',
+
   // The hot path: one primary-key look-up.
   findLog: 'SELECT checksum, timestamp FROM logs WHERE chain = ? AND block_number = ? AND log_index = ?',
 

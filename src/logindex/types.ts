@@ -26,6 +26,11 @@ export interface LogReader {
   block(chainId: bigint, number: bigint): BlockRef | undefined
   /** The log at (blockNumber, logIndex) of the indexed canonical chain, or undefined. */
   findLog(chainId: bigint, blockNumber: bigint, logIndex: number): StoredLog | undefined
+  /**
+   * Runs `fn` (synchronous) with every look-up in it reading one state of the index: a batch of
+   * checks gets one consistent view, and SQLite takes its WAL read lock once instead of per look-up.
+   */
+  snapshot<T>(fn: () => T): T
 }
 
 /** Per-chain progress, for /healthz, syncStatus, metrics and logs. */

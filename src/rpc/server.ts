@@ -23,6 +23,11 @@ export type RpcServerOptions = {
   httpStatus?: (response: JsonRpcResponse) => number
   /** Path the JSON-RPC endpoint is served on (POST). */
   path?: string
+  /**
+   * Runs the synchronous dispatch of a batch's calls (the supervisor: inside one read snapshot of
+   * its log index). Calls that go async leave the scope at their first await.
+   */
+  batchScope?: <T>(run: () => T) => T
 }
 
 export const DEFAULT_BODY_LIMIT = 128 * 1024
@@ -66,13 +71,17 @@ export function createRpcServer(opts: RpcServerOptions): FastifyInstance {
       // Calls answered synchronously go straight into the response; only pending ones are awaited.
       const responses: (JsonRpcResponse | undefined)[] = []
       let pending: Promise<void>[] | undefined
-      for (const r of body) {
-        const res = dispatchSync(opts.methods, r, ctx, opts.observe, onInternal)
-        if (res instanceof Promise) {
-          const at = responses.push(undefined) - 1
-          ;(pending ??= []).push(res.then((v) => { responses[at] = v }))
-        } else responses.push(res)
+      const dispatchAll = () => {
+        for (const r of body) {
+          const res = dispatchSync(opts.methods, r, ctx, opts.observe, onInternal)
+          if (res instanceof Promise) {
+            const at = responses.push(undefined) - 1
+            ;(pending ??= []).push(res.then((v) => { responses[at] = v }))
+          } else responses.push(res)
+        }
       }
+      if (opts.batchScope) opts.batchScope(dispatchAll)
+      else dispatchAll()
       if (pending) await Promise.all(pending)
       const answered = responses.filter((r) => r !== undefined)
       if (answered.length === 0) return reply.code(204).send()

@@ -37,6 +37,11 @@ export interface Backend {
   /** Whether an existing block has reached `level` (never called for 'unsafe'). */
   reached(chainId: bigint, blockNumber: bigint, level: Exclude<SafetyLevel, 'unsafe'>): MaybePromise<boolean>
   heads(chainId: bigint): MaybePromise<ChainHeads>
+  /**
+   * Runs `fn` (synchronous) against one state of the chains: the index reads a batch's look-ups in
+   * one SQLite read transaction; the rpc backend has no such view and just runs `fn`.
+   */
+  snapshot<T>(fn: () => T): T
   /** Per-chain progress for /healthz and logs. */
   status(): ChainStatus[]
   close(): Promise<void>

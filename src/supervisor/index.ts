@@ -89,6 +89,7 @@ export async function startSupervisor(config: SupervisorConfig, deps: Supervisor
     registry,
     observe: rpcCallObserver(registry),
     health: createHealth(config.poll, () => backend.status()),
+    batchScope: (run) => backend.snapshot(run),
   })
   try {
     await app.listen({ host: config.host, port: config.port })

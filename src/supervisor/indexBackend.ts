@@ -37,6 +37,7 @@ export function createIndexBackend(reader: LogReader, opts: { status: () => Chai
       safe: reader.head(chainId, 'safe'),
       finalized: reader.head(chainId, 'finalized'),
     }),
+    snapshot: (fn) => reader.snapshot(fn),
     status: opts.status,
     close: opts.close ?? (async () => {}),
   }

@@ -179,6 +179,7 @@ export async function createRpcBackend(opts: RpcBackendOptions): Promise<RpcBack
       const crossUnsafeHead = unsafe && (await crossUnsafe(chain, unsafe.number)) ? unsafe : safe
       return { unsafe, crossUnsafe: crossUnsafeHead, safe, finalized }
     },
+    snapshot: (fn) => fn(),
     status: () => chainIds.map((c) => chains.get(c)!.status()),
     async close() {
       for (const c of chains.values()) c.close()

@@ -64,6 +64,10 @@ export class FakeLogReader implements LogReader {
     return this.#chains.get(chainId)?.logs.get(`${blockNumber}/${logIndex}`)
   }
 
+  snapshot<T>(fn: () => T): T {
+    return fn()
+  }
+
   #chain(chainId: bigint): FakeChain {
     const c = this.#chains.get(chainId)
     if (!c) throw new Error(`chain ${chainId} not added`)

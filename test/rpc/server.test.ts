@@ -51,6 +51,30 @@ test('an empty batch is refused; an all-notification batch gets 204; mixed batch
   assert.equal(mixed.json(), [{ jsonrpc: '2.0', id: 9, result: 9 }, { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'invalid request: request must be an object' } }])
 })
 
+test('batchScope wraps the synchronous dispatch of each batch, once, and never a single call', async () => {
+  let depth = 0
+  const scopes: string[] = []
+  const scoped = createRpcServer({
+    methods: new Map<string, (p: readonly unknown[]) => unknown>([
+      ['inScope', () => depth],
+      ['later', async () => { await Promise.resolve(); return depth }],
+    ]),
+    logger: createLogger('silent'),
+    batchScope: (run) => {
+      scopes.push('batch')
+      depth++
+      try { return run() } finally { depth-- }
+    },
+  })
+  const call = (id: number, method: string) => ({ jsonrpc: '2.0', id, method })
+  const res = await scoped.inject({ method: 'POST', url: '/', payload: JSON.stringify([call(1, 'inScope'), call(2, 'later'), call(3, 'inScope')]) })
+  assert.equal(res.json(), [{ jsonrpc: '2.0', id: 1, result: 1 }, { jsonrpc: '2.0', id: 2, result: 0 }, { jsonrpc: '2.0', id: 3, result: 1 }], 'an async call leaves the scope at its first await')
+  assert.equal(scopes, ['batch'])
+  const single = await scoped.inject({ method: 'POST', url: '/', payload: JSON.stringify(call(4, 'inScope')) })
+  assert.equal(single.json(), { jsonrpc: '2.0', id: 4, result: 0 })
+  assert.equal(scopes, ['batch'])
+})
+
 test('any content type is read as JSON', async () => {
   const res = await app.inject({ method: 'POST', url: '/', payload: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'echo', params: [1] }), headers: { 'content-type': 'text/plain' } })
   assert.equal(res.json(), { jsonrpc: '2.0', id: 1, result: 1 })
