@@ -8,6 +8,11 @@ export type AnvilOptions = {
   args?: readonly string[]
   /** How long to wait for "Listening on" before giving up. */
   startTimeoutMs?: number
+  /**
+   * In a process group of its own: a terminal's Ctrl-C then reaches only the parent, which stops
+   * anvil after what depends on it (the devnet). Without it anvil dies with the parent's group.
+   */
+  ownGroup?: boolean
 }
 
 export type Anvil = {
@@ -34,7 +39,7 @@ export function anvilBinary(): string {
 
 /** Starts anvil on 127.0.0.1 with an OS-chosen port and resolves once it listens. */
 export async function startAnvil(opts: AnvilOptions): Promise<Anvil> {
-  const child = spawn(anvilBinary(), ['--host', '127.0.0.1', '--port', '0', '--chain-id', String(opts.chainId), ...(opts.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(anvilBinary(), ['--host', '127.0.0.1', '--port', '0', '--chain-id', String(opts.chainId), ...(opts.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.ownGroup ?? false })
   live.add(child)
   child.once('exit', () => live.delete(child))
   const exited = once(child, 'exit').then(() => undefined)

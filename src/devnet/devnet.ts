@@ -112,11 +112,17 @@ export async function startDevnet(config: DevnetConfig, logger: Logger, print: (
   }
 }
 
-/** Runs `step` every `intervalMs` (from the start of one to the start of the next) until `signal` aborts. */
+/**
+ * Runs `step` every `intervalMs` (from the start of one to the start of the next) until `signal`
+ * aborts. An abort ends it at once: a step still waiting (on a receipt, say) is left to fail quietly.
+ */
 async function repeat(intervalMs: number, signal: AbortSignal, step: (i: number) => Promise<void>): Promise<void> {
+  const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))
   for (let i = 0; !signal.aborted; i++) {
     const started = Date.now()
-    await step(i)
+    const running = step(i)
+    running.catch(() => undefined)
+    await Promise.race([running, aborted])
     const wait = intervalMs - (Date.now() - started)
     if (wait > 0 && !signal.aborted) await pause(wait, undefined, { signal }).catch(() => undefined)
   }

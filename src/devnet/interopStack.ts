@@ -38,7 +38,7 @@ export type StackContext = {
  */
 export async function startInteropStack(ctx: StackContext): Promise<InteropStack> {
   const { config, logger, print, closers } = ctx
-  const anvils = await startAll(closers, 'anvil', DEVNET_CHAIN_IDS.map((chainId) => () => startAnvil({ chainId, args: ['--block-time', String(config.blockTime)] })), (a) => a.stop())
+  const anvils = await startAll(closers, 'anvil', DEVNET_CHAIN_IDS.map((chainId) => () => startAnvil({ chainId, args: ['--block-time', String(config.blockTime)], ownGroup: true })), (a) => a.stop())
   const chains = [await setupChain(anvils[0]!.url), await setupChain(anvils[1]!.url)] as const
   print(`chains ${chains.map((c, i) => `${c.chainId} at ${c.url} (pid ${anvils[i]!.pid})`).join(', ')} (anvil, ${config.blockTime}s blocks, CrossL2Inbox stand-in at 0x4200…0022)`)
 

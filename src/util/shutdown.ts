@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 
 /**
- * Runs `close` once on SIGINT/SIGTERM and exits. A second signal, or `close` taking longer than
+ * Runs `close` once on SIGINT/SIGTERM/SIGHUP (the terminal closed) and exits. A second signal, or `close` taking longer than
  * `timeoutMs`, exits at once with code 1 so Ctrl-C always ends the process.
  */
 export function onShutdown(log: Logger, close: () => Promise<void>, timeoutMs = 10_000): void {
@@ -19,4 +19,5 @@ export function onShutdown(log: Logger, close: () => Promise<void>, timeoutMs = 
   }
   process.once('SIGINT', handler)
   process.once('SIGTERM', handler)
+  process.once('SIGHUP', handler)
 }

@@ -81,8 +81,10 @@ test('a start-up failure stops what had started', async () => {
 })
 
 test('`superguard devnet` stops cleanly on Ctrl-C and leaves no process behind', async () => {
-  const child = spawnCli(['devnet', '--interval', '200ms'])
+  const child = spawnCli(['devnet', '--interval', '200ms'], {}, { group: true })
   let out = ''
+  let err = ''
+  child.stderr!.on('data', (c: Buffer) => { err += c.toString() })
   const pids = await new Promise<number[]>((resolve, reject) => {
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString()
@@ -91,10 +93,13 @@ test('`superguard devnet` stops cleanly on Ctrl-C and leaves no process behind',
     child.once('exit', (code) => reject(new Error(`devnet exited early (${code}): ${out}`)))
   })
   assert.is(pids.length, 2, out)
-  child.kill('SIGINT')
+  // As a terminal does: SIGINT to the whole foreground process group, superguard and its anvils alike.
+  process.kill(-child.pid!, 'SIGINT')
+  const before = err.length
   const [code] = await once(child, 'exit')
-  assert.is(code, 0, out)
+  assert.is(code, 0, `${out}\n${err}`)
   assert.match(out, /\[devnet\] stopped; totals:/)
+  assert.not.match(err.slice(before), /"level":(40|50)/, `no warning or error while stopping:\n${err.slice(before).slice(-3000)}`)
   for (const pid of pids) assert.not.ok(alive(pid), `anvil ${pid} still running after Ctrl-C`)
 })
 
