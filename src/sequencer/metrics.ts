@@ -7,8 +7,9 @@ const MODE_VALUE: Record<ExecutionMode, number> = { enabled: 3, dry_run: 2, disa
 
 /**
  * Sequencer metrics, fed from its events so the fast path only emits: blocks by source, submissions
- * by outcome and reason, validation time, deadline-to-seal time, the engine's getPayload time, and event-loop delay measured with
- * perf_hooks (reset at every scrape, so each scrape reports the interval since the last).
+ * by outcome and reason, validation time, deadline-to-seal time, the engine's getPayload time, and
+ * event-loop delay measured with perf_hooks (reset at every scrape, so each scrape reports the
+ * interval since the last).
  */
 export class SequencerMetrics {
   readonly #loop: IntervalHistogram

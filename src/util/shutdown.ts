@@ -1,8 +1,8 @@
 import type { Logger } from 'pino'
 
 /**
- * Runs `close` once on SIGINT/SIGTERM/SIGHUP (the terminal closed) and exits. A second signal, or `close` taking longer than
- * `timeoutMs`, exits at once with code 1 so Ctrl-C always ends the process.
+ * Runs `close` once on SIGINT/SIGTERM/SIGHUP (the terminal closed) and exits. A second signal, or
+ * `close` taking longer than `timeoutMs`, exits at once with code 1 so Ctrl-C always ends the process.
  */
 export function onShutdown(log: Logger, close: () => Promise<void>, timeoutMs = 10_000): void {
   let closing = false
