@@ -48,6 +48,8 @@ export class RpcClient {
   readonly url: URL
   readonly #opts: Required<Pick<RpcClientOptions, 'timeoutMs' | 'maxResponseBytes'>> & RpcClientOptions
   readonly #agent: Agent
+  /** The bearer token of the current second: iat has 1 s resolution, so one HMAC a second is enough. */
+  #token: { s: number; value: string } | undefined
 
   constructor(url: string, opts: RpcClientOptions = {}) {
     this.url = new URL(url)
@@ -87,9 +89,15 @@ export class RpcClient {
     this.#agent.destroy()
   }
 
+  #bearer(secret: Buffer): string {
+    const s = Math.floor(Date.now() / 1000)
+    if (this.#token?.s !== s) this.#token = { s, value: signJwt(secret, s) }
+    return this.#token.value
+  }
+
   #post(payload: string, signal?: AbortSignal): Promise<{ status: number; body: unknown }> {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), ...this.#opts.headers }
-    if (this.#opts.jwtSecret) headers.authorization = `Bearer ${signJwt(this.#opts.jwtSecret)}`
+    if (this.#opts.jwtSecret) headers.authorization = `Bearer ${this.#bearer(this.#opts.jwtSecret)}`
     const request = this.url.protocol === 'https:' ? httpsRequest : httpRequest
     return new Promise((resolve, reject) => {
       const req = request(this.url, { method: 'POST', headers, agent: this.#agent, timeout: this.#opts.timeoutMs, signal }, (res) => {

@@ -24,6 +24,12 @@ export function signJwt(secret: Buffer, nowS = Math.floor(Date.now() / 1000), cl
 
 /** Returns undefined when the bearer token is valid, else the reason it is not. */
 export function verifyJwt(secret: Buffer, authorization: string | string[] | undefined, nowS = Math.floor(Date.now() / 1000)): string | undefined {
+  const r = checkJwt(secret, authorization, nowS)
+  return typeof r === 'string' ? r : undefined
+}
+
+/** As verifyJwt, with the valid token's `iat` (for callers that remember tokens, see JwtCache). */
+export function checkJwt(secret: Buffer, authorization: string | string[] | undefined, nowS = Math.floor(Date.now() / 1000)): { iat: number } | string {
   if (typeof authorization !== 'string' || !authorization.startsWith('Bearer ')) return 'missing bearer token'
   const parts = authorization.slice(7).trim().split('.')
   if (parts.length !== 3) return 'malformed token'
@@ -44,5 +50,34 @@ export function verifyJwt(secret: Buffer, authorization: string | string[] | und
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid signature'
   if (typeof payload.iat !== 'number') return 'missing iat'
   if (Math.abs(nowS - payload.iat) > JWT_IAT_WINDOW_S) return 'stale token (iat outside ±60s)'
-  return undefined
+  return { iat: payload.iat }
+}
+
+/**
+ * Bearer tokens already verified, with whom they identified. Engine-API clients sign a token per
+ * request, but `iat` has one-second resolution, so most requests repeat the previous token: a
+ * repeat then costs a map look-up instead of an HMAC per configured secret (~50 µs on op-node's
+ * seal path). A token is only ever a key here after its signature checked out; it stops counting
+ * when its `iat` leaves the ±60 s window. Bounded: cleared when full.
+ */
+export class JwtCache<T> {
+  readonly #max: number
+  readonly #seen = new Map<string, { who: T; iat: number }>()
+
+  constructor(max = 256) {
+    this.#max = max
+  }
+
+  get(authorization: string, nowS: number): T | undefined {
+    const hit = this.#seen.get(authorization)
+    if (!hit) return undefined
+    if (Math.abs(nowS - hit.iat) <= JWT_IAT_WINDOW_S) return hit.who
+    this.#seen.delete(authorization)
+    return undefined
+  }
+
+  set(authorization: string, who: T, iat: number): void {
+    if (this.#seen.size >= this.#max) this.#seen.clear()
+    this.#seen.set(authorization, { who, iat })
+  }
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { RpcCode } from '../errors/index.js'
-import { verifyJwt } from '../rpc/jwt.js'
+import { checkJwt, JwtCache } from '../rpc/jwt.js'
 
 /** Header the auth hook sets to the authenticated builder's id; a client-sent value is always replaced. */
 export const BUILDER_HEADER = 'x-superguard-builder'
@@ -12,12 +12,12 @@ export type Identity = { id: string; secret: Buffer }
  * builder, the secret that verifies names the builder. Returns the id, or the reason none did
  * (preferring a reason from a token whose signature matched, e.g. a stale iat).
  */
-export function identify(ids: readonly Identity[], authorization: string | string[] | undefined, nowS = Math.floor(Date.now() / 1000)): { id: string } | { error: string } {
+export function identify(ids: readonly Identity[], authorization: string | string[] | undefined, nowS = Math.floor(Date.now() / 1000)): { id: string; iat: number } | { error: string } {
   let error = 'no identity configured'
   for (const who of ids) {
-    const reason = verifyJwt(who.secret, authorization, nowS)
-    if (reason === undefined) return { id: who.id }
-    if (error === 'no identity configured' || reason.startsWith('stale')) error = reason
+    const r = checkJwt(who.secret, authorization, nowS)
+    if (typeof r !== 'string') return { id: who.id, iat: r.iat }
+    if (error === 'no identity configured' || r.startsWith('stale')) error = r
   }
   return { error }
 }
@@ -52,18 +52,25 @@ const unauthorized = (message: string) => JSON.stringify({ jsonrpc: '2.0', id: n
  * a JSON parse): HTTP 401 on a bad token, 429 over the rate. GETs (/healthz, /metrics) stay open.
  */
 export function installJwtAuth(app: FastifyInstance, ids: () => readonly Identity[], limiter?: RateLimiter, onReject?: (why: string) => void): void {
+  const known = new JwtCache<string>()
   app.addHook('onRequest', async (req, reply) => {
     if (req.method !== 'POST') return
     delete req.headers[BUILDER_HEADER]
-    const who = identify(ids(), req.headers.authorization)
-    if ('error' in who) {
-      onReject?.('unauthorized')
-      return reply.code(401).header('content-type', 'application/json').send(unauthorized(who.error))
+    const authorization = req.headers.authorization
+    const nowS = Math.floor(Date.now() / 1000)
+    let id = typeof authorization === 'string' ? known.get(authorization, nowS) : undefined
+    if (id === undefined) {
+      const who = identify(ids(), authorization, nowS)
+      if ('error' in who) {
+        onReject?.('unauthorized')
+        return reply.code(401).header('content-type', 'application/json').send(unauthorized(who.error))
+      }
+      known.set(authorization as string, (id = who.id), who.iat)
     }
-    if (limiter && !limiter.take(who.id)) {
+    if (limiter && !limiter.take(id)) {
       onReject?.('rate_limited')
       return reply.code(429).header('content-type', 'application/json').send(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: RpcCode.OverSenderRateLimit, message: 'over rate limit' } }))
     }
-    req.headers[BUILDER_HEADER] = who.id
+    req.headers[BUILDER_HEADER] = id
   })
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { JWT_IAT_WINDOW_S, readJwtSecret, signJwt, verifyJwt } from '../../src/rpc/index.js'
+import { checkJwt, JwtCache } from '../../src/rpc/jwt.js'
 
 const SECRET_HEX = '688f5d737bad920bdfb2fc2f488d6b6209eebda1dae949a8de91398d932c517a'
 const secret = Buffer.from(SECRET_HEX, 'hex')
@@ -98,6 +99,25 @@ test('readJwtSecret refuses short, long, non-hex and missing files', () => {
     assert.throws(() => readJwtSecret(p), (e: Error) => e.message === `${p}: a JWT secret must be 32 bytes of hex`, name)
   }
   assert.throws(() => readJwtSecret(join(dir, 'missing')), (e: Error) => (e as NodeJS.ErrnoException).code === 'ENOENT')
+})
+
+test('checkJwt gives the iat of a valid token, the reason otherwise', () => {
+  assert.equal(checkJwt(secret, bearer(signJwt(secret, now - 5)), now), { iat: now - 5 })
+  assert.is(checkJwt(secret, bearer(signJwt(Buffer.alloc(32, 1), now)), now), 'invalid signature')
+})
+
+test('JwtCache: a remembered token counts until its iat leaves the ±60 s window; bounded', () => {
+  const cache = new JwtCache<string>(2)
+  const token = bearer(signJwt(secret, now))
+  assert.is(cache.get(token, now), undefined)
+  cache.set(token, 'alice', now)
+  assert.is(cache.get(token, now + JWT_IAT_WINDOW_S), 'alice')
+  assert.is(cache.get(token, now + JWT_IAT_WINDOW_S + 1), undefined, 'stale: forgotten')
+  assert.is(cache.get(token, now), undefined, 'and stays forgotten')
+  cache.set('a', 'x', now)
+  cache.set('b', 'y', now)
+  cache.set('c', 'z', now) // full: cleared first
+  assert.equal([cache.get('a', now), cache.get('b', now), cache.get('c', now)], [undefined, undefined, 'z'])
 })
 
 test.after(() => rmSync(dir, { recursive: true, force: true }))
