@@ -22,6 +22,18 @@ test('big blocks are hashed on a worker, small ones inline; both agree with the 
   }
 })
 
+test('a fresh pool takes many tasks at once (its worker is still loading the task file)', async () => {
+  const hasher = new BlockHasher({ threads: 2, inlineMaxTxs: 0 })
+  try {
+    const j = job(4)
+    const subs = Array.from({ length: 8 }, (_, i) => submission(j, {}, `0x${(i + 1).toString(16)}`, ['0x0201', '0x0202']))
+    const hashes = await Promise.all(subs.map((s) => hasher.hash(s, true)))
+    assert.equal(hashes, subs.map((s) => s.executionPayload.blockHash))
+  } finally {
+    await hasher.close()
+  }
+})
+
 test('threads: 0 hashes everything inline', async () => {
   const hasher = new BlockHasher({ threads: 0, inlineMaxTxs: 0 })
   const j = job(3)
