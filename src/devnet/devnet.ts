@@ -112,17 +112,21 @@ export async function startDevnet(config: DevnetConfig, logger: Logger, print: (
   }
 }
 
+/** How long a step may still run after the abort before it is abandoned (to fail quietly). */
+const ABANDON_AFTER_MS = 2_000
+
 /**
  * Runs `step` every `intervalMs` (from the start of one to the start of the next) until `signal`
- * aborts. An abort ends it at once: a step still waiting (on a receipt, say) is left to fail quietly.
+ * aborts. The step in flight may finish, but one still waiting `ABANDON_AFTER_MS` later (on a
+ * receipt from an anvil a Ctrl-C already killed, say) is left behind, so stopping never hangs.
  */
 async function repeat(intervalMs: number, signal: AbortSignal, step: (i: number) => Promise<void>): Promise<void> {
-  const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))
+  const abandon = new Promise<void>((resolve) => signal.addEventListener('abort', () => setTimeout(resolve, ABANDON_AFTER_MS).unref(), { once: true }))
   for (let i = 0; !signal.aborted; i++) {
     const started = Date.now()
     const running = step(i)
     running.catch(() => undefined)
-    await Promise.race([running, aborted])
+    await Promise.race([running, abandon])
     const wait = intervalMs - (Date.now() - started)
     if (wait > 0 && !signal.aborted) await pause(wait, undefined, { signal }).catch(() => undefined)
   }
