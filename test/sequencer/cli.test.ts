@@ -29,7 +29,7 @@ function logLine(child: ChildProcess, msg: string): Promise<Record<string, unkno
   })
 }
 
-const exited = (c: ChildProcess) => new Promise<number | null>((r) => c.once('exit', r))
+const exited = (c: ChildProcess) => new Promise<number | null | string>((r) => c.once('exit', (code, sig) => r(code ?? `signal ${sig}`)))
 
 test('superguard sequencer / builder: --help, and bad configuration exits 2', async () => {
   const [help, bhelp, bad, badBuilder] = await Promise.all([
@@ -62,6 +62,10 @@ test('real processes: op-node stand-in → superguard sequencer → engine-sim, 
     '--listen-engine', `127.0.0.1:${pe}`, '--listen-builder', `127.0.0.1:${pb}`, '--listen-debug', `127.0.0.1:${pd}`,
     '--builder', `http://127.0.0.1:${pr},jwt=${bJwt.path},name=ref`, '--max-unsafe-age', '0', '--log-level', 'debug'])
   const builder = spawnCli(['builder', '--listen', `127.0.0.1:${pr}`, '--sequencer', `http://127.0.0.1:${pb}`, '--jwt-secret', bJwt.path, '--engine', `${follower.url},jwt=${fJwt.path}`, '--log-level', 'debug'])
+  let seqErr = ''
+  let seqOut = ''
+  seq.stderr!.on('data', (c: Buffer) => { seqErr += c.toString() })
+  seq.stdout!.on('data', (c: Buffer) => { seqOut += c.toString() })
   try {
     await Promise.all([logLine(seq, 'sequencer started'), logLine(builder, 'builder listening')])
     const raw = await signedTx(3, 0, 4)
@@ -86,7 +90,7 @@ test('real processes: op-node stand-in → superguard sequencer → engine-sim, 
   } finally {
     seq.kill('SIGTERM')
     builder.kill('SIGTERM')
-    assert.equal(await Promise.all([exited(seq), exited(builder)]), [0, 0])
+    assert.equal(await Promise.all([exited(seq), exited(builder)]), [0, 0], `${seqErr}\n${seqOut.slice(-3000)}`)
     await engine.close()
     await follower.close()
   }
