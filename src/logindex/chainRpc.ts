@@ -35,7 +35,7 @@ export class ChainRpc {
     this.url = url
     const client = (batch: false | { batchSize: number; wait: number }) =>
       createPublicClient({
-        transport: http(url, { batch, retryCount: 0, timeout: timeoutMs, maxResponseBodySize: false, fetchFn: limitedFetch(MAX_RESPONSE_BYTES), ...(signal ? { fetchOptions: { signal } } : {}) }),
+        transport: http(url, { batch, retryCount: 0, timeout: timeoutMs, maxResponseBodySize: false, fetchFn: limitedFetch(MAX_RESPONSE_BYTES, signal) }),
       })
     this.#client = client(batchSize > 1 ? { batchSize, wait: 0 } : false)
     this.#single = batchSize > 1 ? client(false) : undefined
@@ -101,26 +101,39 @@ function toHeader(raw: RpcBlock): Header {
  * chunk: eth_getLogs 3.1 → 2.1 µs/log of CPU. A body without Content-Length is read here under
  * the limit. Errors are viem's own (ResponseBodyTooLargeError), as with maxResponseBodySize.
  */
-function limitedFetch(maxSize: number): typeof fetch {
+function limitedFetch(maxSize: number, stop?: AbortSignal): typeof fetch {
+  // One signal per request, aborted by `stop` (one listener for all requests) or by viem's timeout,
+  // and forgotten once the body is read: handing the indexer's long-lived signal to every fetch
+  // left undici's listeners on it until GC (MaxListenersExceededWarning after ~1,500 requests).
+  const inFlight = new Set<AbortController>()
+  stop?.addEventListener('abort', () => { for (const ac of inFlight) ac.abort(stop.reason) }, { once: true })
   return async (input, init) => {
-    const res = await fetch(input, init)
-    const length = res.headers.get('content-length')
-    if (length !== null) {
-      const size = Number(length)
-      if (size > maxSize) {
+    const ac = new AbortController()
+    if (stop?.aborted) ac.abort(stop.reason)
+    inFlight.add(ac)
+    const timeout = init?.signal ?? undefined
+    const onTimeout = () => ac.abort(timeout!.reason)
+    if (timeout?.aborted) onTimeout()
+    else timeout?.addEventListener('abort', onTimeout, { once: true })
+    try {
+      const res = await fetch(input, { ...init, signal: ac.signal })
+      const length = res.headers.get('content-length')
+      if (length !== null && Number(length) > maxSize) {
         await res.body?.cancel()
-        throw new ResponseBodyTooLargeError({ maxSize, size })
+        throw new ResponseBodyTooLargeError({ maxSize, size: Number(length) })
       }
-      return res
+      if (!res.body) return res
+      const chunks: Uint8Array[] = []
+      let size = 0
+      for await (const chunk of res.body) {
+        size += chunk.byteLength
+        if (size > maxSize) throw new ResponseBodyTooLargeError({ maxSize, size })
+        chunks.push(chunk)
+      }
+      return new Response(Buffer.concat(chunks), { status: res.status, statusText: res.statusText, headers: res.headers })
+    } finally {
+      inFlight.delete(ac)
+      timeout?.removeEventListener('abort', onTimeout)
     }
-    if (!res.body) return res
-    const chunks: Uint8Array[] = []
-    let size = 0
-    for await (const chunk of res.body) {
-      size += chunk.byteLength
-      if (size > maxSize) throw new ResponseBodyTooLargeError({ maxSize, size })
-      chunks.push(chunk)
-    }
-    return new Response(Buffer.concat(chunks), { status: res.status, statusText: res.statusText, headers: res.headers })
   }
 }
