@@ -4,6 +4,8 @@ import { toRlp } from 'viem'
 import { keccak256 } from '../../src/util/keccak.js'
 import { bytesToHex } from '../../src/util/hex.js'
 import type { Hex } from '../../src/engine/types.js'
+// Unchanged since that commit: shared, not copied.
+import { rlpIndex } from '../../src/engine/trie.js'
 
 /**
  * A small Merkle-Patricia trie root builder (Yellow Paper appendix D), enough for the
@@ -86,14 +88,6 @@ export function trieRoot(entries: readonly { key: Uint8Array; value: Uint8Array 
 }
 
 /** rlp(i) as bytes: the key of item i in an ordered (list) trie. */
-export function rlpIndex(i: number): Uint8Array {
-  if (i === 0) return Uint8Array.of(0x80)
-  if (i < 0x80) return Uint8Array.of(i)
-  const be: number[] = []
-  for (let v = i; v > 0; v = Math.floor(v / 256)) be.unshift(v % 256)
-  return Uint8Array.from([0x80 + be.length, ...be])
-}
-
 /** Root of the ordered trie of a list: keys rlp(index), values the items' bytes as given. */
 export function orderedTrieRoot(values: readonly Uint8Array[]): Hex {
   return trieRoot(values.map((value, i) => ({ key: rlpIndex(i), value })))
