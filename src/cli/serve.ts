@@ -16,6 +16,24 @@ export type ServiceDefinition<T extends OptionsSpec> = {
   start(config: ConfigOf<T>, logger: Logger): Promise<{ close(): Promise<void> }>
   /** Start-up failures that are really configuration mistakes: reported like a bad flag (exit 2). */
   isConfigError?: (err: unknown) => boolean
+  /**
+   * Start-up failures the operator must fix outside the flags (a --db that is a directory, corrupt,
+   * unwritable…): one line on stderr, exit 2; the stack only in the log at --log-level debug.
+   */
+  isStartupError?: (err: unknown) => boolean
+}
+
+/**
+ * A start-up refusal as one line (`superguard <role>: <message>`), exit 2. A ConfigError so that
+ * main() reports it as it reports a bad flag, without a stack.
+ */
+export class StartupError extends ConfigError {
+  override name = 'StartupError'
+  constructor(role: string, message: string, opts: { cause?: unknown } = {}) {
+    super(role, [message])
+    this.message = `superguard ${role}: ${message}`
+    if (opts.cause !== undefined) this.cause = opts.cause
+  }
 }
 
 /**
@@ -37,6 +55,11 @@ export function serviceCommand<const T extends OptionsSpec>(def: ServiceDefiniti
         service = await def.start(config, logger)
       } catch (err) {
         if (def.isConfigError?.(err)) throw new ConfigError(def.role, [(err as Error).message])
+        if (def.isStartupError?.(err)) {
+          logger.debug({ err }, 'start-up refused')
+          logger.flush()
+          throw new StartupError(def.role, (err as Error).message, { cause: err })
+        }
         throw err
       }
       await new Promise<void>((resolve) => onShutdown(logger, async () => { await service.close(); resolve() }))

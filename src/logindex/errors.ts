@@ -17,3 +17,19 @@ export class InconsistentRangeError extends Error {
 export class ChainIdMismatchError extends Error {
   override name = 'ChainIdMismatchError'
 }
+
+/**
+ * The index database cannot be used at start: a directory, not a SQLite file, unwritable, a newer
+ * schema, or corrupt. The message is one line naming the file and the cause (the CLI exits 2 with it).
+ */
+export class IndexDbError extends Error {
+  override name = 'IndexDbError'
+  readonly path: string
+  /** 'corrupt' can be repaired by --rebuild-corrupt-db; the others need the operator. */
+  readonly kind: 'directory' | 'unwritable' | 'not-a-database' | 'newer-schema' | 'corrupt' | 'cannot-open'
+  constructor(path: string, kind: IndexDbError['kind'], cause: string, opts: { cause?: unknown } = {}) {
+    super(`--db ${path}: ${cause}`, opts)
+    this.path = path
+    this.kind = kind
+  }
+}

@@ -1,6 +1,4 @@
 import { EventEmitter } from 'node:events'
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import { initKeccak } from '../util/keccak.js'
@@ -13,8 +11,8 @@ import { createIndexerMetrics } from './indexerMetrics.js'
 import { Ingester } from './ingester.js'
 import { IndexLogReader } from './logReader.js'
 import { LogStore, type ChainRecord } from './logStore.js'
-import { migrate } from './migrate.js'
-import { openDb } from './openDb.js'
+import { openIndex } from './openIndex.js'
+import { StorageErrors } from './storageErrors.js'
 import type { ChainStatus, LogReader } from './types.js'
 
 /** 7 days, EXPIRY_TIME of specs/interop/messaging.md. */
@@ -43,6 +41,8 @@ export type IndexerOptions = {
   pruneIntervalMs?: number
   /** Clock in ms for the backfill and expiry windows (tests move it). Default Date.now. */
   now?: () => number
+  /** A database that fails the start-up quick_check is moved aside and indexed afresh (else: IndexDbError). */
+  rebuildCorrupt?: boolean
 }
 
 /**
@@ -55,16 +55,19 @@ export class Indexer extends EventEmitter<IndexerEvents> {
   /** Resolves once every chain has completed its backfill; rejects if the indexer closes first. */
   readonly ready: Promise<void>
   readonly dbPath: string
+  /** Storage failures at run time (reads and writes): metric, rate-limited log, /healthz. */
+  readonly storage: StorageErrors
   readonly #ingesters: Ingester[]
   readonly #close: () => Promise<void>
 
   /** @internal built by startIndexer */
-  constructor(parts: { reader: LogReader; chainIds: bigint[]; dbPath: string; ready: Promise<void>; ingesters: Ingester[]; close: () => Promise<void> }) {
+  constructor(parts: { reader: LogReader; chainIds: bigint[]; dbPath: string; storage: StorageErrors; ready: Promise<void>; ingesters: Ingester[]; close: () => Promise<void> }) {
     super()
     this.setMaxListeners(100) // tests and the supervisor wait on events concurrently
     this.reader = parts.reader
     this.chainIds = parts.chainIds
     this.dbPath = parts.dbPath
+    this.storage = parts.storage
     this.ready = parts.ready
     this.#ingesters = parts.ingesters
     this.#close = parts.close
@@ -105,31 +108,33 @@ export class Indexer extends EventEmitter<IndexerEvents> {
 }
 
 /**
- * Opens (and migrates) the index at `dbPath`, reads every endpoint's chain id, and starts one
- * ingester per chain. Resolves once the loops run; `ready` tells when the backfill is done.
+ * Opens (checks, and migrates) the index at `dbPath` (an IndexDbError when it cannot be used),
+ * reads every endpoint's chain id, and starts one ingester per chain. Resolves once the loops
+ * run; `ready` tells when the backfill is done.
  */
 export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
   await initKeccak()
   const logger = opts.logger
   const expiryMs = opts.expiryMs ?? DEFAULT_EXPIRY_MS
   const abort = new AbortController()
-  const rpcs = opts.chains.map((c) => new ChainRpc(c.url, { batchSize: opts.rpcBatchSize ?? 100, signal: abort.signal }))
-  const chainIds = await Promise.all(rpcs.map((rpc, i) => readChainId(rpc, opts.chains[i]!.chainId, logger)))
-  const dup = chainIds.find((id, i) => chainIds.indexOf(id) !== i)
-  if (dup !== undefined) throw new Error(`chain ${dup} is configured twice`)
-
-  if (opts.dbPath !== ':memory:') mkdirSync(dirname(opts.dbPath), { recursive: true })
-  const db = openDb(opts.dbPath)
+  // The database first: a bad --db is refused without waiting for any endpoint.
+  const db = openIndex(opts.dbPath, { logger, rebuildCorrupt: opts.rebuildCorrupt ?? false })
   let store: LogStore
   let records: ChainRecord[]
+  let chainIds: bigint[]
+  const rpcs = opts.chains.map((c) => new ChainRpc(c.url, { batchSize: opts.rpcBatchSize ?? 100, signal: abort.signal }))
   try {
-    migrate(db)
+    chainIds = await Promise.all(rpcs.map((rpc, i) => readChainId(rpc, opts.chains[i]!.chainId, logger)))
+    const dup = chainIds.find((id, i) => chainIds.indexOf(id) !== i)
+    if (dup !== undefined) throw new Error(`chain ${dup} is configured twice`)
     store = new LogStore(db)
     records = chainIds.map((id) => store.registerChain(id))
   } catch (err) {
+    abort.abort()
     db.close()
     throw err
   }
+  const storage = new StorageErrors({ dbPath: opts.dbPath, logger, registry: opts.registry })
   const cross = new CrossUnsafe(store, records, { expirySeconds: BigInt(Math.floor(expiryMs / 1000)), logger })
   const reader = new IndexLogReader(db, { chains: chainIds, state: store })
   const metrics = createIndexerMetrics(opts.registry)
@@ -157,6 +162,7 @@ export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
     reader,
     chainIds,
     dbPath: opts.dbPath,
+    storage,
     ready,
     ingesters,
     close: () =>
@@ -165,6 +171,7 @@ export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
         await Promise.allSettled(loops)
         progress?.stop()
         rejectReady(new Error('indexer closed before the backfill completed'))
+        storage.close()
         db.close()
       })()),
   })
@@ -175,7 +182,7 @@ export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
   }
   indexer.on('ready', checkReady)
   for (const [i, chain] of records.entries()) {
-    ingesters.push(new Ingester({ chain, rpc: rpcs[i]!, store, cross, events: indexer, logger, metrics, progress, signal: abort.signal }, ingesterOptions))
+    ingesters.push(new Ingester({ chain, rpc: rpcs[i]!, store, cross, events: indexer, logger, metrics, progress, storage, signal: abort.signal }, ingesterOptions))
   }
   checkReady()
   for (const ing of ingesters) loops.push(ing.run())

@@ -13,6 +13,7 @@ import type { IndexerEvents } from './indexerEvents.js'
 import type { IndexerMetrics } from './indexerMetrics.js'
 import type { ChainRecord, ChainTags, LogStore } from './logStore.js'
 import { RangePlanner } from './rangePlanner.js'
+import type { StorageErrors } from './storageErrors.js'
 
 export type IngesterOptions = {
   backfillMs: number
@@ -34,6 +35,8 @@ export type IngesterDeps = {
   logger: Logger
   metrics: IndexerMetrics
   progress: BackfillProgress | undefined
+  /** Storage failures of a commit are recorded (counted, logged once per interval, /healthz) here. */
+  storage?: StorageErrors | undefined
   signal: AbortSignal
 }
 
@@ -88,7 +91,9 @@ export class Ingester {
       } catch (err) {
         if (signal.aborted) break
         backoff = Math.min(MAX_BACKOFF_MS, Math.max(250, backoff * 2))
-        logger.warn({ err, chainId: this.#chainId.toString(), retryInMs: backoff }, 'indexing failed; retrying')
+        // A storage failure (disk full, I/O error, a corrupt page) is the storage tracker's to log
+        // (once per interval with a count) and to show on /healthz; the retry is the same.
+        if (this.#d.storage?.record('write', err) === undefined) logger.warn({ err, chainId: this.#chainId.toString(), retryInMs: backoff }, 'indexing failed; retrying')
         await this.#sleep(backoff)
         continue
       }

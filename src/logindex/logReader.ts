@@ -65,7 +65,26 @@ export class IndexLogReader implements LogReader {
     try {
       return fn()
     } finally {
-      if (this.#db.inTransaction) this.#st.commit.run()
+      this.#endSnapshot()
+    }
+  }
+
+  /**
+   * COMMIT of the read transaction; when that fails (an I/O error), ROLLBACK so the connection
+   * does not keep a read transaction open: in the indexer's process it is the writer's
+   * connection, whose next commits would nest inside it and never reach the file.
+   */
+  #endSnapshot(): void {
+    if (!this.#db.inTransaction) return
+    try {
+      this.#st.commit.run()
+    } catch (err) {
+      try {
+        if (this.#db.inTransaction) this.#db.exec('ROLLBACK')
+      } catch {
+        // the COMMIT's error is the one to report
+      }
+      throw err
     }
   }
 

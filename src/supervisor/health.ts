@@ -7,8 +7,10 @@ import type { ChainStatus } from '../logindex/types.js'
  * intervals" is measured in time, not blocks (block times differ per chain): the last successful
  * poll is at most 2·poll old, and the index has not been behind the head that polls reported for
  * longer than 2·poll. A poll that just saw a new block, still being committed, is not a lag.
+ * `storage` (index backend) names a storage failure of the index (see StorageErrors): 503 with
+ * `storage: {problem}` in the body while it lasts, whatever the chains say.
  */
-export function createHealth(pollMs: number, statuses: () => readonly ChainStatus[], now: () => number = Date.now): () => Health {
+export function createHealth(pollMs: number, statuses: () => readonly ChainStatus[], now: () => number = Date.now, storage?: () => string | undefined): () => Health {
   const behindSince = new Map<bigint, number>()
   return () => {
     const t = now()
@@ -29,7 +31,8 @@ export function createHealth(pollMs: number, statuses: () => readonly ChainStatu
         ...(problem ? { problem } : {}),
       }
     })
-    const ok = chains.length > 0 && chains.every((c) => c.problem === undefined)
-    return { status: ok ? 200 : 503, body: { ok, chains } }
+    const storageProblem = storage?.()
+    const ok = chains.length > 0 && chains.every((c) => c.problem === undefined) && storageProblem === undefined
+    return { status: ok ? 200 : 503, body: { ok, chains, ...(storageProblem ? { storage: { problem: storageProblem } } : {}) } }
   }
 }

@@ -68,9 +68,9 @@ export async function startSupervisor(config: SupervisorConfig, deps: Supervisor
   let indexer: Indexer | undefined
   let rpcBackend: RpcBackend | undefined
   if (config.backend === 'index') {
-    const ix = await startIndexer({ chains, dbPath: config.db, backfillMs: config.backfill, pollMs: config.poll, logger, registry, progress: deps.progress ?? true })
+    const ix = await startIndexer({ chains, dbPath: config.db, backfillMs: config.backfill, pollMs: config.poll, logger, registry, progress: deps.progress ?? true, rebuildCorrupt: config.rebuildCorruptDb })
     indexer = ix
-    backend = createIndexBackend(ix.reader, { status: () => ix.status(), close: () => ix.close() })
+    backend = createIndexBackend(ix.reader, { status: () => ix.status(), close: () => ix.close(), storage: ix.storage })
   } else {
     rpcBackend = await createRpcBackend({ chains, pollMs: config.poll, logger, registry, cacheBlocks: config.cacheBlocks, concurrency: config.rpcConcurrency })
     backend = rpcBackend
@@ -88,7 +88,7 @@ export async function startSupervisor(config: SupervisorConfig, deps: Supervisor
     maxBatch: config.maxBatch,
     registry,
     observe: rpcCallObserver(registry),
-    health: createHealth(config.poll, () => backend.status()),
+    health: createHealth(config.poll, () => backend.status(), Date.now, indexer && (() => indexer!.storage.problem())),
     batchScope: (run) => backend.snapshot(run),
   })
   try {

@@ -9,6 +9,8 @@ export const supervisorOptions = defineOptions({
   rpc: { type: 'strings', required: true, arg: '[CHAINID=]URL', help: 'RPC endpoint of a chain in the dependency set, one per chain; CHAINID= pins the id (checked against eth_chainId)' },
   backend: { type: 'enum', choices: ['index', 'rpc'], default: 'index', help: 'index: SQLite log index; rpc: no index, each check reads the source chain over RPC (light mode)' },
   db: { type: 'path', default: './data/supervisor.db', arg: 'PATH', help: 'log index database (index backend); its directory is created' },
+  checkDb: { type: 'bool', default: false, help: 'run a full PRAGMA integrity_check of --db, print its result and exit (0 sound, 2 corrupt or unreadable); --rpc is not needed' },
+  rebuildCorruptDb: { type: 'bool', default: false, help: 'when --db fails the start-up quick_check, move it aside as <db>.corrupt-<time> and index afresh from the chains (else refuse to start, exit 2)' },
   backfill: { type: 'duration', default: '7d', help: 'how far back to index on an empty database (capped at the 7-day message expiry and at genesis)' },
   poll: { type: 'duration', default: '1s', min: 10, help: 'how often each chain head is polled; the rpc backend caches blocks for at most this long' },
   adminJwtSecret: { type: 'path', arg: 'FILE', help: '32-byte hex JWT secret that admin_* methods require; without it they are disabled' },

@@ -27,6 +27,8 @@ export type IndexFixture = {
   /** The inbox entries declaring log i. */
   entries(i: number): Hex[]
   head: BlockRef
+  /** The executing chain's only block (its head). */
+  execHead: BlockRef
 }
 
 const word = (tag: string, n: number | bigint) => keccak256(Buffer.from(`${tag}:${n}`))
@@ -76,5 +78,5 @@ export async function writeIndexFixture(path: string, opts: IndexFixtureOptions)
     store.setReady(key)
   }
   db.close()
-  return { path, sourceChain, execChain, head: head!, access: (i) => accesses[i]!, entries: (i) => encodeAccess(accesses[i]!) }
+  return { path, sourceChain, execChain, head: head!, execHead, access: (i) => accesses[i]!, entries: (i) => encodeAccess(accesses[i]!) }
 }
