@@ -87,12 +87,20 @@ export function integrityCheck(path: string): string[] {
 function quickCheck(db: Db): string | undefined {
   const rows = db.pragma('quick_check(1)') as { quick_check: string }[]
   const first = rows[0]?.quick_check
-  return first === 'ok' ? undefined : (first ?? 'no answer')
+  if (first === 'ok') return undefined
+  // SQLite's report spans lines ("*** in database main ***\nTree 5 page 60: …"): one line here.
+  return (first ?? 'no answer').replace(/\*\*\* in database \w+ \*\*\*/, '').trim().replace(/\s*\n\s*/g, '; ')
 }
 
 /** Refuses before SQLite sees the path: a directory, or a file or directory we may not write. */
 function checkPath(path: string): void {
-  const st = statSync(path, { throwIfNoEntry: false })
+  let st: ReturnType<typeof statSync>
+  try {
+    st = statSync(path, { throwIfNoEntry: false })
+  } catch (err) {
+    // ENOTDIR (a parent is a file), EACCES (a parent we may not search), ELOOP…
+    throw new IndexDbError(path, 'unwritable', `cannot create the database in ${dirname(path)} (${(err as NodeJS.ErrnoException).code})`, { cause: err })
+  }
   if (st?.isDirectory()) throw new IndexDbError(path, 'directory', 'is a directory, not a database file')
   if (st) {
     try {
