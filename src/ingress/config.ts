@@ -32,6 +32,7 @@ export const ingressOptions = defineOptions({
   upstreamTimeout: { type: 'duration', default: '5s', min: 1, help: 'deadline of one upstream call' },
   builderTimeout: { type: 'duration', default: '1s', min: 1, help: 'deadline of one builder call' },
   maxBatch: { type: 'int', default: 100, min: 1, arg: 'N', help: 'most requests in one JSON-RPC batch' },
+  healthInterval: { type: 'duration', default: '5s', min: 10, help: 'how often /healthz probes the upstream (eth_chainId) and each supervisor (supervisor_syncStatus), each within its --*-timeout' },
 })
 
 export type IngressConfig = ConfigOf<typeof ingressOptions>

@@ -11,6 +11,7 @@ import { ActivitySummary } from './activitySummary.js'
 import { resolveIngressConfig, type IngressConfig, type IngressInput } from './config.js'
 import { httpStatusFor } from './errors.js'
 import { Forwarder } from './forwarder.js'
+import { DependencyHealth } from './dependencyHealth.js'
 import { createIngressMethods } from './ingressMethods.js'
 import { IngressMetrics } from './ingressMetrics.js'
 import { InteropValidator } from './interopValidator.js'
@@ -43,6 +44,8 @@ export type Ingress = {
   config: IngressConfig
   acceptedSet: AcceptedSet
   app: FastifyInstance
+  /** The upstream and supervisor probes behind /healthz. */
+  dependencies: DependencyHealth
   close(): Promise<void>
 }
 
@@ -93,6 +96,15 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
     log,
   })
   const summary = new ActivitySummary()
+  const dependencies = new DependencyHealth({
+    upstream: config.upstream,
+    supervisors: config.supervisor.map((url, i) => ({ url, label: endpoints[i]!.label })),
+    intervalMs: config.healthInterval,
+    upstreamTimeoutMs: Math.min(config.upstreamTimeout, config.healthInterval),
+    supervisorTimeoutMs: Math.min(config.supervisorTimeout, config.healthInterval),
+    registry,
+    log,
+  })
   const methods = createIngressMethods({ chainId, validator, forwarder, acceptedSet, allowMethods: config.allowMethod, summary, log, metrics })
 
   // Single responses get proxyd's HTTP status for the ingress's own rejections; the status is
@@ -105,7 +117,10 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
     maxBatch: config.maxBatch,
     registry,
     observe: rpcCallObserver(registry),
-    health: () => ({ status: 200, body: { ok: true, chainId: chainId.toString(), strategy: strategy.name, supervisors: endpoints.map((e) => ({ url: e.label, healthy: e.isHealthy() })), accepted: acceptedSet.size } }),
+    health: () => {
+      const h = dependencies.health()
+      return { status: h.status, body: { ...h.body, chainId: chainId.toString(), strategy: strategy.name, supervisors: endpoints.map((e) => ({ url: e.label, healthy: e.isHealthy() })), accepted: acceptedSet.size } }
+    },
   })
   app.addHook('onSend', async (req, reply, payload) => {
     const status = statuses.get(req.headers)
@@ -117,9 +132,11 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
     await app.listen({ host: config.host, port: config.port })
   } catch (err) {
     closeClients()
+    dependencies.close()
     await shared?.release()
     throw err
   }
+  dependencies.start()
   const { port } = app.server.address() as AddressInfo
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
   const timer = setInterval(() => {
@@ -136,9 +153,11 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
     config,
     acceptedSet,
     app,
+    dependencies,
     close() {
       closing ??= (async () => {
         clearInterval(timer)
+        dependencies.close()
         await app.close()
         closeClients()
         await shared?.release()
