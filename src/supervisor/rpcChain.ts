@@ -27,6 +27,8 @@ export type RpcChainOptions = {
 type RawBlock = { number: string | null; hash: string | null; parentHash: string; timestamp: string }
 type Tag = 'safe' | 'finalized'
 
+const POLL_WARN_INTERVAL_MS = 10_000
+
 /**
  * One source chain seen through its RPC, for the RPC backend: the head (polled every pollMs,
  * refreshed early when a check asks for a block above it), the safe/finalized tags (cached for
@@ -48,6 +50,7 @@ export class RpcChain {
   #queued: Promise<BlockRef | undefined> | undefined
   #timer: NodeJS.Timeout | undefined
   #closed = false
+  #pollFailures = { total: 0, unlogged: 0, since: 0, loggedAt: -Infinity }
 
   constructor(chainId: bigint, opts: RpcChainOptions, client?: PublicClient) {
     this.chainId = chainId
@@ -67,17 +70,38 @@ export class RpcChain {
     return { chainId: this.chainId, ready: this.#head !== undefined, indexed: this.#head, remoteHead: this.#head?.number, lastPollAt: this.#lastPollAt }
   }
 
-  /** Polls the head every pollMs until close(); the first poll starts now. */
+  /**
+   * Polls the head every pollMs until close(); the first poll starts now. A failing endpoint is
+   * still polled every pollMs (the poll is what notices it is back, and a failure costs at most
+   * one request timeout, never two at once), but logged once per POLL_WARN_INTERVAL_MS with the
+   * count of failures since the last line, and once when it recovers: at poll 1s, a chain down
+   * for an hour was 3,600 warnings.
+   */
   start(): void {
     const tick = () => {
       this.refresh().then(
-        () => { this.#lastPollAt = Date.now() },
-        (err: unknown) => this.#opts.logger.warn({ chainId: String(this.chainId), err: (err as Error).message }, 'head poll failed'),
+        () => {
+          this.#lastPollAt = Date.now()
+          if (this.#pollFailures.total > 0) this.#opts.logger.info({ chainId: String(this.chainId), failures: this.#pollFailures.total, downForMs: Date.now() - this.#pollFailures.since }, 'head poll recovered')
+          this.#pollFailures = { total: 0, unlogged: 0, since: 0, loggedAt: -Infinity }
+        },
+        (err: unknown) => this.#pollFailed(err),
       ).finally(() => {
         if (!this.#closed) this.#timer = setTimeout(tick, this.#opts.pollMs).unref()
       })
     }
     tick()
+  }
+
+  #pollFailed(err: unknown): void {
+    const f = this.#pollFailures
+    const now = Date.now()
+    if (f.total++ === 0) f.since = now
+    f.unlogged++
+    if (now - f.loggedAt < POLL_WARN_INTERVAL_MS) return
+    this.#opts.logger.warn({ chainId: String(this.chainId), err: (err as Error).message, failures: f.unlogged, failingForMs: now - f.since }, 'head poll failed (logged once per 10 s while it fails)')
+    f.loggedAt = now
+    f.unlogged = 0
   }
 
   close(): void {
