@@ -23,6 +23,8 @@ export class SequencerMetrics {
     const toSeal = new Histogram({ name: 'superguard_sequencer_deadline_to_seal_seconds', help: 'Time from the builder deadline to the seal (0 when sealed before the deadline)', buckets: [0, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1], registers: [registry] })
     const engineGetPayload = new Histogram({ name: 'superguard_sequencer_engine_get_payload_seconds', help: "The engine's engine_getPayload time as superguard saw it (op-node's seal time minus this is superguard's share)", buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25], registers: [registry] })
     const published = new Counter({ name: 'superguard_sequencer_published_total', help: 'Blocks published to replicas (standalone)', registers: [registry] })
+    const slotFailures = new Counter({ name: 'superguard_sequencer_slot_failures_total', help: 'Standalone slot attempts that failed (engine down or erroring); retried with a jittered backoff', registers: [registry] })
+    const consecutive = new Gauge({ name: 'superguard_sequencer_consecutive_slot_failures', help: 'Standalone slot attempts failed in a row since the last sealed block (0 while sealing)', registers: [registry] })
     const errors = new Counter({ name: 'superguard_sequencer_errors_total', help: 'Errors by place', labelNames: ['where'] as const, registers: [registry] })
     this.#mode = new Gauge({ name: 'superguard_sequencer_execution_mode', help: 'Execution mode: 3 enabled, 2 dry_run, 1 disabled (as rollup-boost)', registers: [registry], collect: () => this.#mode.set(MODE_VALUE[mode()]) })
     this.#loop = monitorEventLoopDelay({ resolution: 5 })
@@ -54,6 +56,10 @@ export class SequencerMetrics {
       if (s.engineMs !== undefined) engineGetPayload.observe(s.engineMs / 1000)
     })
     events.on('published', () => published.inc())
+    events.on('slot', (s) => {
+      if (s.outcome === 'failed') slotFailures.inc()
+      consecutive.set(s.consecutiveFailures)
+    })
     events.on('error', (e) => errors.inc({ where: e.where }))
   }
 

@@ -151,6 +151,7 @@ export async function startSequencer(config: SequencerConfig, opts: { logger?: L
       if (conductor) closers.push(() => conductor.close())
       clock = new StandaloneSequencer({
         core, engine: hotEngine, replicas, builderEngines, health, blockTimeMs: config.blockTime!, timing, log,
+        failureLogIntervalMs: config.failureLogInterval,
         ...(conductor ? { conductor } : {}),
         feeRecipient: config.feeRecipient as Hex,
         gasLimit: config.gasLimit,
