@@ -5,7 +5,7 @@ import { TransportError, type RpcClient } from '../rpc/client.js'
 import type { EngineBuilderClient } from './builderClient.js'
 import type { HealthMonitor } from './health.js'
 import type { PayloadEnvelope, PbsCore } from './pbsCore.js'
-import type { ReplicaPublisher } from './replicas.js'
+import type { RecentBlocks, ReplicaPublisher } from './replicas.js'
 import { backoffMs, FailureLog } from '../util/failureLog.js'
 import { nextSlot, standaloneTiming, type Slot, type TimingOptions } from './timing.js'
 import type { EngineVersion } from './types.js'
@@ -14,6 +14,8 @@ export type StandaloneOptions = {
   core: PbsCore
   engine: RpcClient
   replicas: readonly ReplicaPublisher[]
+  /** Our newest blocks, resent to a replica that fell behind. */
+  recent: RecentBlocks
   /** Engine-API builders follow our chain through the same publication (boost sync). */
   builderEngines?: readonly EngineBuilderClient[]
   conductor?: RpcClient
@@ -197,7 +199,8 @@ export class StandaloneSequencer {
         e.relay('engine_forkchoiceUpdatedV3', [state, null])
       }
     }
-    void Promise.all(this.#o.replicas.map((r) => r.publish(env, version, state))).then((oks) => {
+    const block = this.#o.recent.add(env, version, state)
+    void Promise.all(this.#o.replicas.map((r) => r.publish(block))).then((oks) => {
       this.#o.core.events.emit('published', { blockHash: p.blockHash, number: BigInt(p.blockNumber), replicas: oks.filter(Boolean).length })
     })
   }
