@@ -14,6 +14,10 @@ export type SequencerEventMap = {
   validated: { builder: string; jobId: Hex; blockHash: Hex; valid: boolean; reason?: string; seconds: number }
   sealed: { jobId: Hex | undefined; source: BlockSource; reason: SelectionReason | 'no_job'; blockHash: Hex; number: bigint; builder?: string; deadlineToSealMs?: number; engineMs?: number }
   published: { blockHash: Hex; number: bigint; replicas: number }
+  /** Standalone: a replica took one of our blocks (newPayload VALID + forkchoice update), or an attempt failed. */
+  replica: { replica: string; outcome: 'taken' | 'failed'; number?: bigint }
+  /** Standalone: a slot attempt ended (skipped = not the leader, or the conductor refused the commit). */
+  slot: { outcome: 'sealed' | 'skipped' | 'failed'; consecutiveFailures: number }
   health: { status: 'healthy' | 'partial' | 'unhealthy' }
   error: { where: string; error: unknown }
 }

@@ -3,6 +3,7 @@ import type { RpcClient } from '../rpc/client.js'
 import type { Health } from '../rpc/server.js'
 import { PeerHealth } from './builderClient.js'
 import type { SequencerEvents } from './events.js'
+import type { ReplicaStatus } from './replicas.js'
 import type { ExecutionMode } from './types.js'
 
 export type HealthStatus = 'healthy' | 'partial' | 'unhealthy'
@@ -17,6 +18,8 @@ export type HealthMonitorOptions = {
   maxUnsafeAgeMs: number
   log: Logger
   events?: SequencerEvents
+  /** Standalone: the replicas' positions, reported in the body (they never change the status code). */
+  replicas?: () => ReplicaStatus[]
 }
 
 const HTTP: Record<HealthStatus, number> = { healthy: 200, partial: 206, unhealthy: 503 }
@@ -25,7 +28,8 @@ const HTTP: Record<HealthStatus, number> = { healthy: 200, partial: 206, unhealt
  * /healthz as op-conductor reads rollup-boost's: 200 engine and builders fine, 206 engine fine and
  * no builder fine (blocks are local), 503 engine down or stale, or the supervisor down (so
  * leadership moves away from a sequencer that cannot check interop messages). Probes run on a
- * timer with their own clients; the hot path also reports engine failures as it sees them.
+ * timer with their own clients; the hot path also reports engine failures as it sees them. The
+ * body names lagging or stranded replicas (`laggingReplicas`) without changing the code.
  */
 export class HealthMonitor {
   readonly engine = new PeerHealth()
@@ -102,6 +106,13 @@ export class HealthMonitor {
       builders: this.#o.builders(),
     }
     if (this.#o.supervisor) body.supervisor = this.supervisor.snapshot()
+    const replicas = this.#o.replicas?.() ?? []
+    if (replicas.length > 0) {
+      body.replicas = replicas
+      // Named, not failed: a lagging replica is not this sequencer's fault, and moving leadership
+      // (op-conductor reads the code) to a node that may be the lagging one would not help.
+      body.laggingReplicas = replicas.filter((r) => r.status !== 'ok').map((r) => r.replica)
+    }
     return { status: HTTP[status], body }
   }
 

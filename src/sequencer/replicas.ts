@@ -1,51 +1,226 @@
 import type { Logger } from 'pino'
-import type { ForkchoiceStateV1 } from '../engine/types.js'
+import type { ForkchoiceStateV1, Hex } from '../engine/types.js'
 import { RpcClient } from '../rpc/client.js'
+import { backoffMs, FailureLog } from '../util/failureLog.js'
 import type { Endpoint } from './endpoint.js'
+import type { SequencerEvents } from './events.js'
 import type { PayloadEnvelope } from './pbsCore.js'
 import type { EngineVersion } from './types.js'
 
+/** A block as it is published: the envelope, its engine version and the forkchoice state that makes it head. */
+export type PublishedBlock = { env: PayloadEnvelope; version: EngineVersion; state: ForkchoiceStateV1; number: bigint; hash: Hex }
+
+/**
+ * The newest `capacity` blocks we sealed, by number: what a replica that fell behind is sent again
+ * (engine-sim, like a replica cut off from its peers, never fetches missing blocks itself). Bounded
+ * by count; the envelopes are the ones already held for publication, so a replica that is current
+ * costs nothing extra.
+ */
+export class RecentBlocks {
+  readonly capacity: number
+  readonly #byNumber = new Map<bigint, PublishedBlock>()
+
+  constructor(capacity: number) {
+    this.capacity = Math.max(1, capacity)
+  }
+
+  add(env: PayloadEnvelope, version: EngineVersion, state: ForkchoiceStateV1): PublishedBlock {
+    const p = env.executionPayload
+    const b: PublishedBlock = { env, version, state, number: BigInt(p.blockNumber), hash: p.blockHash }
+    // A block at a number we had (a reorg of our own head) replaces it and everything after it.
+    for (const n of this.#byNumber.keys()) if (n >= b.number) this.#byNumber.delete(n)
+    this.#byNumber.set(b.number, b)
+    for (const n of this.#byNumber.keys()) {
+      if (this.#byNumber.size <= this.capacity) break
+      this.#byNumber.delete(n)
+    }
+    return b
+  }
+
+  get(n: bigint): PublishedBlock | undefined {
+    return this.#byNumber.get(n)
+  }
+}
+
+export type ReplicaState = 'ok' | 'lagging' | 'stranded'
+
+/** What /healthz and the metrics say about one replica. */
+export type ReplicaStatus = {
+  replica: string
+  /** The newest of our blocks the replica took (newPayload VALID + forkchoice update), if any yet. */
+  head: number | null
+  /** Our newest block minus its head. */
+  lagBlocks: number
+  /** ok; lagging (2+ blocks behind or failing); stranded (it lacks blocks older than the backlog). */
+  status: ReplicaState
+  consecutiveFailures: number
+  lastError?: string
+}
+
+export type ReplicaPublisherOptions = {
+  timeoutMs: number
+  log: Logger
+  recent: RecentBlocks
+  events?: SequencerEvents
+  /** Repeated failures log once per this interval, with a count (default 10 s). */
+  failureLogIntervalMs?: number
+  /** Retry delay after the first failure, doubling up to `retryMaxMs` (jittered; defaults 100 ms, 2 s). */
+  retryBaseMs?: number
+  retryMaxMs?: number
+}
+
 /**
  * Publishes blocks to one replica engine: engine_newPayload then engine_forkchoiceUpdatedV3, in
- * block order on a queue of its own, so a slow or dead replica delays nobody but itself. When it
- * falls `maxQueue` blocks behind, newer blocks are dropped for it (it will answer SYNCING and catch
- * up from its peers, as a node that missed gossip does).
+ * block order on a loop of its own, so a slow or dead replica delays nobody but itself. The
+ * replica's position is tracked (the last block it took): a block it did not take stays owed and is
+ * sent again, in order, after a jittered backoff; a replica that answers SYNCING (it lacks the
+ * parent: restarted, or fed elsewhere) is asked for its head and sent the blocks after it. Blocks
+ * older than the backlog (`RecentBlocks`) cannot be resent: the replica is then reported stranded
+ * (it must sync from a peer or a snapshot) and its head is polled until it is within reach again.
  */
 export class ReplicaPublisher {
   readonly url: string
+  readonly name: string
   readonly #rpc: RpcClient
-  readonly #log: Logger
-  #queue: Promise<unknown> = Promise.resolve()
-  #depth = 0
-  readonly #maxQueue: number
+  readonly #o: ReplicaPublisherOptions
+  readonly #failures: FailureLog
+  readonly #waiters = new Map<bigint, ((ok: boolean) => void)[]>()
+  /** The next block number the replica needs from us (undefined until the first block). */
+  #next: bigint | undefined
+  #tip = -1n
+  #head: bigint | undefined
+  #stranded = false
+  #lastError: string | undefined
+  #draining: Promise<void> | undefined
+  #closed = false
+  #wake: (() => void) | undefined
+  #timer: NodeJS.Timeout | undefined
 
-  constructor(ep: Endpoint, o: { timeoutMs: number; log: Logger; maxQueue?: number }) {
+  constructor(ep: Endpoint, o: ReplicaPublisherOptions) {
     this.url = ep.url
+    this.name = ep.name ?? new URL(ep.url).host
     this.#rpc = new RpcClient(ep.url, { timeoutMs: o.timeoutMs, ...(ep.jwtSecret ? { jwtSecret: ep.jwtSecret } : {}) })
-    this.#log = o.log
-    this.#maxQueue = o.maxQueue ?? 32
+    this.#o = o
+    this.#failures = new FailureLog(o.log.child({ replica: this.name }), 'replica publish failed', o.failureLogIntervalMs ?? 10_000)
   }
 
-  /** Resolves true once the replica took the block and its forkchoice update, false otherwise. */
-  publish(env: PayloadEnvelope, version: EngineVersion, state: ForkchoiceStateV1): Promise<boolean> {
-    if (this.#depth >= this.#maxQueue) return Promise.resolve(false)
-    this.#depth++
-    const run = this.#queue.then(async () => {
-      const params: unknown[] = [env.executionPayload, [], env.parentBeaconBlockRoot]
-      if (version === 4) params.push(env.executionRequests ?? [])
-      const st = await this.#rpc.call<{ status?: string }>(`engine_newPayloadV${version}`, params)
-      if (st?.status !== 'VALID') throw new Error(`newPayload ${st?.status ?? 'no status'}`)
-      await this.#rpc.call('engine_forkchoiceUpdatedV3', [state, null])
-      return true
-    }).catch((err: unknown) => {
-      this.#log.debug({ replica: this.url, err: (err as Error).message }, 'replica publish failed')
-      return false
-    }).finally(() => { this.#depth-- })
-    this.#queue = run
-    return run
+  /**
+   * Owes `b` (and anything before it the replica still lacks) to the replica. Resolves true once the
+   * replica took it, false if the attempt that reached it failed (it stays owed and is resent).
+   */
+  publish(b: PublishedBlock): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(false)
+    this.#tip = b.number
+    // The first block: assume the replica has its parent (SYNCING says otherwise).
+    if (this.#next === undefined || this.#next > b.number) this.#next = b.number
+    const p = new Promise<boolean>((resolve) => {
+      const list = this.#waiters.get(b.number) ?? []
+      list.push(resolve)
+      this.#waiters.set(b.number, list)
+    })
+    this.#draining ??= this.#drain().finally(() => { this.#draining = undefined })
+    return p
   }
 
-  close(): void {
+  status(): ReplicaStatus {
+    const lag = this.#tip < 0n ? 0 : Number(this.#tip - (this.#head ?? (this.#next === undefined ? this.#tip : this.#next - 1n)))
+    const consecutive = this.#failures.consecutive
+    const status: ReplicaState = this.#stranded ? 'stranded' : lag >= 2 || consecutive > 0 ? 'lagging' : 'ok'
+    return {
+      replica: this.name,
+      head: this.#head === undefined ? null : Number(this.#head),
+      lagBlocks: Math.max(0, lag),
+      status,
+      consecutiveFailures: consecutive,
+      ...(this.#lastError !== undefined && consecutive > 0 ? { lastError: this.#lastError } : {}),
+    }
+  }
+
+  async #drain(): Promise<void> {
+    while (!this.#closed && this.#next !== undefined && this.#next <= this.#tip) {
+      const b = this.#o.recent.get(this.#next)
+      try {
+        if (!b) await this.#resync()
+        else await this.#send(b)
+      } catch (err) {
+        if (this.#closed) return
+        this.#lastError = (err as Error).message
+        this.#failures.failure(err, { lagBlocks: this.status().lagBlocks, next: Number(this.#next) })
+        this.#o.events?.emit('replica', { replica: this.name, outcome: 'failed' })
+        // Everything owed so far was not taken on this pass; it stays owed.
+        for (const [n, list] of this.#waiters) if (n <= this.#tip) { this.#waiters.delete(n); for (const r of list) r(false) }
+        await this.#sleep(backoffMs(this.#failures.consecutive, this.#o.retryBaseMs ?? 100, this.#o.retryMaxMs ?? 2000))
+      }
+    }
+  }
+
+  /** newPayload + forkchoice update for `b`; on SYNCING, moves `#next` back to what the replica lacks. */
+  async #send(b: PublishedBlock): Promise<void> {
+    const params: unknown[] = [b.env.executionPayload, [], b.env.parentBeaconBlockRoot]
+    if (b.version === 4) params.push(b.env.executionRequests ?? [])
+    const st = await this.#rpc.call<{ status?: string; validationError?: string | null }>(`engine_newPayloadV${b.version}`, params)
+    if (st?.status === 'SYNCING' || st?.status === 'ACCEPTED') {
+      // It lacks the parent: start again after its head (or one block earlier, to find where we part).
+      const h = (await this.#replicaHead())?.number
+      this.#next = h !== undefined && h + 1n < b.number ? h + 1n : b.number - 1n
+      if (this.#next < 0n) this.#next = 0n
+      throw new Error(`newPayload ${st.status} for block ${b.number}: the replica lacks its parent (its head: ${h ?? 'unknown'})`)
+    }
+    if (st?.status !== 'VALID') throw new Error(`newPayload ${st?.status ?? 'no status'} for block ${b.number}${st?.validationError ? `: ${st.validationError}` : ''}`)
+    // Only the newest block owed moves the replica's head; earlier ones only need inserting.
+    const state = b.number === this.#tip ? b.state : { ...b.state, headBlockHash: b.hash }
+    const fcu = await this.#rpc.call<{ payloadStatus?: { status?: string } }>('engine_forkchoiceUpdatedV3', [state, null])
+    if (fcu?.payloadStatus?.status !== 'VALID') throw new Error(`forkchoiceUpdated ${fcu?.payloadStatus?.status ?? 'no status'} for block ${b.number}`)
+    this.#head = b.number
+    this.#next = b.number + 1n
+    this.#stranded = false
+    this.#failures.success({ head: Number(b.number), lagBlocks: Number(this.#tip - b.number) })
+    this.#o.events?.emit('replica', { replica: this.name, outcome: 'taken', number: b.number })
+    const list = this.#waiters.get(b.number)
+    this.#waiters.delete(b.number)
+    for (const r of list ?? []) r(true)
+  }
+
+  /** The block we owe is no longer held: see whether the replica got further meanwhile (from a peer). */
+  async #resync(): Promise<void> {
+    const h = await this.#replicaHead()
+    const child = h && this.#o.recent.get(h.number + 1n)
+    const ours = h && this.#o.recent.get(h.number)
+    // Within reach again: the block after its head is one we hold and builds on it, or its head is our tip.
+    const onOurChain = h && (child ? child.env.executionPayload.parentHash.toLowerCase() === h.hash.toLowerCase()
+      : h.number === this.#tip && ours?.hash.toLowerCase() === h.hash.toLowerCase())
+    if (h && h.number + 1n > this.#next! && onOurChain) {
+      this.#next = h.number + 1n
+      this.#head = h.number
+      this.#stranded = false
+      if (h.number >= this.#tip) this.#failures.success({ head: Number(h.number), lagBlocks: 0 })
+      return
+    }
+    this.#stranded = true
+    throw new Error(`the replica needs block ${this.#next} (its head: ${h?.number ?? 'unknown'}), older than the last ${this.#o.recent.capacity} blocks held (--replica-backlog): it must sync from a peer`)
+  }
+
+  async #replicaHead(): Promise<{ number: bigint; hash: Hex } | undefined> {
+    const b = await this.#rpc.call<{ number?: Hex; hash?: Hex } | null>('eth_getBlockByNumber', ['latest', false])
+    return b?.number && b.hash ? { number: BigInt(b.number), hash: b.hash } : undefined
+  }
+
+  #sleep(ms: number): Promise<void> {
+    if (this.#closed) return Promise.resolve()
+    return new Promise((resolve) => {
+      this.#wake = resolve
+      this.#timer = setTimeout(resolve, ms)
+    })
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#wake?.()
+    // Cuts a call in flight to a hung replica instead of waiting out its timeout.
     this.#rpc.close()
+    await this.#draining
+    for (const list of this.#waiters.values()) for (const r of list) r(false)
+    this.#waiters.clear()
   }
 }

@@ -21,7 +21,7 @@ import { HealthMonitor } from './health.js'
 import { SequencerMetrics } from './metrics.js'
 import { sequencerOptions, type SequencerConfig } from './options.js'
 import { PbsCore } from './pbsCore.js'
-import { ReplicaPublisher } from './replicas.js'
+import { RecentBlocks, ReplicaPublisher } from './replicas.js'
 import { StandaloneSequencer } from './standalone.js'
 import type { ExecutionMode, Job } from './types.js'
 
@@ -99,7 +99,9 @@ export async function startSequencer(config: SequencerConfig, opts: { logger?: L
     maxSubmissionsPerJob: config.maxSubmissionsPerJob,
     breaker: { threshold: config.breakerThreshold, cooldownMs: config.breakerCooldown },
   })
-  const metrics = new SequencerMetrics(registry, events, () => core.mode)
+  let replicas: ReplicaPublisher[] = []
+  const recent = new RecentBlocks(config.replicaBacklog)
+  const metrics = new SequencerMetrics(registry, events, () => core.mode, () => replicas.map((r) => r.status()))
   events.on('validated', (v) => log.debug({ builder: v.builder, jobId: v.jobId, blockHash: v.blockHash, valid: v.valid, reason: v.reason, ms: Math.round(v.seconds * 1000) }, 'builder block validated'))
   events.on('sealed', (s) => log.info({ source: s.source, reason: s.reason, builder: s.builder, number: Number(s.number), blockHash: s.blockHash, jobId: s.jobId, engineMs: s.engineMs === undefined ? undefined : Math.round(s.engineMs * 100) / 100 }, 'block sealed'))
   const health = new HealthMonitor({
@@ -111,6 +113,7 @@ export async function startSequencer(config: SequencerConfig, opts: { logger?: L
     maxUnsafeAgeMs: config.maxUnsafeAge,
     log,
     events,
+    replicas: () => replicas.map((r) => r.status()),
   })
   const healthz = () => health.report()
   const timing = { sealLeadMs: config.sealLeadMs, validationBudgetMs: config.validationBudgetMs, noticeMs: config.noticeMs }
@@ -145,12 +148,14 @@ export async function startSequencer(config: SequencerConfig, opts: { logger?: L
     }
     health.start()
     if (standalone) {
-      const replicas = config.replica.map((r) => new ReplicaPublisher(parseEndpoint(r, '--replica'), { timeoutMs: config.engineTimeoutMs, log }))
-      closers.push(() => { for (const r of replicas) r.close() })
+      replicas = config.replica.map((r) => new ReplicaPublisher(parseEndpoint(r, '--replica'), { timeoutMs: config.engineTimeoutMs, log, recent, events, failureLogIntervalMs: config.failureLogInterval }))
+      const mine = replicas
+      closers.push(() => Promise.all(mine.map((r) => r.close())))
       const conductor = config.conductor ? new RpcClient(config.conductor, { timeoutMs: 1000 }) : undefined
       if (conductor) closers.push(() => conductor.close())
       clock = new StandaloneSequencer({
-        core, engine: hotEngine, replicas, builderEngines, health, blockTimeMs: config.blockTime!, timing, log,
+        core, engine: hotEngine, replicas, recent, builderEngines, health, blockTimeMs: config.blockTime!, timing, log,
+        failureLogIntervalMs: config.failureLogInterval,
         ...(conductor ? { conductor } : {}),
         feeRecipient: config.feeRecipient as Hex,
         gasLimit: config.gasLimit,
@@ -188,7 +193,7 @@ export async function startSequencer(config: SequencerConfig, opts: { logger?: L
       await Promise.all(apps.map((a) => a.close()))
       metrics.close()
       await hasher.close()
-      for (const c of closers) c()
+      await Promise.all(closers.map((c) => c()))
       for (const b of [...builders, ...builderEngines]) b.close()
       for (const c of [hotEngine, validationEngine, probeEngine, lookupEngine, supervisor]) c?.close()
     })()),

@@ -5,20 +5,25 @@ import { TransportError, type RpcClient } from '../rpc/client.js'
 import type { EngineBuilderClient } from './builderClient.js'
 import type { HealthMonitor } from './health.js'
 import type { PayloadEnvelope, PbsCore } from './pbsCore.js'
-import type { ReplicaPublisher } from './replicas.js'
-import { standaloneTimestamp, standaloneTiming, type TimingOptions } from './timing.js'
+import type { RecentBlocks, ReplicaPublisher } from './replicas.js'
+import { backoffMs, FailureLog } from '../util/failureLog.js'
+import { nextSlot, standaloneTiming, type Slot, type TimingOptions } from './timing.js'
 import type { EngineVersion } from './types.js'
 
 export type StandaloneOptions = {
   core: PbsCore
   engine: RpcClient
   replicas: readonly ReplicaPublisher[]
+  /** Our newest blocks, resent to a replica that fell behind. */
+  recent: RecentBlocks
   /** Engine-API builders follow our chain through the same publication (boost sync). */
   builderEngines?: readonly EngineBuilderClient[]
   conductor?: RpcClient
   health: HealthMonitor
   blockTimeMs: number
   timing: TimingOptions
+  /** Repeated slot failures log once per this interval, with a count (default 10 s). */
+  failureLogIntervalMs?: number
   feeRecipient: Hex
   gasLimit: number
   eip1559Params?: Hex
@@ -49,12 +54,15 @@ export class StandaloneSequencer {
   #head: Head | undefined
   #safe: Hex = ZERO
   #timer: NodeJS.Timeout | undefined
+  #anchorMs = 0
+  readonly #failures: FailureLog
   #closed = false
   #wake: (() => void) | undefined
   #running: Promise<void> = Promise.resolve()
 
   constructor(o: StandaloneOptions) {
     this.#o = o
+    this.#failures = new FailureLog(o.log, 'slot failed', o.failureLogIntervalMs ?? 10_000)
   }
 
   async start(): Promise<void> {
@@ -62,33 +70,58 @@ export class StandaloneSequencer {
     this.#head = { hash: b.hash, number: b.number, timestamp: b.timestamp, extraData: b.extraData, version: b.requestsHash ? 4 : 3 }
     // No L1 here: the starting head stands in for safe and finalized.
     this.#safe = b.hash
-    this.#schedule(Date.now() + this.#o.blockTimeMs)
+    // Slots end on multiples of the block time after the head's timestamp (the wall-clock grid).
+    this.#anchorMs = Number(BigInt(b.timestamp)) * 1000
+    const aheadMs = this.#anchorMs - Date.now()
+    if (aheadMs > this.#o.blockTimeMs) this.#o.log.warn({ head: Number(BigInt(b.number)), aheadMs }, "the engine's head is timestamped in the future: no block until the wall clock passes it")
+    this.#running = this.#loop()
   }
 
   get head(): Head | undefined {
     return this.#head
   }
 
-  #schedule(slotEnd: number): void {
-    if (this.#closed) return
-    // Start building at once; the slot end only fixes the seal and deadline times.
-    this.#timer = setTimeout(() => { this.#running = this.#slot(slotEnd) }, 0)
+  /** Consecutive failed slot attempts (0 while sealing). */
+  get consecutiveFailures(): number {
+    return this.#failures.consecutive
+  }
+
+  /**
+   * One slot after another, each picked from the wall clock (nextSlot): a slot that fails is retried
+   * after a jittered backoff (a sixteenth of a block time doubling up to a quarter: at most ~4–8
+   * attempts per block time during an outage, and the first attempt after the engine returns comes
+   * within a quarter block time, so a block is sealed within 2 block times of its return).
+   */
+  async #loop(): Promise<void> {
+    const { blockTimeMs: bt } = this.#o
+    while (!this.#closed) {
+      const slot = nextSlot(this.#anchorMs, bt, Date.now(), BigInt(this.#head!.timestamp))
+      // Build from the slot's start (the previous slot's end): its timestamp is then at most a block time ahead.
+      while (!this.#closed && Date.now() < slot.end - bt) await this.#until(slot.end - bt)
+      if (this.#closed) return
+      const outcome = await this.#slot(slot)
+      if (this.#closed) return
+      this.#o.core.events.emit('slot', { outcome, consecutiveFailures: this.#failures.consecutive })
+      if (outcome === 'failed') await this.#until(Date.now() + backoffMs(this.#failures.consecutive, bt / 16, bt / 4))
+      // Not the leader (or the commit failed): look again next slot.
+      else if (outcome === 'skipped') await this.#until(slot.end)
+    }
   }
 
   #state(head: Hex): ForkchoiceStateV1 {
     return { headBlockHash: head, safeBlockHash: this.#safe, finalizedBlockHash: this.#safe }
   }
 
-  async #slot(slotEnd: number): Promise<void> {
+  async #slot(slot: Slot): Promise<'sealed' | 'skipped' | 'failed'> {
     const { core, engine, log } = this.#o
-    let next = slotEnd + this.#o.blockTimeMs
+    const slotEnd = slot.end
     try {
-      if (this.#o.conductor && !(await this.#isLeader())) return
+      if (this.#o.conductor && !(await this.#isLeader())) return 'skipped'
       const parent = this.#head!
       const version = parent.version
       const inherited = paramsFrom(parent.extraData)
       const attrs: PayloadAttributesV3 = {
-        timestamp: `0x${standaloneTimestamp(BigInt(parent.timestamp), slotEnd).toString(16)}`,
+        timestamp: `0x${slot.timestamp.toString(16)}`,
         prevRandao: `0x${randomBytes(32).toString('hex')}`,
         suggestedFeeRecipient: this.#o.feeRecipient,
         withdrawals: [],
@@ -106,7 +139,7 @@ export class StandaloneSequencer {
       const timing = standaloneTiming(slotEnd, this.#o.timing)
       const job = core.startJob({ parent: { hash: parent.hash, number: parent.number, timestamp: parent.timestamp }, attributes: attrs, timing, engineVersion: version, payloadId: fcu.payloadId, forkchoiceState: state })
       await this.#until(timing.sealAt)
-      if (this.#closed) return
+      if (this.#closed) return 'skipped'
       const t0 = performance.now()
       const local = await engine.call<PayloadEnvelope>(`engine_getPayloadV${version}`, [fcu.payloadId])
       let { envelope } = core.seal(job, local, version, parent.hash, performance.now() - t0)
@@ -117,21 +150,21 @@ export class StandaloneSequencer {
         } catch (err) {
           log.warn({ err: (err as Error).message }, 'conductor commit failed; block not published')
           core.events.emit('error', { where: 'conductor_commit', error: err })
-          return
+          return 'skipped'
         }
       }
       envelope = await this.#insert(envelope, local, version)
       const p = envelope.executionPayload
       this.#head = { hash: p.blockHash, number: p.blockNumber, timestamp: p.timestamp, extraData: p.extraData, version }
+      this.#failures.success({ number: Number(BigInt(p.blockNumber)) })
       this.#publish(envelope, version)
+      return 'sealed'
     } catch (err) {
-      log.warn({ err: (err as Error).message }, 'slot failed')
+      // Once per interval with a count: an engine outage must not flood the log (issue 7: 85 KB/s).
+      this.#failures.failure(err, { slotEnd })
       core.events.emit('error', { where: 'standalone_slot', error: err })
       if (err instanceof TransportError) this.#o.health.engine.failure(err)
-    } finally {
-      // Fell behind (slow engine, closed laptop lid): restart the cadence from now.
-      if (next < Date.now() + this.#o.blockTimeMs / 2) next = Date.now() + this.#o.blockTimeMs
-      this.#schedule(next)
+      return 'failed'
     }
   }
 
@@ -166,7 +199,8 @@ export class StandaloneSequencer {
         e.relay('engine_forkchoiceUpdatedV3', [state, null])
       }
     }
-    void Promise.all(this.#o.replicas.map((r) => r.publish(env, version, state))).then((oks) => {
+    const block = this.#o.recent.add(env, version, state)
+    void Promise.all(this.#o.replicas.map((r) => r.publish(block))).then((oks) => {
       this.#o.core.events.emit('published', { blockHash: p.blockHash, number: BigInt(p.blockNumber), replicas: oks.filter(Boolean).length })
     })
   }
@@ -180,10 +214,12 @@ export class StandaloneSequencer {
     }
   }
 
+  /** Sleeps until `when` (or close); Node timers overflow past 2^31−1 ms (~24.8 days): callers loop. */
   #until(when: number): Promise<void> {
+    if (this.#closed) return Promise.resolve()
     return new Promise((resolve) => {
       this.#wake = resolve
-      this.#timer = setTimeout(resolve, Math.max(0, when - Date.now()))
+      this.#timer = setTimeout(resolve, Math.min(2 ** 31 - 1, Math.max(0, when - Date.now())))
     })
   }
 

@@ -26,11 +26,21 @@ function fromSeal(sealAt: number, o: TimingOptions): JobTiming {
   return { sealAt, deadline, noticeAt: deadline - o.noticeMs }
 }
 
+export type Slot = { /** unix ms */ end: number; /** the payload timestamp, seconds */ timestamp: bigint }
+
 /**
- * The payload timestamp (seconds) for a standalone slot: the slot end in seconds, but always past
- * the parent (sub-second test block times then run ahead of the wall clock, one second per block).
+ * The standalone slot an attempt at `nowMs` fills. Slots end on the wall-clock grid
+ * `anchorMs + k·blockTimeMs` (the anchor is the head's timestamp at start); this is the first one
+ * that ends at least half a block time from now (time to build) and whose end, in whole seconds
+ * rounded down, is past the parent's timestamp. That whole-second end is the payload timestamp, so
+ * it is never after the slot end: a build started at the slot's start carries a timestamp at most
+ * one block time ahead of the wall clock, however many attempts failed before (a failed attempt
+ * never moves the clock; only the wall clock does). Payload timestamps have 1 s resolution, so a
+ * sub-second block time seals at most one block per second (the slots in between are skipped).
  */
-export function standaloneTimestamp(parentTimestampS: bigint, slotEnd: number): bigint {
-  const byClock = BigInt(Math.round(slotEnd / 1000))
-  return byClock > parentTimestampS ? byClock : parentTimestampS + 1n
+export function nextSlot(anchorMs: number, blockTimeMs: number, nowMs: number, parentTimestampS: bigint): Slot {
+  const earliest = Math.max(nowMs + blockTimeMs / 2, Number(parentTimestampS + 1n) * 1000)
+  const k = Math.max(1, Math.ceil((earliest - anchorMs) / blockTimeMs))
+  const end = anchorMs + k * blockTimeMs
+  return { end, timestamp: BigInt(Math.floor(end / 1000)) }
 }
