@@ -16,7 +16,7 @@ import { EngineBuilderClient, PbsBuilderClient } from './builderClient.js'
 import { createEngineProxy } from './engineProxy.js'
 import { EndpointError, parseEndpoint, parseListen, type Endpoint } from './endpoint.js'
 import { SequencerEvents } from './events.js'
-import { executionModeMethods, parseExecutionMode } from './executionMode.js'
+import { debugAuthorize, executionModeMethods, parseExecutionMode } from './executionMode.js'
 import { HealthMonitor } from './health.js'
 import { SequencerMetrics } from './metrics.js'
 import { sequencerOptions, type SequencerConfig } from './options.js'
@@ -134,7 +134,11 @@ export async function startSequencer(config: SequencerConfig, opts: { logger?: L
     apps.push(builderApi)
     urls.builder = await listen(builderApi, config.listenBuilder, '--listen-builder')
 
-    const debug = createRpcServer({ methods: executionModeMethods(() => core.mode, (m) => { core.mode = m }), logger: log, registry, observe, health: healthz })
+    const debugSecret = config.debugJwtSecret ? readJwtSecret(config.debugJwtSecret) : undefined
+    const debug = createRpcServer({
+      methods: executionModeMethods(() => core.mode, (m) => { core.mode = m }), logger: log, registry, observe, health: healthz,
+      authorize: debugAuthorize(debugSecret, () => events.emit('error', { where: 'debug_unauthorized', error: undefined })),
+    })
     apps.push(debug)
     urls.debug = await listen(debug, config.listenDebug, '--listen-debug')
 
