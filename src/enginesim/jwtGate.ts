@@ -5,11 +5,16 @@ import { toErrorObject } from '../rpc/jsonrpc.js'
 import { checkJwt, JwtCache, verifyJwt } from '../rpc/jwt.js'
 import type { Authorize } from '../rpc/server.js'
 
+/** Namespaces served without a token, as a geth node's public HTTP port serves them. */
+const PUBLIC_NAMESPACES = ['eth_', 'net_', 'web3_', 'txpool_'] as const
+
 /**
- * Methods that need a bearer token: the Engine API, and the sim's own fault controls. Asked of the
- * parsed method (the name dispatch looks up), so no escape or batch position changes the answer.
+ * Methods that need a bearer token: everything outside the public namespaces (the Engine API, the
+ * sim's fault controls, and whatever admin_/debug_ method is added later, unless made public on
+ * purpose). Asked of the parsed method (the name dispatch looks up), so no escape or batch position
+ * changes the answer.
  */
-export const needsAuth = (method: string) => method.startsWith('engine_') || method.startsWith('sim_')
+export const needsAuth = (method: string) => !PUBLIC_NAMESPACES.some((ns) => method.startsWith(ns))
 
 /**
  * geth's wording for a refused token (node/jwt_handler.go answers HTTP 401 with a plain-text

@@ -119,4 +119,13 @@ test('other spellings reach no guarded method: case, spaces, nesting, non-string
   assert.is((await postRaw('{"jsonrpc":"2.0","id":1,"method":"sim_setFaults ","params":[{}]}')).status, 401)
 })
 
+test('deny by default: only eth_, net_, web3_ and txpool_ are public; admin_, debug_ and unknown namespaces need a token', async () => {
+  for (const method of ['admin_peers', 'debug_setHead', 'miner_start', 'personal_unlockAccount', ' engine_x', 'Engine_getPayloadV4']) {
+    assert.is((await post(call(method))).status, 401, method)
+    const authed = await post(call(method), `Bearer ${signJwt(s.secret)}`)
+    assert.is(JSON.parse(authed.text).error.code, -32601, method)
+  }
+  for (const method of ['eth_blockNumber', 'net_version', 'web3_clientVersion', 'txpool_content']) assert.is((await post(call(method))).status, 200, method)
+})
+
 test.run()
