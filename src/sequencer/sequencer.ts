@@ -171,7 +171,7 @@ export async function startSequencer(config: SequencerConfig, opts: { logger?: L
     for (const c of [hotEngine, validationEngine, probeEngine, lookupEngine, supervisor]) c?.close()
     throw err
   }
-  log.info({ mode: standalone ? 'standalone' : 'proxy', ...urls, builders: builders.length, builderEngines: builderEngines.length, executionMode: core.mode }, 'sequencer started')
+  log.info({ mode: standalone ? 'standalone' : 'proxy', ...urls, builders: builders.length, builderEngines: builderEngines.length, executionMode: core.mode, debugSetExecutionMode: config.debugJwtSecret ? 'jwt' : 'off' }, 'sequencer started')
 
   let closed: Promise<void> | undefined
   return {
