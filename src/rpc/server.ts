@@ -6,6 +6,15 @@ import { dispatchSync, toErrorObject, type CallObserver, type JsonRpcResponse, t
 
 export type Health = { status: number; body: unknown }
 
+/** The HTTP answer that refuses a whole request (engine-sim: geth's 401 with a plain-text reason). */
+export type Refusal = { status: number; contentType: string; body: string }
+
+/**
+ * Decides on one call of a parsed request whether it may run: undefined = yes. Consulted for every
+ * call of a batch before any of them runs, with the method exactly as dispatch will look it up.
+ */
+export type Authorize = (method: string, ctx: RpcContext) => Refusal | undefined
+
 export type RpcServerOptions = {
   methods: MethodTable
   logger: Logger
@@ -28,6 +37,23 @@ export type RpcServerOptions = {
    * its log index). Calls that go async leave the scope at their first await.
    */
   batchScope?: <T>(run: () => T) => T
+  /**
+   * Auth decided on the parsed request, never on its text: `"sim\u005fsetFaults"`, a duplicate
+   * "method" key and the n-th call of a batch all reach it as the method dispatch will run.
+   */
+  authorize?: Authorize
+}
+
+/** The first refusal among the calls of a parsed body (a single call or a batch). */
+function refusalOf(authorize: Authorize, body: unknown, ctx: RpcContext): Refusal | undefined {
+  for (const call of Array.isArray(body) ? body : [body]) {
+    if (call === null || typeof call !== 'object') continue
+    const method = (call as { method?: unknown }).method
+    if (typeof method !== 'string') continue
+    const refused = authorize(method, ctx)
+    if (refused) return refused
+  }
+  return undefined
 }
 
 export const DEFAULT_BODY_LIMIT = 128 * 1024
@@ -65,6 +91,8 @@ export function createRpcServer(opts: RpcServerOptions): FastifyInstance {
       return send(reply, 400, { jsonrpc: '2.0', id: null, error: toErrorObject(new ParseError((err as Error).message)) })
     }
     const ctx: RpcContext = { headers: req.headers }
+    const refused = opts.authorize && refusalOf(opts.authorize, body, ctx)
+    if (refused) return reply.code(refused.status).header('content-type', refused.contentType).send(refused.body)
     if (Array.isArray(body)) {
       if (body.length === 0) return send(reply, 400, { jsonrpc: '2.0', id: null, error: toErrorObject(new InvalidRequestError('empty batch')) })
       if (body.length > maxBatch) return send(reply, 413, { jsonrpc: '2.0', id: null, error: toErrorObject(new InvalidRequestError(`batch of ${body.length} exceeds the limit of ${maxBatch}`)) })

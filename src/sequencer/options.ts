@@ -9,6 +9,7 @@ export const sequencerOptions = defineOptions({
   listenEngine: { type: 'string', default: '127.0.0.1:8551', arg: 'HOST:PORT', help: 'proxy mode: Engine API listener op-node points at' },
   listenBuilder: { type: 'string', default: '127.0.0.1:8552', arg: 'HOST:PORT', help: 'builder listener (pbs_submitBlock, pbs_getJob)' },
   listenDebug: { type: 'string', default: '127.0.0.1:5555', arg: 'HOST:PORT', help: 'debug listener: debug_setExecutionMode / debug_getExecutionMode, /healthz, /metrics' },
+  debugJwtSecret: { type: 'path', arg: 'FILE', help: 'JWT secret debug_setExecutionMode needs on --listen-debug; unset = the mode cannot be changed over RPC' },
   blockTime: { type: 'duration', help: 'standalone mode: our own block clock (e.g. 2s); unset = proxy mode' },
   replica: { type: 'strings', default: [], arg: 'URL[,jwt=FILE]', help: 'standalone: publish each block here (newPayload then forkchoiceUpdated)' },
   failureLogInterval: { type: 'duration', default: '10s', help: 'repeated failures (slots, replicas) log once per this interval, with a count' },

@@ -16,7 +16,7 @@ import { EngineBuilderClient, PbsBuilderClient } from './builderClient.js'
 import { createEngineProxy } from './engineProxy.js'
 import { EndpointError, parseEndpoint, parseListen, type Endpoint } from './endpoint.js'
 import { SequencerEvents } from './events.js'
-import { executionModeMethods, parseExecutionMode } from './executionMode.js'
+import { debugAuthorize, executionModeMethods, parseExecutionMode } from './executionMode.js'
 import { HealthMonitor } from './health.js'
 import { SequencerMetrics } from './metrics.js'
 import { sequencerOptions, type SequencerConfig } from './options.js'
@@ -137,7 +137,11 @@ export async function startSequencer(config: SequencerConfig, opts: { logger?: L
     apps.push(builderApi)
     urls.builder = await listen(builderApi, config.listenBuilder, '--listen-builder')
 
-    const debug = createRpcServer({ methods: executionModeMethods(() => core.mode, (m) => { core.mode = m }), logger: log, registry, observe, health: healthz })
+    const debugSecret = config.debugJwtSecret ? readJwtSecret(config.debugJwtSecret) : undefined
+    const debug = createRpcServer({
+      methods: executionModeMethods(() => core.mode, (m) => { core.mode = m }), logger: log, registry, observe, health: healthz,
+      authorize: debugAuthorize(debugSecret, () => events.emit('error', { where: 'debug_unauthorized', error: undefined })),
+    })
     apps.push(debug)
     urls.debug = await listen(debug, config.listenDebug, '--listen-debug')
 
@@ -172,7 +176,7 @@ export async function startSequencer(config: SequencerConfig, opts: { logger?: L
     for (const c of [hotEngine, validationEngine, probeEngine, lookupEngine, supervisor]) c?.close()
     throw err
   }
-  log.info({ mode: standalone ? 'standalone' : 'proxy', ...urls, builders: builders.length, builderEngines: builderEngines.length, executionMode: core.mode }, 'sequencer started')
+  log.info({ mode: standalone ? 'standalone' : 'proxy', ...urls, builders: builders.length, builderEngines: builderEngines.length, executionMode: core.mode, debugSetExecutionMode: config.debugJwtSecret ? 'jwt' : 'off' }, 'sequencer started')
 
   let closed: Promise<void> | undefined
   return {
