@@ -1,11 +1,11 @@
 import { isMainThread } from 'node:worker_threads'
 import { move, transferableSymbol, valueSymbol } from 'piscina'
-import type { BlockRef, LogReader } from '../src/logindex/types.js'
+import type { BlockRef, LogReader } from '../src/check/types.js'
 import { RemoteRpcError, RpcClient } from '../src/rpc/client.js'
 import { SweepCode } from '../src/sweep/classify.js'
 import { decodeAccess, MAX_MESSAGES, unpackEntries, type CheckBackend, type ChunkResult, type SweepChunk } from '../src/sweep/protocol.js'
-import type { Backend } from '../src/supervisor/backend.js'
-import { checkAccesses } from '../src/supervisor/checkAccesses.js'
+import type { Backend } from '../src/check/backend.js'
+import { checkAccesses } from '../src/check/checkAccesses.js'
 import { toQuantity } from '../src/util/hex.js'
 import { lowerPriority } from '../src/sweep/lowerPriority.js'
 
@@ -122,7 +122,7 @@ const readers = new Map<string, LogReader>()
  * registered since.
  */
 async function indexBackend(path: string): Promise<Backend> {
-  const [{ openLogReader }, { createIndexBackend }] = await Promise.all([import('../src/logindex/logReader.js'), import('../src/supervisor/indexBackend.js')])
+  const [{ openLogReader }, { createIndexBackend }] = await Promise.all([import('../src/logindex/logReader.js'), import('../src/check/indexBackend.js')])
   let reader = readers.get(path)
   if (!reader) {
     reader = openLogReader(path)
@@ -206,7 +206,7 @@ async function rpcBackend(cfg: Extract<CheckBackend, { mode: 'rpc' }>): Promise<
   let b = rpcBackends.get(key)
   if (!b) {
     b = (async () => {
-      const [{ createRpcBackend }, { pino }] = await Promise.all([import('../src/supervisor/rpcBackend.js'), import('pino')])
+      const [{ createRpcBackend }, { pino }] = await Promise.all([import('../src/check/rpcBackend.js'), import('pino')])
       const backend = await createRpcBackend({ chains: cfg.chainRpcs.map((url) => ({ url })), pollMs: 1000, requestTimeoutMs: cfg.timeoutMs, logger: pino({ level: 'silent' }) })
       await backend.ready
       return backend

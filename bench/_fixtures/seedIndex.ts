@@ -5,7 +5,7 @@ import type { IndexedBlock, IndexedLog } from '../../src/logindex/indexedBlock.j
 import { LogStore } from '../../src/logindex/logStore.js'
 import { migrate } from '../../src/logindex/migrate.js'
 import { openDb, type Db } from '../../src/logindex/openDb.js'
-import type { BlockRef, ChainStatus, LogReader } from '../../src/logindex/types.js'
+import type { BlockRef, ChainStatus, LogReader } from '../../src/check/types.js'
 import { bytesToHex } from '../../src/util/hex.js'
 import { initKeccak, keccak256 } from '../../src/util/keccak.js'
 import { between, seededRandom } from './random.js'

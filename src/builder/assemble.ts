@@ -1,16 +1,16 @@
 import { computeBlockHash } from '../engine/blockHash.js'
 import { EMPTY_TRIE_ROOT } from '../engine/trie.js'
 import type { ExecutionPayloadV3, Hex, PayloadAttributesV3 } from '../engine/types.js'
-import { decodeTx, DEPOSIT_TX_TYPE, type DecodedTx } from '../enginesim/decodeTx.js'
-import { applyError, executeTxs, txGasUsed } from '../enginesim/execution.js'
-import { extraDataFor, nextBaseFee } from '../enginesim/feeParams.js'
-import type { Fork } from '../enginesim/fork.js'
+import { decodeTx, DEPOSIT_TX_TYPE, type DecodedTx } from '../engine/decodeTx.js'
+import { applyError, executeTxs, txGasUsed } from '../engine/execution.js'
+import { extraDataFor, nextBaseFee } from '../engine/feeParams.js'
+import type { Fork } from '../engine/fork.js'
 import { toQuantity } from '../util/hex.js'
 
 /**
  * Block assembly for the reference builder, without an engine round trip: the payload is built
  * here with the src/engine codec (transactions root, block hash) and the engine-sim's documented
- * execution rules (src/enginesim/execution.ts: gas, receipts root, state root, block value), so a
+ * execution rules (src/engine/execution.ts: gas, receipts root, state root, block value), so a
  * block built against the parent header of an engine-sim chain is VALID on every engine-sim that
  * follows that chain. (A real EVM chain would need real execution here: see the README.)
  */

@@ -1,5 +1,5 @@
-import type { DecodedTx } from '../enginesim/decodeTx.js'
-import { effectiveTip } from '../enginesim/execution.js'
+import type { DecodedTx } from '../engine/decodeTx.js'
+import { effectiveTip } from '../engine/execution.js'
 
 export type PoolEntry = DecodedTx & { from: string; seq: number }
 

@@ -1,6 +1,6 @@
 import { recoverTransactionAddress } from 'viem'
 import type { Hex } from '../engine/types.js'
-import { decodeTx, DEPOSIT_TX_TYPE } from '../enginesim/decodeTx.js'
+import { decodeTx, DEPOSIT_TX_TYPE } from '../engine/decodeTx.js'
 import { TxRejectedError } from './errors.js'
 import type { PoolEntry } from './feePolicy.js'
 

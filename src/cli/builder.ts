@@ -1,7 +1,7 @@
 import { startBuilder } from '../builder/builder.js'
 import { builderOptions } from '../builder/options.js'
 import { InvalidParamsError } from '../errors/index.js'
-import { EndpointError } from '../sequencer/endpoint.js'
+import { EndpointError } from '../rpc/endpoint.js'
 import { serviceCommand } from './serve.js'
 
 export const command = serviceCommand({

@@ -1,4 +1,4 @@
-import { EndpointError } from '../sequencer/endpoint.js'
+import { EndpointError } from '../rpc/endpoint.js'
 import { sequencerOptions } from '../sequencer/options.js'
 import { startSequencer } from '../sequencer/sequencer.js'
 import { serviceCommand } from './serve.js'

@@ -6,3 +6,7 @@ export {
 } from './blockHash.js'
 export { payloadNumberAndTime, payloadToBlockSummary, txHash, type RpcBlock } from './blockSummary.js'
 export { parseDataList, parseExecutionPayload, parseForkchoiceState, parsePayloadAttributes, parseWithdrawals } from './validate.js'
+export { decodeTx, DEPOSIT_TX_TYPE, type DecodedTx } from './decodeTx.js'
+export { applyError, effectiveTip, executeTxs, intrinsicGas, simStateRoot, txGasUsed, TxApplyError, ZERO_BLOOM, type ExecEnv, type ExecResult } from './execution.js'
+export { DEFAULT_DENOMINATOR, DEFAULT_ELASTICITY, extraDataError, extraDataFor, feeParamsOf, nextBaseFee, type FeeParams } from './feeParams.js'
+export { FORKS, forkAtLeast, payloadVersion, type Fork } from './fork.js'

@@ -4,9 +4,9 @@ import { EMPTY_TRIE_ROOT } from '../engine/trie.js'
 import type { ExecutionPayloadV3, Hex } from '../engine/types.js'
 import { bytesToHex, quantityToBigInt, toQuantity } from '../util/hex.js'
 import { keccak256 } from '../util/keccak.js'
-import { ZERO_BLOOM } from './execution.js'
-import { extraDataFor } from './feeParams.js'
-import { forkAtLeast, payloadVersion, type Fork } from './fork.js'
+import { ZERO_BLOOM } from '../engine/execution.js'
+import { extraDataFor } from '../engine/feeParams.js'
+import { forkAtLeast, payloadVersion, type Fork } from '../engine/fork.js'
 
 export const ZERO_HASH: Hex = `0x${'00'.repeat(32)}`
 

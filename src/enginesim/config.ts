@@ -1,6 +1,6 @@
 import { defineOptions, type ConfigOf } from '../config/index.js'
 import { listenOptions } from '../config/common.js'
-import { FORKS } from './fork.js'
+import { FORKS } from '../engine/fork.js'
 
 /** `superguard engine-sim` options (flags > SUPERGUARD_* env > --config file > defaults). */
 export const engineSimOptions = defineOptions({

@@ -1,7 +1,7 @@
 import type { Hex } from '../engine/types.js'
-import { DEPOSIT_TX_TYPE, type DecodedTx } from './decodeTx.js'
+import { DEPOSIT_TX_TYPE, type DecodedTx } from '../engine/decodeTx.js'
 import { TxRejectedError } from './errors.js'
-import { effectiveTip, txGasUsed } from './execution.js'
+import { effectiveTip, txGasUsed } from '../engine/execution.js'
 
 export type PoolTx = DecodedTx & { from: Hex; seq: number }
 

@@ -8,7 +8,7 @@ import { isHex, toQuantity } from '../util/hex.js'
 import { initKeccak } from '../util/keccak.js'
 import { createLogger } from '../util/logger.js'
 import { NO_FAULTS, patchFaults, type Faults } from './faults.js'
-import type { Fork } from './fork.js'
+import type { Fork } from '../engine/fork.js'
 import { EngineSimAuth, installPublicBodyLimit } from './jwtGate.js'
 import { EngineSim } from './sim.js'
 

@@ -1,4 +1,4 @@
-import type { BlockRef, HeadLevel } from './types.js'
+import type { BlockRef, HeadLevel } from '../check/types.js'
 
 /** Where a reader gets heads and readiness: the writer's memory, or the heads table for a read-only reader. */
 export interface ChainState {

@@ -1,4 +1,3 @@
-export type { BlockRef, ChainStatus, HeadLevel, LogReader, StoredLog } from './types.js'
 export { DEFAULT_EXPIRY_MS, Indexer, startIndexer, type ChainEndpoint, type IndexerOptions } from './indexer.js'
 export type { IndexerEvents, ReorgEvent } from './indexerEvents.js'
 export { IndexLogReader, openLogReader } from './logReader.js'

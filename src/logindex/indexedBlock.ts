@@ -1,4 +1,4 @@
-import type { BlockRef } from './types.js'
+import type { BlockRef } from '../check/types.js'
 
 /** One log as stored: what a check compares (checksum, with the block's timestamp) and the spec's logHash. */
 export type IndexedLog = { logIndex: number; checksum: Buffer; logHash: Buffer }

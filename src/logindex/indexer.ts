@@ -13,7 +13,7 @@ import { IndexLogReader } from './logReader.js'
 import { LogStore, type ChainRecord } from './logStore.js'
 import { openIndex } from './openIndex.js'
 import { StorageErrors } from './storageErrors.js'
-import type { ChainStatus, LogReader } from './types.js'
+import type { ChainStatus, LogReader } from '../check/types.js'
 
 /** 7 days, EXPIRY_TIME of specs/interop/messaging.md. */
 export const DEFAULT_EXPIRY_MS = 604_800_000

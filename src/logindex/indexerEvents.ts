@@ -1,4 +1,4 @@
-import type { BlockRef } from './types.js'
+import type { BlockRef } from '../check/types.js'
 
 /** A rewind after a reorg: `from` was the indexed head, `to` the common ancestor (undefined when nothing was kept). */
 export type ReorgEvent = { chainId: bigint; from: BlockRef; to: BlockRef | undefined }

@@ -3,7 +3,7 @@ import type { ChainState } from './chainState.js'
 import { latestSchemaVersion, schemaVersion } from './migrate.js'
 import { openDb, type Db } from './openDb.js'
 import { prepareStatements, type Statements } from './statements.js'
-import type { BlockRef, HeadLevel, LogReader, StoredLog } from './types.js'
+import type { BlockRef, HeadLevel, LogReader, StoredLog } from '../check/types.js'
 
 const MAX_INT64 = (1n << 63n) - 1n
 

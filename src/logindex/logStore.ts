@@ -4,7 +4,7 @@ import { HEAD_LEVELS } from './chainState.js'
 import type { IndexedBlock } from './indexedBlock.js'
 import type { Db } from './openDb.js'
 import { LOG_ROWS_PER_INSERT, prepareStatements, type Statements } from './statements.js'
-import type { BlockRef, HeadLevel } from './types.js'
+import type { BlockRef, HeadLevel } from '../check/types.js'
 
 export type ChainRecord = { key: number; chainId: bigint; ready: boolean; backfillStart: bigint | undefined }
 

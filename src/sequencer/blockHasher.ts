@@ -4,7 +4,7 @@ import { Piscina } from 'piscina'
 import type { Hex } from '../engine/types.js'
 import { submissionBlockHash } from './cheapChecks.js'
 import type { BlockHashTask } from './blockHashWorker.js'
-import type { Submission } from './types.js'
+import type { Submission } from '../pbs/index.js'
 
 /** The compiled worker next to this compiled module (Node 20 cannot load .ts workers). */
 export const BLOCK_HASH_WORKER = fileURLToPath(new URL('./blockHashWorker.js', import.meta.url))

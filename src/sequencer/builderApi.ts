@@ -5,7 +5,8 @@ import { UnauthorizedError } from '../errors/index.js'
 import type { CallObserver, RpcContext, RpcMethod } from '../rpc/jsonrpc.js'
 import { createRpcServer, type Health } from '../rpc/server.js'
 import { BUILDER_HEADER, installJwtAuth, RateLimiter, type Identity } from './auth.js'
-import type { Job, StartBuildingParams, SubmitResult } from './types.js'
+import type { StartBuildingParams, SubmitResult } from '../pbs/index.js'
+import type { Job } from './types.js'
 
 export type BuilderApiOptions = {
   builders: readonly Identity[]

@@ -1,8 +1,9 @@
 import { computeBlockHash } from '../engine/blockHash.js'
 import type { ExecutionPayloadV3, Hex, PayloadAttributesV3, WithdrawalV1 } from '../engine/types.js'
 import { isHex } from '../util/hex.js'
-import type { RejectionReason } from './reasons.js'
-import type { EngineVersion, ExtraDataRule, Job, JobExpectations, ParentRef, Submission } from './types.js'
+import type { RejectionReason } from '../pbs/reasons.js'
+import type { EngineVersion, ParentRef, Submission } from '../pbs/index.js'
+import type { ExtraDataRule, Job, JobExpectations } from './types.js'
 
 /**
  * The synchronous checks a submission passes before it may cost an engine call: its shape, then

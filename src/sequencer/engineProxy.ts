@@ -11,7 +11,8 @@ import { EngineRpcError, EngineUnavailableError } from './errors.js'
 import type { HealthMonitor } from './health.js'
 import type { PayloadEnvelope, PbsCore } from './pbsCore.js'
 import { proxyTiming, type TimingOptions } from './timing.js'
-import type { EngineVersion, Job } from './types.js'
+import type { EngineVersion } from '../pbs/index.js'
+import type { Job } from './types.js'
 
 export type EngineProxyOptions = {
   core: PbsCore

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { Hex } from '../engine/types.js'
-import type { BlockSource, Job, SubmitResult } from './types.js'
+import type { SubmitResult } from '../pbs/index.js'
+import type { BlockSource, Job } from './types.js'
 import type { SelectionReason } from './selection.js'
 
 /**

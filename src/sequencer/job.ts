@@ -4,8 +4,9 @@ import { checkFields, jobExpectations, parseSubmission, submissionBlockHash } fr
 import type { CircuitBreaker } from './circuitBreaker.js'
 import { MalformedSubmissionError } from './errors.js'
 import type { SequencerEvents } from './events.js'
-import type { RejectionReason } from './reasons.js'
-import type { Candidate, EngineVersion, ExecutionMode, Job, ParentRef, Submission, SubmitResult } from './types.js'
+import type { RejectionReason } from '../pbs/reasons.js'
+import type { EngineVersion, ParentRef, Submission, SubmitResult } from '../pbs/index.js'
+import type { Candidate, ExecutionMode, Job } from './types.js'
 
 // Abort reasons made once: abort() without one builds a DOMException with a stack trace, ~40 µs
 // measured on the seal path.

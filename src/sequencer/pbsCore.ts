@@ -8,7 +8,8 @@ import { createJob, JobBook, type ValidationResult } from './job.js'
 import { selectBlock, type Selection } from './selection.js'
 import type { JobTiming } from './timing.js'
 import type { BlockHasher } from './blockHasher.js'
-import type { Candidate, EngineVersion, ExecutionMode, Job, ParentRef, Submission, SubmitResult } from './types.js'
+import type { EngineVersion, ParentRef, Submission, SubmitResult } from '../pbs/index.js'
+import type { Candidate, ExecutionMode, Job } from './types.js'
 
 /** An engine_getPayloadV3/V4 result as JSON (kept as given when the local block is used). */
 export type PayloadEnvelope = {

@@ -2,10 +2,10 @@ import type { Logger } from 'pino'
 import type { ForkchoiceStateV1, Hex } from '../engine/types.js'
 import { RpcClient } from '../rpc/client.js'
 import { backoffMs, FailureLog } from '../util/failureLog.js'
-import type { Endpoint } from './endpoint.js'
+import type { Endpoint } from '../rpc/endpoint.js'
 import type { SequencerEvents } from './events.js'
 import type { PayloadEnvelope } from './pbsCore.js'
-import type { EngineVersion } from './types.js'
+import type { EngineVersion } from '../pbs/index.js'
 
 /** A block as it is published: the envelope, its engine version and the forkchoice state that makes it head. */
 export type PublishedBlock = { env: PayloadEnvelope; version: EngineVersion; state: ForkchoiceStateV1; number: bigint; hash: Hex }

@@ -1,4 +1,5 @@
-import type { Candidate, EngineVersion, ExecutionMode } from './types.js'
+import type { EngineVersion } from '../pbs/index.js'
+import type { Candidate, ExecutionMode } from './types.js'
 
 /** Why the local block was used, or 'best_value' when a builder block was. */
 export type SelectionReason = 'best_value' | 'disabled' | 'dry_run' | 'no_candidates' | 'min_gas_ratio' | 'known_block' | 'version_mismatch'

@@ -8,7 +8,7 @@ import type { PayloadEnvelope, PbsCore } from './pbsCore.js'
 import type { RecentBlocks, ReplicaPublisher } from './replicas.js'
 import { backoffMs, FailureLog } from '../util/failureLog.js'
 import { nextSlot, standaloneTiming, type Slot, type TimingOptions } from './timing.js'
-import type { EngineVersion } from './types.js'
+import type { EngineVersion } from '../pbs/index.js'
 
 export type StandaloneOptions = {
   core: PbsCore

@@ -1,13 +1,9 @@
-import type { ExecutionPayloadV3, Hex, PayloadAttributesV3, Quantity } from '../engine/types.js'
-
-/** Which engine_getPayloadV<n> / engine_newPayloadV<n> shape a job's block has: 3 = Ecotone…Holocene, 4 = Isthmus+. */
-export type EngineVersion = 3 | 4
+import type { Hex, PayloadAttributesV3 } from '../engine/types.js'
+import type { EngineVersion, ParentRef, Submission } from '../pbs/types.js'
 
 /** rollup-boost's execution modes, in its JSON spelling. */
 export type ExecutionMode = 'enabled' | 'dry_run' | 'disabled'
 export const EXECUTION_MODES: readonly ExecutionMode[] = ['enabled', 'dry_run', 'disabled']
-
-export type ParentRef = { hash: Hex; number: Quantity; timestamp: Quantity }
 
 /**
  * One block-building job, identified by superguard's own `jobId` (never the engine's payload id:
@@ -54,24 +50,6 @@ export type ExtraDataRule =
   /** Pre-Holocene: anything up to 32 bytes. */
   | { kind: 'any' }
 
-/** The `builder_startBuilding` params object. */
-export type StartBuildingParams = {
-  jobId: Hex
-  parent: ParentRef
-  attributes: PayloadAttributesV3
-  deadline: number
-  engineVersion: EngineVersion
-}
-
-/** A submission after its shape was checked: what `pbs_submitBlock` carries, typed. */
-export type Submission = {
-  jobId: Hex
-  executionPayload: ExecutionPayloadV3
-  parentBeaconBlockRoot: Hex
-  blockValue: Quantity
-  executionRequests?: Hex[]
-}
-
 /** A submission that passed the cheap checks, waiting for or in engine validation. */
 export type Candidate = {
   readonly builder: string
@@ -85,7 +63,5 @@ export type Candidate = {
   /** Unix ms. */
   readonly receivedAt: number
 }
-
-export type SubmitResult = { status: 'accepted' } | { status: 'rejected'; reason: string }
 
 export type BlockSource = 'builder' | 'local'

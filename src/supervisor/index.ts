@@ -6,25 +6,18 @@ import { parseChainEndpoint, startIndexer, type ChainEndpoint, type Indexer } fr
 import { createRegistry, createRpcServer, readJwtSecret, rpcCallObserver } from '../rpc/index.js'
 import { initKeccak } from '../util/keccak.js'
 import { createLogger } from '../util/logger.js'
-import type { Backend } from './backend.js'
+import type { Backend } from '../check/backend.js'
 import { Failsafe } from './failsafe.js'
 import { createHealth } from './health.js'
-import { createIndexBackend } from './indexBackend.js'
+import { createIndexBackend } from '../check/indexBackend.js'
 import { supervisorMethods } from './methods/index.js'
 import { supervisorMetrics } from './metrics.js'
 import type { SupervisorConfig } from './options.js'
-import { createRpcBackend, type RpcBackend } from './rpcBackend.js'
+import { createRpcBackend, type RpcBackend } from '../check/rpcBackend.js'
 
-export type { Backend, ChainHeads, LogMiss } from './backend.js'
-export { checkAccesses } from './checkAccesses.js'
-export { checkRequest, type CheckContext } from './checkRequest.js'
-export { fail, OK, type CheckResult } from './checkResult.js'
-export { parseExecutingDescriptor, type ExecutingDescriptor } from './descriptor.js'
 export { Failsafe } from './failsafe.js'
-export { createIndexBackend } from './indexBackend.js'
 export { supervisorMethods, type MethodContext } from './methods/index.js'
 export { supervisorConfig, supervisorOptions, type SupervisorConfig } from './options.js'
-export { createRpcBackend, type RpcBackend, type RpcBackendOptions } from './rpcBackend.js'
 
 export type SupervisorDeps = {
   /** Parent logger (default: a new pino logger at config.logLevel). */

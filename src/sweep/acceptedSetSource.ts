@@ -1,6 +1,5 @@
-import type { AcceptedSet } from '../ingress/acceptedSet.js'
 import type { Hex } from '../interop/index.js'
-import type { Collected, DropResult, SweepSource } from './sweepSource.js'
+import type { AcceptedTxs, Collected, DropResult, SweepSource } from './sweepSource.js'
 
 /**
  * The ingress's own accepted set as a sweep source, for a sweep in the ingress's process:
@@ -8,9 +7,9 @@ import type { Collected, DropResult, SweepSource } from './sweepSource.js'
  */
 export class AcceptedSetSource implements SweepSource {
   readonly name = 'accepted'
-  readonly #set: AcceptedSet
+  readonly #set: AcceptedTxs
 
-  constructor(set: AcceptedSet) {
+  constructor(set: AcceptedTxs) {
     this.#set = set
   }
 

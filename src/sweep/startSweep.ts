@@ -1,7 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { Registry } from 'prom-client'
 import { ConfigError } from '../config/index.js'
-import type { AcceptedSet } from '../ingress/acceptedSet.js'
 import { parseChainId } from '../interop/index.js'
 import { RpcClient } from '../rpc/client.js'
 import { createRegistry } from '../rpc/metrics.js'
@@ -15,12 +14,12 @@ import { Sweeper } from './sweeper.js'
 import { createSweepMetrics } from './sweepMetrics.js'
 import { summary, type SweepReport } from './sweepReport.js'
 import { sweepRound, type RoundContext } from './sweepRound.js'
-import type { SweepSource } from './sweepSource.js'
+import type { AcceptedTxs, SweepSource } from './sweepSource.js'
 import { TxpoolSource } from './txpoolSource.js'
 
 export type SweepDeps = {
   /** The ingress's accepted set: the source with --source accepted, and kept in step by --drop otherwise. */
-  acceptedSet?: AcceptedSet
+  acceptedSet?: AcceptedTxs
   logger?: Logger
   registry?: Registry
   /** Called with every round's report (interval rounds and runOnce alike). */

@@ -1,6 +1,5 @@
 import type { IntervalHistogram } from 'node:perf_hooks'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import type { AcceptedSet } from '../ingress/acceptedSet.js'
 import type { Hex, SafetyLevel } from '../interop/index.js'
 import type { BuilderNotifier, EvictedTx } from './builderNotifier.js'
 import { classifyTx, codeName, SweepCode } from './classify.js'
@@ -9,7 +8,7 @@ import type { SweepPool } from './pool.js'
 import type { CheckBackend, ChunkResult } from './protocol.js'
 import { roundDescriptor } from './roundDescriptor.js'
 import type { SweepReport, TxVerdict } from './sweepReport.js'
-import type { SweepSource } from './sweepSource.js'
+import type { AcceptedTxs, SweepSource } from './sweepSource.js'
 
 export type RoundContext = {
   source: SweepSource
@@ -25,7 +24,7 @@ export type RoundContext = {
   drop: boolean
   notifier?: BuilderNotifier | undefined
   /** With a txpool source in the ingress's process: evicted hashes leave the accepted set too. */
-  acceptedSet?: AcceptedSet | undefined
+  acceptedSet?: AcceptedTxs | undefined
   loopDelay?: IntervalHistogram | undefined
   now?: () => number
 }

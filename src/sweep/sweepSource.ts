@@ -20,3 +20,9 @@ export interface SweepSource {
   drop(hashes: readonly Hex[], signal?: AbortSignal): Promise<DropResult>
   close(): void
 }
+
+/** What a sweep needs of the ingress's accepted set (in the ingress's process): a snapshot, and eviction. */
+export interface AcceptedTxs {
+  snapshot(): readonly SweepTx[]
+  delete(hash: Hex): boolean
+}

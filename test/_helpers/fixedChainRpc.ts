@@ -1,6 +1,6 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { BlockRef } from '../../src/logindex/types.js'
+import type { BlockRef } from '../../src/check/types.js'
 import { toQuantity } from '../../src/util/hex.js'
 
 export type FixedChainRpc = { url: string; close(): Promise<void> }

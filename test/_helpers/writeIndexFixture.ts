@@ -3,7 +3,7 @@ import type { IndexedBlock } from '../../src/logindex/indexedBlock.js'
 import { LogStore } from '../../src/logindex/logStore.js'
 import { migrate } from '../../src/logindex/migrate.js'
 import { openDb } from '../../src/logindex/openDb.js'
-import type { BlockRef } from '../../src/logindex/types.js'
+import type { BlockRef } from '../../src/check/types.js'
 import { bytesToHex } from '../../src/util/hex.js'
 import { initKeccak, keccak256 } from '../../src/util/keccak.js'
 

@@ -1,6 +1,7 @@
 import { computeBlockHash, type Hex } from '../../src/engine/index.js'
 import { toSimBlock, type SimBlock } from '../../src/enginesim/chain.js'
-export { Chain, decodeTx, executeTxs, extraDataFor, feeParamsOf, genesisBlock, intrinsicGas, Mempool, nextBaseFee, payloadId, simStateRoot, txGasUsed } from '../../src/enginesim/index.js'
+export { decodeTx, executeTxs, extraDataFor, feeParamsOf, intrinsicGas, nextBaseFee, simStateRoot, txGasUsed } from '../../src/engine/index.js'
+export { Chain, genesisBlock, Mempool, payloadId } from '../../src/enginesim/index.js'
 
 /** A minimal child block (no transactions) distinguished by `tag` in prevRandao, for chain tests. */
 export function toSimBlockForTest(parent: SimBlock, tag: number): SimBlock {

@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { computeBlockHash, type ExecutionPayloadV3, type GetPayloadV4Result, type Hex } from '../../src/engine/index.js'
-import { executeTxs, decodeTx } from '../../src/enginesim/index.js'
+import { executeTxs, decodeTx } from '../../src/engine/index.js'
 import { advance, build, depositTx, fcu, headOf, newAccount, newPayloadV4, signTx, startSim, BEACON_ROOT, type Head, type Sim } from './_helpers.js'
 
 let s: Sim

@@ -2,7 +2,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { ExecutionPayloadV3 } from '../../src/engine/types.js'
 import { cheapCheck, extraDataRule, parseSubmission } from '../../src/sequencer/cheapChecks.js'
-import type { Submission } from '../../src/sequencer/types.js'
+import type { Submission } from '../../src/pbs/index.js'
 import { attributes, h32, job, payloadFor, sign, submission } from './_fixtures.js'
 
 const limits = { maxTxs: 100 }

@@ -6,7 +6,7 @@ import { accessFor, encodeAccess, type Hex, type Identifier } from '../../src/in
 import { createRpcServer, signJwt } from '../../src/rpc/index.js'
 import { Failsafe } from '../../src/supervisor/failsafe.js'
 import { createHealth } from '../../src/supervisor/health.js'
-import { createIndexBackend } from '../../src/supervisor/indexBackend.js'
+import { createIndexBackend } from '../../src/check/indexBackend.js'
 import { supervisorMethods } from '../../src/supervisor/methods/index.js'
 import { supervisorMetrics } from '../../src/supervisor/metrics.js'
 import { createLogger } from '../../src/util/logger.js'

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { pino } from 'pino'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { RpcChain } from '../../src/supervisor/rpcChain.js'
+import { RpcChain } from '../../src/check/rpcChain.js'
 
 // The rpc backend's head poll against an endpoint that is down: it keeps polling every pollMs
 // (that is how it notices the endpoint is back), but logs the failure once per interval with a

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { Backend } from '../backend.js'
+import type { Backend } from '../../check/backend.js'
 import type { Failsafe } from '../failsafe.js'
 import type { SupervisorMetrics } from '../metrics.js'
 

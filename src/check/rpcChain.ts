@@ -2,11 +2,11 @@ import { createPublicClient, http, type PublicClient } from 'viem'
 import type { Logger } from 'pino'
 import { InternalError } from '../errors/index.js'
 import type { Hex } from '../interop/index.js'
-import type { BlockRef, ChainStatus } from '../logindex/types.js'
+import type { BlockRef, ChainStatus } from './types.js'
 import { toQuantity } from '../util/hex.js'
 import { BlockData, type RawLog } from './blockData.js'
 import { createLimiter, LimiterFullError, type Limiter } from './limiter.js'
-import { LruCache } from './lruCache.js'
+import { LruCache } from '../util/lruCache.js'
 import type { MaybePromise } from './maybePromise.js'
 
 export type RpcChainOptions = {

@@ -1,5 +1,5 @@
 import type { SafetyLevel } from '../interop/index.js'
-import type { BlockRef, ChainStatus, StoredLog } from '../logindex/types.js'
+import type { BlockRef, ChainStatus, StoredLog } from './types.js'
 import type { MaybePromise } from './maybePromise.js'
 
 /** Why a log look-up found nothing: the block is not there (yet), or the block has no such log. */

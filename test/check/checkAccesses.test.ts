@@ -1,10 +1,10 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { accessFor, encodeAccess, EXPIRY_WINDOW_S, type Hex, type Identifier } from '../../src/interop/index.js'
-import { checkRequest } from '../../src/supervisor/checkRequest.js'
-import type { CheckResult } from '../../src/supervisor/checkResult.js'
+import { checkRequest } from '../../src/check/checkRequest.js'
+import type { CheckResult } from '../../src/check/checkResult.js'
 import { Failsafe } from '../../src/supervisor/failsafe.js'
-import { createIndexBackend } from '../../src/supervisor/indexBackend.js'
+import { createIndexBackend } from '../../src/check/indexBackend.js'
 import { parseInboxEntries } from '../../src/supervisor/parseInboxEntries.js'
 import { FakeLogReader } from '../_helpers/fakeLogReader.js'
 

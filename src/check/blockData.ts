@@ -1,5 +1,5 @@
 import { accessFor, checksum, CROSS_L2_INBOX, decodeExecutingMessage, isExecutingMessageLog, logHash, payloadHash, type ExecutingMessage, type Hex } from '../interop/index.js'
-import type { BlockRef } from '../logindex/types.js'
+import type { BlockRef } from './types.js'
 import { hexToBytes } from '../util/hex.js'
 
 /** A log as eth_getLogs returns it (the fields the RPC backend reads). */

@@ -1,4 +1,4 @@
-import type { Hex } from '../engine/types.js'
+import type { Hex } from './types.js'
 import { bytesToHex, hexToBytes } from '../util/hex.js'
 import { forkAtLeast, type Fork } from './fork.js'
 

@@ -4,11 +4,10 @@ import type { Backend } from './backend.js'
 import { checkAccesses } from './checkAccesses.js'
 import { fail, type CheckResult } from './checkResult.js'
 import { parseExecutingDescriptor } from './descriptor.js'
-import type { Failsafe } from './failsafe.js'
 import type { MaybePromise } from './maybePromise.js'
 import { parseMinSafety } from './minSafety.js'
 
-export type CheckContext = { backend: Backend; failsafe: Failsafe }
+export type CheckContext = { backend: Backend; failsafe: { readonly enabled: boolean } }
 
 /**
  * One check request, from raw JSON-RPC params to a verdict, shared by checkAccessList and

@@ -1,4 +1,4 @@
-import { readJwtSecret } from '../rpc/jwt.js'
+import { readJwtSecret } from './jwt.js'
 
 /** A peer given as `URL[,jwt=FILE][,name=NAME]` (engine, replicas, builders). */
 export type Endpoint = { url: string; jwtFile?: string; jwtSecret?: Buffer; name?: string }

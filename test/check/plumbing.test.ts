@@ -1,8 +1,8 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createLimiter, LimiterFullError } from '../../src/supervisor/limiter.js'
-import { LruCache } from '../../src/supervisor/lruCache.js'
-import { drive, wait } from '../../src/supervisor/maybePromise.js'
+import { createLimiter, LimiterFullError } from '../../src/check/limiter.js'
+import { LruCache } from '../../src/util/lruCache.js'
+import { drive, wait } from '../../src/check/maybePromise.js'
 
 test('LruCache: evicts the least recently used beyond max, expires after ttl', () => {
   let now = 0

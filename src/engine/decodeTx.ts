@@ -1,7 +1,7 @@
 import { parseTransaction } from 'viem/op-stack'
 import { bytesToHex, hexToBytes, isHex } from '../util/hex.js'
 import { keccak256 } from '../util/keccak.js'
-import type { Hex } from '../engine/types.js'
+import type { Hex } from './types.js'
 
 /** EIP-2718 type bytes; 0x7e is the OP deposit transaction. */
 export const DEPOSIT_TX_TYPE = 0x7e

@@ -1,7 +1,6 @@
 import { InternalError } from '../errors/index.js'
 import type { SafetyLevel } from '../interop/index.js'
-import type { StorageErrors } from '../logindex/storageErrors.js'
-import type { ChainStatus, HeadLevel, LogReader } from '../logindex/types.js'
+import type { ChainStatus, HeadLevel, LogReader } from './types.js'
 import type { Backend, ChainHeads } from './backend.js'
 
 /** The index head a safety level is read from: local-safe reads `safe` (the chain's own tag). */
@@ -16,7 +15,7 @@ export type IndexBackendOptions = {
   status: () => ChainStatus[]
   close?: () => Promise<void>
   /** Where storage failures of a look-up are recorded (metric, log, /healthz); without it they are only answered -32603. */
-  storage?: StorageErrors | undefined
+  storage?: { record(op: 'read', err: unknown): unknown } | undefined
 }
 
 /**

@@ -1,0 +1,2 @@
+export { REJECTION_REASONS, type RejectionReason } from './reasons.js'
+export type { EngineVersion, ParentRef, StartBuildingParams, Submission, SubmitResult } from './types.js'

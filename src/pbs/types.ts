@@ -1,0 +1,26 @@
+import type { ExecutionPayloadV3, Hex, PayloadAttributesV3, Quantity } from '../engine/types.js'
+
+/** Which engine_getPayloadV<n> / engine_newPayloadV<n> shape a job's block has: 3 = Ecotone…Holocene, 4 = Isthmus+. */
+export type EngineVersion = 3 | 4
+
+export type ParentRef = { hash: Hex; number: Quantity; timestamp: Quantity }
+
+/** The `builder_startBuilding` params object. */
+export type StartBuildingParams = {
+  jobId: Hex
+  parent: ParentRef
+  attributes: PayloadAttributesV3
+  deadline: number
+  engineVersion: EngineVersion
+}
+
+/** A submission after its shape was checked: what `pbs_submitBlock` carries, typed. */
+export type Submission = {
+  jobId: Hex
+  executionPayload: ExecutionPayloadV3
+  parentBeaconBlockRoot: Hex
+  blockValue: Quantity
+  executionRequests?: Hex[]
+}
+
+export type SubmitResult = { status: 'accepted' } | { status: 'rejected'; reason: string }
