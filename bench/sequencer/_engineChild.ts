@@ -1,4 +1,4 @@
-import { startEngineSim } from '../../src/enginesim/startEngineSim.js'
+import { startEngineSim } from '../../src/enginesim/start.js'
 import { createLogger } from '../../src/util/logger.js'
 
 // Child-process entry for the sequencer benches: an engine-sim in its own process (its own core and

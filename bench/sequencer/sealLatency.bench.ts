@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { sequencerConfig, startSequencer } from '../../src/sequencer/sequencer.js'
+import { sequencerConfig, startSequencer } from '../../src/sequencer/start.js'
 import { createLogger } from '../../src/util/logger.js'
 import { ratio, report } from '../_harness.js'
 import type { BuilderJob, BuilderStats } from './_builderWorker.js'

@@ -1,4 +1,4 @@
-import { startBuilder } from '../builder/builder.js'
+import { startBuilder } from '../builder/start.js'
 import { builderOptions } from '../builder/options.js'
 import { InvalidParamsError } from '../errors/index.js'
 import { EndpointError } from '../rpc/endpoint.js'

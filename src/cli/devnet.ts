@@ -1,5 +1,5 @@
 import { formatHelp, loadConfig } from '../config/index.js'
-import { startDevnet } from '../devnet/devnet.js'
+import { startDevnet } from '../devnet/start.js'
 import { devnetOptions } from '../devnet/options.js'
 import { createLogger } from '../util/logger.js'
 import { onShutdown } from '../util/shutdown.js'

@@ -1,4 +1,4 @@
-import { engineSimOptions } from '../enginesim/config.js'
+import { engineSimOptions } from '../enginesim/options.js'
 import { readJwtSecret } from '../rpc/jwt.js'
 import { serviceCommand } from './serve.js'
 
@@ -18,7 +18,7 @@ export const command = serviceCommand({
       throw new JwtSecretError(`--jwt-secret: ${(err as Error).message}`)
     }
     // Loaded after the options are valid, so --help and usage errors skip fastify and viem.
-    const { startEngineSim } = await import('../enginesim/startEngineSim.js')
+    const { startEngineSim } = await import('../enginesim/start.js')
     return startEngineSim({
       jwtSecret,
       host: config.host,

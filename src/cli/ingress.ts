@@ -1,4 +1,4 @@
-import { ingressOptions } from '../ingress/config.js'
+import { ingressOptions } from '../ingress/options.js'
 import { serviceCommand } from './serve.js'
 
 export const command = serviceCommand({

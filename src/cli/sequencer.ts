@@ -1,6 +1,6 @@
 import { EndpointError } from '../rpc/endpoint.js'
 import { sequencerOptions } from '../sequencer/options.js'
-import { startSequencer } from '../sequencer/sequencer.js'
+import { startSequencer } from '../sequencer/start.js'
 import { serviceCommand } from './serve.js'
 
 // The bound URLs go to the log ("sequencer started"): with port 0 that is how callers find them.

@@ -1,6 +1,6 @@
 export { Chain, genesisBlock, ZERO_HASH, type GenesisSpec, type SimBlock } from './chain.js'
-export { engineSimOptions, type EngineSimCliConfig } from './config.js'
+export { engineSimOptions, type EngineSimCliConfig } from './options.js'
 export { NO_FAULTS, patchFaults, type Faults } from './faults.js'
 export { Mempool, type PoolTx } from './mempool.js'
 export { EngineSim, payloadId, type EngineSimOptions } from './sim.js'
-export { CAPABILITIES, engineSimMethods, startEngineSim, type EngineSimConfig, type EngineSimHandle } from './startEngineSim.js'
+export { CAPABILITIES, engineSimMethods, startEngineSim, type EngineSimConfig, type EngineSimHandle } from './start.js'

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import { RemoteRpcError, RpcClient } from '../rpc/index.js'
 import { UpstreamUnavailableError } from './errors.js'
-import type { IngressMetrics } from './ingressMetrics.js'
+import type { IngressMetrics } from './metrics.js'
 
 export type ForwarderOptions = {
   upstreamTimeoutMs: number

@@ -4,7 +4,7 @@ import { AccessListParseError, dedupeAccesses, encodeAccessList, parseAccessList
 import { toQuantity } from '../util/hex.js'
 import type { IngressTx } from './decodeRawTransaction.js'
 import { signingData } from './signingData.js'
-import type { IngressMetrics } from './ingressMetrics.js'
+import type { IngressMetrics } from './metrics.js'
 import type { SenderRateLimiter } from './senderRateLimiter.js'
 import type { SenderRecovery } from './senderRecovery.js'
 import type { SenderRecoveryPool } from './senderRecoveryPool.js'

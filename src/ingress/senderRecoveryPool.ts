@@ -1,8 +1,13 @@
-import { Worker } from 'node:worker_threads'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Piscina } from 'piscina'
 import { InvalidParamsError } from '../errors/index.js'
 import type { Hex } from '../interop/index.js'
 import type { SenderRecovery } from './senderRecovery.js'
 import { signingData } from './signingData.js'
+
+/** The compiled task file next to this compiled module (Node 20 cannot load .ts workers). */
+export const SENDER_RECOVERY_WORKER = fileURLToPath(new URL('../../workers/senderRecovery.js', import.meta.url))
 
 type Waiter = { resolve: (s: Hex) => void; reject: (e: unknown) => void }
 type Batch = { raws: Hex[]; waiters: Waiter[] }
@@ -38,11 +43,9 @@ export class SenderRecoveryPool {
   }
 
   readonly #fallback: SenderRecovery
-  #worker: Worker | undefined
+  #pool: Piscina | undefined
   #queue: Batch = { raws: [], waiters: [] }
-  readonly #inFlight = new Map<number, Batch>()
   #scheduled: NodeJS.Immediate | undefined
-  #nextId = 1
   #closed = false
 
   constructor(fallback: SenderRecovery) {
@@ -66,9 +69,9 @@ export class SenderRecoveryPool {
     this.#closed = true
     if (this.#scheduled) clearImmediate(this.#scheduled)
     this.#flush()
-    const w = this.#worker
-    this.#worker = undefined
-    if (w) await w.terminate()
+    const pool = this.#pool
+    this.#pool = undefined
+    await pool?.destroy()
   }
 
   #flush(): void {
@@ -76,42 +79,21 @@ export class SenderRecoveryPool {
     const batch = this.#queue
     this.#queue = { raws: [], waiters: [] }
     if (batch.raws.length === 0) return
-    const worker = this.#closed ? undefined : this.#spawn()
-    if (!worker) return void this.#inline(batch)
-    const id = this.#nextId++
-    this.#inFlight.set(id, batch)
-    worker.postMessage({ id, raws: batch.raws })
+    const pool = this.#closed ? undefined : this.#spawn()
+    if (!pool) return void this.#inline(batch)
+    // A task that fails (worker gone, pool destroyed mid-batch) is recovered inline; Piscina replaces the worker.
+    ;(pool.run(batch.raws) as Promise<(Hex | null)[]>).then((senders) => batch.waiters.forEach((waiter, i) => {
+      const sender = senders[i]
+      if (sender) waiter.resolve(sender)
+      else waiter.reject(new InvalidParamsError('invalid sender: signature does not recover'))
+    }), () => this.#inline(batch))
   }
 
-  #spawn(): Worker | undefined {
-    if (this.#worker) return this.#worker
-    let w: Worker
-    try {
-      w = new Worker(new URL('./recoveryWorker.js', import.meta.url))
-    } catch {
-      return undefined
-    }
-    w.unref()
-    w.on('message', (msg: { id: number; senders: (Hex | null)[] }) => {
-      const batch = this.#inFlight.get(msg.id)
-      if (!batch) return
-      this.#inFlight.delete(msg.id)
-      batch.waiters.forEach((waiter, i) => {
-        const sender = msg.senders[i]
-        if (sender) waiter.resolve(sender)
-        else waiter.reject(new InvalidParamsError('invalid sender: signature does not recover'))
-      })
-    })
-    const gone = () => {
-      if (this.#worker === w) this.#worker = undefined
-      const lost = [...this.#inFlight.values()]
-      this.#inFlight.clear()
-      for (const b of lost) void this.#inline(b)
-    }
-    w.once('error', gone)
-    w.once('exit', gone)
-    this.#worker = w
-    return w
+  #spawn(): Piscina | undefined {
+    if (this.#pool) return this.#pool
+    if (!existsSync(SENDER_RECOVERY_WORKER)) return undefined
+    this.#pool = new Piscina({ filename: SENDER_RECOVERY_WORKER, minThreads: 1, maxThreads: 1 })
+    return this.#pool
   }
 
   async #inline(batch: Batch): Promise<void> {

@@ -1,4 +1,4 @@
-export { DEFAULT_EXPIRY_MS, Indexer, startIndexer, type ChainEndpoint, type IndexerOptions } from './indexer.js'
+export { DEFAULT_EXPIRY_MS, Indexer, startIndexer, type ChainEndpoint, type IndexerOptions } from './start.js'
 export type { IndexerEvents, ReorgEvent } from './indexerEvents.js'
 export { IndexLogReader, openLogReader } from './logReader.js'
 export { parseChainEndpoint } from './parseChainEndpoint.js'

@@ -1,5 +1,5 @@
 import { parseChainId } from '../interop/index.js'
-import type { ChainEndpoint } from './indexer.js'
+import type { ChainEndpoint } from './start.js'
 
 /**
  * A `--rpc` value: `URL`, or `<chainId>=<URL>` to pin the chain id (decimal or 0x-hex), which

@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
-import type { Hex } from '../engine/types.js'
+import type { ExecutionPayloadV3, Hex } from '../engine/types.js'
 import { submissionBlockHash } from './cheapChecks.js'
-import type { BlockHashTask } from './blockHashWorker.js'
 import type { Submission } from '../pbs/index.js'
 
 /** The compiled worker next to this compiled module (Node 20 cannot load .ts workers). */
-export const BLOCK_HASH_WORKER = fileURLToPath(new URL('./blockHashWorker.js', import.meta.url))
+export const BLOCK_HASH_WORKER = fileURLToPath(new URL('../../workers/blockHash.js', import.meta.url))
+
+export type BlockHashTask = { payload: ExecutionPayloadV3; parentBeaconBlockRoot: Hex; v4: boolean }
 
 export type BlockHasherOptions = { threads: number; inlineMaxTxs: number }
 

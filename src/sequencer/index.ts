@@ -10,6 +10,6 @@ export { createJob, JobBook, newJobId, type ValidationResult, type Validator } f
 export { sequencerOptions, type SequencerConfig } from './options.js'
 export { envelopeOf, PbsCore, type PayloadEnvelope } from './pbsCore.js'
 export { selectBlock, type Selection, type SelectionReason } from './selection.js'
-export { sequencerConfig, startSequencer, type SequencerHandle } from './sequencer.js'
+export { sequencerConfig, startSequencer, type SequencerHandle } from './start.js'
 export { nextSlot, proxyTiming, standaloneTiming, type JobTiming, type Slot, type TimingOptions } from './timing.js'
 export type { BlockSource, Candidate, ExecutionMode, Job } from './types.js'

@@ -6,7 +6,7 @@ export { planRound, refsOf, type PlannedChunk, type RoundPlan, type SweepTx } fr
 export { SweepPool, type SweepPoolOptions } from './pool.js'
 export { SWEEP_MODES, type ChunkResult, type SweepChunk, type SweepMode } from './protocol.js'
 export { roundDescriptor } from './roundDescriptor.js'
-export { startSweep, type Sweep, type SweepDeps } from './startSweep.js'
+export { startSweep, type Sweep, type SweepDeps } from './start.js'
 export { formatTable, summary, type SweepReport, type TxVerdict } from './sweepReport.js'
 export type { AcceptedTxs, Collected, DropResult, SweepSource } from './sweepSource.js'
 export { parseTxpoolContent, type TxpoolContent } from './txpoolContent.js'

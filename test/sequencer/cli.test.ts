@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { ChildProcess } from 'node:child_process'
-import { startEngineSim } from '../../src/enginesim/startEngineSim.js'
+import { startEngineSim } from '../../src/enginesim/start.js'
 import { runCli, spawnCli } from '../_helpers/cli.js'
 import { jsonRpc } from '../_helpers/jsonRpc.js'
 import { OpNode } from '../_helpers/opNode.js'

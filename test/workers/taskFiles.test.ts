@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { BLOCK_HASH_WORKER } from '../../src/sequencer/blockHasher.js'
+import { SENDER_RECOVERY_WORKER } from '../../src/ingress/senderRecoveryPool.js'
 import { SWEEP_WORKER, TXPOOL_WORKER } from '../../src/sweep/pool.js'
 
 // Piscina loads a task file with require() first and falls back to import() when that throws. On
@@ -10,7 +11,7 @@ import { SWEEP_WORKER, TXPOOL_WORKER } from '../../src/sweep/pool.js'
 // must load through require(), synchronously.
 const require = createRequire(import.meta.url)
 
-for (const file of [SWEEP_WORKER, TXPOOL_WORKER, BLOCK_HASH_WORKER]) {
+for (const file of [SWEEP_WORKER, TXPOOL_WORKER, BLOCK_HASH_WORKER, SENDER_RECOVERY_WORKER]) {
   test(`${file.split('/').slice(-2).join('/')} loads through require() and exports its task`, () => {
     const mod = require(file) as { default?: unknown }
     assert.type(mod.default, 'function')

@@ -2,7 +2,6 @@ import { EventEmitter } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
-import { Counter } from 'prom-client'
 import { InvalidParamsError, UnauthorizedError } from '../errors/index.js'
 import type { Hex } from '../engine/types.js'
 import { RpcClient } from '../rpc/client.js'
@@ -17,6 +16,7 @@ import { createLogger } from '../util/logger.js'
 import { assembleBlock, childBaseFee, submissionOf, type AssembledBlock, type ParentHeader } from './assemble.js'
 import { orderByFee } from './feePolicy.js'
 import { InteropChecker } from './interopCheck.js'
+import { builderMetrics } from './metrics.js'
 import { BuilderMempool } from './mempool.js'
 import type { BuilderConfig } from './options.js'
 
@@ -70,7 +70,7 @@ export async function startBuilder(config: BuilderConfig, opts: { logger?: Logge
   const events = new EventEmitter()
   events.setMaxListeners(0)
   const registry = createRegistry()
-  const submitted = new Counter({ name: 'superguard_builder_submissions_total', help: 'Blocks submitted, by answer', labelNames: ['status', 'reason'] as const, registers: [registry] })
+  const { submitted } = builderMetrics(registry)
 
   let current: StartBuildingParams | undefined
   let gen = 0

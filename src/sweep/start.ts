@@ -11,7 +11,7 @@ import { ACCESSES_PER_CALL, DEFAULT_CHUNK_SIZE, DEFAULT_ONE_SHOT_TIMEOUT_MS, swe
 import { SweepPool } from './pool.js'
 import type { CheckBackend } from './protocol.js'
 import { Sweeper } from './sweeper.js'
-import { createSweepMetrics } from './sweepMetrics.js'
+import { createSweepMetrics } from './metrics.js'
 import { summary, type SweepReport } from './sweepReport.js'
 import { sweepRound, type RoundContext } from './sweepRound.js'
 import type { AcceptedTxs, SweepSource } from './sweepSource.js'

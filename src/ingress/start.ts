@@ -1,0 +1,174 @@
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import type { Registry } from 'prom-client'
+import { ServiceError } from '../errors/index.js'
+import { parseChainId } from '../interop/index.js'
+import { createRegistry, createRpcServer, RemoteRpcError, rpcCallObserver, type MethodTable, type RpcMethod } from '../rpc/index.js'
+import { initKeccak } from '../util/keccak.js'
+import { createLogger, type Logger } from '../util/logger.js'
+import { AcceptedSet } from './acceptedSet.js'
+import { ActivitySummary } from './activitySummary.js'
+import { resolveIngressConfig, type IngressConfig, type IngressInput } from './options.js'
+import { httpStatusFor } from './errors.js'
+import { Forwarder } from './forwarder.js'
+import { DependencyHealth } from './dependencyHealth.js'
+import { createIngressMethods } from './ingressMethods.js'
+import { IngressMetrics } from './metrics.js'
+import { InteropValidator } from './interopValidator.js'
+import { SenderRateLimiter } from './senderRateLimiter.js'
+import { senderRecovery } from './senderRecovery.js'
+import { SenderRecoveryPool } from './senderRecoveryPool.js'
+import { createStrategy } from './strategies/createStrategy.js'
+import { SupervisorEndpoint } from './strategies/supervisorEndpoint.js'
+
+export type IngressDeps = {
+  /** Shared with an in-process sweep; default: a new set of --accepted-max. */
+  acceptedSet?: AcceptedSet
+  logger?: Logger
+  registry?: Registry
+}
+
+export type Ingress = {
+  url: string
+  chainId: bigint
+  config: IngressConfig
+  acceptedSet: AcceptedSet
+  app: FastifyInstance
+  /** The upstream and supervisor probes behind /healthz. */
+  dependencies: DependencyHealth
+  close(): Promise<void>
+}
+
+const SUMMARY_INTERVAL_MS = 60_000
+
+/**
+ * Starts `superguard ingress`: a public JSON-RPC endpoint that validates interop transactions
+ * against the supervisors before they reach the execution engine and the builders.
+ */
+export async function startIngress(input: IngressInput, deps: IngressDeps = {}): Promise<Ingress> {
+  const config = resolveIngressConfig(input)
+  await initKeccak()
+  const log = (deps.logger ?? createLogger(config.logLevel)).child({ role: 'ingress' })
+  const registry = deps.registry ?? createRegistry()
+  const acceptedSet = deps.acceptedSet ?? new AcceptedSet(config.acceptedMax)
+  const metrics = new IngressMetrics(registry, () => acceptedSet.size)
+  const forwarder = new Forwarder(config.upstream, config.builder, { upstreamTimeoutMs: config.upstreamTimeout, builderTimeoutMs: config.builderTimeout, metrics, log })
+  const endpoints = config.supervisor.map((url) => new SupervisorEndpoint(url, {
+    timeoutMs: config.supervisorTimeout,
+    maxBatch: config.supervisorBatch,
+    cooldownMs: config.failoverCooldown,
+    observe: (u, http, rpc) => metrics.supervisorChecks.inc({ url: u, http_code: String(http), rpc_code: rpc === undefined ? '-' : String(rpc) }),
+  }))
+  const closeClients = () => { forwarder.close(); for (const e of endpoints) e.close() }
+
+  let chainId: bigint
+  try {
+    chainId = config.chainId !== undefined ? parseChainId(config.chainId) : parseChainId(await forwarder.call('eth_chainId', []))
+  } catch (err) {
+    closeClients()
+    throw new Error(`ingress: cannot learn the chain id from the upstream ${config.upstream} (${(err as Error).message}); is it up, or pass --chain-id`, { cause: err })
+  }
+
+  const strategy = createStrategy(config.strategy, endpoints, { minResponses: config.minResponses, log })
+  const recovery = senderRecovery()
+  // Recovery only serves the rate limit; it runs off the event loop (see SenderRecoveryPool).
+  const shared = config.rateLimit > 0 ? SenderRecoveryPool.acquire(recovery) : undefined
+  const pool = shared?.pool
+  const validator = new InteropValidator({
+    strategy,
+    chainId,
+    maxEntries: config.maxEntries,
+    sizeLimit: config.bodyLimit,
+    rateLimiter: config.rateLimit > 0 ? new SenderRateLimiter(config.rateLimit, config.rateInterval) : undefined,
+    recovery,
+    pool,
+    metrics,
+    log,
+  })
+  const summary = new ActivitySummary()
+  const dependencies = new DependencyHealth({
+    upstream: config.upstream,
+    supervisors: config.supervisor.map((url, i) => ({ url, label: endpoints[i]!.label })),
+    intervalMs: config.healthInterval,
+    upstreamTimeoutMs: Math.min(config.upstreamTimeout, config.healthInterval),
+    supervisorTimeoutMs: Math.min(config.supervisorTimeout, config.healthInterval),
+    registry,
+    log,
+  })
+  const methods = createIngressMethods({ chainId, validator, forwarder, acceptedSet, allowMethods: config.allowMethod, summary, log, metrics })
+
+  // Single responses get proxyd's HTTP status for the ingress's own rejections; the status is
+  // keyed by the request's headers object, the one thing a method and a fastify hook share.
+  const statuses = new WeakMap<object, number>()
+  const app = createRpcServer({
+    methods: withStatuses(methods, statuses),
+    logger: log,
+    bodyLimit: config.bodyLimit,
+    maxBatch: config.maxBatch,
+    registry,
+    observe: rpcCallObserver(registry),
+    health: () => {
+      const h = dependencies.health()
+      return { status: h.status, body: { ...h.body, chainId: chainId.toString(), strategy: strategy.name, supervisors: endpoints.map((e) => ({ url: e.label, healthy: e.isHealthy() })), accepted: acceptedSet.size } }
+    },
+  })
+  app.addHook('onSend', async (req, reply, payload) => {
+    const status = statuses.get(req.headers)
+    if (status !== undefined && typeof payload === 'string' && payload.startsWith('{')) reply.code(status)
+    return payload
+  })
+
+  try {
+    await app.listen({ host: config.host, port: config.port })
+  } catch (err) {
+    closeClients()
+    dependencies.close()
+    await shared?.release()
+    throw err
+  }
+  dependencies.start()
+  const { port } = app.server.address() as AddressInfo
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+  const timer = setInterval(() => {
+    const counts = summary.take()
+    if (counts) log.info({ ...counts, accepted: acceptedSet.size }, 'ingress summary (last minute)')
+  }, SUMMARY_INTERVAL_MS)
+  timer.unref()
+  log.info({ url, chainId: chainId.toString(), strategy: strategy.name, supervisors: endpoints.map((e) => e.label), builders: config.builder.length, senderRecovery: `${recovery.implementation}${pool ? ', worker thread' : ''}` }, 'ingress listening')
+
+  let closing: Promise<void> | undefined
+  return {
+    url,
+    chainId,
+    config,
+    acceptedSet,
+    app,
+    dependencies,
+    close() {
+      closing ??= (async () => {
+        clearInterval(timer)
+        dependencies.close()
+        await app.close()
+        closeClients()
+        await shared?.release()
+      })()
+      return closing
+    },
+  }
+}
+
+/** Records the HTTP status of every error an ingress method raises itself (upstream errors are relayed with 200). */
+function withStatuses(methods: MethodTable, statuses: WeakMap<object, number>): MethodTable {
+  const out = new Map<string, RpcMethod>()
+  for (const [name, fn] of methods) {
+    out.set(name, async (params, ctx) => {
+      try {
+        return await fn(params, ctx)
+      } catch (err) {
+        if (!(err instanceof RemoteRpcError)) statuses.set(ctx.headers, err instanceof ServiceError ? httpStatusFor(err) : 500)
+        throw err
+      }
+    })
+  }
+  return out
+}
