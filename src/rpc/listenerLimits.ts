@@ -2,38 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
+import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from './limits.js'
 import { listenerMetrics, type ListenerMetrics } from './metrics.js'
 
-/** Time and connection limits of one HTTP listener (every role's, and the sweep's metrics server). */
-export type ListenerLimits = {
-  /**
-   * A request (headers and body) must have arrived this long after it started, and a response
-   * the client stops reading is dropped after this long without progress. Never limits how long
-   * a handler takes (the engine proxy's getPayload/newPayload wait on the engine, not on this).
-   */
-  requestTimeoutMs: number
-  /** The request line and headers must have arrived this long after the request started (capped at requestTimeoutMs). */
-  headersTimeoutMs: number
-  /** An idle keep-alive connection is closed after this long. */
-  keepAliveTimeoutMs: number
-  /** Connections open at once; more are accepted and closed at once (counted). */
-  maxConnections: number
-}
-
-/**
- * 10 s for a request: the largest body any role takes (64 MiB newPayload) crosses a 100 Mbit/s
- * link in ~5 s, a 128 KiB check in milliseconds; a client still sending after 10 s is broken or
- * hostile. Headers (≤ 16 KiB, one or two packets) get 5 s. Keep-alive 5 s, Node's own default:
- * an idle socket frees its descriptor quickly, and Node clients read the Keep-Alive hint (Go's
- * transport drops a closed idle connection itself). 8,192 connections: far above any honest
- * deployment's fan-in, and two listeners' worth stays under a 20,000-descriptor limit.
- */
-export const DEFAULT_LISTENER_LIMITS: ListenerLimits = Object.freeze({
-  requestTimeoutMs: 10_000,
-  headersTimeoutMs: 5_000,
-  keepAliveTimeoutMs: 5_000,
-  maxConnections: 8_192,
-})
+export { DEFAULT_LISTENER_LIMITS, listenerLimits, type ListenerLimits } from './limits.js'
 
 /** How often expired requests and stalled writes are looked for: a tenth of the shorter timeout, 100 ms…1 s. */
 export function checkIntervalMs(l: ListenerLimits): number {
@@ -73,10 +45,11 @@ type CountedSocket = Socket & { [kQueued]?: number }
  * requestTimeoutMs. Refusals and drops are counted and logged once per 10 s with a count.
  */
 export function createLimitedServer(
-  limits: ListenerLimits,
+  partial: Partial<ListenerLimits>,
   handler: (req: IncomingMessage, res: ServerResponse) => void,
   o: { name: string; logger?: Logger; registry?: Registry },
 ): LimitedServer {
+  const limits: ListenerLimits = { ...DEFAULT_LISTENER_LIMITS, ...partial }
   const requestTimeoutMs = limits.requestTimeoutMs
   const interval = checkIntervalMs(limits)
   const counts = { refused: 0, timeout: 0, clientError: 0, stalled: 0, notReading: 0 }
