@@ -1,3 +1,4 @@
+import { listenerLimitOptions, responseLimitOptions } from '../config/common.js'
 import { defineOptions, type ConfigOf } from '../config/index.js'
 import { LOG_LEVELS } from '../util/logger.js'
 
@@ -13,6 +14,8 @@ export const builderOptions = defineOptions({
   chainId: { type: 'int', min: 1, help: "chain id for the interop executing descriptor and tx checks (default: the engine's eth_chainId)" },
   mempoolSize: { type: 'int', default: 10_000, min: 1, help: 'most transactions the mempool holds' },
   logLevel: { type: 'enum', choices: LOG_LEVELS, default: 'info', help: 'log level' },
+  ...listenerLimitOptions,
+  ...responseLimitOptions,
 })
 
 export type BuilderConfig = ConfigOf<typeof builderOptions>

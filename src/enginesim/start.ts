@@ -3,7 +3,7 @@ import type { Logger } from 'pino'
 import { InternalError, InvalidParamsError } from '../errors/index.js'
 import { parseDataList, parseExecutionPayload, parseForkchoiceState, parsePayloadAttributes } from '../engine/validate.js'
 import type { Hex } from '../engine/types.js'
-import { createRegistry, createRpcServer, DEFAULT_BODY_LIMIT, rpcCallObserver, type RpcMethod } from '../rpc/index.js'
+import { createRegistry, createRpcServer, DEFAULT_BODY_LIMIT, rpcCallObserver, type ListenerLimits, type RpcMethod } from '../rpc/index.js'
 import { isHex, toQuantity } from '../util/hex.js'
 import { initKeccak } from '../util/keccak.js'
 import { createLogger } from '../util/logger.js'
@@ -26,6 +26,10 @@ export type EngineSimConfig = {
   mempoolSize?: number
   faults?: Partial<Faults>
   logger?: Logger
+  /** Listener timeouts and connection cap (default DEFAULT_LISTENER_LIMITS). */
+  limits?: Partial<ListenerLimits>
+  /** Largest answer (default 64 MiB: getPayload carries whole blocks). */
+  maxResponseBytes?: number
 }
 
 export type EngineSimHandle = {
@@ -162,6 +166,9 @@ export async function startEngineSim(cfg: EngineSimConfig): Promise<EngineSimHan
     // cap either. Only requests with a valid token get it (installPublicBodyLimit).
     bodyLimit: AUTH_BODY_LIMIT,
     authorize: auth.authorize,
+    name: 'engine-sim',
+    maxResponseBytes: cfg.maxResponseBytes ?? 64 * 1024 * 1024,
+    ...(cfg.limits ? { limits: cfg.limits } : {}),
     health: () => ({ status: 200, body: { ok: true, head: Number(sim.chain.head.number) } }),
   })
   installPublicBodyLimit(app, auth, DEFAULT_BODY_LIMIT)

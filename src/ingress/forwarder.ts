@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
-import { RemoteRpcError, RpcClient } from '../rpc/index.js'
+import { InvalidParamsError } from '../errors/index.js'
+import { RemoteRpcError, RpcClient, TransportError } from '../rpc/index.js'
 import { UpstreamUnavailableError } from './errors.js'
 import type { IngressMetrics } from './metrics.js'
 
@@ -32,13 +33,19 @@ export class Forwarder {
     this.#maxInFlight = opts.maxBuilderInFlight ?? 1024
   }
 
-  /** Calls the upstream; throws its RemoteRpcError unchanged, or UpstreamUnavailableError. */
+  /**
+   * Calls the upstream; throws its RemoteRpcError unchanged, UpstreamUnavailableError when the
+   * exchange failed (TransportError), InvalidParamsError for params JSON cannot encode (a
+   * RangeError before any byte left: once answered 503 "upstream unavailable" with it up).
+   */
   async call(method: string, params: readonly unknown[]): Promise<unknown> {
     try {
       return await this.#upstream.call(method, params)
     } catch (err) {
       if (err instanceof RemoteRpcError) throw err
-      this.#warnUpstream(err as Error, method)
+      if (err instanceof RangeError) throw new InvalidParamsError('params nested too deep to forward', { cause: err })
+      if (!(err instanceof TransportError)) throw err
+      this.#warnUpstream(err, method)
       throw new UpstreamUnavailableError({ cause: err })
     }
   }

@@ -1,3 +1,4 @@
+import { listenerLimitOptions, responseLimitOptions } from '../config/common.js'
 import { defineOptions, type ConfigOf } from '../config/index.js'
 import { LOG_LEVELS } from '../util/logger.js'
 
@@ -39,6 +40,9 @@ export const sequencerOptions = defineOptions({
   eip1559Params: { type: 'string', arg: 'HEX8', help: "standalone: eip1559Params (default: the parent block's, from its extraData)" },
   minBaseFee: { type: 'int', min: 0, help: "standalone, Jovian: minBaseFee (default: the parent block's)" },
   logLevel: { type: 'enum', choices: LOG_LEVELS, default: 'info', help: 'log level' },
+  // Every listener (builder, debug, engine); the engine listener's answers are capped at 128 MiB instead.
+  ...listenerLimitOptions,
+  ...responseLimitOptions,
 })
 
 export type SequencerConfig = ConfigOf<typeof sequencerOptions>

@@ -3,7 +3,8 @@ import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import { ConfigError } from '../config/index.js'
 import { parseChainEndpoint, startIndexer, type ChainEndpoint, type Indexer } from '../logindex/index.js'
-import { createRegistry, createRpcServer, readJwtSecret, rpcCallObserver } from '../rpc/index.js'
+import { createRegistry, createRpcServer, listenerLimits, readJwtSecret, rpcCallObserver } from '../rpc/index.js'
+import { SUPERVISOR_METHOD_COSTS } from './methodCosts.js'
 import { initKeccak } from '../util/keccak.js'
 import { createLogger } from '../util/logger.js'
 import type { Backend } from '../check/backend.js'
@@ -74,8 +75,12 @@ export async function startSupervisor(config: SupervisorConfig, deps: Supervisor
   const app = createRpcServer({
     methods: supervisorMethods({ backend, failsafe, logger, metrics, adminSecret }),
     logger,
+    name: 'supervisor',
     bodyLimit: config.bodyLimit,
     maxBatch: config.maxBatch,
+    methodCosts: SUPERVISOR_METHOD_COSTS,
+    maxResponseBytes: config.maxResponseBytes,
+    limits: listenerLimits(config),
     registry,
     observe: rpcCallObserver(registry),
     health: createHealth(config.poll, () => backend.status(), Date.now, indexer && (() => indexer!.storage.problem())),
