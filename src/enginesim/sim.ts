@@ -8,6 +8,7 @@ import type {
   ExecutionPayloadV3, ForkchoiceStateV1, ForkchoiceUpdatedResult, GetPayloadV3Result, GetPayloadV4Result, Hex,
   OpExecutionPayloadV4, PayloadAttributesV3, PayloadStatusV1,
 } from '../engine/types.js'
+import { BoundedMap } from '../util/boundedMap.js'
 import { bytesToHex, quantityToBigInt, toQuantity } from '../util/hex.js'
 import { Chain, genesisBlock, toSimBlock, ZERO_HASH, type SimBlock } from './chain.js'
 import { decodeTx, DEPOSIT_TX_TYPE, type DecodedTx } from '../engine/decodeTx.js'
@@ -39,13 +40,6 @@ type Job = {
   sealed?: { payload: ExecutionPayloadV3; blockValue: bigint }
 }
 
-/** Bounded insertion-ordered map: the oldest entries go first. */
-function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
-  map.delete(key)
-  map.set(key, value)
-  while (map.size > max) map.delete(map.keys().next().value as K)
-}
-
 const MAX_JOBS = 64
 /** A block number: a uint64 quantity (geth refuses longer ones with -32602 too). */
 const BLOCK_NUMBER = /^0x(0|[1-9a-fA-F][0-9a-fA-F]{0,15})$/
@@ -65,10 +59,10 @@ export class EngineSim {
   readonly pool: Mempool
   faults: Faults
   readonly #log: Logger
-  readonly #jobs = new Map<string, Job>()
+  readonly #jobs = new BoundedMap<string, Job>(MAX_JOBS)
   /** Attributes seen per (parent, timestamp): a newPayload for that slot must start with their forced txs. */
-  readonly #slots = new Map<string, PayloadAttributesV3>()
-  readonly #senders = new Map<string, Hex>()
+  readonly #slots = new BoundedMap<string, PayloadAttributesV3>(MAX_SLOTS)
+  readonly #senders = new BoundedMap<string, Hex>(MAX_SENDERS)
   #newPayloads = 0
   #queue: Promise<unknown> = Promise.resolve()
 
@@ -145,8 +139,8 @@ export class EngineSim {
       used += txGasUsed(tx)
     }
     const id = payloadId(parent.hash, attrs)
-    remember(this.#slots, `${parent.hash}:${timestamp}`, attrs, MAX_SLOTS)
-    if (!this.#jobs.has(id)) remember(this.#jobs, id, { id, parent, attrs, forced, gasLimit }, MAX_JOBS)
+    this.#slots.set(`${parent.hash}:${timestamp}`, attrs)
+    this.#jobs.add(id, { id, parent, attrs, forced, gasLimit })
     return id
   }
 
@@ -306,7 +300,7 @@ export class EngineSim {
     if (known) return known
     try {
       const from = await recoverTransactionAddress({ serializedTransaction: tx.raw as never })
-      remember(this.#senders, tx.hash, from, MAX_SENDERS)
+      this.#senders.set(tx.hash, from)
       return from
     } catch {
       return undefined
