@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { ExecutionPayloadV3, ForkchoiceStateV1, Hex, PayloadAttributesV3 } from '../engine/types.js'
+import { newPayloadRequest } from '../engine/newPayload.js'
 import type { RpcClient } from '../rpc/client.js'
 import { BoundedMap } from '../util/boundedMap.js'
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuitBreaker.js'
@@ -179,11 +180,8 @@ export class PbsCore {
   }
 
   async #validate(c: Candidate, job: Job, signal: AbortSignal): Promise<ValidationResult> {
-    const s = c.submission
-    const params: unknown[] = [s.executionPayload, [], s.parentBeaconBlockRoot]
-    if (job.engineVersion === 4) params.push(s.executionRequests ?? [])
     // The seal aborts the job's signal; past it, an answer can no longer be used.
-    const r = await this.#o.validationEngine.call<{ status?: string; validationError?: string | null }>(`engine_newPayloadV${job.engineVersion}`, params, signal)
+    const r = await this.#o.validationEngine.call<{ status?: string; validationError?: string | null }>(...newPayloadRequest(job.engineVersion, c.submission), signal)
     const status = r?.status
     if (status === 'VALID' || status === 'INVALID' || status === 'SYNCING' || status === 'ACCEPTED' || status === 'INVALID_BLOCK_HASH') return { status }
     return { status: 'error', error: `unexpected newPayload status ${JSON.stringify(status)}` }
