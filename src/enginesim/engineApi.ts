@@ -5,6 +5,7 @@ import { applyError, executeTxs, TxApplyError, txGasUsed } from '../engine/execu
 import { extraDataError, extraDataFor, nextBaseFee } from '../engine/feeParams.js'
 import { forkAtLeast, payloadVersion, type Fork } from '../engine/fork.js'
 import type { Mempool } from '../engine/mempool.js'
+import { sealPayload } from '../engine/sealPayload.js'
 import { EMPTY_TRIE_ROOT } from '../engine/trie.js'
 import type {
   ExecutionPayloadV3, ForkchoiceStateV1, ForkchoiceUpdatedResult, GetPayloadV3Result, GetPayloadV4Result, Hex,
@@ -152,32 +153,9 @@ export class EngineApi {
     const skip = new Set(job.forced.map((t) => t.hash))
     const pooled = attrs.noTxPool ? [] : this.pool.select(baseFee, job.gasLimit - forcedGas, skip)
     const txs: DecodedTx[] = [...job.forced, ...pooled]
-    const env = { parentStateRoot: parent.payload.stateRoot, feeRecipient: attrs.suggestedFeeRecipient, parentBeaconBlockRoot: attrs.parentBeaconBlockRoot, timestamp: quantityToBigInt(attrs.timestamp), baseFee, gasLimit: job.gasLimit }
-    const exec = executeTxs(env, txs)
-    const payload: ExecutionPayloadV3 = {
-      parentHash: parent.hash,
-      feeRecipient: attrs.suggestedFeeRecipient,
-      stateRoot: exec.stateRoot,
-      receiptsRoot: exec.receiptsRoot,
-      logsBloom: exec.logsBloom,
-      prevRandao: attrs.prevRandao,
-      blockNumber: toQuantity(parent.number + 1n),
-      gasLimit: toQuantity(job.gasLimit),
-      gasUsed: toQuantity(exec.gasUsed),
-      timestamp: attrs.timestamp,
-      extraData: extraDataFor(this.fork, attrs.eip1559Params, attrs.minBaseFee === undefined || attrs.minBaseFee === null ? null : quantityToBigInt(attrs.minBaseFee)),
-      baseFeePerGas: toQuantity(baseFee),
-      blockHash: ZERO_HASH,
-      transactions: txs.map((t) => t.raw),
-      withdrawals: [],
-      blobGasUsed: '0x0',
-      excessBlobGas: '0x0',
-    }
-    const v4 = payloadVersion(this.fork) === 4
-    if (v4) payload.withdrawalsRoot = EMPTY_TRIE_ROOT
-    payload.blockHash = computeBlockHash(payload, attrs.parentBeaconBlockRoot, v4 ? [] : undefined)
+    const { payload, blockValue } = sealPayload({ fork: this.fork, version: payloadVersion(this.fork), parent: { hash: parent.hash, number: parent.number, stateRoot: parent.payload.stateRoot }, attrs, gasLimit: job.gasLimit, baseFee, txs })
     this.#log.debug({ id: job.id, number: Number(parent.number + 1n), txs: txs.length, forced: job.forced.length, hash: payload.blockHash }, 'sealed payload')
-    return { payload, blockValue: exec.blockValue }
+    return { payload, blockValue }
   }
 
   // ---- engine_newPayloadV3 / V4 ---------------------------------------------------------------
