@@ -1,9 +1,8 @@
-import { computeBlockHash } from '../engine/blockHash.js'
-import { EMPTY_TRIE_ROOT } from '../engine/trie.js'
 import type { ExecutionPayloadV3, Hex, PayloadAttributesV3 } from '../engine/types.js'
 import { decodeTx, DEPOSIT_TX_TYPE, type DecodedTx } from '../engine/decodeTx.js'
-import { applyError, executeTxs, txGasUsed } from '../engine/execution.js'
-import { extraDataFor, nextBaseFee } from '../engine/feeParams.js'
+import { applyError, txGasUsed } from '../engine/execution.js'
+import { nextBaseFee } from '../engine/feeParams.js'
+import { sealPayload } from '../engine/sealPayload.js'
 import type { Fork } from '../engine/fork.js'
 import { toQuantity } from '../util/hex.js'
 
@@ -63,33 +62,10 @@ export function assembleBlock(job: JobSpec, parent: ParentHeader, candidates: re
     used += txGasUsed(tx)
   }
   const txs = [...forced, ...included]
-  const timestamp = BigInt(a.timestamp)
-  const exec = executeTxs({ parentStateRoot: parent.stateRoot, feeRecipient: a.suggestedFeeRecipient, parentBeaconBlockRoot: a.parentBeaconBlockRoot, timestamp, baseFee, gasLimit }, txs)
-  const payload: ExecutionPayloadV3 = {
-    parentHash: parent.hash,
-    feeRecipient: a.suggestedFeeRecipient,
-    stateRoot: exec.stateRoot,
-    receiptsRoot: exec.receiptsRoot,
-    logsBloom: exec.logsBloom,
-    prevRandao: a.prevRandao,
-    blockNumber: toQuantity(BigInt(parent.number) + 1n),
-    gasLimit: toQuantity(gasLimit),
-    gasUsed: toQuantity(exec.gasUsed),
-    timestamp: a.timestamp,
-    extraData: extraDataFor(fork, a.eip1559Params, a.minBaseFee === undefined || a.minBaseFee === null ? null : BigInt(a.minBaseFee)),
-    baseFeePerGas: toQuantity(baseFee),
-    blockHash: `0x${'00'.repeat(32)}`,
-    transactions: txs.map((t) => t.raw),
-    withdrawals: [],
-    blobGasUsed: '0x0',
-    excessBlobGas: '0x0',
-  }
-  const v4 = job.engineVersion === 4
-  // OP Isthmus: the L2ToL1MessagePasser storage root; the sim has no such storage, so the empty root.
-  if (v4) payload.withdrawalsRoot = EMPTY_TRIE_ROOT
-  payload.blockHash = computeBlockHash(payload, a.parentBeaconBlockRoot, v4 ? [] : undefined)
-  const block: AssembledBlock = { jobId: job.jobId, executionPayload: payload, parentBeaconBlockRoot: a.parentBeaconBlockRoot, blockValue: toQuantity(exec.blockValue), included, value: exec.blockValue }
-  if (v4) block.executionRequests = []
+  const version = job.engineVersion === 4 ? 4 : 3
+  const { payload, blockValue } = sealPayload({ fork, version, parent: { hash: parent.hash, number: BigInt(parent.number), stateRoot: parent.stateRoot }, attrs: a, gasLimit, baseFee, txs })
+  const block: AssembledBlock = { jobId: job.jobId, executionPayload: payload, parentBeaconBlockRoot: a.parentBeaconBlockRoot, blockValue: toQuantity(blockValue), included, value: blockValue }
+  if (version === 4) block.executionRequests = []
   return block
 }
 

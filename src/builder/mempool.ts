@@ -1,85 +1,59 @@
-import { recoverTransactionAddress } from 'viem'
+import { admitTx } from '../engine/admitTx.js'
+import { TxRejectedError } from '../engine/errors.js'
+import { Mempool, type PoolTx } from '../engine/mempool.js'
+import { recoverSender } from '../engine/senderRecovery.js'
 import type { Hex } from '../engine/types.js'
-import { decodeTx, DEPOSIT_TX_TYPE } from '../engine/decodeTx.js'
-import { TxRejectedError } from './errors.js'
-import type { PoolEntry } from './feePolicy.js'
 
 /**
- * The builder's own mempool, fed by the ingress fan-out (eth_sendRawTransaction). Keeps signed
- * transactions by hash with their recovered sender; drops what the chain included (and older nonces
- * of the same senders). `version` changes on every change, so the build loop knows when to rebuild.
+ * The builder's own mempool, fed by the ingress fan-out (eth_sendRawTransaction): engine-sim's pool
+ * (src/engine/mempool.ts) behind the same admission (admitTx, sender recovery). It drops what the
+ * chain included (and older nonces of the same senders); `version` changes on every change, so the
+ * build loop knows when to rebuild. The block's order is the builder's own policy (orderByFee).
  */
 export class BuilderMempool {
-  readonly limit: number
   readonly chainId: number | undefined
-  #byHash = new Map<string, PoolEntry>()
-  #seq = 0
-  #version = 0
-  #listeners = new Set<() => void>()
+  readonly #pool: Mempool
 
   constructor(limit: number, chainId?: number) {
-    this.limit = limit
+    this.#pool = new Mempool(limit)
     this.chainId = chainId
   }
 
+  get limit(): number {
+    return this.#pool.limit
+  }
+
   get size(): number {
-    return this.#byHash.size
+    return this.#pool.size
   }
 
   get version(): number {
-    return this.#version
+    return this.#pool.version
   }
 
-  entries(): PoolEntry[] {
-    return [...this.#byHash.values()]
+  entries(): PoolTx[] {
+    return this.#pool.entries()
   }
 
   /** Called on every change (the build loop wakes up on new transactions). */
   onChange(fn: () => void): () => void {
-    this.#listeners.add(fn)
-    return () => this.#listeners.delete(fn)
+    return this.#pool.onChange(fn)
   }
 
   async add(raw: unknown): Promise<Hex> {
-    let tx
-    try { tx = decodeTx(raw) } catch (err) { throw new TxRejectedError((err as Error).message) }
-    if (tx.type === DEPOSIT_TX_TYPE || tx.type === 3) throw new TxRejectedError('transaction type not supported')
-    if (tx.chainId === undefined) throw new TxRejectedError('only replay-protected (EIP-155) transactions allowed over RPC')
-    if (this.chainId !== undefined && tx.chainId !== this.chainId) throw new TxRejectedError(`invalid chain id for signer: have ${tx.chainId} want ${this.chainId}`)
-    if (this.#byHash.has(tx.hash)) throw new TxRejectedError('already known')
-    if (this.#byHash.size >= this.limit) throw new TxRejectedError('txpool is full')
-    let from: Hex
-    try { from = await recoverTransactionAddress({ serializedTransaction: tx.raw as never }) } catch { throw new TxRejectedError('invalid sender') }
-    this.#byHash.set(tx.hash, { ...tx, from: from.toLowerCase(), seq: this.#seq++ })
-    this.#changed()
+    const tx = admitTx(raw, { chainId: this.chainId, known: (h) => this.#pool.has(h) })
+    const from = await recoverSender(tx.raw)
+    if (!from) throw new TxRejectedError('invalid sender')
+    this.#pool.add(tx, from)
     return tx.hash
   }
 
   /** Drops transactions a canonical block included, and lower-or-equal nonces of their senders. */
   included(txs: readonly { hash: string; from?: string | null; nonce?: string | null }[]): void {
-    const floor = new Map<string, bigint>()
-    let changed = false
-    for (const t of txs) {
-      if (this.#byHash.delete(t.hash.toLowerCase())) changed = true
-      if (t.from && t.nonce) {
-        const k = t.from.toLowerCase()
-        const n = BigInt(t.nonce)
-        if ((floor.get(k) ?? -1n) < n) floor.set(k, n)
-      }
-    }
-    for (const [h, e] of this.#byHash) {
-      const f = floor.get(e.from)
-      if (f !== undefined && e.nonce <= f) { this.#byHash.delete(h); changed = true }
-    }
-    if (changed) this.#changed()
+    this.#pool.includedByNonce(txs)
   }
 
   remove(hash: string): void {
-    if (this.#byHash.delete(hash.toLowerCase())) this.#changed()
-  }
-
-  #changed(): void {
-    this.#version++
-    for (const fn of this.#listeners) fn()
+    this.#pool.remove(hash)
   }
 }

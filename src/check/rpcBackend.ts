@@ -5,7 +5,7 @@ import { EXPIRY_WINDOW_S, type ExecutingMessage } from '../interop/index.js'
 import type { BlockRef } from './types.js'
 import type { Backend, ChainHeads } from './backend.js'
 import { sameMessage, type BlockData } from './blockData.js'
-import { LruCache } from '../util/lruCache.js'
+import { BoundedMap } from '../util/boundedMap.js'
 import { then, type MaybePromise } from './maybePromise.js'
 import { RpcChain, rpcClient } from './rpcChain.js'
 
@@ -51,7 +51,7 @@ export async function createRpcBackend(opts: RpcBackendOptions): Promise<RpcBack
   const maxDepth = opts.maxDepth ?? 8
   const events = new EventEmitter()
   const metrics = opts.registry ? upstreamMetrics(opts.registry) : undefined
-  const verdicts = new LruCache<string, Verdict>(opts.cacheBlocks ?? 4096, pollMs)
+  const verdicts = new BoundedMap<string, Verdict>(opts.cacheBlocks ?? 4096, { ttlMs: pollMs, refreshOnGet: true })
 
   const ids = await Promise.all(opts.chains.map(async (t) => {
     let remote: bigint

@@ -6,7 +6,7 @@ import type { BlockRef, ChainStatus } from './types.js'
 import { toQuantity } from '../util/hex.js'
 import { BlockData, type RawLog } from './blockData.js'
 import { createLimiter, LimiterFullError, type Limiter } from './limiter.js'
-import { LruCache } from '../util/lruCache.js'
+import { BoundedMap } from '../util/boundedMap.js'
 import type { MaybePromise } from './maybePromise.js'
 
 export type RpcChainOptions = {
@@ -42,8 +42,8 @@ export class RpcChain {
   readonly #client: PublicClient
   readonly #limit: Limiter
   readonly #opts: RpcChainOptions
-  readonly #blocks: LruCache<bigint, BlockData | Promise<BlockData | null>>
-  readonly #tags: LruCache<Tag, { ref: BlockRef | undefined } | Promise<BlockRef | undefined>>
+  readonly #blocks: BoundedMap<bigint, BlockData | Promise<BlockData | null>>
+  readonly #tags: BoundedMap<Tag, { ref: BlockRef | undefined } | Promise<BlockRef | undefined>>
   #head: BlockRef | undefined
   #lastPollAt: number | undefined
   #refreshing: { promise: Promise<BlockRef | undefined>; startedAt: number } | undefined
@@ -58,8 +58,8 @@ export class RpcChain {
     this.#opts = opts
     this.#client = client ?? rpcClient(opts.url, opts.requestTimeoutMs)
     this.#limit = createLimiter(opts.concurrency, opts.maxQueue)
-    this.#blocks = new LruCache(opts.cacheBlocks, opts.pollMs)
-    this.#tags = new LruCache(2, opts.pollMs)
+    this.#blocks = new BoundedMap(opts.cacheBlocks, { ttlMs: opts.pollMs, refreshOnGet: true })
+    this.#tags = new BoundedMap(2, { ttlMs: opts.pollMs, refreshOnGet: true })
   }
 
   get head(): BlockRef | undefined {

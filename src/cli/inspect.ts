@@ -1,5 +1,6 @@
 import { ConfigError, defineOptions, formatHelp, loadConfig } from '../config/index.js'
-import { AccessListParseError, decodeTransaction, encodeAccess, parseAccessList, TransactionDecodeError, type Access, type DecodedTransaction, type Hex } from '../interop/index.js'
+import { decodeTransaction, type DecodedTransaction } from '../engine/decodeTransaction.js'
+import { AccessListParseError, encodeAccess, parseAccessList, TransactionDecodeError, type Access, type Hex } from '../interop/index.js'
 import type { Command } from './command.js'
 
 const options = defineOptions({

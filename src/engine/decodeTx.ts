@@ -1,6 +1,8 @@
+import { fromRlp, toRlp } from 'viem'
 import { parseTransaction } from 'viem/op-stack'
 import { bytesToHex, hexToBytes, isHex } from '../util/hex.js'
 import { keccak256 } from '../util/keccak.js'
+import { txHash } from './blockSummary.js'
 import type { Hex } from './types.js'
 
 /** EIP-2718 type bytes; 0x7e is the OP deposit transaction. */
@@ -31,22 +33,56 @@ export type DecodedTx = {
 
 const TYPE_BY_NAME: Record<string, number> = { legacy: 0, eip2930: 1, eip1559: 2, eip4844: 3, eip7702: 4, deposit: DEPOSIT_TX_TYPE }
 
+/** The EIP-2718 type number of a viem type name; undefined for one we do not know. */
+export function txTypeNumber(name: unknown): number | undefined {
+  return TYPE_BY_NAME[String(name)]
+}
+
+/**
+ * The one transaction parse (viem/op-stack: signed types and deposits), shared by decodeTx (the
+ * engine's view) and decodeTransaction (the mempool admission view). Throws viem's error.
+ */
+export function parseTx(raw: Hex): Record<string, unknown> {
+  return parseTransaction(raw) as Record<string, unknown>
+}
+
+/** viem's short reason for a failed parse, never its multi-line text with docs links. */
+export function parseFailure(err: unknown): string {
+  const e = err as { shortMessage?: string; message?: string }
+  return e.shortMessage ?? e.message ?? String(err)
+}
+
+/**
+ * The transaction hash is keccak256 of the canonical encoding. A blob transaction in network
+ * form (0x03 || rlp([tx, blobs, commitments, proofs])) hashes only 0x03 || rlp(tx), as geth does.
+ * Throws TypeError on a malformed blob wrapper.
+ */
+export function canonicalTxHash(raw: Hex, parsed: Record<string, unknown>): Hex {
+  if (parsed.type === 'eip4844' && parsed.sidecars !== undefined && parsed.sidecars !== false) {
+    const outer = fromRlp(`0x${raw.slice(4)}`, 'hex')
+    const inner = Array.isArray(outer) ? outer[0] : undefined
+    if (!Array.isArray(inner)) throw new TypeError('malformed blob transaction wrapper')
+    return bytesToHex(keccak256(hexToBytes(`0x03${toRlp(inner).slice(2)}`)))
+  }
+  return txHash(raw)
+}
+
 /** Decodes a raw transaction; throws TypeError with a short reason when it is not one. */
 export function decodeTx(raw: unknown): DecodedTx {
   if (!isHex(raw) || raw.length < 4) throw new TypeError('transaction must be non-empty hex')
   let p: Record<string, unknown>
   try {
-    p = parseTransaction(raw) as Record<string, unknown>
+    p = parseTx(raw)
   } catch (err) {
-    throw new TypeError(`undecodable transaction: ${(err as { shortMessage?: string }).shortMessage ?? (err as Error).message}`)
+    throw new TypeError(`undecodable transaction: ${parseFailure(err)}`)
   }
-  const type = TYPE_BY_NAME[String(p.type)]
+  const type = txTypeNumber(p.type)
   if (type === undefined) throw new TypeError(`unsupported transaction type ${String(p.type)}`)
   const big = (v: unknown) => (typeof v === 'bigint' ? v : 0n)
   const fee = type <= 1 ? big(p.gasPrice) : big(p.maxFeePerGas)
   return {
     raw,
-    hash: bytesToHex(keccak256(hexToBytes(raw))),
+    hash: canonicalTxHash(raw, p),
     type,
     chainId: typeof p.chainId === 'number' ? p.chainId : undefined,
     nonce: BigInt((p.nonce as number | undefined) ?? 0),

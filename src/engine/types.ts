@@ -3,6 +3,7 @@
  * Sources: ethereum/execution-apis src/engine/{paris,shanghai,cancun,prague}.md and
  * ethereum-optimism/specs specs/protocol/exec-engine.md (+ holocene/, isthmus/, jovian/ exec-engine.md).
  */
+import type { ExecutionCode } from '../errors/codes.js'
 export type Hex = `0x${string}`
 /** JSON-RPC QUANTITY: "0x0", "0x1a" (no leading zeros). */
 export type Quantity = Hex
@@ -118,12 +119,5 @@ export type NewPayloadV3Params = [ExecutionPayloadV3, Hex[], Hex]
 /** engine_newPayloadV4 params: V3 params + executionRequests (MUST be [] on OP). */
 export type NewPayloadV4Params = [OpExecutionPayloadV4, Hex[], Hex, Hex[]]
 
-/** Engine API error codes (paris.md, cancun.md). */
-export const EngineErrorCode = {
-  UnknownPayload: -38001,
-  InvalidForkchoiceState: -38002,
-  InvalidPayloadAttributes: -38003,
-  TooLargeRequest: -38004,
-  UnsupportedFork: -38005,
-  TooDeepReorg: -38006,
-} as const
+/** Engine API error codes (paris.md, cancun.md): the -38xxx entries of ExecutionCode (src/errors/codes.ts). */
+export type EngineErrorCode = Exclude<ExecutionCode, typeof ExecutionCode.ServerError>

@@ -1,21 +1,21 @@
-import type { RpcCode } from './codes.js'
+import type { ExecutionCode, RelayedCode, RpcCode } from './codes.js'
 
 export type ServiceErrorOptions = { cause?: unknown; data?: unknown; details?: string }
 
 /**
  * Base of every error superguard throws across a boundary (RPC, CLI, config).
- * `code` is a stable string, `rpcCode` the JSON-RPC number, `shortMessage` the
+ * `code` is a stable string, `rpcCode` the JSON-RPC number (ours, an execution engine's, or a peer's relayed), `shortMessage` the
  * text put on the wire (op-supervisor's wording where one exists).
  */
 export class ServiceError extends Error {
   override name = 'ServiceError'
   readonly code: string
-  readonly rpcCode: RpcCode
+  readonly rpcCode: RpcCode | ExecutionCode | RelayedCode
   readonly shortMessage: string
   readonly data: unknown
   readonly details: string | undefined
 
-  constructor(code: string, rpcCode: RpcCode, shortMessage: string, options: ServiceErrorOptions = {}) {
+  constructor(code: string, rpcCode: RpcCode | ExecutionCode | RelayedCode, shortMessage: string, options: ServiceErrorOptions = {}) {
     super(options.details ? `${shortMessage}: ${options.details}` : shortMessage, { cause: options.cause })
     this.code = code
     this.rpcCode = rpcCode

@@ -32,3 +32,37 @@ export const RpcCode = {
 } as const
 
 export type RpcCode = (typeof RpcCode)[keyof typeof RpcCode]
+
+/**
+ * An execution engine's codes, which engine-sim, the reference builder and the ingress answer with
+ * as geth does. Kept apart from RpcCode: ServerError has Unauthorized's number, and a code → name
+ * table built from RpcCode (sweep/classify.ts) must keep naming -32000 Unauthorized.
+ */
+export const ExecutionCode = {
+  /** geth's implementation-defined server error: a refused transaction ("already known"), proxyd's JSONRPCErrorInternal. */
+  ServerError: -32000,
+  // Engine API (execution-apis src/engine/common.md)
+  UnknownPayload: -38001,
+  InvalidForkchoiceState: -38002,
+  InvalidPayloadAttributes: -38003,
+  TooLargeRequest: -38004,
+  UnsupportedFork: -38005,
+  TooDeepReorg: -38006,
+} as const
+
+export type ExecutionCode = (typeof ExecutionCode)[keyof typeof ExecutionCode]
+
+/** op-supervisor codes the ingress maps to an HTTP status (proxyd's table) but never emits itself. */
+export const SupervisorCode = {
+  IterStop: -321000,
+  CannotGetParentOfFirstBlockInDb: -321200,
+} as const
+
+/**
+ * A peer's code, relayed unchanged (an engine's error handed to op-node, a supervisor's rejection
+ * re-issued by the ingress, a remote answer): any number, marked so that it cannot pass for one of ours.
+ */
+export type RelayedCode = number & { readonly relayed: unique symbol }
+
+/** The one sanctioned cast to a code: a number another server answered with. */
+export const relayed = (code: number): RelayedCode => code as RelayedCode

@@ -1,4 +1,4 @@
-export { RpcCode } from './codes.js'
+export { ExecutionCode, RpcCode, SupervisorCode, type RelayedCode } from './codes.js'
 export { ServiceError, type ServiceErrorOptions } from './base.js'
 export {
   AccessListOutOfBoundsError, ConflictError, DataCorruptionError, FailsafeEnabledError, FutureDataError,

@@ -1,4 +1,5 @@
 import type { Hex } from '../interop/index.js'
+import { BoundedMap } from '../util/boundedMap.js'
 
 /** An interop transaction the ingress accepted, as the sweep re-checks it. */
 export type AcceptedTx = {
@@ -16,10 +17,11 @@ export type AcceptedTx = {
  */
 export class AcceptedSet {
   readonly maxSize: number
-  readonly #txs = new Map<Hex, AcceptedTx>()
+  readonly #txs: BoundedMap<Hex, AcceptedTx>
 
   constructor(maxSize = 100_000) {
     this.maxSize = maxSize
+    this.#txs = new BoundedMap(maxSize)
   }
 
   get size(): number {
@@ -28,13 +30,7 @@ export class AcceptedSet {
 
   /** Records a transaction; a known hash keeps its first-seen time. Returns false when it was already known. */
   add(tx: AcceptedTx): boolean {
-    if (this.#txs.has(tx.hash)) return false
-    if (this.#txs.size >= this.maxSize) {
-      const oldest = this.#txs.keys().next().value
-      if (oldest !== undefined) this.#txs.delete(oldest)
-    }
-    this.#txs.set(tx.hash, tx)
-    return true
+    return this.#txs.add(tx.hash, tx)
   }
 
   get(hash: Hex): AcceptedTx | undefined {

@@ -1,5 +1,6 @@
 import { InvalidParamsError } from '../errors/index.js'
-import { decodeTransaction, TransactionDecodeError, type DecodedTransaction, type Hex } from '../interop/index.js'
+import { decodeTransaction, type DecodedTransaction } from '../engine/decodeTransaction.js'
+import { TransactionDecodeError, type Hex } from '../interop/index.js'
 
 export type IngressTxType = 'legacy' | 'eip2930' | 'eip1559' | 'eip7702'
 
@@ -7,7 +8,7 @@ export type IngressTxType = 'legacy' | 'eip2930' | 'eip1559' | 'eip7702'
 export type IngressTx = Omit<DecodedTransaction, 'type'> & { type: IngressTxType }
 
 /**
- * Decodes a signed raw transaction (src/interop decodeTransaction). The ingress takes the L2
+ * Decodes a signed raw transaction (src/engine decodeTransaction). The ingress takes the L2
  * mempool types (legacy, 2930, 1559, 7702); blob, deposit, unsigned and malformed transactions
  * are refused with -32602.
  */

@@ -1,6 +1,6 @@
 import { Gauge, type Registry } from 'prom-client'
 import type { Logger } from 'pino'
-import { RpcCode } from '../errors/index.js'
+import { ExecutionCode, RpcCode } from '../errors/index.js'
 import { RemoteRpcError, RpcClient } from '../rpc/index.js'
 
 export type DependencyHealthOptions = {
@@ -19,7 +19,7 @@ type State = { up: boolean | undefined; since: number; error: string | undefined
 
 // A supervisor that answers at all is up (even -32601 or -320400: it can answer checks or says why
 // not); one that fails internally answers nothing useful, as SupervisorEndpoint counts it.
-const INTERNAL: ReadonlySet<number> = new Set([RpcCode.InternalError, -32000])
+const INTERNAL: ReadonlySet<number> = new Set([RpcCode.InternalError, ExecutionCode.ServerError])
 
 /**
  * What the ingress depends on, probed every `intervalMs` (one probe per dependency in flight,

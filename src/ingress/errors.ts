@@ -1,16 +1,14 @@
-import { RpcCode, ServiceError, type ServiceErrorOptions } from '../errors/index.js'
+import { relayed } from '../errors/codes.js'
+import { ExecutionCode, RpcCode, ServiceError, SupervisorCode, type ServiceErrorOptions } from '../errors/index.js'
 
 /**
- * proxyd's JSONRPCErrorInternal (geth's implementation-defined server error), which proxyd
- * answers with HTTP 500 when no supervisor verdict could be had (ParseInteropError fallback).
- * Same number as RpcCode.Unauthorized; named here for what it means at the ingress.
+ * No supervisor gave a verdict (quorum not reached, none healthy, unreachable): the ingress fails
+ * closed with proxyd's JSONRPCErrorInternal (-32000, geth's server error), answered with HTTP 500
+ * as proxyd does when no verdict could be had (ParseInteropError fallback).
  */
-const SERVER_ERROR: RpcCode = -32000
-
-/** No supervisor gave a verdict (quorum not reached, none healthy, unreachable): the ingress fails closed. */
 export class NoVerdictError extends ServiceError {
   override name = 'NoVerdictError'
-  constructor(message: string, o: ServiceErrorOptions = {}) { super('INGRESS_NO_VERDICT', SERVER_ERROR, message, o) }
+  constructor(message: string, o: ServiceErrorOptions = {}) { super('INGRESS_NO_VERDICT', ExecutionCode.ServerError, message, o) }
 }
 
 /** The execution engine could not be reached; the transaction was not forwarded. */
@@ -25,7 +23,7 @@ export class UpstreamUnavailableError extends ServiceError {
  */
 export class SupervisorRejectionError extends ServiceError {
   override name = 'SupervisorRejectionError'
-  constructor(code: number, message: string, data?: unknown) { super('INGRESS_SUPERVISOR_REJECTION', code as RpcCode, message, data === undefined ? {} : { data }) }
+  constructor(code: number, message: string, data?: unknown) { super('INGRESS_SUPERVISOR_REJECTION', relayed(code), message, data === undefined ? {} : { data }) }
 }
 
 /**
@@ -41,9 +39,9 @@ const HTTP_STATUS: ReadonlyMap<number, number> = new Map([
   [RpcCode.FailsafeEnabled, 503],
   [RpcCode.OutOfOrder, 409],
   [RpcCode.AwaitingReplacementBlock, 409],
-  [-321000, 400], // ITER_STOP
+  [SupervisorCode.IterStop, 400],
   [RpcCode.OutOfScope, 400],
-  [-321200, 404], // CANNOT_GET_PARENT_OF_FIRST_BLOCK_IN_DB
+  [SupervisorCode.CannotGetParentOfFirstBlockInDb, 404],
   [RpcCode.FutureData, 422],
   [RpcCode.MissedData, 404],
   [RpcCode.DataCorruption, 422],

@@ -3,10 +3,10 @@ import { AccessListOutOfBoundsError, InvalidParamsError, OverSenderRateLimitErro
 import { AccessListParseError, dedupeAccesses, encodeAccessList, parseAccessList, type Hex } from '../interop/index.js'
 import { toQuantity } from '../util/hex.js'
 import type { IngressTx } from './decodeRawTransaction.js'
-import { signingData } from './signingData.js'
+import { signingData } from '../engine/signingData.js'
 import type { IngressMetrics } from './metrics.js'
 import type { SenderRateLimiter } from './senderRateLimiter.js'
-import type { SenderRecovery } from './senderRecovery.js'
+import type { SenderRecovery } from '../engine/senderRecovery.js'
 import type { SenderRecoveryPool } from './senderRecoveryPool.js'
 import type { ExecutingDescriptor, ValidationStrategy, Verdict } from './strategies/strategy.js'
 

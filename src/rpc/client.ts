@@ -1,7 +1,7 @@
 import { Agent, request as httpRequest } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
-import { ServiceError } from '../errors/index.js'
-import type { RpcCode } from '../errors/index.js'
+import { relayed } from '../errors/codes.js'
+import { RpcCode, ServiceError } from '../errors/index.js'
 import type { JsonRpcErrorObject } from './jsonrpc.js'
 import { signJwt } from './jwt.js'
 
@@ -30,7 +30,7 @@ export class RemoteRpcError extends ServiceError {
   override name = 'RemoteRpcError'
   readonly status: number
   constructor(error: JsonRpcErrorObject, status: number) {
-    super('RPC_REMOTE_ERROR', error.code as RpcCode, error.message, { data: error.data })
+    super('RPC_REMOTE_ERROR', relayed(error.code), error.message, { data: error.data })
     this.status = status
   }
 }
@@ -82,7 +82,7 @@ export class RpcClient {
       if (i < 0 || i >= calls.length) continue
       out[i] = r.error ? { ok: false, error: new RemoteRpcError(r.error, status) } : { ok: true, result: r.result }
     }
-    return out.map((r) => r ?? { ok: false, error: new RemoteRpcError({ code: -32603, message: 'missing response in batch' }, status) })
+    return out.map((r) => r ?? { ok: false, error: new RemoteRpcError({ code: RpcCode.InternalError, message: 'missing response in batch' }, status) })
   }
 
   close(): void {

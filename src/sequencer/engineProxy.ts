@@ -6,6 +6,7 @@ import { RemoteRpcError, type RpcClient } from '../rpc/client.js'
 import type { CallObserver, RpcMethod } from '../rpc/jsonrpc.js'
 import type { ListenerLimits } from '../rpc/limits.js'
 import { createRpcServer, type Health } from '../rpc/server.js'
+import { BoundedMap } from '../util/boundedMap.js'
 import { installJwtAuth } from './auth.js'
 import type { EngineBuilderClient } from './builderClient.js'
 import { EngineRpcError, EngineUnavailableError } from './errors.js'
@@ -41,16 +42,6 @@ type BlockInfo = { number: Hex; timestamp: Hex; version: EngineVersion }
 /** Namespaces op-node (and tools on the engine port) may use; all pass through to the engine. */
 const PASS_THROUGH = /^(engine|eth|net|web3|miner|txpool)_/
 
-/** A small insertion-ordered map that forgets its oldest entries. */
-class Lru<K, V> extends Map<K, V> {
-  readonly max: number
-  constructor(max: number) { super(); this.max = max }
-  override set(k: K, v: V): this {
-    if (!this.has(k) && this.size >= this.max) this.delete(this.keys().next().value as K)
-    return super.set(k, v)
-  }
-}
-
 /**
  * Proxy mode (as rollup-boost, no op-node change): op-node's engine URL points here.
  * - engine_forkchoiceUpdatedV3 with attributes and noTxPool=false: forwarded, answered, then a job
@@ -62,9 +53,9 @@ class Lru<K, V> extends Map<K, V> {
  */
 export function createEngineProxy(o: EngineProxyOptions): FastifyInstance {
   const { core, log } = o
-  const blocks = new Lru<string, BlockInfo>(128)
-  const jobs = new Lru<string, Job>(16)
-  const sealed = new Lru<string, PayloadEnvelope>(16)
+  const blocks = new BoundedMap<string, BlockInfo>(128)
+  const jobs = new BoundedMap<string, Job>(16)
+  const sealed = new BoundedMap<string, PayloadEnvelope>(16)
   let head: Hex | undefined
 
   async function forward<T = unknown>(method: string, params: readonly unknown[]): Promise<T> {

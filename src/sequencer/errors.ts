@@ -1,4 +1,5 @@
-import { InvalidParamsError, ServiceError, type RpcCode } from '../errors/index.js'
+import { relayed } from '../errors/codes.js'
+import { InvalidParamsError, RpcCode, ServiceError } from '../errors/index.js'
 
 /** A pbs_submitBlock whose params are not a submission: -32602 with the offending field. */
 export class MalformedSubmissionError extends InvalidParamsError {
@@ -14,7 +15,7 @@ export class MalformedSubmissionError extends InvalidParamsError {
 export class EngineRpcError extends ServiceError {
   override name = 'EngineRpcError'
   constructor(code: number, message: string, data?: unknown) {
-    super('SEQUENCER_ENGINE_ERROR', code as RpcCode, message, { data })
+    super('SEQUENCER_ENGINE_ERROR', relayed(code), message, { data })
   }
 }
 
@@ -22,7 +23,7 @@ export class EngineRpcError extends ServiceError {
 export class EngineUnavailableError extends ServiceError {
   override name = 'EngineUnavailableError'
   constructor(details: string) {
-    super('SEQUENCER_ENGINE_UNAVAILABLE', -32603, 'execution engine unavailable', { details })
+    super('SEQUENCER_ENGINE_UNAVAILABLE', RpcCode.InternalError, 'execution engine unavailable', { details })
   }
 }
 

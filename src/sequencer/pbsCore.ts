@@ -1,6 +1,8 @@
 import type { Logger } from 'pino'
 import type { ExecutionPayloadV3, ForkchoiceStateV1, Hex, PayloadAttributesV3 } from '../engine/types.js'
+import { newPayloadRequest } from '../engine/newPayload.js'
 import type { RpcClient } from '../rpc/client.js'
+import { BoundedMap } from '../util/boundedMap.js'
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuitBreaker.js'
 import type { EngineBuilderClient, PbsBuilderClient } from './builderClient.js'
 import type { SequencerEvents } from './events.js'
@@ -54,7 +56,7 @@ export class PbsCore {
   #mode: ExecutionMode
   #timers: NodeJS.Timeout[] = []
   /** Block hashes already handed out for a payload id: never hand one out again (rollup-boost #306). */
-  readonly #handedOut = new Set<string>()
+  readonly #handedOut = new BoundedMap<string, true>(256)
   #closed = false
 
   constructor(o: PbsCoreOptions) {
@@ -138,7 +140,7 @@ export class PbsCore {
     }
     this.#clearTimers()
     const candidates = this.book.seal(job.jobId)
-    const known = new Set(this.#handedOut)
+    const known = new Set(this.#handedOut.keys())
     if (head) known.add(head.toLowerCase())
     known.delete(localHash.toLowerCase())
     const selection = selectBlock({ mode: this.#mode, candidates, localGasUsed: BigInt(local.executionPayload.gasUsed), version, minGasRatio: this.#o.minGasRatio, knownHashes: known })
@@ -164,8 +166,7 @@ export class PbsCore {
   }
 
   #remember(hash: Hex): void {
-    if (this.#handedOut.size >= 256) this.#handedOut.delete(this.#handedOut.values().next().value!)
-    this.#handedOut.add(hash.toLowerCase())
+    this.#handedOut.add(hash.toLowerCase(), true)
   }
 
   async #pull(e: EngineBuilderClient, job: Job): Promise<void> {
@@ -179,11 +180,8 @@ export class PbsCore {
   }
 
   async #validate(c: Candidate, job: Job, signal: AbortSignal): Promise<ValidationResult> {
-    const s = c.submission
-    const params: unknown[] = [s.executionPayload, [], s.parentBeaconBlockRoot]
-    if (job.engineVersion === 4) params.push(s.executionRequests ?? [])
     // The seal aborts the job's signal; past it, an answer can no longer be used.
-    const r = await this.#o.validationEngine.call<{ status?: string; validationError?: string | null }>(`engine_newPayloadV${job.engineVersion}`, params, signal)
+    const r = await this.#o.validationEngine.call<{ status?: string; validationError?: string | null }>(...newPayloadRequest(job.engineVersion, c.submission), signal)
     const status = r?.status
     if (status === 'VALID' || status === 'INVALID' || status === 'SYNCING' || status === 'ACCEPTED' || status === 'INVALID_BLOCK_HASH') return { status }
     return { status: 'error', error: `unexpected newPayload status ${JSON.stringify(status)}` }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { ForkchoiceStateV1, Hex } from '../engine/types.js'
+import { newPayloadRequest } from '../engine/newPayload.js'
 import { RpcClient } from '../rpc/client.js'
 import { backoffMs, FailureLog } from '../util/failureLog.js'
 import type { Endpoint } from '../rpc/endpoint.js'
@@ -156,9 +157,7 @@ export class ReplicaPublisher {
 
   /** newPayload + forkchoice update for `b`; on SYNCING, moves `#next` back to what the replica lacks. */
   async #send(b: PublishedBlock): Promise<void> {
-    const params: unknown[] = [b.env.executionPayload, [], b.env.parentBeaconBlockRoot]
-    if (b.version === 4) params.push(b.env.executionRequests ?? [])
-    const st = await this.#rpc.call<{ status?: string; validationError?: string | null }>(`engine_newPayloadV${b.version}`, params)
+    const st = await this.#rpc.call<{ status?: string; validationError?: string | null }>(...newPayloadRequest(b.version, b.env))
     if (st?.status === 'SYNCING' || st?.status === 'ACCEPTED') {
       // It lacks the parent: start again after its head (or one block earlier, to find where we part).
       const h = (await this.#replicaHead())?.number

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { ForkchoiceStateV1, Hex, PayloadAttributesV3 } from '../engine/types.js'
+import { newPayloadRequest } from '../engine/newPayload.js'
 import { TransportError, type RpcClient } from '../rpc/client.js'
 import type { EngineBuilderClient } from './builderClient.js'
 import type { HealthMonitor } from './health.js'
@@ -172,9 +173,7 @@ export class StandaloneSequencer {
   async #insert(env: PayloadEnvelope, local: PayloadEnvelope, version: EngineVersion): Promise<PayloadEnvelope> {
     const { engine } = this.#o
     const put = async (e: PayloadEnvelope) => {
-      const params: unknown[] = [e.executionPayload, [], e.parentBeaconBlockRoot]
-      if (version === 4) params.push(e.executionRequests ?? [])
-      const st = await engine.call<{ status: string }>(`engine_newPayloadV${version}`, params)
+      const st = await engine.call<{ status: string }>(...newPayloadRequest(version, e))
       return st?.status === 'VALID'
     }
     let chosen = env
@@ -192,10 +191,9 @@ export class StandaloneSequencer {
     const p = env.executionPayload
     const state = this.#state(p.blockHash)
     if (this.#o.core.mode !== 'disabled') {
-      const params: unknown[] = [p, [], env.parentBeaconBlockRoot]
-      if (version === 4) params.push(env.executionRequests ?? [])
+      const request = newPayloadRequest(version, env)
       for (const e of this.#o.builderEngines ?? []) {
-        e.relay(`engine_newPayloadV${version}`, params)
+        e.relay(...request)
         e.relay('engine_forkchoiceUpdatedV3', [state, null])
       }
     }

@@ -1,12 +1,12 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createLimiter, LimiterFullError } from '../../src/check/limiter.js'
-import { LruCache } from '../../src/util/lruCache.js'
+import { BoundedMap } from '../../src/util/boundedMap.js'
 import { drive, wait } from '../../src/check/maybePromise.js'
 
-test('LruCache: evicts the least recently used beyond max, expires after ttl', () => {
+test('BoundedMap as an LRU cache: evicts the least recently used beyond max, expires after ttl', () => {
   let now = 0
-  const c = new LruCache<string, number>(2, 100, () => now)
+  const c = new BoundedMap<string, number>(2, { ttlMs: 100, now: () => now, refreshOnGet: true })
   c.set('a', 1)
   c.set('b', 2)
   assert.is(c.get('a'), 1) // a is now the most recent

@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert'
 import { concatHex, fromRlp, keccak256, serializeTransaction, toRlp, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { DEV_KEYS } from '../../src/devnet/messages.js'
-import { CROSS_L2_INBOX, decodeTransaction, TransactionDecodeError } from '../../src/interop/index.js'
+import { decodeTransaction } from '../../src/engine/decodeTransaction.js'
+import { CROSS_L2_INBOX, TransactionDecodeError } from '../../src/interop/index.js'
 import { EXPECTED } from './_vectors.js'
 
 const account = privateKeyToAccount(DEV_KEYS[0])

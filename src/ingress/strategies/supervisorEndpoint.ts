@@ -1,4 +1,4 @@
-import { RpcCode } from '../../errors/index.js'
+import { ExecutionCode, RpcCode } from '../../errors/index.js'
 import type { Hex } from '../../interop/index.js'
 import { RemoteRpcError, RpcClient, TransportError } from '../../rpc/index.js'
 import { SupervisorRejectionError } from '../errors.js'
@@ -28,7 +28,7 @@ type Queued = { params: [readonly Hex[], 'cross-unsafe', ExecutingDescriptor]; s
 // Not verdicts: the supervisor is behind (proxyd isSoftInteropFailure).
 const SOFT: ReadonlySet<number> = new Set([RpcCode.FutureData, RpcCode.UninitializedChainDatabase])
 // Not verdicts: the supervisor failed internally (proxyd's JSONRPCErrorInternal and the spec's internal error).
-const INTERNAL: ReadonlySet<number> = new Set([RpcCode.InternalError, -32000])
+const INTERNAL: ReadonlySet<number> = new Set([RpcCode.InternalError, ExecutionCode.ServerError])
 
 /**
  * One supervisor (or op-interop-filter) URL: calls interop_checkAccessList with a deadline and

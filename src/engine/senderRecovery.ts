@@ -4,7 +4,7 @@ import { InvalidParamsError } from '../errors/index.js'
 import type { Hex } from '../interop/index.js'
 import { bytesToHex } from '../util/hex.js'
 import { keccak256 } from '../util/keccak.js'
-import type { SigningData } from './signingData.js'
+import { signingData, type SigningData } from './signingData.js'
 
 /** The part of the `secp256k1` package (libsecp256k1 N-API binding) used here. */
 type NativeSecp256k1 = { ecdsaRecover(signature: Uint8Array, recid: number, msg32: Uint8Array, compressed?: boolean): Uint8Array }
@@ -64,4 +64,16 @@ const nobleRecovery: SenderRecovery = {
 /** Address of an uncompressed public key (0x04 ++ x ++ y): the last 20 bytes of keccak(x ++ y). */
 function addressOf(pub: Uint8Array): Hex {
   return bytesToHex(keccak256(pub.subarray(1)).subarray(12))
+}
+
+/**
+ * The signer of a decoded signed transaction (lower-case), with the process's recovery (native
+ * when it loads), or undefined when the signature does not recover.
+ */
+export async function recoverSender(raw: Hex): Promise<Hex | undefined> {
+  try {
+    return await senderRecovery().recover(signingData(raw))
+  } catch {
+    return undefined
+  }
 }

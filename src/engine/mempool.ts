@@ -1,7 +1,7 @@
-import type { Hex } from '../engine/types.js'
-import { DEPOSIT_TX_TYPE, type DecodedTx } from '../engine/decodeTx.js'
+import type { Hex } from './types.js'
+import { DEPOSIT_TX_TYPE, type DecodedTx } from './decodeTx.js'
 import { TxRejectedError } from './errors.js'
-import { effectiveTip, txGasUsed } from '../engine/execution.js'
+import { effectiveTip, txGasUsed } from './execution.js'
 
 export type PoolTx = DecodedTx & { from: Hex; seq: number }
 
@@ -9,13 +9,17 @@ export type PoolTx = DecodedTx & { from: Hex; seq: number }
  * A geth-like transaction pool without state: transactions per sender by nonce; "pending" is the
  * gap-free run from the sender's next nonce (learned from included transactions, else its lowest
  * pooled nonce), the rest is "queued". Same sender+nonce replaces only with a 10% fee bump.
- * Not modelled: balances, and nonces of senders whose transactions reached the chain from elsewhere.
+ * Not modelled: balances, and nonces of senders whose transactions reached the chain from elsewhere
+ * (includedByNonce learns them from a block's transaction objects).
+ * One pool for engine-sim and the reference builder; admission before it is admitTx.ts.
  */
 export class Mempool {
   #byHash = new Map<string, PoolTx>()
   #bySender = new Map<string, Map<bigint, PoolTx>>()
   #nextNonce = new Map<string, bigint>()
   #seq = 0
+  #version = 0
+  #listeners = new Set<() => void>()
   readonly limit: number
 
   constructor(limit: number) {
@@ -32,6 +36,22 @@ export class Mempool {
 
   get(hash: string): PoolTx | undefined {
     return this.#byHash.get(hash.toLowerCase())
+  }
+
+  /** Changes on every change, so a build loop knows when to rebuild. */
+  get version(): number {
+    return this.#version
+  }
+
+  /** Every pooled transaction, oldest first. */
+  entries(): PoolTx[] {
+    return [...this.#byHash.values()]
+  }
+
+  /** Called on every change (a build loop wakes up on new transactions); returns the unsubscribe. */
+  onChange(fn: () => void): () => void {
+    this.#listeners.add(fn)
+    return () => this.#listeners.delete(fn)
   }
 
   /** Adds a decoded, sender-recovered transaction; throws TxRejectedError with geth's wording. */
@@ -53,24 +73,67 @@ export class Mempool {
     if (!txs) this.#bySender.set(sender, (txs = new Map()))
     txs.set(tx.nonce, entry)
     this.#byHash.set(tx.hash, entry)
+    this.#changed()
     return entry
+  }
+
+  remove(hash: string): void {
+    const tx = this.#byHash.get(hash.toLowerCase())
+    if (!tx) return
+    this.#drop(tx)
+    this.#changed()
   }
 
   /** Drops transactions that a canonical block included and learns their senders' next nonces. */
   included(hashes: readonly Hex[]): void {
     for (const h of hashes) {
       const tx = this.#byHash.get(h)
-      if (!tx) continue
-      const sender = tx.from.toLowerCase()
-      const next = this.#nextNonce.get(sender)
-      if (next === undefined || tx.nonce + 1n > next) this.#nextNonce.set(sender, tx.nonce + 1n)
+      if (tx) this.#learn(tx.from, tx.nonce)
     }
+    this.#dropBelowNext()
+  }
+
+  /**
+   * The same from a block's transaction objects (eth_getBlockByNumber with full transactions):
+   * also learns the next nonce of senders this pool never held, and drops their lower nonces.
+   */
+  includedByNonce(txs: readonly { hash: string; from?: string | null; nonce?: string | null }[]): void {
+    const before = this.#byHash.size
+    for (const t of txs) {
+      const tx = this.#byHash.get(t.hash.toLowerCase())
+      if (tx) this.#learn(tx.from, tx.nonce)
+      if (t.from && t.nonce) this.#learn(t.from, BigInt(t.nonce))
+    }
+    this.#dropBelowNext(before)
+  }
+
+  #learn(from: string, nonce: bigint): void {
+    const sender = from.toLowerCase()
+    const next = this.#nextNonce.get(sender)
+    if (next === undefined || nonce + 1n > next) this.#nextNonce.set(sender, nonce + 1n)
+  }
+
+  #dropBelowNext(before = this.#byHash.size): void {
     for (const [sender, next] of this.#nextNonce) {
       const txs = this.#bySender.get(sender)
       if (!txs) continue
       for (const [nonce, tx] of txs) if (nonce < next) { txs.delete(nonce); this.#byHash.delete(tx.hash) }
       if (txs.size === 0) this.#bySender.delete(sender)
     }
+    if (this.#byHash.size !== before) this.#changed()
+  }
+
+  #drop(tx: PoolTx): void {
+    const sender = tx.from.toLowerCase()
+    const txs = this.#bySender.get(sender)
+    if (txs?.get(tx.nonce) === tx) txs.delete(tx.nonce)
+    if (txs?.size === 0) this.#bySender.delete(sender)
+    this.#byHash.delete(tx.hash)
+  }
+
+  #changed(): void {
+    this.#version++
+    for (const fn of this.#listeners) fn()
   }
 
   /** Each sender's gap-free run of executable transactions, by nonce. */
