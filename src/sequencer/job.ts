@@ -18,11 +18,18 @@ export type ValidationResult = { status: PayloadStatus } | { status: 'error'; er
 /** Runs engine_newPayload for one candidate; the signal fires when the job is sealed or superseded. */
 export type Validator = (candidate: Candidate, job: Job, signal: AbortSignal) => Promise<ValidationResult>
 
+/** What the book needs to know of the sequencer around it: whether builders take part now (BuilderGate). */
+export type JobBookGate = {
+  /** 'disabled' rejects every submission. */
+  readonly mode: ExecutionMode
+  /** The builder's circuit: an open one rejects its submissions; validation outcomes are recorded on it. */
+  breaker(builder: string): CircuitBreaker
+}
+
 export type JobBookOptions = {
   validate: Validator
   events: SequencerEvents
-  breakerFor: (builder: string) => CircuitBreaker
-  mode: () => ExecutionMode
+  gate: JobBookGate
   maxTxs: number
   maxSubmissionsPerJob: number
   /** Block hash of a submission; may go off-thread for big blocks (default: inline). */
@@ -110,8 +117,8 @@ export class JobBook {
     }
     const now = this.#now()
     const reject = (reason: RejectionReason) => this.#reject(builder, parsed, reason)
-    if (this.#o.mode() === 'disabled') return reject('builders_disabled')
-    if (!this.#o.breakerFor(builder).allows(now)) return reject('circuit_open')
+    if (this.#o.gate.mode === 'disabled') return reject('builders_disabled')
+    if (!this.#o.gate.breaker(builder).allows(now)) return reject('circuit_open')
     const rec = this.#current
     if (!rec || rec.job.jobId.toLowerCase() !== parsed.jobId.toLowerCase()) return reject('unknown_job')
     if (rec.sealed) return reject('job_sealed')
@@ -137,7 +144,7 @@ export class JobBook {
   #accept(builder: string, rec: JobRecord, slot: BuilderSlot, sub: Submission, hash: Hex | undefined, arrivedAt: number): SubmitResult {
     if (hash === undefined || hash !== sub.executionPayload.blockHash.toLowerCase()) {
       // A block whose hash does not match its header is invalid, not merely late or mistargeted.
-      this.#o.breakerFor(builder).recordInvalid(this.#now())
+      this.#o.gate.breaker(builder).recordInvalid(this.#now())
       return this.#reject(builder, sub, 'bad_block_hash')
     }
     // The hash may have been computed off-thread: the job can have moved on meanwhile.
@@ -200,7 +207,7 @@ export class JobBook {
 
   #done(rec: JobRecord, slot: BuilderSlot, c: Candidate, r: ValidationResult, seconds: number): void {
     slot.validating = undefined
-    const breaker = this.#o.breakerFor(c.builder)
+    const breaker = this.#o.gate.breaker(c.builder)
     if (r.status === 'VALID') {
       breaker.recordValid()
       if (rec.sealed || this.#current !== rec) this.#outcome(rec, c, false, 'validated_too_late', seconds)

@@ -1,12 +1,13 @@
 import type { Logger } from 'pino'
 import type { ExecutionPayloadV3, ForkchoiceStateV1, Hex, PayloadAttributesV3 } from '../engine/types.js'
-import { newPayloadRequest } from '../engine/newPayload.js'
 import type { RpcClient } from '../rpc/client.js'
+import { BuilderGate } from './builderGate.js'
+import type { CircuitBreakerOptions } from './circuitBreaker.js'
 import { BoundedMap } from '../util/boundedMap.js'
-import { CircuitBreaker, type CircuitBreakerOptions } from './circuitBreaker.js'
 import type { EngineBuilderClient, PbsBuilderClient } from './builderClient.js'
+import { engineValidator } from './engineValidator.js'
 import type { SequencerEvents } from './events.js'
-import { createJob, JobBook, type ValidationResult } from './job.js'
+import { createJob, JobBook } from './job.js'
 import { selectBlock, type Selection } from './selection.js'
 import type { JobTiming } from './timing.js'
 import type { BlockHasher } from './blockHasher.js'
@@ -50,10 +51,10 @@ const EMPTY_BUNDLE = { commitments: [], proofs: [], blobs: [] }
  */
 export class PbsCore {
   readonly book: JobBook
+  /** The execution mode and the builders' circuits, shared with the book. */
+  readonly gate: BuilderGate
   readonly events: SequencerEvents
   readonly #o: PbsCoreOptions
-  readonly #breakers = new Map<string, CircuitBreaker>()
-  #mode: ExecutionMode
   #timers: NodeJS.Timeout[] = []
   /** Block hashes already handed out for a payload id: never hand one out again (rollup-boost #306). */
   readonly #handedOut = new BoundedMap<string, true>(256)
@@ -62,12 +63,11 @@ export class PbsCore {
   constructor(o: PbsCoreOptions) {
     this.#o = o
     this.events = o.events
-    this.#mode = o.mode
+    this.gate = new BuilderGate({ mode: o.mode, breaker: o.breaker, log: o.log })
     this.book = new JobBook({
-      validate: (c, job, signal) => this.#validate(c, job, signal),
+      validate: engineValidator(o.validationEngine),
       events: o.events,
-      breakerFor: (b) => this.breaker(b),
-      mode: () => this.#mode,
+      gate: this.gate,
       maxTxs: o.maxTxs,
       maxSubmissionsPerJob: o.maxSubmissionsPerJob,
       ...(o.hasher ? { hash: (sub: Submission, v4: boolean) => o.hasher!.hash(sub, v4) } : {}),
@@ -75,25 +75,18 @@ export class PbsCore {
   }
 
   get mode(): ExecutionMode {
-    return this.#mode
+    return this.gate.mode
   }
 
   set mode(m: ExecutionMode) {
-    if (m !== this.#mode) this.#o.log.info({ from: this.#mode, to: m }, 'execution mode changed')
-    this.#mode = m
-  }
-
-  breaker(builder: string): CircuitBreaker {
-    let b = this.#breakers.get(builder)
-    if (!b) this.#breakers.set(builder, (b = new CircuitBreaker(this.#o.breaker)))
-    return b
+    this.gate.mode = m
   }
 
   /** Builders that may take part now (configured, circuit not open). */
   builderStates(now = Date.now()): { id: string; url: string; kind: 'pbs' | 'engine'; ok: boolean; circuit: string; lastError?: string }[] {
     const out = []
     for (const b of [...this.#o.builders, ...this.#o.builderEngines]) {
-      const circuit = this.breaker(b.id).state(now)
+      const circuit = this.gate.breaker(b.id).state(now)
       const s = b.health.snapshot()
       out.push({ id: b.id, url: b.url, kind: (b.id.startsWith('engine:') ? 'engine' : 'pbs') as 'pbs' | 'engine', ok: s.ok && circuit !== 'open', circuit, ...(s.lastError ? { lastError: s.lastError } : {}) })
     }
@@ -110,7 +103,7 @@ export class PbsCore {
     const job = createJob({ parent: a.parent, attributes: a.attributes, deadline: a.timing.deadline, sealAt: a.timing.sealAt, engineVersion: a.engineVersion, payloadId: a.payloadId, now })
     this.book.start(job)
     this.events.emit('job', job)
-    if (this.#mode === 'disabled' || this.#closed) return job
+    if (this.gate.mode === 'disabled' || this.#closed) return job
     for (const b of this.#o.builders) b.startBuilding(job)
     for (const e of this.#o.builderEngines) e.startJob(job, a.forkchoiceState)
     this.#at(a.timing.noticeAt, () => {
@@ -143,7 +136,7 @@ export class PbsCore {
     const known = new Set(this.#handedOut.keys())
     if (head) known.add(head.toLowerCase())
     known.delete(localHash.toLowerCase())
-    const selection = selectBlock({ mode: this.#mode, candidates, localGasUsed: BigInt(local.executionPayload.gasUsed), version, minGasRatio: this.#o.minGasRatio, knownHashes: known })
+    const selection = selectBlock({ mode: this.gate.mode, candidates, localGasUsed: BigInt(local.executionPayload.gasUsed), version, minGasRatio: this.#o.minGasRatio, knownHashes: known })
     const envelope = selection.source === 'builder' ? envelopeOf(selection.candidate, version) : local
     const hash = envelope.executionPayload.blockHash
     this.#remember(hash)
@@ -177,14 +170,6 @@ export class PbsCore {
     } catch (err) {
       this.#o.log.debug({ builder: e.id, err: (err as Error).message }, 'engine builder payload malformed')
     }
-  }
-
-  async #validate(c: Candidate, job: Job, signal: AbortSignal): Promise<ValidationResult> {
-    // The seal aborts the job's signal; past it, an answer can no longer be used.
-    const r = await this.#o.validationEngine.call<{ status?: string; validationError?: string | null }>(...newPayloadRequest(job.engineVersion, c.submission), signal)
-    const status = r?.status
-    if (status === 'VALID' || status === 'INVALID' || status === 'SYNCING' || status === 'ACCEPTED' || status === 'INVALID_BLOCK_HASH') return { status }
-    return { status: 'error', error: `unexpected newPayload status ${JSON.stringify(status)}` }
   }
 
   #at(when: number, fn: () => void): void {

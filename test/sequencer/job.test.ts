@@ -18,8 +18,7 @@ function setup(o: { mode?: ExecutionMode; maxSubmissionsPerJob?: number; now?: (
   const book = new JobBook({
     events: events.ev,
     validate: (c) => new Promise((resolve) => pending.push({ c, resolve })),
-    breakerFor: (b) => breakers.get(b) ?? (breakers.set(b, new CircuitBreaker({ threshold: 2, cooldownMs: 10_000 })), breakers.get(b)!),
-    mode: () => mode,
+    gate: { mode, breaker: (b) => breakers.get(b) ?? (breakers.set(b, new CircuitBreaker({ threshold: 2, cooldownMs: 10_000 })), breakers.get(b)!) },
     maxTxs: 100,
     maxSubmissionsPerJob: o.maxSubmissionsPerJob ?? 10,
     now: o.now ?? (() => 1_000_000),
@@ -171,7 +170,7 @@ test('validator throwing is a validation error, not a crash', async () => {
   const events = new SequencerEvents()
   const seen: (string | undefined)[] = []
   events.on('validated', (v) => seen.push(v.reason))
-  const book = new JobBook({ events, validate: () => Promise.reject(new Error('boom')), breakerFor: () => new CircuitBreaker({ threshold: 1, cooldownMs: 1 }), mode: () => 'enabled', maxTxs: 10, maxSubmissionsPerJob: 10, now: () => 1_000_000 })
+  const book = new JobBook({ events, validate: () => Promise.reject(new Error('boom')), gate: { mode: 'enabled', breaker: () => new CircuitBreaker({ threshold: 1, cooldownMs: 1 }) }, maxTxs: 10, maxSubmissionsPerJob: 10, now: () => 1_000_000 })
   const j = job()
   book.start(j)
   book.submit('a', submission(j))

@@ -1,0 +1,74 @@
+import type { Logger } from 'pino'
+import type { StartBuildingParams } from '../pbs/index.js'
+import { assembleBlock, childBaseFee } from './assemble.js'
+import { orderByFee } from './feePolicy.js'
+import type { InteropChecker } from './interopCheck.js'
+import type { JobFollower } from './jobFollower.js'
+import type { BuilderMempool } from './mempool.js'
+import type { ParentLookup } from './parentLookup.js'
+import type { SubmissionClient } from './submissionClient.js'
+
+export type BuildLoopOptions = {
+  follower: JobFollower
+  parents: ParentLookup
+  mempool: BuilderMempool
+  submissions: SubmissionClient
+  interop: InteropChecker | undefined
+  /** The chain id interop checks run for; without one they are skipped. */
+  chainId: number | undefined
+  /** Rebuild (and resubmit a better block) at most this often, in ms. */
+  resubmitInterval: number
+  /** Stop building this long before the job's deadline, in ms. */
+  submitMarginMs: number
+  log: Logger
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)))
+
+/**
+ * One job's build: wait for its parent, then assemble a block from the mempool by the fee policy,
+ * submit the first at once and every better one after, rebuilding when the mempool changes, until
+ * the job is superseded or `submitMarginMs` before its deadline.
+ */
+export class BuildLoop {
+  readonly #o: BuildLoopOptions
+
+  constructor(o: BuildLoopOptions) {
+    this.#o = o
+  }
+
+  async run(job: StartBuildingParams, g: number): Promise<void> {
+    const { follower, mempool, interop, chainId } = this.#o
+    const stopAt = job.deadline - this.#o.submitMarginMs
+    const parent = await this.#o.parents.parentOf(job, stopAt, g)
+    if (!parent) { this.#parentMissing(job, g); return }
+    mempool.included(parent.transactions.filter((t) => typeof t === 'object'))
+    const baseFee = childBaseFee(job, parent)
+    const verdicts = new Map<string, boolean>()
+    let built = -1
+    let best = -1n
+    while (follower.live(g) && Date.now() < stopAt) {
+      if (mempool.version !== built) {
+        built = mempool.version
+        let txs = orderByFee(mempool.entries(), baseFee)
+        if (interop && chainId !== undefined) txs = await interop.filter(txs, BigInt(chainId), BigInt(job.attributes.timestamp), verdicts)
+        const block = assembleBlock(job, parent, txs)
+        // The first block goes at once (the sequencer has something early); later ones only when better.
+        if (best < 0n || block.value > best) {
+          best = block.value
+          if (!follower.isCurrent(g) || Date.now() >= stopAt) break
+          await this.#o.submissions.submit(block, stopAt)
+        }
+        // Rate of rebuilds: at most one per interval.
+        await sleep(Math.min(this.#o.resubmitInterval, stopAt - Date.now()))
+      } else {
+        await follower.nap(stopAt - Date.now())
+      }
+    }
+  }
+
+  /** The job ended without its parent block: warned unless a newer job superseded it. */
+  #parentMissing(job: StartBuildingParams, g: number): void {
+    if (this.#o.follower.isCurrent(g)) this.#o.log.warn({ jobId: job.jobId, parent: job.parent.hash }, 'parent block not available before the deadline')
+  }
+}

@@ -1,0 +1,35 @@
+import type { EventEmitter } from 'node:events'
+import type { Logger } from 'pino'
+import type { BackfillProgress } from './backfillProgress.js'
+import type { ChainRpc } from './chainRpc.js'
+import type { CrossUnsafe } from './crossUnsafe.js'
+import type { IndexerEvents } from './indexerEvents.js'
+import type { IndexerMetrics } from './metrics.js'
+import type { ChainRecord, LogStore } from './logStore.js'
+import type { StorageErrors } from './storageErrors.js'
+
+export type IngesterOptions = {
+  backfillMs: number
+  pollMs: number
+  expiryMs: number
+  pruneIntervalMs: number
+  /** Largest eth_getLogs range in blocks (every block's header is fetched too). */
+  maxRange: number
+  /** Wall clock in ms; windows (backfill, prune) are measured against it. */
+  now: () => number
+}
+
+/** What indexing one chain works with; each part of the ingester takes the few of these it needs. */
+export type IngesterDeps = {
+  chain: ChainRecord
+  rpc: ChainRpc
+  store: LogStore
+  cross: CrossUnsafe
+  events: EventEmitter<IndexerEvents>
+  logger: Logger
+  metrics: IndexerMetrics
+  progress: BackfillProgress | undefined
+  /** Storage failures of a commit are recorded (counted, logged once per interval, /healthz) here. */
+  storage?: StorageErrors | undefined
+  signal: AbortSignal
+}
