@@ -13,6 +13,7 @@ import { createRpcServer } from '../rpc/server.js'
 import { parseEndpoint, parseListen } from '../sequencer/endpoint.js'
 import type { StartBuildingParams } from '../sequencer/types.js'
 import { initKeccak } from '../util/keccak.js'
+import { backoffMs, FailureLog } from '../util/failureLog.js'
 import { createLogger } from '../util/logger.js'
 import { assembleBlock, childBaseFee, submissionOf, type AssembledBlock, type ParentHeader } from './assemble.js'
 import { orderByFee } from './feePolicy.js'
@@ -32,6 +33,16 @@ export type BuilderHandle = {
   registry: Registry
   close(): Promise<void>
 }
+
+/**
+ * Retry delays after failed engine look-ups: 50 ms doubling to 1 s (jittered into [d/2, d]). A dead
+ * engine then gets ~1–2 requests a second instead of 40 (one per 25 ms poll); a recovered one is
+ * found within 1 s, inside a 2 s slot.
+ */
+const ENGINE_RETRY_BASE_MS = 50
+const ENGINE_RETRY_MAX_MS = 1000
+/** How often a parent the engine does not know yet (null answer) is asked for again: it arrives by replication within ms. */
+const PARENT_POLL_MS = 25
 
 type FullBlock = ParentHeader & { transactions: { hash: string; from?: string; nonce?: string }[] }
 
@@ -66,11 +77,21 @@ export async function startBuilder(config: BuilderConfig, opts: { logger?: Logge
     try { chainId = Number(BigInt(await engine.call<string>('eth_chainId', []))) } catch { log.warn('engine unreachable at start: chain id unknown until configured') }
   }
   const mempool = new BuilderMempool(config.mempoolSize, chainId)
-  const interop = config.checkInterop ? new InteropChecker(config.checkInterop, { timeoutMs: 500, log }) : undefined
   const events = new EventEmitter()
   events.setMaxListeners(0)
   const registry = createRegistry()
   const submitted = new Counter({ name: 'superguard_builder_submissions_total', help: 'Blocks submitted, by answer', labelNames: ['status', 'reason'] as const, registers: [registry] })
+  const failures = new Counter({ name: 'superguard_builder_failures_total', help: 'Failed requests of the builder to its engine (parent look-ups) and its supervisor (interop check batches)', labelNames: ['upstream'] as const, registers: [registry] })
+  const missed = new Counter({ name: 'superguard_builder_jobs_missed_total', help: 'Jobs that ended without a block because the parent was not available before the deadline', registers: [registry] })
+  const interop = config.checkInterop
+    ? new InteropChecker(config.checkInterop, { timeoutMs: 500, log, failureLogIntervalMs: config.failureLogInterval, onFailure: () => failures.inc({ upstream: 'supervisor' }) })
+    : undefined
+  // One line per interval with the count of missed jobs (during an outage, one job per slot), and one when a job finds its parent again.
+  const missedLog = new FailureLog(log, 'parent block not available before the deadline', config.failureLogInterval)
+  /** Engine look-ups failed in a row (across jobs: a new job does not reset the backoff), and when the next may go. */
+  let engineFailures = 0
+  let engineRetryAt = 0
+  let engineError: string | undefined
 
   let current: StartBuildingParams | undefined
   let gen = 0
@@ -87,16 +108,33 @@ export async function startBuilder(config: BuilderConfig, opts: { logger?: Logge
   const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)))
   const running = new Set<Promise<void>>()
 
+  /** Waits until `t` (or `stopAt`), cut short only by a new job or close: mempool changes do not end a backoff. */
+  async function waitUntil(t: number, g: number): Promise<void> {
+    while (g === gen && !closed && Date.now() < t) await nap(t - Date.now())
+  }
+
   async function parentOf(job: StartBuildingParams, stopAt: number, g: number): Promise<FullBlock | undefined> {
-    // The paired engine follows the chain by gossip/replication and may not have the parent yet.
+    // The paired engine follows the chain by gossip/replication and may not have the parent yet:
+    // a null answer is asked again every PARENT_POLL_MS; a failed request backs off.
     while (g === gen && !closed && Date.now() < stopAt) {
+      if (Date.now() < engineRetryAt) {
+        await waitUntil(Math.min(engineRetryAt, stopAt), g)
+        continue
+      }
       try {
         const b = await engine.call<FullBlock | null>('eth_getBlockByHash', [job.parent.hash, true])
+        engineFailures = 0
+        engineError = undefined
         if (b) return b
       } catch (err) {
-        log.debug({ err: (err as Error).message }, 'engine look-up failed')
+        engineFailures++
+        engineError = (err as Error).message
+        failures.inc({ upstream: 'engine' })
+        engineRetryAt = Date.now() + backoffMs(engineFailures, ENGINE_RETRY_BASE_MS, ENGINE_RETRY_MAX_MS)
+        log.debug({ err: engineError, failures: engineFailures }, 'engine look-up failed')
+        continue
       }
-      await nap(Math.min(25, stopAt - Date.now()))
+      await waitUntil(Math.min(Date.now() + PARENT_POLL_MS, stopAt), g)
     }
     return undefined
   }
@@ -112,7 +150,14 @@ export async function startBuilder(config: BuilderConfig, opts: { logger?: Logge
   async function run(job: StartBuildingParams, g: number): Promise<void> {
     const stopAt = job.deadline - config.submitMarginMs
     const parent = await parentOf(job, stopAt, g)
-    if (!parent) { if (g === gen) log.warn({ jobId: job.jobId, parent: job.parent.hash }, 'parent block not available before the deadline'); return }
+    if (!parent) {
+      if (g === gen && !closed) {
+        missed.inc()
+        missedLog.failure(engineError ? `engine: ${engineError}` : 'the engine does not know the parent', { jobId: job.jobId, parent: job.parent.hash })
+      }
+      return
+    }
+    missedLog.success({ jobId: job.jobId })
     mempool.included(parent.transactions.filter((t) => typeof t === 'object'))
     const baseFee = childBaseFee(job, parent)
     const verdicts = new Map<string, boolean>()
@@ -212,6 +257,7 @@ export async function startBuilder(config: BuilderConfig, opts: { logger?: Logge
       offPool()
       await app.close()
       await Promise.all(running)
+      missedLog.close()
       engine.close()
       sequencer.close()
       interop?.close()
