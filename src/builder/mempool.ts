@@ -5,6 +5,16 @@ import { TxRejectedError } from './errors.js'
 import type { PoolEntry } from './feePolicy.js'
 
 /**
+ * What a client is told of a transaction that does not decode: decodeTx's own reasons, but never the
+ * codec library's words after "undecodable transaction:" (viem's, e.g. "Position `1` is out of
+ * bounds (`0 < position < 1`)"): an internal detail, and not a stable answer.
+ */
+function decodeFailure(err: unknown): string {
+  const msg = err instanceof Error ? err.message : ''
+  return msg.startsWith('undecodable transaction') || msg === '' ? 'undecodable transaction' : msg
+}
+
+/**
  * The builder's own mempool, fed by the ingress fan-out (eth_sendRawTransaction). Keeps signed
  * transactions by hash with their recovered sender; drops what the chain included (and older nonces
  * of the same senders). `version` changes on every change, so the build loop knows when to rebuild.
@@ -42,7 +52,7 @@ export class BuilderMempool {
 
   async add(raw: unknown): Promise<Hex> {
     let tx
-    try { tx = decodeTx(raw) } catch (err) { throw new TxRejectedError((err as Error).message) }
+    try { tx = decodeTx(raw) } catch (err) { throw new TxRejectedError(decodeFailure(err)) }
     if (tx.type === DEPOSIT_TX_TYPE || tx.type === 3) throw new TxRejectedError('transaction type not supported')
     if (tx.chainId === undefined) throw new TxRejectedError('only replay-protected (EIP-155) transactions allowed over RPC')
     if (this.chainId !== undefined && tx.chainId !== this.chainId) throw new TxRejectedError(`invalid chain id for signer: have ${tx.chainId} want ${this.chainId}`)
