@@ -41,6 +41,8 @@ export type BuilderHandle = {
  */
 const ENGINE_RETRY_BASE_MS = 50
 const ENGINE_RETRY_MAX_MS = 1000
+/** /healthz asks the engine at most this often. */
+const HEALTH_PROBE_MS = 1000
 /** How often a parent the engine does not know yet (null answer) is asked for again: it arrives by replication within ms. */
 const PARENT_POLL_MS = 25
 
@@ -192,6 +194,19 @@ export async function startBuilder(config: BuilderConfig, opts: { logger?: Logge
     if (why) throw new UnauthorizedError(why)
   }
 
+  /**
+   * The engine probe of /healthz, at most one per HEALTH_PROBE_MS and shared by concurrent calls:
+   * the listener is open, and each hit was an engine request (50 concurrent probes, 50 requests).
+   */
+  let probe: { at: number; problem: Promise<string | undefined> } | undefined
+  const engineProblem = (): Promise<string | undefined> => {
+    const now = Date.now()
+    if (!probe || now - probe.at >= HEALTH_PROBE_MS) {
+      probe = { at: now, problem: engine.call('eth_blockNumber', []).then(() => undefined, (err: unknown) => (err as Error).message) }
+    }
+    return probe.problem
+  }
+
   const methods = new Map<string, RpcMethod>([
     ['eth_sendRawTransaction', (p) => mempool.add(p[0])],
     ['eth_chainId', () => (chainId === undefined ? null : `0x${chainId.toString(16)}`)],
@@ -219,12 +234,10 @@ export async function startBuilder(config: BuilderConfig, opts: { logger?: Logge
   const app = createRpcServer({
     methods, logger: log, registry, observe: rpcCallObserver(registry),
     health: async () => {
-      try {
-        await engine.call('eth_blockNumber', [])
-        return { status: 200, body: { ok: true, mempool: mempool.size, job: current?.jobId ?? null } }
-      } catch (err) {
-        return { status: 503, body: { ok: false, engine: (err as Error).message } }
-      }
+      const problem = await engineProblem()
+      return problem === undefined
+        ? { status: 200, body: { ok: true, mempool: mempool.size, job: current?.jobId ?? null } }
+        : { status: 503, body: { ok: false, engine: problem } }
     },
   })
   const { host, port } = parseListen(config.listen, '--listen')

@@ -132,6 +132,24 @@ test('builder: engine down for 3 s (connections reset): look-ups back off, misse
   }
 })
 
+test('builder /healthz: concurrent probes share one engine request (the listener is open: each was an engine call)', async () => {
+  const env = await outageEnv()
+  try {
+    await env.pipe.kill('reset')
+    const before = env.pipe.faulted
+    const answers = await Promise.all(Array.from({ length: 50 }, () => fetch(`${env.builder.url}/healthz`)))
+    assert.equal([...new Set(answers.map((a) => a.status))], [503])
+    const body = (await answers[0]!.json()) as { ok: boolean; engine?: string }
+    assert.is(body.ok, false)
+    assert.ok(body.engine, 'names the engine problem')
+    const requests = env.pipe.faulted - before
+    assert.ok(requests >= 1 && requests <= 2, `${requests} engine requests for 50 concurrent /healthz`)
+    await env.pipe.restore()
+  } finally {
+    await env.close()
+  }
+})
+
 test('builder interop check: supervisor down: one warning per interval with a count, backed off, recovered', async () => {
   const sup = createRpcServer({ methods: new Map([['supervisor_checkAccessList', () => null]]), logger: createLogger('silent') })
   await sup.listen({ host: '127.0.0.1', port: 0 })
