@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { encodeAccessList, type Access } from '../../src/interop/index.js'
 import { createRegistry, createRpcServer, rpcCallObserver } from '../../src/rpc/index.js'
 import { createHealth } from '../../src/supervisor/health.js'
-import { createIndexBackend, Failsafe, supervisorMethods } from '../../src/supervisor/index.js'
+import { createIndexBackend, Failsafe, SUPERVISOR_METHOD_COSTS, supervisorMethods } from '../../src/supervisor/index.js'
 import { supervisorMetrics } from '../../src/supervisor/metrics.js'
 import { toQuantity } from '../../src/util/hex.js'
 import { createLogger } from '../../src/util/logger.js'
@@ -10,11 +10,11 @@ import type { SeededIndex } from './seedIndex.js'
 
 /**
  * The supervisor's JSON-RPC server over a seeded index, wired as startSupervisor wires it
- * (index backend, every method, supervisor and JSON-RPC metrics on a registry with process
- * metrics, /healthz), in this thread, on 127.0.0.1 and a free port. Only the indexer's chain
+ * (index backend, every method and its batch costs, supervisor and JSON-RPC metrics on a registry
+ * with process metrics, /healthz), in this thread, on 127.0.0.1 and a free port. Only the indexer's chain
  * polling is missing: the index does not move during a benchmark.
  */
-export async function startIndexSupervisor(index: SeededIndex): Promise<{ app: FastifyInstance; url: string; checksByCode(): Promise<Map<number, number>> }> {
+export async function startIndexSupervisor(index: SeededIndex, opts: { methodCosts?: boolean } = {}): Promise<{ app: FastifyInstance; url: string; checksByCode(): Promise<Map<number, number>> }> {
   const logger = createLogger('silent')
   const registry = createRegistry()
   const metrics = supervisorMetrics(registry)
@@ -27,6 +27,8 @@ export async function startIndexSupervisor(index: SeededIndex): Promise<{ app: F
     observe: rpcCallObserver(registry),
     health: createHealth(1_000, () => backend.status()),
     batchScope: (run) => backend.snapshot(run),
+    // As startSupervisor; `methodCosts: false` gives the server as it was before batch costs.
+    ...(opts.methodCosts === false ? {} : { methodCosts: SUPERVISOR_METHOD_COSTS }),
   })
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
   /** Checks answered so far by result code (0 = valid), from the supervisor's own counter. */

@@ -9,6 +9,7 @@ import { RpcClient } from '../rpc/client.js'
 import { verifyJwt, readJwtSecret } from '../rpc/jwt.js'
 import type { RpcMethod } from '../rpc/jsonrpc.js'
 import { createRegistry, rpcCallObserver } from '../rpc/metrics.js'
+import { listenerLimits } from '../rpc/limits.js'
 import { createRpcServer } from '../rpc/server.js'
 import { parseEndpoint, parseListen } from '../sequencer/endpoint.js'
 import type { StartBuildingParams } from '../sequencer/types.js'
@@ -233,6 +234,7 @@ export async function startBuilder(config: BuilderConfig, opts: { logger?: Logge
   ])
   const app = createRpcServer({
     methods, logger: log, registry, observe: rpcCallObserver(registry),
+    name: 'builder', limits: listenerLimits(config), maxResponseBytes: config.maxResponseBytes,
     health: async () => {
       const problem = await engineProblem()
       return problem === undefined

@@ -1,3 +1,4 @@
+import { listenerLimitOptions, responseLimitOptions } from '../config/common.js'
 import { defineOptions, type ConfigOf } from '../config/index.js'
 import { LOG_LEVELS } from '../util/logger.js'
 
@@ -14,6 +15,8 @@ export const builderOptions = defineOptions({
   failureLogInterval: { type: 'duration', default: '10s', help: 'repeated failures (engine, supervisor, missed jobs) log once per this interval, with a count' },
   mempoolSize: { type: 'int', default: 10_000, min: 1, help: 'most transactions the mempool holds' },
   logLevel: { type: 'enum', choices: LOG_LEVELS, default: 'info', help: 'log level' },
+  ...listenerLimitOptions,
+  ...responseLimitOptions,
 })
 
 export type BuilderConfig = ConfigOf<typeof builderOptions>

@@ -1,5 +1,6 @@
 import { engineSimOptions } from '../enginesim/config.js'
 import { readJwtSecret } from '../rpc/jwt.js'
+import { listenerLimits } from '../rpc/limits.js'
 import { serviceCommand } from './serve.js'
 
 class JwtSecretError extends Error {}
@@ -30,6 +31,8 @@ export const command = serviceCommand({
       mempoolSize: config.mempoolSize,
       faults: { latencyMs: config.latency, failRate: config.failRate, invalidEvery: config.invalidEvery, errorMethods: [...config.errorMethod] },
       logger: logger.child({ role: 'engine-sim' }),
+      limits: listenerLimits(config),
+      maxResponseBytes: config.maxResponseBytes,
     })
   },
   isConfigError: (err) => err instanceof JwtSecretError,

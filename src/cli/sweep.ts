@@ -1,6 +1,7 @@
-import { createServer } from 'node:http'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { formatHelp, loadConfig } from '../config/index.js'
+import { createLimitedServer, listenerLimits } from '../rpc/listenerLimits.js'
 import { formatTable, startSweep, summary, sweepOptions } from '../sweep/index.js'
 import { createLogger } from '../util/logger.js'
 import { onShutdown } from '../util/shutdown.js'
@@ -47,12 +48,13 @@ export const command: Command = {
       }
       return
     }
-    let metrics: ReturnType<typeof createServer> | undefined
+    let metrics: Server | undefined
     if (config.metricsPort !== undefined) {
-      metrics = createServer((req, res) => {
-        if (req.method !== 'GET' || req.url !== '/metrics') { res.writeHead(404).end(); return }
+      // Same timeouts and connection cap as every JSON-RPC listener (a plain node:http server has none).
+      metrics = createLimitedServer(listenerLimits(config), (req, res) => {
+        if (req.method !== 'GET' || req.url !== '/metrics') { res.writeHead(req.url === '/metrics' ? 405 : 404, req.url === '/metrics' ? { allow: 'GET' } : {}).end(); return }
         sweep.registry.metrics().then((text) => res.writeHead(200, { 'content-type': sweep.registry.contentType }).end(text), () => res.writeHead(500).end())
-      })
+      }, { name: 'sweep-metrics', logger, registry: sweep.registry }).server
       await new Promise<void>((resolve, reject) => metrics!.once('error', reject).listen(config.metricsPort, config.host, resolve))
       logger.info({ url: `http://${config.host}:${(metrics.address() as AddressInfo).port}/metrics` }, 'sweep metrics listening')
     }

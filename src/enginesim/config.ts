@@ -5,6 +5,8 @@ import { FORKS } from './fork.js'
 /** `superguard engine-sim` options (flags > SUPERGUARD_* env > --config file > defaults). */
 export const engineSimOptions = defineOptions({
   ...listenOptions,
+  // getPayload answers whole blocks (bodies up to 32 MiB are taken).
+  maxResponseBytes: { ...listenOptions.maxResponseBytes, default: 64 * 1024 * 1024 },
   port: { type: 'port', default: 8551, help: 'port serving the Engine API and the eth_ methods (0 = any free port)' },
   jwtSecret: { type: 'path', required: true, arg: 'FILE', help: 'file with the 32-byte hex JWT secret; engine_ and sim_ calls need a token signed with it' },
   chainId: { type: 'int', default: 901, min: 1, help: 'chain id (transactions for other chains are refused)' },

@@ -47,6 +47,8 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
 }
 
 const MAX_JOBS = 64
+/** A block number: a uint64 quantity (geth refuses longer ones with -32602 too). */
+const BLOCK_NUMBER = /^0x(0|[1-9a-fA-F][0-9a-fA-F]{0,15})$/
 const MAX_SLOTS = 256
 const MAX_SENDERS = 200_000
 
@@ -341,7 +343,9 @@ export class EngineSim {
       case 'earliest':
         return this.chain.genesis
     }
-    return this.chain.byNumber(quantityToBigInt(tag))
+    // Checked here, not left to quantityToBigInt: its message would quote the value back.
+    if (typeof tag !== 'string' || !BLOCK_NUMBER.test(tag)) throw new TypeError('block: expected a hex quantity or latest, pending, safe, finalized, earliest')
+    return this.chain.byNumber(BigInt(tag))
   }
 
   async rpcBlock(b: SimBlock, full: boolean): Promise<Record<string, unknown>> {

@@ -3,13 +3,13 @@ import type { Logger } from 'pino'
 import { InternalError, InvalidParamsError } from '../errors/index.js'
 import { parseDataList, parseExecutionPayload, parseForkchoiceState, parsePayloadAttributes } from '../engine/validate.js'
 import type { Hex } from '../engine/types.js'
-import { createRegistry, createRpcServer, rpcCallObserver, type RpcMethod } from '../rpc/index.js'
+import { createRegistry, createRpcServer, DEFAULT_BODY_LIMIT, rpcCallObserver, type ListenerLimits, type RpcMethod } from '../rpc/index.js'
 import { isHex, toQuantity } from '../util/hex.js'
 import { initKeccak } from '../util/keccak.js'
 import { createLogger } from '../util/logger.js'
 import { NO_FAULTS, patchFaults, type Faults } from './faults.js'
 import type { Fork } from './fork.js'
-import { callsAuthMethod, jwtRejection } from './jwtGate.js'
+import { EngineSimAuth, installPublicBodyLimit } from './jwtGate.js'
 import { EngineSim } from './sim.js'
 
 export type EngineSimConfig = {
@@ -26,6 +26,10 @@ export type EngineSimConfig = {
   mempoolSize?: number
   faults?: Partial<Faults>
   logger?: Logger
+  /** Listener timeouts and connection cap (default DEFAULT_LISTENER_LIMITS). */
+  limits?: Partial<ListenerLimits>
+  /** Largest answer (default 64 MiB: getPayload carries whole blocks). */
+  maxResponseBytes?: number
 }
 
 export type EngineSimHandle = {
@@ -44,8 +48,23 @@ export const CAPABILITIES = [
 
 const VERSION = '0.1.0'
 
+/** Largest body of a request with a valid token (newPayloads of many transactions); others get 128 KiB. */
+export const AUTH_BODY_LIMIT = 32 * 1024 * 1024
+
+/**
+ * Runs a shape check of src/engine/validate.ts: its TypeErrors name the bad field and become
+ * -32602. Anything else thrown while looking at client input (a RangeError from a value nested
+ * 60k deep) is still the client's mistake: -32602 with our words, never the engine's text.
+ */
 function param<T>(parse: () => T): T {
-  try { return parse() } catch (err) { throw new InvalidParamsError((err as Error).message) }
+  try {
+    return parse()
+  } catch (err) {
+    if (err instanceof InvalidParamsError) throw err
+    if (err instanceof TypeError) throw new InvalidParamsError(err.message)
+    if (err instanceof RangeError) throw new InvalidParamsError('params nested too deep')
+    throw err
+  }
 }
 
 function payloadIdParam(v: unknown): Hex {
@@ -93,7 +112,11 @@ export function engineSimMethods(sim: EngineSim): Map<string, RpcMethod> {
     const b = sim.chain.get(p[0])
     return b ? sim.rpcBlock(b, p[1] === true) : null
   })
-  m.set('eth_sendRawTransaction', (p) => sim.sendRawTransaction(p[0]))
+  m.set('eth_sendRawTransaction', (p) => {
+    // geth: not hex bytes at all is the client's -32602; hex that does not decode is a rejection (-32000).
+    if (!isHex(p[0])) throw new InvalidParamsError('transaction: expected hex data')
+    return sim.sendRawTransaction(p[0])
+  })
   m.set('eth_getTransactionByHash', (p) => {
     if (!isHex(p[0], 32)) throw new InvalidParamsError('transaction hash: expected 32 bytes of hex')
     return sim.transactionByHash(p[0])
@@ -133,20 +156,22 @@ export async function startEngineSim(cfg: EngineSimConfig): Promise<EngineSimHan
     logger,
   })
   const registry = createRegistry()
+  const auth = new EngineSimAuth(cfg.jwtSecret)
   const app = createRpcServer({
     methods: engineSimMethods(sim),
     logger,
     registry,
     observe: rpcCallObserver(registry),
-    // Payloads with many transactions exceed the public-RPC default; geth's auth RPC has no small cap either.
-    bodyLimit: 32 * 1024 * 1024,
+    // Payloads with many transactions exceed the public-RPC default; geth's auth RPC has no small
+    // cap either. Only requests with a valid token get it (installPublicBodyLimit).
+    bodyLimit: AUTH_BODY_LIMIT,
+    authorize: auth.authorize,
+    name: 'engine-sim',
+    maxResponseBytes: cfg.maxResponseBytes ?? 64 * 1024 * 1024,
+    ...(cfg.limits ? { limits: cfg.limits } : {}),
     health: () => ({ status: 200, body: { ok: true, head: Number(sim.chain.head.number) } }),
   })
-  app.addHook('preHandler', async (req, reply) => {
-    if (typeof req.body !== 'string' || !callsAuthMethod(req.body)) return
-    const refused = jwtRejection(cfg.jwtSecret, req.headers.authorization)
-    if (refused) return reply.code(401).header('content-type', 'text/plain; charset=utf-8').send(`${refused}\n`)
-  })
+  installPublicBodyLimit(app, auth, DEFAULT_BODY_LIMIT)
   await app.listen({ host: cfg.host ?? '127.0.0.1', port: cfg.port ?? 0 })
   const { port } = app.server.address() as AddressInfo
   const host = cfg.host ?? '127.0.0.1'

@@ -13,6 +13,7 @@ export const RpcCode = {
   Unauthorized: -32000,
   // proxyd's own codes
   OverSenderRateLimit: -32017,
+  ResponseTooLarge: -32020,
   RequestBodyTooLarge: -32021,
   AccessListOutOfBounds: -32022,
   // op-supervisor data-availability codes

@@ -3,6 +3,6 @@ export { ServiceError, type ServiceErrorOptions } from './base.js'
 export {
   AccessListOutOfBoundsError, ConflictError, DataCorruptionError, FailsafeEnabledError, FutureDataError,
   InternalError, InvalidParamsError, InvalidRequestError, MethodNotFoundError, OutOfScopeError,
-  OverSenderRateLimitError, ParseError, RequestBodyTooLargeError, UnauthorizedError, UninitializedError,
+  OverSenderRateLimitError, ParseError, RequestBodyTooLargeError, ResponseTooLargeError, UnauthorizedError, UninitializedError,
   UnknownChainError,
 } from './rpc.js'

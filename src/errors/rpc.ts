@@ -32,6 +32,11 @@ export class RequestBodyTooLargeError extends ServiceError {
   override name = 'RequestBodyTooLargeError'
   constructor() { super('RPC_BODY_TOO_LARGE', RpcCode.RequestBodyTooLarge, 'request body too large') }
 }
+/** proxyd's -32020 ("backend response too large"): an answer over the listener's response cap. */
+export class ResponseTooLargeError extends ServiceError {
+  override name = 'ResponseTooLargeError'
+  constructor(details?: string) { super('RPC_RESPONSE_TOO_LARGE', RpcCode.ResponseTooLarge, 'response too large', { details }) }
+}
 export class AccessListOutOfBoundsError extends ServiceError {
   override name = 'AccessListOutOfBoundsError'
   constructor(details?: string) { super('INGRESS_ACCESS_LIST_OUT_OF_BOUNDS', RpcCode.AccessListOutOfBounds, 'access list out of bounds', { details }) }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
-import { RemoteRpcError, RpcClient } from '../rpc/index.js'
+import { InvalidParamsError } from '../errors/index.js'
+import { RemoteRpcError, RpcClient, TransportError } from '../rpc/index.js'
 import { FailureLog } from '../util/failureLog.js'
 import { UpstreamUnavailableError } from './errors.js'
 import type { IngressMetrics } from './ingressMetrics.js'
@@ -34,7 +35,11 @@ export class Forwarder {
     this.#failures = new FailureLog(opts.log, 'upstream call failed', 10_000)
   }
 
-  /** Calls the upstream; throws its RemoteRpcError unchanged, or UpstreamUnavailableError. */
+  /**
+   * Calls the upstream; throws its RemoteRpcError unchanged, UpstreamUnavailableError when the
+   * exchange failed (TransportError), InvalidParamsError for params JSON cannot encode (a
+   * RangeError before any byte left: once answered 503 "upstream unavailable" with it up).
+   */
   async call(method: string, params: readonly unknown[]): Promise<unknown> {
     try {
       const result = await this.#upstream.call(method, params)
@@ -45,6 +50,8 @@ export class Forwarder {
         this.#failures.success() // it answered: up
         throw err
       }
+      if (err instanceof RangeError) throw new InvalidParamsError('params nested too deep to forward', { cause: err })
+      if (!(err instanceof TransportError)) throw err
       this.#failures.failure(err, { method })
       throw new UpstreamUnavailableError({ cause: err })
     }

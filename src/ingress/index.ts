@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 import { ServiceError } from '../errors/index.js'
 import { parseChainId } from '../interop/index.js'
-import { createRegistry, createRpcServer, RemoteRpcError, rpcCallObserver, type MethodTable, type RpcMethod } from '../rpc/index.js'
+import { createRegistry, createRpcServer, listenerLimits, RemoteRpcError, rpcCallObserver, type MethodTable, type RpcMethod } from '../rpc/index.js'
 import { initKeccak } from '../util/keccak.js'
 import { createLogger, type Logger } from '../util/logger.js'
 import { AcceptedSet } from './acceptedSet.js'
@@ -113,8 +113,11 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
   const app = createRpcServer({
     methods: withStatuses(methods, statuses),
     logger: log,
+    name: 'ingress',
     bodyLimit: config.bodyLimit,
     maxBatch: config.maxBatch,
+    maxResponseBytes: config.maxResponseBytes,
+    limits: listenerLimits(config),
     registry,
     observe: rpcCallObserver(registry),
     health: () => {

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { CallObserver } from './jsonrpc.js'
 
 /** A registry per role process, with default process metrics and event-loop delay. */
@@ -41,4 +41,39 @@ export function twoLabelCounter(opts: { name: string; help: string; labelNames: 
     if (byB === undefined) pending.set(a, (byB = new Map()))
     byB.set(b, (byB.get(b) ?? 0) + 1)
   }
+}
+
+export type ListenerMetrics = { refused(): void; dropped(reason: 'timeout' | 'client_error' | 'stalled_write' | 'not_reading'): void; /** The listener closed: its gauges stop. */ forget(): void }
+
+type Observed = { connections(): number; bufferedBytes(): number }
+
+/** Per registry: the listeners it reports on (a sequencer's three listeners share one registry). */
+const byRegistry = new WeakMap<Registry, { listeners: Map<Observed, string>; refused: Counter<'listener'>; dropped: Counter<'listener' | 'reason'> }>()
+
+/**
+ * Connection metrics of one HTTP listener, labelled `listener`: open connections and buffered
+ * response bytes (read at scrape time), connections refused over the cap, connections dropped
+ * (request/headers timeout, malformed HTTP, a response unread for the request timeout).
+ */
+export function listenerMetrics(registry: Registry, name: string, listener: Observed): ListenerMetrics {
+  let m = byRegistry.get(registry)
+  if (m === undefined) {
+    const listeners = new Map<Observed, string>()
+    const sum = (read: (l: Observed) => number) => function (this: Gauge<'listener'>) {
+      this.reset()
+      for (const [l, n] of listeners) this.inc({ listener: n }, read(l))
+    }
+    new Gauge({ name: 'superguard_listener_connections', help: 'HTTP connections open, by listener', labelNames: ['listener'] as const, registers: [registry], collect: sum((l) => l.connections()) })
+    new Gauge({ name: 'superguard_listener_buffered_bytes', help: 'response bytes waiting in socket buffers for clients to read, by listener', labelNames: ['listener'] as const, registers: [registry], collect: sum((l) => l.bufferedBytes()) })
+    m = {
+      listeners,
+      refused: new Counter({ name: 'superguard_listener_connections_refused_total', help: 'connections closed on accept because the listener had --max-connections open', labelNames: ['listener'] as const, registers: [registry] }),
+      dropped: new Counter({ name: 'superguard_listener_connections_dropped_total', help: 'connections closed by the listener: timeout (request or headers not received in time), client_error (malformed HTTP), stalled_write (response unread for the request timeout), not_reading (pipelined requests while earlier answers sit unread)', labelNames: ['listener', 'reason'] as const, registers: [registry] }),
+    }
+    byRegistry.set(registry, m)
+  }
+  m.listeners.set(listener, name)
+  const { refused, dropped } = m
+  const listeners = m.listeners
+  return { refused: () => refused.inc({ listener: name }), dropped: (reason) => dropped.inc({ listener: name, reason }), forget: () => { listeners.delete(listener) } }
 }

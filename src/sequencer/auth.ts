@@ -45,7 +45,8 @@ export class RateLimiter {
   }
 }
 
-const unauthorized = (message: string) => JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: RpcCode.Unauthorized, message: `unauthorized: ${message}` } })
+/** The JSON-RPC body of an HTTP 401 on superguard's own listeners (builder API, debug listener). */
+export const unauthorized = (message: string) => JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: RpcCode.Unauthorized, message: `unauthorized: ${message}` } })
 
 /**
  * Authenticates every POST before its body is read (an unauthenticated or flooding peer never costs

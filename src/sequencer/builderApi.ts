@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import { UnauthorizedError } from '../errors/index.js'
 import type { CallObserver, RpcContext, RpcMethod } from '../rpc/jsonrpc.js'
+import type { ListenerLimits } from '../rpc/limits.js'
 import { createRpcServer, type Health } from '../rpc/server.js'
 import { BUILDER_HEADER, installJwtAuth, RateLimiter, type Identity } from './auth.js'
 import type { Job, StartBuildingParams, SubmitResult } from './types.js'
@@ -21,6 +22,9 @@ export type BuilderApiOptions = {
   /** HTTP requests per second per builder (burst twice that); 0 = unlimited. */
   requestsPerSecond: number
   onReject?: (why: string) => void
+  /** Listener timeouts and connection cap. */
+  limits?: Partial<ListenerLimits>
+  maxResponseBytes?: number
 }
 
 /** The wire form of a job, as builder_startBuilding sends it and pbs_getJob returns it. */
@@ -53,6 +57,9 @@ export function createBuilderApi(o: BuilderApiOptions): FastifyInstance {
     logger: o.logger,
     bodyLimit: o.maxBodyBytes,
     maxBatch: 16,
+    name: 'builder-api',
+    ...(o.limits ? { limits: o.limits } : {}),
+    ...(o.maxResponseBytes ? { maxResponseBytes: o.maxResponseBytes } : {}),
     ...(o.registry ? { registry: o.registry } : {}),
     ...(o.observe ? { observe: o.observe } : {}),
     ...(o.health ? { health: o.health } : {}),

@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client'
 import type { ForkchoiceStateV1, Hex, PayloadAttributesV3 } from '../engine/types.js'
 import { RemoteRpcError, type RpcClient } from '../rpc/client.js'
 import type { CallObserver, RpcMethod } from '../rpc/jsonrpc.js'
+import type { ListenerLimits } from '../rpc/limits.js'
 import { createRpcServer, type Health } from '../rpc/server.js'
 import { FailureLog } from '../util/failureLog.js'
 import { installJwtAuth } from './auth.js'
@@ -30,6 +31,11 @@ export type EngineProxyOptions = {
   healthz?: () => Health | Promise<Health>
   /** Engine calls failing in a row log once per this interval with a count (default 10 s). */
   failureLogIntervalMs?: number
+  /**
+   * Listener timeouts and connection cap. The request timeout bounds receiving op-node's request
+   * only, never how long getPayload/newPayload take on the engine.
+   */
+  limits?: Partial<ListenerLimits>
 }
 
 type BlockInfo = { number: Hex; timestamp: Hex; version: EngineVersion }
@@ -165,8 +171,11 @@ export function createEngineProxy(o: EngineProxyOptions): FastifyInstance {
   const app = createRpcServer({
     methods,
     logger: log,
-    // newPayload carries whole blocks.
+    // newPayload carries whole blocks, getPayload answers them (the engine client takes ≤ 64 MiB).
     bodyLimit: 64 * 1024 * 1024,
+    maxResponseBytes: 128 * 1024 * 1024,
+    name: 'engine-proxy',
+    ...(o.limits ? { limits: o.limits } : {}),
     ...(o.registry ? { registry: o.registry } : {}),
     ...(o.observe ? { observe: o.observe } : {}),
     ...(o.healthz ? { health: o.healthz } : {}),

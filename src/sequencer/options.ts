@@ -1,3 +1,4 @@
+import { listenerLimitOptions, responseLimitOptions } from '../config/common.js'
 import { defineOptions, type ConfigOf } from '../config/index.js'
 import { LOG_LEVELS } from '../util/logger.js'
 
@@ -9,6 +10,7 @@ export const sequencerOptions = defineOptions({
   listenEngine: { type: 'string', default: '127.0.0.1:8551', arg: 'HOST:PORT', help: 'proxy mode: Engine API listener op-node points at' },
   listenBuilder: { type: 'string', default: '127.0.0.1:8552', arg: 'HOST:PORT', help: 'builder listener (pbs_submitBlock, pbs_getJob)' },
   listenDebug: { type: 'string', default: '127.0.0.1:5555', arg: 'HOST:PORT', help: 'debug listener: debug_setExecutionMode / debug_getExecutionMode, /healthz, /metrics' },
+  debugJwtSecret: { type: 'path', arg: 'FILE', help: 'JWT secret debug_setExecutionMode needs on --listen-debug; unset = the mode cannot be changed over RPC' },
   blockTime: { type: 'duration', help: 'standalone mode: our own block clock (e.g. 2s); unset = proxy mode' },
   replica: { type: 'strings', default: [], arg: 'URL[,jwt=FILE]', help: 'standalone: publish each block here (newPayload then forkchoiceUpdated)' },
   failureLogInterval: { type: 'duration', default: '10s', help: 'repeated failures (slots, replicas, proxied engine calls) log once per this interval, with a count' },
@@ -38,6 +40,9 @@ export const sequencerOptions = defineOptions({
   eip1559Params: { type: 'string', arg: 'HEX8', help: "standalone: eip1559Params (default: the parent block's, from its extraData)" },
   minBaseFee: { type: 'int', min: 0, help: "standalone, Jovian: minBaseFee (default: the parent block's)" },
   logLevel: { type: 'enum', choices: LOG_LEVELS, default: 'info', help: 'log level' },
+  // Every listener (builder, debug, engine); the engine listener's answers are capped at 128 MiB instead.
+  ...listenerLimitOptions,
+  ...responseLimitOptions,
 })
 
 export type SequencerConfig = ConfigOf<typeof sequencerOptions>

@@ -6,6 +6,7 @@ import { loadConfig } from '../config/index.js'
 import { RpcClient } from '../rpc/client.js'
 import { readJwtSecret } from '../rpc/jwt.js'
 import { createRegistry, rpcCallObserver } from '../rpc/metrics.js'
+import { listenerLimits } from '../rpc/limits.js'
 import { createRpcServer } from '../rpc/server.js'
 import { initKeccak } from '../util/keccak.js'
 import { createLogger } from '../util/logger.js'
@@ -16,7 +17,7 @@ import { EngineBuilderClient, PbsBuilderClient } from './builderClient.js'
 import { createEngineProxy } from './engineProxy.js'
 import { EndpointError, parseEndpoint, parseListen, type Endpoint } from './endpoint.js'
 import { SequencerEvents } from './events.js'
-import { executionModeMethods, parseExecutionMode } from './executionMode.js'
+import { debugAuthorize, executionModeMethods, parseExecutionMode } from './executionMode.js'
 import { HealthMonitor } from './health.js'
 import { SequencerMetrics } from './metrics.js'
 import { sequencerOptions, type SequencerConfig } from './options.js'
@@ -117,6 +118,7 @@ export async function startSequencer(config: SequencerConfig, opts: { logger?: L
   })
   const healthz = () => health.report()
   const timing = { sealLeadMs: config.sealLeadMs, validationBudgetMs: config.validationBudgetMs, noticeMs: config.noticeMs }
+  const limits = listenerLimits(config)
 
   const apps: FastifyInstance[] = []
   const closers: (() => unknown)[] = []
@@ -133,16 +135,23 @@ export async function startSequencer(config: SequencerConfig, opts: { logger?: L
       health: healthz,
       maxBodyBytes: config.maxSubmissionBytes,
       requestsPerSecond: config.builderRequestsPerSecond,
+      limits,
+      maxResponseBytes: config.maxResponseBytes,
     })
     apps.push(builderApi)
     urls.builder = await listen(builderApi, config.listenBuilder, '--listen-builder')
 
-    const debug = createRpcServer({ methods: executionModeMethods(() => core.mode, (m) => { core.mode = m }), logger: log, registry, observe, health: healthz })
+    const debugSecret = config.debugJwtSecret ? readJwtSecret(config.debugJwtSecret) : undefined
+    const debug = createRpcServer({
+      methods: executionModeMethods(() => core.mode, (m) => { core.mode = m }), logger: log, registry, observe, health: healthz,
+      name: 'debug', limits, maxResponseBytes: config.maxResponseBytes,
+      authorize: debugAuthorize(debugSecret, () => events.emit('error', { where: 'debug_unauthorized', error: undefined })),
+    })
     apps.push(debug)
     urls.debug = await listen(debug, config.listenDebug, '--listen-debug')
 
     if (!standalone) {
-      const proxy = createEngineProxy({ core, engine: hotEngine, lookup: lookupEngine, jwtSecret: readJwtSecret(config.jwtSecret!), timing, health, builderEngines, log, registry, observe, healthz, failureLogIntervalMs: config.failureLogInterval })
+      const proxy = createEngineProxy({ core, engine: hotEngine, lookup: lookupEngine, jwtSecret: readJwtSecret(config.jwtSecret!), timing, health, builderEngines, log, registry, observe, healthz, limits, failureLogIntervalMs: config.failureLogInterval })
       apps.push(proxy)
       urls.engine = await listen(proxy, config.listenEngine, '--listen-engine')
     }
@@ -172,7 +181,7 @@ export async function startSequencer(config: SequencerConfig, opts: { logger?: L
     for (const c of [hotEngine, validationEngine, probeEngine, lookupEngine, supervisor]) c?.close()
     throw err
   }
-  log.info({ mode: standalone ? 'standalone' : 'proxy', ...urls, builders: builders.length, builderEngines: builderEngines.length, executionMode: core.mode }, 'sequencer started')
+  log.info({ mode: standalone ? 'standalone' : 'proxy', ...urls, builders: builders.length, builderEngines: builderEngines.length, executionMode: core.mode, debugSetExecutionMode: config.debugJwtSecret ? 'jwt' : 'off' }, 'sequencer started')
 
   let closed: Promise<void> | undefined
   return {

@@ -3,7 +3,8 @@ import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import { ConfigError } from '../config/index.js'
 import { parseChainEndpoint, startIndexer, type ChainEndpoint, type Indexer } from '../logindex/index.js'
-import { createRegistry, createRpcServer, readJwtSecret, rpcCallObserver } from '../rpc/index.js'
+import { createRegistry, createRpcServer, listenerLimits, readJwtSecret, rpcCallObserver } from '../rpc/index.js'
+import { SUPERVISOR_METHOD_COSTS } from './methodCosts.js'
 import { initKeccak } from '../util/keccak.js'
 import { createLogger } from '../util/logger.js'
 import type { Backend } from './backend.js'
@@ -23,6 +24,7 @@ export { parseExecutingDescriptor, type ExecutingDescriptor } from './descriptor
 export { Failsafe } from './failsafe.js'
 export { createIndexBackend } from './indexBackend.js'
 export { supervisorMethods, type MethodContext } from './methods/index.js'
+export { SUPERVISOR_METHOD_COSTS } from './methodCosts.js'
 export { supervisorConfig, supervisorOptions, type SupervisorConfig } from './options.js'
 export { createRpcBackend, type RpcBackend, type RpcBackendOptions } from './rpcBackend.js'
 
@@ -84,8 +86,12 @@ export async function startSupervisor(config: SupervisorConfig, deps: Supervisor
   const app = createRpcServer({
     methods: supervisorMethods({ backend, failsafe, logger, metrics, adminSecret }),
     logger,
+    name: 'supervisor',
     bodyLimit: config.bodyLimit,
     maxBatch: config.maxBatch,
+    methodCosts: SUPERVISOR_METHOD_COSTS,
+    maxResponseBytes: config.maxResponseBytes,
+    limits: listenerLimits(config),
     registry,
     observe: rpcCallObserver(registry),
     health: createHealth(config.poll, () => backend.status(), Date.now, indexer && (() => indexer!.storage.problem())),

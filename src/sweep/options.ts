@@ -1,3 +1,4 @@
+import { listenerLimitOptions } from '../config/common.js'
 import { defineOptions, type ConfigOf } from '../config/index.js'
 import { SAFETY_LEVELS } from '../interop/index.js'
 import { LOG_LEVELS } from '../util/logger.js'
@@ -57,6 +58,8 @@ export const sweepOptions = defineOptions({
   metricsPort: { type: 'port', flag: 'metrics-port', help: 'serve Prometheus /metrics on this port (CLI)' },
   host: { type: 'string', default: '127.0.0.1', help: 'address the metrics endpoint listens on' },
   logLevel: { type: 'enum', choices: LOG_LEVELS, default: 'info', help: 'log level' },
+  // The metrics endpoint's listener.
+  ...listenerLimitOptions,
 })
 
 /** The sweep's configuration: the CLI's, or any subset of it from library callers (defaults apply). */

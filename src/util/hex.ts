@@ -15,9 +15,18 @@ export function bytesToHex(bytes: Uint8Array): `0x${string}` {
   return `0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`
 }
 
+/**
+ * A client's value for an error message: strings quoted and cut to 64 characters, anything else
+ * by its type. Never JSON.stringify a client value: 60k nested arrays overflow the stack.
+ */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value)
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
+}
+
 /** A JSON-RPC quantity ("0x1a") as bigint; throws TypeError on anything else. */
 export function quantityToBigInt(value: unknown): bigint {
-  if (typeof value !== 'string' || !/^0x(0|[1-9a-fA-F][0-9a-fA-F]*)$/.test(value)) throw new TypeError(`invalid quantity ${JSON.stringify(value)}`)
+  if (typeof value !== 'string' || !/^0x(0|[1-9a-fA-F][0-9a-fA-F]*)$/.test(value)) throw new TypeError(`invalid quantity ${describe(value)}`)
   return BigInt(value)
 }
 

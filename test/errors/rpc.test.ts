@@ -13,6 +13,7 @@ const rows: Row[] = [
   ['InternalError', new E.InternalError({ cause }), -32603, 'RPC_INTERNAL', 'internal error'],
   ['UnauthorizedError', new E.UnauthorizedError('missing bearer token'), -32000, 'RPC_UNAUTHORIZED', 'unauthorized: missing bearer token'],
   ['RequestBodyTooLargeError', new E.RequestBodyTooLargeError(), -32021, 'RPC_BODY_TOO_LARGE', 'request body too large'],
+  ['ResponseTooLargeError', new E.ResponseTooLargeError('over 1048576 bytes'), -32020, 'RPC_RESPONSE_TOO_LARGE', 'response too large: over 1048576 bytes'],
   ['AccessListOutOfBoundsError', new E.AccessListOutOfBoundsError('1001 > 1000'), -32022, 'INGRESS_ACCESS_LIST_OUT_OF_BOUNDS', 'access list out of bounds: 1001 > 1000'],
   ['OverSenderRateLimitError', new E.OverSenderRateLimitError(), -32017, 'INGRESS_SENDER_RATE_LIMIT', 'sender is over rate limit'],
   ['UninitializedError', new E.UninitializedError(), -320400, 'SUPERVISOR_UNINITIALIZED', 'uninitialized chain database'],
@@ -51,7 +52,7 @@ test('details go into the message, not into shortMessage', () => {
 test('the op-supervisor codes keep their documented values', () => {
   assert.equal({ ...E.RpcCode }, {
     ParseError: -32700, InvalidRequest: -32600, MethodNotFound: -32601, InvalidParams: -32602, InternalError: -32603, Unauthorized: -32000,
-    OverSenderRateLimit: -32017, RequestBodyTooLarge: -32021, AccessListOutOfBounds: -32022,
+    OverSenderRateLimit: -32017, ResponseTooLarge: -32020, RequestBodyTooLarge: -32021, AccessListOutOfBounds: -32022,
     UninitializedChainDatabase: -320400, SkippedData: -320500, UnknownChain: -320501, ConflictingData: -320600, IneffectiveData: -320601,
     FailsafeEnabled: -320602, OutOfOrder: -320900, AwaitingReplacementBlock: -320901, OutOfScope: -321100, FutureData: -321401,
     MissedData: -321500, DataCorruption: -321501,

@@ -3,6 +3,8 @@ import * as assert from 'uvu/assert'
 import { keccak256 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { DEV_KEYS } from '../../src/devnet/messages.js'
+import { InvalidParamsError } from '../../src/errors/index.js'
+import { Forwarder } from '../../src/ingress/forwarder.js'
 import { startIngress, type Ingress, type IngressInput } from '../../src/ingress/index.js'
 import { accessFor, CROSS_L2_INBOX, encodeAccess, type Hex } from '../../src/interop/index.js'
 import { createLogger } from '../../src/util/logger.js'
@@ -139,6 +141,25 @@ test('limits, malformed input and the sender rate limit get their exact errors b
   assert.equal([limited.status, limited.json.error.code, limited.json.error.message], [429, -32017, 'sender is over rate limit'])
   assert.is((await send(ing, await sign({ keys: entries(11), signer: other }))).status, 200, 'other senders are not limited')
   assert.is((await send(ing, await sign())).status, 200, 'plain transactions are not limited')
+})
+
+test('params nested 60k deep are the client\'s -32600 (HTTP 400), never 503 "upstream unavailable" with the upstream up', async () => {
+  const ing = await start()
+  const nested = (n: number) => `${'['.repeat(n)}1${']'.repeat(n)}`
+  const res = await post(ing, `{"jsonrpc":"2.0","id":1,"method":"eth_call","params":[${nested(60_000)}]}`)
+  assert.equal(res, { status: 400, json: { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'invalid request: nested deeper than 64 levels' } } })
+  // The cause: the forwarder called every failure but a JSON-RPC answer "upstream unavailable",
+  // the RangeError of encoding such params for the upstream included.
+  const forwarder = new Forwarder(upstream.url, [], { upstreamTimeoutMs: 1000, builderTimeoutMs: 1000, log: createLogger('silent') })
+  let deep: unknown = 1
+  for (let i = 0; i < 60_000; i++) deep = [deep]
+  try {
+    const err = await forwarder.call('eth_call', [deep]).then(() => undefined, (e: unknown) => e)
+    assert.instance(err, InvalidParamsError)
+    assert.is((err as InvalidParamsError).message, 'params nested too deep to forward')
+  } finally {
+    forwarder.close()
+  }
 })
 
 test('other methods: allow-list proxied, eth_chainId local, the rest -32601; batches answer per item', async () => {

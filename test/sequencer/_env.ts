@@ -127,6 +127,8 @@ export function mutate(b: AssembledBlock, over: Partial<ExecutionPayloadV3>, kee
 export type Env = {
   engine: EngineSimHandle
   engineJwt: { path: string; secret: Buffer }
+  /** --debug-jwt-secret: debug_setExecutionMode needs a token signed with it. */
+  debugJwt: { path: string; secret: Buffer }
   seq: SequencerHandle
   op: OpNode
   builders: TestBuilder[]
@@ -148,6 +150,7 @@ export type EnvOptions = {
 export async function proxyEnv(o: EnvOptions = {}): Promise<Env> {
   const engineJwt = jwtFile()
   const opJwt = jwtFile()
+  const debugJwt = jwtFile()
   // 'fast' slots run ahead of the clock from a genesis in the future, so deadlines never pass by accident;
   // 'wall' slots start from a genesis in the past and follow the clock.
   const genesisTime = o.genesisTime ?? Math.floor(Date.now() / 1000) + (o.opNode?.clock === 'wall' ? -10 : 30)
@@ -158,7 +161,7 @@ export async function proxyEnv(o: EnvOptions = {}): Promise<Env> {
   const seq = await startSequencer(sequencerConfig({
     engine: `${engine.url},jwt=${engineJwt.path}`,
     jwtSecret: opJwt.path,
-    listenEngine: '127.0.0.1:0', listenBuilder: '127.0.0.1:0', listenDebug: '127.0.0.1:0',
+    listenEngine: '127.0.0.1:0', listenBuilder: '127.0.0.1:0', listenDebug: '127.0.0.1:0', debugJwtSecret: debugJwt.path,
     // Test builders submit from the test; their announcements go to a recording stub.
     builder: [...names.map((n, i) => `${stub.url},jwt=${jwts[i]!.path},name=${n}`), ...(o.extraBuilders ?? [])],
     maxUnsafeAge: 0,
@@ -169,7 +172,7 @@ export async function proxyEnv(o: EnvOptions = {}): Promise<Env> {
   const builders = names.map((n, i) => new TestBuilder(n, seq.urls.builder, engine.url, engineJwt.secret, jwts[i]))
   const op = await new OpNode({ engineUrl: seq.urls.engine!, jwtSecret: opJwt.secret, ...o.opNode }).init()
   return {
-    engine, engineJwt, seq, op, builders, stub,
+    engine, engineJwt, debugJwt, seq, op, builders, stub,
     async close() {
       op.close()
       for (const b of builders) b.close()

@@ -147,7 +147,7 @@ t('two builders → the higher value wins', async ({ env }) => {
 t('dry-run: validated but the local block is used; disabled: no builder traffic', async ({ env }) => {
   const [alice] = env.builders
   const debug = env.seq.urls.debug
-  assert.equal((await jsonRpc(debug, 'debug_setExecutionMode', [{ execution_mode: 'dry_run' }])).result, { execution_mode: 'dry_run' })
+  assert.equal((await jsonRpc(debug, 'debug_setExecutionMode', [{ execution_mode: 'dry_run' }], bearer(env.debugJwt.secret))).result, { execution_mode: 'dry_run' })
   assert.equal((await jsonRpc(debug, 'debug_getExecutionMode', [])).result, { execution_mode: 'dry_run' })
   let { started, job } = await startJob(env)
   const block = await alice!.block(job, [await signedTx(0, 0, 2)])
@@ -160,8 +160,8 @@ t('dry-run: validated but the local block is used; disabled: no builder traffic'
   assert.equal([(await sealed).source, (await sealed).reason], ['local', 'dry_run'])
   await env.op.insert(got)
 
-  assert.equal((await jsonRpc(debug, 'debug_setExecutionMode', [{ execution_mode: 'disabled' }])).result, { execution_mode: 'disabled' })
-  assert.is((await jsonRpc(debug, 'debug_setExecutionMode', [{ execution_mode: 'off' }])).error?.code, -32602)
+  assert.equal((await jsonRpc(debug, 'debug_setExecutionMode', [{ execution_mode: 'disabled' }], bearer(env.debugJwt.secret))).result, { execution_mode: 'disabled' })
+  assert.is((await jsonRpc(debug, 'debug_setExecutionMode', [{ execution_mode: 'off' }], bearer(env.debugJwt.secret))).error?.code, -32602)
   const announced = env.stub.calls.length
   ;({ started, job } = await startJob(env))
   const b2 = await alice!.block(job, [await signedTx(1, 0, 2)])
