@@ -1,7 +1,9 @@
 import type { Logger } from 'pino'
+import type { Counter } from 'prom-client'
 import type { StartBuildingParams } from '../pbs/index.js'
 import { assembleBlock, childBaseFee } from './assemble.js'
 import { orderByFee } from './feePolicy.js'
+import type { FailureLog } from '../util/failureLog.js'
 import type { InteropChecker } from './interopCheck.js'
 import type { JobFollower } from './jobFollower.js'
 import type { BuilderMempool } from './mempool.js'
@@ -21,6 +23,9 @@ export type BuildLoopOptions = {
   /** Stop building this long before the job's deadline, in ms. */
   submitMarginMs: number
   log: Logger
+  /** Jobs that ended without their parent: counted, and logged once per interval with the count. */
+  missed: Counter
+  missedLog: FailureLog
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)))
@@ -42,6 +47,7 @@ export class BuildLoop {
     const stopAt = job.deadline - this.#o.submitMarginMs
     const parent = await this.#o.parents.parentOf(job, stopAt, g)
     if (!parent) { this.#parentMissing(job, g); return }
+    this.#o.missedLog.success({ jobId: job.jobId })
     mempool.included(parent.transactions.filter((t) => typeof t === 'object'))
     const baseFee = childBaseFee(job, parent)
     const verdicts = new Map<string, boolean>()
@@ -67,8 +73,11 @@ export class BuildLoop {
     }
   }
 
-  /** The job ended without its parent block: warned unless a newer job superseded it. */
+  /** The job ended without its parent block: counted and logged (once per interval) unless a newer job superseded it. */
   #parentMissing(job: StartBuildingParams, g: number): void {
-    if (this.#o.follower.isCurrent(g)) this.#o.log.warn({ jobId: job.jobId, parent: job.parent.hash }, 'parent block not available before the deadline')
+    if (!this.#o.follower.live(g)) return
+    this.#o.missed.inc()
+    const engineError = this.#o.parents.lastError
+    this.#o.missedLog.failure(engineError ? `engine: ${engineError}` : 'the engine does not know the parent', { jobId: job.jobId, parent: job.parent.hash })
   }
 }

@@ -29,6 +29,9 @@ export type BuilderRpcServerOptions = {
   maxResponseBytes: number
 }
 
+/** /healthz asks the engine at most this often. */
+const HEALTH_PROBE_MS = 1000
+
 /**
  * The builder's JSON-RPC face: eth_sendRawTransaction and eth_chainId open (the ingress fan-out),
  * builder_startBuilding and builder_deadline JWT-checked (the sequencer), /healthz, /metrics.
@@ -38,6 +41,19 @@ export function createBuilderRpcServer(o: BuilderRpcServerOptions): FastifyInsta
   const authorized = (ctx: { headers: Readonly<Record<string, string | string[] | undefined>> }) => {
     const why = verifyJwt(secret, ctx.headers.authorization)
     if (why) throw new UnauthorizedError(why)
+  }
+
+  /**
+   * The engine probe of /healthz, at most one per HEALTH_PROBE_MS and shared by concurrent calls:
+   * the listener is open, and each hit was an engine request (50 concurrent probes, 50 requests).
+   */
+  let probe: { at: number; problem: Promise<string | undefined> } | undefined
+  const engineProblem = (): Promise<string | undefined> => {
+    const now = Date.now()
+    if (!probe || now - probe.at >= HEALTH_PROBE_MS) {
+      probe = { at: now, problem: engine.call('eth_blockNumber', []).then(() => undefined, (err: unknown) => (err as Error).message) }
+    }
+    return probe.problem
   }
 
   const methods = new Map<string, RpcMethod>([
@@ -60,12 +76,10 @@ export function createBuilderRpcServer(o: BuilderRpcServerOptions): FastifyInsta
     methods, logger: o.log, registry: o.registry, observe: rpcCallObserver(o.registry),
     name: 'builder', limits: o.limits, maxResponseBytes: o.maxResponseBytes,
     health: async () => {
-      try {
-        await engine.call('eth_blockNumber', [])
-        return { status: 200, body: { ok: true, mempool: mempool.size, job: follower.current?.jobId ?? null } }
-      } catch (err) {
-        return { status: 503, body: { ok: false, engine: (err as Error).message } }
-      }
+      const problem = await engineProblem()
+      return problem === undefined
+        ? { status: 200, body: { ok: true, mempool: mempool.size, job: follower.current?.jobId ?? null } }
+        : { status: 503, body: { ok: false, engine: problem } }
     },
   })
 }

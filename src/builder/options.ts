@@ -12,6 +12,7 @@ export const builderOptions = defineOptions({
   submitMarginMs: { type: 'int', default: 25, min: 0, help: 'stop submitting this long before the deadline' },
   checkInterop: { type: 'string', arg: 'URL', help: 'supervisor: check interop transactions (cross-unsafe, timeout 0, one batch per build) before including them' },
   chainId: { type: 'int', min: 1, help: "chain id for the interop executing descriptor and tx checks (default: the engine's eth_chainId)" },
+  failureLogInterval: { type: 'duration', default: '10s', help: 'repeated failures (engine, supervisor, missed jobs) log once per this interval, with a count' },
   mempoolSize: { type: 'int', default: 10_000, min: 1, help: 'most transactions the mempool holds' },
   logLevel: { type: 'enum', choices: LOG_LEVELS, default: 'info', help: 'log level' },
   ...listenerLimitOptions,

@@ -9,6 +9,7 @@ import { createRegistry } from '../rpc/metrics.js'
 import { listenerLimits } from '../rpc/limits.js'
 import { parseEndpoint, parseListen } from '../rpc/endpoint.js'
 import { initKeccak } from '../util/keccak.js'
+import { FailureLog } from '../util/failureLog.js'
 import { createLogger } from '../util/logger.js'
 import { BuildLoop } from './buildLoop.js'
 import { createBuilderRpcServer } from './builderRpcServer.js'
@@ -54,18 +55,22 @@ export async function startBuilder(config: BuilderConfig, opts: { logger?: Logge
     try { chainId = Number(BigInt(await engine.call<string>('eth_chainId', []))) } catch { log.warn('engine unreachable at start: chain id unknown until configured') }
   }
   const mempool = new BuilderMempool(config.mempoolSize, chainId)
-  const interop = config.checkInterop ? new InteropChecker(config.checkInterop, { timeoutMs: 500, log }) : undefined
   const events = new EventEmitter()
   events.setMaxListeners(0)
   const registry = createRegistry()
-  const { submitted } = builderMetrics(registry)
+  const { submitted, failures, missed } = builderMetrics(registry)
+  const interop = config.checkInterop
+    ? new InteropChecker(config.checkInterop, { timeoutMs: 500, log, failureLogIntervalMs: config.failureLogInterval, onFailure: () => failures.inc({ upstream: 'supervisor' }) })
+    : undefined
+  // One line per interval with the count of missed jobs (during an outage, one job per slot), and one when a job finds its parent again.
+  const missedLog = new FailureLog(log, 'parent block not available before the deadline', config.failureLogInterval)
 
   const follower = new JobFollower(log)
   const offPool = mempool.onChange(() => follower.wake())
   const submissions = new SubmissionClient({ sequencer, submitMarginMs: config.submitMarginMs, submitted, events, log })
   const builds = new BuildLoop({
-    follower, parents: new ParentLookup(engine, follower, log), mempool, submissions, interop, chainId,
-    resubmitInterval: config.resubmitInterval, submitMarginMs: config.submitMarginMs, log,
+    follower, parents: new ParentLookup(engine, follower, log, () => failures.inc({ upstream: 'engine' })), mempool, submissions, interop, chainId,
+    resubmitInterval: config.resubmitInterval, submitMarginMs: config.submitMarginMs, log, missed, missedLog,
   })
   const app = createBuilderRpcServer({
     secret, mempool, chainId, follower, engine, log, registry,
@@ -94,6 +99,7 @@ export async function startBuilder(config: BuilderConfig, opts: { logger?: Logge
       offPool()
       await app.close()
       await follower.settled()
+      missedLog.close()
       engine.close()
       sequencer.close()
       interop?.close()

@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import { InternalError } from '../errors/index.js'
 import type { Hex } from '../interop/index.js'
 import type { BlockRef, ChainStatus } from './types.js'
+import { FailureLog } from '../util/failureLog.js'
 import { toQuantity } from '../util/hex.js'
 import { BlockData, type RawLog } from './blockData.js'
 import { createLimiter, LimiterFullError, type Limiter } from './limiter.js'
@@ -30,6 +31,23 @@ type Tag = 'safe' | 'finalized'
 const POLL_WARN_INTERVAL_MS = 10_000
 
 /**
+ * An upstream call that failed. On the wire it is -32603 "internal error: upstream unavailable for
+ * chain N", the same text whatever went wrong: the endpoint's own text (viem's, the node's, a URL)
+ * is an internal detail of this deployment. `reason` carries it for the log.
+ */
+export class UpstreamUnavailableError extends InternalError {
+  override name = 'UpstreamUnavailableError'
+  readonly reason: string
+  constructor(chainId: bigint, reason: string, cause: unknown) {
+    super({ details: `upstream unavailable for chain ${chainId}`, cause })
+    this.reason = reason
+  }
+}
+
+/** What to log of a failed upstream call: its reason when it is ours, else the error's text. */
+const reasonOf = (err: unknown): string => (err instanceof UpstreamUnavailableError ? err.reason : err instanceof Error ? err.message : String(err))
+
+/**
  * One source chain seen through its RPC, for the RPC backend: the head (polled every pollMs,
  * refreshed early when a check asks for a block above it), the safe/finalized tags (cached for
  * pollMs), and a bounded cache of blocks with their logs (entries live at most pollMs, so a
@@ -50,7 +68,9 @@ export class RpcChain {
   #queued: Promise<BlockRef | undefined> | undefined
   #timer: NodeJS.Timeout | undefined
   #closed = false
-  #pollFailures = { total: 0, unlogged: 0, since: 0, loggedAt: -Infinity }
+  readonly #pollFailures: FailureLog
+  /** Failed look-ups a check asked for (a block, a fresher head): each such check answered -32603. */
+  readonly #lookupFailures: FailureLog
 
   constructor(chainId: bigint, opts: RpcChainOptions, client?: PublicClient) {
     this.chainId = chainId
@@ -60,6 +80,9 @@ export class RpcChain {
     this.#limit = createLimiter(opts.concurrency, opts.maxQueue)
     this.#blocks = new BoundedMap(opts.cacheBlocks, { ttlMs: opts.pollMs, refreshOnGet: true })
     this.#tags = new BoundedMap(2, { ttlMs: opts.pollMs, refreshOnGet: true })
+    const log = opts.logger.child({ chainId: String(chainId) })
+    this.#pollFailures = new FailureLog(log, 'head poll failed (logged once per 10 s while it fails)', POLL_WARN_INTERVAL_MS, { recoveredMsg: 'head poll recovered' })
+    this.#lookupFailures = new FailureLog(log, 'upstream look-up failed: checks that need it answer -32603', POLL_WARN_INTERVAL_MS, { flush: true })
   }
 
   get head(): BlockRef | undefined {
@@ -82,10 +105,9 @@ export class RpcChain {
       this.refresh().then(
         () => {
           this.#lastPollAt = Date.now()
-          if (this.#pollFailures.total > 0) this.#opts.logger.info({ chainId: String(this.chainId), failures: this.#pollFailures.total, downForMs: Date.now() - this.#pollFailures.since }, 'head poll recovered')
-          this.#pollFailures = { total: 0, unlogged: 0, since: 0, loggedAt: -Infinity }
+          this.#pollFailures.success()
         },
-        (err: unknown) => this.#pollFailed(err),
+        (err: unknown) => this.#pollFailures.failure(reasonOf(err)),
       ).finally(() => {
         if (!this.#closed) this.#timer = setTimeout(tick, this.#opts.pollMs).unref()
       })
@@ -93,20 +115,10 @@ export class RpcChain {
     tick()
   }
 
-  #pollFailed(err: unknown): void {
-    const f = this.#pollFailures
-    const now = Date.now()
-    if (f.total++ === 0) f.since = now
-    f.unlogged++
-    if (now - f.loggedAt < POLL_WARN_INTERVAL_MS) return
-    this.#opts.logger.warn({ chainId: String(this.chainId), err: (err as Error).message, failures: f.unlogged, failingForMs: now - f.since }, 'head poll failed (logged once per 10 s while it fails)')
-    f.loggedAt = now
-    f.unlogged = 0
-  }
-
   close(): void {
     this.#closed = true
     clearTimeout(this.#timer)
+    this.#lookupFailures.close()
   }
 
   /**
@@ -116,7 +128,10 @@ export class RpcChain {
    */
   latest(wanted: bigint): MaybePromise<bigint | undefined> {
     if (this.#head && wanted <= this.#head.number) return this.#head.number
-    return this.#refreshSince(performance.now()).then((h) => h?.number)
+    return this.#refreshSince(performance.now()).then((h) => h?.number, (err: unknown) => {
+      this.#lookupFailures.failure(reasonOf(err), { wanted: String(wanted) })
+      throw err
+    })
   }
 
   /** Fetches the latest block (joining a fetch in flight) and runs reorg detection on it. */
@@ -156,7 +171,7 @@ export class RpcChain {
     const hit = this.#tags.get(tag)
     if (hit !== undefined) return hit instanceof Promise ? hit : hit.ref
     const p: Promise<BlockRef | undefined> = this.#fetchRef(tag).catch((err: unknown) => {
-      this.#opts.logger.debug({ chainId: String(this.chainId), tag, err: (err as Error).message }, 'tag look-up failed')
+      this.#opts.logger.debug({ chainId: String(this.chainId), tag, err: reasonOf(err) }, 'tag look-up failed')
       return undefined
     }).then((ref) => {
       if (this.#tags.peek(tag) === p) this.#tags.replace(tag, { ref })
@@ -176,6 +191,7 @@ export class RpcChain {
     this.#opts.onCache?.(false)
     const p: Promise<BlockData | null> = this.#fetchBlock(n).then(
       (b) => {
+        this.#lookupFailures.success()
         if (this.#blocks.peek(n) !== p) return b // dropped by a reorg meanwhile: answer, do not cache
         if (!b) this.#blocks.delete(n)
         else {
@@ -186,6 +202,7 @@ export class RpcChain {
       },
       (err: unknown) => {
         if (this.#blocks.peek(n) === p) this.#blocks.delete(n)
+        this.#lookupFailures.failure(reasonOf(err), { block: String(n) })
         throw err
       },
     )
@@ -258,10 +275,17 @@ export class RpcChain {
       return out as T
     } catch (err) {
       this.#opts.onRequest?.(this.chainId, method, false)
-      const reason = err instanceof LimiterFullError ? 'too many requests queued' : ((err as { shortMessage?: string }).shortMessage ?? (err as Error).message)
-      throw new InternalError({ details: `chain ${this.chainId} RPC ${method}: ${reason}`, cause: err })
+      const reason = err instanceof LimiterFullError ? 'too many requests queued' : upstreamText(err)
+      throw new UpstreamUnavailableError(this.chainId, `${method}: ${reason}`, err)
     }
   }
+}
+
+/** viem's summary with the endpoint's own words (its `details`: the node's error message, the HTTP status), for the log. */
+function upstreamText(err: unknown): string {
+  const e = err as { shortMessage?: string; details?: string; message?: string }
+  if (!e.shortMessage) return String(e.message ?? err)
+  return e.details && e.details !== e.shortMessage ? `${e.shortMessage} (${e.details})` : e.shortMessage
 }
 
 /** A viem client for one chain's RPC: bounded by a timeout, no retries (the caller retries). */

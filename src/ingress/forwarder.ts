@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import { InvalidParamsError } from '../errors/index.js'
 import { RemoteRpcError, RpcClient, TransportError } from '../rpc/index.js'
+import { FailureLog } from '../util/failureLog.js'
 import { UpstreamUnavailableError } from './errors.js'
 import type { IngressMetrics } from './metrics.js'
 
@@ -23,14 +24,15 @@ export class Forwarder {
   readonly #builders: { client: RpcClient; inFlight: number }[]
   readonly #o: ForwarderOptions
   readonly #maxInFlight: number
-  #lastWarn = 0
-  #failures = 0
+  /** One warning per 10 s while the upstream is down, not one per request; one line when it answers again. */
+  readonly #failures: FailureLog
 
   constructor(upstreamUrl: string, builderUrls: readonly string[], opts: ForwarderOptions) {
     this.#upstream = new RpcClient(upstreamUrl, { timeoutMs: opts.upstreamTimeoutMs })
     this.#builders = builderUrls.map((u) => ({ client: new RpcClient(u, { timeoutMs: opts.builderTimeoutMs, maxResponseBytes: 64 * 1024 }), inFlight: 0 }))
     this.#o = opts
     this.#maxInFlight = opts.maxBuilderInFlight ?? 1024
+    this.#failures = new FailureLog(opts.log, 'upstream call failed', 10_000)
   }
 
   /**
@@ -40,12 +42,17 @@ export class Forwarder {
    */
   async call(method: string, params: readonly unknown[]): Promise<unknown> {
     try {
-      return await this.#upstream.call(method, params)
+      const result = await this.#upstream.call(method, params)
+      this.#failures.success()
+      return result
     } catch (err) {
-      if (err instanceof RemoteRpcError) throw err
+      if (err instanceof RemoteRpcError) {
+        this.#failures.success() // it answered: up
+        throw err
+      }
       if (err instanceof RangeError) throw new InvalidParamsError('params nested too deep to forward', { cause: err })
       if (!(err instanceof TransportError)) throw err
-      this.#warnUpstream(err, method)
+      this.#failures.failure(err, { method })
       throw new UpstreamUnavailableError({ cause: err })
     }
   }
@@ -62,16 +69,6 @@ export class Forwarder {
       m?.forwards.inc({ target: 'upstream', result: err instanceof RemoteRpcError ? 'rejected' : 'error' })
       throw err
     }
-  }
-
-  // One warning per 10 s while the upstream is down, not one per request.
-  #warnUpstream(err: Error, method: string): void {
-    this.#failures++
-    const now = Date.now()
-    if (now - this.#lastWarn < 10_000) return
-    this.#o.log.warn({ err: err.message, method, failures: this.#failures }, 'upstream call failed')
-    this.#lastWarn = now
-    this.#failures = 0
   }
 
   close(): void {

@@ -1,5 +1,6 @@
 import { Counter, type Registry } from 'prom-client'
 import type { Logger } from 'pino'
+import { FailureLog } from '../util/failureLog.js'
 
 /** SQLite result codes that mean the file or the disk under it failed (extended codes included: SQLITE_IOERR_SHORT_READ…). */
 const STORAGE = /^SQLITE_(CORRUPT|NOTADB|IOERR|FULL|CANTOPEN|READONLY|PROTOCOL|NOLFS|PERM)/
@@ -38,13 +39,13 @@ export class StorageErrors {
   readonly #counter: Counter<'op' | 'code'>
   #damage: { code: string; since: number; count: number } | undefined
   #last: { code: string; at: number; count: number } | undefined
-  #lastLogAt = -Infinity
-  #unlogged: { count: number; op: StorageOp; code: string; message: string } | undefined
-  #flush: NodeJS.Timeout | undefined
+  /** Flushes the count of a burst when its interval ends, so that the last errors are not left unlogged. */
+  readonly #log: FailureLog
 
   constructor(opts: StorageErrorsOptions) {
     this.#o = { logIntervalMs: 10_000, clearAfterMs: 30_000, now: Date.now, ...opts }
     this.#counter = new Counter({ name: 'superguard_logindex_storage_errors_total', help: 'Storage failures of the log index (SQLite CORRUPT, NOTADB, IOERR, FULL, …) by op (read: a check or status; write: the indexer)', labelNames: ['op', 'code'] as const, registers: opts.registry ? [opts.registry] : [] })
+    this.#log = new FailureLog(this.#o.logger, 'log index storage error: checks touching it answer -32603', this.#o.logIntervalMs, { level: 'error', flush: true })
   }
 
   /** Counts, logs and remembers `err` when it is a storage failure; returns its code, or undefined for any other error. */
@@ -58,10 +59,7 @@ export class StorageErrors {
       else this.#damage = { code, since: now, count: 1 }
     }
     this.#last = this.#last && this.#last.code === code ? { code, at: now, count: this.#last.count + 1 } : { code, at: now, count: 1 }
-    const message = (err as Error).message
-    this.#unlogged = { count: (this.#unlogged?.count ?? 0) + 1, op, code, message }
-    if (now - this.#lastLogAt >= this.#o.logIntervalMs) this.#log()
-    else this.#flush ??= setTimeout(() => this.#log(), this.#lastLogAt + this.#o.logIntervalMs - now).unref()
+    this.#log.failure(err, { dbPath: this.#o.dbPath, op, code, intervalMs: this.#o.logIntervalMs }, now)
     return code
   }
 
@@ -75,18 +73,6 @@ export class StorageErrors {
   }
 
   close(): void {
-    if (this.#flush) clearTimeout(this.#flush)
-    this.#flush = undefined
-    if (this.#unlogged) this.#log()
-  }
-
-  #log(): void {
-    if (this.#flush) clearTimeout(this.#flush)
-    this.#flush = undefined
-    const u = this.#unlogged
-    if (!u) return
-    this.#unlogged = undefined
-    this.#lastLogAt = this.#o.now()
-    this.#o.logger.error({ dbPath: this.#o.dbPath, op: u.op, code: u.code, sqlite: u.message, count: u.count, intervalMs: this.#o.logIntervalMs }, 'log index storage error: checks touching it answer -32603')
+    this.#log.close()
   }
 }

@@ -7,6 +7,7 @@ import type { CallObserver, RpcMethod } from '../rpc/jsonrpc.js'
 import type { ListenerLimits } from '../rpc/limits.js'
 import { createRpcServer, type Health } from '../rpc/server.js'
 import { BoundedMap } from '../util/boundedMap.js'
+import { FailureLog } from '../util/failureLog.js'
 import { installJwtAuth } from './auth.js'
 import type { EngineBuilderClient } from './builderClient.js'
 import { EngineRpcError, EngineUnavailableError } from './errors.js'
@@ -30,6 +31,8 @@ export type EngineProxyOptions = {
   registry?: Registry
   observe?: CallObserver
   healthz?: () => Health | Promise<Health>
+  /** Engine calls failing in a row log once per this interval with a count (default 10 s). */
+  failureLogIntervalMs?: number
   /**
    * Listener timeouts and connection cap. The request timeout bounds receiving op-node's request
    * only, never how long getPayload/newPayload take on the engine.
@@ -57,16 +60,20 @@ export function createEngineProxy(o: EngineProxyOptions): FastifyInstance {
   const jobs = new BoundedMap<string, Job>(16)
   const sealed = new BoundedMap<string, PayloadEnvelope>(16)
   let head: Hex | undefined
+  const engineFailures = new FailureLog(log, 'engine call failed: op-node answered -32603', o.failureLogIntervalMs ?? 10_000)
 
   async function forward<T = unknown>(method: string, params: readonly unknown[]): Promise<T> {
     try {
       const r = await o.engine.call<T>(method, params)
       o.health.engine.success()
+      engineFailures.success()
       return r
     } catch (err) {
       if (err instanceof RemoteRpcError) throw new EngineRpcError(err.rpcCode, err.shortMessage, err.data)
       o.health.engine.failure(err)
-      throw new EngineUnavailableError((err as Error).message)
+      // op-node gets a stable -32603 (it retries); the transport's words (an address, ECONNREFUSED) go to the log.
+      engineFailures.failure(err, { method })
+      throw new EngineUnavailableError()
     }
   }
 

@@ -22,8 +22,8 @@ export class EngineRpcError extends ServiceError {
 /** The engine could not be reached or did not answer in time: -32603 so op-node retries. */
 export class EngineUnavailableError extends ServiceError {
   override name = 'EngineUnavailableError'
-  constructor(details: string) {
-    super('SEQUENCER_ENGINE_UNAVAILABLE', RpcCode.InternalError, 'execution engine unavailable', { details })
+  constructor(details?: string) {
+    super('SEQUENCER_ENGINE_UNAVAILABLE', RpcCode.InternalError, 'execution engine unavailable', details === undefined ? {} : { details })
   }
 }
 

@@ -8,6 +8,8 @@ import type { ExecutionMode } from './types.js'
 
 export type HealthStatus = 'healthy' | 'partial' | 'unhealthy'
 
+const RANK: Record<HealthStatus, number> = { healthy: 0, partial: 1, unhealthy: 2 }
+
 export type HealthMonitorOptions = {
   engine: RpcClient
   supervisor?: RpcClient
@@ -90,7 +92,8 @@ export class HealthMonitor {
       s = this.#o.mode() !== 'disabled' && builders.length > 0 && !builders.some((b) => b.ok) ? 'partial' : 'healthy'
     }
     if (s !== this.#last) {
-      if (this.#last !== undefined) this.#o.log.warn({ from: this.#last, to: s }, 'health changed')
+      // Worse is a warning; better (a builder or the engine back) is news, not a problem.
+      if (this.#last !== undefined) this.#o.log[RANK[s] > RANK[this.#last] ? 'warn' : 'info']({ from: this.#last, to: s }, 'health changed')
       this.#last = s
       this.#o.events?.emit('health', { status: s })
     }

@@ -13,7 +13,7 @@ export const sequencerOptions = defineOptions({
   debugJwtSecret: { type: 'path', arg: 'FILE', help: 'JWT secret debug_setExecutionMode needs on --listen-debug; unset = the mode cannot be changed over RPC' },
   blockTime: { type: 'duration', help: 'standalone mode: our own block clock (e.g. 2s); unset = proxy mode' },
   replica: { type: 'strings', default: [], arg: 'URL[,jwt=FILE]', help: 'standalone: publish each block here (newPayload then forkchoiceUpdated)' },
-  failureLogInterval: { type: 'duration', default: '10s', help: 'repeated failures (slots, replicas) log once per this interval, with a count' },
+  failureLogInterval: { type: 'duration', default: '10s', help: 'repeated failures (slots, replicas, proxied engine calls) log once per this interval, with a count' },
   replicaBacklog: { type: 'int', default: 128, min: 1, help: 'standalone: newest blocks kept to resend to a replica that fell behind' },
   conductor: { type: 'string', arg: 'URL', help: 'standalone: op-conductor; commit each block first, only the leader builds and publishes' },
   builder: { type: 'strings', default: [], arg: 'URL,jwt=FILE[,name=NAME]', help: 'PBS builder (builder_startBuilding / builder_deadline; signs pbs_submitBlock with the same secret)' },

@@ -57,6 +57,9 @@ export class StandaloneSequencer {
   #timer: NodeJS.Timeout | undefined
   #anchorMs = 0
   readonly #failures: FailureLog
+  /** The conductor unreachable (asked every slot) or refusing commits: once per interval with a count, not once per slot. */
+  readonly #conductorDown: FailureLog
+  readonly #commitFailures: FailureLog
   #closed = false
   #wake: (() => void) | undefined
   #running: Promise<void> = Promise.resolve()
@@ -64,6 +67,8 @@ export class StandaloneSequencer {
   constructor(o: StandaloneOptions) {
     this.#o = o
     this.#failures = new FailureLog(o.log, 'slot failed', o.failureLogIntervalMs ?? 10_000)
+    this.#conductorDown = new FailureLog(o.log, 'conductor unreachable; not building', o.failureLogIntervalMs ?? 10_000)
+    this.#commitFailures = new FailureLog(o.log, 'conductor commit failed; block not published', o.failureLogIntervalMs ?? 10_000)
   }
 
   async start(): Promise<void> {
@@ -149,10 +154,11 @@ export class StandaloneSequencer {
         try {
           await this.#o.conductor.call('conductor_commitUnsafePayload', [{ executionPayload: envelope.executionPayload, parentBeaconBlockRoot: envelope.parentBeaconBlockRoot }])
         } catch (err) {
-          log.warn({ err: (err as Error).message }, 'conductor commit failed; block not published')
+          this.#commitFailures.failure(err)
           core.events.emit('error', { where: 'conductor_commit', error: err })
           return 'skipped'
         }
+        this.#commitFailures.success()
       }
       envelope = await this.#insert(envelope, local, version)
       const p = envelope.executionPayload
@@ -205,9 +211,11 @@ export class StandaloneSequencer {
 
   async #isLeader(): Promise<boolean> {
     try {
-      return (await this.#o.conductor!.call<boolean>('conductor_leader', [])) === true
+      const leader = (await this.#o.conductor!.call<boolean>('conductor_leader', [])) === true
+      this.#conductorDown.success()
+      return leader
     } catch (err) {
-      this.#o.log.warn({ err: (err as Error).message }, 'conductor unreachable; not building')
+      this.#conductorDown.failure(err)
       return false
     }
   }

@@ -151,7 +151,7 @@ export async function startSequencer(config: SequencerConfig, opts: { logger?: L
     urls.debug = await listen(debug, config.listenDebug, '--listen-debug')
 
     if (!standalone) {
-      const proxy = createEngineProxy({ core, engine: hotEngine, lookup: lookupEngine, jwtSecret: readJwtSecret(config.jwtSecret!), timing, health, builderEngines, log, registry, observe, healthz, limits })
+      const proxy = createEngineProxy({ core, engine: hotEngine, lookup: lookupEngine, jwtSecret: readJwtSecret(config.jwtSecret!), timing, health, builderEngines, log, registry, observe, healthz, limits, failureLogIntervalMs: config.failureLogInterval })
       apps.push(proxy)
       urls.engine = await listen(proxy, config.listenEngine, '--listen-engine')
     }

@@ -4,6 +4,7 @@ import { ConfigError } from '../config/index.js'
 import { parseChainId } from '../interop/index.js'
 import { RpcClient } from '../rpc/client.js'
 import { createRegistry } from '../rpc/metrics.js'
+import { FailureLog } from '../util/failureLog.js'
 import { createLogger, type Logger } from '../util/logger.js'
 import { AcceptedSetSource } from './acceptedSetSource.js'
 import { BuilderNotifier } from './builderNotifier.js'
@@ -75,6 +76,7 @@ export async function startSweep(config: SweepConfig, deps: SweepDeps = {}): Pro
     acceptedSet: deps.acceptedSet,
     loopDelay,
   }
+  const roundFailures = new FailureLog(log, 'sweep round failed', 10_000)
   const sweeper = new Sweeper(async (n, signal) => {
     let report: SweepReport
     try {
@@ -84,13 +86,16 @@ export async function startSweep(config: SweepConfig, deps: SweepDeps = {}): Pro
       throw err
     }
     metrics.observe(report)
+    roundFailures.success()
     log.info(summary(report), 'sweep round')
     deps.onReport?.(report)
     return report
   }, {
     intervalMs: config.intervalMs ?? 0,
     onReport: () => {},
-    onError: (err) => log.warn({ err: (err as Error).message }, 'sweep round failed'),
+    // A source or supervisor that is down fails every round (every --interval, 2 s: 1,800 lines an
+    // hour): one warning per 10 s with the count, and one line when a round completes again.
+    onError: (err) => roundFailures.failure(err),
   })
   log.info({ source: source.name, mode, chainId: chainId.toString(), threads: pool.threads, chunkSize: ctx.chunkSize, intervalMs: config.intervalMs ?? null, windowMs: ctx.windowMs }, 'sweep started')
   if (config.intervalMs !== undefined) sweeper.start()

@@ -1,5 +1,18 @@
 import type { Logger } from 'pino'
 
+export type FailureLogOptions = {
+  /** Level of the failure lines (default warn; error for damage an operator must act on). */
+  level?: 'warn' | 'error'
+  /** Message of the recovery line (default `<msg>: recovered`). */
+  recoveredMsg?: string
+  /**
+   * Also write the failures counted after the last line when their interval ends, even if no
+   * further failure or recovery comes to carry them (a burst that then stops is logged in full
+   * within one interval, not at the next failure, maybe hours later). Default off.
+   */
+  flush?: boolean
+}
+
 /**
  * Repeated failures of one thing, logged as an operator wants them: the first failure of a streak at
  * once, then at most one warning per `intervalMs` carrying how many failed since the previous line,
@@ -14,11 +27,16 @@ export class FailureLog {
   #unlogged = 0
   #since = 0
   #lastLine = 0
+  readonly #o: FailureLogOptions
+  /** The latest unlogged failure (for a deferred flush) and its timer. */
+  #pending: { err: unknown; fields: Record<string, unknown> } | undefined
+  #timer: NodeJS.Timeout | undefined
 
-  constructor(log: Logger, msg: string, intervalMs: number) {
+  constructor(log: Logger, msg: string, intervalMs: number, opts: FailureLogOptions = {}) {
     this.#log = log
     this.#msg = msg
     this.#intervalMs = intervalMs
+    this.#o = opts
   }
 
   /** Failures since the last success. */
@@ -31,16 +49,45 @@ export class FailureLog {
     if (this.#consecutive === 0) this.#since = now
     this.#consecutive++
     this.#unlogged++
-    if (this.#consecutive > 1 && now - this.#lastLine < this.#intervalMs) return
-    this.#log.warn({ ...fields, err: err instanceof Error ? err.message : String(err), failures: this.#unlogged, consecutive: this.#consecutive, sinceMs: now - this.#since }, this.#msg)
+    if (this.#consecutive > 1 && now - this.#lastLine < this.#intervalMs) {
+      if (this.#o.flush) {
+        this.#pending = { err, fields }
+        this.#timer ??= setTimeout(() => this.#flush(), this.#lastLine + this.#intervalMs - now).unref()
+      }
+      return
+    }
+    this.#line(err, fields, now)
+  }
+
+  /** Writes the failures counted since the last line now, if any (at shutdown). */
+  close(): void {
+    this.#flush()
+  }
+
+  #flush(now = Date.now()): void {
+    const p = this.#pending
+    if (p && this.#unlogged > 0) this.#line(p.err, p.fields, now)
+    else this.#clear()
+  }
+
+  #line(err: unknown, fields: Record<string, unknown>, now: number): void {
+    this.#clear()
+    this.#log[this.#o.level ?? 'warn']({ ...fields, err: err instanceof Error ? err.message : String(err), failures: this.#unlogged, consecutive: this.#consecutive, sinceMs: now - this.#since }, this.#msg)
     this.#unlogged = 0
     this.#lastLine = now
+  }
+
+  #clear(): void {
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#pending = undefined
   }
 
   /** Ends a streak (one info line when there was one). */
   success(fields: Record<string, unknown> = {}, now = Date.now()): void {
     if (this.#consecutive === 0) return
-    this.#log.info({ ...fields, failures: this.#consecutive, outageMs: now - this.#since }, `${this.#msg}: recovered`)
+    this.#clear()
+    this.#log.info({ ...fields, failures: this.#consecutive, outageMs: now - this.#since }, this.#o.recoveredMsg ?? `${this.#msg}: recovered`)
     this.#consecutive = 0
     this.#unlogged = 0
   }
