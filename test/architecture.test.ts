@@ -1,56 +1,39 @@
-import { readdirSync, readFileSync } from 'node:fs'
-import { join, posix } from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 
-// The floors of docs/architecture.md, the one table the code must agree with: which folder may
-// import which. A role stands on floors only (the supervisor also on its log index); cli and
-// devnet compose the roles; a workers/ task file belongs to its role.
-const FLOORS: Record<string, readonly string[]> = {
-  util: [], errors: [], config: ['util'], interop: ['util'], rpc: ['errors', 'util'],
-  engine: ['errors', 'interop', 'util'], check: ['errors', 'interop', 'util'], pbs: ['engine'],
-}
-const floors = Object.keys(FLOORS)
-const ROLES = ['supervisor', 'ingress', 'sweep', 'sequencer', 'builder', 'enginesim', 'logindex']
-const ALLOWED: Record<string, readonly string[]> = {
-  ...FLOORS,
-  ...Object.fromEntries(ROLES.map((r) => [r, floors])),
-  supervisor: [...floors, 'logindex'],
-  cli: [...floors, ...ROLES, 'devnet'],
-  devnet: [...floors, ...ROLES],
-  'workers/sweep': [...floors, 'sweep', 'logindex'],
-  'workers/txpool': [...floors, 'sweep'],
-  'workers/blockHash': [...floors, 'sequencer'],
-  'workers/senderRecovery': [...floors, 'ingress'],
-}
-
+// The floors of docs/architecture.md live in one table, in scripts/checkImports.js (also run by
+// `npm run lint`); this keeps them in `npm test` too, and shows the check can fail.
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const SPEC = /(?:^|\n)\s*(?:import|export)\b[^;'"]*?\bfrom\s*'(\.{1,2}\/[^']+)'|(?:^|\n)\s*import\s*'(\.{1,2}\/[^']+)'|import\(\s*'(\.{1,2}\/[^']+)'\s*\)/g
-
-function sources(dir: string): string[] {
-  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(posix.join(dir, e.name)) : e.name.endsWith('.ts') ? [posix.join(dir, e.name)] : [])
-}
-
-/** `src/<domain>/…` → domain; `workers/<file>.ts` → `workers/<file>`. */
-function domainOf(path: string): string {
-  const [top, second = ''] = path.split('/')
-  return top === 'workers' ? `workers/${second.replace(/\.[jt]s$/, '')}` : second
-}
+const check = (root?: string) =>
+  spawnSync(process.execPath, [join(ROOT, 'scripts/checkImports.js'), ...(root ? [root] : [])], { encoding: 'utf8' })
 
 test('every import between folders follows the floors', () => {
-  const broken: string[] = []
-  for (const file of [...sources('src'), ...sources('workers')]) {
-    const from = domainOf(file)
-    const text = readFileSync(join(ROOT, file), 'utf8')
-    for (const m of text.matchAll(SPEC)) {
-      const to = domainOf(posix.join(posix.dirname(file), m[1] ?? m[2] ?? m[3]!))
-      const line = text.slice(0, m.index).split('\n').length + (m[0].startsWith('\n') ? 1 : 0)
-      if (to !== from && !(ALLOWED[from] ?? []).includes(to)) broken.push(`${file}:${line} ${from} → ${to}`)
-    }
+  const r = check()
+  assert.is(r.stderr, '')
+  assert.is(r.status, 0)
+})
+
+test('a role importing another role, or a floor importing a role, is reported with its line', () => {
+  const root = mkdtempSync(join(tmpdir(), 'floors-'))
+  try {
+    for (const d of ['src/builder', 'src/sequencer', 'src/engine']) mkdirSync(join(root, d), { recursive: true })
+    writeFileSync(join(root, 'src/sequencer/types.ts'), 'export type X = 1\n')
+    writeFileSync(join(root, 'src/builder/start.ts'), "import { a } from '../engine/a.js'\nimport type { X } from '../sequencer/types.js'\n")
+    writeFileSync(join(root, 'src/engine/a.ts'), "export const a = await import('../builder/start.js')\n")
+    const r = check(root)
+    assert.is(r.status, 1)
+    assert.equal(r.stderr.trim().split('\n').sort(), [
+      'import breaks the floors (docs/architecture.md): src/builder/start.ts:2 builder → sequencer',
+      'import breaks the floors (docs/architecture.md): src/engine/a.ts:1 engine → builder',
+    ])
+  } finally {
+    rmSync(root, { recursive: true, force: true })
   }
-  assert.equal(broken, [], broken.join('\n'))
 })
 
 test.run()
