@@ -18,7 +18,7 @@ import { orderByFee } from './feePolicy.js'
 import { InteropChecker } from './interopCheck.js'
 import { builderMetrics } from './metrics.js'
 import { BuilderMempool } from './mempool.js'
-import type { BuilderConfig } from './options.js'
+import { builderConfig, type BuilderInput } from './options.js'
 
 export type SubmittedEvent = { jobId: Hex; blockHash: Hex; value: bigint; txs: number; result: { status: string; reason?: string } | { error: string } }
 
@@ -53,10 +53,10 @@ function parseJob(p: unknown): StartBuildingParams {
  * until shortly before the deadline. Blocks are assembled locally (src/builder/assemble.ts) on the
  * parent header its paired engine-sim provides.
  */
-export async function startBuilder(config: BuilderConfig, opts: { logger?: Logger } = {}): Promise<BuilderHandle> {
+export async function startBuilder(values: BuilderInput, opts: { logger?: Logger } = {}): Promise<BuilderHandle> {
+  const config = builderConfig({ values })
   await initKeccak()
   const log = (opts.logger ?? createLogger(config.logLevel)).child({ role: 'builder' })
-  if (!config.sequencer || !config.jwtSecret || !config.engine) throw new InvalidParamsError('superguard builder needs --sequencer, --jwt-secret and --engine')
   const secret = readJwtSecret(config.jwtSecret)
   const engineEp = parseEndpoint(config.engine, '--engine')
   const engine = new RpcClient(engineEp.url, { timeoutMs: 2000, ...(engineEp.jwtSecret ? { jwtSecret: engineEp.jwtSecret } : {}) })

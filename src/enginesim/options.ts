@@ -1,8 +1,9 @@
-import { defineOptions, type ConfigOf } from '../config/index.js'
+import { defineOptions, defineSpec, type ConfigOf } from '../config/index.js'
 import { listenOptions } from '../config/common.js'
 import { FORKS } from '../engine/fork.js'
+import { readJwtSecret } from '../rpc/jwt.js'
 
-/** `superguard engine-sim` options (flags > SUPERGUARD_* env > --config file > defaults). */
+/** `superguard engine-sim` options (flags > SUPERGUARD_ENGINE_SIM_* env > --config file > defaults). */
 export const engineSimOptions = defineOptions({
   ...listenOptions,
   port: { type: 'port', default: 8551, help: 'port serving the Engine API and the eth_ methods (0 = any free port)' },
@@ -19,3 +20,18 @@ export const engineSimOptions = defineOptions({
 })
 
 export type EngineSimCliConfig = ConfigOf<typeof engineSimOptions>
+
+export const engineSimSpec = defineSpec({
+  role: 'engine-sim',
+  envPrefix: 'SUPERGUARD_ENGINE_SIM_',
+  options: engineSimOptions,
+  check(c) {
+    if (c.jwtSecret === undefined) return []
+    try {
+      readJwtSecret(c.jwtSecret)
+      return []
+    } catch (err) {
+      return [`--jwt-secret: ${(err as Error).message}`]
+    }
+  },
+})

@@ -1,4 +1,4 @@
 export { Failsafe } from './failsafe.js'
 export { supervisorMethods, type MethodContext } from './methods/index.js'
-export { supervisorConfig, supervisorOptions, type SupervisorConfig } from './options.js'
+export { supervisorConfig, supervisorOptions, supervisorSpec, type SupervisorConfig, type SupervisorInput } from './options.js'
 export { startSupervisor, type Supervisor, type SupervisorDeps } from './start.js'

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ConfigError, defineOptions, envName, flagName, loadConfig, type LoadInput } from '../../src/config/index.js'
+import { ConfigError, defineOptions, defineSpec, envName, flagName, loadConfig, type LoadInput } from '../../src/config/index.js'
 
 const spec = defineOptions({
   port: { type: 'port', default: 8545, help: 'port to listen on' },
@@ -25,10 +25,10 @@ function file(content: unknown): string {
   return p
 }
 
-const load = (input: LoadInput) => loadConfig('test', spec, input)
+const load = (input: LoadInput<typeof spec>) => loadConfig(defineSpec({ role: 'test', envPrefix: 'SUPERGUARD_', options: spec }), input)
 const U = ['--upstream', 'http://a']
 
-function problems(input: LoadInput): readonly string[] {
+function problems(input: LoadInput<typeof spec>): readonly string[] {
   try {
     load(input)
   } catch (err) {
