@@ -1,5 +1,6 @@
 import { listenOptions } from '../config/common.js'
 import { defineOptions, defineSpec, loadConfig, type ConfigOf, type InputOf, type LoadInput } from '../config/index.js'
+import { parseChainEndpoint } from '../logindex/parseChainEndpoint.js'
 import { DEFAULT_BODY_LIMIT, DEFAULT_MAX_BATCH } from '../rpc/index.js'
 
 /** `superguard supervisor` options: flags > SUPERGUARD_SUPERVISOR_* env > --config file > these defaults. */
@@ -31,7 +32,12 @@ export const supervisorSpec = defineSpec({
   options: supervisorOptions,
   check(c) {
     // --check-db reads only --db; serving needs the chains.
-    return !c.checkDb && c.rpc?.length === 0 ? ['--rpc is required (the RPC endpoint of every chain in the dependency set)'] : []
+    if (!c.checkDb && c.rpc?.length === 0) return ['--rpc is required (the RPC endpoint of every chain in the dependency set)']
+    const problems: string[] = []
+    for (const v of c.rpc ?? []) {
+      try { parseChainEndpoint(v) } catch (err) { problems.push((err as Error).message) }
+    }
+    return problems
   },
 })
 
