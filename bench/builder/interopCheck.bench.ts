@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { privateKeyToAccount } from 'viem/accounts'
 import { startBuilder, type BuilderHandle } from '../../src/builder/start.js'
-import { builderOptions } from '../../src/builder/options.js'
+import { builderSpec } from '../../src/builder/options.js'
 import { loadConfig } from '../../src/config/index.js'
 import { startAnvil } from '../../src/devnet/anvil.js'
 import { accessListEntries, DevSigner, emitInitiating, setupChain, type InitiatingMessage } from '../../src/devnet/messages.js'
@@ -82,7 +82,7 @@ async function builder(name: Bench['name'], checkInterop: boolean): Promise<Benc
   const secret = randomBytes(32)
   const path = join(dir, `${name}.hex`)
   writeFileSync(path, secret.toString('hex'))
-  const { config } = loadConfig('builder', builderOptions, {
+  const { config } = loadConfig(builderSpec, {
     argv: ['--listen', '127.0.0.1:0', '--sequencer', stubUrl, '--jwt-secret', path, '--engine', `${engine.url},jwt=${engineJwtPath}`, '--chain-id', '901',
       '--resubmit-interval', '10ms', ...(checkInterop ? ['--check-interop', supervisor.url] : [])],
   })

@@ -17,7 +17,7 @@ import { InteropChecker } from './interopCheck.js'
 import { JobFollower } from './jobFollower.js'
 import { builderMetrics } from './metrics.js'
 import { BuilderMempool } from './mempool.js'
-import type { BuilderConfig } from './options.js'
+import { builderConfig, type BuilderInput } from './options.js'
 import { ParentLookup } from './parentLookup.js'
 import { SubmissionClient, type SubmittedEvent } from './submissionClient.js'
 import { waitForSubmission } from './waitForSubmission.js'
@@ -42,10 +42,10 @@ export type BuilderHandle = {
  * until shortly before the deadline. Blocks are assembled locally (src/builder/assemble.ts) on the
  * parent header its paired engine-sim provides.
  */
-export async function startBuilder(config: BuilderConfig, opts: { logger?: Logger } = {}): Promise<BuilderHandle> {
+export async function startBuilder(values: BuilderInput, opts: { logger?: Logger } = {}): Promise<BuilderHandle> {
+  const config = builderConfig({ values })
   await initKeccak()
   const log = (opts.logger ?? createLogger(config.logLevel)).child({ role: 'builder' })
-  if (!config.sequencer || !config.jwtSecret || !config.engine) throw new InvalidParamsError('superguard builder needs --sequencer, --jwt-secret and --engine')
   const secret = readJwtSecret(config.jwtSecret)
   const engineEp = parseEndpoint(config.engine, '--engine')
   const engine = new RpcClient(engineEp.url, { timeoutMs: 2000, ...(engineEp.jwtSecret ? { jwtSecret: engineEp.jwtSecret } : {}) })

@@ -1,11 +1,8 @@
 import { startBuilder } from '../builder/start.js'
-import { builderOptions } from '../builder/options.js'
-import { InvalidParamsError } from '../errors/index.js'
-import { EndpointError } from '../rpc/endpoint.js'
+import { builderSpec } from '../builder/options.js'
 import { serviceCommand } from './serve.js'
 
 export const command = serviceCommand({
-  role: 'builder',
   summary: 'reference PBS builder (own mempool, fee policy, early submit and resubmission)',
   usage: 'superguard builder --sequencer URL --jwt-secret FILE --engine URL[,jwt=FILE] [options]',
   description: [
@@ -13,7 +10,6 @@ export const command = serviceCommand({
     'mempool (eth_sendRawTransaction) by fee, submits at once and resubmits better blocks until the',
     'deadline. Pairs with an engine-sim that follows the chain.',
   ].join('\n'),
-  options: builderOptions,
+  spec: builderSpec,
   start: (config, logger) => startBuilder(config, { logger }),
-  isConfigError: (err) => err instanceof EndpointError || err instanceof InvalidParamsError,
 })

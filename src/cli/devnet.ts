@@ -1,6 +1,6 @@
 import { formatHelp, loadConfig } from '../config/index.js'
 import { startDevnet } from '../devnet/start.js'
-import { devnetOptions } from '../devnet/options.js'
+import { devnetSpec } from '../devnet/options.js'
 import { createLogger } from '../util/logger.js'
 import { onShutdown } from '../util/shutdown.js'
 import type { Command } from './command.js'
@@ -27,9 +27,9 @@ const SUMMARY = [
 export const command: Command = {
   summary: 'local chains, supervisors, ingress, sweep, sequencer, builders and generated traffic in one command',
   async run(argv, env) {
-    const { config, help } = loadConfig('devnet', devnetOptions, { argv, env })
+    const { config, help } = loadConfig(devnetSpec, { argv, env })
     if (help) {
-      process.stdout.write(formatHelp('superguard devnet [options]   (npm start)', SUMMARY, devnetOptions))
+      process.stdout.write(formatHelp('superguard devnet [options]   (npm start)', SUMMARY, devnetSpec))
       return
     }
     // Service logs (JSON) go to stderr so stdout stays the readable story of the devnet.

@@ -1,23 +1,16 @@
-import { engineSimOptions } from '../enginesim/options.js'
+import { engineSimSpec } from '../enginesim/options.js'
 import { readJwtSecret } from '../rpc/jwt.js'
 import { listenerLimits } from '../rpc/limits.js'
 import { serviceCommand } from './serve.js'
 
-class JwtSecretError extends Error {}
-
 export const command = serviceCommand({
-  role: 'engine-sim',
   summary: 'OP execution-engine double (Engine API V3/V4 with JWT) for tests and the devnet',
   usage: 'superguard engine-sim --jwt-secret FILE [options]',
   description: 'An OP execution-engine double: Engine API V3/V4 with JWT, eth_ methods, a mempool, fault injection.',
-  options: engineSimOptions,
+  spec: engineSimSpec,
   async start(config, logger) {
-    let jwtSecret: Buffer
-    try {
-      jwtSecret = readJwtSecret(config.jwtSecret)
-    } catch (err) {
-      throw new JwtSecretError(`--jwt-secret: ${(err as Error).message}`)
-    }
+    // Read once by the spec's check already: a bad file was a config error (exit 2).
+    const jwtSecret = readJwtSecret(config.jwtSecret)
     // Loaded after the options are valid, so --help and usage errors skip fastify and viem.
     const { startEngineSim } = await import('../enginesim/start.js')
     return startEngineSim({
@@ -35,5 +28,4 @@ export const command = serviceCommand({
       maxResponseBytes: config.maxResponseBytes,
     })
   },
-  isConfigError: (err) => err instanceof JwtSecretError,
 })

@@ -1,8 +1,7 @@
-import { ingressOptions } from '../ingress/options.js'
+import { ingressSpec } from '../ingress/options.js'
 import { serviceCommand } from './serve.js'
 
 export const command = serviceCommand({
-  role: 'ingress',
   summary: 'validating transaction ingress (proxyd\'s interop role, plus the builder fan-out)',
   usage: 'superguard ingress --upstream URL --supervisor URL [--supervisor URL ...] [options]',
   description: [
@@ -10,7 +9,7 @@ export const command = serviceCommand({
     '(CrossL2Inbox access-list entries) are checked against the supervisors before they are sent to the',
     'upstream execution engine (whose answer is returned) and to every builder.',
   ].join('\n'),
-  options: ingressOptions,
+  spec: ingressSpec,
   // Loaded after the options are valid, so --help and usage errors skip viem.
   start: async (config, logger) => (await import('../ingress/index.js')).startIngress(config, { logger }),
 })

@@ -1,10 +1,13 @@
-import { ConfigError, defineOptions, formatHelp, loadConfig } from '../config/index.js'
+import { ConfigError, defineSpec, formatHelp, loadConfig } from '../config/index.js'
 import { decodeTransaction, type DecodedTransaction } from '../engine/decodeTransaction.js'
 import { AccessListParseError, encodeAccess, parseAccessList, TransactionDecodeError, type Access, type Hex } from '../interop/index.js'
 import type { Command } from './command.js'
 
-const options = defineOptions({
-  json: { type: 'bool', default: false, help: 'print one JSON object instead of text' },
+// No role in its environment names (SUPERGUARD_JSON): inspect is a one-off tool, not a service.
+const spec = defineSpec({
+  role: 'inspect',
+  envPrefix: 'SUPERGUARD_',
+  options: { json: { type: 'bool', default: false, help: 'print one JSON object instead of text' } },
 })
 
 const USAGE = 'superguard inspect [--json] <raw-tx-hex | storage-key...>'
@@ -36,9 +39,9 @@ const KEY_LENGTH = 66
 export const command: Command = {
   summary: 'decode a raw interop transaction or CrossL2Inbox storage keys',
   async run(argv, env) {
-    const { config, positionals, help } = loadConfig('inspect', options, { argv, env })
+    const { config, positionals, help } = loadConfig(spec, { argv, env })
     if (help) {
-      process.stdout.write(formatHelp(USAGE, SUMMARY, options))
+      process.stdout.write(formatHelp(USAGE, SUMMARY, spec))
       return
     }
     const inputs = positionals.flatMap(splitInput)

@@ -1,11 +1,9 @@
-import { EndpointError } from '../rpc/endpoint.js'
-import { sequencerOptions } from '../sequencer/options.js'
+import { sequencerSpec } from '../sequencer/options.js'
 import { startSequencer } from '../sequencer/start.js'
 import { serviceCommand } from './serve.js'
 
 // The bound URLs go to the log ("sequencer started"): with port 0 that is how callers find them.
 export const command = serviceCommand({
-  role: 'sequencer',
   summary: 'PBS sequencer: Engine API proxy or standalone clock, builder API, block selection',
   usage: 'superguard sequencer --engine URL[,jwt=FILE] (--jwt-secret FILE | --block-time DURATION) [--builder URL,jwt=FILE ...] [options]',
   description: [
@@ -14,7 +12,6 @@ export const command = serviceCommand({
     'Proxy mode (default): op-node points its engine URL at --listen-engine. Standalone mode',
     '(--block-time): our own clock drives the engine and publishes to --replica engines.',
   ].join('\n'),
-  options: sequencerOptions,
+  spec: sequencerSpec,
   start: (config, logger) => startSequencer(config, { logger }),
-  isConfigError: (err) => err instanceof EndpointError,
 })

@@ -1,21 +1,19 @@
 import type { Logger } from 'pino'
-import { ConfigError, formatHelp, loadConfig, type ConfigOf, type OptionsSpec } from '../config/index.js'
+import { ConfigError, formatHelp, loadConfig, type ConfigOf, type OptionsSpec, type Spec } from '../config/index.js'
 import type { LevelWithSilent } from 'pino'
 import { createLogger } from '../util/logger.js'
 import { onShutdown } from '../util/shutdown.js'
 import type { Command } from './command.js'
 
 export type ServiceDefinition<T extends OptionsSpec> = {
-  role: string
+  /** The role's options and rules: a missing or wrong option is a ConfigError before start (exit 2). */
+  spec: Spec<T>
   /** One line for `superguard --help`. */
   summary: string
   usage: string
   /** A paragraph for `superguard <role> --help`. */
   description: string
-  options: T
   start(config: ConfigOf<T>, logger: Logger): Promise<{ close(): Promise<void> }>
-  /** Start-up failures that are really configuration mistakes: reported like a bad flag (exit 2). */
-  isConfigError?: (err: unknown) => boolean
   /**
    * Start-up failures the operator must fix outside the flags (a --db that is a directory, corrupt,
    * unwritable…): one line on stderr, exit 2; the stack only in the log at --log-level debug.
@@ -44,9 +42,9 @@ export function serviceCommand<const T extends OptionsSpec>(def: ServiceDefiniti
   return {
     summary: def.summary,
     async run(argv, env) {
-      const { config, help } = loadConfig(def.role, def.options, { argv, env })
+      const { config, help } = loadConfig(def.spec, { argv, env })
       if (help) {
-        process.stdout.write(formatHelp(def.usage, def.description, def.options))
+        process.stdout.write(formatHelp(def.usage, def.description, def.spec))
         return
       }
       const logger = createLogger((config as { logLevel?: LevelWithSilent }).logLevel ?? 'info')
@@ -54,11 +52,10 @@ export function serviceCommand<const T extends OptionsSpec>(def: ServiceDefiniti
       try {
         service = await def.start(config, logger)
       } catch (err) {
-        if (def.isConfigError?.(err)) throw new ConfigError(def.role, [(err as Error).message])
         if (def.isStartupError?.(err)) {
           logger.debug({ err }, 'start-up refused')
           logger.flush()
-          throw new StartupError(def.role, (err as Error).message, { cause: err })
+          throw new StartupError(def.spec.role, (err as Error).message, { cause: err })
         }
         throw err
       }

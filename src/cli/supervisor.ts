@@ -2,28 +2,25 @@ import { loadConfig } from '../config/index.js'
 import { IndexDbError } from '../logindex/errors.js'
 import { integrityCheck } from '../logindex/openIndex.js'
 import { startSupervisor } from '../supervisor/index.js'
-import { supervisorOptions } from '../supervisor/options.js'
+import { supervisorSpec } from '../supervisor/options.js'
 import type { Command } from './command.js'
 import { serviceCommand, StartupError } from './serve.js'
 
 // The bound address goes to the log ("supervisor listening", field url): with --port 0 that is how callers find it.
 const service = serviceCommand({
-  role: 'supervisor',
   summary: 'light supervisor backend (log index or RPC light mode)',
   usage: 'superguard supervisor --rpc URL [--rpc URL ...] [options]\n       superguard supervisor --check-db [--db PATH]',
   description: 'Light supervisor: checks interop messages (supervisor_checkAccessList and friends) against a SQLite log index of every chain, or against the chains\' RPC (--backend rpc).',
-  options: supervisorOptions,
+  spec: supervisorSpec,
   start: (config, logger) => startSupervisor(config, { logger }),
   isStartupError: (err) => err instanceof IndexDbError,
 })
 
-/** --check-db reads only --db: the same options with --rpc optional. */
-const checkOptions = { ...supervisorOptions, rpc: { ...supervisorOptions.rpc, required: false } }
-
 export const command: Command = {
   summary: service.summary,
   async run(argv, env) {
-    const { config, help } = loadConfig('supervisor', checkOptions, { argv, env })
+    // --check-db reads only --db (the spec requires --rpc only without it).
+    const { config, help } = loadConfig(supervisorSpec, { argv, env })
     if (help || !config.checkDb) return service.run(argv, env)
     checkDb(config.db)
   },

@@ -2,7 +2,7 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { formatHelp, loadConfig } from '../config/index.js'
 import { createLimitedServer, listenerLimits } from '../rpc/listenerLimits.js'
-import { formatTable, startSweep, summary, sweepOptions } from '../sweep/index.js'
+import { formatTable, startSweep, summary, sweepSpec } from '../sweep/index.js'
 import { createLogger } from '../util/logger.js'
 import { onShutdown } from '../util/shutdown.js'
 import type { Command } from './command.js'
@@ -21,9 +21,9 @@ const USAGE = 'superguard sweep --rpc URL (--supervisor URL | --mode index --ind
 export const command: Command = {
   summary: 'mempool interval sweep (txpool_content, batched checks on a worker pool)',
   async run(argv, env) {
-    const { config, help } = loadConfig('sweep', sweepOptions, { argv, env })
+    const { config, help } = loadConfig(sweepSpec, { argv, env })
     if (help) {
-      process.stdout.write(formatHelp(USAGE, SUMMARY, sweepOptions))
+      process.stdout.write(formatHelp(USAGE, SUMMARY, sweepSpec))
       return
     }
     // Reports (one-shot, or --json) own stdout; logs then go to stderr so the two never mix.

@@ -1,11 +1,20 @@
 import { readFileSync } from 'node:fs'
 import { parseDuration } from '../util/duration.js'
 import { ConfigError } from './errors.js'
-import { envName, flagName, type ConfigOf, type OptionSpec, type OptionsSpec } from './options.js'
+import { configFileEnv, envName, flagName, type ConfigOf, type InputOf, type OptionSpec, type OptionsSpec, type Spec } from './options.js'
 
-export type LoadInput = {
+export type LoadInput<O extends OptionsSpec = OptionsSpec, C = void> = {
   argv?: readonly string[]
   env?: Readonly<Record<string, string | undefined>>
+  /** A JSON config file (as `--config FILE`; the flag wins). */
+  file?: string
+  /**
+   * A library caller's values (`startIngress({...})`), over env, file and defaults, under flags.
+   * Each is checked exactly as the same flag would be, and a problem is worded the same.
+   */
+  values?: Partial<InputOf<O>> | Readonly<Partial<ConfigOf<O>>>
+  /** Passed to the spec's check() (e.g. whether the sweep was given an accepted set). */
+  context?: C
 }
 
 export type Loaded<T extends OptionsSpec> = {
@@ -18,12 +27,15 @@ export type Loaded<T extends OptionsSpec> = {
 type Raw = { value: unknown; source: string }
 
 /**
- * Builds a role's config from flags > SUPERGUARD_* environment > JSON file (`--config FILE`)
- * > defaults, validates every option and throws one ConfigError listing all problems.
+ * Builds a role's config from flags > library values > `<envPrefix>*` environment > JSON file
+ * (`--config FILE`) > defaults, validates every option, then the spec's cross-option rules, and
+ * throws one ConfigError listing all problems (missing required options among them).
  */
-export function loadConfig<const T extends OptionsSpec>(role: string, spec: T, input: LoadInput = {}): Loaded<T> {
+export function loadConfig<const O extends OptionsSpec, C = void>(def: Spec<O, C>, input: LoadInput<O, C> = {}): Loaded<O> {
+  const { options: spec, envPrefix } = def
   const argv = input.argv ?? []
   const env = input.env ?? {}
+  const values = (input.values ?? {}) as Readonly<Record<string, unknown>>
   const problems: string[] = []
   const byFlag = new Map<string, string>()
   for (const [key, s] of Object.entries(spec)) {
@@ -34,7 +46,7 @@ export function loadConfig<const T extends OptionsSpec>(role: string, spec: T, i
   const fromFlags = new Map<string, Raw>()
   const positionals: string[] = []
   let help = false
-  let configFile: string | undefined = env.SUPERGUARD_CONFIG
+  let configFile: string | undefined = input.file ?? env[configFileEnv(envPrefix)]
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
     if (arg === '--') { positionals.push(...argv.slice(i + 1)); break }
@@ -91,10 +103,15 @@ export function loadConfig<const T extends OptionsSpec>(role: string, spec: T, i
     for (const k of Object.keys(fromFile)) if (!(k in spec)) problems.push(`config file ${configFile}: unknown option "${k}"`)
   }
 
+  for (const k of Object.keys(values)) if (!(k in spec)) problems.push(`unknown option "${k}"`)
+
   const out: Record<string, unknown> = {}
+  const failed = new Set<string>()
   for (const [key, s] of Object.entries(spec)) {
-    const envKey = envName(key, s)
+    const envKey = envName(key, s, envPrefix)
     let raw: Raw | undefined = fromFlags.get(key)
+    // A library value is worded as its flag, so a caller reads the same problem the CLI prints.
+    if (!raw && values[key] !== undefined) raw = { value: values[key], source: `--${flagName(key, s)}` }
     if (!raw && env[envKey] !== undefined && env[envKey] !== '') {
       const v = env[envKey]!
       raw = { value: s.type === 'strings' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v, source: envKey }
@@ -102,16 +119,25 @@ export function loadConfig<const T extends OptionsSpec>(role: string, spec: T, i
     if (!raw && key in fromFile) raw = { value: fromFile[key], source: `config file "${key}"` }
     if (!raw && s.default !== undefined) raw = { value: s.default, source: 'default' }
     if (!raw) {
-      if (s.required && !help) problems.push(`--${flagName(key, s)} is required (${s.help})`)
+      if (s.required && !help) { problems.push(`--${flagName(key, s)} is required (${s.help})`); failed.add(key) }
       continue
     }
     const result = coerce(s, raw.value)
-    if (typeof result === 'string') problems.push(`${raw.source}: ${result}`)
+    if (typeof result === 'string') { problems.push(`${raw.source}: ${result}`); failed.add(key) }
     else out[key] = result.value
   }
 
-  if (problems.length > 0 && !help) throw new ConfigError(role, problems)
-  return { config: Object.freeze(out) as ConfigOf<T>, positionals, help }
+  if (help) return { config: Object.freeze(out) as ConfigOf<O>, positionals, help }
+  if (def.check) {
+    try {
+      problems.push(...def.check(out as ConfigOf<O>, input.context))
+    } catch (err) {
+      // A rule that trips over an option already reported adds nothing; alone, it is a bug.
+      if (failed.size === 0) throw err
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(def.role, problems)
+  return { config: Object.freeze(out) as ConfigOf<O>, positionals, help }
 }
 
 function coerce(s: OptionSpec, value: unknown): { value: unknown } | string {
@@ -129,6 +155,8 @@ function coerce(s: OptionSpec, value: unknown): { value: unknown } | string {
       if (value === 'true' || value === '1') return { value: true }
       if (value === 'false' || value === '0') return { value: false }
       return `expected true or false, got ${JSON.stringify(value)}`
+    case 'chainId':
+      return chainId(value)
     case 'enum':
       return typeof value === 'string' && s.choices?.includes(value) ? { value } : `expected one of ${s.choices?.join(', ')}, got ${JSON.stringify(value)}`
     case 'duration': {
@@ -158,3 +186,15 @@ function inRange(s: OptionSpec, n: number, fmt: (n: number) => string): { value:
 }
 
 const formatMs = (n: number) => `${n}ms`
+
+const MAX_UINT256 = (1n << 256n) - 1n
+
+/** A chain id: decimal or 0x string, safe integer or bigint, up to uint256 (a regex, not viem: --help stays light). */
+function chainId(value: unknown): { value: bigint } | string {
+  let n: bigint | undefined
+  if (typeof value === 'bigint') n = value
+  else if (typeof value === 'number' && Number.isSafeInteger(value)) n = BigInt(value)
+  else if (typeof value === 'string' && /^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/.test(value)) n = BigInt(value)
+  if (n === undefined || n < 0n || n > MAX_UINT256) return `expected a decimal or 0x chain id, got ${typeof value === 'bigint' ? value.toString() : JSON.stringify(value)}`
+  return { value: n }
+}

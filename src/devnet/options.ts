@@ -1,4 +1,4 @@
-import { defineOptions, loadConfig, type ConfigOf, type LoadInput } from '../config/index.js'
+import { defineOptions, defineSpec, loadConfig, type ConfigOf, type LoadInput } from '../config/index.js'
 import { LOG_LEVELS } from '../util/logger.js'
 
 /** `superguard devnet`: everything on an embedded default, for a first look and for smoke tests. */
@@ -17,6 +17,8 @@ export const devnetOptions = defineOptions({
 
 export type DevnetConfig = ConfigOf<typeof devnetOptions>
 
-export function devnetConfig(input: LoadInput = {}): DevnetConfig {
-  return loadConfig('devnet', devnetOptions, input).config
+export const devnetSpec = defineSpec({ role: 'devnet', envPrefix: 'SUPERGUARD_DEVNET_', options: devnetOptions })
+
+export function devnetConfig(input: LoadInput<typeof devnetOptions> = {}): DevnetConfig {
+  return loadConfig(devnetSpec, input).config
 }

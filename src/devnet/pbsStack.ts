@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { builderOptions, startBuilder, type BuilderHandle } from '../builder/index.js'
-import { loadConfig } from '../config/index.js'
+import { builderConfig, startBuilder, type BuilderHandle } from '../builder/index.js'
 import { startEngineSim, type EngineSimHandle } from '../enginesim/start.js'
 import { startIngress, type Ingress } from '../ingress/index.js'
 import { sequencerConfig, startSequencer, type SequencerHandle } from '../sequencer/start.js'
@@ -61,9 +60,9 @@ export async function startPbsStack(ctx: StackContext, supervisorUrl: string): P
     const port = await freePort()
     const local = new Closers(logger)
     try {
-      handles = await startAll(local, 'builder', BUILDER_NAMES.map((_, i) => () => startBuilder(loadConfig('builder', builderOptions, {
+      handles = await startAll(local, 'builder', BUILDER_NAMES.map((_, i) => () => startBuilder(builderConfig({
         argv: ['--listen', '127.0.0.1:0', '--sequencer', `http://127.0.0.1:${port}`, '--jwt-secret', builderJwts[i]!.path, '--engine', withJwt(builderEngines[i]!), '--log-level', config.logLevel],
-      }).config, { logger })), (b) => b.close())
+      }), { logger })), (b) => b.close())
       const seq = await startSequencer(sequencerConfig({
         engine: withJwt(engine!),
         blockTime: config.slot,

@@ -1,8 +1,9 @@
-import { defineOptions, type ConfigOf } from '../config/index.js'
+import { defineOptions, defineSpec, type ConfigOf } from '../config/index.js'
 import { listenOptions } from '../config/common.js'
 import { FORKS } from '../engine/fork.js'
+import { readJwtSecret } from '../rpc/jwt.js'
 
-/** `superguard engine-sim` options (flags > SUPERGUARD_* env > --config file > defaults). */
+/** `superguard engine-sim` options (flags > SUPERGUARD_ENGINE_SIM_* env > --config file > defaults). */
 export const engineSimOptions = defineOptions({
   ...listenOptions,
   // getPayload answers whole blocks (bodies up to 32 MiB are taken).
@@ -21,3 +22,18 @@ export const engineSimOptions = defineOptions({
 })
 
 export type EngineSimCliConfig = ConfigOf<typeof engineSimOptions>
+
+export const engineSimSpec = defineSpec({
+  role: 'engine-sim',
+  envPrefix: 'SUPERGUARD_ENGINE_SIM_',
+  options: engineSimOptions,
+  check(c) {
+    if (c.jwtSecret === undefined) return []
+    try {
+      readJwtSecret(c.jwtSecret)
+      return []
+    } catch (err) {
+      return [`--jwt-secret: ${(err as Error).message}`]
+    }
+  },
+})

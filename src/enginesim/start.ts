@@ -8,6 +8,7 @@ import { NO_FAULTS, type Faults } from './faults.js'
 import type { Fork } from '../engine/fork.js'
 import { EngineSimAuth, installPublicBodyLimit } from './jwtGate.js'
 import { engineSimMethods } from './engineSimMethods.js'
+import { engineSimOptions as defaults } from './options.js'
 import { EngineSim } from './sim.js'
 
 export type EngineSimConfig = {
@@ -50,11 +51,11 @@ export async function startEngineSim(cfg: EngineSimConfig): Promise<EngineSimHan
   await initKeccak()
   const logger = cfg.logger ?? createLogger('silent')
   const sim = new EngineSim({
-    chainId: cfg.chainId ?? 901,
+    chainId: cfg.chainId ?? defaults.chainId.default,
     genesisTime: cfg.genesisTime ?? Math.floor(Date.now() / 1000),
-    gasLimit: BigInt(cfg.gasLimit ?? 30_000_000),
-    fork: cfg.fork ?? 'isthmus',
-    mempoolSize: cfg.mempoolSize ?? 10_000,
+    gasLimit: BigInt(cfg.gasLimit ?? defaults.gasLimit.default),
+    fork: cfg.fork ?? defaults.fork.default,
+    mempoolSize: cfg.mempoolSize ?? defaults.mempoolSize.default,
     faults: { ...NO_FAULTS, ...cfg.faults },
     logger,
   })
@@ -75,9 +76,10 @@ export async function startEngineSim(cfg: EngineSimConfig): Promise<EngineSimHan
     health: () => ({ status: 200, body: { ok: true, head: Number(sim.chain.head.number) } }),
   })
   installPublicBodyLimit(app, auth, DEFAULT_BODY_LIMIT)
-  await app.listen({ host: cfg.host ?? '127.0.0.1', port: cfg.port ?? 0 })
+  // A library caller gets any free port (the CLI's default is 8551).
+  const host = cfg.host ?? defaults.host.default
+  await app.listen({ host, port: cfg.port ?? 0 })
   const { port } = app.server.address() as AddressInfo
-  const host = cfg.host ?? '127.0.0.1'
   logger.info({ port, chainId: sim.chainId, fork: sim.fork, genesis: sim.chain.genesis.hash }, 'engine-sim listening')
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,

@@ -1,5 +1,5 @@
 export { AcceptedSet, type AcceptedTx } from './acceptedSet.js'
-export { DEFAULT_ALLOWED_METHODS, ingressOptions, resolveIngressConfig, type IngressConfig, type IngressInput } from './options.js'
+export { DEFAULT_ALLOWED_METHODS, ingressOptions, ingressSpec, type IngressConfig, type IngressInput } from './options.js'
 export { decodeRawTransaction, type IngressTx } from './decodeRawTransaction.js'
 export { signingData, type SigningData } from '../engine/signingData.js'
 export { httpStatusFor, NoVerdictError, SupervisorRejectionError, UpstreamUnavailableError } from './errors.js'

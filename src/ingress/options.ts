@@ -1,6 +1,5 @@
 import { listenOptions } from '../config/common.js'
-import { ConfigError, defineOptions, type ConfigOf } from '../config/index.js'
-import { parseDuration } from '../util/duration.js'
+import { defineOptions, defineSpec, type ConfigOf, type InputOf } from '../config/index.js'
 import { STRATEGIES } from './strategies/strategy.js'
 
 /** Read-only methods proxied to the upstream by default; everything else but transaction submission is -32601. */
@@ -27,7 +26,7 @@ export const ingressOptions = defineOptions({
   rateLimit: { type: 'int', default: 100, min: 0, arg: 'N', help: 'interop transactions per sender per --rate-interval (0 = no limit)' },
   rateInterval: { type: 'duration', default: '1s', min: 1, help: 'window of the per-sender rate limit' },
   allowMethod: { type: 'strings', default: DEFAULT_ALLOWED_METHODS, arg: 'METHOD', help: 'method proxied to the upstream' },
-  chainId: { type: 'string', arg: 'ID', help: 'chain id of the upstream (default: asked with eth_chainId)' },
+  chainId: { type: 'chainId', arg: 'ID', help: 'chain id of the upstream, decimal or 0x (default: asked with eth_chainId)' },
   acceptedMax: { type: 'int', default: 100_000, min: 1, arg: 'N', help: 'accepted interop transactions remembered for the sweep' },
   upstreamTimeout: { type: 'duration', default: '5s', min: 1, help: 'deadline of one upstream call' },
   builderTimeout: { type: 'duration', default: '1s', min: 1, help: 'deadline of one builder call' },
@@ -37,35 +36,22 @@ export const ingressOptions = defineOptions({
 
 export type IngressConfig = ConfigOf<typeof ingressOptions>
 
-/** What a library caller must give; everything else takes the CLI's defaults. */
-export type IngressInput = Partial<IngressConfig> & Pick<IngressConfig, 'upstream' | 'supervisor'>
+/** What a library caller gives (upstream and supervisor required); the rest takes the CLI's defaults. */
+export type IngressInput = InputOf<typeof ingressOptions>
 
-/** The full config for a library caller: the spec's defaults (durations in ms) under `input`. */
-export function resolveIngressConfig(input: IngressInput): IngressConfig {
-  const defaults: Record<string, unknown> = {}
-  for (const [key, spec] of Object.entries(ingressOptions)) {
-    if (!('default' in spec) || spec.default === undefined) continue
-    defaults[key] = spec.type === 'duration' ? parseDuration(spec.default as string) : spec.default
-  }
-  const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined))
-  const config = Object.freeze({ ...defaults, ...defined }) as IngressConfig
-  const problems = ingressConfigProblems(config)
-  if (problems.length > 0) throw new ConfigError('ingress', problems)
-  return config
-}
+export const ingressSpec = defineSpec({ role: 'ingress', envPrefix: 'SUPERGUARD_INGRESS_', options: ingressOptions, check: ingressConfigProblems })
 
 /** Checks across options that the per-option loader cannot make. */
 function ingressConfigProblems(c: IngressConfig): string[] {
   const problems: string[] = []
-  const urls = [['--upstream', c.upstream], ...c.supervisor.map((u) => ['--supervisor', u]), ...c.builder.map((u) => ['--builder', u])] as const
+  const urls = [['--upstream', c.upstream], ...(c.supervisor ?? []).map((u) => ['--supervisor', u]), ...c.builder.map((u) => ['--builder', u])] as const
   for (const [flag, u] of urls) {
+    if (u === undefined) continue
     let ok = false
     try { ok = ['http:', 'https:'].includes(new URL(u).protocol) } catch {}
     if (!ok) problems.push(`${flag}: expected an http(s) URL, got ${JSON.stringify(u)}`)
   }
-  if (c.supervisor.length === 0) problems.push('--supervisor is required (at least one)')
-  if (c.minResponses !== undefined && c.minResponses > c.supervisor.length) problems.push(`--min-responses ${c.minResponses} exceeds the number of supervisors (${c.supervisor.length})`)
-  // a regex, not parseChainId: --help must not load viem
-  if (c.chainId !== undefined && !/^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/.test(c.chainId)) problems.push(`--chain-id: expected a decimal or 0x chain id, got ${JSON.stringify(c.chainId)}`)
+  if (c.supervisor?.length === 0) problems.push('--supervisor is required (at least one)')
+  if (c.minResponses !== undefined && c.supervisor !== undefined && c.minResponses > c.supervisor.length) problems.push(`--min-responses ${c.minResponses} exceeds the number of supervisors (${c.supervisor.length})`)
   return problems
 }

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
+import { loadConfig } from '../config/index.js'
 import { ServiceError } from '../errors/index.js'
 import { parseChainId } from '../interop/index.js'
 import { createRegistry, createRpcServer, listenerLimits, RemoteRpcError, rpcCallObserver, type MethodTable, type RpcMethod } from '../rpc/index.js'
@@ -8,7 +9,7 @@ import { initKeccak } from '../util/keccak.js'
 import { createLogger, type Logger } from '../util/logger.js'
 import { AcceptedSet } from './acceptedSet.js'
 import { ActivitySummary } from './activitySummary.js'
-import { resolveIngressConfig, type IngressConfig, type IngressInput } from './options.js'
+import { ingressSpec, type IngressConfig, type IngressInput } from './options.js'
 import { httpStatusFor } from './errors.js'
 import { Forwarder } from './forwarder.js'
 import { DependencyHealth } from './dependencyHealth.js'
@@ -46,7 +47,7 @@ const SUMMARY_INTERVAL_MS = 60_000
  * against the supervisors before they reach the execution engine and the builders.
  */
 export async function startIngress(input: IngressInput, deps: IngressDeps = {}): Promise<Ingress> {
-  const config = resolveIngressConfig(input)
+  const config = loadConfig(ingressSpec, { values: input }).config
   await initKeccak()
   const log = (deps.logger ?? createLogger(config.logLevel)).child({ role: 'ingress' })
   const registry = deps.registry ?? createRegistry()
@@ -63,7 +64,7 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
 
   let chainId: bigint
   try {
-    chainId = config.chainId !== undefined ? parseChainId(config.chainId) : parseChainId(await forwarder.call('eth_chainId', []))
+    chainId = config.chainId ?? parseChainId(await forwarder.call('eth_chainId', []))
   } catch (err) {
     closeClients()
     throw new Error(`ingress: cannot learn the chain id from the upstream ${config.upstream} (${(err as Error).message}); is it up, or pass --chain-id`, { cause: err })

@@ -1,10 +1,13 @@
 import { listenerLimitOptions, responseLimitOptions } from '../config/common.js'
-import { defineOptions, type ConfigOf } from '../config/index.js'
+import { defineOptions, defineSpec, loadConfig, type ConfigOf, type InputOf } from '../config/index.js'
+import { readJwtSecret } from '../rpc/jwt.js'
+import { parseEndpoint, parseListen, type Endpoint } from '../rpc/endpoint.js'
+import { builderId } from './builderClient.js'
 import { LOG_LEVELS } from '../util/logger.js'
 
 /** `superguard sequencer` options; `--block-time` switches from proxy mode to standalone mode. */
 export const sequencerOptions = defineOptions({
-  engine: { type: 'string', arg: 'URL[,jwt=FILE]', help: 'execution engine (Engine API, JWT); required' },
+  engine: { type: 'string', required: true, arg: 'URL[,jwt=FILE]', help: 'execution engine (Engine API, JWT)' },
   engineJwtSecret: { type: 'path', arg: 'FILE', help: "the engine's JWT secret (same as jwt=FILE in --engine)" },
   jwtSecret: { type: 'path', arg: 'FILE', help: 'proxy mode: JWT secret op-node uses toward --listen-engine; required in proxy mode' },
   listenEngine: { type: 'string', default: '127.0.0.1:8551', arg: 'HOST:PORT', help: 'proxy mode: Engine API listener op-node points at' },
@@ -46,3 +49,53 @@ export const sequencerOptions = defineOptions({
 })
 
 export type SequencerConfig = ConfigOf<typeof sequencerOptions>
+/** What startSequencer takes: `engine` and any other options (defaults apply), checked as flags are. */
+export type SequencerInput = InputOf<typeof sequencerOptions>
+
+export const sequencerSpec = defineSpec({ role: 'sequencer', envPrefix: 'SUPERGUARD_SEQUENCER_', options: sequencerOptions, check: sequencerConfigProblems })
+
+/** The sequencer's config from flags, env or a library caller's values (sequencerConfig({ engine, … })). */
+export function sequencerConfig(values: SequencerInput | Partial<Record<keyof SequencerConfig, unknown>> = {}): SequencerConfig {
+  return loadConfig(sequencerSpec, { values: values as SequencerInput }).config
+}
+
+/**
+ * Rules across options: endpoints parse and their secret files read (a bad file fails at start,
+ * not at the first block), the mode has its secret, builders can be told apart, listeners parse.
+ */
+function sequencerConfigProblems(c: SequencerConfig): string[] {
+  const p: string[] = []
+  const attempt = <T>(fn: () => T, flag?: string): T | undefined => {
+    try {
+      return fn()
+    } catch (err) {
+      p.push(flag === undefined ? (err as Error).message : `${flag}: ${(err as Error).message}`)
+      return undefined
+    }
+  }
+  const secret = (flag: string, file: string | undefined) => { if (file !== undefined) attempt(() => readJwtSecret(file), flag) }
+  if (c.engine !== undefined) attempt(() => parseEndpoint(c.engine, '--engine'))
+  secret('--engine-jwt-secret', c.engineJwtSecret)
+  if (c.blockTime === undefined && !c.jwtSecret) p.push('proxy mode needs --jwt-secret (the secret op-node signs with)')
+  secret('--jwt-secret', c.jwtSecret)
+  secret('--debug-jwt-secret', c.debugJwtSecret)
+  const builders: Endpoint[] = []
+  for (const b of c.builder) {
+    const ep = attempt(() => parseEndpoint(b, '--builder'))
+    if (ep && !ep.jwtSecret) p.push(`--builder ${ep.url}: jwt=FILE is required (it authenticates the builder's submissions)`)
+    if (ep) builders.push(ep)
+  }
+  for (const b of c.builderEngine) {
+    const ep = attempt(() => parseEndpoint(b, '--builder-engine'))
+    if (ep) builders.push(ep)
+  }
+  const ids = new Set<string>()
+  for (const ep of builders) {
+    const id = builderId(ep)
+    if (ids.has(id)) p.push(`two builders named ${id}: give one a name=NAME`)
+    ids.add(id)
+  }
+  for (const r of c.replica) attempt(() => parseEndpoint(r, '--replica'))
+  for (const [flag, spec] of [['--listen-engine', c.listenEngine], ['--listen-builder', c.listenBuilder], ['--listen-debug', c.listenDebug]] as const) attempt(() => parseListen(spec, flag))
+  return p
+}

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify'
 import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
-import { loadConfig } from '../config/index.js'
 import { RpcClient } from '../rpc/client.js'
 import { readJwtSecret } from '../rpc/jwt.js'
 import { createRegistry, rpcCallObserver } from '../rpc/metrics.js'
@@ -15,12 +14,12 @@ import { BlockHasher } from './blockHasher.js'
 import { createBuilderApi } from './builderApi.js'
 import { EngineBuilderClient, PbsBuilderClient } from './builderClient.js'
 import { createEngineProxy } from './engineProxy.js'
-import { EndpointError, parseEndpoint, parseListen, type Endpoint } from '../rpc/endpoint.js'
+import { parseEndpoint, parseListen, type Endpoint } from '../rpc/endpoint.js'
 import { SequencerEvents } from './events.js'
 import { debugAuthorize, executionModeMethods, parseExecutionMode } from './executionMode.js'
 import { HealthMonitor } from './health.js'
 import { SequencerMetrics } from './metrics.js'
-import { sequencerOptions, type SequencerConfig } from './options.js'
+import { sequencerConfig, type SequencerInput } from './options.js'
 import { PbsCore } from './pbsCore.js'
 import { RecentBlocks, ReplicaPublisher } from './replicas.js'
 import { StandaloneSequencer } from './standalone.js'
@@ -42,11 +41,7 @@ export type SequencerHandle = {
   close(): Promise<void>
 }
 
-/** Every option at its default, with `over` on top: the library form of the CLI's config. */
-export function sequencerConfig(over: Partial<Record<keyof SequencerConfig, unknown>> = {}): SequencerConfig {
-  const { config } = loadConfig('sequencer', sequencerOptions)
-  return Object.freeze({ ...config, ...over }) as SequencerConfig
-}
+export { sequencerConfig } from './options.js'
 
 async function listen(app: FastifyInstance, spec: string, what: string): Promise<string> {
   const { host, port } = parseListen(spec, what)
@@ -59,16 +54,14 @@ async function listen(app: FastifyInstance, spec: string, what: string): Promise
  * Starts `superguard sequencer`: proxy mode (op-node → us → engine) unless `blockTime` is set,
  * then standalone mode (our clock). Both run the same PBS core and builder listener.
  */
-export async function startSequencer(config: SequencerConfig, opts: { logger?: Logger } = {}): Promise<SequencerHandle> {
+export async function startSequencer(values: SequencerInput, opts: { logger?: Logger } = {}): Promise<SequencerHandle> {
+  const config = sequencerConfig(values)
   await initKeccak()
   const log = (opts.logger ?? createLogger(config.logLevel)).child({ role: 'sequencer' })
   const standalone = config.blockTime !== undefined
-  if (!config.engine) throw new EndpointError('--engine is required')
   const engineEp: Endpoint = parseEndpoint(config.engine, '--engine')
   if (config.engineJwtSecret) engineEp.jwtSecret = readJwtSecret(config.engineJwtSecret)
-  if (!standalone && !config.jwtSecret) throw new EndpointError('proxy mode needs --jwt-secret (the secret op-node signs with)')
   const builderEps = config.builder.map((b) => parseEndpoint(b, '--builder'))
-  for (const b of builderEps) if (!b.jwtSecret) throw new EndpointError(`--builder ${b.url}: jwt=FILE is required (it authenticates the builder's submissions)`)
   const engineBuilderEps = config.builderEngine.map((b) => parseEndpoint(b, '--builder-engine'))
 
   const registry = createRegistry()
@@ -84,11 +77,6 @@ export async function startSequencer(config: SequencerConfig, opts: { logger?: L
   const clientOpts = { timeoutMs: config.builderTimeoutMs, maxInFlight: 8, log }
   const builders = builderEps.map((ep) => new PbsBuilderClient(ep, clientOpts))
   const builderEngines = engineBuilderEps.map((ep) => new EngineBuilderClient(ep, clientOpts))
-  const ids = new Set<string>()
-  for (const b of [...builders, ...builderEngines]) {
-    if (ids.has(b.id)) throw new EndpointError(`two builders named ${b.id}: give one a name=NAME`)
-    ids.add(b.id)
-  }
 
   // 500 transactions hash in ~0.6 ms inline: below that a thread hop costs more than it saves.
   const hasher = new BlockHasher({ threads: config.hashThreads, inlineMaxTxs: 500 })

@@ -1,12 +1,13 @@
 import { listenOptions } from '../config/common.js'
-import { defineOptions, loadConfig, type ConfigOf, type LoadInput } from '../config/index.js'
+import { defineOptions, defineSpec, loadConfig, type ConfigOf, type InputOf, type LoadInput } from '../config/index.js'
+import { parseChainEndpoint } from '../logindex/parseChainEndpoint.js'
 import { DEFAULT_BODY_LIMIT, DEFAULT_MAX_BATCH } from '../rpc/index.js'
 
-/** `superguard supervisor` options: flags > SUPERGUARD_* env > --config file > these defaults. */
+/** `superguard supervisor` options: flags > SUPERGUARD_SUPERVISOR_* env > --config file > these defaults. */
 export const supervisorOptions = defineOptions({
   ...listenOptions,
   port: { type: 'port', default: 9545, help: 'JSON-RPC port (0 = any free port)' },
-  rpc: { type: 'strings', required: true, arg: '[CHAINID=]URL', help: 'RPC endpoint of a chain in the dependency set, one per chain; CHAINID= pins the id (checked against eth_chainId)' },
+  rpc: { type: 'strings', default: [], arg: '[CHAINID=]URL', help: 'RPC endpoint of a chain in the dependency set, one per chain; CHAINID= pins the id (checked against eth_chainId); required (not with --check-db)' },
   backend: { type: 'enum', choices: ['index', 'rpc'], default: 'index', help: 'index: SQLite log index; rpc: no index, each check reads the source chain over RPC (light mode)' },
   db: { type: 'path', default: './data/supervisor.db', arg: 'PATH', help: 'log index database (index backend); its directory is created' },
   checkDb: { type: 'bool', default: false, help: 'run a full PRAGMA integrity_check of --db, print its result and exit (0 sound, 2 corrupt or unreadable); --rpc is not needed' },
@@ -22,8 +23,25 @@ export const supervisorOptions = defineOptions({
 })
 
 export type SupervisorConfig = ConfigOf<typeof supervisorOptions>
+/** What startSupervisor takes: any subset of the options (defaults apply), checked as flags are. */
+export type SupervisorInput = InputOf<typeof supervisorOptions>
+
+export const supervisorSpec = defineSpec({
+  role: 'supervisor',
+  envPrefix: 'SUPERGUARD_SUPERVISOR_',
+  options: supervisorOptions,
+  check(c) {
+    // --check-db reads only --db; serving needs the chains.
+    if (!c.checkDb && c.rpc?.length === 0) return ['--rpc is required (the RPC endpoint of every chain in the dependency set)']
+    const problems: string[] = []
+    for (const v of c.rpc ?? []) {
+      try { parseChainEndpoint(v) } catch (err) { problems.push((err as Error).message) }
+    }
+    return problems
+  },
+})
 
 /** The supervisor's config from argv/env (as the CLI does); devnet and tests build theirs the same way. */
-export function supervisorConfig(input: LoadInput = {}): SupervisorConfig {
-  return loadConfig('supervisor', supervisorOptions, input).config
+export function supervisorConfig(input: LoadInput<typeof supervisorOptions> = {}): SupervisorConfig {
+  return loadConfig(supervisorSpec, input).config
 }

@@ -13,7 +13,7 @@ import { createHealth } from './health.js'
 import { createIndexBackend } from '../check/indexBackend.js'
 import { supervisorMethods } from './methods/index.js'
 import { supervisorMetrics } from './metrics.js'
-import type { SupervisorConfig } from './options.js'
+import { supervisorConfig, type SupervisorInput } from './options.js'
 import { createRpcBackend, type RpcBackend } from '../check/rpcBackend.js'
 
 
@@ -48,7 +48,8 @@ export type Supervisor = {
  * server with every supervisor method, /healthz and /metrics. Resolves once it listens; checks
  * answer -320400 for a chain until its backfill is done (`ready`).
  */
-export async function startSupervisor(config: SupervisorConfig, deps: SupervisorDeps = {}): Promise<Supervisor> {
+export async function startSupervisor(values: SupervisorInput, deps: SupervisorDeps = {}): Promise<Supervisor> {
+  const config = supervisorConfig({ values })
   await initKeccak()
   const logger = (deps.logger ?? createLogger(config.logLevel)).child({ role: 'supervisor' })
   const registry = deps.registry ?? createRegistry()

@@ -1,5 +1,5 @@
 import { listenerLimitOptions } from '../config/common.js'
-import { defineOptions, type ConfigOf } from '../config/index.js'
+import { defineOptions, defineSpec, type ConfigOf, type InputOf } from '../config/index.js'
 import { SAFETY_LEVELS } from '../interop/index.js'
 import { LOG_LEVELS } from '../util/logger.js'
 import { SWEEP_MODES, type SweepMode } from './protocol.js'
@@ -50,7 +50,7 @@ export const sweepOptions = defineOptions({
   drop: { type: 'bool', default: false, help: 'remove evicted transactions (anvil_dropTransaction; the accepted set in-process)' },
   notify: { type: 'strings', arg: 'URL', help: 'builder JSON-RPC endpoint told about evicted transactions (builder_evictTransactions)' },
   json: { type: 'bool', default: false, help: 'print reports as JSON (one-shot: the whole report; interval: one summary line per round)' },
-  chainId: { type: 'string', arg: 'ID', help: 'executing chain id, decimal or 0x-hex (default: eth_chainId of --rpc)' },
+  chainId: { type: 'chainId', arg: 'ID', help: 'executing chain id, decimal or 0x-hex (default: eth_chainId of --rpc)' },
   requestTimeoutMs: { type: 'duration', flag: 'request-timeout', default: '5s', help: 'bound on each request (txpool_content, a batch, a drop, a builder notice)' },
   roundTimeoutMs: { type: 'duration', flag: 'round-timeout', help: `bound on one round; unchecked accesses are kept for the next (default: the interval or --request-timeout if longer; one-shot ${DEFAULT_ONE_SHOT_TIMEOUT_MS / 1000}s)` },
   method: { type: 'string', default: 'supervisor_checkAccessList', help: 'check method in supervisor mode (interop_checkAccessList for op-interop-filter)' },
@@ -62,16 +62,22 @@ export const sweepOptions = defineOptions({
   ...listenerLimitOptions,
 })
 
-/** The sweep's configuration: the CLI's, or any subset of it from library callers (defaults apply). */
-export type SweepConfig = Omit<Partial<ConfigOf<typeof sweepOptions>>, 'chainId'> & { chainId?: string | bigint | undefined }
+/** What startSweep takes: the CLI's config, or any subset of it from library callers (defaults apply). */
+export type SweepConfig = InputOf<typeof sweepOptions>
+/** The sweep's configuration once loaded: every default filled in. */
+export type SweepSettings = ConfigOf<typeof sweepOptions>
 
-/** Every problem with a configuration, for one ConfigError. */
-export function sweepConfigProblems(c: SweepConfig, opts: { hasAcceptedSet: boolean }): string[] {
+/** What the sweep's rules need to know beyond its options. */
+export type SweepContext = { hasAcceptedSet: boolean }
+
+export const sweepSpec = defineSpec({ role: 'sweep', envPrefix: 'SUPERGUARD_SWEEP_', options: sweepOptions, check: sweepConfigProblems })
+
+/** Every problem across options, for one ConfigError (the CLI has no accepted set). */
+function sweepConfigProblems(c: SweepSettings, context: SweepContext | undefined): string[] {
   const p: string[] = []
-  const source = c.source ?? 'txpool'
-  const mode = c.mode ?? 'supervisor'
+  const { source, mode } = c
   if (source === 'txpool' && !c.rpc) p.push('--source txpool needs --rpc URL (an execution client serving txpool_content)')
-  if (source === 'accepted' && !opts.hasAcceptedSet) p.push("--source accepted sweeps the ingress's accepted set: it works only in the ingress's process (startSweep(config, { acceptedSet })); use --source txpool from the CLI")
+  if (source === 'accepted' && !context?.hasAcceptedSet) p.push("--source accepted sweeps the ingress's accepted set: it works only in the ingress's process (startSweep(config, { acceptedSet })); use --source txpool from the CLI")
   if (mode === 'supervisor' && !c.supervisor) p.push('--mode supervisor needs --supervisor URL')
   if (mode === 'index' && !c.index) p.push('--mode index needs --index PATH')
   if (mode === 'rpc' && !(c.chainRpc && c.chainRpc.length > 0)) p.push('--mode rpc needs --chain-rpc URL for every chain of the dependency set')

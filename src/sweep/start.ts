@@ -1,14 +1,13 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { Registry } from 'prom-client'
-import { ConfigError } from '../config/index.js'
-import { parseChainId } from '../interop/index.js'
+import { loadConfig } from '../config/index.js'
 import { RpcClient } from '../rpc/client.js'
 import { createRegistry } from '../rpc/metrics.js'
 import { FailureLog } from '../util/failureLog.js'
 import { createLogger, type Logger } from '../util/logger.js'
 import { AcceptedSetSource } from './acceptedSetSource.js'
 import { BuilderNotifier } from './builderNotifier.js'
-import { ACCESSES_PER_CALL, DEFAULT_CHUNK_SIZE, DEFAULT_ONE_SHOT_TIMEOUT_MS, sweepConfigProblems, TASKS_PER_WORKER, type SweepConfig } from './options.js'
+import { DEFAULT_CHUNK_SIZE, DEFAULT_ONE_SHOT_TIMEOUT_MS, sweepSpec, TASKS_PER_WORKER, type SweepConfig } from './options.js'
 import { SweepPool } from './pool.js'
 import type { CheckBackend } from './protocol.js'
 import { Sweeper } from './sweeper.js'
@@ -40,16 +39,14 @@ export type Sweep = {
  * Starts a mempool sweep: a worker pool, the source, and with `intervalMs` a loop of rounds
  * (without it, nothing runs until runOnce). Throws ConfigError listing every configuration problem.
  */
-export async function startSweep(config: SweepConfig, deps: SweepDeps = {}): Promise<Sweep> {
-  const problems = sweepConfigProblems(config, { hasAcceptedSet: deps.acceptedSet !== undefined })
-  if (problems.length > 0) throw new ConfigError('sweep', problems)
-  const log = (deps.logger ?? createLogger(config.logLevel ?? 'info')).child({ role: 'sweep' })
-  const mode = config.mode ?? 'supervisor'
-  const requestTimeoutMs = config.requestTimeoutMs ?? 5000
-  const chainId = config.chainId !== undefined ? (typeof config.chainId === 'bigint' ? config.chainId : parseChainIdOrThrow(config.chainId)) : await remoteChainId(config.rpc!, requestTimeoutMs)
+export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Promise<Sweep> {
+  const config = loadConfig(sweepSpec, { values, context: { hasAcceptedSet: deps.acceptedSet !== undefined } }).config
+  const log = (deps.logger ?? createLogger(config.logLevel)).child({ role: 'sweep' })
+  const { mode, requestTimeoutMs } = config
+  const chainId = config.chainId ?? await remoteChainId(config.rpc!, requestTimeoutMs)
 
   const backend: CheckBackend =
-    mode === 'supervisor' ? { mode, url: config.supervisor!, method: config.method ?? 'supervisor_checkAccessList', timeoutMs: requestTimeoutMs, accessesPerCall: config.accessesPerCall ?? ACCESSES_PER_CALL }
+    mode === 'supervisor' ? { mode, url: config.supervisor!, method: config.method, timeoutMs: requestTimeoutMs, accessesPerCall: config.accessesPerCall }
     : mode === 'index' ? { mode, path: config.index! }
     : { mode, chainRpcs: config.chainRpc ?? [], timeoutMs: requestTimeoutMs }
   // Everything that can throw comes before the pool, whose threads would keep the process alive.
@@ -60,19 +57,19 @@ export async function startSweep(config: SweepConfig, deps: SweepDeps = {}): Pro
   // plus the 1 ms sampling interval, so p99 reads close to the real delay.
   const loopDelay = monitorEventLoopDelay({ resolution: 1 })
   const pool = new SweepPool({ ...(config.threads === undefined ? {} : { threads: config.threads }), tasksPerWorker: TASKS_PER_WORKER[mode] })
-  const source: SweepSource = (config.source ?? 'txpool') === 'accepted'
+  const source: SweepSource = config.source === 'accepted'
     ? new AcceptedSetSource(deps.acceptedSet!)
     : new TxpoolSource({ url: config.rpc!, pool, timeoutMs: requestTimeoutMs })
 
   const ctx: RoundContext = {
     source, pool, backend, mode, chainId, notifier,
-    minSafety: config.minSafety ?? 'cross-unsafe',
-    windowMs: config.windowMs ?? 86_400_000,
+    minSafety: config.minSafety,
+    windowMs: config.windowMs,
     chunkSize: config.chunkSize ?? DEFAULT_CHUNK_SIZE[mode],
     // A round may outlast the interval (the next one then starts at once, never overlapping), but
     // never a single request's timeout: a short interval must not cut every collect short.
     roundTimeoutMs: config.roundTimeoutMs ?? (config.intervalMs === undefined ? DEFAULT_ONE_SHOT_TIMEOUT_MS : Math.max(config.intervalMs, requestTimeoutMs)),
-    drop: config.drop ?? false,
+    drop: config.drop,
     acceptedSet: deps.acceptedSet,
     loopDelay,
   }
@@ -111,14 +108,6 @@ export async function startSweep(config: SweepConfig, deps: SweepDeps = {}): Pro
       source.close()
       notifier?.close()
     })(),
-  }
-}
-
-function parseChainIdOrThrow(value: string): bigint {
-  try {
-    return parseChainId(value)
-  } catch (err) {
-    throw new ConfigError('sweep', [`--chain-id: ${(err as Error).message}`])
   }
 }
 

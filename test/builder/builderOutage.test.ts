@@ -5,7 +5,7 @@ import { pino, type Logger } from 'pino'
 import { startBuilder, type BuilderHandle } from '../../src/builder/start.js'
 import { InteropChecker } from '../../src/builder/interopCheck.js'
 import type { PoolEntry } from '../../src/builder/feePolicy.js'
-import { builderOptions } from '../../src/builder/options.js'
+import { builderSpec } from '../../src/builder/options.js'
 import { loadConfig } from '../../src/config/index.js'
 import type { Hex } from '../../src/engine/types.js'
 import { startEngineSim, type EngineSimHandle } from '../../src/enginesim/start.js'
@@ -47,7 +47,7 @@ async function outageEnv(): Promise<Env> {
   const engine = await startEngineSim({ jwtSecret: eJwt.secret, chainId: CHAIN_ID })
   const pipe = await TcpPipe.start(engine.url)
   const { logger, lines } = capture()
-  const { config } = loadConfig('builder', builderOptions, {
+  const { config } = loadConfig(builderSpec, {
     argv: ['--listen', '127.0.0.1:0', '--sequencer', `http://127.0.0.1:${await freePort()}`, '--jwt-secret', jwt.path, '--engine', `${pipe.url},jwt=${eJwt.path}`,
       '--chain-id', String(CHAIN_ID), '--failure-log-interval', `${LOG_INTERVAL_MS}ms`],
   })

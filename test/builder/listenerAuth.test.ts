@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startBuilder, type BuilderHandle } from '../../src/builder/start.js'
-import { builderOptions } from '../../src/builder/options.js'
+import { builderSpec } from '../../src/builder/options.js'
 import { loadConfig } from '../../src/config/index.js'
 import { startEngineSim, type EngineSimHandle } from '../../src/enginesim/start.js'
 import { signJwt } from '../../src/rpc/jwt.js'
@@ -19,7 +19,7 @@ test.before(async () => {
   const engineJwt = jwtFile()
   engine = await startEngineSim({ jwtSecret: engineJwt.secret, chainId: CHAIN_ID })
   // The sequencer is never called in this test: announcements are refused before anything is built.
-  const { config } = loadConfig('builder', builderOptions, {
+  const { config } = loadConfig(builderSpec, {
     argv: ['--listen', '127.0.0.1:0', '--sequencer', 'http://127.0.0.1:9', '--jwt-secret', jwt.path, '--engine', `${engine.url},jwt=${engineJwt.path}`],
   })
   builder = await startBuilder(config, { logger: createLogger('silent') })

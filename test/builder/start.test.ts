@@ -2,7 +2,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { AddressInfo } from 'node:net'
 import { startBuilder, type BuilderHandle } from '../../src/builder/start.js'
-import { builderOptions } from '../../src/builder/options.js'
+import { builderSpec } from '../../src/builder/options.js'
 import { loadConfig } from '../../src/config/index.js'
 import type { Hex } from '../../src/engine/types.js'
 import { startEngineSim, type EngineSimHandle } from '../../src/enginesim/start.js'
@@ -24,7 +24,7 @@ async function builderEnv(o: { checkInterop?: string } = {}): Promise<BuilderEnv
   const fJwt = jwtFile()
   const follower = await startEngineSim({ jwtSecret: fJwt.secret, chainId: CHAIN_ID, genesisTime })
   const env = await proxyEnv({ builders: [], genesisTime, extraBuilders: [`http://127.0.0.1:${port},jwt=${jwt.path},name=ref`], opNode: { followers: [{ url: follower.url, jwtSecret: fJwt.secret }] } })
-  const { config } = loadConfig('builder', builderOptions, {
+  const { config } = loadConfig(builderSpec, {
     argv: ['--listen', `127.0.0.1:${port}`, '--sequencer', env.seq.urls.builder, '--jwt-secret', jwt.path, '--engine', `${follower.url},jwt=${fJwt.path}`, '--resubmit-interval', '20ms', ...(o.checkInterop ? ['--check-interop', o.checkInterop] : [])],
   })
   const builder = await startBuilder(config, { logger: createLogger('silent') })

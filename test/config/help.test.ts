@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { defineOptions, envName, flagName, formatHelp } from '../../src/config/index.js'
+import { defineOptions, defineSpec, envName, flagName, formatHelp } from '../../src/config/index.js'
 import { listenOptions } from '../../src/config/common.js'
 
 const spec = defineOptions({
@@ -12,7 +12,7 @@ const spec = defineOptions({
   tags: { type: 'strings', default: [], help: 'tags' },
   dataDir: { type: 'path', flag: 'data', aliases: ['d'], arg: 'DIR', help: 'data directory' },
 })
-const text = formatHelp('superguard test [options] <arg>', 'Does a test thing.', spec)
+const text = formatHelp('superguard test [options] <arg>', 'Does a test thing.', defineSpec({ role: 'test', envPrefix: 'SUPERGUARD_', options: spec }))
 const lines = text.split('\n')
 
 /** The two lines (flag line, description line) of an option. */

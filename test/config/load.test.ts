@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ConfigError, defineOptions, envName, flagName, loadConfig, type LoadInput } from '../../src/config/index.js'
+import { ConfigError, defineOptions, defineSpec, envName, flagName, loadConfig, type LoadInput } from '../../src/config/index.js'
 
 const spec = defineOptions({
   port: { type: 'port', default: 8545, help: 'port to listen on' },
@@ -25,10 +25,10 @@ function file(content: unknown): string {
   return p
 }
 
-const load = (input: LoadInput) => loadConfig('test', spec, input)
+const load = (input: LoadInput<typeof spec>) => loadConfig(defineSpec({ role: 'test', envPrefix: 'SUPERGUARD_', options: spec }), input)
 const U = ['--upstream', 'http://a']
 
-function problems(input: LoadInput): readonly string[] {
+function problems(input: LoadInput<typeof spec>): readonly string[] {
   try {
     load(input)
   } catch (err) {
@@ -210,6 +210,51 @@ test('the config and its lists are frozen', () => {
   const { config } = load({ argv: ['--upstream', 'a', '--upstream', 'b'] })
   assert.ok(Object.isFrozen(config))
   assert.ok(Object.isFrozen(config.upstream))
+})
+
+test('check(): cross-option rules see defaults, values and the context, and join the same ConfigError', () => {
+  const checked = defineSpec<typeof spec, { limit: number }>({
+    role: 'test',
+    envPrefix: 'SUPERGUARD_',
+    options: spec,
+    check(c, context) {
+      const p: string[] = []
+      if (c.ratio !== undefined && c.strategy !== 'first') p.push('--ratio needs --strategy first')
+      if (context && c.maxEntries > context.limit) p.push(`--max-entries ${c.maxEntries} exceeds ${context.limit}`)
+      if (c.upstream.length > 2) p.push('at most two --upstream')
+      return p
+    },
+  })
+  const problemsOf = (input: LoadInput<typeof spec, { limit: number }>) => {
+    try {
+      loadConfig(checked, input)
+    } catch (err) {
+      assert.instance(err, ConfigError)
+      return (err as ConfigError).problems
+    }
+    return []
+  }
+  assert.equal(problemsOf({ argv: [...U, '--ratio', '0.5', '--strategy', 'first'] }), [])
+  assert.equal(problemsOf({ argv: [...U, '--ratio', '0.5'] }), ['--ratio needs --strategy first']) // the default strategy
+  // after every option's own problem, in one error
+  assert.equal(problemsOf({ argv: [...U, '--ratio', '0.5', '--port', 'x'] }), ['--port: expected a number, got "x"', '--ratio needs --strategy first'])
+  // library values and the caller's context
+  assert.equal(problemsOf({ values: { upstream: ['a'], maxEntries: 50 }, context: { limit: 10 } }), ['--max-entries 50 exceeds 10'])
+  assert.equal(problemsOf({ values: { upstream: ['a'], maxEntries: 50 } }), [])
+  // a rule that trips over an option already reported (upstream missing) adds nothing
+  assert.equal(problemsOf({ argv: ['--ratio', '0.5'] }), ['--upstream is required (upstream URL)'])
+  // --help never runs the rules
+  assert.is(loadConfig(checked, { argv: ['--help', '--ratio', '0.5'] }).help, true)
+})
+
+test('library values: checked and worded as their flag, over env and file, under flags; unknown keys are problems', () => {
+  assert.is(load({ values: { upstream: ['a'], interval: '250ms' } }).config.interval, 250)
+  assert.is(load({ values: { upstream: ['a'], interval: 250 } }).config.interval, 250)
+  assert.is(load({ argv: ['--port', '1'], values: { upstream: ['a'], port: 2 }, env: { SUPERGUARD_PORT: '3' } }).config.port, 1)
+  assert.is(load({ values: { upstream: ['a'], port: 2 }, env: { SUPERGUARD_PORT: '3' } }).config.port, 2)
+  assert.equal(problems({ values: { upstream: ['a'], maxEntries: 0 } }), problems({ argv: [...U, '--max-entries', '0'] }))
+  assert.equal(problems({ values: { upstream: ['a'], strategy: 'best' as 'first' } }), ['--strategy: expected one of agreement, first, any, got "best"'])
+  assert.equal(problems({ values: { upstream: ['a'], nope: 1 } as never }), ['unknown option "nope"'])
 })
 
 test.after(() => rmSync(dir, { recursive: true, force: true }))

@@ -62,7 +62,7 @@ test('superguard supervisor --help lists every option with its env name', async 
   const r = await runCli(['supervisor', '--help'])
   assert.is(r.code, 0)
   for (const flag of ['--rpc', '--backend', '--db', '--backfill', '--poll', '--port', '--host', '--admin-jwt-secret', '--failsafe', '--max-batch', '--body-limit']) assert.ok(r.stdout.includes(flag), flag)
-  assert.match(r.stdout, /SUPERGUARD_ADMIN_JWT_SECRET/)
+  assert.match(r.stdout, /SUPERGUARD_SUPERVISOR_ADMIN_JWT_SECRET/)
 })
 
 test.run()
