@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { AddressInfo } from 'node:net'
-import { pino, type Logger } from 'pino'
+import type { Logger } from 'pino'
 import { startBuilder, type BuilderHandle } from '../../src/builder/start.js'
 import { InteropChecker } from '../../src/builder/interopCheck.js'
 import type { PoolEntry } from '../../src/builder/feePolicy.js'
@@ -16,6 +16,7 @@ import { createLogger } from '../../src/util/logger.js'
 import { jsonRpc } from '../_helpers/jsonRpc.js'
 import { bearer, CHAIN_ID, jwtFile } from '../sequencer/_env.js'
 import { TcpPipe } from '../faults/tcpPipe.js'
+import { captureLog, type LogLine as Line } from '../_helpers/captureLog.js'
 
 // The reference builder while its engine (or its supervisor) is down: a failed engine look-up
 // backs off instead of being retried every 25 ms until the job's deadline (~40 requests/s, each
@@ -28,14 +29,6 @@ const OUTAGE_MS = 3000
 /** A job every 250 ms, each with a deadline 200 ms away: a missed job ends before the next starts. */
 const JOB_EVERY_MS = 250
 
-type Line = { level: number; msg: string; [k: string]: unknown }
-
-function capture(): { logger: Logger; lines: Line[] } {
-  const lines: Line[] = []
-  const logger = pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s) as Line) } })
-  return { logger, lines }
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 type Env = { engine: EngineSimHandle; pipe: TcpPipe; builder: BuilderHandle; lines: Line[]; secret: Buffer; genesis: { hash: Hex; number: Hex; timestamp: Hex }; close(): Promise<void> }
@@ -46,7 +39,7 @@ async function outageEnv(): Promise<Env> {
   const jwt = jwtFile()
   const engine = await startEngineSim({ jwtSecret: eJwt.secret, chainId: CHAIN_ID })
   const pipe = await TcpPipe.start(engine.url)
-  const { logger, lines } = capture()
+  const { logger, lines } = captureLog()
   const { config } = loadConfig(builderSpec, {
     argv: ['--listen', '127.0.0.1:0', '--sequencer', `http://127.0.0.1:${await freePort()}`, '--jwt-secret', jwt.path, '--engine', `${pipe.url},jwt=${eJwt.path}`,
       '--chain-id', String(CHAIN_ID), '--failure-log-interval', `${LOG_INTERVAL_MS}ms`],
@@ -154,7 +147,7 @@ test('builder interop check: supervisor down: one warning per interval with a co
   const sup = createRpcServer({ methods: new Map([['supervisor_checkAccessList', () => null]]), logger: createLogger('silent') })
   await sup.listen({ host: '127.0.0.1', port: 0 })
   const pipe = await TcpPipe.start(`127.0.0.1:${(sup.server.address() as AddressInfo).port}`)
-  const { logger, lines } = capture()
+  const { logger, lines } = captureLog()
   let failed = 0
   const checker = new InteropChecker(pipe.url, { timeoutMs: 500, log: logger, failureLogIntervalMs: LOG_INTERVAL_MS, onFailure: () => failed++ })
   const entries = encodeAccess({ chainId: 902n, blockNumber: 7n, timestamp: 100n, logIndex: 0, checksum: `0x03${'11'.repeat(31)}` })

@@ -11,6 +11,7 @@ import { toQuantity } from '../../src/util/hex.js'
 import { startFixedChainRpc, type FixedChainRpc } from '../_helpers/fixedChainRpc.js'
 import { writeIndexFixture, type IndexFixture } from '../_helpers/writeIndexFixture.js'
 import { corruptFile } from './corruptFile.js'
+import { captureLog } from '../_helpers/captureLog.js'
 
 // 64 KiB of garbage in the middle of a log index (issue 7, item 5): refused at start with one line
 // naming the file; corrupted under a running supervisor, every check touching a bad page answers
@@ -45,12 +46,6 @@ async function copyOfFixture(name: string): Promise<string> {
 
 function argv(db: string): string[] {
   return ['--rpc', `${template.sourceChain}=${rpcs[0]!.url}`, '--rpc', `${template.execChain}=${rpcs[1]!.url}`, '--db', db, '--port', '0', '--poll', '200ms', '--log-level', 'silent']
-}
-
-function capture(): { logger: pino.Logger; lines: { level: number; msg: string; [k: string]: unknown }[] } {
-  const lines: { level: number; msg: string }[] = []
-  const logger = pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s) as { level: number; msg: string }) } })
-  return { logger, lines }
 }
 
 /** The indexes of the fixture's logs whose look-up fails on the corrupted file (the oracle: SQLite itself). */
@@ -89,7 +84,7 @@ test('a corrupt index is refused at start: an IndexDbError naming the file, noth
 
 test('corrupted under a running supervisor: -32603 per check, batch neighbours answered, logged, counted, /healthz 503', async () => {
   const path = await copyOfFixture('runtime.db')
-  const { logger, lines } = capture()
+  const { logger, lines } = captureLog()
   const sup = await startSupervisor(supervisorConfig({ argv: argv(path) }), { progress: false, logger })
   sups.push(sup)
   await sup.ready
@@ -133,7 +128,7 @@ test('a storage error while indexing is logged once, counted as a write error an
   const anvil = await startAnvil({ chainId: 901 })
   try {
     const path = join(dir, 'write.db')
-    const { logger, lines } = capture()
+    const { logger, lines } = captureLog()
     const sup = await startSupervisor(supervisorConfig({ argv: ['--rpc', anvil.url, '--db', path, '--port', '0', '--poll', '100ms', '--log-level', 'silent'] }), { progress: false, logger })
     sups.push(sup)
     await sup.ready

@@ -1,10 +1,10 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { pino } from 'pino'
 import { UpstreamUnavailableError } from '../../src/ingress/errors.js'
 import { Forwarder } from '../../src/ingress/forwarder.js'
 import { startUpstreamDouble } from '../_helpers/upstreamDouble.js'
 import { TcpPipe } from '../faults/tcpPipe.js'
+import { captureLog } from '../_helpers/captureLog.js'
 
 // The ingress's upstream down: every call answers "upstream unavailable" (HTTP 503), the failure is
 // logged once per interval with a count, not once per request, and once when the upstream answers
@@ -13,8 +13,7 @@ import { TcpPipe } from '../faults/tcpPipe.js'
 test('forwarder: upstream down for 20 calls: one warning, then one recovery line with the count', async () => {
   const upstream = await startUpstreamDouble({ chainId: 901n })
   const pipe = await TcpPipe.start(upstream.url)
-  const lines: { level: number; msg: string; [k: string]: unknown }[] = []
-  const log = pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s) as { level: number; msg: string }) } })
+  const { logger: log, lines } = captureLog()
   const fwd = new Forwarder(pipe.url, [], { upstreamTimeoutMs: 500, builderTimeoutMs: 500, log })
   try {
     assert.is(await fwd.call('eth_chainId', []), '0x385')

@@ -1,11 +1,11 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { pino } from 'pino'
 import { startEngineSim } from '../../src/enginesim/start.js'
 import { sequencerConfig, startSequencer } from '../../src/sequencer/start.js'
 import { jsonRpc } from '../_helpers/jsonRpc.js'
 import { TcpPipe } from '../faults/tcpPipe.js'
 import { bearer, CHAIN_ID, jwtFile } from './_env.js'
+import { captureLog } from '../_helpers/captureLog.js'
 
 // Proxy mode with the engine unreachable: op-node's calls answer -32603 "execution engine
 // unavailable", a stable text (before: the transport's words, "…: connect ECONNREFUSED
@@ -17,8 +17,7 @@ test('proxy mode, engine down: a stable -32603 for op-node, the detail logged on
   const opJwt = jwtFile()
   const engine = await startEngineSim({ jwtSecret: engineJwt.secret, chainId: CHAIN_ID })
   const pipe = await TcpPipe.start(engine.url)
-  const lines: { level: number; msg: string; [k: string]: unknown }[] = []
-  const logger = pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s) as { level: number; msg: string }) } })
+  const { logger, lines } = captureLog()
   const seq = await startSequencer(sequencerConfig({
     engine: `${pipe.url},jwt=${engineJwt.path}`, jwtSecret: opJwt.path,
     listenEngine: '127.0.0.1:0', listenBuilder: '127.0.0.1:0', listenDebug: '127.0.0.1:0',

@@ -1,13 +1,13 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { AddressInfo } from 'node:net'
-import { pino } from 'pino'
 import { startEngineSim } from '../../src/enginesim/start.js'
 import { createRpcServer } from '../../src/rpc/server.js'
 import { sequencerConfig, startSequencer } from '../../src/sequencer/start.js'
 import { freePort } from '../../src/util/freePort.js'
 import { createLogger } from '../../src/util/logger.js'
 import { CHAIN_ID, jwtFile } from './_env.js'
+import { captureLog } from '../_helpers/captureLog.js'
 
 // The standalone sequencer asks op-conductor every slot: an unreachable conductor (or one refusing
 // every commit) is logged once per interval with a count and once when it answers again, not once
@@ -18,8 +18,7 @@ const SLOTS = 8
 async function run(conductorUrl: string): Promise<{ lines: { level: number; msg: string; [k: string]: unknown }[]; skipped: number }> {
   const jwt = jwtFile()
   const engine = await startEngineSim({ jwtSecret: jwt.secret, chainId: CHAIN_ID, genesisTime: Math.floor(Date.now() / 1000) - 5 })
-  const lines: { level: number; msg: string; [k: string]: unknown }[] = []
-  const logger = pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s) as { level: number; msg: string }) } })
+  const { logger, lines } = captureLog()
   const seq = await startSequencer(sequencerConfig({
     engine: `${engine.url},jwt=${jwt.path}`, blockTime: 100, noticeMs: 20, conductor: conductorUrl,
     listenBuilder: '127.0.0.1:0', listenDebug: '127.0.0.1:0', maxUnsafeAge: 0, failureLogInterval: 60_000,

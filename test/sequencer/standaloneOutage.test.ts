@@ -1,25 +1,17 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { pino, type Logger } from 'pino'
+import type { Logger } from 'pino'
 import { startEngineSim, type EngineSimHandle } from '../../src/enginesim/start.js'
 import { sequencerConfig, startSequencer, type SequencerHandle } from '../../src/sequencer/start.js'
 import type { SequencerConfig } from '../../src/sequencer/options.js'
 import { TcpPipe } from '../faults/tcpPipe.js'
 import { CHAIN_ID, jwtFile } from './_env.js'
+import { captureLog, type LogLine as Line } from '../_helpers/captureLog.js'
 
 // 1 s blocks as in the report; outages of 3 block times keep the file near 15 s.
 const BLOCK_MS = 1000
 const OUTAGE_MS = 3000
 const LOG_INTERVAL_MS = 1000
-
-type Line = { level: number; msg: string; [k: string]: unknown }
-
-/** A pino logger whose lines land in `lines` (parsed), as an operator's log collector would see them. */
-function capture(): { logger: Logger; lines: Line[] } {
-  const lines: Line[] = []
-  const logger = pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s) as Line) } })
-  return { logger, lines }
-}
 
 type OutageEnv = { engine: EngineSimHandle; pipe: TcpPipe; seq: SequencerHandle; lines: Line[]; close(): Promise<void> }
 
@@ -28,7 +20,7 @@ async function outageEnv(config: Partial<Record<keyof SequencerConfig, unknown>>
   const jwt = jwtFile()
   const engine = await startEngineSim({ jwtSecret: jwt.secret, chainId: CHAIN_ID, genesisTime: Math.floor(Date.now() / 1000) - 5 })
   const pipe = await TcpPipe.start(engine.url)
-  const { logger, lines } = capture()
+  const { logger, lines } = captureLog()
   const seq = await startSequencer(sequencerConfig({
     engine: `${pipe.url},jwt=${jwt.path}`,
     blockTime: BLOCK_MS,

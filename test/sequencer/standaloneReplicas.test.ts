@@ -1,20 +1,13 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { pino, type Logger } from 'pino'
+import type { Logger } from 'pino'
 import { startEngineSim, type EngineSimHandle } from '../../src/enginesim/start.js'
 import { sequencerConfig, startSequencer, type SequencerHandle } from '../../src/sequencer/start.js'
 import type { SequencerConfig } from '../../src/sequencer/options.js'
 import type { ReplicaStatus } from '../../src/sequencer/replicas.js'
 import { TcpPipe } from '../faults/tcpPipe.js'
 import { CHAIN_ID, jwtFile } from './_env.js'
-
-type Line = { level: number; msg: string; replica?: string; [k: string]: unknown }
-
-function capture(): { logger: Logger; lines: Line[] } {
-  const lines: Line[] = []
-  const logger = pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s) as Line) } })
-  return { logger, lines }
-}
+import { captureLog, type LogLine as Line } from '../_helpers/captureLog.js'
 
 type ReplicaEnv = { engine: EngineSimHandle; direct: EngineSimHandle; piped: EngineSimHandle; pipe: TcpPipe; seq: SequencerHandle; lines: Line[]; close(): Promise<void> }
 
@@ -24,7 +17,7 @@ async function replicaEnv(config: Partial<Record<keyof SequencerConfig, unknown>
   const genesisTime = Math.floor(Date.now() / 1000) - 5
   const [engine, direct, piped] = await Promise.all([0, 1, 2].map(() => startEngineSim({ jwtSecret: jwt.secret, chainId: CHAIN_ID, genesisTime })))
   const pipe = await TcpPipe.start(piped!.url)
-  const { logger, lines } = capture()
+  const { logger, lines } = captureLog()
   const seq = await startSequencer(sequencerConfig({
     engine: `${engine!.url},jwt=${jwt.path}`,
     blockTime: 500,

@@ -3,12 +3,12 @@ import type { AddressInfo } from 'node:net'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pino } from 'pino'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { encodeAccess } from '../../src/interop/index.js'
 import { startSupervisor, supervisorConfig } from '../../src/supervisor/index.js'
 import { jsonRpc } from '../_helpers/jsonRpc.js'
+import { captureLog } from '../_helpers/captureLog.js'
 
 // The rpc backend when a check's own upstream call fails: the check answers -32603 with a stable
 // message naming the chain, never the endpoint's text (before: "chain 901 RPC eth_getBlockByNumber:
@@ -34,8 +34,7 @@ test('rpc backend: a failed upstream look-up answers "upstream unavailable for c
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve))
   const port = upstream.address() as AddressInfo
   const dir = mkdtempSync(join(tmpdir(), 'sg-rpc-upstream-'))
-  const lines: { level: number; msg: string; [k: string]: unknown }[] = []
-  const logger = pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s) as { level: number; msg: string }) } })
+  const { logger, lines } = captureLog()
   const sup = await startSupervisor(supervisorConfig({ argv: ['--rpc', `http://127.0.0.1:${port.port}`, '--backend', 'rpc', '--db', join(dir, 'sv.db'), '--port', '0', '--poll', '1s'] }), { progress: false, logger })
   try {
     await sup.ready

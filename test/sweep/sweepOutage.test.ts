@@ -1,16 +1,15 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { pino } from 'pino'
 import { createRegistry } from '../../src/rpc/metrics.js'
 import { startSweep } from '../../src/sweep/start.js'
 import { freePort } from '../../src/util/freePort.js'
+import { captureLog } from '../_helpers/captureLog.js'
 
 // An interval sweep whose txpool source is down fails every round: it logs once per interval with
 // a count (before: one warning per round, every --interval, for as long as the source is down).
 
 test('interval sweep, source down: 20 failed rounds, one warning', async () => {
-  const lines: { level: number; msg: string; [k: string]: unknown }[] = []
-  const logger = pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s) as { level: number; msg: string }) } })
+  const { logger, lines } = captureLog()
   const registry = createRegistry()
   const dead = `http://127.0.0.1:${await freePort()}`
   const sweep = await startSweep({ source: 'txpool', rpc: dead, mode: 'supervisor', supervisor: dead, chainId: 902n, intervalMs: 10, requestTimeoutMs: 500, threads: 1 }, { logger, registry })

@@ -1,18 +1,10 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { pino } from 'pino'
 import { FailureLog } from '../../src/util/failureLog.js'
-
-type Line = { level: number; msg: string; failures?: number; err?: string; op?: string }
-
-function capture(onLine: (l: Line) => void = () => {}) {
-  const lines: Line[] = []
-  const logger = pino({ level: 'info' }, { write: (s: string) => { const l = JSON.parse(s) as Line; lines.push(l); onLine(l) } })
-  return { logger, lines }
-}
+import { captureLog } from '../_helpers/captureLog.js'
 
 test('a streak: first failure at once, the rest counted into one line per interval, one recovery line with the total', () => {
-  const { logger, lines } = capture()
+  const { logger, lines } = captureLog()
   const f = new FailureLog(logger, 'thing failed', 1000)
   for (let t = 0; t < 2500; t += 100) f.failure(new Error(`e${t}`), {}, t)
   assert.equal(lines.map((l) => [l.level, l.failures]), [[40, 1], [40, 10], [40, 10]])
@@ -22,7 +14,7 @@ test('a streak: first failure at once, the rest counted into one line per interv
 })
 
 test('options: error level, own recovery message', () => {
-  const { logger, lines } = capture()
+  const { logger, lines } = captureLog()
   const f = new FailureLog(logger, 'disk failed', 1000, { level: 'error', recoveredMsg: 'disk back' })
   f.failure('x', {}, 0)
   f.success({}, 10)
@@ -32,7 +24,7 @@ test('options: error level, own recovery message', () => {
 test('flush: failures after the last line are written when their interval ends, without a further failure', async () => {
   let second: () => void = () => {}
   const flushed = new Promise<void>((resolve) => { second = resolve })
-  const { logger, lines } = capture(() => { if (lines.length === 2) second() })
+  const { logger, lines } = captureLog(() => { if (lines.length === 2) second() })
   const f = new FailureLog(logger, 'burst', 50, { flush: true })
   f.failure(new Error('a'), { op: 'read' })
   f.failure(new Error('b'), { op: 'read' })
@@ -48,7 +40,7 @@ test('flush: failures after the last line are written when their interval ends, 
 })
 
 test('flush: close() writes what is pending; a recovery cancels the flush', () => {
-  const { logger, lines } = capture()
+  const { logger, lines } = captureLog()
   const f = new FailureLog(logger, 'burst', 60_000, { flush: true })
   f.failure('a')
   f.failure('b')
