@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url'
 /** Machine line every benchmark prints first, so numbers are read against the box that made them. */
 export function systemInfo(): Record<string, unknown> {
   let sha = 'unknown'
-  try { sha = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() } catch {}
+  try {
+    sha = execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim()
+  } catch {}
   return { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, sha }
 }
 
@@ -41,7 +45,13 @@ export type LoadResult = { reqPerSec: number; p99Ms: number; errors: number; non
  * HTTP load with autocannon on a worker thread (the server under test keeps the main thread,
  * so generator and server each get a core). Bodies rotate per connection.
  */
-export async function runLoad(opts: { url: string; bodies: readonly string[]; connections?: number; pipelining?: number; durationS?: number }): Promise<LoadResult> {
+export async function runLoad(opts: {
+  url: string
+  bodies: readonly string[]
+  connections?: number
+  pipelining?: number
+  durationS?: number
+}): Promise<LoadResult> {
   // Imported here: loading autocannon (hdr-histogram's WASM) costs ~1 s that benches without HTTP load need not pay.
   const { default: autocannon } = await import('autocannon')
   const r = await autocannon({
@@ -50,9 +60,20 @@ export async function runLoad(opts: { url: string; bodies: readonly string[]; co
     pipelining: opts.pipelining ?? 1,
     duration: opts.durationS ?? 5,
     workers: 1,
-    requests: opts.bodies.map((body) => ({ method: 'POST', path: '/', headers: { 'content-type': 'application/json' }, body })),
+    requests: opts.bodies.map((body) => ({
+      method: 'POST',
+      path: '/',
+      headers: { 'content-type': 'application/json' },
+      body,
+    })),
   })
-  return { reqPerSec: Math.round(r.requests.average), p99Ms: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, total: r.requests.total }
+  return {
+    reqPerSec: Math.round(r.requests.average),
+    p99Ms: r.latency.p99,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+    total: r.requests.total,
+  }
 }
 
 /** Seconds since `start` (performance.now()). */

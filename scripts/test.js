@@ -11,7 +11,9 @@ const EXIT_GRACE_MS = 10_000
 
 // uvu's package exports hide bin.js; find it next to the package's main entry (dist/index.js).
 const uvu = join(dirname(createRequire(import.meta.url).resolve('uvu')), '..', 'bin.js')
-const child = spawn(process.execPath, [uvu, 'dist/test', '\\.test\\.js$', ...process.argv.slice(2)], { stdio: ['ignore', 'pipe', 'inherit'] })
+const child = spawn(process.execPath, [uvu, 'dist/test', '\\.test\\.js$', ...process.argv.slice(2)], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+})
 let out = ''
 let lingering
 const deadline = setTimeout(() => {

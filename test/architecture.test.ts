@@ -23,7 +23,10 @@ test('a role importing another role, or a floor importing a role, is reported wi
   try {
     for (const d of ['src/builder', 'src/sequencer', 'src/engine']) mkdirSync(join(root, d), { recursive: true })
     writeFileSync(join(root, 'src/sequencer/types.ts'), 'export type X = 1\n')
-    writeFileSync(join(root, 'src/builder/start.ts'), "import { a } from '../engine/a.js'\nimport type { X } from '../sequencer/types.js'\n")
+    writeFileSync(
+      join(root, 'src/builder/start.ts'),
+      "import { a } from '../engine/a.js'\nimport type { X } from '../sequencer/types.js'\n",
+    )
     writeFileSync(join(root, 'src/engine/a.ts'), "export const a = await import('../builder/start.js')\n")
     const r = check(root)
     assert.is(r.status, 1)

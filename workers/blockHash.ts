@@ -8,7 +8,6 @@ import { initKeccak } from '../src/util/keccak.js'
 // aborts the process (v8 IsGraphAsync) when a second task's require() meets that import half done.
 const keccakReady = initKeccak()
 
-
 /** Piscina task: a large submission's block hash (transactions trie + header), off the main thread. */
 export default async function blockHashTask(t: BlockHashTask): Promise<Hex | null> {
   await keccakReady

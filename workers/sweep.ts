@@ -3,7 +3,14 @@ import { move, transferableSymbol, valueSymbol } from 'piscina'
 import type { BlockRef, LogReader } from '../src/check/types.js'
 import { RemoteRpcError, RpcClient } from '../src/rpc/client.js'
 import { SweepCode } from '../src/sweep/classify.js'
-import { decodeAccess, MAX_MESSAGES, unpackEntries, type CheckBackend, type ChunkResult, type SweepChunk } from '../src/sweep/protocol.js'
+import {
+  decodeAccess,
+  MAX_MESSAGES,
+  unpackEntries,
+  type CheckBackend,
+  type ChunkResult,
+  type SweepChunk,
+} from '../src/sweep/protocol.js'
 import type { Backend } from '../src/check/backend.js'
 import { checkAccesses } from '../src/check/checkAccesses.js'
 import { toQuantity } from '../src/util/hex.js'
@@ -28,9 +35,15 @@ export default async function sweep(chunk: SweepChunk): Promise<unknown> {
   const buf = Buffer.from(chunk.accesses)
   try {
     switch (chunk.backend.mode) {
-      case 'supervisor': await viaSupervisor(chunk, chunk.backend, buf, out); break
-      case 'index': viaBackend(chunk, await indexBackend(chunk.backend.path), buf, out); break
-      case 'rpc': await viaBackendAsync(chunk, await rpcBackend(chunk.backend), buf, out); break
+      case 'supervisor':
+        await viaSupervisor(chunk, chunk.backend, buf, out)
+        break
+      case 'index':
+        viaBackend(chunk, await indexBackend(chunk.backend.path), buf, out)
+        break
+      case 'rpc':
+        await viaBackendAsync(chunk, await rpcBackend(chunk.backend), buf, out)
+        break
     }
   } catch (err) {
     // Setup failed (unreadable index, unreachable chain) before any access was checked: all are
@@ -58,7 +71,12 @@ const clients = new Map<string, RpcClient>()
  * a fraction of the calls (per-call work dominates a supervisor's cost of a cheap check); an
  * invalid access costs one extra call. Verdicts are exactly the per-access ones.
  */
-async function viaSupervisor(chunk: SweepChunk, backend: Extract<CheckBackend, { mode: 'supervisor' }>, buf: Buffer, out: Out): Promise<void> {
+async function viaSupervisor(
+  chunk: SweepChunk,
+  backend: Extract<CheckBackend, { mode: 'supervisor' }>,
+  buf: Buffer,
+  out: Out,
+): Promise<void> {
   let client = clients.get(backend.url)
   if (!client) {
     // The client's own timeout is a backstop; the signal in askGroups decides, so a timeout is
@@ -67,20 +85,40 @@ async function viaSupervisor(chunk: SweepChunk, backend: Extract<CheckBackend, {
     clients.set(backend.url, client)
   }
   const d = chunk.descriptor
-  const ctx = { chunk, backend, buf, out, client, descriptor: { chainID: d.chainId.toString(), timestamp: toQuantity(d.timestamp), timeout: toQuantity(d.timeout) } }
+  const ctx = {
+    chunk,
+    backend,
+    buf,
+    out,
+    client,
+    descriptor: { chainID: d.chainId.toString(), timestamp: toQuantity(d.timestamp), timeout: toQuantity(d.timeout) },
+  }
   const per = Math.max(1, backend.accessesPerCall)
   const groups: [number, number][] = []
   for (let i = 0; i < chunk.count; i += per) groups.push([i, Math.min(chunk.count, i + per)])
   const failed = await askGroups(ctx, groups)
-  if (failed.length > 0) await askGroups(ctx, failed.flatMap(([a, b]) => Array.from({ length: b - a }, (_, k): [number, number] => [a + k, a + k + 1])))
+  if (failed.length > 0)
+    await askGroups(
+      ctx,
+      failed.flatMap(([a, b]) => Array.from({ length: b - a }, (_, k): [number, number] => [a + k, a + k + 1])),
+    )
 }
 
-type SupervisorCtx = { chunk: SweepChunk; backend: Extract<CheckBackend, { mode: 'supervisor' }>; buf: Buffer; out: Out; client: RpcClient; descriptor: Record<string, string> }
+type SupervisorCtx = {
+  chunk: SweepChunk
+  backend: Extract<CheckBackend, { mode: 'supervisor' }>
+  buf: Buffer
+  out: Out
+  client: RpcClient
+  descriptor: Record<string, string>
+}
 
 /** One batch request, one call per group [from, to); returns the failed groups of more than one access. */
 async function askGroups(c: SupervisorCtx, groups: [number, number][]): Promise<[number, number][]> {
   const left = Math.min(c.backend.timeoutMs, c.chunk.deadline - Date.now())
-  const all = (code: number, message: string) => { for (const [a, b] of groups) for (let i = a; i < b; i++) set(c.out, i, code, message) }
+  const all = (code: number, message: string) => {
+    for (const [a, b] of groups) for (let i = a; i < b; i++) set(c.out, i, code, message)
+  }
   if (left <= 0) {
     all(SweepCode.Timeout, 'round deadline reached before the check')
     return []
@@ -122,7 +160,10 @@ const readers = new Map<string, LogReader>()
  * registered since.
  */
 async function indexBackend(path: string): Promise<Backend> {
-  const [{ openLogReader }, { createIndexBackend }] = await Promise.all([import('../src/logindex/logReader.js'), import('../src/check/indexBackend.js')])
+  const [{ openLogReader }, { createIndexBackend }] = await Promise.all([
+    import('../src/logindex/logReader.js'),
+    import('../src/check/indexBackend.js'),
+  ])
   let reader = readers.get(path)
   if (!reader) {
     reader = openLogReader(path)
@@ -187,7 +228,10 @@ async function viaBackendAsync(chunk: SweepChunk, backend: Backend, buf: Buffer,
   const lane = async () => {
     while (next < chunk.count) {
       const i = next++
-      if (Date.now() > chunk.deadline) { set(out, i, SweepCode.Timeout, 'round deadline reached before the check'); continue }
+      if (Date.now() > chunk.deadline) {
+        set(out, i, SweepCode.Timeout, 'round deadline reached before the check')
+        continue
+      }
       try {
         const r = await checkAccesses(backend, [decodeAccess(buf, i)], chunk.minSafety, chunk.descriptor)
         if (!r.ok) set(out, i, r.error.rpcCode, r.error.message)
@@ -207,7 +251,12 @@ async function rpcBackend(cfg: Extract<CheckBackend, { mode: 'rpc' }>): Promise<
   if (!b) {
     b = (async () => {
       const [{ createRpcBackend }, { pino }] = await Promise.all([import('../src/check/rpcBackend.js'), import('pino')])
-      const backend = await createRpcBackend({ chains: cfg.chainRpcs.map((url) => ({ url })), pollMs: 1000, requestTimeoutMs: cfg.timeoutMs, logger: pino({ level: 'silent' }) })
+      const backend = await createRpcBackend({
+        chains: cfg.chainRpcs.map((url) => ({ url })),
+        pollMs: 1000,
+        requestTimeoutMs: cfg.timeoutMs,
+        logger: pino({ level: 'silent' }),
+      })
       await backend.ready
       return backend
     })()

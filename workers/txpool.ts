@@ -53,7 +53,10 @@ export default async function txpool(task: TxpoolTask): Promise<unknown> {
     skipped: content.skipped,
     ms: performance.now() - started,
   }
-  return move({ [transferableSymbol]: [result.hashes, result.counts.buffer, result.entries], [valueSymbol]: result } as never)
+  return move({
+    [transferableSymbol]: [result.hashes, result.counts.buffer, result.entries],
+    [valueSymbol]: result,
+  } as never)
 }
 
 const HEX_ENTRY = /^0x[0-9a-fA-F]{64}$/

@@ -36,7 +36,14 @@ export type DenseChain = {
  * (eth_sendTransaction from its unlocked dev account) so the generator spends no time on ECDSA;
  * `--no-mining` + `evm_mine` puts exactly the chosen transactions in each block.
  */
-export async function startDenseChain({ chainId = 901, blocks = 2_000, emptyShare = 0.1, txsPerBlock = [1, 3], logsPerTx = [20, 120], seed = 1 }: DenseChainOptions = {}): Promise<DenseChain> {
+export async function startDenseChain({
+  chainId = 901,
+  blocks = 2_000,
+  emptyShare = 0.1,
+  txsPerBlock = [1, 3],
+  logsPerTx = [20, 120],
+  seed = 1,
+}: DenseChainOptions = {}): Promise<DenseChain> {
   const started = performance.now()
   const rand = seededRandom(seed)
   const genesis = Math.floor(Date.now() / 1000) - 2 * blocks - 60
@@ -55,8 +62,21 @@ export async function startDenseChain({ chainId = 901, blocks = 2_000, emptyShar
       const calls = []
       for (let t = 0; t < k; t++) {
         const count = between(rand, logsPerTx[0], logsPerTx[1])
-        const payload = `0x${Math.floor(rand() * 2 ** 52).toString(16).padStart(64, '0')}` as const
-        calls.push({ method: 'eth_sendTransaction', params: [{ from, to: EMITTER_ADDRESS, data: emitterCalldata(count, payload), gas: toQuantity(100_000 + count * 5_000), nonce: toQuantity(nonce++) }] })
+        const payload = `0x${Math.floor(rand() * 2 ** 52)
+          .toString(16)
+          .padStart(64, '0')}` as const
+        calls.push({
+          method: 'eth_sendTransaction',
+          params: [
+            {
+              from,
+              to: EMITTER_ADDRESS,
+              data: emitterCalldata(count, payload),
+              gas: toQuantity(100_000 + count * 5_000),
+              nonce: toQuantity(nonce++),
+            },
+          ],
+        })
         logs += count
       }
       if (calls.length > 0) {
@@ -67,7 +87,15 @@ export async function startDenseChain({ chainId = 901, blocks = 2_000, emptyShar
       txs += k
     }
     client.close()
-    return { anvil, url: anvil.url, head: BigInt(blocks), logsPerBlock, logs: logsPerBlock.reduce((a, b) => a + b, 0), txs, seconds: (performance.now() - started) / 1000 }
+    return {
+      anvil,
+      url: anvil.url,
+      head: BigInt(blocks),
+      logsPerBlock,
+      logs: logsPerBlock.reduce((a, b) => a + b, 0),
+      txs,
+      seconds: (performance.now() - started) / 1000,
+    }
   } catch (err) {
     await anvil.stop()
     throw err

@@ -15,7 +15,10 @@ import type { SeededIndex } from './seedIndex.js'
  * with process metrics, /healthz), in this thread, on 127.0.0.1 and a free port. Only the indexer's chain
  * polling is missing: the index does not move during a benchmark.
  */
-export async function startIndexSupervisor(index: SeededIndex, opts: { methodCosts?: boolean } = {}): Promise<{ app: FastifyInstance; url: string; checksByCode(): Promise<Map<number, number>> }> {
+export async function startIndexSupervisor(
+  index: SeededIndex,
+  opts: { methodCosts?: boolean } = {},
+): Promise<{ app: FastifyInstance; url: string; checksByCode(): Promise<Map<number, number>> }> {
   const logger = createLogger('silent')
   const registry = createRegistry()
   const metrics = supervisorMetrics(registry)
@@ -36,7 +39,8 @@ export async function startIndexSupervisor(index: SeededIndex, opts: { methodCos
   const checksByCode = async () => {
     const out = new Map<number, number>()
     const metric = registry.getSingleMetric('superguard_supervisor_checks_total')
-    for (const v of metric ? (await metric.get()).values : []) out.set(Number(v.labels.code), (out.get(Number(v.labels.code)) ?? 0) + v.value)
+    for (const v of metric ? (await metric.get()).values : [])
+      out.set(Number(v.labels.code), (out.get(Number(v.labels.code)) ?? 0) + v.value)
     return out
   }
   return { app, url, checksByCode }
@@ -50,12 +54,25 @@ const PREVERIFIER_TIMEOUT = 86_400n
  * minSafety cross-unsafe, executing on `executingChain` at `timestamp` with a 1-day timeout
  * (chainID as a decimal string, quantities hex).
  */
-export function checkAccessListCall(id: number, accesses: readonly Access[], executingChain: bigint, timestamp: bigint) {
+export function checkAccessListCall(
+  id: number,
+  accesses: readonly Access[],
+  executingChain: bigint,
+  timestamp: bigint,
+) {
   return {
     jsonrpc: '2.0',
     id,
     method: 'supervisor_checkAccessList',
-    params: [encodeAccessList(accesses), 'cross-unsafe', { chainID: executingChain.toString(), timestamp: toQuantity(timestamp), timeout: toQuantity(PREVERIFIER_TIMEOUT) }],
+    params: [
+      encodeAccessList(accesses),
+      'cross-unsafe',
+      {
+        chainID: executingChain.toString(),
+        timestamp: toQuantity(timestamp),
+        timeout: toQuantity(PREVERIFIER_TIMEOUT),
+      },
+    ],
   }
 }
 
@@ -68,5 +85,6 @@ export async function post(url: string, body: string): Promise<unknown> {
 /** Throws unless `answer` is a JSON-RPC success with result null (the check said valid). */
 export function assertValid(answer: unknown, what: string): void {
   const a = answer as { result?: unknown; error?: unknown }
-  if (a === null || typeof a !== 'object' || a.result !== null || 'error' in a) throw new Error(`${what}: expected result null, got ${JSON.stringify(answer).slice(0, 300)}`)
+  if (a === null || typeof a !== 'object' || a.result !== null || 'error' in a)
+    throw new Error(`${what}: expected result null, got ${JSON.stringify(answer).slice(0, 300)}`)
 }

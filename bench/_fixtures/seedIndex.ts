@@ -47,7 +47,14 @@ const ORIGINS = 32
  * a few dozen contracts, checksums computed with the chain's id. Every head (unsafe,
  * cross-unsafe, safe, finalized) is the last block and every chain is marked ready.
  */
-export async function seedIndex({ dir, chains = [901n, 902n], logs = 100_000, logsPerBlock = [0, 100], firstBlock = 10_000_000n, seed = 7 }: SeedIndexOptions): Promise<SeededIndex> {
+export async function seedIndex({
+  dir,
+  chains = [901n, 902n],
+  logs = 100_000,
+  logsPerBlock = [0, 100],
+  firstBlock = 10_000_000n,
+  seed = 7,
+}: SeedIndexOptions): Promise<SeededIndex> {
   const started = performance.now()
   await initKeccak()
   const rand = seededRandom(seed)
@@ -108,7 +115,14 @@ export async function seedIndex({ dir, chains = [901n, 902n], logs = 100_000, lo
     headTimestamp,
     db,
     reader,
-    status: () => chains.map((chainId) => ({ chainId, ready: true, indexed: heads.get(chainId), remoteHead: heads.get(chainId)!.number, lastPollAt: Date.now() })),
+    status: () =>
+      chains.map((chainId) => ({
+        chainId,
+        ready: true,
+        indexed: heads.get(chainId),
+        remoteHead: heads.get(chainId)!.number,
+        lastPollAt: Date.now(),
+      })),
     seconds: (performance.now() - started) / 1000,
     close: () => db.close(),
   }
@@ -119,4 +133,3 @@ export function sampleAccesses(accesses: readonly Access[], count: number, seed 
   const rand = seededRandom(seed)
   return Array.from({ length: count }, () => accesses[Math.floor(rand() * accesses.length)]!)
 }
-

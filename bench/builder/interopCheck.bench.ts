@@ -8,7 +8,13 @@ import { startBuilder, type BuilderHandle } from '../../src/builder/start.js'
 import { builderSpec } from '../../src/builder/options.js'
 import { loadConfig } from '../../src/config/index.js'
 import { startAnvil } from '../../src/devnet/anvil.js'
-import { accessListEntries, DevSigner, emitInitiating, setupChain, type InitiatingMessage } from '../../src/devnet/messages.js'
+import {
+  accessListEntries,
+  DevSigner,
+  emitInitiating,
+  setupChain,
+  type InitiatingMessage,
+} from '../../src/devnet/messages.js'
 import type { Hex, PayloadAttributesV3 } from '../../src/engine/types.js'
 import { startEngineSim } from '../../src/enginesim/start.js'
 import { CROSS_L2_INBOX } from '../../src/interop/index.js'
@@ -49,31 +55,69 @@ await setupChain(anvilB.url)
 // interop transactions make a ~0.4 MB request that the default limit refuses (HTTP 413: the builder then
 // fails closed and leaves every interop transaction out). See `batchBytes` in the report.
 const BODY_LIMIT = 8 * 1024 * 1024
-const supervisor = await startSupervisor(supervisorConfig({ argv: ['--rpc', anvilA.url, '--rpc', anvilB.url, '--port', '0', '--db', ':memory:', '--poll', '100ms', '--body-limit', String(BODY_LIMIT)] }), { logger, progress: false })
+const supervisor = await startSupervisor(
+  supervisorConfig({
+    argv: [
+      '--rpc',
+      anvilA.url,
+      '--rpc',
+      anvilB.url,
+      '--port',
+      '0',
+      '--db',
+      ':memory:',
+      '--poll',
+      '100ms',
+      '--body-limit',
+      String(BODY_LIMIT),
+    ],
+  }),
+  { logger, progress: false },
+)
 await supervisor.ready
 const signer = new DevSigner()
 const messages: InitiatingMessage[] = []
-for (let i = 0; i < MAX / 250; i++) messages.push(...await emitInitiating(A, signer, { count: 250 }))
+for (let i = 0; i < MAX / 250; i++) messages.push(...(await emitInitiating(A, signer, { count: 250 })))
 const last = messages.at(-1)!.identifier.blockNumber
 await supervisor.indexer!.until(900n, 'cross-unsafe', last)
 
 // Transactions on chain 901: 100 plain transfers, and 1000 interop ones each executing one message.
-const senders = Array.from({ length: 20 }, (_, i) => privateKeyToAccount(`0x${(i + 1).toString(16).padStart(64, '0')}` as Hex))
-const sign = (from: number, nonce: number, accessList: { address: Hex; storageKeys: Hex[] }[]) => senders[from]!.signTransaction({
-  type: 'eip1559', chainId: 901, nonce, to: CROSS_L2_INBOX, gas: 200_000n, maxFeePerGas: 50_000_000_000n, maxPriorityFeePerGas: 1_000_000_000n, data: '0x', accessList,
-})
+const senders = Array.from({ length: 20 }, (_, i) =>
+  privateKeyToAccount(`0x${(i + 1).toString(16).padStart(64, '0')}` as Hex),
+)
+const sign = (from: number, nonce: number, accessList: { address: Hex; storageKeys: Hex[] }[]) =>
+  senders[from]!.signTransaction({
+    type: 'eip1559',
+    chainId: 901,
+    nonce,
+    to: CROSS_L2_INBOX,
+    gas: 200_000n,
+    maxFeePerGas: 50_000_000_000n,
+    maxPriorityFeePerGas: 1_000_000_000n,
+    data: '0x',
+    accessList,
+  })
 const plain: Hex[] = []
 for (let i = 0; i < PLAIN; i++) plain.push(await sign(i % 10, Math.floor(i / 10), []))
 // Senders 10..19, nonces in order, so every prefix of the list is gap-free.
 const interop: Hex[] = []
-for (let i = 0; i < MAX; i++) interop.push(await sign(10 + (i % 10), Math.floor(i / 10), [{ address: CROSS_L2_INBOX, storageKeys: accessListEntries([messages[i]!]) }]))
+for (let i = 0; i < MAX; i++)
+  interop.push(
+    await sign(10 + (i % 10), Math.floor(i / 10), [
+      { address: CROSS_L2_INBOX, storageKeys: accessListEntries([messages[i]!]) },
+    ]),
+  )
 
 // The builders' paired engine-sim (parent headers) and a sequencer stub that accepts every block.
 const engineJwt = randomBytes(32)
 const engine = await startEngineSim({ jwtSecret: engineJwt, chainId: 901, logger })
 const engineJwtPath = join(dir, 'engine.hex')
 writeFileSync(engineJwtPath, engineJwt.toString('hex'))
-const stub = createRpcServer({ methods: new Map([['pbs_submitBlock', () => ({ status: 'accepted' })]]), logger, bodyLimit: 64 * 1024 * 1024 })
+const stub = createRpcServer({
+  methods: new Map([['pbs_submitBlock', () => ({ status: 'accepted' })]]),
+  logger,
+  bodyLimit: 64 * 1024 * 1024,
+})
 await stub.listen({ host: '127.0.0.1', port: 0 })
 const stubUrl = `http://127.0.0.1:${(stub.server.address() as AddressInfo).port}`
 
@@ -83,8 +127,21 @@ async function builder(name: Bench['name'], checkInterop: boolean): Promise<Benc
   const path = join(dir, `${name}.hex`)
   writeFileSync(path, secret.toString('hex'))
   const { config } = loadConfig(builderSpec, {
-    argv: ['--listen', '127.0.0.1:0', '--sequencer', stubUrl, '--jwt-secret', path, '--engine', `${engine.url},jwt=${engineJwtPath}`, '--chain-id', '901',
-      '--resubmit-interval', '10ms', ...(checkInterop ? ['--check-interop', supervisor.url] : [])],
+    argv: [
+      '--listen',
+      '127.0.0.1:0',
+      '--sequencer',
+      stubUrl,
+      '--jwt-secret',
+      path,
+      '--engine',
+      `${engine.url},jwt=${engineJwtPath}`,
+      '--chain-id',
+      '901',
+      '--resubmit-interval',
+      '10ms',
+      ...(checkInterop ? ['--check-interop', supervisor.url] : []),
+    ],
   })
   return { name, builder: await startBuilder(config, { logger }), secret }
 }
@@ -92,7 +149,11 @@ const benches = [await builder('plain', false), await builder('checked', true)]
 
 const genesis = (await engine.sim.blockByTag('latest'))!
 const rpc = async (url: string, method: string, params: unknown[], secret?: Buffer) => {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(secret ? { authorization: `Bearer ${signJwt(secret)}` } : {}) }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(secret ? { authorization: `Bearer ${signJwt(secret)}` } : {}) },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  })
   const body = (await res.json()) as { result?: unknown; error?: { message: string } }
   if (body.error) throw new Error(`${method}: ${body.error.message}`)
   return body.result
@@ -115,8 +176,14 @@ async function buildOnce(b: Bench): Promise<{ ms: number; txs: number }> {
   }
   const job: StartBuildingParams = {
     jobId: `0x${randomBytes(8).toString('hex')}`,
-    parent: { hash: genesis.hash, number: `0x${genesis.number.toString(16)}`, timestamp: `0x${genesis.timestamp.toString(16)}` },
-    attributes, deadline: Date.now() + 10_000, engineVersion: 4,
+    parent: {
+      hash: genesis.hash,
+      number: `0x${genesis.number.toString(16)}`,
+      timestamp: `0x${genesis.timestamp.toString(16)}`,
+    },
+    attributes,
+    deadline: Date.now() + 10_000,
+    engineVersion: 4,
   }
   const sub = b.builder.waitForSubmission((s) => s.jobId === job.jobId, 30_000)
   const t = performance.now()
@@ -128,7 +195,18 @@ async function buildOnce(b: Bench): Promise<{ ms: number; txs: number }> {
 /** Size of the builder's check request for `n` interop transactions (as src/builder/interopCheck.ts builds it). */
 function batchBytes(n: number): number {
   const descriptor = { chainID: '901', timestamp: '0x6870a1b2', timeout: '0x0' }
-  return Buffer.byteLength(JSON.stringify(messages.slice(0, n).map((m, i) => ({ jsonrpc: '2.0', id: i, method: 'supervisor_checkAccessList', params: [accessListEntries([m]), 'cross-unsafe', descriptor] }))))
+  return Buffer.byteLength(
+    JSON.stringify(
+      messages
+        .slice(0, n)
+        .map((m, i) => ({
+          jsonrpc: '2.0',
+          id: i,
+          method: 'supervisor_checkAccessList',
+          params: [accessListEntries([m]), 'cross-unsafe', descriptor],
+        })),
+    ),
+  )
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -175,8 +253,21 @@ await supervisor.close()
 await Promise.all([anvilA.stop(), anvilB.stop()])
 
 for (const c of cells) {
-  if ((c.includedWith as number[]).some((x) => x !== c.blockTxs) || (c.includedWithout as number[]).some((x) => x !== c.blockTxs)) {
-    throw new Error(`a block left transactions out (supervisor too slow or a message not indexed?): ${JSON.stringify(c)}`)
+  if (
+    (c.includedWith as number[]).some((x) => x !== c.blockTxs) ||
+    (c.includedWithout as number[]).some((x) => x !== c.blockTxs)
+  ) {
+    throw new Error(
+      `a block left transactions out (supervisor too slow or a message not indexed?): ${JSON.stringify(c)}`,
+    )
   }
 }
-report('builder.interopCheck', { cells, jobsPerCell: JOBS, plainTxsPerBlock: PLAIN, supervisor: 'index backend, in-process (same event loop as the builders)', supervisorBodyLimit: BODY_LIMIT, defaultBodyLimit: 128 * 1024, checkTimeoutMs: 500 })
+report('builder.interopCheck', {
+  cells,
+  jobsPerCell: JOBS,
+  plainTxsPerBlock: PLAIN,
+  supervisor: 'index backend, in-process (same event loop as the builders)',
+  supervisorBodyLimit: BODY_LIMIT,
+  defaultBodyLimit: 128 * 1024,
+  checkTimeoutMs: 500,
+})

@@ -61,7 +61,8 @@ function build(entries: Entry[], depth: number): Node[] {
     shared = i
     if (shared === 0) break
   }
-  if (shared > 0) return [hexPrefix(first.subarray(depth, depth + shared), false), reference(build(entries, depth + shared))]
+  if (shared > 0)
+    return [hexPrefix(first.subarray(depth, depth + shared), false), reference(build(entries, depth + shared))]
 
   const buckets: Entry[][] = Array.from({ length: 16 }, () => [])
   let value: Uint8Array = EMPTY

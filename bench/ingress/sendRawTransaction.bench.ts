@@ -1,6 +1,12 @@
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { startAnvil } from '../../src/devnet/anvil.js'
-import { accessListEntries, DevSigner, emitInitiating, setupChain, type InitiatingMessage } from '../../src/devnet/messages.js'
+import {
+  accessListEntries,
+  DevSigner,
+  emitInitiating,
+  setupChain,
+  type InitiatingMessage,
+} from '../../src/devnet/messages.js'
 import { startIngress } from '../../src/ingress/index.js'
 import { CROSS_L2_INBOX, type Hex } from '../../src/interop/index.js'
 import { startSupervisor, supervisorConfig } from '../../src/supervisor/index.js'
@@ -25,7 +31,12 @@ const logger = createLogger('silent')
 const [anvilA, anvilB] = await Promise.all([startAnvil({ chainId: 900 }), startAnvil({ chainId: 901 })])
 const A = await setupChain(anvilA.url)
 await setupChain(anvilB.url)
-const supervisor = await startSupervisor(supervisorConfig({ argv: ['--rpc', anvilA.url, '--rpc', anvilB.url, '--port', '0', '--db', ':memory:', '--poll', '100ms'] }), { logger, progress: false })
+const supervisor = await startSupervisor(
+  supervisorConfig({
+    argv: ['--rpc', anvilA.url, '--rpc', anvilB.url, '--port', '0', '--db', ':memory:', '--poll', '100ms'],
+  }),
+  { logger, progress: false },
+)
 await supervisor.ready
 const messages: InitiatingMessage[] = await emitInitiating(A, new DevSigner(), { count: 100 })
 const last = messages.at(-1)!.identifier.blockNumber
@@ -33,29 +44,57 @@ await supervisor.indexer!.until(900n, 'cross-unsafe', last)
 
 const upstream = await startUpstreamDouble({ chainId: 901n, keep: 0 })
 // Rate limit on (so every interop request pays a sender recovery) but never reached.
-const ingress = await startIngress({ port: 0, upstream: upstream.url, supervisor: [supervisor.url], rateLimit: 1_000_000_000, logLevel: 'silent' }, { logger })
+const ingress = await startIngress(
+  { port: 0, upstream: upstream.url, supervisor: [supervisor.url], rateLimit: 1_000_000_000, logLevel: 'silent' },
+  { logger },
+)
 
 /** Requests of several rounds as one: req/s over the whole time, errors summed. */
 function total(runs: LoadResult[]): LoadResult {
   const sum = (f: (r: LoadResult) => number) => runs.reduce((n, r) => n + f(r), 0)
-  return { reqPerSec: Math.round(sum((r) => r.reqPerSec) / runs.length), p99Ms: Math.max(...runs.map((r) => r.p99Ms)), errors: sum((r) => r.errors), non2xx: sum((r) => r.non2xx), total: sum((r) => r.total) }
+  return {
+    reqPerSec: Math.round(sum((r) => r.reqPerSec) / runs.length),
+    p99Ms: Math.max(...runs.map((r) => r.p99Ms)),
+    errors: sum((r) => r.errors),
+    non2xx: sum((r) => r.non2xx),
+    total: sum((r) => r.total),
+  }
 }
 
 // N distinct transactions of each kind from 10 senders; interop ones execute the indexed messages.
 const senders = Array.from({ length: 10 }, () => privateKeyToAccount(generatePrivateKey()))
-const body = (raw: Hex, id: number) => JSON.stringify({ jsonrpc: '2.0', id, method: 'eth_sendRawTransaction', params: [raw] })
-const sign = (i: number, accessList: { address: Hex; storageKeys: Hex[] }[]) => senders[i % senders.length]!.signTransaction({
-  type: 'eip1559', chainId: 901, nonce: Math.floor(i / senders.length), to: CROSS_L2_INBOX, gas: 200_000n, maxFeePerGas: 2_000_000_000n, maxPriorityFeePerGas: 1n, data: '0x', accessList,
-})
+const body = (raw: Hex, id: number) =>
+  JSON.stringify({ jsonrpc: '2.0', id, method: 'eth_sendRawTransaction', params: [raw] })
+const sign = (i: number, accessList: { address: Hex; storageKeys: Hex[] }[]) =>
+  senders[i % senders.length]!.signTransaction({
+    type: 'eip1559',
+    chainId: 901,
+    nonce: Math.floor(i / senders.length),
+    to: CROSS_L2_INBOX,
+    gas: 200_000n,
+    maxFeePerGas: 2_000_000_000n,
+    maxPriorityFeePerGas: 1n,
+    data: '0x',
+    accessList,
+  })
 const plain: string[] = []
 const interop: string[] = []
 for (let i = 0; i < N; i++) {
   plain.push(body(await sign(i, []), i))
-  interop.push(body(await sign(N + i, [{ address: CROSS_L2_INBOX, storageKeys: accessListEntries([messages[i % messages.length]!]) }]), i))
+  interop.push(
+    body(
+      await sign(N + i, [
+        { address: CROSS_L2_INBOX, storageKeys: accessListEntries([messages[i % messages.length]!]) },
+      ]),
+      i,
+    ),
+  )
 }
 
 // Every interop body must pass validation before it is timed.
-const probe = await (await fetch(ingress.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: interop[0] })).json() as { result?: string; error?: unknown }
+const probe = (await (
+  await fetch(ingress.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: interop[0] })
+).json()) as { result?: string; error?: unknown }
 if (!probe.result) throw new Error(`interop transaction refused: ${JSON.stringify(probe)}`)
 
 await runLoad({ url: ingress.url, bodies: plain, connections, durationS: 2 }) // warm-up both paths
@@ -76,7 +115,8 @@ await ingress.close()
 await upstream.close()
 await supervisor.close()
 await Promise.all([anvilA.stop(), anvilB.stop()])
-if (p.non2xx + p.errors + x.non2xx + x.errors > 0 || failed) throw new Error(`requests failed: ${JSON.stringify({ p, x, failed })}`)
+if (p.non2xx + p.errors + x.non2xx + x.errors > 0 || failed)
+  throw new Error(`requests failed: ${JSON.stringify({ p, x, failed })}`)
 
 report('ingress.sendRawTransaction', {
   plainReqPerSec: p.reqPerSec,

@@ -39,7 +39,10 @@ async function measured(fn: () => Promise<{ logs: number; seconds: number }>): P
 }
 
 /** CPU microseconds per log, per process. */
-const perLog = (m: Measured) => ({ node: Number(((m.cpu.node * 1000) / m.logs).toFixed(1)), anvil: Number(((m.cpu.anvil * 1000) / m.logs).toFixed(1)) })
+const perLog = (m: Measured) => ({
+  node: Number(((m.cpu.node * 1000) / m.logs).toFixed(1)),
+  anvil: Number(((m.cpu.anvil * 1000) / m.logs).toFixed(1)),
+})
 const dir = mkdtempSync(join(tmpdir(), 'sg-bench-backfill-'))
 const logger = createLogger('silent')
 
@@ -68,7 +71,12 @@ async function bareGetLogs(ranges: readonly [bigint, bigint][]): Promise<{ logs:
     const res = await fetch(chain.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getLogs', params: [{ fromBlock: toQuantity(from), toBlock: toQuantity(to) }] }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'eth_getLogs',
+        params: [{ fromBlock: toQuantity(from), toBlock: toQuantity(to) }],
+      }),
     })
     const body = (await res.json()) as { result: unknown[] }
     logs += body.result.length
@@ -79,7 +87,15 @@ async function bareGetLogs(ranges: readonly [bigint, bigint][]): Promise<{ logs:
 async function indexerBackfill(round: number): Promise<{ logs: number; seconds: number }> {
   const dbPath = join(dir, `index-${round}.db`)
   const start = performance.now()
-  const indexer = await startIndexer({ chains: [{ url: chain.url }], dbPath, backfillMs: 7 * 86_400_000, pollMs: 1_000, logger, progress: false, maxRange: MAX_RANGE })
+  const indexer = await startIndexer({
+    chains: [{ url: chain.url }],
+    dbPath,
+    backfillMs: 7 * 86_400_000,
+    pollMs: 1_000,
+    logger,
+    progress: false,
+    maxRange: MAX_RANGE,
+  })
   await indexer.ready
   const seconds = since(start)
   await indexer.close()
@@ -87,7 +103,8 @@ async function indexerBackfill(round: number): Promise<{ logs: number; seconds: 
   const logs = (db.prepare('SELECT count(*) AS n FROM logs').get() as { n: number }).n
   const blocks = (db.prepare('SELECT count(*) AS n FROM blocks').get() as { n: number }).n
   db.close()
-  if (logs !== chain.logs || blocks !== Number(chain.head) + 1) throw new Error(`index holds ${logs} logs / ${blocks} blocks, the chain ${chain.logs} / ${chain.head + 1n}`)
+  if (logs !== chain.logs || blocks !== Number(chain.head) + 1)
+    throw new Error(`index holds ${logs} logs / ${blocks} blocks, the chain ${chain.logs} / ${chain.head + 1n}`)
   return { logs, seconds }
 }
 
@@ -104,13 +121,25 @@ try {
     total.indexSeconds += index.seconds
     const bareLogsPerSec = Math.round(bare.logs / bare.seconds)
     const indexLogsPerSec = Math.round(index.logs / index.seconds)
-    rounds.push({ bareLogsPerSec, indexLogsPerSec, indexBlocksPerSec: Math.round((Number(chain.head) + 1) / index.seconds), indexSeconds: Number(index.seconds.toFixed(2)), ratio: ratio(indexLogsPerSec, bareLogsPerSec), cpuUsPerLog: { bare: perLog(bare), index: perLog(index) } })
+    rounds.push({
+      bareLogsPerSec,
+      indexLogsPerSec,
+      indexBlocksPerSec: Math.round((Number(chain.head) + 1) / index.seconds),
+      indexSeconds: Number(index.seconds.toFixed(2)),
+      ratio: ratio(indexLogsPerSec, bareLogsPerSec),
+      cpuUsPerLog: { bare: perLog(bare), index: perLog(index) },
+    })
   }
   // Over all rounds: every round moves the same logs, so these are time-weighted means.
   const bareLogsPerSec = Math.round((chain.logs * ROUNDS) / total.bareSeconds)
   const indexLogsPerSec = Math.round((chain.logs * ROUNDS) / total.indexSeconds)
   report('logindex.backfill', {
-    chain: { blocks: Number(chain.head) + 1, logs: chain.logs, txs: chain.txs, generationSeconds: Number(chain.seconds.toFixed(1)) },
+    chain: {
+      blocks: Number(chain.head) + 1,
+      logs: chain.logs,
+      txs: chain.txs,
+      generationSeconds: Number(chain.seconds.toFixed(1)),
+    },
     ranges: { count: ranges.length, blocks: Number(ranges[0]![1] - ranges[0]![0] + 1n) },
     bareLogsPerSec,
     indexLogsPerSec,

@@ -9,7 +9,10 @@ import { signJwt } from '../../src/rpc/jwt.js'
  * it and a direct call is the price of one more hop on this machine; superguard's own work is what
  * it adds on top.
  */
-export async function startBareProxy(engineUrl: string, engineSecret: Buffer): Promise<{ url: string; getPayloadMs: number[]; close(): Promise<void> }> {
+export async function startBareProxy(
+  engineUrl: string,
+  engineSecret: Buffer,
+): Promise<{ url: string; getPayloadMs: number[]; close(): Promise<void> }> {
   const target = new URL(engineUrl)
   const agent = new Agent({ keepAlive: true, maxSockets: 64 })
   // The engine's getPayload times as this proxy saw them, in call order (the pairing superguard's
@@ -23,15 +26,29 @@ export async function startBareProxy(engineUrl: string, engineSecret: Buffer): P
       const t0 = performance.now()
       if (body.includes('engine_getPayload')) res.once('finish', () => getPayloadMs.push(upstreamMs))
       let upstreamMs = NaN
-      const out = request(target, {
-        method: 'POST', agent,
-        headers: { 'content-type': 'application/json', 'content-length': String(body.length), authorization: `Bearer ${signJwt(engineSecret)}` },
-      }, (up) => {
-        up.once('end', () => { upstreamMs = performance.now() - t0 })
-        res.writeHead(up.statusCode ?? 502, { 'content-type': 'application/json' })
-        up.pipe(res)
+      const out = request(
+        target,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': String(body.length),
+            authorization: `Bearer ${signJwt(engineSecret)}`,
+          },
+        },
+        (up) => {
+          up.once('end', () => {
+            upstreamMs = performance.now() - t0
+          })
+          res.writeHead(up.statusCode ?? 502, { 'content-type': 'application/json' })
+          up.pipe(res)
+        },
+      )
+      out.on('error', () => {
+        res.writeHead(502)
+        res.end()
       })
-      out.on('error', () => { res.writeHead(502); res.end() })
       out.end(body)
     })
   })
@@ -40,6 +57,11 @@ export async function startBareProxy(engineUrl: string, engineSecret: Buffer): P
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     getPayloadMs,
-    close: () => new Promise<void>((r) => { agent.destroy(); server.closeAllConnections(); server.close(() => r()) }),
+    close: () =>
+      new Promise<void>((r) => {
+        agent.destroy()
+        server.closeAllConnections()
+        server.close(() => r())
+      }),
   }
 }

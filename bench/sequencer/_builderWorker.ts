@@ -17,11 +17,21 @@ import { createLogger } from '../../src/util/logger.js'
 // transactions, so every resubmission is a new block that superguard cheap-checks and validates with
 // engine_newPayload.
 export type BuilderJob = {
-  engineUrl: string; engineJwtHex: string; builders: { name: string; jwtHex: string }[]; intervalMs: number; txsPerBuilder: number
+  engineUrl: string
+  engineJwtHex: string
+  builders: { name: string; jwtHex: string }[]
+  intervalMs: number
+  txsPerBuilder: number
   /** Stop this long before the job's deadline, as the reference builder (--submit-margin-ms). */
   submitMarginMs: number
 }
-export type BuilderStats = { jobs: number; submitted: number; accepted: number; rejected: Record<string, number>; errors: number }
+export type BuilderStats = {
+  jobs: number
+  submitted: number
+  accepted: number
+  rejected: Record<string, number>
+  errors: number
+}
 
 const cfg = workerData as BuilderJob
 await initKeccak()
@@ -34,10 +44,20 @@ for (const [i, b] of cfg.builders.entries()) {
   const acct = privateKeyToAccount(`0x${(i + 1).toString(16).padStart(64, '0')}` as Hex)
   const txs: DecodedTx[] = []
   for (let n = 0; n < cfg.txsPerBuilder; n++) {
-    txs.push(decodeTx(await acct.signTransaction({
-      type: 'eip1559', chainId: 901, nonce: n, to: '0x000000000000000000000000000000000000beef', value: 1n,
-      gas: 21_000n, maxFeePerGas: 50_000_000_000n, maxPriorityFeePerGas: BigInt(1 + i) * 1_000_000_000n,
-    })))
+    txs.push(
+      decodeTx(
+        await acct.signTransaction({
+          type: 'eip1559',
+          chainId: 901,
+          nonce: n,
+          to: '0x000000000000000000000000000000000000beef',
+          value: 1n,
+          gas: 21_000n,
+          maxFeePerGas: 50_000_000_000n,
+          maxPriorityFeePerGas: BigInt(1 + i) * 1_000_000_000n,
+        }),
+      ),
+    )
   }
   builders.push({ name: b.name, rpc: undefined, secret: Buffer.from(b.jwtHex, 'hex'), txs })
 }
@@ -73,7 +93,13 @@ async function onJob(job: StartBuildingParams): Promise<void> {
 
 const app = createRpcServer({
   methods: new Map([
-    ['builder_startBuilding', (p: readonly unknown[]) => { void onJob(p[0] as StartBuildingParams); return null }],
+    [
+      'builder_startBuilding',
+      (p: readonly unknown[]) => {
+        void onJob(p[0] as StartBuildingParams)
+        return null
+      },
+    ],
     ['builder_deadline', () => null],
   ]),
   logger: createLogger('silent'),
@@ -81,7 +107,8 @@ const app = createRpcServer({
 await app.listen({ host: '127.0.0.1', port: 0 })
 parentPort!.postMessage({ url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` })
 parentPort!.on('message', async (m: { builderApi?: string; stop?: boolean }) => {
-  if (m.builderApi) for (const b of builders) b.rpc = new RpcClient(m.builderApi, { jwtSecret: b.secret, timeoutMs: 5000 })
+  if (m.builderApi)
+    for (const b of builders) b.rpc = new RpcClient(m.builderApi, { jwtSecret: b.secret, timeoutMs: 5000 })
   if (m.stop) {
     current = undefined
     await app.close()

@@ -13,7 +13,10 @@ const engine = await startEngineSim({
 })
 
 // Instrumentation: every engine_ call goes through sim.serial; getPayload reads the wait of its own turn.
-const sim = engine.sim as unknown as { serial: <T>(fn: () => T | Promise<T>) => Promise<T>; getPayload: (...a: unknown[]) => unknown }
+const sim = engine.sim as unknown as {
+  serial: <T>(fn: () => T | Promise<T>) => Promise<T>
+  getPayload: (...a: unknown[]) => unknown
+}
 const serial = sim.serial.bind(engine.sim)
 const getPayload = sim.getPayload.bind(engine.sim)
 let turnWaitMs = 0
@@ -22,14 +25,23 @@ const runs: number[] = []
 const calls: Record<string, number> = {}
 sim.serial = <T>(fn: () => T | Promise<T>) => {
   const queued = performance.now()
-  return serial(() => { turnWaitMs = performance.now() - queued; return fn() })
+  return serial(() => {
+    turnWaitMs = performance.now() - queued
+    return fn()
+  })
 }
 sim.getPayload = (...a: unknown[]) => {
   waits.push(turnWaitMs)
   const t = performance.now()
-  try { return getPayload(...a) } finally { runs.push(performance.now() - t) }
+  try {
+    return getPayload(...a)
+  } finally {
+    runs.push(performance.now() - t)
+  }
 }
-const newPayload = (engine.sim as unknown as { newPayload: (...a: unknown[]) => Promise<unknown> }).newPayload.bind(engine.sim)
+const newPayload = (engine.sim as unknown as { newPayload: (...a: unknown[]) => Promise<unknown> }).newPayload.bind(
+  engine.sim,
+)
 ;(engine.sim as unknown as { newPayload: (...a: unknown[]) => Promise<unknown> }).newPayload = (...a: unknown[]) => {
   calls.newPayload = (calls.newPayload ?? 0) + 1
   return newPayload(...a)
@@ -37,6 +49,11 @@ const newPayload = (engine.sim as unknown as { newPayload: (...a: unknown[]) => 
 
 process.send!({ url: engine.url })
 process.on('message', (m: { stats?: boolean }) => {
-  if (m.stats) process.send!({ stats: { getPayloadWaitMs: waits.splice(0), getPayloadRunMs: runs.splice(0), newPayloads: calls.newPayload ?? 0 } })
+  if (m.stats)
+    process.send!({
+      stats: { getPayloadWaitMs: waits.splice(0), getPayloadRunMs: runs.splice(0), newPayloads: calls.newPayload ?? 0 },
+    })
 })
-process.on('disconnect', () => { void engine.close().finally(() => process.exit(0)) })
+process.on('disconnect', () => {
+  void engine.close().finally(() => process.exit(0))
+})

@@ -23,13 +23,23 @@ export function jwtFile(): { path: string; secret: Buffer; hex: string } {
 export const sibling = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url))
 
 export type EngineStats = { getPayloadWaitMs: number[]; getPayloadRunMs: number[]; newPayloads: number }
-export type EngineProc = { url: string; jwt: ReturnType<typeof jwtFile>; pid: number; stats(): Promise<EngineStats>; stop(): Promise<void> }
+export type EngineProc = {
+  url: string
+  jwt: ReturnType<typeof jwtFile>
+  pid: number
+  stats(): Promise<EngineStats>
+  stop(): Promise<void>
+}
 
 /** engine-sim in a child process, genesis `aheadS` seconds in the future so fast slots never pass a deadline. */
 export async function startEngineProcess(aheadS = 30): Promise<EngineProc> {
   const jwt = jwtFile()
   const child = fork(sibling('_engineChild.js'), [], {
-    env: { ...process.env, SG_BENCH_ENGINE_JWT: jwt.hex, SG_BENCH_GENESIS: String(Math.floor(Date.now() / 1000) + aheadS) },
+    env: {
+      ...process.env,
+      SG_BENCH_ENGINE_JWT: jwt.hex,
+      SG_BENCH_GENESIS: String(Math.floor(Date.now() / 1000) + aheadS),
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const url = await new Promise<string>((resolve, reject) => {
@@ -37,17 +47,26 @@ export async function startEngineProcess(aheadS = 30): Promise<EngineProc> {
     child.once('exit', (code) => reject(new Error(`engine child exited (${code})`)))
   })
   return {
-    url, jwt, pid: child.pid!,
-    stats: () => new Promise<EngineStats>((resolve) => {
-      const on = (m: { stats?: EngineStats }) => { if (m.stats) { child.off('message', on); resolve(m.stats) } }
-      child.on('message', on)
-      child.send({ stats: true })
-    }),
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve()
-      child.once('exit', () => resolve())
-      child.disconnect()
-    }),
+    url,
+    jwt,
+    pid: child.pid!,
+    stats: () =>
+      new Promise<EngineStats>((resolve) => {
+        const on = (m: { stats?: EngineStats }) => {
+          if (m.stats) {
+            child.off('message', on)
+            resolve(m.stats)
+          }
+        }
+        child.on('message', on)
+        child.send({ stats: true })
+      }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve()
+        child.once('exit', () => resolve())
+        child.disconnect()
+      }),
   }
 }
 
@@ -55,7 +74,10 @@ export async function startEngineProcess(aheadS = 30): Promise<EngineProc> {
 export function runWorker<T>(file: string, data: unknown): Promise<T> {
   const w = new Worker(sibling(file), { workerData: data })
   return new Promise<T>((resolve, reject) => {
-    w.once('message', (m: T) => { resolve(m); void w.terminate() })
+    w.once('message', (m: T) => {
+      resolve(m)
+      void w.terminate()
+    })
     w.once('error', reject)
     w.once('exit', (code) => reject(new Error(`${file} exited (${code}) without a result`)))
   })

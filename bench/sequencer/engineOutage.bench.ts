@@ -22,15 +22,32 @@ writeFileSync(jwtPath, secret.toString('hex'))
 const engine = await startEngineSim({ jwtSecret: secret, chainId: 901, genesisTime: Math.floor(Date.now() / 1000) - 5 })
 const pipe = await TcpPipe.start(engine.url)
 let logBytes = 0
-const logger = pino({ level: 'info' }, { write: (s: string) => { logBytes += s.length } })
-const seq = await startSequencer(sequencerConfig({
-  engine: `${pipe.url},jwt=${jwtPath}`, blockTime: BLOCK_MS,
-  listenBuilder: '127.0.0.1:0', listenDebug: '127.0.0.1:0', maxUnsafeAge: 0,
-}), { logger })
+const logger = pino(
+  { level: 'info' },
+  {
+    write: (s: string) => {
+      logBytes += s.length
+    },
+  },
+)
+const seq = await startSequencer(
+  sequencerConfig({
+    engine: `${pipe.url},jwt=${jwtPath}`,
+    blockTime: BLOCK_MS,
+    listenBuilder: '127.0.0.1:0',
+    listenDebug: '127.0.0.1:0',
+    maxUnsafeAge: 0,
+  }),
+  { logger },
+)
 let failed = 0
 let aheadMs = -Infinity
-seq.events.on('error', (e) => { if (e.where === 'standalone_slot') failed++ })
-seq.events.on('job', (j) => { aheadMs = Math.max(aheadMs, Number(BigInt(j.attributes.timestamp)) * 1000 - Date.now()) })
+seq.events.on('error', (e) => {
+  if (e.where === 'standalone_slot') failed++
+})
+seq.events.on('job', (j) => {
+  aheadMs = Math.max(aheadMs, Number(BigInt(j.attributes.timestamp)) * 1000 - Date.now())
+})
 await seq.events.waitFor('sealed')
 
 const bytes0 = logBytes
@@ -43,7 +60,10 @@ const wallMs = performance.now() - t0
 const sealed = seq.events.waitFor('sealed', () => true, 20_000)
 await pipe.restore()
 const t1 = performance.now()
-const ok = await sealed.then(() => true, () => false)
+const ok = await sealed.then(
+  () => true,
+  () => false,
+)
 const firstSealMs = performance.now() - t1
 
 report('sequencer-engine-outage', {

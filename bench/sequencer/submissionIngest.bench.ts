@@ -42,17 +42,22 @@ const logger = createLogger('silent')
 const engine = await startEngineProcess(600)
 const opJwt = jwtFile()
 const builderJwts = Array.from({ length: BUILDERS }, () => jwtFile())
-const seq = await startSequencer(sequencerConfig({
-  engine: `${engine.url},jwt=${engine.jwt.path}`,
-  jwtSecret: opJwt.path,
-  listenEngine: '127.0.0.1:0', listenBuilder: '127.0.0.1:0', listenDebug: '127.0.0.1:0',
-  // Announcements go nowhere (connection refused, once per job): the load comes from autocannon.
-  builder: builderJwts.map((j, i) => `http://127.0.0.1:9,jwt=${j.path},name=b${i}`),
-  maxSubmissionsPerJob: 1_000_000_000,
-  builderRequestsPerSecond: 0,
-  maxUnsafeAge: 0,
-  logLevel: 'silent',
-}), { logger })
+const seq = await startSequencer(
+  sequencerConfig({
+    engine: `${engine.url},jwt=${engine.jwt.path}`,
+    jwtSecret: opJwt.path,
+    listenEngine: '127.0.0.1:0',
+    listenBuilder: '127.0.0.1:0',
+    listenDebug: '127.0.0.1:0',
+    // Announcements go nowhere (connection refused, once per job): the load comes from autocannon.
+    builder: builderJwts.map((j, i) => `http://127.0.0.1:9,jwt=${j.path},name=b${i}`),
+    maxSubmissionsPerJob: 1_000_000_000,
+    builderRequestsPerSecond: 0,
+    maxUnsafeAge: 0,
+    logLevel: 'silent',
+  }),
+  { logger },
+)
 
 const op = await new OpNode({ engineUrl: seq.urls.engine!, jwtSecret: opJwt.secret }).init()
 const jobP = seq.events.waitFor('job')
@@ -69,20 +74,36 @@ for (let b = 0; b < BUILDERS; b++) {
   const acct = privateKeyToAccount(`0x${(b + 1).toString(16).padStart(64, '0')}` as Hex)
   const pool: DecodedTx[] = []
   for (let n = 0; n < POOL; n++) {
-    pool.push(decodeTx(await acct.signTransaction({
-      type: 'eip1559', chainId: 901, nonce: n, to: '0x000000000000000000000000000000000000beef', value: 1n,
-      gas: 21_000n, maxFeePerGas: 50_000_000_000n, maxPriorityFeePerGas: BigInt(1 + b) * 1_000_000_000n,
-    })))
+    pool.push(
+      decodeTx(
+        await acct.signTransaction({
+          type: 'eip1559',
+          chainId: 901,
+          nonce: n,
+          to: '0x000000000000000000000000000000000000beef',
+          value: 1n,
+          gas: 21_000n,
+          maxFeePerGas: 50_000_000_000n,
+          maxPriorityFeePerGas: BigInt(1 + b) * 1_000_000_000n,
+        }),
+      ),
+    )
   }
   for (let j = 0; j < BODIES; j++) {
     const txs = Array.from({ length: TXS }, (_, m) => pool[(j + m) % POOL]!)
     const block = assembleBlock(job, parent, txs)
-    bodies.push({ builder: b, body: JSON.stringify({ jsonrpc: '2.0', id: j, method: 'pbs_submitBlock', params: [submissionOf(block)] }) })
+    bodies.push({
+      builder: b,
+      body: JSON.stringify({ jsonrpc: '2.0', id: j, method: 'pbs_submitBlock', params: [submissionOf(block)] }),
+    })
   }
 }
 const buildS = (performance.now() - buildStart) / 1000
 // Interleave the builders (body j of builder 0, 1, 2, 3, then body j + 1 …): every connection carries all four.
-const interleaved = Array.from({ length: bodies.length }, (_, i) => bodies[(i % BUILDERS) * BODIES + Math.floor(i / BUILDERS)]!)
+const interleaved = Array.from(
+  { length: bodies.length },
+  (_, i) => bodies[(i % BUILDERS) * BODIES + Math.floor(i / BUILDERS)]!,
+)
 bodies.splice(0, bodies.length, ...interleaved)
 
 const counts = new Map<string, number>()
@@ -97,23 +118,41 @@ const { default: autocannon } = await import('autocannon')
 async function pass(rate: number): Promise<Record<string, unknown>> {
   counts.clear()
   const tokens = builderJwts.map((j) => `Bearer ${signJwt(j.secret)}`)
-  const requests = bodies.map(({ builder, body }) => ({ method: 'POST', path: '/', headers: { 'content-type': 'application/json', authorization: tokens[builder]! }, body }))
+  const requests = bodies.map(({ builder, body }) => ({
+    method: 'POST',
+    path: '/',
+    headers: { 'content-type': 'application/json', authorization: tokens[builder]! },
+    body,
+  }))
   const loop = monitorEventLoopDelay({ resolution: 1 })
   loop.enable()
   const cpu0 = mainThreadCpuMs()
-  const res = await autocannon({ url: seq.urls.builder, connections: CONNECTIONS, pipelining: 1, duration: SECONDS, workers: 1, requests, ...(rate > 0 ? { overallRate: rate } : {}) })
+  const res = await autocannon({
+    url: seq.urls.builder,
+    connections: CONNECTIONS,
+    pipelining: 1,
+    duration: SECONDS,
+    workers: 1,
+    requests,
+    ...(rate > 0 ? { overallRate: rate } : {}),
+  })
   loop.disable()
   const cpu1 = mainThreadCpuMs()
   const out = {
     offeredPerSec: rate || 'max',
     answeredPerSec: Math.round(res.requests.average),
     total: res.requests.total,
-    latencyP50Ms: res.latency.p50, latencyP99Ms: res.latency.p99,
-    non2xx: res.non2xx, errors: res.errors + res.timeouts,
-    loopDelayP50Ms: r2(loop.percentile(50) / 1e6), loopDelayP99Ms: r2(loop.percentile(99) / 1e6), loopDelayMaxMs: r2(loop.max / 1e6),
+    latencyP50Ms: res.latency.p50,
+    latencyP99Ms: res.latency.p99,
+    non2xx: res.non2xx,
+    errors: res.errors + res.timeouts,
+    loopDelayP50Ms: r2(loop.percentile(50) / 1e6),
+    loopDelayP99Ms: r2(loop.percentile(99) / 1e6),
+    loopDelayMaxMs: r2(loop.max / 1e6),
     answers: Object.fromEntries(counts),
     // The sequencer thread's CPU per answered request: its ceiling on a core of its own is 1e6 / this.
-    mainCpuUsPerReq: cpu0 === undefined || cpu1 === undefined ? null : Math.round(((cpu1 - cpu0) * 1000) / res.requests.total),
+    mainCpuUsPerReq:
+      cpu0 === undefined || cpu1 === undefined ? null : Math.round(((cpu1 - cpu0) * 1000) / res.requests.total),
   }
   // Let validations of this pass's accepted blocks drain before the next.
   await new Promise((r) => setTimeout(r, 500))
@@ -132,13 +171,31 @@ const range = (xs: Record<string, unknown>[], k: string) => {
   return { min: Math.min(...v), max: Math.max(...v) }
 }
 report('sequencer.submissionIngest', {
-  saturated: { answeredPerSec: range(saturated, 'answeredPerSec'), loopDelayP99Ms: range(saturated, 'loopDelayP99Ms'), mainCpuUsPerReq: range(saturated, 'mainCpuUsPerReq') },
-  atTarget: { offeredPerSec: RATE, answeredPerSec: range(atTarget, 'answeredPerSec'), loopDelayP99Ms: range(atTarget, 'loopDelayP99Ms'), latencyP99Ms: range(atTarget, 'latencyP99Ms') },
+  saturated: {
+    answeredPerSec: range(saturated, 'answeredPerSec'),
+    loopDelayP99Ms: range(saturated, 'loopDelayP99Ms'),
+    mainCpuUsPerReq: range(saturated, 'mainCpuUsPerReq'),
+  },
+  atTarget: {
+    offeredPerSec: RATE,
+    answeredPerSec: range(atTarget, 'answeredPerSec'),
+    loopDelayP99Ms: range(atTarget, 'loopDelayP99Ms'),
+    latencyP99Ms: range(atTarget, 'latencyP99Ms'),
+  },
   targets: { answeredPerSec: 5000, loopDelayP99Ms: 10 },
   passes: { saturated, atTarget },
   config: {
-    rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, txsPerBlock: TXS, distinctBodies: bodies.length, bodyBytes: Math.round(bodies.reduce((n, b) => n + b.body.length, 0) / bodies.length),
-    builders: BUILDERS, maxSubmissionsPerJob: 1e9, builderRequestsPerSecond: 0, hashThreads: 2, buildS: r2(buildS),
+    rounds: ROUNDS,
+    seconds: SECONDS,
+    connections: CONNECTIONS,
+    txsPerBlock: TXS,
+    distinctBodies: bodies.length,
+    bodyBytes: Math.round(bodies.reduce((n, b) => n + b.body.length, 0) / bodies.length),
+    builders: BUILDERS,
+    maxSubmissionsPerJob: 1e9,
+    builderRequestsPerSecond: 0,
+    hashThreads: 2,
+    buildS: r2(buildS),
   },
 })
 

@@ -25,8 +25,13 @@ const guarded = await startIndexSupervisor(index)
 const unguarded = await startIndexSupervisor(index, { methodCosts: false })
 const execTimestamp = index.headTimestamp + 2n
 const picked = sampleAccesses(index.accesses, BODIES, 3)
-const checks = picked.map((a, i) => JSON.stringify(checkAccessListCall(i + 1, [a], index.chains.find((c) => c !== a.chainId)!, execTimestamp)))
-const syncStatusBatch = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'supervisor_syncStatus', params: [] })))
+const checks = picked.map((a, i) =>
+  JSON.stringify(checkAccessListCall(i + 1, [a], index.chains.find((c) => c !== a.chainId)!, execTimestamp)),
+)
+const syncStatusBatch = (n: number) =>
+  JSON.stringify(
+    Array.from({ length: n }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'supervisor_syncStatus', params: [] })),
+  )
 const heavy = syncStatusBatch(1000)
 const allowed = syncStatusBatch(20)
 
@@ -46,14 +51,16 @@ async function measure(url: string, abuse: string) {
   for (let i = 0; i < SLICES; i++) {
     for (const side of i % 2 === 0 ? (['alone', 'abused'] as const) : (['abused', 'alone'] as const)) {
       const good = runLoad({ url, bodies: checks, connections: GOOD_CONNECTIONS, durationS: SLICE_S })
-      const bad = side === 'abused' ? runLoad({ url, bodies: [abuse], connections: ABUSERS, durationS: SLICE_S }) : undefined
+      const bad =
+        side === 'abused' ? runLoad({ url, bodies: [abuse], connections: ABUSERS, durationS: SLICE_S }) : undefined
       const [g, b] = await Promise.all([good, bad])
       if (g.errors > 0 || g.non2xx > 0) throw new Error(`well-behaved client: ${g.errors} errors, ${g.non2xx} non-2xx`)
       if (b) abuserRequests += b.total
       ;(side === 'alone' ? alone : abused).push(g)
     }
   }
-  const median = (rs: LoadResult[]) => rs.map((r) => r.p99Ms).toSorted((a, b) => a - b)[Math.floor((rs.length - 1) / 2)]!
+  const median = (rs: LoadResult[]) =>
+    rs.map((r) => r.p99Ms).toSorted((a, b) => a - b)[Math.floor((rs.length - 1) / 2)]!
   const reqPerSec = (rs: LoadResult[]) => Math.round(rs.reduce((n, r) => n + r.reqPerSec, 0) / rs.length)
   return {
     alone: { p99Ms: median(alone), reqPerSec: reqPerSec(alone), slices: alone.map((r) => r.p99Ms) },
@@ -66,14 +73,20 @@ async function measure(url: string, abuse: string) {
 try {
   for (const [i, body] of checks.entries()) if (i % 25 === 0) assertValid(await post(guarded.url, body), `check ${i}`)
   // Warm-up (JIT, sockets, page cache), not reported.
-  for (const url of [guarded.url, unguarded.url]) await runLoad({ url, bodies: checks, connections: GOOD_CONNECTIONS, durationS: 1 })
+  for (const url of [guarded.url, unguarded.url])
+    await runLoad({ url, bodies: checks, connections: GOOD_CONNECTIONS, durationS: 1 })
 
-  const heavyBatch = { requestBytes: heavy.length, before: await probe(unguarded.url, heavy), after: await probe(guarded.url, heavy) }
+  const heavyBatch = {
+    requestBytes: heavy.length,
+    before: await probe(unguarded.url, heavy),
+    after: await probe(guarded.url, heavy),
+  }
   const main = await measure(guarded.url, heavy)
   const largestAdmitted = await measure(guarded.url, allowed)
   const beforeFix = await measure(unguarded.url, heavy)
   report('supervisor.batchAbuse', {
-    question: 'check p99 of a well-behaved client while 4 clients loop a 1,000 × supervisor_syncStatus batch, against alone',
+    question:
+      'check p99 of a well-behaved client while 4 clients loop a 1,000 × supervisor_syncStatus batch, against alone',
     goodConnections: GOOD_CONNECTIONS,
     abusers: ABUSERS,
     sliceS: SLICE_S,

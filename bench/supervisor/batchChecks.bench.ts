@@ -28,7 +28,9 @@ const picked = sampleAccesses(index.accesses, BODIES * BATCH, 5)
 const execTimestamp = index.headTimestamp + 2n
 const bodies = Array.from({ length: BODIES }, (_, b) =>
   JSON.stringify(
-    picked.slice(b * BATCH, (b + 1) * BATCH).map((a, i) => checkAccessListCall(i + 1, [a], index.chains.find((c) => c !== a.chainId)!, execTimestamp)),
+    picked
+      .slice(b * BATCH, (b + 1) * BATCH)
+      .map((a, i) => checkAccessListCall(i + 1, [a], index.chains.find((c) => c !== a.chainId)!, execTimestamp)),
   ),
 )
 
@@ -36,14 +38,20 @@ const bodies = Array.from({ length: BODIES }, (_, b) =>
 async function verify(): Promise<void> {
   for (const [b, body] of bodies.entries()) {
     const answers = (await post(supervisor.url, body)) as unknown[]
-    if (!Array.isArray(answers) || answers.length !== BATCH) throw new Error(`batch ${b}: expected ${BATCH} answers, got ${JSON.stringify(answers).slice(0, 200)}`)
+    if (!Array.isArray(answers) || answers.length !== BATCH)
+      throw new Error(`batch ${b}: expected ${BATCH} answers, got ${JSON.stringify(answers).slice(0, 200)}`)
     for (const [i, a] of answers.entries()) assertValid(a, `batch ${b} call ${i}`)
   }
 }
 
 /** Raw look-ups of the same keys through a separate read-only connection, nothing else. */
 const raw = openDb(index.dbPath, { readonly: true })
-const keyOf = new Map((raw.prepare('SELECT id, chain_id FROM chains').all() as { id: bigint; chain_id: string }[]).map((r) => [BigInt(r.chain_id), r.id]))
+const keyOf = new Map(
+  (raw.prepare('SELECT id, chain_id FROM chains').all() as { id: bigint; chain_id: string }[]).map((r) => [
+    BigInt(r.chain_id),
+    r.id,
+  ]),
+)
 const keys = picked.map((a) => [keyOf.get(a.chainId)!, a.blockNumber, a.logIndex] as const)
 const findLog = raw.prepare(FIND_LOG)
 
@@ -77,7 +85,9 @@ try {
   const http = [await httpChecks(HTTP_SLICE_S), await httpChecks(HTTP_SLICE_S)]
   rawRates.push(rawLookups(RAW_SLICE_S))
   const after = await supervisor.checksByCode()
-  for (const [code, n] of after) if (code !== 0 && n !== (before.get(code) ?? 0)) throw new Error(`${n - (before.get(code) ?? 0)} checks answered ${code} under load`)
+  for (const [code, n] of after)
+    if (code !== 0 && n !== (before.get(code) ?? 0))
+      throw new Error(`${n - (before.get(code) ?? 0)} checks answered ${code} under load`)
   const validChecks = (after.get(0) ?? 0) - (before.get(0) ?? 0)
 
   const checksPerSec = Math.round((http.reduce((n, r) => n + r.reqPerSec, 0) / http.length) * BATCH)

@@ -54,7 +54,13 @@ async function alternate(list: readonly string[], shape: Shape) {
   for (let i = 0; i < shape.slices; i++) {
     const order = i % 2 === 0 ? (['echo', 'check'] as const) : (['check', 'echo'] as const)
     for (const side of order) {
-      const r = await runLoad({ url: side === 'echo' ? echo.url : supervisor.url, bodies: list, connections: CONNECTIONS, pipelining: shape.pipelining, durationS: shape.sliceS })
+      const r = await runLoad({
+        url: side === 'echo' ? echo.url : supervisor.url,
+        bodies: list,
+        connections: CONNECTIONS,
+        pipelining: shape.pipelining,
+        durationS: shape.sliceS,
+      })
       if (r.errors > 0 || r.non2xx > 0) throw new Error(`${side}: ${r.errors} errors, ${r.non2xx} non-2xx`)
       runs[side].push(r)
     }
@@ -74,15 +80,27 @@ async function compare(pairs: number, shape: Shape) {
   const before = await supervisor.checksByCode()
   const { echo: e, check: c } = await alternate(list, shape)
   const after = await supervisor.checksByCode()
-  for (const [code, n] of after) if (code !== 0 && n !== (before.get(code) ?? 0)) throw new Error(`${n - (before.get(code) ?? 0)} checks answered ${code} under load`)
+  for (const [code, n] of after)
+    if (code !== 0 && n !== (before.get(code) ?? 0))
+      throw new Error(`${n - (before.get(code) ?? 0)} checks answered ${code} under load`)
   const validChecks = (after.get(0) ?? 0) - (before.get(0) ?? 0)
-  return { pairs, bodyBytes: Math.round(list.reduce((n, b) => n + b.length, 0) / list.length), echo: e, check: c, ratio: ratio(c.reqPerSec, e.reqPerSec), validChecks, connections: CONNECTIONS, ...shape }
+  return {
+    pairs,
+    bodyBytes: Math.round(list.reduce((n, b) => n + b.length, 0) / list.length),
+    echo: e,
+    check: c,
+    ratio: ratio(c.reqPerSec, e.reqPerSec),
+    validChecks,
+    connections: CONNECTIONS,
+    ...shape,
+  }
 }
 
 try {
   // Warm-up (JIT, sockets, SQLite page cache), not reported.
   const warm = bodies(1, 1)
-  for (const url of [echo.url, supervisor.url]) await runLoad({ url, bodies: warm, connections: CONNECTIONS, pipelining: PIPELINING, durationS: 1 })
+  for (const url of [echo.url, supervisor.url])
+    await runLoad({ url, bodies: warm, connections: CONNECTIONS, pipelining: PIPELINING, durationS: 1 })
 
   const main = await compare(1, MAIN)
   const variants = [await compare(8, VARIANT), await compare(64, VARIANT)]

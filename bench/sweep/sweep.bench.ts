@@ -35,7 +35,10 @@ const logger = createLogger('silent')
 const dir = mkdtempSync(join(tmpdir(), 'sg-sweep-bench-'))
 const t0 = performance.now()
 const fx = await writeIndexFixture(join(dir, 'index.db'), { logs: N, logsPerBlock: 100 })
-const txs = Array.from({ length: N }, (_, i) => ({ hash: `0x${(i + 1).toString(16).padStart(64, '0')}` as Hex, inboxEntries: fx.entries(i) }))
+const txs = Array.from({ length: N }, (_, i) => ({
+  hash: `0x${(i + 1).toString(16).padStart(64, '0')}` as Hex,
+  inboxEntries: fx.entries(i),
+}))
 const set = new AcceptedSet(N)
 const firstSeen = Date.now()
 for (const t of txs) set.add({ hash: t.hash, raw: '0x', inboxEntries: t.inboxEntries, firstSeen })
@@ -45,7 +48,17 @@ const fixtureSeconds = (performance.now() - t0) / 1000
 const supThread = new Worker(new URL('./supervisorThread.js', import.meta.url), { workerData: { path: fx.path } })
 const [{ url: supervisorUrl }] = (await once(supThread, 'message')) as [{ url: string }]
 
-type Cell = { mode: string; chunkSize: number; threads: number; roundMs: number; checkMs: number; p99Ms: number; maxMs: number; p99Ms10: number; valid: number }
+type Cell = {
+  mode: string
+  chunkSize: number
+  threads: number
+  roundMs: number
+  checkMs: number
+  p99Ms: number
+  maxMs: number
+  p99Ms10: number
+  valid: number
+}
 
 /** Rounds of one configuration after a warm-up round (workers started, database and sockets open); the median round. */
 async function measure(config: SweepConfig, source: 'accepted' | 'txpool' = 'accepted'): Promise<Cell> {
@@ -66,8 +79,19 @@ async function measure(config: SweepConfig, source: 'accepted' | 'txpool' = 'acc
     }
     runs.sort((x, y) => x.r.durationsMs.total - y.r.durationsMs.total)
     const { r, p99Ms10 } = runs[Math.floor(ROUNDS / 2)]!
-    if (r.counts.valid !== N) throw new Error(`${config.mode}: ${r.counts.valid} of ${N} valid: ${JSON.stringify(r.byCode)}`)
-    return { mode: `${config.mode}${source === 'txpool' ? '+txpool' : ''}`, chunkSize: config.chunkSize!, threads: config.threads!, roundMs: r.durationsMs.total, checkMs: r.durationsMs.check, p99Ms: r.eventLoop.p99Ms, maxMs: Math.max(...runs.map((x) => x.r.eventLoop.maxMs)), p99Ms10: Math.round(p99Ms10 * 10) / 10, valid: r.counts.valid }
+    if (r.counts.valid !== N)
+      throw new Error(`${config.mode}: ${r.counts.valid} of ${N} valid: ${JSON.stringify(r.byCode)}`)
+    return {
+      mode: `${config.mode}${source === 'txpool' ? '+txpool' : ''}`,
+      chunkSize: config.chunkSize!,
+      threads: config.threads!,
+      roundMs: r.durationsMs.total,
+      checkMs: r.durationsMs.check,
+      p99Ms: r.eventLoop.p99Ms,
+      maxMs: Math.max(...runs.map((x) => x.r.eventLoop.maxMs)),
+      p99Ms10: Math.round(p99Ms10 * 10) / 10,
+      valid: r.counts.valid,
+    }
   } finally {
     await sweep.close()
   }
@@ -76,19 +100,36 @@ async function measure(config: SweepConfig, source: 'accepted' | 'txpool' = 'acc
 const grid: Cell[] = []
 const threadsGrid = FULL_GRID ? [1, availableParallelism()] : [availableParallelism()]
 for (const threads of [...new Set(threadsGrid)]) {
-  for (const chunkSize of FULL_GRID ? [1024, 4096, 16384] : [DEFAULT_CHUNK_SIZE.index]) grid.push(await measure({ mode: 'index', index: fx.path, chunkSize, threads }))
-  for (const chunkSize of FULL_GRID ? [256, 512, 768] : [DEFAULT_CHUNK_SIZE.supervisor]) grid.push(await measure({ mode: 'supervisor', supervisor: supervisorUrl, chunkSize, threads }))
+  for (const chunkSize of FULL_GRID ? [1024, 4096, 16384] : [DEFAULT_CHUNK_SIZE.index])
+    grid.push(await measure({ mode: 'index', index: fx.path, chunkSize, threads }))
+  for (const chunkSize of FULL_GRID ? [256, 512, 768] : [DEFAULT_CHUNK_SIZE.supervisor])
+    grid.push(await measure({ mode: 'supervisor', supervisor: supervisorUrl, chunkSize, threads }))
   // One access per call (the largest chunk that fits 128 KiB that way), to show what grouping saves.
-  if (FULL_GRID) grid.push({ ...(await measure({ mode: 'supervisor', supervisor: supervisorUrl, chunkSize: 384, threads, accessesPerCall: 1 })), mode: 'supervisor/1-per-call' })
+  if (FULL_GRID)
+    grid.push({
+      ...(await measure({
+        mode: 'supervisor',
+        supervisor: supervisorUrl,
+        chunkSize: 384,
+        threads,
+        accessesPerCall: 1,
+      })),
+      mode: 'supervisor/1-per-call',
+    })
 }
 const best = (mode: string) => grid.filter((c) => c.mode === mode).sort((a, b) => a.roundMs - b.roundMs)[0]!
 const index = best('index')
 const supervisor = best('supervisor')
 
 // The same sweep reading a real txpool_content answer (geth's JSON shape) instead of the accepted set.
-const poolThread = new Worker(new URL('./txpoolThread.js', import.meta.url), { workerData: { txs: txs.map((t, i) => ({ ...t, from: `0x${(i + 1).toString(16).padStart(40, '0')}` })) } })
+const poolThread = new Worker(new URL('./txpoolThread.js', import.meta.url), {
+  workerData: { txs: txs.map((t, i) => ({ ...t, from: `0x${(i + 1).toString(16).padStart(40, '0')}` })) },
+})
 const [{ url: txpoolUrl, bytes: txpoolBytes }] = (await once(poolThread, 'message')) as [{ url: string; bytes: number }]
-const viaTxpool = await measure({ mode: 'index', index: fx.path, chunkSize: index.chunkSize, threads: index.threads, rpc: txpoolUrl }, 'txpool')
+const viaTxpool = await measure(
+  { mode: 'index', index: fx.path, chunkSize: index.chunkSize, threads: index.threads, rpc: txpoolUrl },
+  'txpool',
+)
 poolThread.postMessage('close')
 
 // Baseline: one supervisor_checkAccessList request per transaction, on a sample, extrapolated to N.
@@ -103,7 +144,11 @@ const sequentialMs = ((performance.now() - t) * N) / SAMPLE
 // With 10 requests in flight, as op-reth bounds its supervisor queries (MAX_SUPERVISOR_QUERIES).
 t = performance.now()
 let next = 0
-await Promise.all(Array.from({ length: 10 }, async () => { while (next < SAMPLE) await one(next++) }))
+await Promise.all(
+  Array.from({ length: 10 }, async () => {
+    while (next < SAMPLE) await one(next++)
+  }),
+)
 const concurrentMs = ((performance.now() - t) * N) / SAMPLE
 client.close()
 supThread.postMessage('close')
@@ -126,7 +171,11 @@ const protocol = (() => {
     structuredClone(packed, { transfer: [packed] })
   }
   const transferPackedMs = (performance.now() - t1) / reps
-  return { accesses: n, cloneStringsMs: Math.round(cloneStringsMs * 100) / 100, transferPackedMs: Math.round(transferPackedMs * 100) / 100 }
+  return {
+    accesses: n,
+    cloneStringsMs: Math.round(cloneStringsMs * 100) / 100,
+    transferPackedMs: Math.round(transferPackedMs * 100) / 100,
+  }
 })()
 
 const round = (x: number) => Math.round(x)

@@ -15,7 +15,16 @@ import { toQuantity } from '../util/hex.js'
  */
 
 /** What assembly needs of the parent block (eth_getBlockByHash fields). */
-export type ParentHeader = { hash: Hex; number: Hex; stateRoot: Hex; gasLimit: Hex; gasUsed: Hex; baseFeePerGas: Hex; extraData: Hex; timestamp: Hex }
+export type ParentHeader = {
+  hash: Hex
+  number: Hex
+  stateRoot: Hex
+  gasLimit: Hex
+  gasUsed: Hex
+  baseFeePerGas: Hex
+  extraData: Hex
+  timestamp: Hex
+}
 
 export type JobSpec = { jobId: Hex; attributes: PayloadAttributesV3; engineVersion: 3 | 4 }
 
@@ -39,7 +48,12 @@ export function forkOf(job: JobSpec): Fork {
 
 /** The base fee the child of `parent` must carry under the job's fork. */
 export function childBaseFee(job: JobSpec, parent: ParentHeader): bigint {
-  return nextBaseFee(forkOf(job), { gasLimit: BigInt(parent.gasLimit), gasUsed: BigInt(parent.gasUsed), baseFee: BigInt(parent.baseFeePerGas), extraData: parent.extraData })
+  return nextBaseFee(forkOf(job), {
+    gasLimit: BigInt(parent.gasLimit),
+    gasUsed: BigInt(parent.gasUsed),
+    baseFee: BigInt(parent.baseFeePerGas),
+    extraData: parent.extraData,
+  })
 }
 
 /**
@@ -63,15 +77,35 @@ export function assembleBlock(job: JobSpec, parent: ParentHeader, candidates: re
   }
   const txs = [...forced, ...included]
   const version = job.engineVersion === 4 ? 4 : 3
-  const { payload, blockValue } = sealPayload({ fork, version, parent: { hash: parent.hash, number: BigInt(parent.number), stateRoot: parent.stateRoot }, attrs: a, gasLimit, baseFee, txs })
-  const block: AssembledBlock = { jobId: job.jobId, executionPayload: payload, parentBeaconBlockRoot: a.parentBeaconBlockRoot, blockValue: toQuantity(blockValue), included, value: blockValue }
+  const { payload, blockValue } = sealPayload({
+    fork,
+    version,
+    parent: { hash: parent.hash, number: BigInt(parent.number), stateRoot: parent.stateRoot },
+    attrs: a,
+    gasLimit,
+    baseFee,
+    txs,
+  })
+  const block: AssembledBlock = {
+    jobId: job.jobId,
+    executionPayload: payload,
+    parentBeaconBlockRoot: a.parentBeaconBlockRoot,
+    blockValue: toQuantity(blockValue),
+    included,
+    value: blockValue,
+  }
   if (version === 4) block.executionRequests = []
   return block
 }
 
 /** The pbs_submitBlock params object for an assembled block. */
 export function submissionOf(b: AssembledBlock): Record<string, unknown> {
-  const s: Record<string, unknown> = { jobId: b.jobId, executionPayload: b.executionPayload, parentBeaconBlockRoot: b.parentBeaconBlockRoot, blockValue: b.blockValue }
+  const s: Record<string, unknown> = {
+    jobId: b.jobId,
+    executionPayload: b.executionPayload,
+    parentBeaconBlockRoot: b.parentBeaconBlockRoot,
+    blockValue: b.blockValue,
+  }
   if (b.executionRequests) s.executionRequests = b.executionRequests
   return s
 }

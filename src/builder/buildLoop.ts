@@ -46,7 +46,10 @@ export class BuildLoop {
     const { follower, mempool, interop, chainId } = this.#o
     const stopAt = job.deadline - this.#o.submitMarginMs
     const parent = await this.#o.parents.parentOf(job, stopAt, g)
-    if (!parent) { this.#parentMissing(job, g); return }
+    if (!parent) {
+      this.#parentMissing(job, g)
+      return
+    }
     this.#o.missedLog.success({ jobId: job.jobId })
     mempool.included(parent.transactions.filter((t) => typeof t === 'object'))
     const baseFee = childBaseFee(job, parent)
@@ -57,7 +60,8 @@ export class BuildLoop {
       if (mempool.version !== built) {
         built = mempool.version
         let txs = orderByFee(mempool.entries(), baseFee)
-        if (interop && chainId !== undefined) txs = await interop.filter(txs, BigInt(chainId), BigInt(job.attributes.timestamp), verdicts)
+        if (interop && chainId !== undefined)
+          txs = await interop.filter(txs, BigInt(chainId), BigInt(job.attributes.timestamp), verdicts)
         const block = assembleBlock(job, parent, txs)
         // The first block goes at once (the sequencer has something early); later ones only when better.
         if (best < 0n || block.value > best) {
@@ -78,6 +82,9 @@ export class BuildLoop {
     if (!this.#o.follower.live(g)) return
     this.#o.missed.inc()
     const engineError = this.#o.parents.lastError
-    this.#o.missedLog.failure(engineError ? `engine: ${engineError}` : 'the engine does not know the parent', { jobId: job.jobId, parent: job.parent.hash })
+    this.#o.missedLog.failure(engineError ? `engine: ${engineError}` : 'the engine does not know the parent', {
+      jobId: job.jobId,
+      parent: job.parent.hash,
+    })
   }
 }

@@ -51,7 +51,13 @@ export function createBuilderRpcServer(o: BuilderRpcServerOptions): FastifyInsta
   const engineProblem = (): Promise<string | undefined> => {
     const now = Date.now()
     if (!probe || now - probe.at >= HEALTH_PROBE_MS) {
-      probe = { at: now, problem: engine.call('eth_blockNumber', []).then(() => undefined, (err: unknown) => (err as Error).message) }
+      probe = {
+        at: now,
+        problem: engine.call('eth_blockNumber', []).then(
+          () => undefined,
+          (err: unknown) => (err as Error).message,
+        ),
+      }
     }
     return probe.problem
   }
@@ -59,22 +65,33 @@ export function createBuilderRpcServer(o: BuilderRpcServerOptions): FastifyInsta
   const methods = new Map<string, RpcMethod>([
     ['eth_sendRawTransaction', (p) => mempool.add(p[0])],
     ['eth_chainId', () => (chainId === undefined ? null : `0x${chainId.toString(16)}`)],
-    ['builder_startBuilding', (p, ctx) => {
-      authorized(ctx)
-      o.onJob(parseJob(p[0]))
-      return null
-    }],
-    ['builder_deadline', (p, ctx) => {
-      authorized(ctx)
-      const d = p[0]
-      if (!isObj(d) || d.jobId !== follower.current?.jobId) return null
-      follower.wake()
-      return null
-    }],
+    [
+      'builder_startBuilding',
+      (p, ctx) => {
+        authorized(ctx)
+        o.onJob(parseJob(p[0]))
+        return null
+      },
+    ],
+    [
+      'builder_deadline',
+      (p, ctx) => {
+        authorized(ctx)
+        const d = p[0]
+        if (!isObj(d) || d.jobId !== follower.current?.jobId) return null
+        follower.wake()
+        return null
+      },
+    ],
   ])
   return createRpcServer({
-    methods, logger: o.log, registry: o.registry, observe: rpcCallObserver(o.registry),
-    name: 'builder', limits: o.limits, maxResponseBytes: o.maxResponseBytes,
+    methods,
+    logger: o.log,
+    registry: o.registry,
+    observe: rpcCallObserver(o.registry),
+    name: 'builder',
+    limits: o.limits,
+    maxResponseBytes: o.maxResponseBytes,
     health: async () => {
       const problem = await engineProblem()
       return problem === undefined

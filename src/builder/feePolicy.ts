@@ -17,7 +17,9 @@ export function orderByFee(entries: readonly PoolEntry[], baseFee: bigint): Pool
     if (!list) bySender.set(k, (list = []))
     list.push(e)
   }
-  const queues = [...bySender.values()].map((l) => l.sort((a, b) => (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : a.seq - b.seq)))
+  const queues = [...bySender.values()].map((l) =>
+    l.sort((a, b) => (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : a.seq - b.seq)),
+  )
   const out: PoolEntry[] = []
   for (;;) {
     let best: PoolEntry[] | undefined

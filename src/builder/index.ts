@@ -1,4 +1,12 @@
-export { assembleBlock, childBaseFee, forkOf, submissionOf, type AssembledBlock, type JobSpec, type ParentHeader } from './assemble.js'
+export {
+  assembleBlock,
+  childBaseFee,
+  forkOf,
+  submissionOf,
+  type AssembledBlock,
+  type JobSpec,
+  type ParentHeader,
+} from './assemble.js'
 export { startBuilder, type BuilderHandle, type SubmittedEvent } from './start.js'
 export { TxRejectedError } from './errors.js'
 export { orderByFee, type PoolEntry } from './feePolicy.js'

@@ -49,32 +49,54 @@ export class InteropChecker {
     this.#rpc = new RpcClient(url, { timeoutMs: o.timeoutMs })
     this.#log = o.log
     this.#o = o
-    this.#failures = new FailureLog(o.log, 'supervisor unavailable: interop transactions excluded', o.failureLogIntervalMs ?? 10_000)
+    this.#failures = new FailureLog(
+      o.log,
+      'supervisor unavailable: interop transactions excluded',
+      o.failureLogIntervalMs ?? 10_000,
+    )
   }
 
   /** The transactions that may be included; `verdicts` (hash → ok) is the per-job cache. */
-  async filter(txs: readonly PoolEntry[], chainId: bigint, timestamp: bigint, verdicts: Map<string, boolean>, signal?: AbortSignal): Promise<PoolEntry[]> {
+  async filter(
+    txs: readonly PoolEntry[],
+    chainId: bigint,
+    timestamp: bigint,
+    verdicts: Map<string, boolean>,
+    signal?: AbortSignal,
+  ): Promise<PoolEntry[]> {
     const unchecked = txs.filter((t) => !verdicts.has(t.hash) && inboxEntries(t.accessList).length > 0)
     if (unchecked.length > 0 && Date.now() >= this.#retryAt) {
       const descriptor = { chainID: chainId.toString(), timestamp: `0x${timestamp.toString(16)}`, timeout: '0x0' }
       const slices: PoolEntry[][] = []
       for (let i = 0; i < unchecked.length; i += CHECKS_PER_BATCH) slices.push(unchecked.slice(i, i + CHECKS_PER_BATCH))
       this.batches += slices.length
-      await Promise.all(slices.map(async (slice) => {
-        try {
-          const results = await this.#rpc.batch(slice.map((t) => ({ method: 'supervisor_checkAccessList', params: [inboxEntries(t.accessList), 'cross-unsafe', descriptor] })), signal)
-          this.#failures.success()
-          results.forEach((r, i) => {
-            verdicts.set(slice[i]!.hash, r.ok)
-            if (!r.ok) this.#log.debug({ tx: slice[i]!.hash, code: r.error.rpcCode, err: r.error.message }, 'interop transaction excluded')
-          })
-        } catch (err) {
-          if (signal?.aborted) return
-          this.#o.onFailure?.()
-          this.#failures.failure(err, { txs: slice.length })
-          this.#retryAt = Date.now() + backoffMs(this.#failures.consecutive, RETRY_BASE_MS, RETRY_MAX_MS)
-        }
-      }))
+      await Promise.all(
+        slices.map(async (slice) => {
+          try {
+            const results = await this.#rpc.batch(
+              slice.map((t) => ({
+                method: 'supervisor_checkAccessList',
+                params: [inboxEntries(t.accessList), 'cross-unsafe', descriptor],
+              })),
+              signal,
+            )
+            this.#failures.success()
+            results.forEach((r, i) => {
+              verdicts.set(slice[i]!.hash, r.ok)
+              if (!r.ok)
+                this.#log.debug(
+                  { tx: slice[i]!.hash, code: r.error.rpcCode, err: r.error.message },
+                  'interop transaction excluded',
+                )
+            })
+          } catch (err) {
+            if (signal?.aborted) return
+            this.#o.onFailure?.()
+            this.#failures.failure(err, { txs: slice.length })
+            this.#retryAt = Date.now() + backoffMs(this.#failures.consecutive, RETRY_BASE_MS, RETRY_MAX_MS)
+          }
+        }),
+      )
     }
     return txs.filter((t) => inboxEntries(t.accessList).length === 0 || verdicts.get(t.hash) === true)
   }

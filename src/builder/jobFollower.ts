@@ -38,7 +38,9 @@ export class JobFollower {
 
   /** Keeps a build until it ends, so close can wait for it; nothing else waits for it. */
   track(build: Promise<void>): void {
-    const r = build.catch((err: unknown) => this.#log.error({ err }, 'build loop failed')).finally(() => this.#running.delete(r))
+    const r = build
+      .catch((err: unknown) => this.#log.error({ err }, 'build loop failed'))
+      .finally(() => this.#running.delete(r))
     this.#running.add(r)
   }
 
@@ -50,7 +52,11 @@ export class JobFollower {
   /** Waits until woken (mempool change, deadline notice, new job, close) or `ms` pass. */
   nap(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      const done = () => { clearTimeout(t); this.#wakers.delete(done); resolve() }
+      const done = () => {
+        clearTimeout(t)
+        this.#wakers.delete(done)
+        resolve()
+      }
       const t = setTimeout(done, Math.max(0, ms))
       this.#wakers.add(done)
     })

@@ -6,15 +6,46 @@ import { LOG_LEVELS } from '../util/logger.js'
 
 /** `superguard builder` options. */
 export const builderOptions = defineOptions({
-  listen: { type: 'string', default: '127.0.0.1:8560', arg: 'HOST:PORT', help: 'listener: eth_sendRawTransaction (open), builder_startBuilding / builder_deadline (JWT), /healthz, /metrics' },
+  listen: {
+    type: 'string',
+    default: '127.0.0.1:8560',
+    arg: 'HOST:PORT',
+    help: 'listener: eth_sendRawTransaction (open), builder_startBuilding / builder_deadline (JWT), /healthz, /metrics',
+  },
   sequencer: { type: 'string', required: true, arg: 'URL', help: "the sequencer's builder listener (pbs_submitBlock)" },
-  jwtSecret: { type: 'path', required: true, arg: 'FILE', help: 'secret shared with the sequencer (its --builder URL,jwt=FILE): signs submissions, checks announcements' },
-  engine: { type: 'string', required: true, arg: 'URL[,jwt=FILE]', help: 'paired engine-sim that follows the chain (parent headers, included transactions)' },
-  resubmitInterval: { type: 'duration', default: '100ms', help: 'rebuild and resubmit at most this often while the mempool changes' },
+  jwtSecret: {
+    type: 'path',
+    required: true,
+    arg: 'FILE',
+    help: 'secret shared with the sequencer (its --builder URL,jwt=FILE): signs submissions, checks announcements',
+  },
+  engine: {
+    type: 'string',
+    required: true,
+    arg: 'URL[,jwt=FILE]',
+    help: 'paired engine-sim that follows the chain (parent headers, included transactions)',
+  },
+  resubmitInterval: {
+    type: 'duration',
+    default: '100ms',
+    help: 'rebuild and resubmit at most this often while the mempool changes',
+  },
   submitMarginMs: { type: 'int', default: 25, min: 0, help: 'stop submitting this long before the deadline' },
-  checkInterop: { type: 'string', arg: 'URL', help: 'supervisor: check interop transactions (cross-unsafe, timeout 0, one batch per build) before including them' },
-  chainId: { type: 'int', min: 1, help: "chain id for the interop executing descriptor and tx checks (default: the engine's eth_chainId)" },
-  failureLogInterval: { type: 'duration', default: '10s', help: 'repeated failures (engine, supervisor, missed jobs) log once per this interval, with a count' },
+  checkInterop: {
+    type: 'string',
+    arg: 'URL',
+    help: 'supervisor: check interop transactions (cross-unsafe, timeout 0, one batch per build) before including them',
+  },
+  chainId: {
+    type: 'int',
+    min: 1,
+    help: "chain id for the interop executing descriptor and tx checks (default: the engine's eth_chainId)",
+  },
+  failureLogInterval: {
+    type: 'duration',
+    default: '10s',
+    help: 'repeated failures (engine, supervisor, missed jobs) log once per this interval, with a count',
+  },
   mempoolSize: { type: 'int', default: 10_000, min: 1, help: 'most transactions the mempool holds' },
   logLevel: { type: 'enum', choices: LOG_LEVELS, default: 'info', help: 'log level' },
   ...listenerLimitOptions,
@@ -33,11 +64,18 @@ export const builderSpec = defineSpec({
   check(c) {
     const p: string[] = []
     const attempt = (fn: () => unknown, flag?: string) => {
-      try { fn() } catch (err) { p.push(flag === undefined ? (err as Error).message : `${flag}: ${(err as Error).message}`) }
+      try {
+        fn()
+      } catch (err) {
+        p.push(flag === undefined ? (err as Error).message : `${flag}: ${(err as Error).message}`)
+      }
     }
     if (c.jwtSecret !== undefined) attempt(() => readJwtSecret(c.jwtSecret), '--jwt-secret')
     if (c.engine !== undefined) attempt(() => parseEndpoint(c.engine, '--engine'))
-    for (const [flag, url] of [['--sequencer', c.sequencer], ['--check-interop', c.checkInterop]] as const) {
+    for (const [flag, url] of [
+      ['--sequencer', c.sequencer],
+      ['--check-interop', c.checkInterop],
+    ] as const) {
       if (url !== undefined) attempt(() => parseEndpoint(url, flag))
     }
     attempt(() => parseListen(c.listen, '--listen'))

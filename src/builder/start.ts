@@ -48,11 +48,18 @@ export async function startBuilder(values: BuilderInput, opts: { logger?: Logger
   const log = (opts.logger ?? createLogger(config.logLevel)).child({ role: 'builder' })
   const secret = readJwtSecret(config.jwtSecret)
   const engineEp = parseEndpoint(config.engine, '--engine')
-  const engine = new RpcClient(engineEp.url, { timeoutMs: 2000, ...(engineEp.jwtSecret ? { jwtSecret: engineEp.jwtSecret } : {}) })
+  const engine = new RpcClient(engineEp.url, {
+    timeoutMs: 2000,
+    ...(engineEp.jwtSecret ? { jwtSecret: engineEp.jwtSecret } : {}),
+  })
   const sequencer = new RpcClient(config.sequencer, { timeoutMs: 2000, jwtSecret: secret })
   let chainId = config.chainId
   if (chainId === undefined) {
-    try { chainId = Number(BigInt(await engine.call<string>('eth_chainId', []))) } catch { log.warn('engine unreachable at start: chain id unknown until configured') }
+    try {
+      chainId = Number(BigInt(await engine.call<string>('eth_chainId', [])))
+    } catch {
+      log.warn('engine unreachable at start: chain id unknown until configured')
+    }
   }
   const mempool = new BuilderMempool(config.mempoolSize, chainId)
   const events = new EventEmitter()
@@ -60,7 +67,12 @@ export async function startBuilder(values: BuilderInput, opts: { logger?: Logger
   const registry = createRegistry()
   const { submitted, failures, missed } = builderMetrics(registry)
   const interop = config.checkInterop
-    ? new InteropChecker(config.checkInterop, { timeoutMs: 500, log, failureLogIntervalMs: config.failureLogInterval, onFailure: () => failures.inc({ upstream: 'supervisor' }) })
+    ? new InteropChecker(config.checkInterop, {
+        timeoutMs: 500,
+        log,
+        failureLogIntervalMs: config.failureLogInterval,
+        onFailure: () => failures.inc({ upstream: 'supervisor' }),
+      })
     : undefined
   // One line per interval with the count of missed jobs (during an outage, one job per slot), and one when a job finds its parent again.
   const missedLog = new FailureLog(log, 'parent block not available before the deadline', config.failureLogInterval)
@@ -69,12 +81,28 @@ export async function startBuilder(values: BuilderInput, opts: { logger?: Logger
   const offPool = mempool.onChange(() => follower.wake())
   const submissions = new SubmissionClient({ sequencer, submitMarginMs: config.submitMarginMs, submitted, events, log })
   const builds = new BuildLoop({
-    follower, parents: new ParentLookup(engine, follower, log, () => failures.inc({ upstream: 'engine' })), mempool, submissions, interop, chainId,
-    resubmitInterval: config.resubmitInterval, submitMarginMs: config.submitMarginMs, log, missed, missedLog,
+    follower,
+    parents: new ParentLookup(engine, follower, log, () => failures.inc({ upstream: 'engine' })),
+    mempool,
+    submissions,
+    interop,
+    chainId,
+    resubmitInterval: config.resubmitInterval,
+    submitMarginMs: config.submitMarginMs,
+    log,
+    missed,
+    missedLog,
   })
   const app = createBuilderRpcServer({
-    secret, mempool, chainId, follower, engine, log, registry,
-    limits: listenerLimits(config), maxResponseBytes: config.maxResponseBytes,
+    secret,
+    mempool,
+    chainId,
+    follower,
+    engine,
+    log,
+    registry,
+    limits: listenerLimits(config),
+    maxResponseBytes: config.maxResponseBytes,
     onJob: (job) => {
       // A new job supersedes every older one: older builds see it and stop at their next step.
       const g = follower.start(job)
@@ -85,7 +113,10 @@ export async function startBuilder(values: BuilderInput, opts: { logger?: Logger
   const { host, port } = parseListen(config.listen, '--listen')
   await app.listen({ host, port })
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${(app.server.address() as AddressInfo).port}`
-  log.info({ url, sequencer: config.sequencer, engine: engineEp.url, interop: config.checkInterop ?? null }, 'builder listening')
+  log.info(
+    { url, sequencer: config.sequencer, engine: engineEp.url, interop: config.checkInterop ?? null },
+    'builder listening',
+  )
 
   return {
     url,

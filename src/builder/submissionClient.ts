@@ -5,7 +5,13 @@ import type { Hex } from '../engine/types.js'
 import type { RpcClient } from '../rpc/client.js'
 import { submissionOf, type AssembledBlock } from './assemble.js'
 
-export type SubmittedEvent = { jobId: Hex; blockHash: Hex; value: bigint; txs: number; result: { status: string; reason?: string } | { error: string } }
+export type SubmittedEvent = {
+  jobId: Hex
+  blockHash: Hex
+  value: bigint
+  txs: number
+  result: { status: string; reason?: string } | { error: string }
+}
 
 export type SubmissionClientOptions = {
   /** The sequencer's builder listener, JWT-signed. */
@@ -28,8 +34,17 @@ export class SubmissionClient {
 
   async submit(block: AssembledBlock, stopAt: number): Promise<SubmittedEvent> {
     const result = await this.#call(block, stopAt)
-    this.#o.submitted.inc({ status: 'status' in result ? result.status : 'error', reason: 'reason' in result ? result.reason ?? '' : '' })
-    const ev: SubmittedEvent = { jobId: block.jobId, blockHash: block.executionPayload.blockHash, value: block.value, txs: block.included.length, result }
+    this.#o.submitted.inc({
+      status: 'status' in result ? result.status : 'error',
+      reason: 'reason' in result ? (result.reason ?? '') : '',
+    })
+    const ev: SubmittedEvent = {
+      jobId: block.jobId,
+      blockHash: block.executionPayload.blockHash,
+      value: block.value,
+      txs: block.included.length,
+      result,
+    }
     this.#o.log.debug(ev, 'submitted block')
     this.#o.events.emit('submitted', ev)
     return ev
@@ -37,7 +52,11 @@ export class SubmissionClient {
 
   async #call(block: AssembledBlock, stopAt: number): Promise<SubmittedEvent['result']> {
     try {
-      return await this.#o.sequencer.call<{ status: string; reason?: string }>('pbs_submitBlock', [submissionOf(block)], AbortSignal.timeout(Math.max(1, stopAt - Date.now() + this.#o.submitMarginMs)))
+      return await this.#o.sequencer.call<{ status: string; reason?: string }>(
+        'pbs_submitBlock',
+        [submissionOf(block)],
+        AbortSignal.timeout(Math.max(1, stopAt - Date.now() + this.#o.submitMarginMs)),
+      )
     } catch (err) {
       return { error: (err as Error).message }
     }

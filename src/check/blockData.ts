@@ -1,9 +1,26 @@
-import { accessFor, checksum, CROSS_L2_INBOX, decodeExecutingMessage, isExecutingMessageLog, logHash, payloadHash, type ExecutingMessage, type Hex } from '../interop/index.js'
+import {
+  accessFor,
+  checksum,
+  CROSS_L2_INBOX,
+  decodeExecutingMessage,
+  isExecutingMessageLog,
+  logHash,
+  payloadHash,
+  type ExecutingMessage,
+  type Hex,
+} from '../interop/index.js'
 import type { BlockRef } from './types.js'
 import { hexToBytes } from '../util/hex.js'
 
 /** A log as eth_getLogs returns it (the fields the RPC backend reads). */
-export type RawLog = { address: string; topics: readonly string[]; data: string; logIndex: string | null; blockHash: string | null; removed?: boolean }
+export type RawLog = {
+  address: string
+  topics: readonly string[]
+  data: string
+  logIndex: string | null
+  blockHash: string | null
+  removed?: boolean
+}
 
 /**
  * One block of a source chain as the RPC backend caches it: its header fields and its logs by
@@ -23,9 +40,15 @@ export class BlockData {
     for (const log of logs) if (!log.removed && log.logIndex !== null) this.#logs.set(Number(log.logIndex), log)
   }
 
-  get number(): bigint { return this.ref.number }
-  get hash(): Hex { return this.ref.hash }
-  get timestamp(): bigint { return this.ref.timestamp }
+  get number(): bigint {
+    return this.ref.number
+  }
+  get hash(): Hex {
+    return this.ref.hash
+  }
+  get timestamp(): bigint {
+    return this.ref.timestamp
+  }
 
   /** The access-list checksum of the log at `logIndex`, or undefined when the block has no such log. */
   checksum(logIndex: number): Buffer | undefined {
@@ -34,7 +57,15 @@ export class BlockData {
     const log = this.#logs.get(logIndex)
     if (!log) return undefined
     const lh = logHash(hexToBytes(log.address), payloadHash(log))
-    sum = Buffer.from(checksum({ logHash: lh, blockNumber: this.ref.number, timestamp: this.ref.timestamp, logIndex, chainId: this.chainId }))
+    sum = Buffer.from(
+      checksum({
+        logHash: lh,
+        blockNumber: this.ref.number,
+        timestamp: this.ref.timestamp,
+        logIndex,
+        chainId: this.chainId,
+      }),
+    )
     this.#sums.set(logIndex, sum)
     return sum
   }
@@ -48,7 +79,8 @@ export class BlockData {
     const out: ExecutingMessage[] = []
     try {
       for (const log of [...this.#logs.values()]) {
-        if (log.address.toLowerCase() === CROSS_L2_INBOX && isExecutingMessageLog(log)) out.push(decodeExecutingMessage(log))
+        if (log.address.toLowerCase() === CROSS_L2_INBOX && isExecutingMessageLog(log))
+          out.push(decodeExecutingMessage(log))
       }
       this.#execs = out
     } catch {

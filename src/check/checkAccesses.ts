@@ -22,11 +22,21 @@ import { drive, wait, type MaybePromise } from './maybePromise.js'
  * Failsafe, minSafety and parameter parsing come before this, in checkRequest. Synchronous when
  * the backend is (see maybePromise.ts).
  */
-export function checkAccesses(backend: Backend, accesses: readonly Access[], minSafety: SafetyLevel, descriptor: ExecutingDescriptor): MaybePromise<CheckResult> {
+export function checkAccesses(
+  backend: Backend,
+  accesses: readonly Access[],
+  minSafety: SafetyLevel,
+  descriptor: ExecutingDescriptor,
+): MaybePromise<CheckResult> {
   return drive(steps(backend, accesses, minSafety, descriptor))
 }
 
-function* steps(backend: Backend, accesses: readonly Access[], minSafety: SafetyLevel, d: ExecutingDescriptor): Generator<unknown, CheckResult, unknown> {
+function* steps(
+  backend: Backend,
+  accesses: readonly Access[],
+  minSafety: SafetyLevel,
+  d: ExecutingDescriptor,
+): Generator<unknown, CheckResult, unknown> {
   if (accesses.length === 0) return OK
   if (!backend.hasChain(d.chainId)) return fail(new UnknownChainError(`executing chain ${d.chainId}`))
   for (const a of accesses) {
@@ -36,12 +46,23 @@ function* steps(backend: Backend, accesses: readonly Access[], minSafety: Safety
     if (!backend.hasChain(chain)) return fail(new UnknownChainError(`initiating chain ${chain}`))
     if (!backend.isReady(chain)) return fail(new UninitializedError(`chain ${chain} is not indexed yet`))
     const head = yield* wait(backend.latest(chain, a.blockNumber))
-    if (head === undefined || a.blockNumber > head) return fail(new FutureDataError(`block ${a.blockNumber} of chain ${chain} is beyond its head ${head ?? 'none'}`))
+    if (head === undefined || a.blockNumber > head)
+      return fail(new FutureDataError(`block ${a.blockNumber} of chain ${chain} is beyond its head ${head ?? 'none'}`))
     const log = yield* wait(backend.findLog(chain, a.blockNumber, a.logIndex))
-    if (log === 'no-block') return fail(new FutureDataError(`block ${a.blockNumber} of chain ${chain} is not available`))
-    if (log === 'no-log') return fail(new ConflictError(`no log ${a.logIndex} in block ${a.blockNumber} of chain ${chain}`))
-    if (log.timestamp !== a.timestamp) return fail(new ConflictError(`timestamp mismatch: block ${a.blockNumber} of chain ${chain} has timestamp ${log.timestamp}, message says ${a.timestamp}`))
-    if (!sameBytes(log.checksum, a.checksum)) return fail(new ConflictError(`checksum mismatch for log ${a.logIndex} in block ${a.blockNumber} of chain ${chain}`))
+    if (log === 'no-block')
+      return fail(new FutureDataError(`block ${a.blockNumber} of chain ${chain} is not available`))
+    if (log === 'no-log')
+      return fail(new ConflictError(`no log ${a.logIndex} in block ${a.blockNumber} of chain ${chain}`))
+    if (log.timestamp !== a.timestamp)
+      return fail(
+        new ConflictError(
+          `timestamp mismatch: block ${a.blockNumber} of chain ${chain} has timestamp ${log.timestamp}, message says ${a.timestamp}`,
+        ),
+      )
+    if (!sameBytes(log.checksum, a.checksum))
+      return fail(
+        new ConflictError(`checksum mismatch for log ${a.logIndex} in block ${a.blockNumber} of chain ${chain}`),
+      )
     if (minSafety !== 'unsafe' && !(yield* wait(backend.reached(chain, a.blockNumber, minSafety)))) {
       return fail(new FutureDataError(`block ${a.blockNumber} of chain ${chain} is not ${minSafety} yet`))
     }

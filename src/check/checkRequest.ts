@@ -17,7 +17,12 @@ export type CheckContext = { backend: Backend; failsafe: { readonly enabled: boo
  * (-32602); then checkAccesses. Never throws: a backend failure (RPC down) becomes -32603,
  * which proxyd's agreement strategy counts as no answer rather than a verdict.
  */
-export function checkRequest(ctx: CheckContext, parseAccesses: () => Access[], rawMinSafety: unknown, rawDescriptor: unknown): MaybePromise<CheckResult> {
+export function checkRequest(
+  ctx: CheckContext,
+  parseAccesses: () => Access[],
+  rawMinSafety: unknown,
+  rawDescriptor: unknown,
+): MaybePromise<CheckResult> {
   if (ctx.failsafe.enabled) return fail(new FailsafeEnabledError())
   let result: MaybePromise<CheckResult>
   try {

@@ -11,10 +11,12 @@ export type ExecutingDescriptor = { chainId: bigint; timestamp: bigint; timeout:
  * chain 0 and reject every valid message (optimism#19799), so we say so instead.
  */
 export function parseExecutingDescriptor(value: unknown): ExecutingDescriptor {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidParamsError('invalid executing descriptor: expected an object')
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new InvalidParamsError('invalid executing descriptor: expected an object')
   const v = value as Record<string, unknown>
   const rawChain = v.chainID ?? v.chainId
-  if (rawChain === undefined || rawChain === null) throw new InvalidParamsError('invalid executing descriptor: missing chainID')
+  if (rawChain === undefined || rawChain === null)
+    throw new InvalidParamsError('invalid executing descriptor: missing chainID')
   let chainId: bigint
   try {
     chainId = parseChainId(rawChain)
@@ -31,7 +33,10 @@ function quantity(value: unknown, field: string): bigint | undefined {
   let n: bigint
   if (typeof value === 'string' && /^0x[0-9a-fA-F]{1,16}$/.test(value)) n = BigInt(value)
   else if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) n = BigInt(value)
-  else throw new InvalidParamsError(`invalid executing descriptor: ${field} must be a hex uint64, got ${JSON.stringify(value)}`)
+  else
+    throw new InvalidParamsError(
+      `invalid executing descriptor: ${field} must be a hex uint64, got ${JSON.stringify(value)}`,
+    )
   if (n > MAX_UINT64) throw new InvalidParamsError(`invalid executing descriptor: ${field} exceeds uint64`)
   return n
 }

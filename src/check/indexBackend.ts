@@ -57,7 +57,9 @@ export function createIndexBackend(reader: LogReader, opts: IndexBackendOptions)
     // evidence against the message: answer "not available" (transient), never a conflict.
     findLog(chainId, blockNumber, logIndex) {
       try {
-        return reader.findLog(chainId, blockNumber, logIndex) ?? (reader.block(chainId, blockNumber) ? 'no-log' : 'no-block')
+        return (
+          reader.findLog(chainId, blockNumber, logIndex) ?? (reader.block(chainId, blockNumber) ? 'no-log' : 'no-block')
+        )
       } catch (err) {
         throw failed(err)
       }

@@ -28,7 +28,11 @@ export type RpcBackendOptions = {
 }
 
 /** Events: 'head' (chainId, BlockRef) on every polled head, 'reorg' (chainId, from, to) when a chain reorged. */
-export type RpcBackend = Backend & { readonly kind: 'rpc'; readonly events: EventEmitter; readonly ready: Promise<void> }
+export type RpcBackend = Backend & {
+  readonly kind: 'rpc'
+  readonly events: EventEmitter
+  readonly ready: Promise<void>
+}
 
 /** A definitive verdict on a block's own executing messages, or "cannot tell yet". */
 type Verdict = 'valid' | 'invalid' | 'unknown'
@@ -53,36 +57,47 @@ export async function createRpcBackend(opts: RpcBackendOptions): Promise<RpcBack
   const metrics = opts.registry ? upstreamMetrics(opts.registry) : undefined
   const verdicts = new BoundedMap<string, Verdict>(opts.cacheBlocks ?? 4096, { ttlMs: pollMs, refreshOnGet: true })
 
-  const ids = await Promise.all(opts.chains.map(async (t) => {
-    let remote: bigint
-    try {
-      remote = BigInt(await rpcClient(t.url, timeout).request({ method: 'eth_chainId' }))
-    } catch (err) {
-      throw new Error(`cannot read the chain id of ${t.url}: ${(err as { shortMessage?: string }).shortMessage ?? (err as Error).message}`, { cause: err })
-    }
-    if (t.chainId !== undefined && t.chainId !== remote) throw new Error(`${t.url} serves chain ${remote}, configured as ${t.chainId}`)
-    return remote
-  }))
+  const ids = await Promise.all(
+    opts.chains.map(async (t) => {
+      let remote: bigint
+      try {
+        remote = BigInt(await rpcClient(t.url, timeout).request({ method: 'eth_chainId' }))
+      } catch (err) {
+        throw new Error(
+          `cannot read the chain id of ${t.url}: ${(err as { shortMessage?: string }).shortMessage ?? (err as Error).message}`,
+          { cause: err },
+        )
+      }
+      if (t.chainId !== undefined && t.chainId !== remote)
+        throw new Error(`${t.url} serves chain ${remote}, configured as ${t.chainId}`)
+      return remote
+    }),
+  )
   const chains = new Map<bigint, RpcChain>()
   opts.chains.forEach((t, i) => {
     const chainId = ids[i]!
     if (chains.has(chainId)) throw new Error(`chain ${chainId} is configured twice`)
-    chains.set(chainId, new RpcChain(chainId, {
-      url: t.url,
-      pollMs,
-      cacheBlocks: opts.cacheBlocks ?? 4096,
-      concurrency: opts.concurrency ?? 8,
-      maxQueue: opts.maxQueue ?? 1024,
-      requestTimeoutMs: timeout,
-      logger,
-      onRequest: metrics && ((c, method, ok) => metrics.requests.inc({ chain: String(c), method, result: ok ? 'ok' : 'error' })),
-      onCache: metrics && ((hit) => metrics.cache.inc({ result: hit ? 'hit' : 'miss' })),
-      onHead: (c, head) => events.emit('head', c, head),
-      onReorg: (c, from, to) => {
-        verdicts.clear() // a verdict on any chain may rest on a block of the reorged one
-        events.emit('reorg', c, from, to)
-      },
-    }))
+    chains.set(
+      chainId,
+      new RpcChain(chainId, {
+        url: t.url,
+        pollMs,
+        cacheBlocks: opts.cacheBlocks ?? 4096,
+        concurrency: opts.concurrency ?? 8,
+        maxQueue: opts.maxQueue ?? 1024,
+        requestTimeoutMs: timeout,
+        logger,
+        onRequest:
+          metrics &&
+          ((c, method, ok) => metrics.requests.inc({ chain: String(c), method, result: ok ? 'ok' : 'error' })),
+        onCache: metrics && ((hit) => metrics.cache.inc({ result: hit ? 'hit' : 'miss' })),
+        onHead: (c, head) => events.emit('head', c, head),
+        onReorg: (c, from, to) => {
+          verdicts.clear() // a verdict on any chain may rest on a block of the reorged one
+          events.emit('reorg', c, from, to)
+        },
+      }),
+    )
   })
   const chainIds = [...chains.keys()]
   const ready = new Promise<void>((resolve) => {
@@ -126,7 +141,12 @@ export async function createRpcBackend(opts: RpcBackendOptions): Promise<RpcBack
    * initiating log's checksum, and the initiating block's own verdict, except for a message from
    * the same timestamp, which only has to exist (requiring more would deadlock on cycles).
    */
-  const messageVerdict = async (m: ExecutingMessage, execTs: bigint, depth: number, path: Set<string>): Promise<Verdict> => {
+  const messageVerdict = async (
+    m: ExecutingMessage,
+    execTs: bigint,
+    depth: number,
+    path: Set<string>,
+  ): Promise<Verdict> => {
     const id = m.identifier
     const src = chains.get(id.chainId)
     if (!src) return 'invalid'
@@ -169,7 +189,10 @@ export async function createRpcBackend(opts: RpcBackendOptions): Promise<RpcBack
     reached(chainId, blockNumber, level) {
       const chain = chainOf(chainId)
       if (level === 'cross-unsafe') return crossUnsafe(chain, blockNumber)
-      return then(chain.tag(level === 'finalized' ? 'finalized' : 'safe'), (t) => t !== undefined && blockNumber <= t.number)
+      return then(
+        chain.tag(level === 'finalized' ? 'finalized' : 'safe'),
+        (t) => t !== undefined && blockNumber <= t.number,
+      )
     },
     async heads(chainId): Promise<ChainHeads> {
       const chain = chainOf(chainId)
@@ -189,7 +212,17 @@ export async function createRpcBackend(opts: RpcBackendOptions): Promise<RpcBack
 
 function upstreamMetrics(registry: Registry) {
   return {
-    requests: new Counter({ name: 'superguard_supervisor_upstream_requests_total', help: 'Requests the rpc backend made to source chains, by chain, method and result', labelNames: ['chain', 'method', 'result'] as const, registers: [registry] }),
-    cache: new Counter({ name: 'superguard_supervisor_block_cache_total', help: 'Block cache look-ups of the rpc backend by result', labelNames: ['result'] as const, registers: [registry] }),
+    requests: new Counter({
+      name: 'superguard_supervisor_upstream_requests_total',
+      help: 'Requests the rpc backend made to source chains, by chain, method and result',
+      labelNames: ['chain', 'method', 'result'] as const,
+      registers: [registry],
+    }),
+    cache: new Counter({
+      name: 'superguard_supervisor_block_cache_total',
+      help: 'Block cache look-ups of the rpc backend by result',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
   }
 }

@@ -45,7 +45,8 @@ export class UpstreamUnavailableError extends InternalError {
 }
 
 /** What to log of a failed upstream call: its reason when it is ours, else the error's text. */
-const reasonOf = (err: unknown): string => (err instanceof UpstreamUnavailableError ? err.reason : err instanceof Error ? err.message : String(err))
+const reasonOf = (err: unknown): string =>
+  err instanceof UpstreamUnavailableError ? err.reason : err instanceof Error ? err.message : String(err)
 
 /**
  * One source chain seen through its RPC, for the RPC backend: the head (polled every pollMs,
@@ -81,8 +82,18 @@ export class RpcChain {
     this.#blocks = new BoundedMap(opts.cacheBlocks, { ttlMs: opts.pollMs, refreshOnGet: true })
     this.#tags = new BoundedMap(2, { ttlMs: opts.pollMs, refreshOnGet: true })
     const log = opts.logger.child({ chainId: String(chainId) })
-    this.#pollFailures = new FailureLog(log, 'head poll failed (logged once per 10 s while it fails)', POLL_WARN_INTERVAL_MS, { recoveredMsg: 'head poll recovered' })
-    this.#lookupFailures = new FailureLog(log, 'upstream look-up failed: checks that need it answer -32603', POLL_WARN_INTERVAL_MS, { flush: true })
+    this.#pollFailures = new FailureLog(
+      log,
+      'head poll failed (logged once per 10 s while it fails)',
+      POLL_WARN_INTERVAL_MS,
+      { recoveredMsg: 'head poll recovered' },
+    )
+    this.#lookupFailures = new FailureLog(
+      log,
+      'upstream look-up failed: checks that need it answer -32603',
+      POLL_WARN_INTERVAL_MS,
+      { flush: true },
+    )
   }
 
   get head(): BlockRef | undefined {
@@ -90,7 +101,13 @@ export class RpcChain {
   }
 
   status(): ChainStatus {
-    return { chainId: this.chainId, ready: this.#head !== undefined, indexed: this.#head, remoteHead: this.#head?.number, lastPollAt: this.#lastPollAt }
+    return {
+      chainId: this.chainId,
+      ready: this.#head !== undefined,
+      indexed: this.#head,
+      remoteHead: this.#head?.number,
+      lastPollAt: this.#lastPollAt,
+    }
   }
 
   /**
@@ -102,15 +119,17 @@ export class RpcChain {
    */
   start(): void {
     const tick = () => {
-      this.refresh().then(
-        () => {
-          this.#lastPollAt = Date.now()
-          this.#pollFailures.success()
-        },
-        (err: unknown) => this.#pollFailures.failure(reasonOf(err)),
-      ).finally(() => {
-        if (!this.#closed) this.#timer = setTimeout(tick, this.#opts.pollMs).unref()
-      })
+      this.refresh()
+        .then(
+          () => {
+            this.#lastPollAt = Date.now()
+            this.#pollFailures.success()
+          },
+          (err: unknown) => this.#pollFailures.failure(reasonOf(err)),
+        )
+        .finally(() => {
+          if (!this.#closed) this.#timer = setTimeout(tick, this.#opts.pollMs).unref()
+        })
     }
     tick()
   }
@@ -128,10 +147,13 @@ export class RpcChain {
    */
   latest(wanted: bigint): MaybePromise<bigint | undefined> {
     if (this.#head && wanted <= this.#head.number) return this.#head.number
-    return this.#refreshSince(performance.now()).then((h) => h?.number, (err: unknown) => {
-      this.#lookupFailures.failure(reasonOf(err), { wanted: String(wanted) })
-      throw err
-    })
+    return this.#refreshSince(performance.now()).then(
+      (h) => h?.number,
+      (err: unknown) => {
+        this.#lookupFailures.failure(reasonOf(err), { wanted: String(wanted) })
+        throw err
+      },
+    )
   }
 
   /** Fetches the latest block (joining a fetch in flight) and runs reorg detection on it. */
@@ -141,12 +163,14 @@ export class RpcChain {
 
   #startRefresh(): Promise<BlockRef | undefined> {
     const startedAt = performance.now()
-    const promise = this.#fetchRef('latest').then((ref) => {
-      if (ref) this.#observe(ref)
-      return ref
-    }).finally(() => {
-      if (this.#refreshing?.promise === promise) this.#refreshing = undefined
-    })
+    const promise = this.#fetchRef('latest')
+      .then((ref) => {
+        if (ref) this.#observe(ref)
+        return ref
+      })
+      .finally(() => {
+        if (this.#refreshing?.promise === promise) this.#refreshing = undefined
+      })
     this.#refreshing = { promise, startedAt }
     return promise
   }
@@ -155,10 +179,12 @@ export class RpcChain {
     const r = this.#refreshing
     if (!r) return this.#startRefresh()
     if (r.startedAt >= t) return r.promise
-    this.#queued ??= r.promise.catch(() => undefined).then(() => {
-      this.#queued = undefined
-      return this.#refreshing?.promise ?? this.#startRefresh()
-    })
+    this.#queued ??= r.promise
+      .catch(() => undefined)
+      .then(() => {
+        this.#queued = undefined
+        return this.#refreshing?.promise ?? this.#startRefresh()
+      })
     return this.#queued
   }
 
@@ -170,13 +196,15 @@ export class RpcChain {
   tag(tag: Tag): MaybePromise<BlockRef | undefined> {
     const hit = this.#tags.get(tag)
     if (hit !== undefined) return hit instanceof Promise ? hit : hit.ref
-    const p: Promise<BlockRef | undefined> = this.#fetchRef(tag).catch((err: unknown) => {
-      this.#opts.logger.debug({ chainId: String(this.chainId), tag, err: reasonOf(err) }, 'tag look-up failed')
-      return undefined
-    }).then((ref) => {
-      if (this.#tags.peek(tag) === p) this.#tags.replace(tag, { ref })
-      return ref
-    })
+    const p: Promise<BlockRef | undefined> = this.#fetchRef(tag)
+      .catch((err: unknown) => {
+        this.#opts.logger.debug({ chainId: String(this.chainId), tag, err: reasonOf(err) }, 'tag look-up failed')
+        return undefined
+      })
+      .then((ref) => {
+        if (this.#tags.peek(tag) === p) this.#tags.replace(tag, { ref })
+        return ref
+      })
     this.#tags.set(tag, p)
     return p
   }
@@ -254,7 +282,9 @@ export class RpcChain {
   #checkNeighbours(b: BlockData): void {
     const parent = this.#blocks.peek(b.number - 1n)
     const child = this.#blocks.peek(b.number + 1n)
-    const broken = (parent instanceof BlockData && parent.hash !== b.ref.parentHash) || (child instanceof BlockData && child.ref.parentHash !== b.hash)
+    const broken =
+      (parent instanceof BlockData && parent.hash !== b.ref.parentHash) ||
+      (child instanceof BlockData && child.ref.parentHash !== b.hash)
     if (broken) {
       this.#reorged(this.#head, b.ref)
       this.#blocks.set(b.number, b)
@@ -264,7 +294,14 @@ export class RpcChain {
   #reorged(from: BlockRef | undefined, to: BlockRef): void {
     this.#blocks.clear()
     this.#tags.clear()
-    this.#opts.logger.info({ chainId: String(this.chainId), from: from && { number: String(from.number), hash: from.hash }, to: { number: String(to.number), hash: to.hash } }, 'reorg detected, cache dropped')
+    this.#opts.logger.info(
+      {
+        chainId: String(this.chainId),
+        from: from && { number: String(from.number), hash: from.hash },
+        to: { number: String(to.number), hash: to.hash },
+      },
+      'reorg detected, cache dropped',
+    )
     this.#opts.onReorg?.(this.chainId, from, to)
   }
 
@@ -294,5 +331,10 @@ export function rpcClient(url: string, timeoutMs: number): PublicClient {
 }
 
 function toRef(raw: RawBlock): BlockRef {
-  return { number: BigInt(raw.number!), hash: raw.hash!.toLowerCase() as Hex, parentHash: raw.parentHash.toLowerCase() as Hex, timestamp: BigInt(raw.timestamp) }
+  return {
+    number: BigInt(raw.number!),
+    hash: raw.hash!.toLowerCase() as Hex,
+    parentHash: raw.parentHash.toLowerCase() as Hex,
+    timestamp: BigInt(raw.timestamp),
+  }
 }

@@ -37,7 +37,9 @@ export const command: Command = {
     const print = (line: string) => process.stdout.write(`[devnet] ${line}\n`)
     const starting = startDevnet(config, logger, print)
     // Registered before start-up ends: Ctrl-C while it starts waits for it, then stops everything.
-    onShutdown(logger, async () => { await (await starting.catch(() => undefined))?.close() })
+    onShutdown(logger, async () => {
+      await (await starting.catch(() => undefined))?.close()
+    })
     const devnet = await starting
     await devnet.done
     await devnet.close()

@@ -22,7 +22,12 @@ export const command = serviceCommand({
       gasLimit: config.gasLimit,
       fork: config.fork,
       mempoolSize: config.mempoolSize,
-      faults: { latencyMs: config.latency, failRate: config.failRate, invalidEvery: config.invalidEvery, errorMethods: [...config.errorMethod] },
+      faults: {
+        latencyMs: config.latency,
+        failRate: config.failRate,
+        invalidEvery: config.invalidEvery,
+        errorMethods: [...config.errorMethod],
+      },
       logger: logger.child({ role: 'engine-sim' }),
       limits: listenerLimits(config),
       maxResponseBytes: config.maxResponseBytes,

@@ -1,6 +1,13 @@
 import { ConfigError, defineSpec, formatHelp, loadConfig } from '../config/index.js'
 import { decodeTransaction, type DecodedTransaction } from '../engine/decodeTransaction.js'
-import { AccessListParseError, encodeAccess, parseAccessList, TransactionDecodeError, type Access, type Hex } from '../interop/index.js'
+import {
+  AccessListParseError,
+  encodeAccess,
+  parseAccessList,
+  TransactionDecodeError,
+  type Access,
+  type Hex,
+} from '../interop/index.js'
 import type { Command } from './command.js'
 
 // No role in its environment names (SUPERGUARD_JSON): inspect is a one-off tool, not a service.
@@ -45,7 +52,8 @@ export const command: Command = {
       return
     }
     const inputs = positionals.flatMap(splitInput)
-    if (inputs.length === 0) throw new ConfigError('inspect', ['expected a raw transaction or CrossL2Inbox storage keys (see --help)'])
+    if (inputs.length === 0)
+      throw new ConfigError('inspect', ['expected a raw transaction or CrossL2Inbox storage keys (see --help)'])
     let report: Report
     try {
       report = inspect(inputs)
@@ -53,7 +61,9 @@ export const command: Command = {
       // malformed input is the user's to fix: a one-line reason, exit code 2, no stack
       if (!(err instanceof AccessListParseError || err instanceof TransactionDecodeError)) throw err
       const hint = err instanceof TransactionDecodeError ? ' (expected a raw transaction or 32-byte storage keys)' : ''
-      process.stderr.write(`${err instanceof AccessListParseError ? 'failed to read data: ' : ''}${err.message}${hint}\n`)
+      process.stderr.write(
+        `${err instanceof AccessListParseError ? 'failed to read data: ' : ''}${err.message}${hint}\n`,
+      )
       process.exitCode = 2
       return
     }
@@ -73,14 +83,24 @@ function splitInput(arg: string): string[] {
 function inspect(inputs: string[]): Report {
   if (inputs.length === 1 && inputs[0]!.length !== KEY_LENGTH) {
     const tx = decodeTransaction(inputs[0] as Hex)
-    return { transaction: txView(tx), entries: tx.inboxEntries, accesses: parseAccessList(tx.inboxEntries).map(accessView) }
+    return {
+      transaction: txView(tx),
+      entries: tx.inboxEntries,
+      accesses: parseAccessList(tx.inboxEntries).map(accessView),
+    }
   }
   const entries = inputs.map((s) => s.toLowerCase() as Hex)
   return { entries, accesses: parseAccessList(entries).map(accessView) }
 }
 
 function txView(tx: DecodedTransaction): TransactionView {
-  return { hash: tx.hash, type: tx.type, chainId: tx.chainId === undefined ? null : tx.chainId.toString(), nonce: tx.nonce, to: tx.to }
+  return {
+    hash: tx.hash,
+    type: tx.type,
+    chainId: tx.chainId === undefined ? null : tx.chainId.toString(),
+    nonce: tx.nonce,
+    to: tx.to,
+  }
 }
 
 function accessView(a: Access): AccessView {
@@ -119,9 +139,13 @@ function formatText(r: Report): string {
       out.push('', 'no CrossL2Inbox access-list entries: this transaction executes no interop messages')
       return `${out.join('\n')}\n`
     }
-    out.push(`  ${r.entries.length} CrossL2Inbox entries declare ${r.accesses.length} executing message${r.accesses.length === 1 ? '' : 's'}`)
+    out.push(
+      `  ${r.entries.length} CrossL2Inbox entries declare ${r.accesses.length} executing message${r.accesses.length === 1 ? '' : 's'}`,
+    )
   } else {
-    out.push(`${r.entries.length} storage keys declare ${r.accesses.length} access${r.accesses.length === 1 ? '' : 'es'}`)
+    out.push(
+      `${r.entries.length} storage keys declare ${r.accesses.length} access${r.accesses.length === 1 ? '' : 'es'}`,
+    )
   }
   r.accesses.forEach((a, i) => {
     out.push('', `${r.transaction ? 'executing message' : 'access'} ${i + 1}`)

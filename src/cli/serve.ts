@@ -59,7 +59,12 @@ export function serviceCommand<const T extends OptionsSpec>(def: ServiceDefiniti
         }
         throw err
       }
-      await new Promise<void>((resolve) => onShutdown(logger, async () => { await service.close(); resolve() }))
+      await new Promise<void>((resolve) =>
+        onShutdown(logger, async () => {
+          await service.close()
+          resolve()
+        }),
+      )
     },
   }
 }

@@ -9,8 +9,10 @@ import { serviceCommand, StartupError } from './serve.js'
 // The bound address goes to the log ("supervisor listening", field url): with --port 0 that is how callers find it.
 const service = serviceCommand({
   summary: 'light supervisor backend (log index or RPC light mode)',
-  usage: 'superguard supervisor --rpc URL [--rpc URL ...] [options]\n       superguard supervisor --check-db [--db PATH]',
-  description: 'Light supervisor: checks interop messages (supervisor_checkAccessList and friends) against a SQLite log index of every chain, or against the chains\' RPC (--backend rpc).',
+  usage:
+    'superguard supervisor --rpc URL [--rpc URL ...] [options]\n       superguard supervisor --check-db [--db PATH]',
+  description:
+    "Light supervisor: checks interop messages (supervisor_checkAccessList and friends) against a SQLite log index of every chain, or against the chains' RPC (--backend rpc).",
   spec: supervisorSpec,
   start: (config, logger) => startSupervisor(config, { logger }),
   isStartupError: (err) => err instanceof IndexDbError,
@@ -43,5 +45,8 @@ function checkDb(path: string): void {
     return
   }
   process.stdout.write(`${problems.join('\n')}\n`)
-  throw new StartupError('supervisor', `--db ${path}: the database is corrupt (integrity_check found ${problems.length === 100 ? '100 or more' : problems.length} problems; see stdout); restore it or start with --rebuild-corrupt-db to index afresh`)
+  throw new StartupError(
+    'supervisor',
+    `--db ${path}: the database is corrupt (integrity_check found ${problems.length === 100 ? '100 or more' : problems.length} problems; see stdout); restore it or start with --rebuild-corrupt-db to index afresh`,
+  )
 }

@@ -8,15 +8,16 @@ import { onShutdown } from '../util/shutdown.js'
 import type { Command } from './command.js'
 
 const SUMMARY = [
-  'Mempool interval sweep: collects the interop transactions of an execution client\'s txpool, checks',
+  "Mempool interval sweep: collects the interop transactions of an execution client's txpool, checks",
   'their de-duplicated accesses in chunks on a worker pool (one JSON-RPC batch per chunk to a supervisor,',
-  'read-only look-ups in the supervisor\'s index file, or eth_getLogs), and classifies each transaction:',
+  "read-only look-ups in the supervisor's index file, or eth_getLogs), and classifies each transaction:",
   'valid, evict (-320600, -320601, -321501, parse errors, first seen beyond --window) or keep (anything',
   'transient: -321401, -320400, -321100, timeouts, transport errors). Without --interval: one round, a',
   'report on stdout (a table, or --json), exit code 1 if the round failed.',
 ].join('\n')
 
-const USAGE = 'superguard sweep --rpc URL (--supervisor URL | --mode index --index PATH | --mode rpc --chain-rpc URL ...) [--interval 2s] [options]'
+const USAGE =
+  'superguard sweep --rpc URL (--supervisor URL | --mode index --index PATH | --mode rpc --chain-rpc URL ...) [--interval 2s] [options]'
 
 export const command: Command = {
   summary: 'mempool interval sweep (txpool_content, batched checks on a worker pool)',
@@ -51,17 +52,34 @@ export const command: Command = {
     let metrics: Server | undefined
     if (config.metricsPort !== undefined) {
       // Same timeouts and connection cap as every JSON-RPC listener (a plain node:http server has none).
-      metrics = createLimitedServer(listenerLimits(config), (req, res) => {
-        if (req.method !== 'GET' || req.url !== '/metrics') { res.writeHead(req.url === '/metrics' ? 405 : 404, req.url === '/metrics' ? { allow: 'GET' } : {}).end(); return }
-        sweep.registry.metrics().then((text) => res.writeHead(200, { 'content-type': sweep.registry.contentType }).end(text), () => res.writeHead(500).end())
-      }, { name: 'sweep-metrics', logger, registry: sweep.registry }).server
-      await new Promise<void>((resolve, reject) => metrics!.once('error', reject).listen(config.metricsPort, config.host, resolve))
-      logger.info({ url: `http://${config.host}:${(metrics.address() as AddressInfo).port}/metrics` }, 'sweep metrics listening')
+      metrics = createLimitedServer(
+        listenerLimits(config),
+        (req, res) => {
+          if (req.method !== 'GET' || req.url !== '/metrics') {
+            res.writeHead(req.url === '/metrics' ? 405 : 404, req.url === '/metrics' ? { allow: 'GET' } : {}).end()
+            return
+          }
+          sweep.registry.metrics().then(
+            (text) => res.writeHead(200, { 'content-type': sweep.registry.contentType }).end(text),
+            () => res.writeHead(500).end(),
+          )
+        },
+        { name: 'sweep-metrics', logger, registry: sweep.registry },
+      ).server
+      await new Promise<void>((resolve, reject) =>
+        metrics!.once('error', reject).listen(config.metricsPort, config.host, resolve),
+      )
+      logger.info(
+        { url: `http://${config.host}:${(metrics.address() as AddressInfo).port}/metrics` },
+        'sweep metrics listening',
+      )
     }
-    await new Promise<void>((resolve) => onShutdown(logger, async () => {
-      metrics?.close()
-      await sweep.close()
-      resolve()
-    }))
+    await new Promise<void>((resolve) =>
+      onShutdown(logger, async () => {
+        metrics?.close()
+        await sweep.close()
+        resolve()
+      }),
+    )
   },
 }

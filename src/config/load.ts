@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs'
 import { parseDuration } from '../util/duration.js'
 import { ConfigError } from './errors.js'
-import { configFileEnv, envName, flagName, type ConfigOf, type InputOf, type OptionSpec, type OptionsSpec, type Spec } from './options.js'
+import {
+  configFileEnv,
+  envName,
+  flagName,
+  type ConfigOf,
+  type InputOf,
+  type OptionSpec,
+  type OptionsSpec,
+  type Spec,
+} from './options.js'
 
 export type LoadInput<O extends OptionsSpec = OptionsSpec, C = void> = {
   argv?: readonly string[]
@@ -31,7 +40,10 @@ type Raw = { value: unknown; source: string }
  * (`--config FILE`) > defaults, validates every option, then the spec's cross-option rules, and
  * throws one ConfigError listing all problems (missing required options among them).
  */
-export function loadConfig<const O extends OptionsSpec, C = void>(def: Spec<O, C>, input: LoadInput<O, C> = {}): Loaded<O> {
+export function loadConfig<const O extends OptionsSpec, C = void>(
+  def: Spec<O, C>,
+  input: LoadInput<O, C> = {},
+): Loaded<O> {
   const { options: spec, envPrefix } = def
   const argv = input.argv ?? []
   const env = input.env ?? {}
@@ -49,9 +61,18 @@ export function loadConfig<const O extends OptionsSpec, C = void>(def: Spec<O, C
   let configFile: string | undefined = input.file ?? env[configFileEnv(envPrefix)]
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
-    if (arg === '--') { positionals.push(...argv.slice(i + 1)); break }
-    if (arg === '--help' || arg === '-h') { help = true; continue }
-    if (!arg.startsWith('--') || arg.length === 2) { positionals.push(arg); continue }
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1))
+      break
+    }
+    if (arg === '--help' || arg === '-h') {
+      help = true
+      continue
+    }
+    if (!arg.startsWith('--') || arg.length === 2) {
+      positionals.push(arg)
+      continue
+    }
     const eq = arg.indexOf('=')
     let name = eq === -1 ? arg.slice(2) : arg.slice(2, eq)
     let inline: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1)
@@ -61,13 +82,25 @@ export function loadConfig<const O extends OptionsSpec, C = void>(def: Spec<O, C
       continue
     }
     let negated = false
-    if (!byFlag.has(name) && name.startsWith('no-') && byFlag.has(name.slice(3))) { name = name.slice(3); negated = true }
+    if (!byFlag.has(name) && name.startsWith('no-') && byFlag.has(name.slice(3))) {
+      name = name.slice(3)
+      negated = true
+    }
     const key = byFlag.get(name)
-    if (!key) { problems.push(`unknown option --${name}`); continue }
+    if (!key) {
+      problems.push(`unknown option --${name}`)
+      continue
+    }
     const s = spec[key]!
     // `--no-x` only negates booleans, and takes no value
-    if (negated && s.type !== 'bool') { problems.push(`unknown option --no-${name}`); continue }
-    if (negated && inline !== undefined) { problems.push(`--no-${name} takes no value`); continue }
+    if (negated && s.type !== 'bool') {
+      problems.push(`unknown option --no-${name}`)
+      continue
+    }
+    if (negated && inline !== undefined) {
+      problems.push(`--no-${name} takes no value`)
+      continue
+    }
     let value: string | boolean
     if (s.type === 'bool') {
       if (inline !== undefined) value = inline
@@ -75,7 +108,10 @@ export function loadConfig<const O extends OptionsSpec, C = void>(def: Spec<O, C
     } else {
       if (inline === undefined) {
         const next = argv[i + 1]
-        if (next === undefined || (next.startsWith('--') && next.length > 2)) { problems.push(`--${name} needs a value`); continue }
+        if (next === undefined || (next.startsWith('--') && next.length > 2)) {
+          problems.push(`--${name} needs a value`)
+          continue
+        }
         inline = next
         i++
       }
@@ -95,12 +131,14 @@ export function loadConfig<const O extends OptionsSpec, C = void>(def: Spec<O, C
   if (configFile !== undefined) {
     try {
       const parsed: unknown = JSON.parse(readFileSync(configFile, 'utf8'))
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) problems.push(`config file ${configFile}: not a JSON object`)
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+        problems.push(`config file ${configFile}: not a JSON object`)
       else fromFile = parsed as Record<string, unknown>
     } catch (err) {
       problems.push(`config file ${configFile}: ${(err as Error).message}`)
     }
-    for (const k of Object.keys(fromFile)) if (!(k in spec)) problems.push(`config file ${configFile}: unknown option "${k}"`)
+    for (const k of Object.keys(fromFile))
+      if (!(k in spec)) problems.push(`config file ${configFile}: unknown option "${k}"`)
   }
 
   for (const k of Object.keys(values)) if (!(k in spec)) problems.push(`unknown option "${k}"`)
@@ -114,17 +152,31 @@ export function loadConfig<const O extends OptionsSpec, C = void>(def: Spec<O, C
     if (!raw && values[key] !== undefined) raw = { value: values[key], source: `--${flagName(key, s)}` }
     if (!raw && env[envKey] !== undefined && env[envKey] !== '') {
       const v = env[envKey]!
-      raw = { value: s.type === 'strings' ? v.split(',').map((x) => x.trim()).filter(Boolean) : v, source: envKey }
+      raw = {
+        value:
+          s.type === 'strings'
+            ? v
+                .split(',')
+                .map((x) => x.trim())
+                .filter(Boolean)
+            : v,
+        source: envKey,
+      }
     }
     if (!raw && key in fromFile) raw = { value: fromFile[key], source: `config file "${key}"` }
     if (!raw && s.default !== undefined) raw = { value: s.default, source: 'default' }
     if (!raw) {
-      if (s.required && !help) { problems.push(`--${flagName(key, s)} is required (${s.help})`); failed.add(key) }
+      if (s.required && !help) {
+        problems.push(`--${flagName(key, s)} is required (${s.help})`)
+        failed.add(key)
+      }
       continue
     }
     const result = coerce(s, raw.value)
-    if (typeof result === 'string') { problems.push(`${raw.source}: ${result}`); failed.add(key) }
-    else out[key] = result.value
+    if (typeof result === 'string') {
+      problems.push(`${raw.source}: ${result}`)
+      failed.add(key)
+    } else out[key] = result.value
   }
 
   if (help) return { config: Object.freeze(out) as ConfigOf<O>, positionals, help }
@@ -144,10 +196,13 @@ function coerce(s: OptionSpec, value: unknown): { value: unknown } | string {
   switch (s.type) {
     case 'string':
     case 'path':
-      return typeof value === 'string' && value.length > 0 ? { value } : `expected a non-empty string, got ${JSON.stringify(value)}`
+      return typeof value === 'string' && value.length > 0
+        ? { value }
+        : `expected a non-empty string, got ${JSON.stringify(value)}`
     case 'strings': {
       const list = Array.isArray(value) ? value : [value]
-      if (!list.every((v) => typeof v === 'string' && v.length > 0)) return `expected strings, got ${JSON.stringify(value)}`
+      if (!list.every((v) => typeof v === 'string' && v.length > 0))
+        return `expected strings, got ${JSON.stringify(value)}`
       return { value: Object.freeze([...list]) }
     }
     case 'bool':
@@ -158,7 +213,9 @@ function coerce(s: OptionSpec, value: unknown): { value: unknown } | string {
     case 'chainId':
       return chainId(value)
     case 'enum':
-      return typeof value === 'string' && s.choices?.includes(value) ? { value } : `expected one of ${s.choices?.join(', ')}, got ${JSON.stringify(value)}`
+      return typeof value === 'string' && s.choices?.includes(value)
+        ? { value }
+        : `expected one of ${s.choices?.join(', ')}, got ${JSON.stringify(value)}`
     case 'duration': {
       try {
         const ms = parseDuration(value as string | number)
@@ -170,7 +227,8 @@ function coerce(s: OptionSpec, value: unknown): { value: unknown } | string {
     case 'int':
     case 'port':
     case 'number': {
-      const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN
+      const n =
+        typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN
       if (!Number.isFinite(n)) return `expected a number, got ${JSON.stringify(value)}`
       if (s.type !== 'number' && !Number.isInteger(n)) return `expected an integer, got ${JSON.stringify(value)}`
       if (s.type === 'port' && (n < 0 || n > 65535)) return `expected a port 0..65535, got ${n}`
@@ -195,6 +253,7 @@ function chainId(value: unknown): { value: bigint } | string {
   if (typeof value === 'bigint') n = value
   else if (typeof value === 'number' && Number.isSafeInteger(value)) n = BigInt(value)
   else if (typeof value === 'string' && /^(0x[0-9a-fA-F]{1,64}|[0-9]{1,78})$/.test(value)) n = BigInt(value)
-  if (n === undefined || n < 0n || n > MAX_UINT256) return `expected a decimal or 0x chain id, got ${typeof value === 'bigint' ? value.toString() : JSON.stringify(value)}`
+  if (n === undefined || n < 0n || n > MAX_UINT256)
+    return `expected a decimal or 0x chain id, got ${typeof value === 'bigint' ? value.toString() : JSON.stringify(value)}`
   return { value: n }
 }

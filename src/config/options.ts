@@ -3,7 +3,17 @@
  * flags (`--kebab-case`), environment names (`SUPERGUARD_<ROLE>_UPPER_SNAKE`), --help text
  * and the TypeScript type of the resulting config from the same declaration.
  */
-export type OptionType = 'string' | 'int' | 'port' | 'number' | 'bool' | 'duration' | 'strings' | 'enum' | 'path' | 'chainId'
+export type OptionType =
+  | 'string'
+  | 'int'
+  | 'port'
+  | 'number'
+  | 'bool'
+  | 'duration'
+  | 'strings'
+  | 'enum'
+  | 'path'
+  | 'chainId'
 
 export type OptionSpec = {
   readonly type: OptionType
@@ -24,34 +34,47 @@ export type OptionSpec = {
 
 export type OptionsSpec = Readonly<Record<string, OptionSpec>>
 
-type ValueOf<S extends OptionSpec> =
-  S['type'] extends 'int' | 'port' | 'number' | 'duration' ? number
-  : S['type'] extends 'bool' ? boolean
-  : S['type'] extends 'strings' ? string[]
-  : S['type'] extends 'chainId' ? bigint
-  : S['type'] extends 'enum' ? (S['choices'] extends readonly (infer C)[] ? C : string)
-  : string
+type ValueOf<S extends OptionSpec> = S['type'] extends 'int' | 'port' | 'number' | 'duration'
+  ? number
+  : S['type'] extends 'bool'
+    ? boolean
+    : S['type'] extends 'strings'
+      ? string[]
+      : S['type'] extends 'chainId'
+        ? bigint
+        : S['type'] extends 'enum'
+          ? S['choices'] extends readonly (infer C)[]
+            ? C
+            : string
+          : string
 
 /** The typed, frozen config a spec produces: options with a default or `required` are always set. */
 export type ConfigOf<T extends OptionsSpec> = {
-  readonly [K in keyof T]: T[K] extends { default: unknown } | { required: true } ? ValueOf<T[K]> : ValueOf<T[K]> | undefined
+  readonly [K in keyof T]: T[K] extends { default: unknown } | { required: true }
+    ? ValueOf<T[K]>
+    : ValueOf<T[K]> | undefined
 }
 
 /** What a library caller may give for one option: durations as ms or '2s', chain ids as bigint, number or string. */
-type InputValueOf<S extends OptionSpec> =
-  S['type'] extends 'duration' ? number | string
-  : S['type'] extends 'chainId' ? bigint | number | string
-  : S['type'] extends 'strings' ? readonly string[]
-  : ValueOf<S>
+type InputValueOf<S extends OptionSpec> = S['type'] extends 'duration'
+  ? number | string
+  : S['type'] extends 'chainId'
+    ? bigint | number | string
+    : S['type'] extends 'strings'
+      ? readonly string[]
+      : ValueOf<S>
 
-type RequiredKeys<T extends OptionsSpec> = { [K in keyof T]: T[K] extends { required: true } ? (T[K] extends { default: unknown } ? never : K) : never }[keyof T]
+type RequiredKeys<T extends OptionsSpec> = {
+  [K in keyof T]: T[K] extends { required: true } ? (T[K] extends { default: unknown } ? never : K) : never
+}[keyof T]
 
 /**
  * A library caller's values (`startIngress({...})`): required options required, the rest optional
  * (undefined = unset). They are checked exactly as flags are (loadConfig's `values`).
  */
-export type InputOf<T extends OptionsSpec> =
-  { readonly [K in RequiredKeys<T>]: InputValueOf<T[K]> } & { readonly [K in Exclude<keyof T, RequiredKeys<T>>]?: InputValueOf<T[K]> | undefined }
+export type InputOf<T extends OptionsSpec> = { readonly [K in RequiredKeys<T>]: InputValueOf<T[K]> } & {
+  readonly [K in Exclude<keyof T, RequiredKeys<T>>]?: InputValueOf<T[K]> | undefined
+}
 
 /** A role's options with what the loader needs around them. */
 export type Spec<O extends OptionsSpec = OptionsSpec, C = void> = {

@@ -25,7 +25,9 @@ export type Anvil = {
 }
 
 const live = new Set<ChildProcess>()
-process.once('exit', () => { for (const p of live) p.kill('SIGKILL') })
+process.once('exit', () => {
+  for (const p of live) p.kill('SIGKILL')
+})
 
 /** Path of the anvil binary shipped by the @foundry-rs/anvil-linux-amd64 npm package. */
 export function anvilBinary(): string {
@@ -39,14 +41,25 @@ export function anvilBinary(): string {
 
 /** Starts anvil on 127.0.0.1 with an OS-chosen port and resolves once it listens. */
 export async function startAnvil(opts: AnvilOptions): Promise<Anvil> {
-  const child = spawn(anvilBinary(), ['--host', '127.0.0.1', '--port', '0', '--chain-id', String(opts.chainId), ...(opts.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.ownGroup ?? false })
+  const child = spawn(
+    anvilBinary(),
+    ['--host', '127.0.0.1', '--port', '0', '--chain-id', String(opts.chainId), ...(opts.args ?? [])],
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.ownGroup ?? false },
+  )
   live.add(child)
   child.once('exit', () => live.delete(child))
   const exited = once(child, 'exit').then(() => undefined)
   const port = await new Promise<number>((resolve, reject) => {
     let out = ''
-    const timer = setTimeout(() => fail(new Error(`anvil did not start within ${opts.startTimeoutMs ?? 10_000}ms: ${out.slice(-500)}`)), opts.startTimeoutMs ?? 10_000)
-    const fail = (err: Error) => { clearTimeout(timer); child.kill('SIGKILL'); reject(err) }
+    const timer = setTimeout(
+      () => fail(new Error(`anvil did not start within ${opts.startTimeoutMs ?? 10_000}ms: ${out.slice(-500)}`)),
+      opts.startTimeoutMs ?? 10_000,
+    )
+    const fail = (err: Error) => {
+      clearTimeout(timer)
+      child.kill('SIGKILL')
+      reject(err)
+    }
     const onData = (chunk: Buffer) => {
       out += chunk.toString()
       const m = /Listening on 127\.0\.0\.1:(\d+)/.exec(out)
@@ -58,7 +71,9 @@ export async function startAnvil(opts: AnvilOptions): Promise<Anvil> {
       }
     }
     child.stdout!.on('data', onData)
-    child.stderr!.on('data', (c: Buffer) => { out += c.toString() })
+    child.stderr!.on('data', (c: Buffer) => {
+      out += c.toString()
+    })
     child.once('error', fail)
     child.once('exit', (code) => fail(new Error(`anvil exited with ${code}: ${out.slice(-500)}`)))
   })

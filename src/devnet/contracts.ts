@@ -22,7 +22,11 @@ export const EMITTER_ADDRESS = '0x00000000000000000000000000000000000e1771' as c
  *   PUSH1 1 SWAP1 SUB PUSH1 loop JUMP
  * end: JUMPDEST STOP
  */
-export const EMITTER_CODE = `0x602036036020 5f37 5f35 5b 8015603f57 807f${EMITTER_TOPIC.slice(2)} 60203603 5f a2 6001 9003 600a56 5b00`.replace(/\s/g, '') as Hex
+export const EMITTER_CODE =
+  `0x602036036020 5f37 5f35 5b 8015603f57 807f${EMITTER_TOPIC.slice(2)} 60203603 5f a2 6001 9003 600a56 5b00`.replace(
+    /\s/g,
+    '',
+  ) as Hex
 
 /**
  * CrossL2Inbox stand-in at 0x4200…0022: validateMessage(Identifier _id, bytes32 _msgHash) emits
@@ -32,9 +36,14 @@ export const EMITTER_CODE = `0x602036036020 5f37 5f35 5b 8015603f57 807f${EMITTE
  *   PUSH1 a4 CALLDATALOAD                   msgHash (topic1)
  *   PUSH32 EXECUTING_MESSAGE_TOPIC PUSH1 a0 PUSH0 LOG2 STOP
  */
-export const INBOX_CODE = `0x60a060045f37 60a435 7f${EXECUTING_MESSAGE_TOPIC.slice(2)} 60a05f a2 00`.replace(/\s/g, '') as Hex
+export const INBOX_CODE = `0x60a060045f37 60a435 7f${EXECUTING_MESSAGE_TOPIC.slice(2)} 60a05f a2 00`.replace(
+  /\s/g,
+  '',
+) as Hex
 
 export const INBOX_ADDRESS = CROSS_L2_INBOX
 
 /** Selector of validateMessage((address,uint256,uint256,uint256,uint256),bytes32). */
-export const VALIDATE_MESSAGE_SELECTOR = keccak256(toHex('validateMessage((address,uint256,uint256,uint256,uint256),bytes32)')).slice(0, 10) as Hex
+export const VALIDATE_MESSAGE_SELECTOR = keccak256(
+  toHex('validateMessage((address,uint256,uint256,uint256,uint256),bytes32)'),
+).slice(0, 10) as Hex

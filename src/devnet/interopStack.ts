@@ -38,33 +38,84 @@ export type StackContext = {
  */
 export async function startInteropStack(ctx: StackContext): Promise<InteropStack> {
   const { config, logger, print, closers } = ctx
-  const anvils = await startAll(closers, 'anvil', DEVNET_CHAIN_IDS.map((chainId) => () => startAnvil({ chainId, args: ['--block-time', String(config.blockTime)], ownGroup: true })), (a) => a.stop())
+  const anvils = await startAll(
+    closers,
+    'anvil',
+    DEVNET_CHAIN_IDS.map(
+      (chainId) => () => startAnvil({ chainId, args: ['--block-time', String(config.blockTime)], ownGroup: true }),
+    ),
+    (a) => a.stop(),
+  )
   const chains = [await setupChain(anvils[0]!.url), await setupChain(anvils[1]!.url)] as const
-  print(`chains ${chains.map((c, i) => `${c.chainId} at ${c.url} (pid ${anvils[i]!.pid})`).join(', ')} (anvil, ${config.blockTime}s blocks, CrossL2Inbox stand-in at 0x4200…0022)`)
+  print(
+    `chains ${chains.map((c, i) => `${c.chainId} at ${c.url} (pid ${anvils[i]!.pid})`).join(', ')} (anvil, ${config.blockTime}s blocks, CrossL2Inbox stand-in at 0x4200…0022)`,
+  )
 
   const dbPath = join(ctx.dataDir, 'supervisor.db')
-  const argv = (...extra: string[]) => supervisorConfig({ argv: ['--rpc', chains[0].url, '--rpc', chains[1].url, '--port', '0', '--backfill', '1h', '--poll', '250ms', '--log-level', config.logLevel, ...extra] })
-  const supervisors = await startAll(closers, 'supervisor', [
-    () => startSupervisor(argv('--db', dbPath), { logger, progress: false }),
-    () => startSupervisor(argv('--db', join(ctx.dataDir, 'supervisor-2.db')), { logger, progress: false }),
-    () => startSupervisor(argv('--backend', 'rpc'), { logger }),
-  ], (s) => s.close())
+  const argv = (...extra: string[]) =>
+    supervisorConfig({
+      argv: [
+        '--rpc',
+        chains[0].url,
+        '--rpc',
+        chains[1].url,
+        '--port',
+        '0',
+        '--backfill',
+        '1h',
+        '--poll',
+        '250ms',
+        '--log-level',
+        config.logLevel,
+        ...extra,
+      ],
+    })
+  const supervisors = await startAll(
+    closers,
+    'supervisor',
+    [
+      () => startSupervisor(argv('--db', dbPath), { logger, progress: false }),
+      () => startSupervisor(argv('--db', join(ctx.dataDir, 'supervisor-2.db')), { logger, progress: false }),
+      () => startSupervisor(argv('--backend', 'rpc'), { logger }),
+    ],
+    (s) => s.close(),
+  )
   await Promise.all(supervisors.map((s) => s.ready))
-  print(`supervisors ready: index ${supervisors[0]!.url} (${dbPath}), index ${supervisors[1]!.url} (own database), rpc ${supervisors[2]!.url} (light mode, no index)`)
+  print(
+    `supervisors ready: index ${supervisors[0]!.url} (${dbPath}), index ${supervisors[1]!.url} (own database), rpc ${supervisors[2]!.url} (light mode, no index)`,
+  )
 
-  const ingress = await startIngress({
-    host: '127.0.0.1', port: 0, upstream: chains[1].url,
-    supervisor: supervisors.map((s) => s.url), strategy: 'agreement', minResponses: 2,
-    logLevel: config.logLevel,
-  }, { logger })
+  const ingress = await startIngress(
+    {
+      host: '127.0.0.1',
+      port: 0,
+      upstream: chains[1].url,
+      supervisor: supervisors.map((s) => s.url),
+      strategy: 'agreement',
+      minResponses: 2,
+      logLevel: config.logLevel,
+    },
+    { logger },
+  )
   closers.add('ingress 902', () => ingress.close())
 
-  const sweep = await startSweep({
-    source: 'accepted', mode: 'index', index: dbPath, chainId: chains[1].chainId,
-    intervalMs: config.sweepInterval, drop: true, threads: 2, logLevel: config.logLevel,
-  }, { acceptedSet: ingress.acceptedSet, logger, onReport: (r) => onSweepReport(ctx, chains[1], r) })
+  const sweep = await startSweep(
+    {
+      source: 'accepted',
+      mode: 'index',
+      index: dbPath,
+      chainId: chains[1].chainId,
+      intervalMs: config.sweepInterval,
+      drop: true,
+      threads: 2,
+      logLevel: config.logLevel,
+    },
+    { acceptedSet: ingress.acceptedSet, logger, onReport: (r) => onSweepReport(ctx, chains[1], r) },
+  )
   closers.add('sweep', () => sweep.close())
-  print(`ingress ${ingress.url} in front of 902 (agreement: 2 of the 3 supervisors); sweep of its accepted set every ${config.sweepInterval / 1000}s (index mode on ${dbPath}, 2 workers)`)
+  print(
+    `ingress ${ingress.url} in front of 902 (agreement: 2 of the 3 supervisors); sweep of its accepted set every ${config.sweepInterval / 1000}s (index mode on ${dbPath}, 2 workers)`,
+  )
 
   return { anvils, chains, supervisors: supervisors as [Supervisor, Supervisor, Supervisor], ingress, sweep }
 }
@@ -77,13 +128,22 @@ function onSweepReport(ctx: StackContext, chain: DevChain, r: SweepReport): void
   for (const t of r.transactions) {
     if (t.action !== 'evict') continue
     s.evicted.add(codeName(t.code))
-    ctx.print(`sweep round ${r.round}: evicted ${t.hash.slice(0, 10)}… (${codeName(t.code)} ${t.code}: ${t.reason ?? ''})`)
-    chain.client.request({ method: 'anvil_dropTransaction' as never, params: [t.hash] as never }).catch((err: unknown) => ctx.logger.warn({ err, hash: t.hash }, 'anvil_dropTransaction failed'))
+    ctx.print(
+      `sweep round ${r.round}: evicted ${t.hash.slice(0, 10)}… (${codeName(t.code)} ${t.code}: ${t.reason ?? ''})`,
+    )
+    chain.client
+      .request({ method: 'anvil_dropTransaction' as never, params: [t.hash] as never })
+      .catch((err: unknown) => ctx.logger.warn({ err, hash: t.hash }, 'anvil_dropTransaction failed'))
   }
 }
 
 /** Starts every part at once; each one that started is registered with `closers`, and the first failure is thrown. */
-export async function startAll<T>(closers: Closers, what: string, starts: (() => Promise<T>)[], close: (t: T) => unknown): Promise<T[]> {
+export async function startAll<T>(
+  closers: Closers,
+  what: string,
+  starts: (() => Promise<T>)[],
+  close: (t: T) => unknown,
+): Promise<T[]> {
   const settled = await Promise.allSettled(starts.map((s) => s()))
   for (const r of settled) if (r.status === 'fulfilled') closers.add(what, () => close(r.value))
   const failed = settled.find((r) => r.status === 'rejected')

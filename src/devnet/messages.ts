@@ -38,7 +38,8 @@ export class DevSigner {
 
   async nextNonce(chain: DevChain): Promise<number> {
     let n = this.#nonce.get(chain.url)
-    if (n === undefined) n = await chain.client.getTransactionCount({ address: this.account.address, blockTag: 'pending' })
+    if (n === undefined)
+      n = await chain.client.getTransactionCount({ address: this.account.address, blockTag: 'pending' })
     this.#nonce.set(chain.url, n + 1)
     return n
   }
@@ -49,7 +50,10 @@ export class DevSigner {
   }
 
   /** Signs an EIP-1559 transaction and returns the raw hex (for eth_sendRawTransaction or an ingress). */
-  async sign(chain: DevChain, tx: { to: Hex; data: Hex; accessList?: { address: Hex; storageKeys: Hex[] }[]; gas?: bigint; nonce?: number }): Promise<Hex> {
+  async sign(
+    chain: DevChain,
+    tx: { to: Hex; data: Hex; accessList?: { address: Hex; storageKeys: Hex[] }[]; gas?: bigint; nonce?: number },
+  ): Promise<Hex> {
     return this.account.signTransaction({
       type: 'eip1559',
       chainId: Number(chain.chainId),
@@ -73,15 +77,29 @@ export function emitterCalldata(count: number, payload: Hex): Hex {
  * Sends one emitter transaction and waits for its receipt; returns the initiating messages
  * (identifier with the block's timestamp, payload hash) of the logs it emitted.
  */
-export async function emitInitiating(chain: DevChain, signer: DevSigner, opts: { count?: number; payload?: Hex } = {}): Promise<InitiatingMessage[]> {
+export async function emitInitiating(
+  chain: DevChain,
+  signer: DevSigner,
+  opts: { count?: number; payload?: Hex } = {},
+): Promise<InitiatingMessage[]> {
   const count = opts.count ?? 1
-  const raw = await signer.sign(chain, { to: EMITTER_ADDRESS, data: emitterCalldata(count, opts.payload ?? bytesToHex(crypto.getRandomValues(new Uint8Array(16)))), gas: 100_000n + BigInt(count) * 5_000n })
+  const raw = await signer.sign(chain, {
+    to: EMITTER_ADDRESS,
+    data: emitterCalldata(count, opts.payload ?? bytesToHex(crypto.getRandomValues(new Uint8Array(16)))),
+    gas: 100_000n + BigInt(count) * 5_000n,
+  })
   const hash = await chain.client.request({ method: 'eth_sendRawTransaction', params: [raw] })
   const receipt = await chain.client.waitForTransactionReceipt({ hash, pollingInterval: 20 })
   if (receipt.status !== 'success') throw new Error(`emitter transaction ${hash} reverted`)
   const block = await chain.client.getBlock({ blockHash: receipt.blockHash })
   return receipt.logs.map((log) => ({
-    identifier: { origin: log.address.toLowerCase() as Hex, blockNumber: log.blockNumber, logIndex: log.logIndex, timestamp: block.timestamp, chainId: chain.chainId },
+    identifier: {
+      origin: log.address.toLowerCase() as Hex,
+      blockNumber: log.blockNumber,
+      logIndex: log.logIndex,
+      timestamp: block.timestamp,
+      chainId: chain.chainId,
+    },
     payloadHash: bytesToHex(payloadHash(log)),
   }))
 }
@@ -96,13 +114,31 @@ export function accessListEntries(messages: readonly InitiatingMessage[]): Hex[]
  * validateMessage(identifier, payloadHash) and declares `entries` (default: the correct ones) in
  * its access list, as a real interop transaction does.
  */
-export async function signExecuting(chain: DevChain, signer: DevSigner, message: InitiatingMessage, entries: Hex[] = accessListEntries([message]), nonce?: number): Promise<Hex> {
-  const data = `${VALIDATE_MESSAGE_SELECTOR}${encodeIdentifier(message.identifier).slice(2)}${message.payloadHash.slice(2)}` as Hex
-  return signer.sign(chain, { to: INBOX_ADDRESS as Hex, data, accessList: [{ address: INBOX_ADDRESS as Hex, storageKeys: entries }], gas: 200_000n, ...(nonce === undefined ? {} : { nonce }) })
+export async function signExecuting(
+  chain: DevChain,
+  signer: DevSigner,
+  message: InitiatingMessage,
+  entries: Hex[] = accessListEntries([message]),
+  nonce?: number,
+): Promise<Hex> {
+  const data =
+    `${VALIDATE_MESSAGE_SELECTOR}${encodeIdentifier(message.identifier).slice(2)}${message.payloadHash.slice(2)}` as Hex
+  return signer.sign(chain, {
+    to: INBOX_ADDRESS as Hex,
+    data,
+    accessList: [{ address: INBOX_ADDRESS as Hex, storageKeys: entries }],
+    gas: 200_000n,
+    ...(nonce === undefined ? {} : { nonce }),
+  })
 }
 
 /** Sends an executing transaction and waits for it to be mined; returns the receipt's block number. */
-export async function sendExecuting(chain: DevChain, signer: DevSigner, message: InitiatingMessage, entries?: Hex[]): Promise<{ hash: Hex; blockNumber: bigint }> {
+export async function sendExecuting(
+  chain: DevChain,
+  signer: DevSigner,
+  message: InitiatingMessage,
+  entries?: Hex[],
+): Promise<{ hash: Hex; blockNumber: bigint }> {
   const raw = await signExecuting(chain, signer, message, entries)
   const hash = await chain.client.request({ method: 'eth_sendRawTransaction', params: [raw] })
   const receipt = await chain.client.waitForTransactionReceipt({ hash, pollingInterval: 20 })

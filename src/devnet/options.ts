@@ -4,15 +4,50 @@ import { LOG_LEVELS } from '../util/logger.js'
 /** `superguard devnet`: everything on an embedded default, for a first look and for smoke tests. */
 export const devnetOptions = defineOptions({
   duration: { type: 'duration', help: 'stop by itself after this long (default: run until Ctrl-C)' },
-  interval: { type: 'duration', default: '1s', min: 100, help: 'time between two rounds of generated interop messages' },
+  interval: {
+    type: 'duration',
+    default: '1s',
+    min: 100,
+    help: 'time between two rounds of generated interop messages',
+  },
   blockTime: { type: 'int', default: 1, min: 1, max: 60, help: 'block time of the local anvil chains, in seconds' },
-  reorgEvery: { type: 'int', default: 3, min: 0, arg: 'N', help: 'every Nth round toward chain 902 also sends a transaction whose initiating block is then reorged away, for the sweep to evict (0 = never)' },
-  sweepInterval: { type: 'duration', default: '2s', min: 100, help: "how often the sweep re-checks the ingress's accepted transactions" },
-  slot: { type: 'duration', default: '1s', min: 200, help: "block time of the PBS sequencer's own clock (standalone mode)" },
-  transferInterval: { type: 'duration', default: '250ms', min: 10, help: 'time between two generated transfers on the PBS chain' },
+  reorgEvery: {
+    type: 'int',
+    default: 3,
+    min: 0,
+    arg: 'N',
+    help: 'every Nth round toward chain 902 also sends a transaction whose initiating block is then reorged away, for the sweep to evict (0 = never)',
+  },
+  sweepInterval: {
+    type: 'duration',
+    default: '2s',
+    min: 100,
+    help: "how often the sweep re-checks the ingress's accepted transactions",
+  },
+  slot: {
+    type: 'duration',
+    default: '1s',
+    min: 200,
+    help: "block time of the PBS sequencer's own clock (standalone mode)",
+  },
+  transferInterval: {
+    type: 'duration',
+    default: '250ms',
+    min: 10,
+    help: 'time between two generated transfers on the PBS chain',
+  },
   report: { type: 'duration', default: '5s', min: 100, help: 'how often to print one summary line per subsystem' },
-  dataDir: { type: 'path', arg: 'DIR', help: 'where the supervisors keep their indexes (default: a fresh temporary directory, removed on exit)' },
-  logLevel: { type: 'enum', choices: LOG_LEVELS, default: 'warn', help: 'log level of the embedded services (their JSON logs go to stderr)' },
+  dataDir: {
+    type: 'path',
+    arg: 'DIR',
+    help: 'where the supervisors keep their indexes (default: a fresh temporary directory, removed on exit)',
+  },
+  logLevel: {
+    type: 'enum',
+    choices: LOG_LEVELS,
+    default: 'warn',
+    help: 'log level of the embedded services (their JSON logs go to stderr)',
+  },
 })
 
 export type DevnetConfig = ConfigOf<typeof devnetOptions>

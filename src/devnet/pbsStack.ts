@@ -47,8 +47,16 @@ export async function startPbsStack(ctx: StackContext, supervisorUrl: string): P
   }
   const engineJwt = secretFile('engine')
   const genesisTime = Math.floor(Date.now() / 1000)
-  const [engine, replica, ...builderEngines] = await startAll(closers, 'engine-sim', Array.from({ length: 2 + BUILDER_NAMES.length }, () =>
-    () => startEngineSim({ jwtSecret: engineJwt.secret, chainId: PBS_CHAIN_ID, genesisTime, host: '127.0.0.1', port: 0 })), (e) => e.close())
+  const [engine, replica, ...builderEngines] = await startAll(
+    closers,
+    'engine-sim',
+    Array.from(
+      { length: 2 + BUILDER_NAMES.length },
+      () => () =>
+        startEngineSim({ jwtSecret: engineJwt.secret, chainId: PBS_CHAIN_ID, genesisTime, host: '127.0.0.1', port: 0 }),
+    ),
+    (e) => e.close(),
+  )
   const withJwt = (e: EngineSimHandle) => `${e.url},jwt=${engineJwt.path}`
   const builderJwts = BUILDER_NAMES.map((n) => secretFile(n))
 
@@ -60,18 +68,44 @@ export async function startPbsStack(ctx: StackContext, supervisorUrl: string): P
     const port = await freePort()
     const local = new Closers(logger)
     try {
-      handles = await startAll(local, 'builder', BUILDER_NAMES.map((_, i) => () => startBuilder(builderConfig({
-        argv: ['--listen', '127.0.0.1:0', '--sequencer', `http://127.0.0.1:${port}`, '--jwt-secret', builderJwts[i]!.path, '--engine', withJwt(builderEngines[i]!), '--log-level', config.logLevel],
-      }), { logger })), (b) => b.close())
-      const seq = await startSequencer(sequencerConfig({
-        engine: withJwt(engine!),
-        blockTime: config.slot,
-        replica: [replica!, ...builderEngines].map(withJwt),
-        builder: handles.map((b, i) => `${b.url},jwt=${builderJwts[i]!.path},name=${BUILDER_NAMES[i]}`),
-        listenBuilder: `127.0.0.1:${port}`, listenDebug: '127.0.0.1:0',
-        minGasRatio: 0.5,
-        logLevel: config.logLevel,
-      }), { logger })
+      handles = await startAll(
+        local,
+        'builder',
+        BUILDER_NAMES.map(
+          (_, i) => () =>
+            startBuilder(
+              builderConfig({
+                argv: [
+                  '--listen',
+                  '127.0.0.1:0',
+                  '--sequencer',
+                  `http://127.0.0.1:${port}`,
+                  '--jwt-secret',
+                  builderJwts[i]!.path,
+                  '--engine',
+                  withJwt(builderEngines[i]!),
+                  '--log-level',
+                  config.logLevel,
+                ],
+              }),
+              { logger },
+            ),
+        ),
+        (b) => b.close(),
+      )
+      const seq = await startSequencer(
+        sequencerConfig({
+          engine: withJwt(engine!),
+          blockTime: config.slot,
+          replica: [replica!, ...builderEngines].map(withJwt),
+          builder: handles.map((b, i) => `${b.url},jwt=${builderJwts[i]!.path},name=${BUILDER_NAMES[i]}`),
+          listenBuilder: `127.0.0.1:${port}`,
+          listenDebug: '127.0.0.1:0',
+          minGasRatio: 0.5,
+          logLevel: config.logLevel,
+        }),
+        { logger },
+      )
       local.add('sequencer', () => seq.close())
       closers.add('sequencer and builders', () => local.close())
       sequencer = seq
@@ -82,9 +116,21 @@ export async function startPbsStack(ctx: StackContext, supervisorUrl: string): P
   }
   countBlocks(sequencer, ctx.stats.sequencer)
 
-  const ingress = await startIngress({ host: '127.0.0.1', port: 0, upstream: engine!.url, builder: handles.map((b) => b.url), supervisor: [supervisorUrl], logLevel: config.logLevel }, { logger })
+  const ingress = await startIngress(
+    {
+      host: '127.0.0.1',
+      port: 0,
+      upstream: engine!.url,
+      builder: handles.map((b) => b.url),
+      supervisor: [supervisorUrl],
+      logLevel: config.logLevel,
+    },
+    { logger },
+  )
   closers.add('ingress 903', () => ingress.close())
-  ctx.print(`sequencer ${sequencer.urls.debug} (standalone, ${config.slot / 1000}s slots) on engine-sim ${PBS_CHAIN_ID} ${engine!.url}, replica ${replica!.url}; ${BUILDER_NAMES.map((n, i) => `${n} ${handles[i]!.url}`).join(', ')}; ingress ${ingress.url} feeds the engine and both builders`)
+  ctx.print(
+    `sequencer ${sequencer.urls.debug} (standalone, ${config.slot / 1000}s slots) on engine-sim ${PBS_CHAIN_ID} ${engine!.url}, replica ${replica!.url}; ${BUILDER_NAMES.map((n, i) => `${n} ${handles[i]!.url}`).join(', ')}; ingress ${ingress.url} feeds the engine and both builders`,
+  )
   return {
     engine: engine!,
     replica: replica!,
@@ -100,11 +146,14 @@ const GUARDS: ReadonlySet<string> = new Set(['min_gas_ratio', 'known_block', 've
 function countBlocks(seq: SequencerHandle, s: SequencerStats): void {
   seq.events.on('sealed', (e) => {
     s.blocks++
-    s.bySource.add(e.source === 'builder' ? e.builder ?? 'builder' : 'local')
+    s.bySource.add(e.source === 'builder' ? (e.builder ?? 'builder') : 'local')
     // A guard (min_gas_ratio, known_block, version_mismatch) dropped the validated builder blocks.
     if (e.source === 'local' && GUARDS.has(e.reason)) s.refused.add(e.reason)
   })
-  seq.events.on('submission', (e) => { if (e.result.status === 'rejected') s.refused.add(e.result.reason) })
-  seq.events.on('validated', (e) => { if (!e.valid) s.refused.add(e.reason ?? 'invalid') })
+  seq.events.on('submission', (e) => {
+    if (e.result.status === 'rejected') s.refused.add(e.result.reason)
+  })
+  seq.events.on('validated', (e) => {
+    if (!e.valid) s.refused.add(e.reason ?? 'invalid')
+  })
 }
-

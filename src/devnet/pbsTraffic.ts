@@ -57,7 +57,9 @@ export class TransferGenerator {
     const to = route === 'builderOnly' ? this.#d.builderB : route === 'engineOnly' ? this.#d.engine : this.#d.ingress
     const nonce = this.#nonces.get(from.address) ?? 0
     try {
-      await to.call('eth_sendRawTransaction', [await sign(from, nonce, 1 + (n % 5), route === 'engineOnly' ? HEAVY_DATA : '0x')])
+      await to.call('eth_sendRawTransaction', [
+        await sign(from, nonce, 1 + (n % 5), route === 'engineOnly' ? HEAVY_DATA : '0x'),
+      ])
       this.#nonces.set(from.address, nonce + 1)
       this.#d.counts[route]++
     } catch (err) {
@@ -69,7 +71,14 @@ export class TransferGenerator {
 
 function sign(from: PrivateKeyAccount, nonce: number, tipGwei: number, data: Hex): Promise<Hex> {
   return from.signTransaction({
-    type: 'eip1559', chainId: PBS_CHAIN_ID, nonce, to: '0x000000000000000000000000000000000000dEaD', value: 1n, data,
-    gas: 300_000n, maxFeePerGas: 50_000_000_000n, maxPriorityFeePerGas: BigInt(tipGwei) * 1_000_000_000n,
+    type: 'eip1559',
+    chainId: PBS_CHAIN_ID,
+    nonce,
+    to: '0x000000000000000000000000000000000000dEaD',
+    value: 1n,
+    data,
+    gas: 300_000n,
+    maxFeePerGas: 50_000_000_000n,
+    maxPriorityFeePerGas: BigInt(tipGwei) * 1_000_000_000n,
   })
 }

@@ -39,7 +39,11 @@ export type Devnet = {
  * engine-sim chain (PBS), with generated traffic through both ingresses. Every process and
  * listener it starts is stopped by close(); a failure during start-up stops what had started.
  */
-export async function startDevnet(config: DevnetConfig, logger: Logger, print: (line: string) => void): Promise<Devnet> {
+export async function startDevnet(
+  config: DevnetConfig,
+  logger: Logger,
+  print: (line: string) => void,
+): Promise<Devnet> {
   const closers = new Closers(logger)
   const stats = newStats()
   try {
@@ -60,7 +64,9 @@ export async function startDevnet(config: DevnetConfig, logger: Logger, print: (
       engine: new RpcClient(pbs.engine.url, { timeoutMs: 5000 }),
       builderB: new RpcClient(pbs.builders[1]!.handle.url, { timeoutMs: 5000 }),
     }
-    closers.add('clients', () => { for (const c of Object.values(clients)) c.close() })
+    closers.add('clients', () => {
+      for (const c of Object.values(clients)) c.close()
+    })
 
     const signer = new DevSigner()
     const deps: TrafficDeps = {
@@ -76,11 +82,22 @@ export async function startDevnet(config: DevnetConfig, logger: Logger, print: (
       counts: stats,
       print,
     }
-    const transfers = new TransferGenerator({ ingress: clients.pbsIngress, engine: clients.engine, builderB: clients.builderB, counts: stats.transfers, logger })
+    const transfers = new TransferGenerator({
+      ingress: clients.pbsIngress,
+      engine: clients.engine,
+      builderB: clients.builderB,
+      counts: stats.transfers,
+      logger,
+    })
     const abort = new AbortController()
     // --duration ends the traffic as Ctrl-C does: a round still waiting (on the indexer, say) is cut short.
-    const stopAt = config.duration === undefined ? undefined : setTimeout(() => abort.abort(new Error('duration reached')), config.duration)
-    const report = () => { for (const line of summaryLines(stats, interop.ingress.acceptedSet.size)) print(line) }
+    const stopAt =
+      config.duration === undefined
+        ? undefined
+        : setTimeout(() => abort.abort(new Error('duration reached')), config.duration)
+    const report = () => {
+      for (const line of summaryLines(stats, interop.ingress.acceptedSet.size)) print(line)
+    }
     const reporter = setInterval(report, config.report)
     const done = Promise.all([
       repeat(config.interval, abort.signal, async (round) => {
@@ -104,7 +121,16 @@ export async function startDevnet(config: DevnetConfig, logger: Logger, print: (
       await done
     })
 
-    const devnet: Devnet = { anvils: interop.anvils, supervisor: interop.supervisors[0], interop, pbs, stats, counts: stats.traffic, done, close: () => closers.close() }
+    const devnet: Devnet = {
+      anvils: interop.anvils,
+      supervisor: interop.supervisors[0],
+      interop,
+      pbs,
+      stats,
+      counts: stats.traffic,
+      done,
+      close: () => closers.close(),
+    }
     return devnet
   } catch (err) {
     await closers.close()
@@ -121,7 +147,9 @@ const ABANDON_AFTER_MS = 2_000
  * receipt from an anvil a Ctrl-C already killed, say) is left behind, so stopping never hangs.
  */
 async function repeat(intervalMs: number, signal: AbortSignal, step: (i: number) => Promise<void>): Promise<void> {
-  const abandon = new Promise<void>((resolve) => signal.addEventListener('abort', () => setTimeout(resolve, ABANDON_AFTER_MS).unref(), { once: true }))
+  const abandon = new Promise<void>((resolve) =>
+    signal.addEventListener('abort', () => setTimeout(resolve, ABANDON_AFTER_MS).unref(), { once: true }),
+  )
   for (let i = 0; !signal.aborted; i++) {
     const started = Date.now()
     const running = step(i)

@@ -19,7 +19,10 @@ export class Tally {
   }
 
   toString(): string {
-    return [...this.#counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ×${n}`).join(', ')
+    return [...this.#counts]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ×${n}`)
+      .join(', ')
   }
 }
 
@@ -37,7 +40,13 @@ export type SequencerStats = { blocks: number; bySource: Tally; refused: Tally }
 /** Transfers on the PBS chain by route (see pbsTraffic.ts). */
 export type TransferCounts = { viaIngress: number; builderOnly: number; engineOnly: number; failed: number }
 
-export type DevnetStats = { traffic: TrafficCounts; ingress: IngressCounts; sweep: SweepStats; sequencer: SequencerStats; transfers: TransferCounts }
+export type DevnetStats = {
+  traffic: TrafficCounts
+  ingress: IngressCounts
+  sweep: SweepStats
+  sequencer: SequencerStats
+  transfers: TransferCounts
+}
 
 export function newStats(): DevnetStats {
   return {

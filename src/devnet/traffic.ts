@@ -1,7 +1,15 @@
 import type { Indexer } from '../logindex/index.js'
 import { RemoteRpcError, type RpcClient } from '../rpc/index.js'
 import { EXPIRY_WINDOW_S, type Hex } from '../interop/index.js'
-import { accessListEntries, emitInitiating, sendExecuting, signExecuting, type DevChain, type DevSigner, type InitiatingMessage } from './messages.js'
+import {
+  accessListEntries,
+  emitInitiating,
+  sendExecuting,
+  signExecuting,
+  type DevChain,
+  type DevSigner,
+  type InitiatingMessage,
+} from './messages.js'
 import type { IngressCounts, TrafficCounts } from './stats.js'
 
 export type TrafficDeps = {
@@ -42,7 +50,13 @@ export async function trafficRound(deps: TrafficDeps, round: number, signal: Abo
   const valid = await check(deps.supervisor, accessListEntries([msg]), dst.chainId, msg, 'unsafe')
   await deps.indexers[0]!.until(src.chainId, 'cross-unsafe', msg.identifier.blockNumber, signal)
   const crossValid = await check(deps.supervisor, accessListEntries([msg]), dst.chainId, msg, 'cross-unsafe')
-  const forged = await check(deps.supervisor, accessListEntries([{ ...msg, payloadHash: flip(msg.payloadHash) }]), dst.chainId, msg, 'unsafe')
+  const forged = await check(
+    deps.supervisor,
+    accessListEntries([{ ...msg, payloadHash: flip(msg.payloadHash) }]),
+    dst.chainId,
+    msg,
+    'unsafe',
+  )
   if (valid === 'valid' && crossValid === 'valid') counts.valid++
   else counts.unexpected++
   if (forged !== 'valid') counts.refused++
@@ -87,9 +101,13 @@ const BAD_KINDS = ['forged', 'malformed', 'premature'] as const
 async function sendBad(deps: TrafficDeps, dst: DevChain, msg: InitiatingMessage, k: number): Promise<string> {
   const kind = BAD_KINDS[k % BAD_KINDS.length]!
   const entries =
-    kind === 'forged' ? accessListEntries([{ ...msg, payloadHash: flip(msg.payloadHash) }])
-    : kind === 'malformed' ? accessListEntries([msg]).slice(0, 1)
-    : accessListEntries([{ ...msg, identifier: { ...msg.identifier, blockNumber: msg.identifier.blockNumber + 1000n } }])
+    kind === 'forged'
+      ? accessListEntries([{ ...msg, payloadHash: flip(msg.payloadHash) }])
+      : kind === 'malformed'
+        ? accessListEntries([msg]).slice(0, 1)
+        : accessListEntries([
+            { ...msg, identifier: { ...msg.identifier, blockNumber: msg.identifier.blockNumber + 1000n } },
+          ])
   const sent = await submit(deps.ingress, await signExecuting(dst, deps.forger, msg, entries, 0))
   if (sent.ok) {
     deps.counts.traffic.unexpected++
@@ -116,7 +134,10 @@ async function reorgedAway(deps: TrafficDeps, signal: AbortSignal): Promise<void
   const msg = (await emitInitiating(a, deps.stranded.signer))[0]!
   const n = msg.identifier.blockNumber
   for (const ix of deps.indexers) await ix.until(a.chainId, 'cross-unsafe', n, signal)
-  const sent = await submit(deps.ingress, await signExecuting(b, deps.stranded.signer, msg, undefined, deps.stranded.nonce++))
+  const sent = await submit(
+    deps.ingress,
+    await signExecuting(b, deps.stranded.signer, msg, undefined, deps.stranded.nonce++),
+  )
   if (!sent.ok) {
     deps.counts.ingress.refused.add(sent.code)
     deps.counts.traffic.unexpected++
@@ -127,7 +148,9 @@ async function reorgedAway(deps: TrafficDeps, signal: AbortSignal): Promise<void
   await replaceFrom(a, n)
   deps.stranded.signer.resetNonce(a)
   deps.counts.ingress.reorged++
-  deps.print(`reorg: ${a.chainId} block ${n} replaced by an empty one; accepted tx ${sent.hash.slice(0, 10)}… (queued on ${b.chainId}) now executes a log that is gone`)
+  deps.print(
+    `reorg: ${a.chainId} block ${n} replaced by an empty one; accepted tx ${sent.hash.slice(0, 10)}… (queued on ${b.chainId}) now executes a log that is gone`,
+  )
 }
 
 /** Replaces block `n` and every later block of an anvil chain with empty ones (anvil_reorg), retrying if a block was mined meanwhile. */
@@ -139,9 +162,14 @@ async function replaceFrom(chain: DevChain, n: bigint): Promise<void> {
     if ((await chain.client.getBlock({ blockNumber: n })).hash === before) continue
     // anvil re-mines the replaced blocks one second apart from their parent, which leaves its clock
     // behind: put it back on time, or 901 blocks would soon carry timestamps older than 902's messages.
-    const latest = BigInt((await chain.client.request({ method: 'eth_getBlockByNumber', params: ['latest', false] }))!.timestamp)
+    const latest = BigInt(
+      (await chain.client.request({ method: 'eth_getBlockByNumber', params: ['latest', false] }))!.timestamp,
+    )
     const now = BigInt(Math.ceil(Date.now() / 1000))
-    await chain.client.request({ method: 'evm_setNextBlockTimestamp' as never, params: [Number(now > latest ? now : latest + 1n)] as never })
+    await chain.client.request({
+      method: 'evm_setNextBlockTimestamp' as never,
+      params: [Number(now > latest ? now : latest + 1n)] as never,
+    })
     return
   }
   throw new Error(`anvil_reorg did not replace block ${n} of chain ${chain.chainId}`)
@@ -154,14 +182,25 @@ async function submit(ingress: RpcClient, raw: Hex): Promise<Submitted> {
   try {
     return { ok: true, hash: await ingress.call<Hex>('eth_sendRawTransaction', [raw]) }
   } catch (err) {
-    if (err instanceof RemoteRpcError) return { ok: false, code: err.rpcCode, status: err.status, message: err.shortMessage }
+    if (err instanceof RemoteRpcError)
+      return { ok: false, code: err.rpcCode, status: err.status, message: err.shortMessage }
     throw err
   }
 }
 
 /** "valid", or the error code and message the supervisor answered. */
-async function check(client: RpcClient, entries: Hex[], execChainId: bigint, msg: InitiatingMessage, minSafety: 'unsafe' | 'cross-unsafe'): Promise<string> {
-  const descriptor = { chainID: execChainId.toString(), timestamp: `0x${(msg.identifier.timestamp + 2n).toString(16)}`, timeout: `0x${(EXPIRY_WINDOW_S / 7n).toString(16)}` }
+async function check(
+  client: RpcClient,
+  entries: Hex[],
+  execChainId: bigint,
+  msg: InitiatingMessage,
+  minSafety: 'unsafe' | 'cross-unsafe',
+): Promise<string> {
+  const descriptor = {
+    chainID: execChainId.toString(),
+    timestamp: `0x${(msg.identifier.timestamp + 2n).toString(16)}`,
+    timeout: `0x${(EXPIRY_WINDOW_S / 7n).toString(16)}`,
+  }
   try {
     await client.call('supervisor_checkAccessList', [entries, minSafety, descriptor])
     return 'valid'

@@ -30,10 +30,21 @@ function decodeFailure(err: unknown): string {
  */
 export function admitTx(raw: unknown, rules: AdmissionRules): DecodedTx {
   let tx: DecodedTx
-  try { tx = decodeTx(raw) } catch (err) { throw new TxRejectedError(decodeFailure(err)) }
-  if (tx.type === DEPOSIT_TX_TYPE || tx.type === 3 || (tx.type === 4 && rules.fork !== undefined && !forkAtLeast(rules.fork, 'isthmus'))) throw new TxRejectedError('transaction type not supported')
-  if (tx.chainId === undefined) throw new TxRejectedError('only replay-protected (EIP-155) transactions allowed over RPC')
-  if (rules.chainId !== undefined && tx.chainId !== rules.chainId) throw new TxRejectedError(`invalid chain id for signer: have ${tx.chainId} want ${rules.chainId}`)
+  try {
+    tx = decodeTx(raw)
+  } catch (err) {
+    throw new TxRejectedError(decodeFailure(err))
+  }
+  if (
+    tx.type === DEPOSIT_TX_TYPE ||
+    tx.type === 3 ||
+    (tx.type === 4 && rules.fork !== undefined && !forkAtLeast(rules.fork, 'isthmus'))
+  )
+    throw new TxRejectedError('transaction type not supported')
+  if (tx.chainId === undefined)
+    throw new TxRejectedError('only replay-protected (EIP-155) transactions allowed over RPC')
+  if (rules.chainId !== undefined && tx.chainId !== rules.chainId)
+    throw new TxRejectedError(`invalid chain id for signer: have ${tx.chainId} want ${rules.chainId}`)
   if (rules.known(tx.hash)) throw new TxRejectedError('already known')
   const intrinsic = intrinsicGas(tx)
   if (tx.gas < intrinsic) throw new TxRejectedError(`intrinsic gas too low: gas ${tx.gas}, minimum needed ${intrinsic}`)

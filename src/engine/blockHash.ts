@@ -67,12 +67,19 @@ export function transactionsRoot(txs: readonly Hex[]): Hex {
 
 /** Withdrawals root: ordered trie of rlp([index, validatorIndex, address, amount]). */
 export function withdrawalsRoot(ws: readonly WithdrawalV1[]): Hex {
-  return orderedTrieRoot(ws.map((w) => toRlp([
-    scalarBytes(quantityToBigInt(w.index)),
-    scalarBytes(quantityToBigInt(w.validatorIndex)),
-    hexToBytes(w.address),
-    scalarBytes(quantityToBigInt(w.amount)),
-  ], 'bytes')))
+  return orderedTrieRoot(
+    ws.map((w) =>
+      toRlp(
+        [
+          scalarBytes(quantityToBigInt(w.index)),
+          scalarBytes(quantityToBigInt(w.validatorIndex)),
+          hexToBytes(w.address),
+          scalarBytes(quantityToBigInt(w.amount)),
+        ],
+        'bytes',
+      ),
+    ),
+  )
 }
 
 /** EIP-7685 requests hash: sha256 over sha256(request) of each request with data (type byte + ≥1 byte). */
@@ -121,15 +128,30 @@ const OPTIONAL = ['withdrawalsRoot', 'blobGasUsed', 'excessBlobGas', 'parentBeac
 /** RLP of a header; optional fields are appended in fork order and must not have gaps. */
 export function encodeHeader(h: BlockHeader): Uint8Array {
   const fields: Uint8Array[] = [
-    hexToBytes(h.parentHash), hexToBytes(h.ommersHash), hexToBytes(h.beneficiary), hexToBytes(h.stateRoot),
-    hexToBytes(h.transactionsRoot), hexToBytes(h.receiptsRoot), hexToBytes(h.logsBloom), scalarBytes(h.difficulty),
-    scalarBytes(h.number), scalarBytes(h.gasLimit), scalarBytes(h.gasUsed), scalarBytes(h.timestamp),
-    hexToBytes(h.extraData), hexToBytes(h.mixHash), hexToBytes(h.nonce), scalarBytes(h.baseFeePerGas),
+    hexToBytes(h.parentHash),
+    hexToBytes(h.ommersHash),
+    hexToBytes(h.beneficiary),
+    hexToBytes(h.stateRoot),
+    hexToBytes(h.transactionsRoot),
+    hexToBytes(h.receiptsRoot),
+    hexToBytes(h.logsBloom),
+    scalarBytes(h.difficulty),
+    scalarBytes(h.number),
+    scalarBytes(h.gasLimit),
+    scalarBytes(h.gasUsed),
+    scalarBytes(h.timestamp),
+    hexToBytes(h.extraData),
+    hexToBytes(h.mixHash),
+    hexToBytes(h.nonce),
+    scalarBytes(h.baseFeePerGas),
   ]
   let gap: string | undefined
   for (const key of OPTIONAL) {
     const v = h[key]
-    if (v === undefined) { gap ??= key; continue }
+    if (v === undefined) {
+      gap ??= key
+      continue
+    }
     if (gap) throw new TypeError(`header has ${key} but no ${gap}`)
     fields.push(typeof v === 'bigint' ? scalarBytes(v) : hexToBytes(v))
   }
@@ -144,7 +166,11 @@ export function hashHeader(h: BlockHeader): Hex {
  * The block hash a payload must carry. Pass `executionRequests` (V4 / Prague / Isthmus: `[]` on OP)
  * to include the requests hash; leave it out for V3 (Cancun / Ecotone…Holocene) payloads.
  */
-export function computeBlockHash(payload: ExecutionPayloadV3, parentBeaconBlockRoot: Hex, executionRequests?: readonly Hex[]): Hex {
+export function computeBlockHash(
+  payload: ExecutionPayloadV3,
+  parentBeaconBlockRoot: Hex,
+  executionRequests?: readonly Hex[],
+): Hex {
   const reqHash = executionRequests === undefined ? undefined : requestsHash(executionRequests)
   return hashHeader(headerFromPayload(payload, parentBeaconBlockRoot, reqHash))
 }

@@ -43,8 +43,16 @@ export function txHash(raw: Hex): Hex {
  * (validate it with computeBlockHash first). `size` is the RLP block length, approximated as the
  * header plus the raw transactions (exact framing bytes of the body list are left out).
  */
-export function payloadToBlockSummary(payload: ExecutionPayloadV3, parentBeaconBlockRoot: Hex, executionRequests?: readonly Hex[]): RpcBlock {
-  const header = headerFromPayload(payload, parentBeaconBlockRoot, executionRequests === undefined ? undefined : requestsHash(executionRequests))
+export function payloadToBlockSummary(
+  payload: ExecutionPayloadV3,
+  parentBeaconBlockRoot: Hex,
+  executionRequests?: readonly Hex[],
+): RpcBlock {
+  const header = headerFromPayload(
+    payload,
+    parentBeaconBlockRoot,
+    executionRequests === undefined ? undefined : requestsHash(executionRequests),
+  )
   const txBytes = payload.transactions.reduce((n, t) => n + (t.length - 2) / 2, 0)
   const block: RpcBlock = {
     hash: payload.blockHash,

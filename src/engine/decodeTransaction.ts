@@ -29,7 +29,8 @@ const KEY = /^0x[0-9a-fA-F]{64}$/
  * refused because they never come through a mempool.
  */
 export function decodeTransaction(raw: Hex): DecodedTransaction {
-  if (typeof raw !== 'string' || !RAW.test(raw)) throw new TransactionDecodeError('transaction is not a non-empty even-length hex string')
+  if (typeof raw !== 'string' || !RAW.test(raw))
+    throw new TransactionDecodeError('transaction is not a non-empty even-length hex string')
   let tx: Record<string, unknown>
   try {
     tx = parseTx(raw)
@@ -37,14 +38,18 @@ export function decodeTransaction(raw: Hex): DecodedTransaction {
     throw new TransactionDecodeError(`invalid transaction: ${parseFailure(err)}`, { cause: err })
   }
   const typeNumber = txTypeNumber(tx.type)
-  if (typeNumber === undefined || typeNumber === DEPOSIT_TX_TYPE) throw new TransactionDecodeError(`unsupported transaction type ${String(tx.type)}`)
+  if (typeNumber === undefined || typeNumber === DEPOSIT_TX_TYPE)
+    throw new TransactionDecodeError(`unsupported transaction type ${String(tx.type)}`)
   const type = tx.type as TransactionType
   if (!isSignature(tx.r) || !isSignature(tx.s)) throw new TransactionDecodeError('transaction is not signed')
   const accessList = tx.accessList as { address: Hex; storageKeys: readonly Hex[] }[] | undefined
   // viem does not check key sizes when parsing; geth decodes keys as 32-byte hashes and refuses others
   for (const t of accessList ?? []) {
-    if (!ADDRESS.test(t.address)) throw new TransactionDecodeError(`invalid transaction: access-list address ${t.address} is not 20 bytes`)
-    for (const k of t.storageKeys) if (!KEY.test(k)) throw new TransactionDecodeError(`invalid transaction: access-list storage key ${k} is not 32 bytes`)
+    if (!ADDRESS.test(t.address))
+      throw new TransactionDecodeError(`invalid transaction: access-list address ${t.address} is not 20 bytes`)
+    for (const k of t.storageKeys)
+      if (!KEY.test(k))
+        throw new TransactionDecodeError(`invalid transaction: access-list storage key ${k} is not 32 bytes`)
   }
   let hash: Hex
   try {

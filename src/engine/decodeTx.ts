@@ -31,7 +31,14 @@ export type DecodedTx = {
   parsed: Record<string, unknown>
 }
 
-const TYPE_BY_NAME: Record<string, number> = { legacy: 0, eip2930: 1, eip1559: 2, eip4844: 3, eip7702: 4, deposit: DEPOSIT_TX_TYPE }
+const TYPE_BY_NAME: Record<string, number> = {
+  legacy: 0,
+  eip2930: 1,
+  eip1559: 2,
+  eip4844: 3,
+  eip7702: 4,
+  deposit: DEPOSIT_TX_TYPE,
+}
 
 /** The EIP-2718 type number of a viem type name; undefined for one we do not know. */
 export function txTypeNumber(name: unknown): number | undefined {

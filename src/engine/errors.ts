@@ -6,5 +6,7 @@ import { ExecutionCode, ServiceError } from '../errors/index.js'
  */
 export class TxRejectedError extends ServiceError {
   override name = 'TxRejectedError'
-  constructor(message: string) { super('ENGINE_TX_REJECTED', ExecutionCode.ServerError, message) }
+  constructor(message: string) {
+    super('ENGINE_TX_REJECTED', ExecutionCode.ServerError, message)
+  }
 }

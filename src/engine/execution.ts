@@ -84,11 +84,15 @@ export class TxApplyError extends Error {
 /** Whether `tx` can be applied with `gasLeft` gas at `baseFee`; the reason when not. */
 export function applyError(tx: DecodedTx, gasLeft: bigint, baseFee: bigint): string | undefined {
   if (tx.gas > gasLeft) return `gas limit reached`
-  if (tx.type !== DEPOSIT_TX_TYPE && tx.maxFeePerGas < baseFee) return `max fee per gas less than block base fee: maxFeePerGas: ${tx.maxFeePerGas}, baseFee: ${baseFee}`
+  if (tx.type !== DEPOSIT_TX_TYPE && tx.maxFeePerGas < baseFee)
+    return `max fee per gas less than block base fee: maxFeePerGas: ${tx.maxFeePerGas}, baseFee: ${baseFee}`
   return undefined
 }
 
-export function simStateRoot(env: Pick<ExecEnv, 'parentStateRoot' | 'feeRecipient' | 'parentBeaconBlockRoot' | 'timestamp'>, txHashes: readonly Hex[]): Hex {
+export function simStateRoot(
+  env: Pick<ExecEnv, 'parentStateRoot' | 'feeRecipient' | 'parentBeaconBlockRoot' | 'timestamp'>,
+  txHashes: readonly Hex[],
+): Hex {
   const list = new Uint8Array(32 * txHashes.length)
   txHashes.forEach((h, i) => list.set(hexToBytes(h), 32 * i))
   const time = new Uint8Array(8)
@@ -124,7 +128,10 @@ export function executeTxs(env: ExecEnv, txs: readonly DecodedTx[]): ExecResult 
   })
   return {
     gasUsed: cumulative,
-    stateRoot: simStateRoot(env, txs.map((t) => t.hash)),
+    stateRoot: simStateRoot(
+      env,
+      txs.map((t) => t.hash),
+    ),
     receiptsRoot: orderedTrieRoot(receipts),
     logsBloom: ZERO_BLOOM,
     blockValue: value,

@@ -14,15 +14,23 @@ export const DEFAULT_ELASTICITY = 6n
 export type FeeParams = { denominator: bigint; elasticity: bigint; minBaseFee: bigint }
 
 /** The extraData a block built from these attributes carries; throws TypeError on bad params. */
-export function extraDataFor(fork: Fork, eip1559Params: Hex | null | undefined, minBaseFee: bigint | null | undefined): Hex {
+export function extraDataFor(
+  fork: Fork,
+  eip1559Params: Hex | null | undefined,
+  minBaseFee: bigint | null | undefined,
+): Hex {
   if (!forkAtLeast(fork, 'holocene')) return '0x'
   const p = hexToBytes(eip1559Params ?? '0x')
   if (p.length !== 8) throw new TypeError('eip1559Params must be 8 bytes')
   const view = new DataView(p.buffer, p.byteOffset, 8)
   let denominator = view.getUint32(0)
   let elasticity = view.getUint32(4)
-  if (denominator === 0 && elasticity !== 0) throw new TypeError('eip1559Params: zero denominator with non-zero elasticity')
-  if (denominator === 0) { denominator = Number(DEFAULT_DENOMINATOR); elasticity = Number(DEFAULT_ELASTICITY) }
+  if (denominator === 0 && elasticity !== 0)
+    throw new TypeError('eip1559Params: zero denominator with non-zero elasticity')
+  if (denominator === 0) {
+    denominator = Number(DEFAULT_DENOMINATOR)
+    elasticity = Number(DEFAULT_ELASTICITY)
+  }
   const jovian = forkAtLeast(fork, 'jovian')
   const out = new Uint8Array(jovian ? 17 : 9)
   const w = new DataView(out.buffer)
@@ -38,21 +46,31 @@ export function extraDataError(fork: Fork, extraData: Hex): string | undefined {
   const b = hexToBytes(extraData)
   if (!forkAtLeast(fork, 'holocene')) return b.length === 0 ? undefined : 'extraData must be empty before Holocene'
   const jovian = forkAtLeast(fork, 'jovian')
-  if (b.length !== (jovian ? 17 : 9) || b[0] !== (jovian ? 1 : 0)) return `invalid ${jovian ? 'Jovian' : 'Holocene'} extraData ${extraData}`
-  if (new DataView(b.buffer, b.byteOffset, b.length).getUint32(1) === 0) return 'extraData encodes a zero EIP-1559 denominator'
+  if (b.length !== (jovian ? 17 : 9) || b[0] !== (jovian ? 1 : 0))
+    return `invalid ${jovian ? 'Jovian' : 'Holocene'} extraData ${extraData}`
+  if (new DataView(b.buffer, b.byteOffset, b.length).getUint32(1) === 0)
+    return 'extraData encodes a zero EIP-1559 denominator'
   return undefined
 }
 
 /** Parameters a block's extraData sets for its child's base fee (defaults when it encodes none). */
 export function feeParamsOf(fork: Fork, extraData: Hex): FeeParams {
   const b = hexToBytes(extraData)
-  if (!forkAtLeast(fork, 'holocene') || extraDataError(fork, extraData)) return { denominator: DEFAULT_DENOMINATOR, elasticity: DEFAULT_ELASTICITY, minBaseFee: 0n }
+  if (!forkAtLeast(fork, 'holocene') || extraDataError(fork, extraData))
+    return { denominator: DEFAULT_DENOMINATOR, elasticity: DEFAULT_ELASTICITY, minBaseFee: 0n }
   const v = new DataView(b.buffer, b.byteOffset, b.length)
-  return { denominator: BigInt(v.getUint32(1)), elasticity: BigInt(v.getUint32(5)), minBaseFee: b.length === 17 ? v.getBigUint64(9) : 0n }
+  return {
+    denominator: BigInt(v.getUint32(1)),
+    elasticity: BigInt(v.getUint32(5)),
+    minBaseFee: b.length === 17 ? v.getBigUint64(9) : 0n,
+  }
 }
 
 /** EIP-1559 base fee of the child of `parent` (geth's CalcBaseFee), clamped to Jovian's minimum. */
-export function nextBaseFee(fork: Fork, parent: { gasLimit: bigint; gasUsed: bigint; baseFee: bigint; extraData: Hex }): bigint {
+export function nextBaseFee(
+  fork: Fork,
+  parent: { gasLimit: bigint; gasUsed: bigint; baseFee: bigint; extraData: Hex },
+): bigint {
   const { denominator, elasticity, minBaseFee } = feeParamsOf(fork, parent.extraData)
   const target = elasticity === 0n ? parent.gasLimit : parent.gasLimit / elasticity
   let fee = parent.baseFee

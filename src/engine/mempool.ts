@@ -59,12 +59,14 @@ export class Mempool {
     if (this.#byHash.has(tx.hash)) throw new TxRejectedError('already known')
     const sender = from.toLowerCase()
     const next = this.#nextNonce.get(sender)
-    if (next !== undefined && tx.nonce < next) throw new TxRejectedError(`nonce too low: next nonce ${next}, tx nonce ${tx.nonce}`)
+    if (next !== undefined && tx.nonce < next)
+      throw new TxRejectedError(`nonce too low: next nonce ${next}, tx nonce ${tx.nonce}`)
     let txs = this.#bySender.get(sender)
     const old = txs?.get(tx.nonce)
     if (old) {
-      const bumped = (v: bigint) => v * 110n / 100n
-      if (tx.maxFeePerGas < bumped(old.maxFeePerGas) || tx.maxPriorityFeePerGas < bumped(old.maxPriorityFeePerGas)) throw new TxRejectedError('replacement transaction underpriced')
+      const bumped = (v: bigint) => (v * 110n) / 100n
+      if (tx.maxFeePerGas < bumped(old.maxFeePerGas) || tx.maxPriorityFeePerGas < bumped(old.maxPriorityFeePerGas))
+        throw new TxRejectedError('replacement transaction underpriced')
       this.#byHash.delete(old.hash)
     } else if (this.#byHash.size >= this.limit) {
       throw new TxRejectedError('txpool is full')
@@ -117,7 +119,11 @@ export class Mempool {
     for (const [sender, next] of this.#nextNonce) {
       const txs = this.#bySender.get(sender)
       if (!txs) continue
-      for (const [nonce, tx] of txs) if (nonce < next) { txs.delete(nonce); this.#byHash.delete(tx.hash) }
+      for (const [nonce, tx] of txs)
+        if (nonce < next) {
+          txs.delete(nonce)
+          this.#byHash.delete(tx.hash)
+        }
       if (txs.size === 0) this.#bySender.delete(sender)
     }
     if (this.#byHash.size !== before) this.#changed()
@@ -169,11 +175,17 @@ export class Mempool {
         const tx = runs[i]![cursor[i]!]
         if (!tx) continue
         const tip = effectiveTip(tx, baseFee)
-        if (best === -1 || tip > bestTip || (tip === bestTip && tx.seq < runs[best]![cursor[best]!]!.seq)) { best = i; bestTip = tip }
+        if (best === -1 || tip > bestTip || (tip === bestTip && tx.seq < runs[best]![cursor[best]!]!.seq)) {
+          best = i
+          bestTip = tip
+        }
       }
       if (best === -1 || gasLeft < 21000n) return out
       const tx = runs[best]![cursor[best]!]!
-      if (tx.type === DEPOSIT_TX_TYPE || tx.maxFeePerGas < baseFee || tx.gas > gasLeft) { cursor[best] = Infinity; continue }
+      if (tx.type === DEPOSIT_TX_TYPE || tx.maxFeePerGas < baseFee || tx.gas > gasLeft) {
+        cursor[best] = Infinity
+        continue
+      }
       out.push(tx)
       gasLeft -= txGasUsed(tx)
       cursor[best]!++
@@ -181,7 +193,10 @@ export class Mempool {
   }
 
   /** geth's txpool_content grouping: {pending|queued: {sender: {nonce: tx}}}, via `format`. */
-  content<T>(format: (tx: PoolTx) => T): { pending: Record<string, Record<string, T>>; queued: Record<string, Record<string, T>> } {
+  content<T>(format: (tx: PoolTx) => T): {
+    pending: Record<string, Record<string, T>>
+    queued: Record<string, Record<string, T>>
+  } {
     const pending: Record<string, Record<string, T>> = {}
     const queued: Record<string, Record<string, T>> = {}
     const inRun = new Set<string>()

@@ -26,7 +26,17 @@ export type SealInput = {
  */
 export function sealPayload(o: SealInput): { payload: ExecutionPayloadV3; blockValue: bigint } {
   const { attrs: a, parent, gasLimit, baseFee, txs } = o
-  const exec = executeTxs({ parentStateRoot: parent.stateRoot, feeRecipient: a.suggestedFeeRecipient, parentBeaconBlockRoot: a.parentBeaconBlockRoot, timestamp: BigInt(a.timestamp), baseFee, gasLimit }, txs)
+  const exec = executeTxs(
+    {
+      parentStateRoot: parent.stateRoot,
+      feeRecipient: a.suggestedFeeRecipient,
+      parentBeaconBlockRoot: a.parentBeaconBlockRoot,
+      timestamp: BigInt(a.timestamp),
+      baseFee,
+      gasLimit,
+    },
+    txs,
+  )
   const payload: ExecutionPayloadV3 = {
     parentHash: parent.hash,
     feeRecipient: a.suggestedFeeRecipient,
@@ -38,7 +48,11 @@ export function sealPayload(o: SealInput): { payload: ExecutionPayloadV3; blockV
     gasLimit: toQuantity(gasLimit),
     gasUsed: toQuantity(exec.gasUsed),
     timestamp: a.timestamp,
-    extraData: extraDataFor(o.fork, a.eip1559Params, a.minBaseFee === undefined || a.minBaseFee === null ? null : BigInt(a.minBaseFee)),
+    extraData: extraDataFor(
+      o.fork,
+      a.eip1559Params,
+      a.minBaseFee === undefined || a.minBaseFee === null ? null : BigInt(a.minBaseFee),
+    ),
     baseFeePerGas: toQuantity(baseFee),
     blockHash: `0x${'00'.repeat(32)}`,
     transactions: txs.map((t) => t.raw),

@@ -7,7 +7,9 @@ import { keccak256 } from '../util/keccak.js'
 import { signingData, type SigningData } from './signingData.js'
 
 /** The part of the `secp256k1` package (libsecp256k1 N-API binding) used here. */
-type NativeSecp256k1 = { ecdsaRecover(signature: Uint8Array, recid: number, msg32: Uint8Array, compressed?: boolean): Uint8Array }
+type NativeSecp256k1 = {
+  ecdsaRecover(signature: Uint8Array, recid: number, msg32: Uint8Array, compressed?: boolean): Uint8Array
+}
 
 /**
  * Recovers a transaction's sender (lower-case address). `native` is libsecp256k1 through the
@@ -53,7 +55,14 @@ const nobleRecovery: SenderRecovery = {
   implementation: 'noble',
   async recover({ signingHash, signature, recovery }) {
     try {
-      const address = await recoverAddress({ hash: signingHash, signature: { r: bytesToHex(signature.subarray(0, 32)), s: bytesToHex(signature.subarray(32)), yParity: recovery } })
+      const address = await recoverAddress({
+        hash: signingHash,
+        signature: {
+          r: bytesToHex(signature.subarray(0, 32)),
+          s: bytesToHex(signature.subarray(32)),
+          yParity: recovery,
+        },
+      })
       return address.toLowerCase() as Hex
     } catch {
       throw new InvalidParamsError('invalid sender: signature does not recover')

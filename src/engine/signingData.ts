@@ -55,7 +55,7 @@ function listItems(b: Uint8Array, offset: number): Item[] {
   const list = header(b, offset)
   if (list.kind !== 'list' || list.end !== b.length) throw bad()
   const items: Item[] = []
-  for (let p = list.contentStart; p < list.end;) {
+  for (let p = list.contentStart; p < list.end; ) {
     const h = header(b, p)
     if (h.end > list.end) throw bad()
     items.push({ start: p, contentStart: h.contentStart, end: h.end })

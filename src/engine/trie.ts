@@ -193,7 +193,8 @@ export function trieRoot(entries: readonly { key: Uint8Array; value: Uint8Array 
   let at = 0
   for (let r = 0; r < n; r++) {
     const e = entries[order[r]!]!
-    if (r > 0 && compareBytes(entries[order[r - 1]!]!.key, e.key) === 0) throw new TypeError(`duplicate trie key ${bytesToHex(e.key)}`)
+    if (r > 0 && compareBytes(entries[order[r - 1]!]!.key, e.key) === 0)
+      throw new TypeError(`duplicate trie key ${bytesToHex(e.key)}`)
     off[r] = at
     len[r] = e.key.length * 2
     for (const byte of e.key) {

@@ -15,7 +15,8 @@ function obj(v: unknown, what: string): Record<string, unknown> {
 }
 function data(o: Record<string, unknown>, key: string, what: string, bytes?: number): Hex {
   const v = o[key]
-  if (!isHex(v, bytes)) throw new TypeError(`${what}.${key}: expected ${bytes === undefined ? 'hex data' : `${bytes} bytes of hex`}`)
+  if (!isHex(v, bytes))
+    throw new TypeError(`${what}.${key}: expected ${bytes === undefined ? 'hex data' : `${bytes} bytes of hex`}`)
   return v
 }
 function quantity(o: Record<string, unknown>, key: string, what: string): Hex {
@@ -36,7 +37,12 @@ export function parseWithdrawals(v: unknown, what: string): WithdrawalV1[] {
   return v.map((x, i) => {
     const w = obj(x, `${what}[${i}]`)
     const at = `${what}[${i}]`
-    return { index: quantity(w, 'index', at), validatorIndex: quantity(w, 'validatorIndex', at), address: data(w, 'address', at, 20), amount: quantity(w, 'amount', at) }
+    return {
+      index: quantity(w, 'index', at),
+      validatorIndex: quantity(w, 'validatorIndex', at),
+      address: data(w, 'address', at, 20),
+      amount: quantity(w, 'amount', at),
+    }
   })
 }
 
@@ -63,7 +69,8 @@ export function parseExecutionPayload(v: unknown, what = 'executionPayload'): Ex
     excessBlobGas: quantity(o, 'excessBlobGas', what),
   }
   if ((p.extraData.length - 2) / 2 > 32) throw new TypeError(`${what}.extraData: longer than 32 bytes`)
-  if (o.withdrawalsRoot !== undefined && o.withdrawalsRoot !== null) p.withdrawalsRoot = data(o, 'withdrawalsRoot', what, 32)
+  if (o.withdrawalsRoot !== undefined && o.withdrawalsRoot !== null)
+    p.withdrawalsRoot = data(o, 'withdrawalsRoot', what, 32)
   return p
 }
 
@@ -77,20 +84,27 @@ export function parsePayloadAttributes(v: unknown, what = 'payloadAttributes'): 
     withdrawals: parseWithdrawals(o.withdrawals, `${what}.withdrawals`),
     parentBeaconBlockRoot: data(o, 'parentBeaconBlockRoot', what, 32),
   }
-  if (o.transactions !== undefined) a.transactions = o.transactions === null ? null : dataList(o.transactions, `${what}.transactions`)
+  if (o.transactions !== undefined)
+    a.transactions = o.transactions === null ? null : dataList(o.transactions, `${what}.transactions`)
   if (o.noTxPool !== undefined) {
-    if (o.noTxPool !== null && typeof o.noTxPool !== 'boolean') throw new TypeError(`${what}.noTxPool: expected a boolean`)
+    if (o.noTxPool !== null && typeof o.noTxPool !== 'boolean')
+      throw new TypeError(`${what}.noTxPool: expected a boolean`)
     a.noTxPool = o.noTxPool as boolean | null
   }
   if (o.gasLimit !== undefined) a.gasLimit = o.gasLimit === null ? null : quantity(o, 'gasLimit', what)
-  if (o.eip1559Params !== undefined) a.eip1559Params = o.eip1559Params === null ? null : data(o, 'eip1559Params', what, 8)
+  if (o.eip1559Params !== undefined)
+    a.eip1559Params = o.eip1559Params === null ? null : data(o, 'eip1559Params', what, 8)
   if (o.minBaseFee !== undefined) a.minBaseFee = o.minBaseFee === null ? null : quantity(o, 'minBaseFee', what)
   return a
 }
 
 export function parseForkchoiceState(v: unknown, what = 'forkchoiceState'): ForkchoiceStateV1 {
   const o = obj(v, what)
-  return { headBlockHash: data(o, 'headBlockHash', what, 32), safeBlockHash: data(o, 'safeBlockHash', what, 32), finalizedBlockHash: data(o, 'finalizedBlockHash', what, 32) }
+  return {
+    headBlockHash: data(o, 'headBlockHash', what, 32),
+    safeBlockHash: data(o, 'safeBlockHash', what, 32),
+    finalizedBlockHash: data(o, 'finalizedBlockHash', what, 32),
+  }
 }
 
 /** A list of 32-byte hashes or other DATA items (expectedBlobVersionedHashes, executionRequests). */

@@ -25,9 +25,15 @@ export type SimBlock = {
   readonly txHashes: readonly Hex[]
 }
 
-export function toSimBlock(payload: ExecutionPayloadV3, parentBeaconBlockRoot: Hex, executionRequests: Hex[] | undefined): SimBlock {
+export function toSimBlock(
+  payload: ExecutionPayloadV3,
+  parentBeaconBlockRoot: Hex,
+  executionRequests: Hex[] | undefined,
+): SimBlock {
   return {
-    payload, parentBeaconBlockRoot, executionRequests,
+    payload,
+    parentBeaconBlockRoot,
+    executionRequests,
     hash: payload.blockHash.toLowerCase() as Hex,
     number: quantityToBigInt(payload.blockNumber),
     timestamp: quantityToBigInt(payload.timestamp),

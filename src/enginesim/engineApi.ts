@@ -8,8 +8,15 @@ import type { Mempool } from '../engine/mempool.js'
 import { sealPayload } from '../engine/sealPayload.js'
 import { EMPTY_TRIE_ROOT } from '../engine/trie.js'
 import type {
-  ExecutionPayloadV3, ForkchoiceStateV1, ForkchoiceUpdatedResult, GetPayloadV3Result, GetPayloadV4Result, Hex,
-  OpExecutionPayloadV4, PayloadAttributesV3, PayloadStatusV1,
+  ExecutionPayloadV3,
+  ForkchoiceStateV1,
+  ForkchoiceUpdatedResult,
+  GetPayloadV3Result,
+  GetPayloadV4Result,
+  Hex,
+  OpExecutionPayloadV4,
+  PayloadAttributesV3,
+  PayloadStatusV1,
 } from '../engine/types.js'
 import { BoundedMap } from '../util/boundedMap.js'
 import { quantityToBigInt, toQuantity } from '../util/hex.js'
@@ -72,11 +79,20 @@ export class EngineApi {
   // ---- engine_forkchoiceUpdatedV3 ------------------------------------------------------------
 
   forkchoiceUpdated(state: ForkchoiceStateV1, attrs: PayloadAttributesV3 | null): ForkchoiceUpdatedResult {
-    if (state.headBlockHash === ZERO_HASH) return { payloadStatus: { status: 'INVALID', latestValidHash: null, validationError: null }, payloadId: null }
+    if (state.headBlockHash === ZERO_HASH)
+      return { payloadStatus: { status: 'INVALID', latestValidHash: null, validationError: null }, payloadId: null }
     const head = this.chain.get(state.headBlockHash)
     if (!head) {
       const bad = this.chain.invalid(state.headBlockHash)
-      if (bad) return { payloadStatus: { status: 'INVALID', latestValidHash: bad.latestValidHash, validationError: `links to previously rejected block: ${bad.reason}` }, payloadId: null }
+      if (bad)
+        return {
+          payloadStatus: {
+            status: 'INVALID',
+            latestValidHash: bad.latestValidHash,
+            validationError: `links to previously rejected block: ${bad.reason}`,
+          },
+          payloadId: null,
+        }
       return { payloadStatus: { status: 'SYNCING', latestValidHash: null, validationError: null }, payloadId: null }
     }
     // As geth: the head moves first, then safe/finalized must be on the new canonical chain.
@@ -105,18 +121,38 @@ export class EngineApi {
 
   #startJob(parent: SimBlock, attrs: PayloadAttributesV3): Hex {
     const timestamp = quantityToBigInt(attrs.timestamp)
-    if (timestamp <= parent.timestamp) throw invalidPayloadAttributes(`timestamp ${timestamp} not after parent timestamp ${parent.timestamp}`)
-    if (attrs.gasLimit === undefined || attrs.gasLimit === null) throw invalidPayloadAttributes('gasLimit parameter is required')
+    if (timestamp <= parent.timestamp)
+      throw invalidPayloadAttributes(`timestamp ${timestamp} not after parent timestamp ${parent.timestamp}`)
+    if (attrs.gasLimit === undefined || attrs.gasLimit === null)
+      throw invalidPayloadAttributes('gasLimit parameter is required')
     const holocene = forkAtLeast(this.fork, 'holocene')
     const jovian = forkAtLeast(this.fork, 'jovian')
-    if (holocene !== (attrs.eip1559Params !== undefined && attrs.eip1559Params !== null)) throw invalidPayloadAttributes(holocene ? 'eip1559Params required from Holocene' : 'eip1559Params must be null before Holocene')
-    if (jovian !== (attrs.minBaseFee !== undefined && attrs.minBaseFee !== null)) throw invalidPayloadAttributes(jovian ? 'minBaseFee required from Jovian' : 'minBaseFee must be null before Jovian')
+    if (holocene !== (attrs.eip1559Params !== undefined && attrs.eip1559Params !== null))
+      throw invalidPayloadAttributes(
+        holocene ? 'eip1559Params required from Holocene' : 'eip1559Params must be null before Holocene',
+      )
+    if (jovian !== (attrs.minBaseFee !== undefined && attrs.minBaseFee !== null))
+      throw invalidPayloadAttributes(
+        jovian ? 'minBaseFee required from Jovian' : 'minBaseFee must be null before Jovian',
+      )
     if (attrs.withdrawals.length > 0) throw invalidPayloadAttributes('withdrawals must be empty on OP')
-    try { extraDataFor(this.fork, attrs.eip1559Params, attrs.minBaseFee === undefined || attrs.minBaseFee === null ? null : quantityToBigInt(attrs.minBaseFee)) } catch (err) { throw invalidPayloadAttributes((err as Error).message) }
+    try {
+      extraDataFor(
+        this.fork,
+        attrs.eip1559Params,
+        attrs.minBaseFee === undefined || attrs.minBaseFee === null ? null : quantityToBigInt(attrs.minBaseFee),
+      )
+    } catch (err) {
+      throw invalidPayloadAttributes((err as Error).message)
+    }
     const gasLimit = quantityToBigInt(attrs.gasLimit)
     const forced: DecodedTx[] = []
     for (const [i, raw] of (attrs.transactions ?? []).entries()) {
-      try { forced.push(decodeTx(raw)) } catch (err) { throw invalidPayloadAttributes(`forced transaction ${i}: ${(err as Error).message}`) }
+      try {
+        forced.push(decodeTx(raw))
+      } catch (err) {
+        throw invalidPayloadAttributes(`forced transaction ${i}: ${(err as Error).message}`)
+      }
     }
     const baseFee = nextBaseFee(this.fork, { ...parent, extraData: parent.payload.extraData })
     let used = 0n
@@ -136,10 +172,16 @@ export class EngineApi {
   getPayload(id: Hex, version: 3 | 4): GetPayloadV3Result | GetPayloadV4Result {
     const job = this.#jobs.get(id.toLowerCase())
     if (!job) throw unknownPayload()
-    if (version !== payloadVersion(this.fork)) throw unsupportedFork(`engine_getPayloadV${version} is not used for ${this.fork} payloads`)
+    if (version !== payloadVersion(this.fork))
+      throw unsupportedFork(`engine_getPayloadV${version} is not used for ${this.fork} payloads`)
     job.sealed ??= this.#seal(job)
     const { payload, blockValue } = job.sealed
-    const base = { blockValue: toQuantity(blockValue), blobsBundle: { commitments: [], proofs: [], blobs: [] }, shouldOverrideBuilder: false, parentBeaconBlockRoot: job.attrs.parentBeaconBlockRoot }
+    const base = {
+      blockValue: toQuantity(blockValue),
+      blobsBundle: { commitments: [], proofs: [], blobs: [] },
+      shouldOverrideBuilder: false,
+      parentBeaconBlockRoot: job.attrs.parentBeaconBlockRoot,
+    }
     if (version === 4) return { executionPayload: payload as OpExecutionPayloadV4, ...base, executionRequests: [] }
     return { executionPayload: payload, ...base }
   }
@@ -153,21 +195,54 @@ export class EngineApi {
     const skip = new Set(job.forced.map((t) => t.hash))
     const pooled = attrs.noTxPool ? [] : this.pool.select(baseFee, job.gasLimit - forcedGas, skip)
     const txs: DecodedTx[] = [...job.forced, ...pooled]
-    const { payload, blockValue } = sealPayload({ fork: this.fork, version: payloadVersion(this.fork), parent: { hash: parent.hash, number: parent.number, stateRoot: parent.payload.stateRoot }, attrs, gasLimit: job.gasLimit, baseFee, txs })
-    this.#log.debug({ id: job.id, number: Number(parent.number + 1n), txs: txs.length, forced: job.forced.length, hash: payload.blockHash }, 'sealed payload')
+    const { payload, blockValue } = sealPayload({
+      fork: this.fork,
+      version: payloadVersion(this.fork),
+      parent: { hash: parent.hash, number: parent.number, stateRoot: parent.payload.stateRoot },
+      attrs,
+      gasLimit: job.gasLimit,
+      baseFee,
+      txs,
+    })
+    this.#log.debug(
+      {
+        id: job.id,
+        number: Number(parent.number + 1n),
+        txs: txs.length,
+        forced: job.forced.length,
+        hash: payload.blockHash,
+      },
+      'sealed payload',
+    )
     return { payload, blockValue }
   }
 
   // ---- engine_newPayloadV3 / V4 ---------------------------------------------------------------
 
-  async newPayload(version: 3 | 4, payload: ExecutionPayloadV3, blobHashes: Hex[], beaconRoot: Hex, requests?: Hex[]): Promise<PayloadStatusV1> {
-    if (version !== payloadVersion(this.fork)) throw unsupportedFork(`engine_newPayloadV${version} is not used for ${this.fork} payloads`)
-    const invalid = (reason: string, latestValidHash: Hex | null): PayloadStatusV1 => ({ status: 'INVALID', latestValidHash, validationError: reason })
+  async newPayload(
+    version: 3 | 4,
+    payload: ExecutionPayloadV3,
+    blobHashes: Hex[],
+    beaconRoot: Hex,
+    requests?: Hex[],
+  ): Promise<PayloadStatusV1> {
+    if (version !== payloadVersion(this.fork))
+      throw unsupportedFork(`engine_newPayloadV${version} is not used for ${this.fork} payloads`)
+    const invalid = (reason: string, latestValidHash: Hex | null): PayloadStatusV1 => ({
+      status: 'INVALID',
+      latestValidHash,
+      validationError: reason,
+    })
     if (blobHashes.length > 0) return invalid('invalid blob hashes: expected none on OP', null)
     if (version === 4 && requests!.length > 0) return invalid('non-empty executionRequests on OP', null)
-    if ((version === 4) !== (payload.withdrawalsRoot !== undefined)) return invalid(version === 4 ? 'missing withdrawalsRoot (Isthmus)' : 'unexpected withdrawalsRoot before Isthmus', null)
+    if ((version === 4) !== (payload.withdrawalsRoot !== undefined))
+      return invalid(
+        version === 4 ? 'missing withdrawalsRoot (Isthmus)' : 'unexpected withdrawalsRoot before Isthmus',
+        null,
+      )
     const want = computeBlockHash(payload, beaconRoot, version === 4 ? [] : undefined)
-    if (want !== payload.blockHash.toLowerCase()) return invalid(`blockhash mismatch, want ${want}, got ${payload.blockHash}`, null)
+    if (want !== payload.blockHash.toLowerCase())
+      return invalid(`blockhash mismatch, want ${want}, got ${payload.blockHash}`, null)
 
     const hash = want
     if (this.chain.get(hash)) return { status: 'VALID', latestValidHash: hash, validationError: null }
@@ -181,7 +256,10 @@ export class EngineApi {
 
     this.#newPayloads++
     const f = this.#o.faults()
-    if ((f.invalidEvery > 0 && this.#newPayloads % f.invalidEvery === 0) || (f.failRate > 0 && Math.random() < f.failRate)) {
+    if (
+      (f.invalidEvery > 0 && this.#newPayloads % f.invalidEvery === 0) ||
+      (f.failRate > 0 && Math.random() < f.failRate)
+    ) {
       return invalid('injected fault: INVALID', parent.hash)
     }
 
@@ -192,7 +270,12 @@ export class EngineApi {
       return invalid(reason, parent.hash)
     }
     if (f.forceStatus && f.forceStatus !== 'ACCEPTED') {
-      return { status: f.forceStatus, latestValidHash: f.forceStatus === 'INVALID' ? parent.hash : null, validationError: f.forceStatus === 'INVALID' || f.forceStatus === 'INVALID_BLOCK_HASH' ? 'injected fault' : null }
+      return {
+        status: f.forceStatus,
+        latestValidHash: f.forceStatus === 'INVALID' ? parent.hash : null,
+        validationError:
+          f.forceStatus === 'INVALID' || f.forceStatus === 'INVALID_BLOCK_HASH' ? 'injected fault' : null,
+      }
     }
     this.chain.add(toSimBlock(payload, beaconRoot, version === 4 ? [] : undefined))
     if (f.forceStatus === 'ACCEPTED') return { status: 'ACCEPTED', latestValidHash: null, validationError: null }
@@ -211,9 +294,11 @@ export class EngineApi {
     const extra = extraDataError(this.fork, p.extraData)
     if (extra) return extra
     const baseFee = nextBaseFee(this.fork, { ...parent, extraData: parent.payload.extraData })
-    if (quantityToBigInt(p.baseFeePerGas) !== baseFee) return `invalid baseFee: have ${quantityToBigInt(p.baseFeePerGas)}, want ${baseFee}, parentBaseFee ${parent.baseFee}, parentGasUsed ${parent.gasUsed}`
+    if (quantityToBigInt(p.baseFeePerGas) !== baseFee)
+      return `invalid baseFee: have ${quantityToBigInt(p.baseFeePerGas)}, want ${baseFee}, parentBaseFee ${parent.baseFee}, parentGasUsed ${parent.gasUsed}`
     if (p.withdrawals.length > 0) return 'withdrawals must be empty on OP'
-    if (p.withdrawalsRoot !== undefined && p.withdrawalsRoot.toLowerCase() !== EMPTY_TRIE_ROOT) return `invalid withdrawalsRoot: have ${p.withdrawalsRoot}, want ${EMPTY_TRIE_ROOT} (no L2ToL1MessagePasser storage in the sim)`
+    if (p.withdrawalsRoot !== undefined && p.withdrawalsRoot.toLowerCase() !== EMPTY_TRIE_ROOT)
+      return `invalid withdrawalsRoot: have ${p.withdrawalsRoot}, want ${EMPTY_TRIE_ROOT} (no L2ToL1MessagePasser storage in the sim)`
     if (p.blobGasUsed !== '0x0' || p.excessBlobGas !== '0x0') return 'blobGasUsed and excessBlobGas must be 0'
 
     const slot = this.#slots.get(`${parent.hash}:${timestamp}`)
@@ -222,36 +307,55 @@ export class EngineApi {
       const prefix = p.transactions.slice(0, forced.length).map((t) => t.toLowerCase())
       const missing = forced.findIndex((t, i) => prefix[i] !== t)
       if (missing !== -1) return `missing forced transaction ${missing} of the payload attributes`
-      if (slot.noTxPool && p.transactions.length !== forced.length) return 'noTxPool: payload has transactions beyond the forced ones'
+      if (slot.noTxPool && p.transactions.length !== forced.length)
+        return 'noTxPool: payload has transactions beyond the forced ones'
     }
 
     const txs: DecodedTx[] = []
     let sawUser = false
     for (const [i, raw] of p.transactions.entries()) {
       let tx: DecodedTx
-      try { tx = decodeTx(raw) } catch (err) { return `invalid transaction ${i}: ${(err as Error).message}` }
+      try {
+        tx = decodeTx(raw)
+      } catch (err) {
+        return `invalid transaction ${i}: ${(err as Error).message}`
+      }
       if (tx.type === DEPOSIT_TX_TYPE) {
         if (sawUser) return `invalid transaction ${i}: deposit after a non-deposit transaction`
       } else {
         sawUser = true
         if (tx.type === 3) return `invalid transaction ${i}: blob transactions are not supported on OP`
-        if (tx.type === 4 && !forkAtLeast(this.fork, 'isthmus')) return `invalid transaction ${i}: set-code transactions need Isthmus`
-        if (tx.chainId !== undefined && tx.chainId !== this.chainId) return `invalid transaction ${i}: invalid chain id ${tx.chainId}, want ${this.chainId}`
+        if (tx.type === 4 && !forkAtLeast(this.fork, 'isthmus'))
+          return `invalid transaction ${i}: set-code transactions need Isthmus`
+        if (tx.chainId !== undefined && tx.chainId !== this.chainId)
+          return `invalid transaction ${i}: invalid chain id ${tx.chainId}, want ${this.chainId}`
         if (!(await this.#o.sender(tx))) return `invalid transaction ${i}: invalid signature`
       }
       txs.push(tx)
     }
     let exec
     try {
-      exec = executeTxs({ parentStateRoot: parent.payload.stateRoot, feeRecipient: p.feeRecipient, parentBeaconBlockRoot: beaconRoot, timestamp, baseFee, gasLimit }, txs)
+      exec = executeTxs(
+        {
+          parentStateRoot: parent.payload.stateRoot,
+          feeRecipient: p.feeRecipient,
+          parentBeaconBlockRoot: beaconRoot,
+          timestamp,
+          baseFee,
+          gasLimit,
+        },
+        txs,
+      )
     } catch (err) {
       if (err instanceof TxApplyError) return err.message
       throw err
     }
     if (exec.gasUsed !== gasUsed) return `invalid gas used (remote: ${gasUsed} local: ${exec.gasUsed})`
     if (exec.logsBloom !== p.logsBloom.toLowerCase()) return 'invalid bloom'
-    if (exec.receiptsRoot !== p.receiptsRoot.toLowerCase()) return `invalid receipt root hash (remote: ${p.receiptsRoot} local: ${exec.receiptsRoot})`
-    if (exec.stateRoot !== p.stateRoot.toLowerCase()) return `invalid merkle root (remote: ${p.stateRoot} local: ${exec.stateRoot})`
+    if (exec.receiptsRoot !== p.receiptsRoot.toLowerCase())
+      return `invalid receipt root hash (remote: ${p.receiptsRoot} local: ${exec.receiptsRoot})`
+    if (exec.stateRoot !== p.stateRoot.toLowerCase())
+      return `invalid merkle root (remote: ${p.stateRoot} local: ${exec.stateRoot})`
     return undefined
   }
 }

@@ -1,14 +1,24 @@
 import { InternalError, InvalidParamsError } from '../errors/index.js'
 import type { Hex } from '../engine/types.js'
-import { parseDataList, parseExecutionPayload, parseForkchoiceState, parsePayloadAttributes } from '../engine/validate.js'
+import {
+  parseDataList,
+  parseExecutionPayload,
+  parseForkchoiceState,
+  parsePayloadAttributes,
+} from '../engine/validate.js'
 import type { RpcMethod } from '../rpc/index.js'
 import { isHex, toQuantity } from '../util/hex.js'
 import { patchFaults } from './faults.js'
 import type { EngineSim } from './sim.js'
 
 export const CAPABILITIES = [
-  'engine_exchangeCapabilities', 'engine_forkchoiceUpdatedV3', 'engine_getPayloadV3', 'engine_getPayloadV4',
-  'engine_newPayloadV3', 'engine_newPayloadV4', 'engine_getClientVersionV1',
+  'engine_exchangeCapabilities',
+  'engine_forkchoiceUpdatedV3',
+  'engine_getPayloadV3',
+  'engine_getPayloadV4',
+  'engine_newPayloadV3',
+  'engine_newPayloadV4',
+  'engine_getClientVersionV1',
 ] as const
 
 const VERSION = '0.1.0'
@@ -37,13 +47,16 @@ function payloadIdParam(v: unknown): Hex {
 /** The engine-sim's JSON-RPC method table (engine_, eth_, txpool_, sim_), with fault injection applied. */
 export function engineSimMethods(sim: EngineSim): Map<string, RpcMethod> {
   const m = new Map<string, RpcMethod>()
-  const engine = (name: string, fn: (p: readonly unknown[]) => unknown) => m.set(name, async (p) => {
-    if (sim.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, sim.faults.latencyMs))
-    return sim.serial(() => fn(p))
-  })
+  const engine = (name: string, fn: (p: readonly unknown[]) => unknown) =>
+    m.set(name, async (p) => {
+      if (sim.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, sim.faults.latencyMs))
+      return sim.serial(() => fn(p))
+    })
 
   engine('engine_exchangeCapabilities', () => [...CAPABILITIES])
-  engine('engine_getClientVersionV1', () => [{ code: 'SG', name: 'superguard-engine-sim', version: VERSION, commit: '0x00000000' }])
+  engine('engine_getClientVersionV1', () => [
+    { code: 'SG', name: 'superguard-engine-sim', version: VERSION, commit: '0x00000000' },
+  ])
   engine('engine_forkchoiceUpdatedV3', (p) => {
     const state = param(() => parseForkchoiceState(p[0]))
     const attrs = p[1] === undefined || p[1] === null ? null : param(() => parsePayloadAttributes(p[1]))

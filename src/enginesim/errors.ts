@@ -12,6 +12,9 @@ export class EngineApiError extends ServiceError {
 }
 
 export const unknownPayload = () => new EngineApiError(ExecutionCode.UnknownPayload, 'Unknown payload')
-export const invalidForkchoiceState = (why: string) => new EngineApiError(ExecutionCode.InvalidForkchoiceState, 'Invalid forkchoice state', why)
-export const invalidPayloadAttributes = (why: string) => new EngineApiError(ExecutionCode.InvalidPayloadAttributes, 'Invalid payload attributes', why)
-export const unsupportedFork = (why: string) => new EngineApiError(ExecutionCode.UnsupportedFork, 'Unsupported fork', why)
+export const invalidForkchoiceState = (why: string) =>
+  new EngineApiError(ExecutionCode.InvalidForkchoiceState, 'Invalid forkchoice state', why)
+export const invalidPayloadAttributes = (why: string) =>
+  new EngineApiError(ExecutionCode.InvalidPayloadAttributes, 'Invalid payload attributes', why)
+export const unsupportedFork = (why: string) =>
+  new EngineApiError(ExecutionCode.UnsupportedFork, 'Unsupported fork', why)

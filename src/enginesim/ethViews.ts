@@ -35,17 +35,29 @@ export class EthViews {
         return this.#chain.genesis
     }
     // Checked here, not left to quantityToBigInt: its message would quote the value back.
-    if (typeof tag !== 'string' || !BLOCK_NUMBER.test(tag)) throw new TypeError('block: expected a hex quantity or latest, pending, safe, finalized, earliest')
+    if (typeof tag !== 'string' || !BLOCK_NUMBER.test(tag))
+      throw new TypeError('block: expected a hex quantity or latest, pending, safe, finalized, earliest')
     return this.#chain.byNumber(BigInt(tag))
   }
 
   async rpcBlock(b: SimBlock, full: boolean): Promise<Record<string, unknown>> {
-    const summary: Record<string, unknown> = payloadToBlockSummary(b.payload, b.parentBeaconBlockRoot, b.executionRequests)
+    const summary: Record<string, unknown> = payloadToBlockSummary(
+      b.payload,
+      b.parentBeaconBlockRoot,
+      b.executionRequests,
+    )
     if (full) {
-      summary.transactions = await Promise.all(b.payload.transactions.map(async (raw, index) => {
-        const tx = decodeTx(raw)
-        return rpcTransaction(tx, await this.#sender(tx), { blockHash: b.hash, blockNumber: b.number, index, baseFee: b.baseFee })
-      }))
+      summary.transactions = await Promise.all(
+        b.payload.transactions.map(async (raw, index) => {
+          const tx = decodeTx(raw)
+          return rpcTransaction(tx, await this.#sender(tx), {
+            blockHash: b.hash,
+            blockNumber: b.number,
+            index,
+            baseFee: b.baseFee,
+          })
+        }),
+      )
     }
     return summary
   }
@@ -60,7 +72,12 @@ export class EthViews {
     const at = this.#chain.txPosition(hash)
     if (!at) return null
     const tx = decodeTx(at.block.payload.transactions[at.index]!)
-    return rpcTransaction(tx, await this.#sender(tx), { blockHash: at.block.hash, blockNumber: at.block.number, index: at.index, baseFee: at.block.baseFee })
+    return rpcTransaction(tx, await this.#sender(tx), {
+      blockHash: at.block.hash,
+      blockNumber: at.block.number,
+      index: at.index,
+      baseFee: at.block.baseFee,
+    })
   }
 
   /** A receipt under the sim's rules: success, no logs, gas by the documented rule. */
@@ -74,12 +91,27 @@ export class EthViews {
       cumulative += txGasUsed(tx)
     }
     const t = tx!
-    const tip = t.type === DEPOSIT_TX_TYPE ? 0n : (t.maxPriorityFeePerGas < t.maxFeePerGas - at.block.baseFee ? t.maxPriorityFeePerGas : t.maxFeePerGas - at.block.baseFee)
+    const tip =
+      t.type === DEPOSIT_TX_TYPE
+        ? 0n
+        : t.maxPriorityFeePerGas < t.maxFeePerGas - at.block.baseFee
+          ? t.maxPriorityFeePerGas
+          : t.maxFeePerGas - at.block.baseFee
     return {
-      transactionHash: t.hash, transactionIndex: toQuantity(at.index), blockHash: at.block.hash, blockNumber: toQuantity(at.block.number),
-      from: await this.#sender(t), to: t.to, cumulativeGasUsed: toQuantity(cumulative), gasUsed: toQuantity(txGasUsed(t)),
-      effectiveGasPrice: toQuantity(t.type === DEPOSIT_TX_TYPE ? 0n : at.block.baseFee + tip), contractAddress: null, logs: [],
-      logsBloom: at.block.payload.logsBloom, status: '0x1', type: toQuantity(t.type),
+      transactionHash: t.hash,
+      transactionIndex: toQuantity(at.index),
+      blockHash: at.block.hash,
+      blockNumber: toQuantity(at.block.number),
+      from: await this.#sender(t),
+      to: t.to,
+      cumulativeGasUsed: toQuantity(cumulative),
+      gasUsed: toQuantity(txGasUsed(t)),
+      effectiveGasPrice: toQuantity(t.type === DEPOSIT_TX_TYPE ? 0n : at.block.baseFee + tip),
+      contractAddress: null,
+      logs: [],
+      logsBloom: at.block.payload.logsBloom,
+      status: '0x1',
+      type: toQuantity(t.type),
     }
   }
 }

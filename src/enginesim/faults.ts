@@ -24,7 +24,8 @@ const STATUSES = ['INVALID', 'SYNCING', 'ACCEPTED', 'INVALID_BLOCK_HASH'] as con
 
 /** Applies a sim_setFaults patch (only the keys given change); throws InvalidParamsError on bad values. */
 export function patchFaults(current: Faults, patch: unknown): Faults {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw new InvalidParamsError('sim_setFaults expects an object')
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
+    throw new InvalidParamsError('sim_setFaults expects an object')
   const p = patch as Record<string, unknown>
   const next: Faults = { ...current, errorMethods: [...current.errorMethods] }
   for (const key of Object.keys(p)) {
@@ -32,22 +33,30 @@ export function patchFaults(current: Faults, patch: unknown): Faults {
     switch (key) {
       case 'latency':
       case 'latencyMs':
-        try { next.latencyMs = parseDuration(v as string | number) } catch (err) { throw new InvalidParamsError(`latency: ${(err as Error).message}`) }
+        try {
+          next.latencyMs = parseDuration(v as string | number)
+        } catch (err) {
+          throw new InvalidParamsError(`latency: ${(err as Error).message}`)
+        }
         break
       case 'failRate':
-        if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new InvalidParamsError('failRate must be a number in 0..1')
+        if (typeof v !== 'number' || !(v >= 0 && v <= 1))
+          throw new InvalidParamsError('failRate must be a number in 0..1')
         next.failRate = v
         break
       case 'invalidEvery':
-        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new InvalidParamsError('invalidEvery must be a non-negative integer')
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+          throw new InvalidParamsError('invalidEvery must be a non-negative integer')
         next.invalidEvery = v
         break
       case 'errorMethods':
-        if (!Array.isArray(v) || !v.every((m) => typeof m === 'string')) throw new InvalidParamsError('errorMethods must be an array of method names')
+        if (!Array.isArray(v) || !v.every((m) => typeof m === 'string'))
+          throw new InvalidParamsError('errorMethods must be an array of method names')
         next.errorMethods = [...v]
         break
       case 'forceStatus':
-        if (v !== null && !STATUSES.includes(v as (typeof STATUSES)[number])) throw new InvalidParamsError(`forceStatus must be null or one of ${STATUSES.join(', ')}`)
+        if (v !== null && !STATUSES.includes(v as (typeof STATUSES)[number]))
+          throw new InvalidParamsError(`forceStatus must be null or one of ${STATUSES.join(', ')}`)
         next.forceStatus = v as Faults['forceStatus']
         break
       default:

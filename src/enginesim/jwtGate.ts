@@ -20,7 +20,11 @@ export const needsAuth = (method: string) => !PUBLIC_NAMESPACES.some((ns) => met
  * geth's wording for a refused token (node/jwt_handler.go answers HTTP 401 with a plain-text
  * reason): "missing token", "stale token", "future token", "missing issued-at", "signature is invalid".
  */
-export function jwtRejection(secret: Buffer, authorization: string | string[] | undefined, nowS = Math.floor(Date.now() / 1000)): string | undefined {
+export function jwtRejection(
+  secret: Buffer,
+  authorization: string | string[] | undefined,
+  nowS = Math.floor(Date.now() / 1000),
+): string | undefined {
   const reason = verifyJwt(secret, authorization, nowS)
   if (reason === undefined) return undefined
   if (reason === 'missing bearer token') return 'missing token'
@@ -70,7 +74,8 @@ export class EngineSimAuth {
   }
 }
 
-const tooLargeBody = () => JSON.stringify({ jsonrpc: '2.0', id: null, error: toErrorObject(new RequestBodyTooLargeError()) })
+const tooLargeBody = () =>
+  JSON.stringify({ jsonrpc: '2.0', id: null, error: toErrorObject(new RequestBodyTooLargeError()) })
 
 /** Passes bytes through until `limit`, then fails as fastify's own body limit does (→ HTTP 413). */
 class ByteLimit extends Transform {

@@ -9,16 +9,48 @@ export const engineSimOptions = defineOptions({
   // getPayload answers whole blocks (bodies up to 32 MiB are taken).
   maxResponseBytes: { ...listenOptions.maxResponseBytes, default: 64 * 1024 * 1024 },
   port: { type: 'port', default: 8551, help: 'port serving the Engine API and the eth_ methods (0 = any free port)' },
-  jwtSecret: { type: 'path', required: true, arg: 'FILE', help: 'file with the 32-byte hex JWT secret; engine_ and sim_ calls need a token signed with it' },
+  jwtSecret: {
+    type: 'path',
+    required: true,
+    arg: 'FILE',
+    help: 'file with the 32-byte hex JWT secret; engine_ and sim_ calls need a token signed with it',
+  },
   chainId: { type: 'int', default: 901, min: 1, help: 'chain id (transactions for other chains are refused)' },
-  genesisTime: { type: 'int', min: 0, arg: 'UNIX_SECONDS', help: 'timestamp of block 0 (default: now); engine-sims with equal flags share genesis' },
+  genesisTime: {
+    type: 'int',
+    min: 0,
+    arg: 'UNIX_SECONDS',
+    help: 'timestamp of block 0 (default: now); engine-sims with equal flags share genesis',
+  },
   gasLimit: { type: 'int', default: 30_000_000, min: 21_000, help: 'gas limit of block 0' },
-  fork: { type: 'enum', choices: FORKS, default: 'isthmus', help: 'OP fork rules: Engine API V3 (ecotone, holocene) or V4 (isthmus, jovian)' },
+  fork: {
+    type: 'enum',
+    choices: FORKS,
+    default: 'isthmus',
+    help: 'OP fork rules: Engine API V3 (ecotone, holocene) or V4 (isthmus, jovian)',
+  },
   mempoolSize: { type: 'int', default: 10_000, min: 1, help: 'most transactions the pool holds' },
   latency: { type: 'duration', default: '0ms', help: 'fault: delay before answering every engine_ call' },
-  failRate: { type: 'number', default: 0, min: 0, max: 1, help: 'fault: probability that engine_newPayload answers INVALID' },
-  invalidEvery: { type: 'int', default: 0, min: 0, arg: 'N', help: 'fault: every Nth engine_newPayload answers INVALID (0 = never)' },
-  errorMethod: { type: 'strings', default: [], arg: 'METHOD', help: 'fault: this method answers -32603 internal error' },
+  failRate: {
+    type: 'number',
+    default: 0,
+    min: 0,
+    max: 1,
+    help: 'fault: probability that engine_newPayload answers INVALID',
+  },
+  invalidEvery: {
+    type: 'int',
+    default: 0,
+    min: 0,
+    arg: 'N',
+    help: 'fault: every Nth engine_newPayload answers INVALID (0 = never)',
+  },
+  errorMethod: {
+    type: 'strings',
+    default: [],
+    arg: 'METHOD',
+    help: 'fault: this method answers -32603 internal error',
+  },
 })
 
 export type EngineSimCliConfig = ConfigOf<typeof engineSimOptions>

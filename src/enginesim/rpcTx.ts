@@ -16,7 +16,13 @@ export function rpcTransaction(tx: DecodedTx, from: Hex | undefined, at?: BlockC
     blockNumber: at ? toQuantity(at.blockNumber) : null,
     from: from ?? tx.depositFrom ?? null,
     gas: toQuantity(tx.gas),
-    gasPrice: toQuantity(at && tx.type >= 2 && tx.type !== DEPOSIT_TX_TYPE ? at.baseFee + minTip(tx, at.baseFee) : tx.type === DEPOSIT_TX_TYPE ? 0n : tx.maxFeePerGas),
+    gasPrice: toQuantity(
+      at && tx.type >= 2 && tx.type !== DEPOSIT_TX_TYPE
+        ? at.baseFee + minTip(tx, at.baseFee)
+        : tx.type === DEPOSIT_TX_TYPE
+          ? 0n
+          : tx.maxFeePerGas,
+    ),
     hash: tx.hash,
     input: tx.data,
     nonce: toQuantity(tx.nonce),
@@ -39,7 +45,14 @@ export function rpcTransaction(tx: DecodedTx, from: Hex | undefined, at?: BlockC
   if (tx.type >= 1) out.accessList = tx.accessList
   if (tx.chainId !== undefined) out.chainId = toQuantity(tx.chainId)
   if (Array.isArray(p.authorizationList)) {
-    out.authorizationList = (p.authorizationList as Record<string, unknown>[]).map((a) => ({ chainId: q(a.chainId), address: a.address, nonce: q(a.nonce), yParity: q(a.yParity), r: a.r, s: a.s }))
+    out.authorizationList = (p.authorizationList as Record<string, unknown>[]).map((a) => ({
+      chainId: q(a.chainId),
+      address: a.address,
+      nonce: q(a.nonce),
+      yParity: q(a.yParity),
+      r: a.r,
+      s: a.s,
+    }))
   }
   out.v = q(p.v) ?? q(p.yParity) ?? '0x0'
   out.r = p.r

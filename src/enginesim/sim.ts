@@ -3,8 +3,14 @@ import type { DecodedTx } from '../engine/decodeTx.js'
 import type { Fork } from '../engine/fork.js'
 import { Mempool, type PoolTx } from '../engine/mempool.js'
 import type {
-  ExecutionPayloadV3, ForkchoiceStateV1, ForkchoiceUpdatedResult, GetPayloadV3Result, GetPayloadV4Result, Hex,
-  PayloadAttributesV3, PayloadStatusV1,
+  ExecutionPayloadV3,
+  ForkchoiceStateV1,
+  ForkchoiceUpdatedResult,
+  GetPayloadV3Result,
+  GetPayloadV4Result,
+  Hex,
+  PayloadAttributesV3,
+  PayloadStatusV1,
 } from '../engine/types.js'
 import { Chain, genesisBlock, type SimBlock } from './chain.js'
 import { EngineApi } from './engineApi.js'
@@ -45,7 +51,9 @@ export class EngineSim {
     this.chainId = opts.chainId
     this.fork = opts.fork
     this.faults = opts.faults ?? NO_FAULTS
-    this.chain = new Chain(genesisBlock({ chainId: opts.chainId, genesisTime: opts.genesisTime, gasLimit: opts.gasLimit, fork: opts.fork }))
+    this.chain = new Chain(
+      genesisBlock({ chainId: opts.chainId, genesisTime: opts.genesisTime, gasLimit: opts.gasLimit, fork: opts.fork }),
+    )
     this.pool = new Mempool(opts.mempoolSize)
     const { chainId, fork, chain, pool } = this
     this.#txs = new TxIntake({ chainId, fork, chain, pool })
@@ -71,7 +79,13 @@ export class EngineSim {
     return this.#engine.getPayload(id, version)
   }
 
-  newPayload(version: 3 | 4, payload: ExecutionPayloadV3, blobHashes: Hex[], beaconRoot: Hex, requests?: Hex[]): Promise<PayloadStatusV1> {
+  newPayload(
+    version: 3 | 4,
+    payload: ExecutionPayloadV3,
+    blobHashes: Hex[],
+    beaconRoot: Hex,
+    requests?: Hex[],
+  ): Promise<PayloadStatusV1> {
     return this.#engine.newPayload(version, payload, blobHashes, beaconRoot, requests)
   }
 

@@ -1,7 +1,13 @@
 import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
 import type { Hex } from '../engine/types.js'
-import { createRegistry, createRpcServer, DEFAULT_BODY_LIMIT, rpcCallObserver, type ListenerLimits } from '../rpc/index.js'
+import {
+  createRegistry,
+  createRpcServer,
+  DEFAULT_BODY_LIMIT,
+  rpcCallObserver,
+  type ListenerLimits,
+} from '../rpc/index.js'
 import { initKeccak } from '../util/keccak.js'
 import { createLogger } from '../util/logger.js'
 import { NO_FAULTS, type Faults } from './faults.js'

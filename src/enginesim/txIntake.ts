@@ -45,7 +45,11 @@ export class TxIntake {
 
   /** eth_sendRawTransaction: admission (type, chain id, known, intrinsic gas), the sender, the pool. */
   async sendRawTransaction(raw: unknown): Promise<Hex> {
-    const tx = admitTx(raw, { chainId: this.#chainId, fork: this.#fork, known: (h) => this.#pool.has(h) || this.#chain.txPosition(h) !== undefined })
+    const tx = admitTx(raw, {
+      chainId: this.#chainId,
+      fork: this.#fork,
+      known: (h) => this.#pool.has(h) || this.#chain.txPosition(h) !== undefined,
+    })
     const from = await this.sender(tx)
     if (!from) throw new TxRejectedError('invalid sender')
     this.#pool.add(tx, from)

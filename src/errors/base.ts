@@ -15,7 +15,12 @@ export class ServiceError extends Error {
   readonly data: unknown
   readonly details: string | undefined
 
-  constructor(code: string, rpcCode: RpcCode | ExecutionCode | RelayedCode, shortMessage: string, options: ServiceErrorOptions = {}) {
+  constructor(
+    code: string,
+    rpcCode: RpcCode | ExecutionCode | RelayedCode,
+    shortMessage: string,
+    options: ServiceErrorOptions = {},
+  ) {
     super(options.details ? `${shortMessage}: ${options.details}` : shortMessage, { cause: options.cause })
     this.code = code
     this.rpcCode = rpcCode

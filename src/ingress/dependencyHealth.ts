@@ -45,10 +45,26 @@ export class DependencyHealth {
     this.#o = opts
     const fresh = (): State => ({ up: undefined, since: Date.now(), error: undefined, lastOkAt: undefined })
     // Small responses only: eth_chainId and syncStatus of a handful of chains.
-    this.#upstream = { client: new RpcClient(opts.upstream, { timeoutMs: opts.upstreamTimeoutMs, maxResponseBytes: 64 * 1024 }), state: fresh() }
-    this.#supervisors = opts.supervisors.map((s) => ({ label: s.label, client: new RpcClient(s.url, { timeoutMs: opts.supervisorTimeoutMs, maxResponseBytes: 256 * 1024 }), state: fresh() }))
-    this.#upstreamUp = new Gauge({ name: 'superguard_ingress_upstream_up', help: '1 while the upstream answered its last probe (eth_chainId), 0 when it did not', registers: [opts.registry] })
-    this.#supervisorUp = new Gauge({ name: 'superguard_ingress_supervisor_up', help: '1 while the supervisor answered its last probe (supervisor_syncStatus), 0 when it did not', labelNames: ['url'] as const, registers: [opts.registry] })
+    this.#upstream = {
+      client: new RpcClient(opts.upstream, { timeoutMs: opts.upstreamTimeoutMs, maxResponseBytes: 64 * 1024 }),
+      state: fresh(),
+    }
+    this.#supervisors = opts.supervisors.map((s) => ({
+      label: s.label,
+      client: new RpcClient(s.url, { timeoutMs: opts.supervisorTimeoutMs, maxResponseBytes: 256 * 1024 }),
+      state: fresh(),
+    }))
+    this.#upstreamUp = new Gauge({
+      name: 'superguard_ingress_upstream_up',
+      help: '1 while the upstream answered its last probe (eth_chainId), 0 when it did not',
+      registers: [opts.registry],
+    })
+    this.#supervisorUp = new Gauge({
+      name: 'superguard_ingress_supervisor_up',
+      help: '1 while the supervisor answered its last probe (supervisor_syncStatus), 0 when it did not',
+      labelNames: ['url'] as const,
+      registers: [opts.registry],
+    })
   }
 
   /** Probes at once, then every interval (the next round starts an interval after the last one ended). */
@@ -70,11 +86,18 @@ export class DependencyHealth {
 
   health(): { status: number; body: Record<string, unknown> & { ok: boolean } } {
     const now = Date.now()
-    const view = (s: State) => ({ up: s.up ?? null, ...(s.error !== undefined ? { error: s.error } : {}), lastOkMsAgo: s.lastOkAt === undefined ? null : now - s.lastOkAt })
+    const view = (s: State) => ({
+      up: s.up ?? null,
+      ...(s.error !== undefined ? { error: s.error } : {}),
+      lastOkMsAgo: s.lastOkAt === undefined ? null : now - s.lastOkAt,
+    })
     const upstreamDown = this.#upstream.state.up === false
     const down = this.#supervisors.filter((s) => s.state.up === false).map((s) => s.label)
     const allDown = down.length === this.#supervisors.length && this.#supervisors.length > 0
-    const problems = [...(upstreamDown ? [`upstream ${labelOf(this.#o.upstream)} is down`] : []), ...(allDown ? ['every supervisor is down'] : [])]
+    const problems = [
+      ...(upstreamDown ? [`upstream ${labelOf(this.#o.upstream)} is down`] : []),
+      ...(allDown ? ['every supervisor is down'] : []),
+    ]
     const ok = problems.length === 0
     return {
       status: ok ? 200 : 503,
@@ -98,18 +121,43 @@ export class DependencyHealth {
 
   async #probeAll(): Promise<void> {
     await Promise.all([
-      this.#probe('upstream', labelOf(this.#o.upstream), this.#upstream.state, this.#upstream.client, 'eth_chainId', (up) => this.#upstreamUp.set(up ? 1 : 0)),
-      ...this.#supervisors.map((s) => this.#probe('supervisor', s.label, s.state, s.client, 'supervisor_syncStatus', (up) => this.#supervisorUp.set({ url: s.label }, up ? 1 : 0))),
+      this.#probe(
+        'upstream',
+        labelOf(this.#o.upstream),
+        this.#upstream.state,
+        this.#upstream.client,
+        'eth_chainId',
+        (up) => this.#upstreamUp.set(up ? 1 : 0),
+      ),
+      ...this.#supervisors.map((s) =>
+        this.#probe('supervisor', s.label, s.state, s.client, 'supervisor_syncStatus', (up) =>
+          this.#supervisorUp.set({ url: s.label }, up ? 1 : 0),
+        ),
+      ),
     ])
   }
 
-  async #probe(kind: 'upstream' | 'supervisor', label: string, state: State, client: RpcClient, method: string, gauge: (up: boolean) => void): Promise<void> {
+  async #probe(
+    kind: 'upstream' | 'supervisor',
+    label: string,
+    state: State,
+    client: RpcClient,
+    method: string,
+    gauge: (up: boolean) => void,
+  ): Promise<void> {
     let error: string | undefined
     try {
       await client.call(method, [])
     } catch (err) {
-      if (!(err instanceof RemoteRpcError) || err.status >= 500 || (kind === 'supervisor' && INTERNAL.has(err.rpcCode))) {
-        error = err instanceof RemoteRpcError ? `HTTP ${err.status}: ${err.rpcCode} ${err.shortMessage}` : (err as Error).message
+      if (
+        !(err instanceof RemoteRpcError) ||
+        err.status >= 500 ||
+        (kind === 'supervisor' && INTERNAL.has(err.rpcCode))
+      ) {
+        error =
+          err instanceof RemoteRpcError
+            ? `HTTP ${err.status}: ${err.rpcCode} ${err.shortMessage}`
+            : (err as Error).message
       }
     }
     if (this.#closed) return
@@ -118,7 +166,11 @@ export class DependencyHealth {
     if (up) state.lastOkAt = now
     gauge(up)
     if (state.up !== up) {
-      if (!up) this.#o.log.warn({ [kind]: label, error, upSinceMs: state.up ? now - state.since : undefined }, `${kind} down: /healthz ${kind === 'upstream' ? 'fails' : 'fails when every supervisor is down'}`)
+      if (!up)
+        this.#o.log.warn(
+          { [kind]: label, error, upSinceMs: state.up ? now - state.since : undefined },
+          `${kind} down: /healthz ${kind === 'upstream' ? 'fails' : 'fails when every supervisor is down'}`,
+        )
       else if (state.up === false) this.#o.log.info({ [kind]: label, downForMs: now - state.since }, `${kind} back up`)
       state.up = up
       state.since = now

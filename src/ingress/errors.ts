@@ -8,13 +8,17 @@ import { ExecutionCode, RpcCode, ServiceError, SupervisorCode, type ServiceError
  */
 export class NoVerdictError extends ServiceError {
   override name = 'NoVerdictError'
-  constructor(message: string, o: ServiceErrorOptions = {}) { super('INGRESS_NO_VERDICT', ExecutionCode.ServerError, message, o) }
+  constructor(message: string, o: ServiceErrorOptions = {}) {
+    super('INGRESS_NO_VERDICT', ExecutionCode.ServerError, message, o)
+  }
 }
 
 /** The execution engine could not be reached; the transaction was not forwarded. */
 export class UpstreamUnavailableError extends ServiceError {
   override name = 'UpstreamUnavailableError'
-  constructor(o: ServiceErrorOptions = {}) { super('INGRESS_UPSTREAM_UNAVAILABLE', RpcCode.InternalError, 'upstream unavailable', o) }
+  constructor(o: ServiceErrorOptions = {}) {
+    super('INGRESS_UPSTREAM_UNAVAILABLE', RpcCode.InternalError, 'upstream unavailable', o)
+  }
 }
 
 /**
@@ -23,7 +27,9 @@ export class UpstreamUnavailableError extends ServiceError {
  */
 export class SupervisorRejectionError extends ServiceError {
   override name = 'SupervisorRejectionError'
-  constructor(code: number, message: string, data?: unknown) { super('INGRESS_SUPERVISOR_REJECTION', relayed(code), message, data === undefined ? {} : { data }) }
+  constructor(code: number, message: string, data?: unknown) {
+    super('INGRESS_SUPERVISOR_REJECTION', relayed(code), message, data === undefined ? {} : { data })
+  }
 }
 
 /**

@@ -29,7 +29,10 @@ export class Forwarder {
 
   constructor(upstreamUrl: string, builderUrls: readonly string[], opts: ForwarderOptions) {
     this.#upstream = new RpcClient(upstreamUrl, { timeoutMs: opts.upstreamTimeoutMs })
-    this.#builders = builderUrls.map((u) => ({ client: new RpcClient(u, { timeoutMs: opts.builderTimeoutMs, maxResponseBytes: 64 * 1024 }), inFlight: 0 }))
+    this.#builders = builderUrls.map((u) => ({
+      client: new RpcClient(u, { timeoutMs: opts.builderTimeoutMs, maxResponseBytes: 64 * 1024 }),
+      inFlight: 0,
+    }))
     this.#o = opts
     this.#maxInFlight = opts.maxBuilderInFlight ?? 1024
     this.#failures = new FailureLog(opts.log, 'upstream call failed', 10_000)
@@ -83,12 +86,20 @@ export class Forwarder {
       return
     }
     b.inFlight++
-    b.client.call(method, params).then(
-      () => m?.forwards.inc({ target: 'builder', result: 'ok' }),
-      (err: unknown) => {
-        m?.forwards.inc({ target: 'builder', result: err instanceof RemoteRpcError ? 'rejected' : 'error' })
-        this.#o.log.debug({ builder: b.client.url.host, err: (err as Error).message }, 'builder did not take the transaction')
-      },
-    ).finally(() => { b.inFlight-- })
+    b.client
+      .call(method, params)
+      .then(
+        () => m?.forwards.inc({ target: 'builder', result: 'ok' }),
+        (err: unknown) => {
+          m?.forwards.inc({ target: 'builder', result: err instanceof RemoteRpcError ? 'rejected' : 'error' })
+          this.#o.log.debug(
+            { builder: b.client.url.host, err: (err as Error).message },
+            'builder did not take the transaction',
+          )
+        },
+      )
+      .finally(() => {
+        b.inFlight--
+      })
   }
 }

@@ -30,34 +30,37 @@ export type IngressMethodsDeps = {
  */
 export function createIngressMethods(d: IngressMethodsDeps): MethodTable {
   const now = d.now ?? Date.now
-  const submit = (method: string): RpcMethod => async (params) => {
-    const raw = params[0]
-    let tx: IngressTx
-    try {
-      tx = decodeRawTransaction(raw)
-      if (tx.chainId !== undefined && tx.chainId !== d.chainId) throw new InvalidParamsError(`invalid chain id for signer: have ${tx.chainId} want ${d.chainId}`)
-    } catch (err) {
-      if (err instanceof InvalidParamsError) {
-        d.summary.rejected(err.rpcCode)
-        d.log.debug({ err: err.message }, 'transaction rejected')
+  const submit =
+    (method: string): RpcMethod =>
+    async (params) => {
+      const raw = params[0]
+      let tx: IngressTx
+      try {
+        tx = decodeRawTransaction(raw)
+        if (tx.chainId !== undefined && tx.chainId !== d.chainId)
+          throw new InvalidParamsError(`invalid chain id for signer: have ${tx.chainId} want ${d.chainId}`)
+      } catch (err) {
+        if (err instanceof InvalidParamsError) {
+          d.summary.rejected(err.rpcCode)
+          d.log.debug({ err: err.message }, 'transaction rejected')
+        }
+        throw err
       }
-      throw err
+      if (tx.inboxEntries.length === 0) {
+        d.metrics?.plainTransactions.inc()
+        d.summary.plain()
+        return d.forwarder.submit(method, params)
+      }
+      const checked = await d.validator.validate(raw as Hex, tx)
+      if (!checked.ok) {
+        d.summary.rejected(checked.error.rpcCode)
+        throw checked.error
+      }
+      const result = await d.forwarder.submit(method, params)
+      d.acceptedSet.add({ hash: tx.hash, raw: raw as Hex, inboxEntries: checked.entries, firstSeen: now() })
+      d.summary.accepted()
+      return result
     }
-    if (tx.inboxEntries.length === 0) {
-      d.metrics?.plainTransactions.inc()
-      d.summary.plain()
-      return d.forwarder.submit(method, params)
-    }
-    const checked = await d.validator.validate(raw as Hex, tx)
-    if (!checked.ok) {
-      d.summary.rejected(checked.error.rpcCode)
-      throw checked.error
-    }
-    const result = await d.forwarder.submit(method, params)
-    d.acceptedSet.add({ hash: tx.hash, raw: raw as Hex, inboxEntries: checked.entries, firstSeen: now() })
-    d.summary.accepted()
-    return result
-  }
 
   const methods = new Map<string, RpcMethod>()
   for (const m of d.allowMethods) methods.set(m, (params) => d.forwarder.call(m, params))

@@ -1,5 +1,11 @@
 import type { Logger } from 'pino'
-import { AccessListOutOfBoundsError, InvalidParamsError, OverSenderRateLimitError, RequestBodyTooLargeError, type ServiceError } from '../errors/index.js'
+import {
+  AccessListOutOfBoundsError,
+  InvalidParamsError,
+  OverSenderRateLimitError,
+  RequestBodyTooLargeError,
+  type ServiceError,
+} from '../errors/index.js'
 import { AccessListParseError, dedupeAccesses, encodeAccessList, parseAccessList, type Hex } from '../interop/index.js'
 import { toQuantity } from '../util/hex.js'
 import type { IngressTx } from './decodeRawTransaction.js'
@@ -69,20 +75,30 @@ export class InteropValidator {
     const m = this.#o.metrics
     if (m) {
       // children bound once: label hashing on every request shows in the hot path's profile
-      this.#bound ??= { passed: m.validations.labels('passed', 'none', strategy), seconds: m.validationSeconds.labels(strategy) }
+      this.#bound ??= {
+        passed: m.validations.labels('passed', 'none', strategy),
+        seconds: m.validationSeconds.labels(strategy),
+      }
       if (verdict.ok) this.#bound.passed.inc()
       else m.validations.inc({ result: verdict.result, reason: String(verdict.error.rpcCode), strategy })
       this.#bound.seconds.observe((performance.now() - started) / 1000)
     }
     if (verdict.ok) return { ok: true, entries }
-    this.#o.log.debug({ tx: tx.hash, code: verdict.error.rpcCode, err: verdict.error.message, result: verdict.result, strategy }, 'interop transaction rejected')
+    this.#o.log.debug(
+      { tx: tx.hash, code: verdict.error.rpcCode, err: verdict.error.message, result: verdict.result, strategy },
+      'interop transaction rejected',
+    )
     return { ok: false, error: verdict.error }
   }
 
   /** The executing descriptor proxyd sends: this chain, now + 30 s, valid for 2 h. */
   descriptor(): ExecutingDescriptor {
     const nowS = Math.floor(this.#now() / 1000)
-    return { chainID: this.#chainId, timestamp: toQuantity(nowS + DESCRIPTOR_CLOCK_TOLERANCE_S), timeout: toQuantity(DESCRIPTOR_TIMEOUT_S) }
+    return {
+      chainID: this.#chainId,
+      timestamp: toQuantity(nowS + DESCRIPTOR_CLOCK_TOLERANCE_S),
+      timeout: toQuantity(DESCRIPTOR_TIMEOUT_S),
+    }
   }
 
   #cheapChecks(raw: Hex, tx: IngressTx): Hex[] | ServiceError {

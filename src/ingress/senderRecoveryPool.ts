@@ -80,13 +80,18 @@ export class SenderRecoveryPool {
     this.#queue = { raws: [], waiters: [] }
     if (batch.raws.length === 0) return
     const pool = this.#closed ? undefined : this.#spawn()
-    if (!pool) return void this.#inline(batch)
-    // A task that fails (worker gone, pool destroyed mid-batch) is recovered inline; Piscina replaces the worker.
-    ;(pool.run(batch.raws) as Promise<(Hex | null)[]>).then((senders) => batch.waiters.forEach((waiter, i) => {
-      const sender = senders[i]
-      if (sender) waiter.resolve(sender)
-      else waiter.reject(new InvalidParamsError('invalid sender: signature does not recover'))
-    }), () => this.#inline(batch))
+    if (!pool)
+      return void this.#inline(batch)
+      // A task that fails (worker gone, pool destroyed mid-batch) is recovered inline; Piscina replaces the worker.
+    ;(pool.run(batch.raws) as Promise<(Hex | null)[]>).then(
+      (senders) =>
+        batch.waiters.forEach((waiter, i) => {
+          const sender = senders[i]
+          if (sender) waiter.resolve(sender)
+          else waiter.reject(new InvalidParamsError('invalid sender: signature does not recover'))
+        }),
+      () => this.#inline(batch),
+    )
   }
 
   #spawn(): Piscina | undefined {

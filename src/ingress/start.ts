@@ -4,7 +4,15 @@ import type { Registry } from 'prom-client'
 import { loadConfig } from '../config/index.js'
 import { ServiceError } from '../errors/index.js'
 import { parseChainId } from '../interop/index.js'
-import { createRegistry, createRpcServer, listenerLimits, RemoteRpcError, rpcCallObserver, type MethodTable, type RpcMethod } from '../rpc/index.js'
+import {
+  createRegistry,
+  createRpcServer,
+  listenerLimits,
+  RemoteRpcError,
+  rpcCallObserver,
+  type MethodTable,
+  type RpcMethod,
+} from '../rpc/index.js'
 import { initKeccak } from '../util/keccak.js'
 import { createLogger, type Logger } from '../util/logger.js'
 import { AcceptedSet } from './acceptedSet.js'
@@ -53,21 +61,40 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
   const registry = deps.registry ?? createRegistry()
   const acceptedSet = deps.acceptedSet ?? new AcceptedSet(config.acceptedMax)
   const metrics = new IngressMetrics(registry, () => acceptedSet.size)
-  const forwarder = new Forwarder(config.upstream, config.builder, { upstreamTimeoutMs: config.upstreamTimeout, builderTimeoutMs: config.builderTimeout, metrics, log })
-  const endpoints = config.supervisor.map((url) => new SupervisorEndpoint(url, {
-    timeoutMs: config.supervisorTimeout,
-    maxBatch: config.supervisorBatch,
-    cooldownMs: config.failoverCooldown,
-    observe: (u, http, rpc) => metrics.supervisorChecks.inc({ url: u, http_code: String(http), rpc_code: rpc === undefined ? '-' : String(rpc) }),
-  }))
-  const closeClients = () => { forwarder.close(); for (const e of endpoints) e.close() }
+  const forwarder = new Forwarder(config.upstream, config.builder, {
+    upstreamTimeoutMs: config.upstreamTimeout,
+    builderTimeoutMs: config.builderTimeout,
+    metrics,
+    log,
+  })
+  const endpoints = config.supervisor.map(
+    (url) =>
+      new SupervisorEndpoint(url, {
+        timeoutMs: config.supervisorTimeout,
+        maxBatch: config.supervisorBatch,
+        cooldownMs: config.failoverCooldown,
+        observe: (u, http, rpc) =>
+          metrics.supervisorChecks.inc({
+            url: u,
+            http_code: String(http),
+            rpc_code: rpc === undefined ? '-' : String(rpc),
+          }),
+      }),
+  )
+  const closeClients = () => {
+    forwarder.close()
+    for (const e of endpoints) e.close()
+  }
 
   let chainId: bigint
   try {
     chainId = config.chainId ?? parseChainId(await forwarder.call('eth_chainId', []))
   } catch (err) {
     closeClients()
-    throw new Error(`ingress: cannot learn the chain id from the upstream ${config.upstream} (${(err as Error).message}); is it up, or pass --chain-id`, { cause: err })
+    throw new Error(
+      `ingress: cannot learn the chain id from the upstream ${config.upstream} (${(err as Error).message}); is it up, or pass --chain-id`,
+      { cause: err },
+    )
   }
 
   const strategy = createStrategy(config.strategy, endpoints, { minResponses: config.minResponses, log })
@@ -96,7 +123,16 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
     registry,
     log,
   })
-  const methods = createIngressMethods({ chainId, validator, forwarder, acceptedSet, allowMethods: config.allowMethod, summary, log, metrics })
+  const methods = createIngressMethods({
+    chainId,
+    validator,
+    forwarder,
+    acceptedSet,
+    allowMethods: config.allowMethod,
+    summary,
+    log,
+    metrics,
+  })
 
   // Single responses get proxyd's HTTP status for the ingress's own rejections; the status is
   // keyed by the request's headers object, the one thing a method and a fastify hook share.
@@ -113,7 +149,16 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
     observe: rpcCallObserver(registry),
     health: () => {
       const h = dependencies.health()
-      return { status: h.status, body: { ...h.body, chainId: chainId.toString(), strategy: strategy.name, supervisors: endpoints.map((e) => ({ url: e.label, healthy: e.isHealthy() })), accepted: acceptedSet.size } }
+      return {
+        status: h.status,
+        body: {
+          ...h.body,
+          chainId: chainId.toString(),
+          strategy: strategy.name,
+          supervisors: endpoints.map((e) => ({ url: e.label, healthy: e.isHealthy() })),
+          accepted: acceptedSet.size,
+        },
+      }
     },
   })
   app.addHook('onSend', async (req, reply, payload) => {
@@ -138,7 +183,17 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
     if (counts) log.info({ ...counts, accepted: acceptedSet.size }, 'ingress summary (last minute)')
   }, SUMMARY_INTERVAL_MS)
   timer.unref()
-  log.info({ url, chainId: chainId.toString(), strategy: strategy.name, supervisors: endpoints.map((e) => e.label), builders: config.builder.length, senderRecovery: `${recovery.implementation}${pool ? ', worker thread' : ''}` }, 'ingress listening')
+  log.info(
+    {
+      url,
+      chainId: chainId.toString(),
+      strategy: strategy.name,
+      supervisors: endpoints.map((e) => e.label),
+      builders: config.builder.length,
+      senderRecovery: `${recovery.implementation}${pool ? ', worker thread' : ''}`,
+    },
+    'ingress listening',
+  )
 
   let closing: Promise<void> | undefined
   return {
@@ -169,7 +224,8 @@ function withStatuses(methods: MethodTable, statuses: WeakMap<object, number>): 
       try {
         return await fn(params, ctx)
       } catch (err) {
-        if (!(err instanceof RemoteRpcError)) statuses.set(ctx.headers, err instanceof ServiceError ? httpStatusFor(err) : 500)
+        if (!(err instanceof RemoteRpcError))
+          statuses.set(ctx.headers, err instanceof ServiceError ? httpStatusFor(err) : 500)
         throw err
       }
     })

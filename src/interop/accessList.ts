@@ -26,7 +26,8 @@ export function parseAccessList(entries: readonly unknown[]): Access[] {
     const lookup = entries[i]
     const t = entryType(lookup)
     if (t === -1) throw new AccessListParseError(`entry ${i} is not a 32-byte hex string`)
-    if (t !== ENTRY_LOOKUP) throw new AccessListParseError(`expected lookup, got entry type ${t}: unexpected entry type`)
+    if (t !== ENTRY_LOOKUP)
+      throw new AccessListParseError(`expected lookup, got entry type ${t}: unexpected entry type`)
     const s = lookup as string
     if (s.slice(4, 10) !== '000000') throw new AccessListParseError('expected zero bytes: malformed entry')
     let chainId = BigInt(`0x${s.slice(10, 26)}`)
@@ -47,7 +48,8 @@ export function parseAccessList(entries: readonly unknown[]): Access[] {
       nt = entryType(next)
     }
     if (nt === -1) throw new AccessListParseError(`entry ${i} is not a 32-byte hex string`)
-    if (nt !== ENTRY_CHECKSUM) throw new AccessListParseError(`expected checksum, got entry type ${nt}: unexpected entry type`)
+    if (nt !== ENTRY_CHECKSUM)
+      throw new AccessListParseError(`expected checksum, got entry type ${nt}: unexpected entry type`)
     out.push({ chainId, blockNumber, timestamp, logIndex, checksum: (next as string).toLowerCase() as Hex })
     i++
   }
@@ -56,11 +58,14 @@ export function parseAccessList(entries: readonly unknown[]): Access[] {
 
 /** The entries declaring one access: [lookup, extension if chainId > uint64, checksum]. */
 export function encodeAccess(access: Access): Hex[] {
-  if (access.blockNumber < 0n || access.blockNumber > MAX_UINT64) throw new RangeError('block number out of uint64 range')
+  if (access.blockNumber < 0n || access.blockNumber > MAX_UINT64)
+    throw new RangeError('block number out of uint64 range')
   if (access.timestamp < 0n || access.timestamp > MAX_UINT64) throw new RangeError('timestamp out of uint64 range')
-  if (!Number.isInteger(access.logIndex) || access.logIndex < 0 || access.logIndex > MAX_UINT32) throw new RangeError('log index out of uint32 range')
+  if (!Number.isInteger(access.logIndex) || access.logIndex < 0 || access.logIndex > MAX_UINT32)
+    throw new RangeError('log index out of uint32 range')
   if (access.chainId < 0n || access.chainId > MAX_UINT256) throw new RangeError('chain id out of uint256 range')
-  const lookup = `0x01000000${hex(access.chainId & MAX_UINT64, 16)}${hex(access.blockNumber, 16)}${hex(access.timestamp, 16)}${hex(BigInt(access.logIndex), 8)}` as Hex
+  const lookup =
+    `0x01000000${hex(access.chainId & MAX_UINT64, 16)}${hex(access.blockNumber, 16)}${hex(access.timestamp, 16)}${hex(BigInt(access.logIndex), 8)}` as Hex
   const out: Hex[] = [lookup]
   if (access.chainId > MAX_UINT64) out.push(`0x0200000000000000${hex(access.chainId >> 64n, 48)}` as Hex)
   out.push(access.checksum)
@@ -96,11 +101,11 @@ type AccessListTuple = { address: string; storageKeys: readonly string[] }
 /** Joins the storage keys of every access-list tuple addressed to CrossL2Inbox, in order (op-geth TxToInteropAccessList). */
 export function inboxEntries(accessList: readonly AccessListTuple[] | undefined): Hex[] {
   const out: Hex[] = []
-  for (const t of accessList ?? []) if (t.address.toLowerCase() === CROSS_L2_INBOX) out.push(...(t.storageKeys as Hex[]))
+  for (const t of accessList ?? [])
+    if (t.address.toLowerCase() === CROSS_L2_INBOX) out.push(...(t.storageKeys as Hex[]))
   return out
 }
 
 function hex(value: bigint, width: number): string {
   return value.toString(16).padStart(width, '0')
 }
-

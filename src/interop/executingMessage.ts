@@ -21,10 +21,14 @@ export function isExecutingMessageLog(log: Pick<LogLike, 'topics'>): boolean {
  * DecodeEvent rules: exactly two topics, the event topic, 160 data bytes, zero padding.
  */
 export function decodeExecutingMessage(log: Pick<LogLike, 'topics' | 'data'>): ExecutingMessage {
-  if (log.topics.length !== 2) throw new ExecutingMessageDecodeError(`unexpected number of event topics: ${log.topics.length}`)
-  if (log.topics[0]!.toLowerCase() !== EXECUTING_MESSAGE_TOPIC) throw new ExecutingMessageDecodeError('unexpected event topic')
-  if (typeof log.topics[1] !== 'string' || !HASH.test(log.topics[1])) throw new ExecutingMessageDecodeError('invalid message hash topic')
-  if (typeof log.data !== 'string' || !DATA.test(log.data)) throw new ExecutingMessageDecodeError('invalid identifier data: not hex')
+  if (log.topics.length !== 2)
+    throw new ExecutingMessageDecodeError(`unexpected number of event topics: ${log.topics.length}`)
+  if (log.topics[0]!.toLowerCase() !== EXECUTING_MESSAGE_TOPIC)
+    throw new ExecutingMessageDecodeError('unexpected event topic')
+  if (typeof log.topics[1] !== 'string' || !HASH.test(log.topics[1]))
+    throw new ExecutingMessageDecodeError('invalid message hash topic')
+  if (typeof log.data !== 'string' || !DATA.test(log.data))
+    throw new ExecutingMessageDecodeError('invalid identifier data: not hex')
   const d = log.data.slice(2).toLowerCase()
   if (d.length !== 320) throw new ExecutingMessageDecodeError(`unexpected identifier data length: ${d.length / 2}`)
   const w = (i: number) => d.slice(i * 64, i * 64 + 64)

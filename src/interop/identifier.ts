@@ -8,8 +8,20 @@ import type { Access, Hex, Identifier } from './types.js'
 /** The access (lookup fields + checksum) that declares executing the message `payloadHash` identified by `id`. */
 export function accessFor(id: Identifier, msgHash: Hex | Uint8Array): Access {
   const ph = typeof msgHash === 'string' ? hexToBytes(msgHash) : msgHash
-  const sum = checksum({ logHash: logHash(hexToBytes(id.origin), ph), blockNumber: id.blockNumber, timestamp: id.timestamp, logIndex: id.logIndex, chainId: id.chainId })
-  return { chainId: id.chainId, blockNumber: id.blockNumber, timestamp: id.timestamp, logIndex: id.logIndex, checksum: `0x${Buffer.from(sum).toString('hex')}` }
+  const sum = checksum({
+    logHash: logHash(hexToBytes(id.origin), ph),
+    blockNumber: id.blockNumber,
+    timestamp: id.timestamp,
+    logIndex: id.logIndex,
+    chainId: id.chainId,
+  })
+  return {
+    chainId: id.chainId,
+    blockNumber: id.blockNumber,
+    timestamp: id.timestamp,
+    logIndex: id.logIndex,
+    checksum: `0x${Buffer.from(sum).toString('hex')}`,
+  }
 }
 
 /**
@@ -18,9 +30,11 @@ export function accessFor(id: Identifier, msgHash: Hex | Uint8Array): Access {
  * spelling and a decimal chain id are accepted too.
  */
 export function parseIdentifierJson(value: unknown): Identifier {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new IdentifierError('identifier must be an object')
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new IdentifierError('identifier must be an object')
   const v = value as Record<string, unknown>
-  if (typeof v.origin !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(v.origin)) throw new IdentifierError('invalid origin address')
+  if (typeof v.origin !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(v.origin))
+    throw new IdentifierError('invalid origin address')
   const blockNumber = parseUint(v.blockNumber, 'blockNumber', MAX_UINT64)
   const logIndex = parseUint(v.logIndex, 'logIndex', BigInt(MAX_UINT32), 'log index too large')
   const timestamp = parseUint(v.timestamp, 'timestamp', MAX_UINT64)
@@ -40,7 +54,8 @@ export function parseChainId(value: unknown): bigint {
 }
 
 function parseUint(value: unknown, field: string, max: bigint, tooLarge?: string): bigint {
-  if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{1,64}$/.test(value)) throw new IdentifierError(`invalid ${field}: expected a hex quantity`)
+  if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{1,64}$/.test(value))
+    throw new IdentifierError(`invalid ${field}: expected a hex quantity`)
   const n = BigInt(value)
   if (n > max) throw new IdentifierError(tooLarge ?? `${field} too large`)
   return n

@@ -1,8 +1,22 @@
 import type { Logger } from 'pino'
 
-type Track = { chainId: bigint; start: bigint; indexed: bigint; target: bigint; samples: { t: number; n: bigint }[]; done: boolean }
+type Track = {
+  chainId: bigint
+  start: bigint
+  indexed: bigint
+  target: bigint
+  samples: { t: number; n: bigint }[]
+  done: boolean
+}
 
-export type ProgressSnapshot = { chainId: bigint; indexed: bigint; target: bigint; percent: number; blocksPerSecond: number; etaSeconds: number | undefined }
+export type ProgressSnapshot = {
+  chainId: bigint
+  indexed: bigint
+  target: bigint
+  percent: number
+  blocksPerSecond: number
+  etaSeconds: number | undefined
+}
 
 export type BackfillProgressOptions = {
   logger: Logger
@@ -56,7 +70,10 @@ export class BackfillProgress {
     t.done = true
     const s = snapshot(t)
     if (this.#tty) this.#draw(true)
-    this.#log.info({ chainId: chainId.toString(), indexed: s.indexed.toString(), blocks: (t.indexed - t.start + 1n).toString() }, 'backfill complete')
+    this.#log.info(
+      { chainId: chainId.toString(), indexed: s.indexed.toString(), blocks: (t.indexed - t.start + 1n).toString() },
+      'backfill complete',
+    )
   }
 
   snapshot(chainId: bigint): ProgressSnapshot | undefined {
@@ -78,7 +95,14 @@ export class BackfillProgress {
     for (const t of active) {
       const s = snapshot(t)
       this.#log.info(
-        { chainId: t.chainId.toString(), indexed: s.indexed.toString(), target: s.target.toString(), percent: Number(s.percent.toFixed(1)), blocksPerSecond: Math.round(s.blocksPerSecond), etaSeconds: s.etaSeconds },
+        {
+          chainId: t.chainId.toString(),
+          indexed: s.indexed.toString(),
+          target: s.target.toString(),
+          percent: Number(s.percent.toFixed(1)),
+          blocksPerSecond: Math.round(s.blocksPerSecond),
+          etaSeconds: s.etaSeconds,
+        },
         `backfill ${s.percent.toFixed(1)}% ${Math.round(s.blocksPerSecond)} blocks/s ETA ${formatEta(s.etaSeconds)}`,
       )
     }

@@ -1,5 +1,12 @@
 import { chainIdWord, checksumOf } from '../interop/checksum.js'
-import { checksum, CROSS_L2_INBOX, decodeExecutingMessage, isExecutingMessageLog, logHash, payloadHash } from '../interop/index.js'
+import {
+  checksum,
+  CROSS_L2_INBOX,
+  decodeExecutingMessage,
+  isExecutingMessageLog,
+  logHash,
+  payloadHash,
+} from '../interop/index.js'
 import { hexToBytes } from '../util/hex.js'
 import type { Header, RawLog } from './chainRpc.js'
 import { InconsistentRangeError } from './errors.js'
@@ -20,15 +27,26 @@ export type BuildOptions = {
  * block's hash, and logs present exactly where the header's bloom says there are some.
  * Computes what checks need (checksum with the chain's full id, logHash) so none hashes later.
  */
-export function buildIndexedBlocks(chainId: bigint, headers: readonly Header[], logs: readonly RawLog[], opts: BuildOptions = {}): IndexedBlock[] {
+export function buildIndexedBlocks(
+  chainId: bigint,
+  headers: readonly Header[],
+  logs: readonly RawLog[],
+  opts: BuildOptions = {},
+): IndexedBlock[] {
   const blocks: IndexedBlock[] = []
   const byNumber = new Map<bigint, IndexedBlock>()
   for (const [i, h] of headers.entries()) {
     const prev = headers[i - 1]
     if (prev && (h.number !== prev.number + 1n || h.parentHash !== prev.hash)) {
-      throw new InconsistentRangeError(`block ${h.number} does not follow block ${prev.number} (${h.parentHash} != ${prev.hash})`)
+      throw new InconsistentRangeError(
+        `block ${h.number} does not follow block ${prev.number} (${h.parentHash} != ${prev.hash})`,
+      )
     }
-    const b: IndexedBlock = { ref: { number: h.number, hash: h.hash, parentHash: h.parentHash, timestamp: h.timestamp }, logs: [], execMsgs: [] }
+    const b: IndexedBlock = {
+      ref: { number: h.number, hash: h.hash, parentHash: h.parentHash, timestamp: h.timestamp },
+      logs: [],
+      execMsgs: [],
+    }
     blocks.push(b)
     byNumber.set(h.number, b)
   }
@@ -41,12 +59,14 @@ export function buildIndexedBlocks(chainId: bigint, headers: readonly Header[], 
   let number = 0n
   let b: IndexedBlock | undefined
   for (const log of logs) {
-    if (log.blockNumber === null || log.logIndex === null || log.blockHash === null) throw new InconsistentRangeError('pending log in a sealed range')
+    if (log.blockNumber === null || log.logIndex === null || log.blockHash === null)
+      throw new InconsistentRangeError('pending log in a sealed range')
     if (log.blockNumber !== lastNumberHex || log.blockHash !== lastHashHex || b === undefined) {
       number = BigInt(log.blockNumber)
       b = byNumber.get(number)
       if (!b) throw new InconsistentRangeError(`log of block ${number} outside the range`)
-      if (log.blockHash.toLowerCase() !== b.ref.hash) throw new InconsistentRangeError(`log of block ${number} is on another fork (${log.blockHash})`)
+      if (log.blockHash.toLowerCase() !== b.ref.hash)
+        throw new InconsistentRangeError(`log of block ${number} is on another fork (${log.blockHash})`)
       lastNumberHex = log.blockNumber
       lastHashHex = log.blockHash
     }
@@ -66,7 +86,9 @@ export function buildIndexedBlocks(chainId: bigint, headers: readonly Header[], 
     if (h.logsBloom === undefined) continue
     const hasLogs = blocks[i]!.logs.length > 0
     if (hasLogs === EMPTY_BLOOM.test(h.logsBloom)) {
-      throw new InconsistentRangeError(`block ${h.number}: ${hasLogs ? 'logs but an empty bloom' : 'a bloom but no logs'} (node still indexing?)`)
+      throw new InconsistentRangeError(
+        `block ${h.number}: ${hasLogs ? 'logs but an empty bloom' : 'a bloom but no logs'} (node still indexing?)`,
+      )
     }
   }
   return blocks
@@ -102,8 +124,21 @@ function execMsg(log: RawLog, logIndex: number): IndexedExecMsg | Error {
     const { payloadHash: msgHash, identifier: id } = decodeExecutingMessage(log)
     const sourceBlock = id.blockNumber > MAX_INT64 ? MAX_INT64 : id.blockNumber
     const sourceTimestamp = id.timestamp > MAX_INT64 ? MAX_INT64 : id.timestamp
-    const expected = checksum({ logHash: logHash(hexToBytes(id.origin), hexToBytes(msgHash)), blockNumber: id.blockNumber, timestamp: id.timestamp, logIndex: id.logIndex, chainId: id.chainId })
-    return { logIndex, sourceChain: id.chainId, sourceBlock, sourceLogIndex: id.logIndex, sourceTimestamp, checksum: Buffer.from(expected) }
+    const expected = checksum({
+      logHash: logHash(hexToBytes(id.origin), hexToBytes(msgHash)),
+      blockNumber: id.blockNumber,
+      timestamp: id.timestamp,
+      logIndex: id.logIndex,
+      chainId: id.chainId,
+    })
+    return {
+      logIndex,
+      sourceChain: id.chainId,
+      sourceBlock,
+      sourceLogIndex: id.logIndex,
+      sourceTimestamp,
+      checksum: Buffer.from(expected),
+    }
   } catch (err) {
     return err as Error
   }

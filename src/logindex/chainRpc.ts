@@ -1,4 +1,11 @@
-import { createPublicClient, http, ResponseBodyTooLargeError, type PublicClient, type RpcBlock, type RpcLog } from 'viem'
+import {
+  createPublicClient,
+  http,
+  ResponseBodyTooLargeError,
+  type PublicClient,
+  type RpcBlock,
+  type RpcLog,
+} from 'viem'
 import type { Hex } from '../interop/index.js'
 import { toQuantity } from '../util/hex.js'
 import { MissingBlockError } from './errors.js'
@@ -35,7 +42,13 @@ export class ChainRpc {
     this.url = url
     const client = (batch: false | { batchSize: number; wait: number }) =>
       createPublicClient({
-        transport: http(url, { batch, retryCount: 0, timeout: timeoutMs, maxResponseBodySize: false, fetchFn: limitedFetch(MAX_RESPONSE_BYTES, signal) }),
+        transport: http(url, {
+          batch,
+          retryCount: 0,
+          timeout: timeoutMs,
+          maxResponseBodySize: false,
+          fetchFn: limitedFetch(MAX_RESPONSE_BYTES, signal),
+        }),
       })
     this.#client = client(batchSize > 1 ? { batchSize, wait: 0 } : false)
     this.#single = batchSize > 1 ? client(false) : undefined
@@ -53,7 +66,10 @@ export class ChainRpc {
   async chainId(): Promise<bigint> {
     if (this.#single && this.#client !== this.#single) {
       try {
-        const [id] = await Promise.all([this.#client.request({ method: 'eth_chainId' }), this.#client.request({ method: 'eth_blockNumber' })])
+        const [id] = await Promise.all([
+          this.#client.request({ method: 'eth_chainId' }),
+          this.#client.request({ method: 'eth_blockNumber' }),
+        ])
         return BigInt(id)
       } catch (err) {
         const id = await this.#single.request({ method: 'eth_chainId' }).catch(() => undefined)
@@ -82,7 +98,10 @@ export class ChainRpc {
 
   /** Every log of blocks from..to (no address or topic filter: the index holds all logs). */
   async logs(from: bigint, to: bigint): Promise<RawLog[]> {
-    return this.#client.request({ method: 'eth_getLogs', params: [{ fromBlock: toQuantity(from), toBlock: toQuantity(to) }] })
+    return this.#client.request({
+      method: 'eth_getLogs',
+      params: [{ fromBlock: toQuantity(from), toBlock: toQuantity(to) }],
+    })
   }
 }
 
@@ -91,8 +110,15 @@ function missing(n: bigint): never {
 }
 
 function toHeader(raw: RpcBlock): Header {
-  if (raw.number === null || raw.hash === null) throw new TypeError('pending block returned where a sealed one was asked for')
-  return { number: BigInt(raw.number), hash: raw.hash.toLowerCase() as Hex, parentHash: raw.parentHash.toLowerCase() as Hex, timestamp: BigInt(raw.timestamp), logsBloom: raw.logsBloom ?? undefined }
+  if (raw.number === null || raw.hash === null)
+    throw new TypeError('pending block returned where a sealed one was asked for')
+  return {
+    number: BigInt(raw.number),
+    hash: raw.hash.toLowerCase() as Hex,
+    parentHash: raw.parentHash.toLowerCase() as Hex,
+    timestamp: BigInt(raw.timestamp),
+    logsBloom: raw.logsBloom ?? undefined,
+  }
 }
 
 /**
@@ -106,7 +132,13 @@ function limitedFetch(maxSize: number, stop?: AbortSignal): typeof fetch {
   // and forgotten once the body is read: handing the indexer's long-lived signal to every fetch
   // left undici's listeners on it until GC (MaxListenersExceededWarning after ~1,500 requests).
   const inFlight = new Set<AbortController>()
-  stop?.addEventListener('abort', () => { for (const ac of inFlight) ac.abort(stop.reason) }, { once: true })
+  stop?.addEventListener(
+    'abort',
+    () => {
+      for (const ac of inFlight) ac.abort(stop.reason)
+    },
+    { once: true },
+  )
   return async (input, init) => {
     const ac = new AbortController()
     if (stop?.aborted) ac.abort(stop.reason)
@@ -130,7 +162,11 @@ function limitedFetch(maxSize: number, stop?: AbortSignal): typeof fetch {
         if (size > maxSize) throw new ResponseBodyTooLargeError({ maxSize, size })
         chunks.push(chunk)
       }
-      return new Response(Buffer.concat(chunks), { status: res.status, statusText: res.statusText, headers: res.headers })
+      return new Response(Buffer.concat(chunks), {
+        status: res.status,
+        statusText: res.statusText,
+        headers: res.headers,
+      })
     } finally {
       inFlight.delete(ac)
       timeout?.removeEventListener('abort', onTimeout)

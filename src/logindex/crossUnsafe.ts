@@ -133,24 +133,47 @@ export class CrossUnsafe {
     const store = this.#store
     const src = this.#byChainId.get(m.source_chain)
     if (!src) return { kind: 'invalid', reason: `chain ${m.source_chain} is not in the dependency set` }
-    if (m.source_timestamp > execTs) return { kind: 'invalid', reason: `initiating timestamp ${m.source_timestamp} after executing timestamp ${execTs}` }
-    if (m.source_timestamp + this.#expiryS < execTs) return { kind: 'invalid', reason: `message expired at ${m.source_timestamp + this.#expiryS}` }
+    if (m.source_timestamp > execTs)
+      return {
+        kind: 'invalid',
+        reason: `initiating timestamp ${m.source_timestamp} after executing timestamp ${execTs}`,
+      }
+    if (m.source_timestamp + this.#expiryS < execTs)
+      return { kind: 'invalid', reason: `message expired at ${m.source_timestamp + this.#expiryS}` }
     const srcHead = store.head(src.key, 'unsafe')
     if (!srcHead || m.source_block > srcHead.number) {
       // A later block cannot have an earlier timestamp than the head: such an identifier never matches.
-      if (srcHead && srcHead.timestamp > m.source_timestamp) return { kind: 'invalid', reason: `block ${m.source_block} of chain ${m.source_chain} cannot have timestamp ${m.source_timestamp}` }
+      if (srcHead && srcHead.timestamp > m.source_timestamp)
+        return {
+          kind: 'invalid',
+          reason: `block ${m.source_block} of chain ${m.source_chain} cannot have timestamp ${m.source_timestamp}`,
+        }
       return { kind: 'pending', reason: `chain ${m.source_chain} not indexed up to block ${m.source_block}` }
     }
     const first = store.firstBlock(src.key)
     if (first && m.source_block < first.number) {
-      return m.source_timestamp <= first.timestamp ? OK : { kind: 'invalid', reason: `block ${m.source_block} of chain ${m.source_chain} cannot have timestamp ${m.source_timestamp}` }
+      return m.source_timestamp <= first.timestamp
+        ? OK
+        : {
+            kind: 'invalid',
+            reason: `block ${m.source_block} of chain ${m.source_chain} cannot have timestamp ${m.source_timestamp}`,
+          }
     }
     const log = store.findLog(src.key, m.source_block, Number(m.source_log_index))
-    if (!log) return { kind: 'invalid', reason: `no log ${m.source_log_index} in block ${m.source_block} of chain ${m.source_chain}` }
-    if (!log.checksum.equals(m.checksum)) return { kind: 'invalid', reason: `checksum mismatch for log ${m.source_log_index} in block ${m.source_block} of chain ${m.source_chain}` }
+    if (!log)
+      return {
+        kind: 'invalid',
+        reason: `no log ${m.source_log_index} in block ${m.source_block} of chain ${m.source_chain}`,
+      }
+    if (!log.checksum.equals(m.checksum))
+      return {
+        kind: 'invalid',
+        reason: `checksum mismatch for log ${m.source_log_index} in block ${m.source_block} of chain ${m.source_chain}`,
+      }
     if (m.source_timestamp === execTs) return OK
     const srcCross = src.key === key ? reached : store.head(src.key, 'cross-unsafe')?.number
-    if (srcCross === undefined || srcCross < m.source_block) return { kind: 'pending', reason: `block ${m.source_block} of chain ${m.source_chain} not cross-unsafe yet` }
+    if (srcCross === undefined || srcCross < m.source_block)
+      return { kind: 'pending', reason: `block ${m.source_block} of chain ${m.source_chain} not cross-unsafe yet` }
     return OK
   }
 
@@ -159,6 +182,9 @@ export class CrossUnsafe {
     const id = `${key}/${number}/${block?.hash}`
     if (this.#reported.has(id)) return
     this.#reported.add(id)
-    this.#log.warn({ chainId: this.#byKey.get(key)?.chainId.toString(), block: number.toString(), hash: block?.hash, reason }, 'invalid executing message: cross-unsafe head stops here')
+    this.#log.warn(
+      { chainId: this.#byKey.get(key)?.chainId.toString(), block: number.toString(), hash: block?.hash, reason },
+      'invalid executing message: cross-unsafe head stops here',
+    )
   }
 }

@@ -5,7 +5,11 @@ import type { ChainRpc, Header } from './chainRpc.js'
  * is younger than the window, the latest block when no block is that recent. Binary search over
  * headers, as timestamps never decrease along a chain.
  */
-export async function findBackfillStart(rpc: Pick<ChainRpc, 'header'>, latest: Header, cutoff: bigint): Promise<bigint> {
+export async function findBackfillStart(
+  rpc: Pick<ChainRpc, 'header'>,
+  latest: Header,
+  cutoff: bigint,
+): Promise<bigint> {
   if (latest.timestamp < cutoff) return latest.number
   const genesis = await rpc.header(0n)
   if (!genesis || genesis.timestamp >= cutoff) return 0n

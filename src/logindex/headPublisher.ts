@@ -1,6 +1,9 @@
 import type { IngesterDeps } from './ingesterDeps.js'
 
-export type HeadPublisherDeps = Pick<IngesterDeps, 'chain' | 'store' | 'cross' | 'events' | 'metrics' | 'progress' | 'logger'>
+export type HeadPublisherDeps = Pick<
+  IngesterDeps,
+  'chain' | 'store' | 'cross' | 'events' | 'metrics' | 'progress' | 'logger'
+>
 
 /**
  * What the rest of the process sees of one chain's index after it changed: the head gauges, the
@@ -47,7 +50,10 @@ export class HeadPublisher {
     store.setReady(this.#key)
     progress?.done(this.#chainId)
     metrics.backfillRate.set({ chain_id: this.#chainId.toString() }, 0)
-    logger.info({ chainId: this.#chainId.toString(), head: store.head(this.#key, 'unsafe')?.number.toString() }, 'chain ready')
+    logger.info(
+      { chainId: this.#chainId.toString(), head: store.head(this.#key, 'unsafe')?.number.toString() },
+      'chain ready',
+    )
     events.emit('ready', this.#chainId)
   }
 }

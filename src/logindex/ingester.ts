@@ -58,7 +58,8 @@ export class Ingester {
         backoff = Math.min(MAX_BACKOFF_MS, Math.max(250, backoff * 2))
         // A storage failure (disk full, I/O error, a corrupt page) is the storage tracker's to log
         // (once per interval with a count) and to show on /healthz; the retry is the same.
-        if (this.#d.storage?.record('write', err) === undefined) logger.warn({ err, chainId: this.#chainId.toString(), retryInMs: backoff }, 'indexing failed; retrying')
+        if (this.#d.storage?.record('write', err) === undefined)
+          logger.warn({ err, chainId: this.#chainId.toString(), retryInMs: backoff }, 'indexing failed; retrying')
         await this.#sleep(backoff)
         continue
       }

@@ -99,7 +99,8 @@ export class IndexLogReader implements LogReader {
   }
 
   #loadKeys(): void {
-    for (const r of this.#st.allChains.all() as { id: bigint; chain_id: string }[]) this.#keys.set(BigInt(r.chain_id), Number(r.id))
+    for (const r of this.#st.allChains.all() as { id: bigint; chain_id: string }[])
+      this.#keys.set(BigInt(r.chain_id), Number(r.id))
   }
 }
 
@@ -130,7 +131,9 @@ export function openLogReader(path: string): LogReader & { close(): void } {
   const version = schemaVersion(db)
   if (version < latestSchemaVersion()) {
     db.close()
-    throw new Error(`log index at ${path} has schema version ${version}, this build needs ${latestSchemaVersion()}: start the indexer once to migrate it`)
+    throw new Error(
+      `log index at ${path} has schema version ${version}, this build needs ${latestSchemaVersion()}: start the indexer once to migrate it`,
+    )
   }
   const reader = new IndexLogReader(db)
   return Object.assign(reader, { close: () => db.close() })

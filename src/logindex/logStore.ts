@@ -36,14 +36,21 @@ export class LogStore implements ChainState {
 
   /** Finds or creates the chain's row and loads its heads into memory. */
   registerChain(chainId: bigint): ChainRecord {
-    let row = this.#st.chainByChainId.get(chainId.toString()) as { id: bigint; ready: bigint; backfill_start: bigint | null } | undefined
+    let row = this.#st.chainByChainId.get(chainId.toString()) as
+      | { id: bigint; ready: bigint; backfill_start: bigint | null }
+      | undefined
     if (!row) {
       this.#st.insertChain.run(chainId.toString())
-      row = this.#st.chainByChainId.get(chainId.toString()) as { id: bigint; ready: bigint; backfill_start: bigint | null }
+      row = this.#st.chainByChainId.get(chainId.toString()) as {
+        id: bigint
+        ready: bigint
+        backfill_start: bigint | null
+      }
     }
     const key = Number(row.id)
     const heads = new Map<HeadLevel, BlockRef>()
-    for (const h of this.#st.headsOfChain.all(key) as (BlockRow & { level: HeadLevel })[]) heads.set(h.level, blockRefFromRow(h))
+    for (const h of this.#st.headsOfChain.all(key) as (BlockRow & { level: HeadLevel })[])
+      heads.set(h.level, blockRefFromRow(h))
     this.#heads.set(key, heads)
     this.#ready.set(key, row.ready === 1n)
     return { key, chainId, ready: row.ready === 1n, backfillStart: row.backfill_start ?? undefined }
@@ -142,7 +149,16 @@ export class LogStore implements ChainState {
           }
         }
         for (const m of b.execMsgs) {
-          st.insertExecMsg.run(key, number, m.logIndex, m.sourceChain.toString(), m.sourceBlock, m.sourceLogIndex, m.sourceTimestamp, m.checksum)
+          st.insertExecMsg.run(
+            key,
+            number,
+            m.logIndex,
+            m.sourceChain.toString(),
+            m.sourceBlock,
+            m.sourceLogIndex,
+            m.sourceTimestamp,
+            m.checksum,
+          )
         }
       }
       for (let i = 0; i < pending; i++) {

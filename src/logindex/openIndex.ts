@@ -1,4 +1,15 @@
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs'
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs'
 import { dirname } from 'node:path'
 import type { Logger } from 'pino'
 import { IndexDbError } from './errors.js'
@@ -40,10 +51,20 @@ export function openIndex(path: string, opts: OpenIndexOptions): Db {
   }
   try {
     const problem = quickCheck(db)
-    if (problem !== undefined) throw new IndexDbError(path, 'corrupt', `the database is corrupt (quick_check: ${problem}); run \`superguard supervisor --check-db\` for a full report, or start with --rebuild-corrupt-db to index afresh`)
+    if (problem !== undefined)
+      throw new IndexDbError(
+        path,
+        'corrupt',
+        `the database is corrupt (quick_check: ${problem}); run \`superguard supervisor --check-db\` for a full report, or start with --rebuild-corrupt-db to index afresh`,
+      )
     const version = schemaVersion(db)
     const latest = latestSchemaVersion()
-    if (version > latest) throw new IndexDbError(path, 'newer-schema', `schema version ${version} is newer than this build's ${latest} (written by a newer superguard); upgrade, or use another --db`)
+    if (version > latest)
+      throw new IndexDbError(
+        path,
+        'newer-schema',
+        `schema version ${version} is newer than this build's ${latest} (written by a newer superguard); upgrade, or use another --db`,
+      )
     migrate(db)
     return db
   } catch (err) {
@@ -51,7 +72,10 @@ export function openIndex(path: string, opts: OpenIndexOptions): Db {
     const failure = err instanceof IndexDbError ? err : openFailure(path, err)
     if (failure.kind !== 'corrupt' || !opts.rebuildCorrupt) throw failure
     const aside = moveAside(path, (opts.now ?? (() => new Date()))())
-    opts.logger.warn({ dbPath: path, movedTo: aside, problem: failure.message }, 'corrupt log index moved aside: indexing afresh from the chains (--rebuild-corrupt-db)')
+    opts.logger.warn(
+      { dbPath: path, movedTo: aside, problem: failure.message },
+      'corrupt log index moved aside: indexing afresh from the chains (--rebuild-corrupt-db)',
+    )
     return openIndex(path, { ...opts, rebuildCorrupt: false })
   }
 }
@@ -89,7 +113,10 @@ function quickCheck(db: Db): string | undefined {
   const first = rows[0]?.quick_check
   if (first === 'ok') return undefined
   // SQLite's report spans lines ("*** in database main ***\nTree 5 page 60: …"): one line here.
-  return (first ?? 'no answer').replace(/\*\*\* in database \w+ \*\*\*/, '').trim().replace(/\s*\n\s*/g, '; ')
+  return (first ?? 'no answer')
+    .replace(/\*\*\* in database \w+ \*\*\*/, '')
+    .trim()
+    .replace(/\s*\n\s*/g, '; ')
 }
 
 /** Refuses before SQLite sees the path: a directory, or a file or directory we may not write. */
@@ -99,16 +126,31 @@ function checkPath(path: string): void {
     st = statSync(path, { throwIfNoEntry: false })
   } catch (err) {
     // ENOTDIR (a parent is a file), EACCES (a parent we may not search), ELOOP…
-    throw new IndexDbError(path, 'unwritable', `cannot create the database in ${dirname(path)} (${(err as NodeJS.ErrnoException).code})`, { cause: err })
+    throw new IndexDbError(
+      path,
+      'unwritable',
+      `cannot create the database in ${dirname(path)} (${(err as NodeJS.ErrnoException).code})`,
+      { cause: err },
+    )
   }
   if (st?.isDirectory()) throw new IndexDbError(path, 'directory', 'is a directory, not a database file')
   if (st) {
     try {
       accessSync(path, constants.R_OK | constants.W_OK)
     } catch (err) {
-      throw new IndexDbError(path, 'unwritable', `the file is not readable and writable by this process (${(err as NodeJS.ErrnoException).code})`, { cause: err })
+      throw new IndexDbError(
+        path,
+        'unwritable',
+        `the file is not readable and writable by this process (${(err as NodeJS.ErrnoException).code})`,
+        { cause: err },
+      )
     }
-    if (st.size >= MAGIC.length && !hasMagic(path)) throw new IndexDbError(path, 'not-a-database', 'the file is not a SQLite database (no "SQLite format 3" header); refusing to touch it')
+    if (st.size >= MAGIC.length && !hasMagic(path))
+      throw new IndexDbError(
+        path,
+        'not-a-database',
+        'the file is not a SQLite database (no "SQLite format 3" header); refusing to touch it',
+      )
     return
   }
   const dir = dirname(path)
@@ -116,7 +158,12 @@ function checkPath(path: string): void {
     mkdirSync(dir, { recursive: true })
     accessSync(dir, constants.W_OK)
   } catch (err) {
-    throw new IndexDbError(path, 'unwritable', `cannot create the database in ${dir} (${(err as NodeJS.ErrnoException).code})`, { cause: err })
+    throw new IndexDbError(
+      path,
+      'unwritable',
+      `cannot create the database in ${dir} (${(err as NodeJS.ErrnoException).code})`,
+      { cause: err },
+    )
   }
 }
 
@@ -136,11 +183,27 @@ function openFailure(path: string, err: unknown): IndexDbError {
   if (err instanceof IndexDbError) return err
   const code = String((err as { code?: unknown }).code ?? '')
   const msg = (err as Error).message
-  if (code.startsWith('SQLITE_CORRUPT')) return new IndexDbError(path, 'corrupt', `the database is corrupt (${msg}); run \`superguard supervisor --check-db\` for a full report, or start with --rebuild-corrupt-db to index afresh`, { cause: err })
+  if (code.startsWith('SQLITE_CORRUPT'))
+    return new IndexDbError(
+      path,
+      'corrupt',
+      `the database is corrupt (${msg}); run \`superguard supervisor --check-db\` for a full report, or start with --rebuild-corrupt-db to index afresh`,
+      { cause: err },
+    )
   // The header is SQLite's but the rest is not a valid database: damage, not someone else's file.
-  if (code === 'SQLITE_NOTADB') return hasMagic(path) ? new IndexDbError(path, 'corrupt', `the database is corrupt (${msg}); start with --rebuild-corrupt-db to index afresh`, { cause: err }) : new IndexDbError(path, 'not-a-database', 'the file is not a SQLite database', { cause: err })
-  if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_PERM' || code === 'SQLITE_AUTH') return new IndexDbError(path, 'unwritable', `the database is not writable (${code})`, { cause: err })
-  if (code.startsWith('SQLITE_')) return new IndexDbError(path, 'cannot-open', `cannot open the database (${code}: ${msg})`, { cause: err })
+  if (code === 'SQLITE_NOTADB')
+    return hasMagic(path)
+      ? new IndexDbError(
+          path,
+          'corrupt',
+          `the database is corrupt (${msg}); start with --rebuild-corrupt-db to index afresh`,
+          { cause: err },
+        )
+      : new IndexDbError(path, 'not-a-database', 'the file is not a SQLite database', { cause: err })
+  if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_PERM' || code === 'SQLITE_AUTH')
+    return new IndexDbError(path, 'unwritable', `the database is not writable (${code})`, { cause: err })
+  if (code.startsWith('SQLITE_'))
+    return new IndexDbError(path, 'cannot-open', `cannot open the database (${code}: ${msg})`, { cause: err })
   return new IndexDbError(path, 'cannot-open', `cannot open the database (${msg})`, { cause: err })
 }
 

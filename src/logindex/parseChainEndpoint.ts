@@ -14,6 +14,7 @@ export function parseChainEndpoint(value: string): ChainEndpoint {
   } catch {
     throw new TypeError(`invalid --rpc "${value}": expected URL or <chainId>=<URL>`)
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError(`invalid --rpc "${value}": only http(s) endpoints are supported`)
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new TypeError(`invalid --rpc "${value}": only http(s) endpoints are supported`)
   return m ? { url, chainId: parseChainId(m[1]) } : { url }
 }

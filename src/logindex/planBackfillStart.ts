@@ -3,7 +3,11 @@ import { findBackfillStart } from './findBackfillStart.js'
 import type { IngesterDeps, IngesterOptions } from './ingesterDeps.js'
 
 /** Where an empty index starts: the persisted plan, or the first block inside the backfill window (then persisted). */
-export async function planBackfillStart(d: Pick<IngesterDeps, 'chain' | 'rpc' | 'store' | 'logger'>, o: Pick<IngesterOptions, 'backfillMs' | 'now'>, target: bigint): Promise<bigint> {
+export async function planBackfillStart(
+  d: Pick<IngesterDeps, 'chain' | 'rpc' | 'store' | 'logger'>,
+  o: Pick<IngesterOptions, 'backfillMs' | 'now'>,
+  target: bigint,
+): Promise<bigint> {
   const { chain, rpc, store, logger } = d
   if (chain.backfillStart !== undefined) return chain.backfillStart
   const latest = await rpc.header(target)

@@ -15,7 +15,12 @@ export class RangePlanner {
 
   static readonly CEILING_RESET_AFTER = 64
 
-  constructor({ initial = 100, min = 1, max = 2_000, targetLogs = 20_000 }: { initial?: number; min?: number; max?: number; targetLogs?: number } = {}) {
+  constructor({
+    initial = 100,
+    min = 1,
+    max = 2_000,
+    targetLogs = 20_000,
+  }: { initial?: number; min?: number; max?: number; targetLogs?: number } = {}) {
     this.#min = Math.max(1, min)
     this.#max = Math.max(this.#min, max)
     this.#ceiling = this.#max

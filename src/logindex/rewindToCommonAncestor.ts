@@ -30,7 +30,15 @@ export async function rewindToCommonAncestor(d: RewindDeps, heads: HeadPublisher
     store.setReady(key, false)
   }
   metrics.reorgs.inc({ chain_id: chainId.toString() })
-  logger.warn({ chainId: chainId.toString(), from: from.number.toString(), to: to?.number.toString(), depth: (from.number - ancestor).toString() }, 'reorg: rewound to the common ancestor')
+  logger.warn(
+    {
+      chainId: chainId.toString(),
+      from: from.number.toString(),
+      to: to?.number.toString(),
+      depth: (from.number - ancestor).toString(),
+    },
+    'reorg: rewound to the common ancestor',
+  )
   heads.publish()
   events.emit('reorg', { chainId, from, to })
   heads.advanceCross()

@@ -61,7 +61,15 @@ export class Indexer extends EventEmitter<IndexerEvents> {
   readonly #close: () => Promise<void>
 
   /** @internal built by startIndexer */
-  constructor(parts: { reader: LogReader; chainIds: bigint[]; dbPath: string; storage: StorageErrors; ready: Promise<void>; ingesters: Ingester[]; close: () => Promise<void> }) {
+  constructor(parts: {
+    reader: LogReader
+    chainIds: bigint[]
+    dbPath: string
+    storage: StorageErrors
+    ready: Promise<void>
+    ingesters: Ingester[]
+    close: () => Promise<void>
+  }) {
     super()
     this.setMaxListeners(100) // tests and the supervisor wait on events concurrently
     this.reader = parts.reader
@@ -93,9 +101,15 @@ export class Indexer extends EventEmitter<IndexerEvents> {
     if (done()) return Promise.resolve()
     if (signal?.aborted) return Promise.reject(signal.reason)
     return new Promise((resolve, reject) => {
-      const onEvent = () => { if (done()) finish(resolve) }
+      const onEvent = () => {
+        if (done()) finish(resolve)
+      }
       const onAbort = () => finish(() => reject(signal!.reason))
-      const finish = (f: () => void) => { this.off(event, onEvent); signal?.removeEventListener('abort', onAbort); f() }
+      const finish = (f: () => void) => {
+        this.off(event, onEvent)
+        signal?.removeEventListener('abort', onAbort)
+        f()
+      }
       this.on(event, onEvent)
       signal?.addEventListener('abort', onAbort, { once: true })
     })
@@ -122,7 +136,9 @@ export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
   let store: LogStore
   let records: ChainRecord[]
   let chainIds: bigint[]
-  const rpcs = opts.chains.map((c) => new ChainRpc(c.url, { batchSize: opts.rpcBatchSize ?? 100, signal: abort.signal }))
+  const rpcs = opts.chains.map(
+    (c) => new ChainRpc(c.url, { batchSize: opts.rpcBatchSize ?? 100, signal: abort.signal }),
+  )
   try {
     chainIds = await Promise.all(rpcs.map((rpc, i) => readChainId(rpc, opts.chains[i]!.chainId, logger)))
     const dup = chainIds.find((id, i) => chainIds.indexOf(id) !== i)
@@ -182,7 +198,23 @@ export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
   }
   indexer.on('ready', checkReady)
   for (const [i, chain] of records.entries()) {
-    ingesters.push(new Ingester({ chain, rpc: rpcs[i]!, store, cross, events: indexer, logger, metrics, progress, storage, signal: abort.signal }, ingesterOptions))
+    ingesters.push(
+      new Ingester(
+        {
+          chain,
+          rpc: rpcs[i]!,
+          store,
+          cross,
+          events: indexer,
+          logger,
+          metrics,
+          progress,
+          storage,
+          signal: abort.signal,
+        },
+        ingesterOptions,
+      ),
+    )
   }
   checkReady()
   for (const ing of ingesters) loops.push(ing.run())
@@ -197,7 +229,12 @@ async function readChainId(rpc: ChainRpc, expected: bigint | undefined, logger: 
   } catch (err) {
     throw new Error(`cannot read the chain id of ${rpc.url}: ${(err as Error).message}`, { cause: err })
   }
-  if (expected !== undefined && id !== expected) throw new ChainIdMismatchError(`${rpc.url} serves chain ${id}, configured as ${expected}`)
-  if (rpc.batchRefused) logger.info({ url: rpc.url, chainId: id.toString() }, 'endpoint does not take JSON-RPC batches: one request per call')
+  if (expected !== undefined && id !== expected)
+    throw new ChainIdMismatchError(`${rpc.url} serves chain ${id}, configured as ${expected}`)
+  if (rpc.batchRefused)
+    logger.info(
+      { url: rpc.url, chainId: id.toString() },
+      'endpoint does not take JSON-RPC batches: one request per call',
+    )
   return id
 }

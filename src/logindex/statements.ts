@@ -29,7 +29,8 @@ const SQL = {
   setBackfillStart: 'UPDATE chains SET backfill_start = ? WHERE id = ?',
 
   insertBlock: 'INSERT INTO blocks (chain, number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?, ?)',
-  insertLog: 'INSERT INTO logs (chain, block_number, log_index, checksum, log_hash, timestamp) VALUES (?, ?, ?, ?, ?, ?)',
+  insertLog:
+    'INSERT INTO logs (chain, block_number, log_index, checksum, log_hash, timestamp) VALUES (?, ?, ?, ?, ?, ?)',
   insertLogs: `INSERT INTO logs (chain, block_number, log_index, checksum, log_hash, timestamp) VALUES ${Array(LOG_ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`,
   insertExecMsg:
     'INSERT INTO exec_msgs (chain, block_number, log_index, source_chain, source_block, source_log_index, source_timestamp, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -64,10 +65,12 @@ const SQL = {
   deleteLogsBelow: 'DELETE FROM logs WHERE chain = ? AND block_number < ?',
   deleteExecMsgsBelow: 'DELETE FROM exec_msgs WHERE chain = ? AND block_number < ?',
 
-  nextExecBlock: 'SELECT min(block_number) AS number FROM exec_msgs WHERE chain = ? AND block_number > ? AND block_number <= ?',
+  nextExecBlock:
+    'SELECT min(block_number) AS number FROM exec_msgs WHERE chain = ? AND block_number > ? AND block_number <= ?',
   execMsgsOfBlock:
     'SELECT log_index, source_chain, source_block, source_log_index, source_timestamp, checksum FROM exec_msgs WHERE chain = ? AND block_number = ?',
-  dependents: 'SELECT chain, min(block_number) AS first FROM exec_msgs WHERE source_chain = ? AND source_block > ? GROUP BY chain',
+  dependents:
+    'SELECT chain, min(block_number) AS first FROM exec_msgs WHERE source_chain = ? AND source_block > ? GROUP BY chain',
 } as const
 
 export type Statements = { [K in keyof typeof SQL]: Database.Statement }
@@ -85,6 +88,8 @@ export const DUMP = {
   logs: 'SELECT chain, block_number, log_index, checksum, log_hash, timestamp FROM logs ORDER BY chain, block_number, log_index',
   execMsgs: 'SELECT * FROM exec_msgs ORDER BY chain, block_number, log_index',
   chains: 'SELECT id, chain_id FROM chains ORDER BY id',
-  orphanLogs: 'SELECT count(*) AS n FROM logs l WHERE NOT EXISTS (SELECT 1 FROM blocks b WHERE b.chain = l.chain AND b.number = l.block_number)',
-  orphanExecMsgs: 'SELECT count(*) AS n FROM exec_msgs e WHERE NOT EXISTS (SELECT 1 FROM blocks b WHERE b.chain = e.chain AND b.number = e.block_number)',
+  orphanLogs:
+    'SELECT count(*) AS n FROM logs l WHERE NOT EXISTS (SELECT 1 FROM blocks b WHERE b.chain = l.chain AND b.number = l.block_number)',
+  orphanExecMsgs:
+    'SELECT count(*) AS n FROM exec_msgs e WHERE NOT EXISTS (SELECT 1 FROM blocks b WHERE b.chain = e.chain AND b.number = e.block_number)',
 } as const

@@ -44,8 +44,18 @@ export class StorageErrors {
 
   constructor(opts: StorageErrorsOptions) {
     this.#o = { logIntervalMs: 10_000, clearAfterMs: 30_000, now: Date.now, ...opts }
-    this.#counter = new Counter({ name: 'superguard_logindex_storage_errors_total', help: 'Storage failures of the log index (SQLite CORRUPT, NOTADB, IOERR, FULL, …) by op (read: a check or status; write: the indexer)', labelNames: ['op', 'code'] as const, registers: opts.registry ? [opts.registry] : [] })
-    this.#log = new FailureLog(this.#o.logger, 'log index storage error: checks touching it answer -32603', this.#o.logIntervalMs, { level: 'error', flush: true })
+    this.#counter = new Counter({
+      name: 'superguard_logindex_storage_errors_total',
+      help: 'Storage failures of the log index (SQLite CORRUPT, NOTADB, IOERR, FULL, …) by op (read: a check or status; write: the indexer)',
+      labelNames: ['op', 'code'] as const,
+      registers: opts.registry ? [opts.registry] : [],
+    })
+    this.#log = new FailureLog(
+      this.#o.logger,
+      'log index storage error: checks touching it answer -32603',
+      this.#o.logIntervalMs,
+      { level: 'error', flush: true },
+    )
   }
 
   /** Counts, logs and remembers `err` when it is a storage failure; returns its code, or undefined for any other error. */
@@ -58,7 +68,10 @@ export class StorageErrors {
       if (this.#damage) this.#damage.count++
       else this.#damage = { code, since: now, count: 1 }
     }
-    this.#last = this.#last && this.#last.code === code ? { code, at: now, count: this.#last.count + 1 } : { code, at: now, count: 1 }
+    this.#last =
+      this.#last && this.#last.code === code
+        ? { code, at: now, count: this.#last.count + 1 }
+        : { code, at: now, count: 1 }
     this.#log.failure(err, { dbPath: this.#o.dbPath, op, code, intervalMs: this.#o.logIntervalMs }, now)
     return code
   }
@@ -66,9 +79,11 @@ export class StorageErrors {
   /** Why /healthz must fail because of storage, or undefined. */
   problem(): string | undefined {
     const d = this.#damage
-    if (d) return `index database damaged (${d.code}, ${d.count} errors since ${new Date(d.since).toISOString()}): restart with --rebuild-corrupt-db, or inspect it with --check-db`
+    if (d)
+      return `index database damaged (${d.code}, ${d.count} errors since ${new Date(d.since).toISOString()}): restart with --rebuild-corrupt-db, or inspect it with --check-db`
     const l = this.#last
-    if (l && this.#o.now() - l.at < this.#o.clearAfterMs) return `index storage failing (${l.code}, ${l.count} errors, last ${this.#o.now() - l.at} ms ago)`
+    if (l && this.#o.now() - l.at < this.#o.clearAfterMs)
+      return `index storage failing (${l.code}, ${l.count} errors, last ${this.#o.now() - l.at} ms ago)`
     return undefined
   }
 

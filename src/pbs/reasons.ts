@@ -6,7 +6,8 @@
  */
 export const REJECTION_REASONS = {
   // Fast path (cheap checks, synchronous).
-  malformed_submission: 'the params are not a submission object, or a field is missing or not hex of the right size (also a JSON-RPC -32602 error)',
+  malformed_submission:
+    'the params are not a submission object, or a field is missing or not hex of the right size (also a JSON-RPC -32602 error)',
   builders_disabled: 'execution mode is `disabled`: builder blocks are not taken',
   circuit_open: 'this builder sent repeated invalid blocks and is ignored until its cool-down ends',
   unknown_job: 'jobId is not the current job (superseded, or never announced)',

@@ -54,19 +54,27 @@ export class RpcClient {
   constructor(url: string, opts: RpcClientOptions = {}) {
     this.url = new URL(url)
     this.#opts = { timeoutMs: 5000, maxResponseBytes: 64 * 1024 * 1024, ...opts }
-    this.#agent = this.url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 256 }) : new Agent({ keepAlive: true, maxSockets: 256 })
+    this.#agent =
+      this.url.protocol === 'https:'
+        ? new HttpsAgent({ keepAlive: true, maxSockets: 256 })
+        : new Agent({ keepAlive: true, maxSockets: 256 })
   }
 
   async call<T = unknown>(method: string, params: readonly unknown[] = [], signal?: AbortSignal): Promise<T> {
     const { status, body } = await this.#post(JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }), signal)
     const res = body as { result?: unknown; error?: JsonRpcErrorObject } | undefined
-    if (res && typeof res === 'object' && res.error && typeof res.error.code === 'number') throw new RemoteRpcError(res.error, status)
-    if (!res || typeof res !== 'object' || !('result' in res)) throw new TransportError(`invalid JSON-RPC response (HTTP ${status})`, status)
+    if (res && typeof res === 'object' && res.error && typeof res.error.code === 'number')
+      throw new RemoteRpcError(res.error, status)
+    if (!res || typeof res !== 'object' || !('result' in res))
+      throw new TransportError(`invalid JSON-RPC response (HTTP ${status})`, status)
     return res.result as T
   }
 
   /** One HTTP request for many calls; results come back in call order whatever order the server used. */
-  async batch(calls: readonly { method: string; params?: readonly unknown[] }[], signal?: AbortSignal): Promise<RpcCallResult[]> {
+  async batch(
+    calls: readonly { method: string; params?: readonly unknown[] }[],
+    signal?: AbortSignal,
+  ): Promise<RpcCallResult[]> {
     const first = nextId
     nextId += calls.length
     const payload = calls.map((c, i) => ({ jsonrpc: '2.0', id: first + i, method: c.method, params: c.params ?? [] }))
@@ -82,7 +90,13 @@ export class RpcClient {
       if (i < 0 || i >= calls.length) continue
       out[i] = r.error ? { ok: false, error: new RemoteRpcError(r.error, status) } : { ok: true, result: r.result }
     }
-    return out.map((r) => r ?? { ok: false, error: new RemoteRpcError({ code: RpcCode.InternalError, message: 'missing response in batch' }, status) })
+    return out.map(
+      (r) =>
+        r ?? {
+          ok: false,
+          error: new RemoteRpcError({ code: RpcCode.InternalError, message: 'missing response in batch' }, status),
+        },
+    )
   }
 
   close(): void {
@@ -96,36 +110,51 @@ export class RpcClient {
   }
 
   #post(payload: string, signal?: AbortSignal): Promise<{ status: number; body: unknown }> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), ...this.#opts.headers }
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(payload)),
+      ...this.#opts.headers,
+    }
     if (this.#opts.jwtSecret) headers.authorization = `Bearer ${this.#bearer(this.#opts.jwtSecret)}`
     const request = this.url.protocol === 'https:' ? httpsRequest : httpRequest
     return new Promise((resolve, reject) => {
-      const req = request(this.url, { method: 'POST', headers, agent: this.#agent, timeout: this.#opts.timeoutMs, signal }, (res) => {
-        const chunks: Buffer[] = []
-        let size = 0
-        res.on('data', (c: Buffer) => {
-          size += c.length
-          if (size > this.#opts.maxResponseBytes) req.destroy(new TransportError(`response larger than ${this.#opts.maxResponseBytes} bytes`))
-          else chunks.push(c)
-        })
-        res.on('end', () => {
-          const status = res.statusCode ?? 0
-          const text = Buffer.concat(chunks).toString('utf8')
-          try {
-            resolve({ status, body: JSON.parse(text) })
-          } catch {
-            reject(new TransportError(`HTTP ${status}: non-JSON response${text ? `: ${text.slice(0, 200)}` : ''}`, status))
-          }
-        })
-        res.on('error', (err) => reject(new TransportError(err.message, res.statusCode, { cause: err })))
-      })
+      const req = request(
+        this.url,
+        { method: 'POST', headers, agent: this.#agent, timeout: this.#opts.timeoutMs, signal },
+        (res) => {
+          const chunks: Buffer[] = []
+          let size = 0
+          res.on('data', (c: Buffer) => {
+            size += c.length
+            if (size > this.#opts.maxResponseBytes)
+              req.destroy(new TransportError(`response larger than ${this.#opts.maxResponseBytes} bytes`))
+            else chunks.push(c)
+          })
+          res.on('end', () => {
+            const status = res.statusCode ?? 0
+            const text = Buffer.concat(chunks).toString('utf8')
+            try {
+              resolve({ status, body: JSON.parse(text) })
+            } catch {
+              reject(
+                new TransportError(`HTTP ${status}: non-JSON response${text ? `: ${text.slice(0, 200)}` : ''}`, status),
+              )
+            }
+          })
+          res.on('error', (err) => reject(new TransportError(err.message, res.statusCode, { cause: err })))
+        },
+      )
       // A hard deadline on the whole exchange, not only on socket idleness.
-      const timer = setTimeout(() => req.destroy(new TransportError(`timed out after ${this.#opts.timeoutMs}ms`)), this.#opts.timeoutMs)
+      const timer = setTimeout(
+        () => req.destroy(new TransportError(`timed out after ${this.#opts.timeoutMs}ms`)),
+        this.#opts.timeoutMs,
+      )
       req.on('close', () => clearTimeout(timer))
       req.on('timeout', () => req.destroy(new TransportError(`timed out after ${this.#opts.timeoutMs}ms`)))
-      req.on('error', (err) => reject(err instanceof TransportError ? err : new TransportError(err.message, undefined, { cause: err })))
+      req.on('error', (err) =>
+        reject(err instanceof TransportError ? err : new TransportError(err.message, undefined, { cause: err })),
+      )
       req.end(payload)
     })
   }
 }
-

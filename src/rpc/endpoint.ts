@@ -20,7 +20,10 @@ export function parseEndpoint(spec: string, what: string): Endpoint {
   const ep: Endpoint = { url }
   for (const o of opts) {
     const n = /^name=([\w.:-]+)$/.exec(o)
-    if (n) { ep.name = n[1]!; continue }
+    if (n) {
+      ep.name = n[1]!
+      continue
+    }
     const m = /^jwt=(.+)$/.exec(o)
     if (!m) throw new EndpointError(`${what}: unknown endpoint option "${o}" (expected jwt=FILE or name=NAME)`)
     ep.jwtFile = m[1]!
@@ -38,6 +41,7 @@ export function parseListen(spec: string, what: string): { host: string; port: n
   const i = spec.lastIndexOf(':')
   const host = i <= 0 ? '127.0.0.1' : spec.slice(0, i).replace(/^\[|\]$/g, '')
   const port = Number(i === -1 ? spec : spec.slice(i + 1))
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new EndpointError(`${what}: "${spec}" is not host:port`)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new EndpointError(`${what}: "${spec}" is not host:port`)
   return { host, port }
 }

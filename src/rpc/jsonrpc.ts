@@ -24,7 +24,9 @@ export type CallObserver = (method: string, code: number, seconds: number) => vo
 /** The JSON-RPC error object for any thrown value; unknown errors never leak their text. */
 export function toErrorObject(err: unknown): JsonRpcErrorObject {
   if (err instanceof ServiceError) {
-    return err.data === undefined ? { code: err.rpcCode, message: err.message } : { code: err.rpcCode, message: err.message, data: err.data }
+    return err.data === undefined
+      ? { code: err.rpcCode, message: err.message }
+      : { code: err.rpcCode, message: err.message, data: err.data }
   }
   return { code: new InternalError().rpcCode, message: 'internal error' }
 }
@@ -66,7 +68,11 @@ export function dispatchSync(
   const hasId = 'id' in (req as object)
   const rid: JsonRpcId = isId(id) ? id : null
   if (jsonrpc !== '2.0' || typeof method !== 'string' || (hasId && !isId(id))) {
-    return { jsonrpc: '2.0', id: rid, error: toErrorObject(new InvalidRequestError('expected {jsonrpc: "2.0", method: string, id?}')) }
+    return {
+      jsonrpc: '2.0',
+      id: rid,
+      error: toErrorObject(new InvalidRequestError('expected {jsonrpc: "2.0", method: string, id?}')),
+    }
   }
   if (params !== undefined && !Array.isArray(params)) {
     return { jsonrpc: '2.0', id: rid, error: toErrorObject(new InvalidRequestError('params must be an array')) }
@@ -74,7 +80,12 @@ export function dispatchSync(
   const started = observe ? performance.now() : 0
   const fn = methods.get(method)
   const done = (response: JsonRpcResponse): JsonRpcResponse | undefined => {
-    if (observe) observe(fn ? method : 'unknown', 'error' in response ? response.error.code : 0, (performance.now() - started) / 1000)
+    if (observe)
+      observe(
+        fn ? method : 'unknown',
+        'error' in response ? response.error.code : 0,
+        (performance.now() - started) / 1000,
+      )
     return hasId ? response : undefined
   }
   const failed = (err: unknown): JsonRpcResponse => {

@@ -16,20 +16,32 @@ export function readJwtSecret(path: string): Buffer {
 const b64url = (buf: Buffer | string) => Buffer.from(buf).toString('base64url')
 const HEADER = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))
 
-export function signJwt(secret: Buffer, nowS = Math.floor(Date.now() / 1000), claims: Record<string, unknown> = {}): string {
+export function signJwt(
+  secret: Buffer,
+  nowS = Math.floor(Date.now() / 1000),
+  claims: Record<string, unknown> = {},
+): string {
   const payload = b64url(JSON.stringify({ iat: nowS, ...claims }))
   const sig = createHmac('sha256', secret).update(`${HEADER}.${payload}`).digest('base64url')
   return `${HEADER}.${payload}.${sig}`
 }
 
 /** Returns undefined when the bearer token is valid, else the reason it is not. */
-export function verifyJwt(secret: Buffer, authorization: string | string[] | undefined, nowS = Math.floor(Date.now() / 1000)): string | undefined {
+export function verifyJwt(
+  secret: Buffer,
+  authorization: string | string[] | undefined,
+  nowS = Math.floor(Date.now() / 1000),
+): string | undefined {
   const r = checkJwt(secret, authorization, nowS)
   return typeof r === 'string' ? r : undefined
 }
 
 /** As verifyJwt, with the valid token's `iat` (for callers that remember tokens, see JwtCache). */
-export function checkJwt(secret: Buffer, authorization: string | string[] | undefined, nowS = Math.floor(Date.now() / 1000)): { iat: number } | string {
+export function checkJwt(
+  secret: Buffer,
+  authorization: string | string[] | undefined,
+  nowS = Math.floor(Date.now() / 1000),
+): { iat: number } | string {
   if (typeof authorization !== 'string' || !authorization.startsWith('Bearer ')) return 'missing bearer token'
   const parts = authorization.slice(7).trim().split('.')
   if (parts.length !== 3) return 'malformed token'
@@ -43,7 +55,8 @@ export function checkJwt(secret: Buffer, authorization: string | string[] | unde
     return 'malformed token'
   }
   // JSON.parse accepts `null`, numbers and arrays; only objects are tokens
-  if (header === null || typeof header !== 'object' || payload === null || typeof payload !== 'object') return 'malformed token'
+  if (header === null || typeof header !== 'object' || payload === null || typeof payload !== 'object')
+    return 'malformed token'
   if (header.alg !== 'HS256') return 'unsupported algorithm'
   const expected = createHmac('sha256', secret).update(`${h}.${p}`).digest()
   const given = Buffer.from(s, 'base64url')

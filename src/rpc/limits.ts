@@ -35,7 +35,12 @@ export const DEFAULT_LISTENER_LIMITS: ListenerLimits = Object.freeze({
  * ListenerLimits from a role's config (the listenerLimitOptions of src/config/common.ts, durations
  * in ms); options a hand-built config leaves out keep their defaults.
  */
-export function listenerLimits(c: { requestTimeout?: number; headersTimeout?: number; keepAliveTimeout?: number; maxConnections?: number }): Partial<ListenerLimits> {
+export function listenerLimits(c: {
+  requestTimeout?: number
+  headersTimeout?: number
+  keepAliveTimeout?: number
+  maxConnections?: number
+}): Partial<ListenerLimits> {
   const out: Partial<ListenerLimits> = {}
   if (c.requestTimeout !== undefined) out.requestTimeoutMs = c.requestTimeout
   if (c.headersTimeout !== undefined) out.headersTimeoutMs = c.headersTimeout

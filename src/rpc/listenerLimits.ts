@@ -67,16 +67,21 @@ export function createLimitedServer(
       const queued = (socket[kQueued] ?? 0) + 1
       if (queued > MAX_QUEUED_RESPONSES) return drop(socket)
       socket[kQueued] = queued
-      res.once('socket', () => { socket[kQueued]!-- })
+      res.once('socket', () => {
+        socket[kQueued]!--
+      })
     }
     handler(req, res)
   }
-  const server = createServer({
-    requestTimeout: requestTimeoutMs,
-    headersTimeout: Math.min(limits.headersTimeoutMs, requestTimeoutMs),
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-    connectionsCheckingInterval: interval,
-  }, gate)
+  const server = createServer(
+    {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: Math.min(limits.headersTimeoutMs, requestTimeoutMs),
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: interval,
+    },
+    gate,
+  )
   server.maxConnections = limits.maxConnections
 
   const sockets = new Set<Socket>()
@@ -87,14 +92,29 @@ export function createLimitedServer(
     clientErrorHandler: (err, socket) => {
       const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
       if (err.code === 'ECONNRESET' || socket.destroyed) return
-      if (timeout) { counts.timeout++; metrics?.dropped('timeout') } else { counts.clientError++; metrics?.dropped('client_error') }
+      if (timeout) {
+        counts.timeout++
+        metrics?.dropped('timeout')
+      } else {
+        counts.clientError++
+        metrics?.dropped('client_error')
+      }
       // As node:http: answer only if no response has started on this socket.
       const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage
       if (socket.writable && (!inFlight || !inFlight.headersSent)) {
-        const [status, text, message] = timeout ? [408, 'Request Timeout', `request not received within ${requestTimeoutMs} ms`]
-          : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', 'request headers too large'] : [400, 'Bad Request', 'malformed HTTP request']
-        const body = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32600, message: `invalid request: ${message}` } })
-        socket.write(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`)
+        const [status, text, message] = timeout
+          ? [408, 'Request Timeout', `request not received within ${requestTimeoutMs} ms`]
+          : err.code === 'HPE_HEADER_OVERFLOW'
+            ? [431, 'Request Header Fields Too Large', 'request headers too large']
+            : [400, 'Bad Request', 'malformed HTTP request']
+        const body = JSON.stringify({
+          jsonrpc: '2.0',
+          id: null,
+          error: { code: -32600, message: `invalid request: ${message}` },
+        })
+        socket.write(
+          `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+        )
       }
       socket.destroy()
     },
@@ -109,19 +129,31 @@ export function createLimitedServer(
   server.on('clientError', limited.clientErrorHandler)
   server.on('connection', (s: Socket) => {
     sockets.add(s)
-    s.once('close', () => { sockets.delete(s); stalls.delete(s) })
+    s.once('close', () => {
+      sockets.delete(s)
+      stalls.delete(s)
+    })
   })
-  server.on('drop', () => { counts.refused++; metrics?.refused() })
+  server.on('drop', () => {
+    counts.refused++
+    metrics?.refused()
+  })
 
   const sweep = () => {
     const now = performance.now()
     for (const s of sockets) {
       const pending = s.writableLength
-      if (pending === 0) { if (stalls.size > 0) stalls.delete(s); continue }
+      if (pending === 0) {
+        if (stalls.size > 0) stalls.delete(s)
+        continue
+      }
       // bytesWritten counts the buffered bytes too: what the kernel took is the difference.
       const flushed = s.bytesWritten - pending
       const st = stalls.get(s)
-      if (st === undefined || st.flushed !== flushed) { stalls.set(s, { flushed, since: now }); continue }
+      if (st === undefined || st.flushed !== flushed) {
+        stalls.set(s, { flushed, since: now })
+        continue
+      }
       if (now - st.since >= requestTimeoutMs) {
         stalls.delete(s)
         counts.stalled++
@@ -133,15 +165,34 @@ export function createLimitedServer(
       lastLog = now
       const { refused, timeout, clientError, stalled, notReading } = counts
       if (refused + timeout + clientError + stalled + notReading > 0) {
-        const fields = { listener: o.name, refused, timedOut: timeout, clientErrors: clientError, stalledWrites: stalled, notReading, open: sockets.size, seconds: LOG_INTERVAL_MS / 1000 }
-        if (refused > 0) o.logger?.warn({ ...fields, maxConnections: limits.maxConnections }, 'connections refused over the connection cap')
+        const fields = {
+          listener: o.name,
+          refused,
+          timedOut: timeout,
+          clientErrors: clientError,
+          stalledWrites: stalled,
+          notReading,
+          open: sockets.size,
+          seconds: LOG_INTERVAL_MS / 1000,
+        }
+        if (refused > 0)
+          o.logger?.warn(
+            { ...fields, maxConnections: limits.maxConnections },
+            'connections refused over the connection cap',
+          )
         else o.logger?.info(fields, 'slow or broken clients disconnected')
         counts.refused = counts.timeout = counts.clientError = counts.stalled = counts.notReading = 0
       }
     }
   }
   let timer: NodeJS.Timeout | undefined
-  server.on('listening', () => { timer ??= setInterval(sweep, interval).unref() })
-  server.on('close', () => { clearInterval(timer); timer = undefined; metrics?.forget() })
+  server.on('listening', () => {
+    timer ??= setInterval(sweep, interval).unref()
+  })
+  server.on('close', () => {
+    clearInterval(timer)
+    timer = undefined
+    metrics?.forget()
+  })
   return limited
 }

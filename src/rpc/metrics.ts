@@ -10,8 +10,19 @@ export function createRegistry(prefix = 'superguard_'): Registry {
 
 /** JSON-RPC call counts and durations by method and code. */
 export function rpcCallObserver(registry: Registry): CallObserver {
-  const count = twoLabelCounter({ name: 'superguard_rpc_calls_total', help: 'JSON-RPC calls by method and result code (0 = success)', labelNames: ['method', 'code'], registers: [registry] })
-  const seconds = new Histogram({ name: 'superguard_rpc_call_seconds', help: 'JSON-RPC call duration', labelNames: ['method'] as const, buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers: [registry] })
+  const count = twoLabelCounter({
+    name: 'superguard_rpc_calls_total',
+    help: 'JSON-RPC calls by method and result code (0 = success)',
+    labelNames: ['method', 'code'],
+    registers: [registry],
+  })
+  const seconds = new Histogram({
+    name: 'superguard_rpc_call_seconds',
+    help: 'JSON-RPC call duration',
+    labelNames: ['method'] as const,
+    buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [registry],
+  })
   return (method, code, s) => {
     count(method, code)
     seconds.observe({ method }, s)
@@ -24,7 +35,12 @@ export function rpcCallObserver(registry: Registry): CallObserver {
  * see the same values. A labelled `inc` hashes its labels on every call (0.22 µs); the map
  * increment costs ~0.02 µs, and it is paid per call on the check path.
  */
-export function twoLabelCounter(opts: { name: string; help: string; labelNames: readonly [string, string]; registers: Registry[] }): (a: string, b: string | number) => void {
+export function twoLabelCounter(opts: {
+  name: string
+  help: string
+  labelNames: readonly [string, string]
+  registers: Registry[]
+}): (a: string, b: string | number) => void {
   const [la, lb] = opts.labelNames
   const pending = new Map<string, Map<string | number, number>>()
   new Counter({
@@ -43,12 +59,21 @@ export function twoLabelCounter(opts: { name: string; help: string; labelNames: 
   }
 }
 
-export type ListenerMetrics = { refused(): void; dropped(reason: 'timeout' | 'client_error' | 'stalled_write' | 'not_reading'): void; /** The listener closed: its gauges stop. */ forget(): void }
+export type ListenerMetrics = {
+  refused(): void
+  dropped(
+    reason: 'timeout' | 'client_error' | 'stalled_write' | 'not_reading',
+  ): void /** The listener closed: its gauges stop. */
+  forget(): void
+}
 
 type Observed = { connections(): number; bufferedBytes(): number }
 
 /** Per registry: the listeners it reports on (a sequencer's three listeners share one registry). */
-const byRegistry = new WeakMap<Registry, { listeners: Map<Observed, string>; refused: Counter<'listener'>; dropped: Counter<'listener' | 'reason'> }>()
+const byRegistry = new WeakMap<
+  Registry,
+  { listeners: Map<Observed, string>; refused: Counter<'listener'>; dropped: Counter<'listener' | 'reason'> }
+>()
 
 /**
  * Connection metrics of one HTTP listener, labelled `listener`: open connections and buffered
@@ -59,21 +84,50 @@ export function listenerMetrics(registry: Registry, name: string, listener: Obse
   let m = byRegistry.get(registry)
   if (m === undefined) {
     const listeners = new Map<Observed, string>()
-    const sum = (read: (l: Observed) => number) => function (this: Gauge<'listener'>) {
-      this.reset()
-      for (const [l, n] of listeners) this.inc({ listener: n }, read(l))
-    }
-    new Gauge({ name: 'superguard_listener_connections', help: 'HTTP connections open, by listener', labelNames: ['listener'] as const, registers: [registry], collect: sum((l) => l.connections()) })
-    new Gauge({ name: 'superguard_listener_buffered_bytes', help: 'response bytes waiting in socket buffers for clients to read, by listener', labelNames: ['listener'] as const, registers: [registry], collect: sum((l) => l.bufferedBytes()) })
+    const sum = (read: (l: Observed) => number) =>
+      function (this: Gauge<'listener'>) {
+        this.reset()
+        for (const [l, n] of listeners) this.inc({ listener: n }, read(l))
+      }
+    new Gauge({
+      name: 'superguard_listener_connections',
+      help: 'HTTP connections open, by listener',
+      labelNames: ['listener'] as const,
+      registers: [registry],
+      collect: sum((l) => l.connections()),
+    })
+    new Gauge({
+      name: 'superguard_listener_buffered_bytes',
+      help: 'response bytes waiting in socket buffers for clients to read, by listener',
+      labelNames: ['listener'] as const,
+      registers: [registry],
+      collect: sum((l) => l.bufferedBytes()),
+    })
     m = {
       listeners,
-      refused: new Counter({ name: 'superguard_listener_connections_refused_total', help: 'connections closed on accept because the listener had --max-connections open', labelNames: ['listener'] as const, registers: [registry] }),
-      dropped: new Counter({ name: 'superguard_listener_connections_dropped_total', help: 'connections closed by the listener: timeout (request or headers not received in time), client_error (malformed HTTP), stalled_write (response unread for the request timeout), not_reading (pipelined requests while earlier answers sit unread)', labelNames: ['listener', 'reason'] as const, registers: [registry] }),
+      refused: new Counter({
+        name: 'superguard_listener_connections_refused_total',
+        help: 'connections closed on accept because the listener had --max-connections open',
+        labelNames: ['listener'] as const,
+        registers: [registry],
+      }),
+      dropped: new Counter({
+        name: 'superguard_listener_connections_dropped_total',
+        help: 'connections closed by the listener: timeout (request or headers not received in time), client_error (malformed HTTP), stalled_write (response unread for the request timeout), not_reading (pipelined requests while earlier answers sit unread)',
+        labelNames: ['listener', 'reason'] as const,
+        registers: [registry],
+      }),
     }
     byRegistry.set(registry, m)
   }
   m.listeners.set(listener, name)
   const { refused, dropped } = m
   const listeners = m.listeners
-  return { refused: () => refused.inc({ listener: name }), dropped: (reason) => dropped.inc({ listener: name, reason }), forget: () => { listeners.delete(listener) } }
+  return {
+    refused: () => refused.inc({ listener: name }),
+    dropped: (reason) => dropped.inc({ listener: name, reason }),
+    forget: () => {
+      listeners.delete(listener)
+    },
+  }
 }

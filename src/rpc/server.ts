@@ -1,9 +1,31 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify'
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
-import { InternalError, InvalidRequestError, RpcCode, ParseError, RequestBodyTooLargeError, ResponseTooLargeError, ServiceError } from '../errors/index.js'
+import {
+  InternalError,
+  InvalidRequestError,
+  RpcCode,
+  ParseError,
+  RequestBodyTooLargeError,
+  ResponseTooLargeError,
+  ServiceError,
+} from '../errors/index.js'
 import { DEFAULT_MAX_DEPTH, nestedDeeperThan } from './jsonDepth.js'
-import { dispatchSync, toErrorObject, type CallObserver, type JsonRpcErrorObject, type JsonRpcResponse, type MethodTable, type RpcContext } from './jsonrpc.js'
+import {
+  dispatchSync,
+  toErrorObject,
+  type CallObserver,
+  type JsonRpcErrorObject,
+  type JsonRpcResponse,
+  type MethodTable,
+  type RpcContext,
+} from './jsonrpc.js'
 import { createLimitedServer, DEFAULT_LISTENER_LIMITS, type ListenerLimits } from './listenerLimits.js'
 
 export type Health = { status: number; body: unknown }
@@ -106,7 +128,12 @@ export function createRpcServer(opts: RpcServerOptions): FastifyInstance {
     return503OnClosing: true,
     forceCloseConnections: true,
     // Our node:http server: timeouts and a connection cap set at construction, a gate in front of fastify.
-    serverFactory: (handler) => createLimitedServer(limits, handler, { name: opts.name ?? 'rpc', logger: log, ...(opts.registry ? { registry: opts.registry } : {}) }).server,
+    serverFactory: (handler) =>
+      createLimitedServer(limits, handler, {
+        name: opts.name ?? 'rpc',
+        logger: log,
+        ...(opts.registry ? { registry: opts.registry } : {}),
+      }).server,
     // The limited server answers client errors (timeouts too) with a JSON-RPC body itself.
     clientErrorHandler: () => {},
   })
@@ -120,7 +147,11 @@ export function createRpcServer(opts: RpcServerOptions): FastifyInstance {
     reply.code(status).header('content-type', 'application/json').send(JSON.stringify(payload))
   const sendText = (reply: FastifyReply, status: number, text: string) =>
     reply.code(status).header('content-type', 'application/json').send(text)
-  const failure = (err: ServiceError): { jsonrpc: '2.0'; id: null; error: JsonRpcErrorObject } => ({ jsonrpc: '2.0', id: null, error: toErrorObject(err) })
+  const failure = (err: ServiceError): { jsonrpc: '2.0'; id: null; error: JsonRpcErrorObject } => ({
+    jsonrpc: '2.0',
+    id: null,
+    error: toErrorObject(err),
+  })
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, 413, failure(new RequestBodyTooLargeError()))
@@ -128,7 +159,10 @@ export function createRpcServer(opts: RpcServerOptions): FastifyInstance {
     const status = err.statusCode
     // fastify's 4xx are the client's HTTP mistakes; their text is fastify's, so ours goes on the wire.
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      const what = err.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' ? 'body length does not match Content-Length' : `malformed HTTP request (${status})`
+      const what =
+        err.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH'
+          ? 'body length does not match Content-Length'
+          : `malformed HTTP request (${status})`
       return send(reply, status, failure(new InvalidRequestError(what)))
     }
     // Anything else is ours (a storage failure in a batch scope, a result JSON cannot encode):
@@ -138,22 +172,40 @@ export function createRpcServer(opts: RpcServerOptions): FastifyInstance {
   })
 
   // Unknown paths and methods: a JSON-RPC error body, 405 with Allow where the path exists.
-  const allowed = new Map<string, string>([[rpcPath, 'POST'], ['/healthz', 'GET, HEAD']])
+  const allowed = new Map<string, string>([
+    [rpcPath, 'POST'],
+    ['/healthz', 'GET, HEAD'],
+  ])
   if (opts.registry) allowed.set('/metrics', 'GET, HEAD')
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?', 1)[0]!
     const allow = allowed.get(path)
-    if (allow === undefined) return send(reply, 404, failure(new InvalidRequestError(`no endpoint at ${path}: JSON-RPC is served by POST ${rpcPath}`)))
+    if (allow === undefined)
+      return send(
+        reply,
+        404,
+        failure(new InvalidRequestError(`no endpoint at ${path}: JSON-RPC is served by POST ${rpcPath}`)),
+      )
     const what = allow === 'POST' ? 'JSON-RPC takes POST' : `${path} takes GET`
-    return send(reply.header('allow', allow), 405, failure(new InvalidRequestError(`${req.method} ${path} is not allowed: ${what}`)))
+    return send(
+      reply.header('allow', allow),
+      405,
+      failure(new InvalidRequestError(`${req.method} ${path} is not allowed: ${what}`)),
+    )
   })
 
-  const tooLarge = (id: JsonRpcResponse['id']) => JSON.stringify({ jsonrpc: '2.0', id, error: toErrorObject(new ResponseTooLargeError(`over ${maxResponseBytes} bytes`)) })
+  const tooLarge = (id: JsonRpcResponse['id']) =>
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id,
+      error: toErrorObject(new ResponseTooLargeError(`over ${maxResponseBytes} bytes`)),
+    })
   const byteLength = (s: string) => (s.length * 3 <= maxResponseBytes ? s.length : Buffer.byteLength(s))
 
   app.post(rpcPath, async (req, reply) => {
     const text = req.body as string
-    if (nestedDeeperThan(text, maxDepth)) return send(reply, 400, failure(new InvalidRequestError(`nested deeper than ${maxDepth} levels`)))
+    if (nestedDeeperThan(text, maxDepth))
+      return send(reply, 400, failure(new InvalidRequestError(`nested deeper than ${maxDepth} levels`)))
     let body: unknown
     try {
       body = JSON.parse(text)
@@ -165,7 +217,12 @@ export function createRpcServer(opts: RpcServerOptions): FastifyInstance {
     if (refused) return reply.code(refused.status).header('content-type', refused.contentType).send(refused.body)
     if (Array.isArray(body)) {
       if (body.length === 0) return send(reply, 400, failure(new InvalidRequestError('empty batch')))
-      if (body.length > maxBatch) return send(reply, 413, failure(new InvalidRequestError(`batch of ${body.length} exceeds the limit of ${maxBatch}`)))
+      if (body.length > maxBatch)
+        return send(
+          reply,
+          413,
+          failure(new InvalidRequestError(`batch of ${body.length} exceeds the limit of ${maxBatch}`)),
+        )
       if (costs) {
         const over = batchOverBudget(body, costs, maxBatch)
         if (over) return send(reply, 413, failure(new InvalidRequestError(over)))
@@ -178,7 +235,11 @@ export function createRpcServer(opts: RpcServerOptions): FastifyInstance {
           const res = dispatchSync(opts.methods, r, ctx, opts.observe, onInternal)
           if (res instanceof Promise) {
             const at = responses.push(undefined) - 1
-            ;(pending ??= []).push(res.then((v) => { responses[at] = v }))
+            ;(pending ??= []).push(
+              res.then((v) => {
+                responses[at] = v
+              }),
+            )
           } else responses.push(res)
         }
       }
@@ -222,13 +283,19 @@ export function createRpcServer(opts: RpcServerOptions): FastifyInstance {
 
   const registry = opts.registry
   if (registry) {
-    app.get('/metrics', async (_req, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()))
+    app.get('/metrics', async (_req, reply) =>
+      reply.header('content-type', registry.contentType).send(await registry.metrics()),
+    )
   }
   return app
 }
 
 /** Why a batch costs more than `budget` (naming its heaviest method), or undefined; before any call runs. */
-function batchOverBudget(batch: readonly unknown[], costs: ReadonlyMap<string, number>, budget: number): string | undefined {
+function batchOverBudget(
+  batch: readonly unknown[],
+  costs: ReadonlyMap<string, number>,
+  budget: number,
+): string | undefined {
   let total = 0
   let heaviest: string | undefined
   let heaviestCost = 1
@@ -236,7 +303,10 @@ function batchOverBudget(batch: readonly unknown[], costs: ReadonlyMap<string, n
     const method = r !== null && typeof r === 'object' ? (r as { method?: unknown }).method : undefined
     const cost = typeof method === 'string' ? (costs.get(method) ?? 1) : 1
     total += cost
-    if (cost > heaviestCost) { heaviestCost = cost; heaviest = method as string }
+    if (cost > heaviestCost) {
+      heaviestCost = cost
+      heaviest = method as string
+    }
   }
   if (total <= budget) return undefined
   const why = heaviest === undefined ? '' : ` (${heaviest} costs ${heaviestCost})`

@@ -12,7 +12,11 @@ export type Identity = { id: string; secret: Buffer }
  * builder, the secret that verifies names the builder. Returns the id, or the reason none did
  * (preferring a reason from a token whose signature matched, e.g. a stale iat).
  */
-export function identify(ids: readonly Identity[], authorization: string | string[] | undefined, nowS = Math.floor(Date.now() / 1000)): { id: string; iat: number } | { error: string } {
+export function identify(
+  ids: readonly Identity[],
+  authorization: string | string[] | undefined,
+  nowS = Math.floor(Date.now() / 1000),
+): { id: string; iat: number } | { error: string } {
   let error = 'no identity configured'
   for (const who of ids) {
     const r = checkJwt(who.secret, authorization, nowS)
@@ -46,13 +50,23 @@ export class RateLimiter {
 }
 
 /** The JSON-RPC body of an HTTP 401 on superguard's own listeners (builder API, debug listener). */
-export const unauthorized = (message: string) => JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: RpcCode.Unauthorized, message: `unauthorized: ${message}` } })
+export const unauthorized = (message: string) =>
+  JSON.stringify({
+    jsonrpc: '2.0',
+    id: null,
+    error: { code: RpcCode.Unauthorized, message: `unauthorized: ${message}` },
+  })
 
 /**
  * Authenticates every POST before its body is read (an unauthenticated or flooding peer never costs
  * a JSON parse): HTTP 401 on a bad token, 429 over the rate. GETs (/healthz, /metrics) stay open.
  */
-export function installJwtAuth(app: FastifyInstance, ids: () => readonly Identity[], limiter?: RateLimiter, onReject?: (why: string) => void): void {
+export function installJwtAuth(
+  app: FastifyInstance,
+  ids: () => readonly Identity[],
+  limiter?: RateLimiter,
+  onReject?: (why: string) => void,
+): void {
   const known = new JwtCache<string>()
   app.addHook('onRequest', async (req, reply) => {
     if (req.method !== 'POST') return
@@ -70,7 +84,16 @@ export function installJwtAuth(app: FastifyInstance, ids: () => readonly Identit
     }
     if (limiter && !limiter.take(id)) {
       onReject?.('rate_limited')
-      return reply.code(429).header('content-type', 'application/json').send(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: RpcCode.OverSenderRateLimit, message: 'over rate limit' } }))
+      return reply
+        .code(429)
+        .header('content-type', 'application/json')
+        .send(
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id: null,
+            error: { code: RpcCode.OverSenderRateLimit, message: 'over rate limit' },
+          }),
+        )
     }
     req.headers[BUILDER_HEADER] = id
   })

@@ -24,15 +24,20 @@ export class BlockHasher {
 
   constructor(o: BlockHasherOptions) {
     this.#o = o
-    this.#pool = o.threads > 0 && existsSync(BLOCK_HASH_WORKER)
-      ? new Piscina({ filename: BLOCK_HASH_WORKER, minThreads: 1, maxThreads: o.threads, idleTimeout: 60_000 })
-      : undefined
+    this.#pool =
+      o.threads > 0 && existsSync(BLOCK_HASH_WORKER)
+        ? new Piscina({ filename: BLOCK_HASH_WORKER, minThreads: 1, maxThreads: o.threads, idleTimeout: 60_000 })
+        : undefined
   }
 
   hash(sub: Submission, v4: boolean): Hex | undefined | Promise<Hex | undefined> {
-    if (!this.#pool || sub.executionPayload.transactions.length <= this.#o.inlineMaxTxs) return submissionBlockHash(sub, v4)
+    if (!this.#pool || sub.executionPayload.transactions.length <= this.#o.inlineMaxTxs)
+      return submissionBlockHash(sub, v4)
     const task: BlockHashTask = { payload: sub.executionPayload, parentBeaconBlockRoot: sub.parentBeaconBlockRoot, v4 }
-    return (this.#pool.run(task) as Promise<Hex | null>).then((h) => h ?? undefined, () => undefined)
+    return (this.#pool.run(task) as Promise<Hex | null>).then(
+      (h) => h ?? undefined,
+      () => undefined,
+    )
   }
 
   async close(): Promise<void> {

@@ -30,7 +30,13 @@ export type BuilderApiOptions = {
 
 /** The wire form of a job, as builder_startBuilding sends it and pbs_getJob returns it. */
 export function jobParams(job: Job): StartBuildingParams {
-  return { jobId: job.jobId, parent: job.parent, attributes: job.attributes, deadline: job.deadline, engineVersion: job.engineVersion }
+  return {
+    jobId: job.jobId,
+    parent: job.parent,
+    attributes: job.attributes,
+    deadline: job.deadline,
+    engineVersion: job.engineVersion,
+  }
 }
 
 function builderOf(ctx: RpcContext): string {
@@ -47,11 +53,14 @@ function builderOf(ctx: RpcContext): string {
 export function createBuilderApi(o: BuilderApiOptions): FastifyInstance {
   const methods = new Map<string, RpcMethod>([
     ['pbs_submitBlock', (params, ctx) => o.submit(builderOf(ctx), params[0])],
-    ['pbs_getJob', (_params, ctx) => {
-      builderOf(ctx)
-      const job = o.currentJob()
-      return job ? jobParams(job) : null
-    }],
+    [
+      'pbs_getJob',
+      (_params, ctx) => {
+        builderOf(ctx)
+        const job = o.currentJob()
+        return job ? jobParams(job) : null
+      },
+    ],
   ])
   const app = createRpcServer({
     methods,

@@ -57,11 +57,21 @@ export class PbsBuilderClient {
     this.id = builderId(ep)
     this.url = ep.url
     this.#o = o
-    this.#rpc = new RpcClient(ep.url, { timeoutMs: o.timeoutMs, ...(ep.jwtSecret ? { jwtSecret: ep.jwtSecret } : {}), maxResponseBytes: 1024 * 1024 })
+    this.#rpc = new RpcClient(ep.url, {
+      timeoutMs: o.timeoutMs,
+      ...(ep.jwtSecret ? { jwtSecret: ep.jwtSecret } : {}),
+      maxResponseBytes: 1024 * 1024,
+    })
   }
 
   startBuilding(job: Job): void {
-    const params: StartBuildingParams = { jobId: job.jobId, parent: job.parent, attributes: job.attributes, deadline: job.deadline, engineVersion: job.engineVersion }
+    const params: StartBuildingParams = {
+      jobId: job.jobId,
+      parent: job.parent,
+      attributes: job.attributes,
+      deadline: job.deadline,
+      engineVersion: job.engineVersion,
+    }
     this.#send('builder_startBuilding', [params])
   }
 
@@ -75,13 +85,18 @@ export class PbsBuilderClient {
       return
     }
     this.#inFlight++
-    this.#rpc.call(method, params).then(
-      () => this.health.success(),
-      (err: unknown) => {
-        this.health.failure(err)
-        this.#o.log.debug({ builder: this.id, method, err: (err as Error).message }, 'builder call failed')
-      },
-    ).finally(() => { this.#inFlight-- })
+    this.#rpc
+      .call(method, params)
+      .then(
+        () => this.health.success(),
+        (err: unknown) => {
+          this.health.failure(err)
+          this.#o.log.debug({ builder: this.id, method, err: (err as Error).message }, 'builder call failed')
+        },
+      )
+      .finally(() => {
+        this.#inFlight--
+      })
   }
 
   close(): void {
@@ -89,7 +104,12 @@ export class PbsBuilderClient {
   }
 }
 
-type PulledPayload = { executionPayload: unknown; blockValue?: unknown; parentBeaconBlockRoot?: unknown; executionRequests?: unknown }
+type PulledPayload = {
+  executionPayload: unknown
+  blockValue?: unknown
+  parentBeaconBlockRoot?: unknown
+  executionRequests?: unknown
+}
 
 /**
  * An Engine-API builder (rollup-boost style, e.g. op-rbuilder): it gets the forkchoice update with
@@ -142,10 +162,17 @@ export class EngineBuilderClient {
     if (!pending || until <= Date.now()) return undefined
     const signal = AbortSignal.timeout(until - Date.now())
     // The forkchoice update may still be in flight; it is bounded by the same deadline.
-    const id = await Promise.race([pending, new Promise<undefined>((r) => signal.addEventListener('abort', () => r(undefined)))])
+    const id = await Promise.race([
+      pending,
+      new Promise<undefined>((r) => signal.addEventListener('abort', () => r(undefined))),
+    ])
     if (!id || signal.aborted) return undefined
     try {
-      const r = await this.#rpc.call<PulledPayload>(`engine_getPayloadV${job.engineVersion satisfies EngineVersion}`, [id], signal)
+      const r = await this.#rpc.call<PulledPayload>(
+        `engine_getPayloadV${job.engineVersion satisfies EngineVersion}`,
+        [id],
+        signal,
+      )
       this.health.success()
       if (Date.now() > until || !r || typeof r !== 'object') return undefined
       return { ...r, jobId: job.jobId }
@@ -165,8 +192,15 @@ export class EngineBuilderClient {
     this.#syncDepth++
     this.#syncQueue = this.#syncQueue
       .then(() => this.#sync.call(method, params))
-      .then(() => undefined, (err: unknown) => { this.#o.log.debug({ builder: this.id, method, err: (err as Error).message }, 'builder relay failed') })
-      .finally(() => { this.#syncDepth-- })
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          this.#o.log.debug({ builder: this.id, method, err: (err as Error).message }, 'builder relay failed')
+        },
+      )
+      .finally(() => {
+        this.#syncDepth--
+      })
   }
 
   close(): void {

@@ -40,38 +40,65 @@ function isWithdrawal(w: unknown): w is WithdrawalV1 {
 
 /** The typed submission, or the name of the first malformed field. */
 export function parseSubmission(params: unknown): Submission | { malformed: string } {
-  if (params === null || typeof params !== 'object' || Array.isArray(params)) return { malformed: 'params[0] must be an object' }
+  if (params === null || typeof params !== 'object' || Array.isArray(params))
+    return { malformed: 'params[0] must be an object' }
   const o = params as Record<string, unknown>
   if (!isHex(o.jobId) || o.jobId.length < 4 || o.jobId.length > 66) return { malformed: 'jobId' }
   const p = o.executionPayload
   if (p === null || typeof p !== 'object' || Array.isArray(p)) return { malformed: 'executionPayload' }
   const payload = p as Record<string, unknown>
   for (const [name, ok] of PAYLOAD_FIELDS) if (!ok(payload[name])) return { malformed: `executionPayload.${name}` }
-  if (!Array.isArray(payload.transactions) || !payload.transactions.every((t) => isHex(t) && t.length > 2)) return { malformed: 'executionPayload.transactions' }
-  if (!Array.isArray(payload.withdrawals) || !payload.withdrawals.every(isWithdrawal)) return { malformed: 'executionPayload.withdrawals' }
-  if (payload.withdrawalsRoot !== undefined && payload.withdrawalsRoot !== null && !isHex(payload.withdrawalsRoot, 32)) return { malformed: 'executionPayload.withdrawalsRoot' }
+  if (!Array.isArray(payload.transactions) || !payload.transactions.every((t) => isHex(t) && t.length > 2))
+    return { malformed: 'executionPayload.transactions' }
+  if (!Array.isArray(payload.withdrawals) || !payload.withdrawals.every(isWithdrawal))
+    return { malformed: 'executionPayload.withdrawals' }
+  if (payload.withdrawalsRoot !== undefined && payload.withdrawalsRoot !== null && !isHex(payload.withdrawalsRoot, 32))
+    return { malformed: 'executionPayload.withdrawalsRoot' }
   if (!isHex(o.parentBeaconBlockRoot, 32)) return { malformed: 'parentBeaconBlockRoot' }
   if (!isQty(o.blockValue)) return { malformed: 'blockValue' }
   const reqs = o.executionRequests
-  if (reqs !== undefined && reqs !== null && (!Array.isArray(reqs) || !reqs.every((r) => isHex(r)))) return { malformed: 'executionRequests' }
+  if (reqs !== undefined && reqs !== null && (!Array.isArray(reqs) || !reqs.every((r) => isHex(r))))
+    return { malformed: 'executionRequests' }
   // Rebuilt field by field: the stored candidate holds nothing the builder added beyond the schema.
   const executionPayload: ExecutionPayloadV3 = {
-    parentHash: payload.parentHash as Hex, feeRecipient: payload.feeRecipient as Hex, stateRoot: payload.stateRoot as Hex,
-    receiptsRoot: payload.receiptsRoot as Hex, logsBloom: payload.logsBloom as Hex, prevRandao: payload.prevRandao as Hex,
-    blockNumber: payload.blockNumber as Hex, gasLimit: payload.gasLimit as Hex, gasUsed: payload.gasUsed as Hex,
-    timestamp: payload.timestamp as Hex, extraData: payload.extraData as Hex, baseFeePerGas: payload.baseFeePerGas as Hex,
-    blockHash: payload.blockHash as Hex, transactions: payload.transactions as Hex[],
-    withdrawals: (payload.withdrawals as WithdrawalV1[]).map((w) => ({ index: w.index, validatorIndex: w.validatorIndex, address: w.address, amount: w.amount })),
-    blobGasUsed: payload.blobGasUsed as Hex, excessBlobGas: payload.excessBlobGas as Hex,
+    parentHash: payload.parentHash as Hex,
+    feeRecipient: payload.feeRecipient as Hex,
+    stateRoot: payload.stateRoot as Hex,
+    receiptsRoot: payload.receiptsRoot as Hex,
+    logsBloom: payload.logsBloom as Hex,
+    prevRandao: payload.prevRandao as Hex,
+    blockNumber: payload.blockNumber as Hex,
+    gasLimit: payload.gasLimit as Hex,
+    gasUsed: payload.gasUsed as Hex,
+    timestamp: payload.timestamp as Hex,
+    extraData: payload.extraData as Hex,
+    baseFeePerGas: payload.baseFeePerGas as Hex,
+    blockHash: payload.blockHash as Hex,
+    transactions: payload.transactions as Hex[],
+    withdrawals: (payload.withdrawals as WithdrawalV1[]).map((w) => ({
+      index: w.index,
+      validatorIndex: w.validatorIndex,
+      address: w.address,
+      amount: w.amount,
+    })),
+    blobGasUsed: payload.blobGasUsed as Hex,
+    excessBlobGas: payload.excessBlobGas as Hex,
   }
   if (typeof payload.withdrawalsRoot === 'string') executionPayload.withdrawalsRoot = payload.withdrawalsRoot as Hex
-  const sub: Submission = { jobId: o.jobId, executionPayload, parentBeaconBlockRoot: o.parentBeaconBlockRoot, blockValue: o.blockValue }
+  const sub: Submission = {
+    jobId: o.jobId,
+    executionPayload,
+    parentBeaconBlockRoot: o.parentBeaconBlockRoot,
+    blockValue: o.blockValue,
+  }
   if (Array.isArray(reqs)) sub.executionRequests = reqs as Hex[]
   return sub
 }
 
 const withdrawalsKey = (ws: readonly WithdrawalV1[]) =>
-  ws.map((w) => `${BigInt(w.index)}/${BigInt(w.validatorIndex)}/${w.address.toLowerCase()}/${BigInt(w.amount)}`).join(';')
+  ws
+    .map((w) => `${BigInt(w.index)}/${BigInt(w.validatorIndex)}/${w.address.toLowerCase()}/${BigInt(w.amount)}`)
+    .join(';')
 
 const ZERO_PARAMS = /^0x0{16}$/
 
@@ -83,17 +110,30 @@ export function extraDataRule(attributes: PayloadAttributesV3): ExtraDataRule {
   const jovian = minBaseFee !== undefined && minBaseFee !== null
   const mbf = jovian ? BigInt(minBaseFee).toString(16).padStart(16, '0') : ''
   // Zero params mean "the chain's defaults", which only the engine's chain config knows.
-  if (ZERO_PARAMS.test(params)) return jovian ? { kind: 'jovian-default', minBaseFee: mbf } : { kind: 'holocene-default' }
-  return { kind: 'exact', value: jovian ? `0x01${params.slice(2).toLowerCase()}${mbf}` : `0x00${params.slice(2).toLowerCase()}` }
+  if (ZERO_PARAMS.test(params))
+    return jovian ? { kind: 'jovian-default', minBaseFee: mbf } : { kind: 'holocene-default' }
+  return {
+    kind: 'exact',
+    value: jovian ? `0x01${params.slice(2).toLowerCase()}${mbf}` : `0x00${params.slice(2).toLowerCase()}`,
+  }
 }
 
 function extraDataOk(rule: ExtraDataRule, extra: string): boolean {
   const x = extra.toLowerCase()
   switch (rule.kind) {
-    case 'any': return true
-    case 'exact': return x === rule.value
-    case 'holocene-default': return x.length === 2 + 18 && x.startsWith('0x00') && !/^0x0{18}$/.test(x)
-    case 'jovian-default': return x.length === 2 + 34 && x.startsWith('0x01') && x.slice(20) === rule.minBaseFee && x.slice(4, 20) !== '0'.repeat(16)
+    case 'any':
+      return true
+    case 'exact':
+      return x === rule.value
+    case 'holocene-default':
+      return x.length === 2 + 18 && x.startsWith('0x00') && !/^0x0{18}$/.test(x)
+    case 'jovian-default':
+      return (
+        x.length === 2 + 34 &&
+        x.startsWith('0x01') &&
+        x.slice(20) === rule.minBaseFee &&
+        x.slice(4, 20) !== '0'.repeat(16)
+      )
   }
 }
 
@@ -105,7 +145,8 @@ export function jobExpectations(parent: ParentRef, attributes: PayloadAttributes
     timestamp: BigInt(attributes.timestamp),
     prevRandao: attributes.prevRandao.toLowerCase(),
     feeRecipient: attributes.suggestedFeeRecipient.toLowerCase(),
-    gasLimit: attributes.gasLimit === undefined || attributes.gasLimit === null ? undefined : BigInt(attributes.gasLimit),
+    gasLimit:
+      attributes.gasLimit === undefined || attributes.gasLimit === null ? undefined : BigInt(attributes.gasLimit),
     parentBeaconBlockRoot: attributes.parentBeaconBlockRoot.toLowerCase(),
     forced: (attributes.transactions ?? []).map((t) => t.toLowerCase()),
     extraData: extraDataRule(attributes),
@@ -119,7 +160,11 @@ export type CheapCheckLimits = { maxTxs: number }
  * Submission vs job, every field the attributes pin (the block hash aside): undefined when all
  * match, else the first failing reason. Cheapest checks first.
  */
-export function checkFields(sub: Submission, job: Pick<Job, 'expect' | 'engineVersion'>, limits: CheapCheckLimits): RejectionReason | undefined {
+export function checkFields(
+  sub: Submission,
+  job: Pick<Job, 'expect' | 'engineVersion'>,
+  limits: CheapCheckLimits,
+): RejectionReason | undefined {
   const p = sub.executionPayload
   const e = job.expect
   const v4 = job.engineVersion === 4
@@ -137,7 +182,8 @@ export function checkFields(sub: Submission, job: Pick<Job, 'expect' | 'engineVe
   if (sub.executionRequests !== undefined && sub.executionRequests.length > 0) return 'bad_execution_requests'
   if (p.transactions.length > limits.maxTxs) return 'too_many_transactions'
   if (p.transactions.length < e.forced.length) return 'missing_forced_transactions'
-  for (let i = 0; i < e.forced.length; i++) if (p.transactions[i]!.toLowerCase() !== e.forced[i]) return 'missing_forced_transactions'
+  for (let i = 0; i < e.forced.length; i++)
+    if (p.transactions[i]!.toLowerCase() !== e.forced[i]) return 'missing_forced_transactions'
   if (BigInt(p.gasUsed) > gasLimit) return 'gas_used_exceeds_limit'
   return undefined
 }
@@ -155,7 +201,11 @@ export function submissionBlockHash(sub: Submission, v4: boolean): Hex | undefin
  * All cheap checks in one pure call: the fields, then the block hash recomputed from the header
  * (the most expensive check, so last). undefined when the submission may be validated.
  */
-export function cheapCheck(sub: Submission, job: Pick<Job, 'expect' | 'engineVersion'>, limits: CheapCheckLimits): RejectionReason | undefined {
+export function cheapCheck(
+  sub: Submission,
+  job: Pick<Job, 'expect' | 'engineVersion'>,
+  limits: CheapCheckLimits,
+): RejectionReason | undefined {
   const failed = checkFields(sub, job, limits)
   if (failed) return failed
   const hash = submissionBlockHash(sub, job.engineVersion === 4)

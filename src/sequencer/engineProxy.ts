@@ -60,7 +60,11 @@ export function createEngineProxy(o: EngineProxyOptions): FastifyInstance {
   const jobs = new BoundedMap<string, Job>(16)
   const sealed = new BoundedMap<string, PayloadEnvelope>(16)
   let head: Hex | undefined
-  const engineFailures = new FailureLog(log, 'engine call failed: op-node answered -32603', o.failureLogIntervalMs ?? 10_000)
+  const engineFailures = new FailureLog(
+    log,
+    'engine call failed: op-node answered -32603',
+    o.failureLogIntervalMs ?? 10_000,
+  )
 
   async function forward<T = unknown>(method: string, params: readonly unknown[]): Promise<T> {
     try {
@@ -79,10 +83,15 @@ export function createEngineProxy(o: EngineProxyOptions): FastifyInstance {
 
   const relay = (method: string, params: readonly unknown[]) => {
     if (o.builderEngines.length === 0 || core.mode === 'disabled') return
-    setImmediate(() => { for (const e of o.builderEngines) e.relay(method, params) })
+    setImmediate(() => {
+      for (const e of o.builderEngines) e.relay(method, params)
+    })
   }
 
-  function remember(p: { blockHash?: unknown; blockNumber?: unknown; timestamp?: unknown } | undefined, version: EngineVersion): void {
+  function remember(
+    p: { blockHash?: unknown; blockNumber?: unknown; timestamp?: unknown } | undefined,
+    version: EngineVersion,
+  ): void {
     if (p && typeof p.blockHash === 'string' && typeof p.blockNumber === 'string' && typeof p.timestamp === 'string') {
       blocks.set(p.blockHash.toLowerCase(), { number: p.blockNumber as Hex, timestamp: p.timestamp as Hex, version })
     }
@@ -91,7 +100,10 @@ export function createEngineProxy(o: EngineProxyOptions): FastifyInstance {
   async function parentOf(hash: Hex): Promise<BlockInfo | undefined> {
     const known = blocks.get(hash.toLowerCase())
     if (known) return known
-    const b = await o.lookup.call<{ number?: Hex; timestamp?: Hex; requestsHash?: Hex } | null>('eth_getBlockByHash', [hash, false])
+    const b = await o.lookup.call<{ number?: Hex; timestamp?: Hex; requestsHash?: Hex } | null>('eth_getBlockByHash', [
+      hash,
+      false,
+    ])
     if (!b?.number || !b.timestamp) return undefined
     const info: BlockInfo = { number: b.number, timestamp: b.timestamp, version: b.requestsHash ? 4 : 3 }
     blocks.set(hash.toLowerCase(), info)
@@ -101,10 +113,20 @@ export function createEngineProxy(o: EngineProxyOptions): FastifyInstance {
   async function startJob(state: ForkchoiceStateV1, attrs: PayloadAttributesV3, payloadId: Hex): Promise<void> {
     try {
       const parent = await parentOf(state.headBlockHash)
-      if (!parent) { log.warn({ head: state.headBlockHash }, 'parent block unknown to the engine; no job'); return }
+      if (!parent) {
+        log.warn({ head: state.headBlockHash }, 'parent block unknown to the engine; no job')
+        return
+      }
       if (sealed.has(payloadId)) return // op-node already sealed this payload
       const timing = proxyTiming(BigInt(attrs.timestamp), o.timing)
-      const job = core.startJob({ parent: { hash: state.headBlockHash, number: parent.number, timestamp: parent.timestamp }, attributes: attrs, timing, engineVersion: parent.version, payloadId, forkchoiceState: state })
+      const job = core.startJob({
+        parent: { hash: state.headBlockHash, number: parent.number, timestamp: parent.timestamp },
+        attributes: attrs,
+        timing,
+        engineVersion: parent.version,
+        payloadId,
+        forkchoiceState: state,
+      })
       jobs.set(payloadId, job)
     } catch (err) {
       log.warn({ err }, 'could not start a build job')
@@ -112,39 +134,46 @@ export function createEngineProxy(o: EngineProxyOptions): FastifyInstance {
     }
   }
 
-  const forkchoiceUpdated = (method: string): RpcMethod => async (params) => {
-    const res = await forward<{ payloadId?: Hex | null } | null>(method, params)
-    const state = params[0] as ForkchoiceStateV1 | undefined
-    const attrs = params[1] as PayloadAttributesV3 | null | undefined
-    if (state && typeof state.headBlockHash === 'string') head = state.headBlockHash
-    if (attrs && typeof attrs === 'object') {
-      const payloadId = res?.payloadId
-      // noTxPool blocks (sequencer drift, upgrade blocks) are deposit-only: nothing for a builder to do.
-      if (payloadId && attrs.noTxPool !== true && method === 'engine_forkchoiceUpdatedV3') setImmediate(() => void startJob(state!, attrs, payloadId))
-    } else relay(method, params)
-    return res
-  }
+  const forkchoiceUpdated =
+    (method: string): RpcMethod =>
+    async (params) => {
+      const res = await forward<{ payloadId?: Hex | null } | null>(method, params)
+      const state = params[0] as ForkchoiceStateV1 | undefined
+      const attrs = params[1] as PayloadAttributesV3 | null | undefined
+      if (state && typeof state.headBlockHash === 'string') head = state.headBlockHash
+      if (attrs && typeof attrs === 'object') {
+        const payloadId = res?.payloadId
+        // noTxPool blocks (sequencer drift, upgrade blocks) are deposit-only: nothing for a builder to do.
+        if (payloadId && attrs.noTxPool !== true && method === 'engine_forkchoiceUpdatedV3')
+          setImmediate(() => void startJob(state!, attrs, payloadId))
+      } else relay(method, params)
+      return res
+    }
 
-  const getPayload = (method: string, version: EngineVersion): RpcMethod => async (params) => {
-    const t0 = performance.now()
-    const local = await forward<PayloadEnvelope>(method, params)
-    const engineMs = performance.now() - t0
-    const payloadId = params[0]
-    if (typeof payloadId !== 'string' || !local?.executionPayload?.blockHash) return local
-    const again = sealed.get(payloadId)
-    if (again) return again
-    const { envelope } = core.seal(jobs.get(payloadId), local, version, head, engineMs)
-    sealed.set(payloadId, envelope)
-    remember(envelope.executionPayload, version)
-    return envelope
-  }
+  const getPayload =
+    (method: string, version: EngineVersion): RpcMethod =>
+    async (params) => {
+      const t0 = performance.now()
+      const local = await forward<PayloadEnvelope>(method, params)
+      const engineMs = performance.now() - t0
+      const payloadId = params[0]
+      if (typeof payloadId !== 'string' || !local?.executionPayload?.blockHash) return local
+      const again = sealed.get(payloadId)
+      if (again) return again
+      const { envelope } = core.seal(jobs.get(payloadId), local, version, head, engineMs)
+      sealed.set(payloadId, envelope)
+      remember(envelope.executionPayload, version)
+      return envelope
+    }
 
-  const newPayload = (method: string, version: EngineVersion): RpcMethod => async (params) => {
-    const res = await forward(method, params)
-    remember(params[0] as never, version)
-    relay(method, params)
-    return res
-  }
+  const newPayload =
+    (method: string, version: EngineVersion): RpcMethod =>
+    async (params) => {
+      const res = await forward(method, params)
+      remember(params[0] as never, version)
+      relay(method, params)
+      return res
+    }
 
   class Methods extends Map<string, RpcMethod> {
     override get(name: string): RpcMethod | undefined {

@@ -9,9 +9,19 @@ import type { ValidationResult, Validator } from './job.js'
 export function engineValidator(engine: RpcClient): Validator {
   return async (c, job, signal): Promise<ValidationResult> => {
     // The seal aborts the job's signal; past it, an answer can no longer be used.
-    const r = await engine.call<{ status?: string; validationError?: string | null }>(...newPayloadRequest(job.engineVersion, c.submission), signal)
+    const r = await engine.call<{ status?: string; validationError?: string | null }>(
+      ...newPayloadRequest(job.engineVersion, c.submission),
+      signal,
+    )
     const status = r?.status
-    if (status === 'VALID' || status === 'INVALID' || status === 'SYNCING' || status === 'ACCEPTED' || status === 'INVALID_BLOCK_HASH') return { status }
+    if (
+      status === 'VALID' ||
+      status === 'INVALID' ||
+      status === 'SYNCING' ||
+      status === 'ACCEPTED' ||
+      status === 'INVALID_BLOCK_HASH'
+    )
+      return { status }
     return { status: 'error', error: `unexpected newPayload status ${JSON.stringify(status)}` }
   }
 }

@@ -23,7 +23,12 @@ export class EngineRpcError extends ServiceError {
 export class EngineUnavailableError extends ServiceError {
   override name = 'EngineUnavailableError'
   constructor(details?: string) {
-    super('SEQUENCER_ENGINE_UNAVAILABLE', RpcCode.InternalError, 'execution engine unavailable', details === undefined ? {} : { details })
+    super(
+      'SEQUENCER_ENGINE_UNAVAILABLE',
+      RpcCode.InternalError,
+      'execution engine unavailable',
+      details === undefined ? {} : { details },
+    )
   }
 }
 

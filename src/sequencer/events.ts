@@ -13,7 +13,16 @@ export type SequencerEventMap = {
   deadline: Job
   submission: { builder: string; jobId: Hex; result: SubmitResult; blockHash?: Hex }
   validated: { builder: string; jobId: Hex; blockHash: Hex; valid: boolean; reason?: string; seconds: number }
-  sealed: { jobId: Hex | undefined; source: BlockSource; reason: SelectionReason | 'no_job'; blockHash: Hex; number: bigint; builder?: string; deadlineToSealMs?: number; engineMs?: number }
+  sealed: {
+    jobId: Hex | undefined
+    source: BlockSource
+    reason: SelectionReason | 'no_job'
+    blockHash: Hex
+    number: bigint
+    builder?: string
+    deadlineToSealMs?: number
+    engineMs?: number
+  }
   published: { blockHash: Hex; number: bigint; replicas: number }
   /** Standalone: a replica took one of our blocks (newPayload VALID + forkchoice update), or an attempt failed. */
   replica: { replica: string; outcome: 'taken' | 'failed'; number?: bigint }
@@ -42,9 +51,16 @@ export class SequencerEvents {
   }
 
   /** The next event `name` that satisfies `match`; rejects after `timeoutMs` so a test never hangs. */
-  waitFor<K extends SequencerEventName>(name: K, match: (value: SequencerEventMap[K]) => boolean = () => true, timeoutMs = 15_000): Promise<SequencerEventMap[K]> {
+  waitFor<K extends SequencerEventName>(
+    name: K,
+    match: (value: SequencerEventMap[K]) => boolean = () => true,
+    timeoutMs = 15_000,
+  ): Promise<SequencerEventMap[K]> {
     const p = new Promise<SequencerEventMap[K]>((resolve, reject) => {
-      const timer = setTimeout(() => { off(); reject(new Error(`timed out waiting for "${name}" event`)) }, timeoutMs)
+      const timer = setTimeout(() => {
+        off()
+        reject(new Error(`timed out waiting for "${name}" event`))
+      }, timeoutMs)
       // An abandoned waiter must not keep the process alive.
       timer.unref()
       const off = this.on(name, (v) => {

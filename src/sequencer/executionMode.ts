@@ -16,15 +16,21 @@ export function parseExecutionMode(v: unknown): ExecutionMode {
  * rollup-boost's debug API: `debug_setExecutionMode([{execution_mode}])` → `{execution_mode}`,
  * `debug_getExecutionMode()` → `{execution_mode}`. The older bare-string param is accepted too.
  */
-export function executionModeMethods(get: () => ExecutionMode, set: (m: ExecutionMode) => void): Map<string, RpcMethod> {
+export function executionModeMethods(
+  get: () => ExecutionMode,
+  set: (m: ExecutionMode) => void,
+): Map<string, RpcMethod> {
   return new Map<string, RpcMethod>([
     ['debug_getExecutionMode', () => ({ execution_mode: get() })],
-    ['debug_setExecutionMode', (params) => {
-      const p = params[0]
-      const given = p !== null && typeof p === 'object' ? (p as Record<string, unknown>).execution_mode : p
-      set(parseExecutionMode(given))
-      return { execution_mode: get() }
-    }],
+    [
+      'debug_setExecutionMode',
+      (params) => {
+        const p = params[0]
+        const given = p !== null && typeof p === 'object' ? (p as Record<string, unknown>).execution_mode : p
+        set(parseExecutionMode(given))
+        return { execution_mode: get() }
+      },
+    ],
   ])
 }
 

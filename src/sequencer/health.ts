@@ -84,7 +84,8 @@ export class HealthMonitor {
   }
 
   status(): HealthStatus {
-    const stale = this.#o.maxUnsafeAgeMs > 0 && this.#headAgeMs !== undefined && this.#headAgeMs > this.#o.maxUnsafeAgeMs
+    const stale =
+      this.#o.maxUnsafeAgeMs > 0 && this.#headAgeMs !== undefined && this.#headAgeMs > this.#o.maxUnsafeAgeMs
     let s: HealthStatus
     if (!this.engine.ok || stale || (this.#o.supervisor && !this.supervisor.ok)) s = 'unhealthy'
     else {
@@ -93,7 +94,8 @@ export class HealthMonitor {
     }
     if (s !== this.#last) {
       // Worse is a warning; better (a builder or the engine back) is news, not a problem.
-      if (this.#last !== undefined) this.#o.log[RANK[s] > RANK[this.#last] ? 'warn' : 'info']({ from: this.#last, to: s }, 'health changed')
+      if (this.#last !== undefined)
+        this.#o.log[RANK[s] > RANK[this.#last] ? 'warn' : 'info']({ from: this.#last, to: s }, 'health changed')
       this.#last = s
       this.#o.events?.emit('health', { status: s })
     }

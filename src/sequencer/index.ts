@@ -3,7 +3,12 @@ export { EngineBuilderClient, PbsBuilderClient, PeerHealth } from './builderClie
 export { BuilderGate } from './builderGate.js'
 export { cheapCheck, extraDataRule, jobExpectations, parseSubmission, payloadVersion } from './cheapChecks.js'
 export { CircuitBreaker, type CircuitState } from './circuitBreaker.js'
-export { EngineRpcError, EngineUnavailableError, InvalidExecutionModeError, MalformedSubmissionError } from './errors.js'
+export {
+  EngineRpcError,
+  EngineUnavailableError,
+  InvalidExecutionModeError,
+  MalformedSubmissionError,
+} from './errors.js'
 export { engineValidator } from './engineValidator.js'
 export { SequencerEvents, type SequencerEventMap } from './events.js'
 export { executionModeMethods, parseExecutionMode } from './executionMode.js'

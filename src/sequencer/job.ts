@@ -60,7 +60,15 @@ export function newJobId(): Hex {
   return `0x${randomBytes(8).toString('hex')}`
 }
 
-export function createJob(args: { parent: ParentRef; attributes: PayloadAttributesV3; deadline: number; sealAt: number; engineVersion: EngineVersion; payloadId: Hex | null; now: number }): Job {
+export function createJob(args: {
+  parent: ParentRef
+  attributes: PayloadAttributesV3
+  deadline: number
+  sealAt: number
+  engineVersion: EngineVersion
+  payloadId: Hex | null
+  now: number
+}): Job {
   return {
     jobId: newJobId(),
     parent: args.parent,
@@ -112,7 +120,11 @@ export class JobBook {
   submit(builder: string, params: unknown): SubmitResult | Promise<SubmitResult> {
     const parsed = parseSubmission(params)
     if ('malformed' in parsed) {
-      this.#o.events.emit('submission', { builder, jobId: '0x', result: { status: 'rejected', reason: 'malformed_submission' } })
+      this.#o.events.emit('submission', {
+        builder,
+        jobId: '0x',
+        result: { status: 'rejected', reason: 'malformed_submission' },
+      })
       throw new MalformedSubmissionError(parsed.malformed)
     }
     const now = this.#now()
@@ -141,7 +153,14 @@ export class JobBook {
     return result
   }
 
-  #accept(builder: string, rec: JobRecord, slot: BuilderSlot, sub: Submission, hash: Hex | undefined, arrivedAt: number): SubmitResult {
+  #accept(
+    builder: string,
+    rec: JobRecord,
+    slot: BuilderSlot,
+    sub: Submission,
+    hash: Hex | undefined,
+    arrivedAt: number,
+  ): SubmitResult {
     if (hash === undefined || hash !== sub.executionPayload.blockHash.toLowerCase()) {
       // A block whose hash does not match its header is invalid, not merely late or mistargeted.
       this.#o.gate.breaker(builder).recordInvalid(this.#now())
@@ -201,7 +220,14 @@ export class JobBook {
     const started = performance.now()
     this.#o.validate(c, rec.job, rec.abort.signal).then(
       (r) => this.#done(rec, slot, c, r, (performance.now() - started) / 1000),
-      (err: unknown) => this.#done(rec, slot, c, { status: 'error', error: (err as Error)?.message ?? String(err) }, (performance.now() - started) / 1000),
+      (err: unknown) =>
+        this.#done(
+          rec,
+          slot,
+          c,
+          { status: 'error', error: (err as Error)?.message ?? String(err) },
+          (performance.now() - started) / 1000,
+        ),
     )
   }
 
@@ -219,7 +245,13 @@ export class JobBook {
       breaker.recordInvalid(this.#now())
       this.#outcome(rec, c, false, 'invalid_block', seconds)
     } else if (r.status === 'error') {
-      this.#outcome(rec, c, false, rec.sealed || this.#current !== rec ? 'validated_too_late' : 'validation_error', seconds)
+      this.#outcome(
+        rec,
+        c,
+        false,
+        rec.sealed || this.#current !== rec ? 'validated_too_late' : 'validation_error',
+        seconds,
+      )
     } else {
       this.#outcome(rec, c, false, 'not_validated', seconds)
     }

@@ -83,12 +83,21 @@ export class PbsCore {
   }
 
   /** Builders that may take part now (configured, circuit not open). */
-  builderStates(now = Date.now()): { id: string; url: string; kind: 'pbs' | 'engine'; ok: boolean; circuit: string; lastError?: string }[] {
+  builderStates(
+    now = Date.now(),
+  ): { id: string; url: string; kind: 'pbs' | 'engine'; ok: boolean; circuit: string; lastError?: string }[] {
     const out = []
     for (const b of [...this.#o.builders, ...this.#o.builderEngines]) {
       const circuit = this.gate.breaker(b.id).state(now)
       const s = b.health.snapshot()
-      out.push({ id: b.id, url: b.url, kind: (b.id.startsWith('engine:') ? 'engine' : 'pbs') as 'pbs' | 'engine', ok: s.ok && circuit !== 'open', circuit, ...(s.lastError ? { lastError: s.lastError } : {}) })
+      out.push({
+        id: b.id,
+        url: b.url,
+        kind: (b.id.startsWith('engine:') ? 'engine' : 'pbs') as 'pbs' | 'engine',
+        ok: s.ok && circuit !== 'open',
+        circuit,
+        ...(s.lastError ? { lastError: s.lastError } : {}),
+      })
     }
     return out
   }
@@ -97,10 +106,25 @@ export class PbsCore {
    * A new job supersedes every older one. Builders hear of it at once (fire-and-forget); in
    * `disabled` mode no builder traffic at all.
    */
-  startJob(a: { parent: ParentRef; attributes: PayloadAttributesV3; timing: JobTiming; engineVersion: EngineVersion; payloadId: Hex | null; forkchoiceState: ForkchoiceStateV1 }): Job {
+  startJob(a: {
+    parent: ParentRef
+    attributes: PayloadAttributesV3
+    timing: JobTiming
+    engineVersion: EngineVersion
+    payloadId: Hex | null
+    forkchoiceState: ForkchoiceStateV1
+  }): Job {
     this.#clearTimers()
     const now = Date.now()
-    const job = createJob({ parent: a.parent, attributes: a.attributes, deadline: a.timing.deadline, sealAt: a.timing.sealAt, engineVersion: a.engineVersion, payloadId: a.payloadId, now })
+    const job = createJob({
+      parent: a.parent,
+      attributes: a.attributes,
+      deadline: a.timing.deadline,
+      sealAt: a.timing.sealAt,
+      engineVersion: a.engineVersion,
+      payloadId: a.payloadId,
+      now,
+    })
     this.book.start(job)
     this.events.emit('job', job)
     if (this.gate.mode === 'disabled' || this.#closed) return job
@@ -124,11 +148,24 @@ export class PbsCore {
    * hand over `local` (reported with the seal, so superguard's own share of a seal can be told apart).
    * Synchronous by design.
    */
-  seal(job: Job | undefined, local: PayloadEnvelope, version: EngineVersion, head?: Hex, engineMs?: number): SealOutcome {
+  seal(
+    job: Job | undefined,
+    local: PayloadEnvelope,
+    version: EngineVersion,
+    head?: Hex,
+    engineMs?: number,
+  ): SealOutcome {
     const localHash = local.executionPayload.blockHash
     if (!job || this.book.isSealed(job.jobId) || this.book.current?.jobId !== job.jobId) {
       this.#remember(localHash)
-      this.events.emit('sealed', { jobId: job?.jobId, source: 'local', reason: 'no_job', blockHash: localHash, number: BigInt(local.executionPayload.blockNumber), ...(engineMs !== undefined ? { engineMs } : {}) })
+      this.events.emit('sealed', {
+        jobId: job?.jobId,
+        source: 'local',
+        reason: 'no_job',
+        blockHash: localHash,
+        number: BigInt(local.executionPayload.blockNumber),
+        ...(engineMs !== undefined ? { engineMs } : {}),
+      })
       return { envelope: local, selection: { source: 'local', reason: 'no_job' } }
     }
     this.#clearTimers()
@@ -136,7 +173,14 @@ export class PbsCore {
     const known = new Set(this.#handedOut.keys())
     if (head) known.add(head.toLowerCase())
     known.delete(localHash.toLowerCase())
-    const selection = selectBlock({ mode: this.gate.mode, candidates, localGasUsed: BigInt(local.executionPayload.gasUsed), version, minGasRatio: this.#o.minGasRatio, knownHashes: known })
+    const selection = selectBlock({
+      mode: this.gate.mode,
+      candidates,
+      localGasUsed: BigInt(local.executionPayload.gasUsed),
+      version,
+      minGasRatio: this.#o.minGasRatio,
+      knownHashes: known,
+    })
     const envelope = selection.source === 'builder' ? envelopeOf(selection.candidate, version) : local
     const hash = envelope.executionPayload.blockHash
     this.#remember(hash)
@@ -186,7 +230,13 @@ export class PbsCore {
 /** A builder block as the engine_getPayload envelope op-node expects (no blobs on OP). */
 export function envelopeOf(c: Candidate, version: EngineVersion): PayloadEnvelope {
   const s = c.submission
-  const env: PayloadEnvelope = { executionPayload: s.executionPayload, blockValue: s.blockValue, blobsBundle: EMPTY_BUNDLE, shouldOverrideBuilder: false, parentBeaconBlockRoot: s.parentBeaconBlockRoot }
+  const env: PayloadEnvelope = {
+    executionPayload: s.executionPayload,
+    blockValue: s.blockValue,
+    blobsBundle: EMPTY_BUNDLE,
+    shouldOverrideBuilder: false,
+    parentBeaconBlockRoot: s.parentBeaconBlockRoot,
+  }
   if (version === 4) env.executionRequests = s.executionRequests ?? []
   return env
 }

@@ -9,7 +9,13 @@ import type { PayloadEnvelope } from './pbsCore.js'
 import type { EngineVersion } from '../pbs/index.js'
 
 /** A block as it is published: the envelope, its engine version and the forkchoice state that makes it head. */
-export type PublishedBlock = { env: PayloadEnvelope; version: EngineVersion; state: ForkchoiceStateV1; number: bigint; hash: Hex }
+export type PublishedBlock = {
+  env: PayloadEnvelope
+  version: EngineVersion
+  state: ForkchoiceStateV1
+  number: bigint
+  hash: Hex
+}
 
 /**
  * The newest `capacity` blocks we sealed, by number: what a replica that fell behind is sent again
@@ -102,7 +108,11 @@ export class ReplicaPublisher {
     this.name = ep.name ?? new URL(ep.url).host
     this.#rpc = new RpcClient(ep.url, { timeoutMs: o.timeoutMs, ...(ep.jwtSecret ? { jwtSecret: ep.jwtSecret } : {}) })
     this.#o = o
-    this.#failures = new FailureLog(o.log.child({ replica: this.name }), 'replica publish failed', o.failureLogIntervalMs ?? 10_000)
+    this.#failures = new FailureLog(
+      o.log.child({ replica: this.name }),
+      'replica publish failed',
+      o.failureLogIntervalMs ?? 10_000,
+    )
   }
 
   /**
@@ -119,12 +129,15 @@ export class ReplicaPublisher {
       list.push(resolve)
       this.#waiters.set(b.number, list)
     })
-    this.#draining ??= this.#drain().finally(() => { this.#draining = undefined })
+    this.#draining ??= this.#drain().finally(() => {
+      this.#draining = undefined
+    })
     return p
   }
 
   status(): ReplicaStatus {
-    const lag = this.#tip < 0n ? 0 : Number(this.#tip - (this.#head ?? (this.#next === undefined ? this.#tip : this.#next - 1n)))
+    const lag =
+      this.#tip < 0n ? 0 : Number(this.#tip - (this.#head ?? (this.#next === undefined ? this.#tip : this.#next - 1n)))
     const consecutive = this.#failures.consecutive
     const status: ReplicaState = this.#stranded ? 'stranded' : lag >= 2 || consecutive > 0 ? 'lagging' : 'ok'
     return {
@@ -149,7 +162,11 @@ export class ReplicaPublisher {
         this.#failures.failure(err, { lagBlocks: this.status().lagBlocks, next: Number(this.#next) })
         this.#o.events?.emit('replica', { replica: this.name, outcome: 'failed' })
         // Everything owed so far was not taken on this pass; it stays owed.
-        for (const [n, list] of this.#waiters) if (n <= this.#tip) { this.#waiters.delete(n); for (const r of list) r(false) }
+        for (const [n, list] of this.#waiters)
+          if (n <= this.#tip) {
+            this.#waiters.delete(n)
+            for (const r of list) r(false)
+          }
         await this.#sleep(backoffMs(this.#failures.consecutive, this.#o.retryBaseMs ?? 100, this.#o.retryMaxMs ?? 2000))
       }
     }
@@ -157,19 +174,30 @@ export class ReplicaPublisher {
 
   /** newPayload + forkchoice update for `b`; on SYNCING, moves `#next` back to what the replica lacks. */
   async #send(b: PublishedBlock): Promise<void> {
-    const st = await this.#rpc.call<{ status?: string; validationError?: string | null }>(...newPayloadRequest(b.version, b.env))
+    const st = await this.#rpc.call<{ status?: string; validationError?: string | null }>(
+      ...newPayloadRequest(b.version, b.env),
+    )
     if (st?.status === 'SYNCING' || st?.status === 'ACCEPTED') {
       // It lacks the parent: start again after its head (or one block earlier, to find where we part).
       const h = (await this.#replicaHead())?.number
       this.#next = h !== undefined && h + 1n < b.number ? h + 1n : b.number - 1n
       if (this.#next < 0n) this.#next = 0n
-      throw new Error(`newPayload ${st.status} for block ${b.number}: the replica lacks its parent (its head: ${h ?? 'unknown'})`)
+      throw new Error(
+        `newPayload ${st.status} for block ${b.number}: the replica lacks its parent (its head: ${h ?? 'unknown'})`,
+      )
     }
-    if (st?.status !== 'VALID') throw new Error(`newPayload ${st?.status ?? 'no status'} for block ${b.number}${st?.validationError ? `: ${st.validationError}` : ''}`)
+    if (st?.status !== 'VALID')
+      throw new Error(
+        `newPayload ${st?.status ?? 'no status'} for block ${b.number}${st?.validationError ? `: ${st.validationError}` : ''}`,
+      )
     // Only the newest block owed moves the replica's head; earlier ones only need inserting.
     const state = b.number === this.#tip ? b.state : { ...b.state, headBlockHash: b.hash }
-    const fcu = await this.#rpc.call<{ payloadStatus?: { status?: string } }>('engine_forkchoiceUpdatedV3', [state, null])
-    if (fcu?.payloadStatus?.status !== 'VALID') throw new Error(`forkchoiceUpdated ${fcu?.payloadStatus?.status ?? 'no status'} for block ${b.number}`)
+    const fcu = await this.#rpc.call<{ payloadStatus?: { status?: string } }>('engine_forkchoiceUpdatedV3', [
+      state,
+      null,
+    ])
+    if (fcu?.payloadStatus?.status !== 'VALID')
+      throw new Error(`forkchoiceUpdated ${fcu?.payloadStatus?.status ?? 'no status'} for block ${b.number}`)
     this.#head = b.number
     this.#next = b.number + 1n
     this.#stranded = false
@@ -186,8 +214,11 @@ export class ReplicaPublisher {
     const child = h && this.#o.recent.get(h.number + 1n)
     const ours = h && this.#o.recent.get(h.number)
     // Within reach again: the block after its head is one we hold and builds on it, or its head is our tip.
-    const onOurChain = h && (child ? child.env.executionPayload.parentHash.toLowerCase() === h.hash.toLowerCase()
-      : h.number === this.#tip && ours?.hash.toLowerCase() === h.hash.toLowerCase())
+    const onOurChain =
+      h &&
+      (child
+        ? child.env.executionPayload.parentHash.toLowerCase() === h.hash.toLowerCase()
+        : h.number === this.#tip && ours?.hash.toLowerCase() === h.hash.toLowerCase())
     if (h && h.number + 1n > this.#next! && onOurChain) {
       this.#next = h.number + 1n
       this.#head = h.number
@@ -196,7 +227,9 @@ export class ReplicaPublisher {
       return
     }
     this.#stranded = true
-    throw new Error(`the replica needs block ${this.#next} (its head: ${h?.number ?? 'unknown'}), older than the last ${this.#o.recent.capacity} blocks held (--replica-backlog): it must sync from a peer`)
+    throw new Error(
+      `the replica needs block ${this.#next} (its head: ${h?.number ?? 'unknown'}), older than the last ${this.#o.recent.capacity} blocks held (--replica-backlog): it must sync from a peer`,
+    )
   }
 
   async #replicaHead(): Promise<{ number: bigint; hash: Hex } | undefined> {

@@ -2,7 +2,14 @@ import type { EngineVersion } from '../pbs/index.js'
 import type { Candidate, ExecutionMode } from './types.js'
 
 /** Why the local block was used, or 'best_value' when a builder block was. */
-export type SelectionReason = 'best_value' | 'disabled' | 'dry_run' | 'no_candidates' | 'min_gas_ratio' | 'known_block' | 'version_mismatch'
+export type SelectionReason =
+  | 'best_value'
+  | 'disabled'
+  | 'dry_run'
+  | 'no_candidates'
+  | 'min_gas_ratio'
+  | 'known_block'
+  | 'version_mismatch'
 
 export type Selection =
   | { source: 'builder'; candidate: Candidate; reason: 'best_value' }
@@ -44,14 +51,21 @@ export function selectBlock(input: SelectionInput): Selection {
   let winner: Candidate | undefined
   for (const c of ranked) {
     const drop =
-      c.engineVersion !== input.version ? 'version_mismatch'
-      : input.knownHashes?.has(c.blockHash.toLowerCase()) ? 'known_block'
-      : ratio > 0n && c.gasUsed * SCALE < ratio * input.localGasUsed ? 'min_gas_ratio'
-      : undefined
-    if (drop === undefined) { winner = c; break }
+      c.engineVersion !== input.version
+        ? 'version_mismatch'
+        : input.knownHashes?.has(c.blockHash.toLowerCase())
+          ? 'known_block'
+          : ratio > 0n && c.gasUsed * SCALE < ratio * input.localGasUsed
+            ? 'min_gas_ratio'
+            : undefined
+    if (drop === undefined) {
+      winner = c
+      break
+    }
     firstDrop ??= drop
   }
-  if (input.mode === 'dry_run') return winner ? { source: 'local', reason: 'dry_run', best: winner } : { source: 'local', reason: 'dry_run' }
+  if (input.mode === 'dry_run')
+    return winner ? { source: 'local', reason: 'dry_run', best: winner } : { source: 'local', reason: 'dry_run' }
   if (!winner) return { source: 'local', reason: firstDrop ?? 'no_candidates' }
   return { source: 'builder', candidate: winner, reason: 'best_value' }
 }

@@ -40,7 +40,8 @@ const ZERO: Hex = `0x${'00'.repeat(32)}`
 function paramsFrom(extraData: Hex): { eip1559Params: Hex | null; minBaseFee: Hex | null } {
   const x = extraData.slice(2)
   if (x.length === 18 && x.startsWith('00')) return { eip1559Params: `0x${x.slice(2)}`, minBaseFee: null }
-  if (x.length === 34 && x.startsWith('01')) return { eip1559Params: `0x${x.slice(2, 18)}`, minBaseFee: `0x${BigInt(`0x${x.slice(18)}`).toString(16)}` }
+  if (x.length === 34 && x.startsWith('01'))
+    return { eip1559Params: `0x${x.slice(2, 18)}`, minBaseFee: `0x${BigInt(`0x${x.slice(18)}`).toString(16)}` }
   return { eip1559Params: null, minBaseFee: null }
 }
 
@@ -68,18 +69,35 @@ export class StandaloneSequencer {
     this.#o = o
     this.#failures = new FailureLog(o.log, 'slot failed', o.failureLogIntervalMs ?? 10_000)
     this.#conductorDown = new FailureLog(o.log, 'conductor unreachable; not building', o.failureLogIntervalMs ?? 10_000)
-    this.#commitFailures = new FailureLog(o.log, 'conductor commit failed; block not published', o.failureLogIntervalMs ?? 10_000)
+    this.#commitFailures = new FailureLog(
+      o.log,
+      'conductor commit failed; block not published',
+      o.failureLogIntervalMs ?? 10_000,
+    )
   }
 
   async start(): Promise<void> {
-    const b = await this.#o.engine.call<{ hash: Hex; number: Hex; timestamp: Hex; extraData: Hex; requestsHash?: Hex }>('eth_getBlockByNumber', ['latest', false])
-    this.#head = { hash: b.hash, number: b.number, timestamp: b.timestamp, extraData: b.extraData, version: b.requestsHash ? 4 : 3 }
+    const b = await this.#o.engine.call<{ hash: Hex; number: Hex; timestamp: Hex; extraData: Hex; requestsHash?: Hex }>(
+      'eth_getBlockByNumber',
+      ['latest', false],
+    )
+    this.#head = {
+      hash: b.hash,
+      number: b.number,
+      timestamp: b.timestamp,
+      extraData: b.extraData,
+      version: b.requestsHash ? 4 : 3,
+    }
     // No L1 here: the starting head stands in for safe and finalized.
     this.#safe = b.hash
     // Slots end on multiples of the block time after the head's timestamp (the wall-clock grid).
     this.#anchorMs = Number(BigInt(b.timestamp)) * 1000
     const aheadMs = this.#anchorMs - Date.now()
-    if (aheadMs > this.#o.blockTimeMs) this.#o.log.warn({ head: Number(BigInt(b.number)), aheadMs }, "the engine's head is timestamped in the future: no block until the wall clock passes it")
+    if (aheadMs > this.#o.blockTimeMs)
+      this.#o.log.warn(
+        { head: Number(BigInt(b.number)), aheadMs },
+        "the engine's head is timestamped in the future: no block until the wall clock passes it",
+      )
     this.#running = this.#loop()
   }
 
@@ -139,11 +157,21 @@ export class StandaloneSequencer {
         minBaseFee: this.#o.minBaseFee !== undefined ? `0x${this.#o.minBaseFee.toString(16)}` : inherited.minBaseFee,
       }
       const state = this.#state(parent.hash)
-      const fcu = await engine.call<{ payloadId: Hex | null; payloadStatus: { status: string } }>('engine_forkchoiceUpdatedV3', [state, attrs])
+      const fcu = await engine.call<{ payloadId: Hex | null; payloadStatus: { status: string } }>(
+        'engine_forkchoiceUpdatedV3',
+        [state, attrs],
+      )
       this.#o.health.engine.success()
       if (!fcu?.payloadId) throw new Error(`engine did not start a build (${fcu?.payloadStatus?.status})`)
       const timing = standaloneTiming(slotEnd, this.#o.timing)
-      const job = core.startJob({ parent: { hash: parent.hash, number: parent.number, timestamp: parent.timestamp }, attributes: attrs, timing, engineVersion: version, payloadId: fcu.payloadId, forkchoiceState: state })
+      const job = core.startJob({
+        parent: { hash: parent.hash, number: parent.number, timestamp: parent.timestamp },
+        attributes: attrs,
+        timing,
+        engineVersion: version,
+        payloadId: fcu.payloadId,
+        forkchoiceState: state,
+      })
       await this.#until(timing.sealAt)
       if (this.#closed) return 'skipped'
       const t0 = performance.now()
@@ -152,7 +180,9 @@ export class StandaloneSequencer {
       if (this.#o.conductor) {
         // op-node's order: commit to the conductor first; a failed commit means we are not the leader.
         try {
-          await this.#o.conductor.call('conductor_commitUnsafePayload', [{ executionPayload: envelope.executionPayload, parentBeaconBlockRoot: envelope.parentBeaconBlockRoot }])
+          await this.#o.conductor.call('conductor_commitUnsafePayload', [
+            { executionPayload: envelope.executionPayload, parentBeaconBlockRoot: envelope.parentBeaconBlockRoot },
+          ])
         } catch (err) {
           this.#commitFailures.failure(err)
           core.events.emit('error', { where: 'conductor_commit', error: err })
@@ -185,7 +215,10 @@ export class StandaloneSequencer {
     let chosen = env
     if (!(await put(env))) {
       if (env === local) throw new Error('engine refused its own payload')
-      this.#o.log.error({ hash: env.executionPayload.blockHash }, 'validated builder block refused at insert; using the local block')
+      this.#o.log.error(
+        { hash: env.executionPayload.blockHash },
+        'validated builder block refused at insert; using the local block',
+      )
       chosen = local
       if (!(await put(local))) throw new Error('engine refused its own payload')
     }
@@ -205,7 +238,11 @@ export class StandaloneSequencer {
     }
     const block = this.#o.recent.add(env, version, state)
     void Promise.all(this.#o.replicas.map((r) => r.publish(block))).then((oks) => {
-      this.#o.core.events.emit('published', { blockHash: p.blockHash, number: BigInt(p.blockNumber), replicas: oks.filter(Boolean).length })
+      this.#o.core.events.emit('published', {
+        blockHash: p.blockHash,
+        number: BigInt(p.blockNumber),
+        replicas: oks.filter(Boolean).length,
+      })
     })
   }
 

@@ -71,9 +71,14 @@ export async function startSequencer(values: SequencerInput, opts: { logger?: Lo
   // Separate clients (own sockets) per traffic class: op-node's calls never queue behind validation or probes.
   const hotEngine = new RpcClient(engineEp.url, { ...jwt, timeoutMs: config.engineTimeoutMs })
   const validationEngine = new RpcClient(engineEp.url, { ...jwt, timeoutMs: config.engineTimeoutMs })
-  const probeEngine = new RpcClient(engineEp.url, { ...jwt, timeoutMs: Math.min(config.engineTimeoutMs, Math.max(250, config.healthInterval)) })
+  const probeEngine = new RpcClient(engineEp.url, {
+    ...jwt,
+    timeoutMs: Math.min(config.engineTimeoutMs, Math.max(250, config.healthInterval)),
+  })
   const lookupEngine = new RpcClient(engineEp.url, { ...jwt, timeoutMs: config.engineTimeoutMs })
-  const supervisor = config.supervisor ? new RpcClient(config.supervisor, { timeoutMs: Math.max(250, config.healthInterval) }) : undefined
+  const supervisor = config.supervisor
+    ? new RpcClient(config.supervisor, { timeoutMs: Math.max(250, config.healthInterval) })
+    : undefined
   const clientOpts = { timeoutMs: config.builderTimeoutMs, maxInFlight: 8, log }
   const builders = builderEps.map((ep) => new PbsBuilderClient(ep, clientOpts))
   const builderEngines = engineBuilderEps.map((ep) => new EngineBuilderClient(ep, clientOpts))
@@ -81,7 +86,12 @@ export async function startSequencer(values: SequencerInput, opts: { logger?: Lo
   // 500 transactions hash in ~0.6 ms inline: below that a thread hop costs more than it saves.
   const hasher = new BlockHasher({ threads: config.hashThreads, inlineMaxTxs: 500 })
   const core = new PbsCore({
-    validationEngine, builders, builderEngines, events, log, hasher,
+    validationEngine,
+    builders,
+    builderEngines,
+    events,
+    log,
+    hasher,
     mode: parseExecutionMode(config.executionMode),
     minGasRatio: config.minGasRatio,
     maxTxs: config.maxBlockTxs,
@@ -90,9 +100,39 @@ export async function startSequencer(values: SequencerInput, opts: { logger?: Lo
   })
   let replicas: ReplicaPublisher[] = []
   const recent = new RecentBlocks(config.replicaBacklog)
-  const metrics = new SequencerMetrics(registry, events, () => core.mode, () => replicas.map((r) => r.status()))
-  events.on('validated', (v) => log.debug({ builder: v.builder, jobId: v.jobId, blockHash: v.blockHash, valid: v.valid, reason: v.reason, ms: Math.round(v.seconds * 1000) }, 'builder block validated'))
-  events.on('sealed', (s) => log.info({ source: s.source, reason: s.reason, builder: s.builder, number: Number(s.number), blockHash: s.blockHash, jobId: s.jobId, engineMs: s.engineMs === undefined ? undefined : Math.round(s.engineMs * 100) / 100 }, 'block sealed'))
+  const metrics = new SequencerMetrics(
+    registry,
+    events,
+    () => core.mode,
+    () => replicas.map((r) => r.status()),
+  )
+  events.on('validated', (v) =>
+    log.debug(
+      {
+        builder: v.builder,
+        jobId: v.jobId,
+        blockHash: v.blockHash,
+        valid: v.valid,
+        reason: v.reason,
+        ms: Math.round(v.seconds * 1000),
+      },
+      'builder block validated',
+    ),
+  )
+  events.on('sealed', (s) =>
+    log.info(
+      {
+        source: s.source,
+        reason: s.reason,
+        builder: s.builder,
+        number: Number(s.number),
+        blockHash: s.blockHash,
+        jobId: s.jobId,
+        engineMs: s.engineMs === undefined ? undefined : Math.round(s.engineMs * 100) / 100,
+      },
+      'block sealed',
+    ),
+  )
   const health = new HealthMonitor({
     engine: probeEngine,
     ...(supervisor ? { supervisor } : {}),
@@ -105,7 +145,11 @@ export async function startSequencer(values: SequencerInput, opts: { logger?: Lo
     replicas: () => replicas.map((r) => r.status()),
   })
   const healthz = () => health.report()
-  const timing = { sealLeadMs: config.sealLeadMs, validationBudgetMs: config.validationBudgetMs, noticeMs: config.noticeMs }
+  const timing = {
+    sealLeadMs: config.sealLeadMs,
+    validationBudgetMs: config.validationBudgetMs,
+    noticeMs: config.noticeMs,
+  }
   const limits = listenerLimits(config)
 
   const apps: FastifyInstance[] = []
@@ -131,27 +175,71 @@ export async function startSequencer(values: SequencerInput, opts: { logger?: Lo
 
     const debugSecret = config.debugJwtSecret ? readJwtSecret(config.debugJwtSecret) : undefined
     const debug = createRpcServer({
-      methods: executionModeMethods(() => core.mode, (m) => { core.mode = m }), logger: log, registry, observe, health: healthz,
-      name: 'debug', limits, maxResponseBytes: config.maxResponseBytes,
-      authorize: debugAuthorize(debugSecret, () => events.emit('error', { where: 'debug_unauthorized', error: undefined })),
+      methods: executionModeMethods(
+        () => core.mode,
+        (m) => {
+          core.mode = m
+        },
+      ),
+      logger: log,
+      registry,
+      observe,
+      health: healthz,
+      name: 'debug',
+      limits,
+      maxResponseBytes: config.maxResponseBytes,
+      authorize: debugAuthorize(debugSecret, () =>
+        events.emit('error', { where: 'debug_unauthorized', error: undefined }),
+      ),
     })
     apps.push(debug)
     urls.debug = await listen(debug, config.listenDebug, '--listen-debug')
 
     if (!standalone) {
-      const proxy = createEngineProxy({ core, engine: hotEngine, lookup: lookupEngine, jwtSecret: readJwtSecret(config.jwtSecret!), timing, health, builderEngines, log, registry, observe, healthz, limits, failureLogIntervalMs: config.failureLogInterval })
+      const proxy = createEngineProxy({
+        core,
+        engine: hotEngine,
+        lookup: lookupEngine,
+        jwtSecret: readJwtSecret(config.jwtSecret!),
+        timing,
+        health,
+        builderEngines,
+        log,
+        registry,
+        observe,
+        healthz,
+        limits,
+        failureLogIntervalMs: config.failureLogInterval,
+      })
       apps.push(proxy)
       urls.engine = await listen(proxy, config.listenEngine, '--listen-engine')
     }
     health.start()
     if (standalone) {
-      replicas = config.replica.map((r) => new ReplicaPublisher(parseEndpoint(r, '--replica'), { timeoutMs: config.engineTimeoutMs, log, recent, events, failureLogIntervalMs: config.failureLogInterval }))
+      replicas = config.replica.map(
+        (r) =>
+          new ReplicaPublisher(parseEndpoint(r, '--replica'), {
+            timeoutMs: config.engineTimeoutMs,
+            log,
+            recent,
+            events,
+            failureLogIntervalMs: config.failureLogInterval,
+          }),
+      )
       const mine = replicas
       closers.push(() => Promise.all(mine.map((r) => r.close())))
       const conductor = config.conductor ? new RpcClient(config.conductor, { timeoutMs: 1000 }) : undefined
       if (conductor) closers.push(() => conductor.close())
       clock = new StandaloneSequencer({
-        core, engine: hotEngine, replicas, recent, builderEngines, health, blockTimeMs: config.blockTime!, timing, log,
+        core,
+        engine: hotEngine,
+        replicas,
+        recent,
+        builderEngines,
+        health,
+        blockTimeMs: config.blockTime!,
+        timing,
+        log,
         failureLogIntervalMs: config.failureLogInterval,
         ...(conductor ? { conductor } : {}),
         feeRecipient: config.feeRecipient as Hex,
@@ -169,7 +257,17 @@ export async function startSequencer(values: SequencerInput, opts: { logger?: Lo
     for (const c of [hotEngine, validationEngine, probeEngine, lookupEngine, supervisor]) c?.close()
     throw err
   }
-  log.info({ mode: standalone ? 'standalone' : 'proxy', ...urls, builders: builders.length, builderEngines: builderEngines.length, executionMode: core.mode, debugSetExecutionMode: config.debugJwtSecret ? 'jwt' : 'off' }, 'sequencer started')
+  log.info(
+    {
+      mode: standalone ? 'standalone' : 'proxy',
+      ...urls,
+      builders: builders.length,
+      builderEngines: builderEngines.length,
+      executionMode: core.mode,
+      debugSetExecutionMode: config.debugJwtSecret ? 'jwt' : 'off',
+    },
+    'sequencer started',
+  )
 
   let closed: Promise<void> | undefined
   return {
@@ -181,18 +279,21 @@ export async function startSequencer(values: SequencerInput, opts: { logger?: Lo
     registry,
     currentJob: () => core.book.current,
     executionMode: () => core.mode,
-    setExecutionMode: (m) => { core.mode = m },
+    setExecutionMode: (m) => {
+      core.mode = m
+    },
     head: () => clock?.head,
-    close: () => (closed ??= (async () => {
-      core.close()
-      await clock?.close()
-      health.close()
-      await Promise.all(apps.map((a) => a.close()))
-      metrics.close()
-      await hasher.close()
-      await Promise.all(closers.map((c) => c()))
-      for (const b of [...builders, ...builderEngines]) b.close()
-      for (const c of [hotEngine, validationEngine, probeEngine, lookupEngine, supervisor]) c?.close()
-    })()),
+    close: () =>
+      (closed ??= (async () => {
+        core.close()
+        await clock?.close()
+        health.close()
+        await Promise.all(apps.map((a) => a.close()))
+        metrics.close()
+        await hasher.close()
+        await Promise.all(closers.map((c) => c()))
+        for (const b of [...builders, ...builderEngines]) b.close()
+        for (const c of [hotEngine, validationEngine, probeEngine, lookupEngine, supervisor]) c?.close()
+      })()),
   }
 }

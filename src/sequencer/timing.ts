@@ -26,7 +26,7 @@ function fromSeal(sealAt: number, o: TimingOptions): JobTiming {
   return { sealAt, deadline, noticeAt: deadline - o.noticeMs }
 }
 
-export type Slot = { /** unix ms */ end: number; /** the payload timestamp, seconds */ timestamp: bigint }
+export type Slot = { /** unix ms */ end: number /** the payload timestamp, seconds */; timestamp: bigint }
 
 /**
  * The standalone slot an attempt at `nowMs` fills. Slots end on the wall-clock grid

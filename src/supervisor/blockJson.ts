@@ -15,7 +15,12 @@ export const ZERO_HASH = `0x${'0'.repeat(64)}` as Hex
  * We follow L2 chains only and have no L1 view: where op-supervisor reports an L1 block
  * (minSyncedL1, the source of a cross-safe block), we report the zero block.
  */
-export const ZERO_BLOCK_REF: BlockRefJson = Object.freeze({ hash: ZERO_HASH, number: 0, parentHash: ZERO_HASH, timestamp: 0 })
+export const ZERO_BLOCK_REF: BlockRefJson = Object.freeze({
+  hash: ZERO_HASH,
+  number: 0,
+  parentHash: ZERO_HASH,
+  timestamp: 0,
+})
 export const ZERO_BLOCK_ID: BlockIdJson = Object.freeze({ hash: ZERO_HASH, number: 0 })
 
 export function blockIdJson(ref: BlockRef | undefined): BlockIdJson {
@@ -23,5 +28,7 @@ export function blockIdJson(ref: BlockRef | undefined): BlockIdJson {
 }
 
 export function blockRefJson(ref: BlockRef | undefined): BlockRefJson {
-  return ref ? { hash: ref.hash, number: Number(ref.number), parentHash: ref.parentHash, timestamp: Number(ref.timestamp) } : ZERO_BLOCK_REF
+  return ref
+    ? { hash: ref.hash, number: Number(ref.number), parentHash: ref.parentHash, timestamp: Number(ref.timestamp) }
+    : ZERO_BLOCK_REF
 }

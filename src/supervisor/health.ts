@@ -10,7 +10,12 @@ import type { ChainStatus } from '../check/types.js'
  * `storage` (index backend) names a storage failure of the index (see StorageErrors): 503 with
  * `storage: {problem}` in the body while it lasts, whatever the chains say.
  */
-export function createHealth(pollMs: number, statuses: () => readonly ChainStatus[], now: () => number = Date.now, storage?: () => string | undefined): () => Health {
+export function createHealth(
+  pollMs: number,
+  statuses: () => readonly ChainStatus[],
+  now: () => number = Date.now,
+  storage?: () => string | undefined,
+): () => Health {
   const behindSince = new Map<bigint, number>()
   return () => {
     const t = now()
@@ -20,8 +25,10 @@ export function createHealth(pollMs: number, statuses: () => readonly ChainStatu
       else if (!behindSince.has(s.chainId)) behindSince.set(s.chainId, t)
       let problem: string | undefined
       if (!s.ready) problem = 'backfilling'
-      else if (s.lastPollAt === undefined || t - s.lastPollAt > 2 * pollMs) problem = 'no successful poll within two poll intervals'
-      else if (behind && t - behindSince.get(s.chainId)! > 2 * pollMs) problem = 'behind the chain head for more than two poll intervals'
+      else if (s.lastPollAt === undefined || t - s.lastPollAt > 2 * pollMs)
+        problem = 'no successful poll within two poll intervals'
+      else if (behind && t - behindSince.get(s.chainId)! > 2 * pollMs)
+        problem = 'behind the chain head for more than two poll intervals'
       return {
         chainId: s.chainId.toString(),
         ready: s.ready,
@@ -33,6 +40,9 @@ export function createHealth(pollMs: number, statuses: () => readonly ChainStatu
     })
     const storageProblem = storage?.()
     const ok = chains.length > 0 && chains.every((c) => c.problem === undefined) && storageProblem === undefined
-    return { status: ok ? 200 : 503, body: { ok, chains, ...(storageProblem ? { storage: { problem: storageProblem } } : {}) } }
+    return {
+      status: ok ? 200 : 503,
+      body: { ok, chains, ...(storageProblem ? { storage: { problem: storageProblem } } : {}) },
+    }
   }
 }

@@ -13,8 +13,17 @@ export type SupervisorMetrics = {
  * it at ~0.3 µs per check).
  */
 export function supervisorMetrics(registry: Registry): SupervisorMetrics {
-  const checks = twoLabelCounter({ name: 'superguard_supervisor_checks_total', help: 'Message checks by method and result code (0 = valid)', labelNames: ['method', 'code'], registers: [registry] })
-  const failsafe = new Gauge({ name: 'superguard_supervisor_failsafe_enabled', help: '1 while failsafe is on (every check answers -320602)', registers: [registry] })
+  const checks = twoLabelCounter({
+    name: 'superguard_supervisor_checks_total',
+    help: 'Message checks by method and result code (0 = valid)',
+    labelNames: ['method', 'code'],
+    registers: [registry],
+  })
+  const failsafe = new Gauge({
+    name: 'superguard_supervisor_failsafe_enabled',
+    help: '1 while failsafe is on (every check answers -320602)',
+    registers: [registry],
+  })
   return {
     check: checks,
     failsafe: (enabled) => failsafe.set(enabled ? 1 : 0),

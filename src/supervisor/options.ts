@@ -7,14 +7,50 @@ import { DEFAULT_BODY_LIMIT, DEFAULT_MAX_BATCH } from '../rpc/index.js'
 export const supervisorOptions = defineOptions({
   ...listenOptions,
   port: { type: 'port', default: 9545, help: 'JSON-RPC port (0 = any free port)' },
-  rpc: { type: 'strings', default: [], arg: '[CHAINID=]URL', help: 'RPC endpoint of a chain in the dependency set, one per chain; CHAINID= pins the id (checked against eth_chainId); required (not with --check-db)' },
-  backend: { type: 'enum', choices: ['index', 'rpc'], default: 'index', help: 'index: SQLite log index; rpc: no index, each check reads the source chain over RPC (light mode)' },
-  db: { type: 'path', default: './data/supervisor.db', arg: 'PATH', help: 'log index database (index backend); its directory is created' },
-  checkDb: { type: 'bool', default: false, help: 'run a full PRAGMA integrity_check of --db, print its result and exit (0 sound, 2 corrupt or unreadable); --rpc is not needed' },
-  rebuildCorruptDb: { type: 'bool', default: false, help: 'when --db fails the start-up quick_check, move it aside as <db>.corrupt-<time> and index afresh from the chains (else refuse to start, exit 2)' },
-  backfill: { type: 'duration', default: '7d', help: 'how far back to index on an empty database (capped at the 7-day message expiry and at genesis)' },
-  poll: { type: 'duration', default: '1s', min: 10, help: 'how often each chain head is polled; the rpc backend caches blocks for at most this long' },
-  adminJwtSecret: { type: 'path', arg: 'FILE', help: '32-byte hex JWT secret that admin_* methods require; without it they are disabled' },
+  rpc: {
+    type: 'strings',
+    default: [],
+    arg: '[CHAINID=]URL',
+    help: 'RPC endpoint of a chain in the dependency set, one per chain; CHAINID= pins the id (checked against eth_chainId); required (not with --check-db)',
+  },
+  backend: {
+    type: 'enum',
+    choices: ['index', 'rpc'],
+    default: 'index',
+    help: 'index: SQLite log index; rpc: no index, each check reads the source chain over RPC (light mode)',
+  },
+  db: {
+    type: 'path',
+    default: './data/supervisor.db',
+    arg: 'PATH',
+    help: 'log index database (index backend); its directory is created',
+  },
+  checkDb: {
+    type: 'bool',
+    default: false,
+    help: 'run a full PRAGMA integrity_check of --db, print its result and exit (0 sound, 2 corrupt or unreadable); --rpc is not needed',
+  },
+  rebuildCorruptDb: {
+    type: 'bool',
+    default: false,
+    help: 'when --db fails the start-up quick_check, move it aside as <db>.corrupt-<time> and index afresh from the chains (else refuse to start, exit 2)',
+  },
+  backfill: {
+    type: 'duration',
+    default: '7d',
+    help: 'how far back to index on an empty database (capped at the 7-day message expiry and at genesis)',
+  },
+  poll: {
+    type: 'duration',
+    default: '1s',
+    min: 10,
+    help: 'how often each chain head is polled; the rpc backend caches blocks for at most this long',
+  },
+  adminJwtSecret: {
+    type: 'path',
+    arg: 'FILE',
+    help: '32-byte hex JWT secret that admin_* methods require; without it they are disabled',
+  },
   failsafe: { type: 'bool', default: false, help: 'start with failsafe on (every check answers -320602)' },
   maxBatch: { type: 'int', default: DEFAULT_MAX_BATCH, min: 1, help: 'largest JSON-RPC batch' },
   bodyLimit: { type: 'int', default: DEFAULT_BODY_LIMIT, min: 1024, arg: 'BYTES', help: 'largest request body' },
@@ -32,10 +68,15 @@ export const supervisorSpec = defineSpec({
   options: supervisorOptions,
   check(c) {
     // --check-db reads only --db; serving needs the chains.
-    if (!c.checkDb && c.rpc?.length === 0) return ['--rpc is required (the RPC endpoint of every chain in the dependency set)']
+    if (!c.checkDb && c.rpc?.length === 0)
+      return ['--rpc is required (the RPC endpoint of every chain in the dependency set)']
     const problems: string[] = []
     for (const v of c.rpc ?? []) {
-      try { parseChainEndpoint(v) } catch (err) { problems.push((err as Error).message) }
+      try {
+        parseChainEndpoint(v)
+      } catch (err) {
+        problems.push((err as Error).message)
+      }
     }
     return problems
   },

@@ -16,7 +16,6 @@ import { supervisorMetrics } from './metrics.js'
 import { supervisorConfig, type SupervisorInput } from './options.js'
 import { createRpcBackend, type RpcBackend } from '../check/rpcBackend.js'
 
-
 export type SupervisorDeps = {
   /** Parent logger (default: a new pino logger at config.logLevel). */
   logger?: Logger
@@ -60,15 +59,34 @@ export async function startSupervisor(values: SupervisorInput, deps: SupervisorD
   let indexer: Indexer | undefined
   let rpcBackend: RpcBackend | undefined
   if (config.backend === 'index') {
-    const ix = await startIndexer({ chains, dbPath: config.db, backfillMs: config.backfill, pollMs: config.poll, logger, registry, progress: deps.progress ?? true, rebuildCorrupt: config.rebuildCorruptDb })
+    const ix = await startIndexer({
+      chains,
+      dbPath: config.db,
+      backfillMs: config.backfill,
+      pollMs: config.poll,
+      logger,
+      registry,
+      progress: deps.progress ?? true,
+      rebuildCorrupt: config.rebuildCorruptDb,
+    })
     indexer = ix
     backend = createIndexBackend(ix.reader, { status: () => ix.status(), close: () => ix.close(), storage: ix.storage })
   } else {
-    rpcBackend = await createRpcBackend({ chains, pollMs: config.poll, logger, registry, cacheBlocks: config.cacheBlocks, concurrency: config.rpcConcurrency })
+    rpcBackend = await createRpcBackend({
+      chains,
+      pollMs: config.poll,
+      logger,
+      registry,
+      cacheBlocks: config.cacheBlocks,
+      concurrency: config.rpcConcurrency,
+    })
     backend = rpcBackend
   }
   const ready = indexer?.ready ?? rpcBackend!.ready
-  ready.then(() => logger.info({ chains: backend.chains().map(String) }, 'every chain ready'), () => {})
+  ready.then(
+    () => logger.info({ chains: backend.chains().map(String) }, 'every chain ready'),
+    () => {},
+  )
 
   const metrics = supervisorMetrics(registry)
   const failsafe = new Failsafe(config.failsafe, metrics.failsafe)
@@ -95,7 +113,10 @@ export async function startSupervisor(values: SupervisorInput, deps: SupervisorD
   }
   const port = (app.server.address() as AddressInfo).port
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
-  logger.info({ url, backend: config.backend, chains: backend.chains().map(String), admin: adminSecret !== undefined }, 'supervisor listening')
+  logger.info(
+    { url, backend: config.backend, chains: backend.chains().map(String), admin: adminSecret !== undefined },
+    'supervisor listening',
+  )
 
   let closing: Promise<void> | undefined
   return {

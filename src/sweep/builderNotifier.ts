@@ -40,16 +40,18 @@ export class BuilderNotifier {
     if (evicted.length === 0 || this.#clients.length === 0) return out
     const parts: EvictedTx[][] = []
     for (let i = 0; i < evicted.length; i += NOTIFY_BATCH) parts.push(evicted.slice(i, i + NOTIFY_BATCH))
-    await Promise.all(this.#clients.map(async (client) => {
-      for (const part of parts) {
-        try {
-          await client.call(NOTIFY_METHOD, [{ chainID: this.#chainId, transactions: part }], signal)
-          out.sent++
-        } catch {
-          out.failed++
+    await Promise.all(
+      this.#clients.map(async (client) => {
+        for (const part of parts) {
+          try {
+            await client.call(NOTIFY_METHOD, [{ chainID: this.#chainId, transactions: part }], signal)
+            out.sent++
+          } catch {
+            out.failed++
+          }
         }
-      }
-    }))
+      }),
+    )
     return out
   }
 

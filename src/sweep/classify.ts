@@ -25,7 +25,13 @@ export type Action = 'valid' | 'evict' | 'keep'
  * since optimism#21447): ConflictingData, IneffectiveData, DataCorruption, a local parse error,
  * and the end of the pre-verification window.
  */
-const EVICT: ReadonlySet<number> = new Set([RpcCode.ConflictingData, RpcCode.IneffectiveData, RpcCode.DataCorruption, SweepCode.Parse, SweepCode.Expired])
+const EVICT: ReadonlySet<number> = new Set([
+  RpcCode.ConflictingData,
+  RpcCode.IneffectiveData,
+  RpcCode.DataCorruption,
+  SweepCode.Parse,
+  SweepCode.Expired,
+])
 
 /**
  * Codes known to be transient: keep the transaction and check it again next round (a lagging
@@ -33,7 +39,14 @@ const EVICT: ReadonlySet<number> = new Set([RpcCode.ConflictingData, RpcCode.Ine
  * failsafe, invalid params, internal error): those say more about our request or the cluster than
  * about the transaction, and the pre-verification window still bounds how long it stays.
  */
-const TRANSIENT: ReadonlySet<number> = new Set([RpcCode.FutureData, RpcCode.UninitializedChainDatabase, RpcCode.OutOfScope, SweepCode.Timeout, SweepCode.Transport, SweepCode.Worker])
+const TRANSIENT: ReadonlySet<number> = new Set([
+  RpcCode.FutureData,
+  RpcCode.UninitializedChainDatabase,
+  RpcCode.OutOfScope,
+  SweepCode.Timeout,
+  SweepCode.Transport,
+  SweepCode.Worker,
+])
 
 const NAMES: Readonly<Record<number, string>> = {
   ...Object.fromEntries(Object.entries(RpcCode).map(([name, code]) => [code, name])),
@@ -66,7 +79,12 @@ export function codeName(code: number): string {
  * transaction's access numbers, `codes` the round's code per access. `at` is the deciding access
  * (-1: valid).
  */
-export function classifyTx(refs: ArrayLike<number>, codes: ArrayLike<number>, from = 0, to = refs.length): { action: Action; at: number } {
+export function classifyTx(
+  refs: ArrayLike<number>,
+  codes: ArrayLike<number>,
+  from = 0,
+  to = refs.length,
+): { action: Action; at: number } {
   let keepAt = -1
   for (let r = from; r < to; r++) {
     const a = refs[r]!

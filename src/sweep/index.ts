@@ -1,7 +1,15 @@
 export { AcceptedSetSource } from './acceptedSetSource.js'
 export { BuilderNotifier, NOTIFY_METHOD, type EvictedTx, type NotifyResult } from './builderNotifier.js'
 export { actionFor, classifyTx, codeName, isTransient, SweepCode, type Action } from './classify.js'
-export { ACCESSES_PER_CALL, DEFAULT_CHUNK_SIZE, sweepOptions, sweepSpec, type SweepConfig, type SweepContext, type SweepSettings } from './options.js'
+export {
+  ACCESSES_PER_CALL,
+  DEFAULT_CHUNK_SIZE,
+  sweepOptions,
+  sweepSpec,
+  type SweepConfig,
+  type SweepContext,
+  type SweepSettings,
+} from './options.js'
 export { planRound, refsOf, type PlannedChunk, type RoundPlan, type SweepTx } from './planRound.js'
 export { SweepPool, type SweepPoolOptions } from './pool.js'
 export { SWEEP_MODES, type ChunkResult, type SweepChunk, type SweepMode } from './protocol.js'

@@ -6,15 +6,60 @@ export type SweepMetrics = { observe(report: SweepReport): void; roundFailed(): 
 /** Prometheus metrics of the sweep, updated once per round from its report. */
 export function createSweepMetrics(registry: Registry): SweepMetrics {
   const registers = [registry]
-  const rounds = new Counter({ name: 'superguard_sweep_rounds_total', help: 'Sweep rounds by result', labelNames: ['result'] as const, registers })
-  const seconds = new Histogram({ name: 'superguard_sweep_round_seconds', help: 'Duration of a sweep round, collect to actions', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10], registers })
-  const phase = new Gauge({ name: 'superguard_sweep_phase_seconds', help: 'Duration of each phase of the last round', labelNames: ['phase'] as const, registers })
-  const txs = new Counter({ name: 'superguard_sweep_transactions_total', help: 'Interop transactions swept, by verdict', labelNames: ['verdict'] as const, registers })
-  const last = new Gauge({ name: 'superguard_sweep_transactions', help: 'Interop transactions in the last round, by verdict', labelNames: ['verdict'] as const, registers })
-  const codes = new Counter({ name: 'superguard_sweep_verdict_codes_total', help: 'Evicted and kept transactions by deciding code', labelNames: ['code', 'verdict'] as const, registers })
-  const accesses = new Gauge({ name: 'superguard_sweep_accesses', help: 'Accesses in the last round', labelNames: ['kind'] as const, registers })
-  const loop = new Gauge({ name: 'superguard_sweep_event_loop_delay_seconds', help: 'Main-thread event-loop delay during the last round (sampled every 1 ms, included)', labelNames: ['quantile'] as const, registers })
-  const actions = new Counter({ name: 'superguard_sweep_actions_total', help: 'Eviction actions: drops through the pool, builder notices', labelNames: ['action', 'result'] as const, registers })
+  const rounds = new Counter({
+    name: 'superguard_sweep_rounds_total',
+    help: 'Sweep rounds by result',
+    labelNames: ['result'] as const,
+    registers,
+  })
+  const seconds = new Histogram({
+    name: 'superguard_sweep_round_seconds',
+    help: 'Duration of a sweep round, collect to actions',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+    registers,
+  })
+  const phase = new Gauge({
+    name: 'superguard_sweep_phase_seconds',
+    help: 'Duration of each phase of the last round',
+    labelNames: ['phase'] as const,
+    registers,
+  })
+  const txs = new Counter({
+    name: 'superguard_sweep_transactions_total',
+    help: 'Interop transactions swept, by verdict',
+    labelNames: ['verdict'] as const,
+    registers,
+  })
+  const last = new Gauge({
+    name: 'superguard_sweep_transactions',
+    help: 'Interop transactions in the last round, by verdict',
+    labelNames: ['verdict'] as const,
+    registers,
+  })
+  const codes = new Counter({
+    name: 'superguard_sweep_verdict_codes_total',
+    help: 'Evicted and kept transactions by deciding code',
+    labelNames: ['code', 'verdict'] as const,
+    registers,
+  })
+  const accesses = new Gauge({
+    name: 'superguard_sweep_accesses',
+    help: 'Accesses in the last round',
+    labelNames: ['kind'] as const,
+    registers,
+  })
+  const loop = new Gauge({
+    name: 'superguard_sweep_event_loop_delay_seconds',
+    help: 'Main-thread event-loop delay during the last round (sampled every 1 ms, included)',
+    labelNames: ['quantile'] as const,
+    registers,
+  })
+  const actions = new Counter({
+    name: 'superguard_sweep_actions_total',
+    help: 'Eviction actions: drops through the pool, builder notices',
+    labelNames: ['action', 'result'] as const,
+    registers,
+  })
   return {
     roundFailed: () => rounds.inc({ result: 'error' }),
     observe(r) {

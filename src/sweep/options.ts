@@ -36,25 +36,98 @@ export const TASKS_PER_WORKER: Readonly<Record<SweepMode, number>> = { index: 1,
 export const DEFAULT_ONE_SHOT_TIMEOUT_MS = 30_000
 
 export const sweepOptions = defineOptions({
-  source: { type: 'enum', choices: ['txpool', 'accepted'], default: 'txpool', help: "mempool to sweep: txpool = an execution client's txpool_content (--rpc); accepted = the ingress's accepted set (in the ingress's process only)" },
-  rpc: { type: 'string', arg: 'URL', help: 'execution client serving txpool_content (anvil, geth, reth); --drop uses its anvil_dropTransaction' },
-  mode: { type: 'enum', choices: SWEEP_MODES, default: 'supervisor', help: 'how accesses are checked: supervisor = one JSON-RPC batch per chunk; index = read-only look-ups in the supervisor\'s SQLite file; rpc = eth_getLogs against each chain' },
+  source: {
+    type: 'enum',
+    choices: ['txpool', 'accepted'],
+    default: 'txpool',
+    help: "mempool to sweep: txpool = an execution client's txpool_content (--rpc); accepted = the ingress's accepted set (in the ingress's process only)",
+  },
+  rpc: {
+    type: 'string',
+    arg: 'URL',
+    help: 'execution client serving txpool_content (anvil, geth, reth); --drop uses its anvil_dropTransaction',
+  },
+  mode: {
+    type: 'enum',
+    choices: SWEEP_MODES,
+    default: 'supervisor',
+    help: "how accesses are checked: supervisor = one JSON-RPC batch per chunk; index = read-only look-ups in the supervisor's SQLite file; rpc = eth_getLogs against each chain",
+  },
   supervisor: { type: 'string', arg: 'URL', help: 'supervisor JSON-RPC endpoint (mode supervisor)' },
   index: { type: 'path', arg: 'PATH', help: "the supervisor's SQLite log index, opened read-only (mode index)" },
-  chainRpc: { type: 'strings', flag: 'chain-rpc', arg: 'URL', help: 'RPC of each chain of the dependency set (mode rpc)' },
-  intervalMs: { type: 'duration', flag: 'interval', help: 'sweep every DURATION, e.g. 2s (without it: one round, print the report, exit)' },
-  chunkSize: { type: 'int', min: 1, max: 100_000, help: `unique accesses per worker task / batch request (default by mode: index ${DEFAULT_CHUNK_SIZE.index}, supervisor ${DEFAULT_CHUNK_SIZE.supervisor}, rpc ${DEFAULT_CHUNK_SIZE.rpc}); in supervisor mode a batch must fit the supervisor's body limit (~150 bytes an access)` },
+  chainRpc: {
+    type: 'strings',
+    flag: 'chain-rpc',
+    arg: 'URL',
+    help: 'RPC of each chain of the dependency set (mode rpc)',
+  },
+  intervalMs: {
+    type: 'duration',
+    flag: 'interval',
+    help: 'sweep every DURATION, e.g. 2s (without it: one round, print the report, exit)',
+  },
+  chunkSize: {
+    type: 'int',
+    min: 1,
+    max: 100_000,
+    help: `unique accesses per worker task / batch request (default by mode: index ${DEFAULT_CHUNK_SIZE.index}, supervisor ${DEFAULT_CHUNK_SIZE.supervisor}, rpc ${DEFAULT_CHUNK_SIZE.rpc}); in supervisor mode a batch must fit the supervisor's body limit (~150 bytes an access)`,
+  },
   threads: { type: 'int', min: 1, max: 256, help: 'worker threads (default: available parallelism)' },
-  windowMs: { type: 'duration', flag: 'window', default: '1d', help: 'pre-verification window: transactions first seen longer ago are evicted; also the timeout of every check' },
-  minSafety: { type: 'enum', choices: SAFETY_LEVELS, default: 'cross-unsafe', help: 'minimum safety of initiating messages' },
-  drop: { type: 'bool', default: false, help: 'remove evicted transactions (anvil_dropTransaction; the accepted set in-process)' },
-  notify: { type: 'strings', arg: 'URL', help: 'builder JSON-RPC endpoint told about evicted transactions (builder_evictTransactions)' },
-  json: { type: 'bool', default: false, help: 'print reports as JSON (one-shot: the whole report; interval: one summary line per round)' },
-  chainId: { type: 'chainId', arg: 'ID', help: 'executing chain id, decimal or 0x-hex (default: eth_chainId of --rpc)' },
-  requestTimeoutMs: { type: 'duration', flag: 'request-timeout', default: '5s', help: 'bound on each request (txpool_content, a batch, a drop, a builder notice)' },
-  roundTimeoutMs: { type: 'duration', flag: 'round-timeout', help: `bound on one round; unchecked accesses are kept for the next (default: the interval or --request-timeout if longer; one-shot ${DEFAULT_ONE_SHOT_TIMEOUT_MS / 1000}s)` },
-  method: { type: 'string', default: 'supervisor_checkAccessList', help: 'check method in supervisor mode (interop_checkAccessList for op-interop-filter)' },
-  accessesPerCall: { type: 'int', default: ACCESSES_PER_CALL, min: 1, max: 256, help: 'supervisor mode: accesses per checkAccessList call (a failing call is re-asked one access per call; 1 = always one per call)' },
+  windowMs: {
+    type: 'duration',
+    flag: 'window',
+    default: '1d',
+    help: 'pre-verification window: transactions first seen longer ago are evicted; also the timeout of every check',
+  },
+  minSafety: {
+    type: 'enum',
+    choices: SAFETY_LEVELS,
+    default: 'cross-unsafe',
+    help: 'minimum safety of initiating messages',
+  },
+  drop: {
+    type: 'bool',
+    default: false,
+    help: 'remove evicted transactions (anvil_dropTransaction; the accepted set in-process)',
+  },
+  notify: {
+    type: 'strings',
+    arg: 'URL',
+    help: 'builder JSON-RPC endpoint told about evicted transactions (builder_evictTransactions)',
+  },
+  json: {
+    type: 'bool',
+    default: false,
+    help: 'print reports as JSON (one-shot: the whole report; interval: one summary line per round)',
+  },
+  chainId: {
+    type: 'chainId',
+    arg: 'ID',
+    help: 'executing chain id, decimal or 0x-hex (default: eth_chainId of --rpc)',
+  },
+  requestTimeoutMs: {
+    type: 'duration',
+    flag: 'request-timeout',
+    default: '5s',
+    help: 'bound on each request (txpool_content, a batch, a drop, a builder notice)',
+  },
+  roundTimeoutMs: {
+    type: 'duration',
+    flag: 'round-timeout',
+    help: `bound on one round; unchecked accesses are kept for the next (default: the interval or --request-timeout if longer; one-shot ${DEFAULT_ONE_SHOT_TIMEOUT_MS / 1000}s)`,
+  },
+  method: {
+    type: 'string',
+    default: 'supervisor_checkAccessList',
+    help: 'check method in supervisor mode (interop_checkAccessList for op-interop-filter)',
+  },
+  accessesPerCall: {
+    type: 'int',
+    default: ACCESSES_PER_CALL,
+    min: 1,
+    max: 256,
+    help: 'supervisor mode: accesses per checkAccessList call (a failing call is re-asked one access per call; 1 = always one per call)',
+  },
   metricsPort: { type: 'port', flag: 'metrics-port', help: 'serve Prometheus /metrics on this port (CLI)' },
   host: { type: 'string', default: '127.0.0.1', help: 'address the metrics endpoint listens on' },
   logLevel: { type: 'enum', choices: LOG_LEVELS, default: 'info', help: 'log level' },
@@ -70,20 +143,36 @@ export type SweepSettings = ConfigOf<typeof sweepOptions>
 /** What the sweep's rules need to know beyond its options. */
 export type SweepContext = { hasAcceptedSet: boolean }
 
-export const sweepSpec = defineSpec({ role: 'sweep', envPrefix: 'SUPERGUARD_SWEEP_', options: sweepOptions, check: sweepConfigProblems })
+export const sweepSpec = defineSpec({
+  role: 'sweep',
+  envPrefix: 'SUPERGUARD_SWEEP_',
+  options: sweepOptions,
+  check: sweepConfigProblems,
+})
 
 /** Every problem across options, for one ConfigError (the CLI has no accepted set). */
 function sweepConfigProblems(c: SweepSettings, context: SweepContext | undefined): string[] {
   const p: string[] = []
   const { source, mode } = c
-  if (source === 'txpool' && !c.rpc) p.push('--source txpool needs --rpc URL (an execution client serving txpool_content)')
-  if (source === 'accepted' && !context?.hasAcceptedSet) p.push("--source accepted sweeps the ingress's accepted set: it works only in the ingress's process (startSweep(config, { acceptedSet })); use --source txpool from the CLI")
+  if (source === 'txpool' && !c.rpc)
+    p.push('--source txpool needs --rpc URL (an execution client serving txpool_content)')
+  if (source === 'accepted' && !context?.hasAcceptedSet)
+    p.push(
+      "--source accepted sweeps the ingress's accepted set: it works only in the ingress's process (startSweep(config, { acceptedSet })); use --source txpool from the CLI",
+    )
   if (mode === 'supervisor' && !c.supervisor) p.push('--mode supervisor needs --supervisor URL')
   if (mode === 'index' && !c.index) p.push('--mode index needs --index PATH')
-  if (mode === 'rpc' && !(c.chainRpc && c.chainRpc.length > 0)) p.push('--mode rpc needs --chain-rpc URL for every chain of the dependency set')
+  if (mode === 'rpc' && !(c.chainRpc && c.chainRpc.length > 0))
+    p.push('--mode rpc needs --chain-rpc URL for every chain of the dependency set')
   if (c.chainId === undefined && !c.rpc) p.push('--chain-id is required without --rpc (it names the executing chain)')
-  const urls: [string, string | undefined][] = [['--rpc', c.rpc], ['--supervisor', c.supervisor], ...(c.chainRpc ?? []).map((u): [string, string] => ['--chain-rpc', u]), ...(c.notify ?? []).map((u): [string, string] => ['--notify', u])]
-  for (const [flag, url] of urls) if (url !== undefined && !isHttpUrl(url)) p.push(`${flag} ${JSON.stringify(url)}: expected an http(s) URL`)
+  const urls: [string, string | undefined][] = [
+    ['--rpc', c.rpc],
+    ['--supervisor', c.supervisor],
+    ...(c.chainRpc ?? []).map((u): [string, string] => ['--chain-rpc', u]),
+    ...(c.notify ?? []).map((u): [string, string] => ['--notify', u]),
+  ]
+  for (const [flag, url] of urls)
+    if (url !== undefined && !isHttpUrl(url)) p.push(`${flag} ${JSON.stringify(url)}: expected an http(s) URL`)
   return p
 }
 

@@ -54,7 +54,8 @@ function lower(entry: string): string {
  * are validated when the entry is packed (Buffer hex decoding stops at the first non-hex digit).
  */
 function typeOf(entry: unknown): number {
-  if (typeof entry !== 'string' || entry.length !== 66 || entry.charCodeAt(0) !== 48 || entry.charCodeAt(1) !== 120) return -1
+  if (typeof entry !== 'string' || entry.length !== 66 || entry.charCodeAt(0) !== 48 || entry.charCodeAt(1) !== 120)
+    return -1
   const hi = nibble(entry.charCodeAt(2))
   const lo = nibble(entry.charCodeAt(3))
   return hi < 0 || lo < 0 ? -1 : (hi << 4) | lo
@@ -110,17 +111,26 @@ export async function planRound(txs: readonly SweepTx[], opts: PlanOptions): Pro
     let bad = false
     while (i < entries.length) {
       const lookup = entries[i]!
-      if (typeOf(lookup) !== ENTRY_LOOKUP || !lookup.startsWith('000000', 4) || ++i >= entries.length) { bad = true; break }
+      if (typeOf(lookup) !== ENTRY_LOOKUP || !lookup.startsWith('000000', 4) || ++i >= entries.length) {
+        bad = true
+        break
+      }
       let next = entries[i]!
       let nt = typeOf(next)
       let ext: string | undefined
       if (nt === ENTRY_CHAIN_ID_EXTENSION) {
-        if (!next.startsWith('00000000000000', 4) || ++i >= entries.length) { bad = true; break }
+        if (!next.startsWith('00000000000000', 4) || ++i >= entries.length) {
+          bad = true
+          break
+        }
         ext = lower(next)
         next = entries[i]!
         nt = typeOf(next)
       }
-      if (nt !== ENTRY_CHECKSUM) { bad = true; break }
+      if (nt !== ENTRY_CHECKSUM) {
+        bad = true
+        break
+      }
       i++
       const lo = lower(lookup)
       const cs = lower(next)
@@ -136,7 +146,10 @@ export async function planRound(txs: readonly SweepTx[], opts: PlanOptions): Pro
       if (id === undefined) {
         chunk ??= Buffer.from(new ArrayBuffer(opts.chunkSize * ACCESS_BYTES))
         // An access seen before was fully hex; a new one is validated by packing it.
-        if (!packAccess(chunk, chunkCount * ACCESS_BYTES, lo, ext, cs)) { bad = true; break }
+        if (!packAccess(chunk, chunkCount * ACCESS_BYTES, lo, ext, cs)) {
+          bad = true
+          break
+        }
         id = chunkBase + chunkCount
         if (key === undefined) {
           byChecksum.set(cs, id)

@@ -38,10 +38,13 @@ export class SweepPool {
 
   constructor(opts: SweepPoolOptions = {}) {
     for (const f of [SWEEP_WORKER, TXPOOL_WORKER]) {
-      if (!existsSync(f)) throw new Error(`sweep worker ${f} not found: run the build (Node 20 cannot load .ts workers)`)
+      if (!existsSync(f))
+        throw new Error(`sweep worker ${f} not found: run the build (Node 20 cannot load .ts workers)`)
     }
-    if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 1)) throw new TypeError('options.threads must be a positive integer')
-    if (opts.tasksPerWorker !== undefined && (!Number.isInteger(opts.tasksPerWorker) || opts.tasksPerWorker < 1)) throw new TypeError('options.tasksPerWorker must be a positive integer')
+    if (opts.threads !== undefined && (!Number.isInteger(opts.threads) || opts.threads < 1))
+      throw new TypeError('options.threads must be a positive integer')
+    if (opts.tasksPerWorker !== undefined && (!Number.isInteger(opts.tasksPerWorker) || opts.tasksPerWorker < 1))
+      throw new TypeError('options.tasksPerWorker must be a positive integer')
     this.threads = opts.threads ?? Math.max(1, availableParallelism())
     const tasksPerWorker = opts.tasksPerWorker ?? 1
     const maxQueue = opts.maxQueue ?? this.threads * this.threads

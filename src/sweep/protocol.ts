@@ -72,7 +72,13 @@ export type TxpoolResult = {
  * Writes one access's entries (lookup, optional extension, checksum; 0x-prefixed, 64 digits each)
  * at `offset`. False when an entry is not all hex: decoding stops at the first bad digit.
  */
-export function packAccess(buf: Buffer, offset: number, lookup: string, extension: string | undefined, checksum: string): boolean {
+export function packAccess(
+  buf: Buffer,
+  offset: number,
+  lookup: string,
+  extension: string | undefined,
+  checksum: string,
+): boolean {
   let n = buf.write(lookup.slice(2), offset, 32, 'hex') + buf.write(checksum.slice(2), offset + 64, 32, 'hex')
   if (extension === undefined) buf.fill(0, offset + 32, offset + 64)
   else n += buf.write(extension.slice(2), offset + 32, 32, 'hex') - 32

@@ -23,5 +23,9 @@ export const NEXT_BLOCK_S = 2n
  * ingress and is evicted by the next sweep.)
  */
 export function roundDescriptor(nowMs: number, chainId: bigint, windowMs: number): SweepDescriptor {
-  return { chainId, timestamp: BigInt(Math.floor(nowMs / 1000)) + NEXT_BLOCK_S, timeout: BigInt(Math.ceil(windowMs / 1000)) }
+  return {
+    chainId,
+    timestamp: BigInt(Math.floor(nowMs / 1000)) + NEXT_BLOCK_S,
+    timeout: BigInt(Math.ceil(windowMs / 1000)),
+  }
 }

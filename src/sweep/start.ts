@@ -7,7 +7,13 @@ import { FailureLog } from '../util/failureLog.js'
 import { createLogger, type Logger } from '../util/logger.js'
 import { AcceptedSetSource } from './acceptedSetSource.js'
 import { BuilderNotifier } from './builderNotifier.js'
-import { DEFAULT_CHUNK_SIZE, DEFAULT_ONE_SHOT_TIMEOUT_MS, sweepSpec, TASKS_PER_WORKER, type SweepConfig } from './options.js'
+import {
+  DEFAULT_CHUNK_SIZE,
+  DEFAULT_ONE_SHOT_TIMEOUT_MS,
+  sweepSpec,
+  TASKS_PER_WORKER,
+  type SweepConfig,
+} from './options.js'
 import { SweepPool } from './pool.js'
 import type { CheckBackend } from './protocol.js'
 import { Sweeper } from './sweeper.js'
@@ -43,58 +49,94 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
   const config = loadConfig(sweepSpec, { values, context: { hasAcceptedSet: deps.acceptedSet !== undefined } }).config
   const log = (deps.logger ?? createLogger(config.logLevel)).child({ role: 'sweep' })
   const { mode, requestTimeoutMs } = config
-  const chainId = config.chainId ?? await remoteChainId(config.rpc!, requestTimeoutMs)
+  const chainId = config.chainId ?? (await remoteChainId(config.rpc!, requestTimeoutMs))
 
   const backend: CheckBackend =
-    mode === 'supervisor' ? { mode, url: config.supervisor!, method: config.method, timeoutMs: requestTimeoutMs, accessesPerCall: config.accessesPerCall }
-    : mode === 'index' ? { mode, path: config.index! }
-    : { mode, chainRpcs: config.chainRpc ?? [], timeoutMs: requestTimeoutMs }
+    mode === 'supervisor'
+      ? {
+          mode,
+          url: config.supervisor!,
+          method: config.method,
+          timeoutMs: requestTimeoutMs,
+          accessesPerCall: config.accessesPerCall,
+        }
+      : mode === 'index'
+        ? { mode, path: config.index! }
+        : { mode, chainRpcs: config.chainRpc ?? [], timeoutMs: requestTimeoutMs }
   // Everything that can throw comes before the pool, whose threads would keep the process alive.
   const registry = deps.registry ?? createRegistry()
   const metrics = createSweepMetrics(registry)
-  const notifier = config.notify && config.notify.length > 0 ? new BuilderNotifier(config.notify, chainId, requestTimeoutMs) : undefined
+  const notifier =
+    config.notify && config.notify.length > 0
+      ? new BuilderNotifier(config.notify, chainId, requestTimeoutMs)
+      : undefined
   // Sampled every 1 ms, and only while a round runs (sweepRound enables it): a value is the delay
   // plus the 1 ms sampling interval, so p99 reads close to the real delay.
   const loopDelay = monitorEventLoopDelay({ resolution: 1 })
-  const pool = new SweepPool({ ...(config.threads === undefined ? {} : { threads: config.threads }), tasksPerWorker: TASKS_PER_WORKER[mode] })
-  const source: SweepSource = config.source === 'accepted'
-    ? new AcceptedSetSource(deps.acceptedSet!)
-    : new TxpoolSource({ url: config.rpc!, pool, timeoutMs: requestTimeoutMs })
+  const pool = new SweepPool({
+    ...(config.threads === undefined ? {} : { threads: config.threads }),
+    tasksPerWorker: TASKS_PER_WORKER[mode],
+  })
+  const source: SweepSource =
+    config.source === 'accepted'
+      ? new AcceptedSetSource(deps.acceptedSet!)
+      : new TxpoolSource({ url: config.rpc!, pool, timeoutMs: requestTimeoutMs })
 
   const ctx: RoundContext = {
-    source, pool, backend, mode, chainId, notifier,
+    source,
+    pool,
+    backend,
+    mode,
+    chainId,
+    notifier,
     minSafety: config.minSafety,
     windowMs: config.windowMs,
     chunkSize: config.chunkSize ?? DEFAULT_CHUNK_SIZE[mode],
     // A round may outlast the interval (the next one then starts at once, never overlapping), but
     // never a single request's timeout: a short interval must not cut every collect short.
-    roundTimeoutMs: config.roundTimeoutMs ?? (config.intervalMs === undefined ? DEFAULT_ONE_SHOT_TIMEOUT_MS : Math.max(config.intervalMs, requestTimeoutMs)),
+    roundTimeoutMs:
+      config.roundTimeoutMs ??
+      (config.intervalMs === undefined ? DEFAULT_ONE_SHOT_TIMEOUT_MS : Math.max(config.intervalMs, requestTimeoutMs)),
     drop: config.drop,
     acceptedSet: deps.acceptedSet,
     loopDelay,
   }
   const roundFailures = new FailureLog(log, 'sweep round failed', 10_000)
-  const sweeper = new Sweeper(async (n, signal) => {
-    let report: SweepReport
-    try {
-      report = await sweepRound(ctx, n, signal)
-    } catch (err) {
-      metrics.roundFailed()
-      throw err
-    }
-    metrics.observe(report)
-    roundFailures.success()
-    log.info(summary(report), 'sweep round')
-    deps.onReport?.(report)
-    return report
-  }, {
-    intervalMs: config.intervalMs ?? 0,
-    onReport: () => {},
-    // A source or supervisor that is down fails every round (every --interval, 2 s: 1,800 lines an
-    // hour): one warning per 10 s with the count, and one line when a round completes again.
-    onError: (err) => roundFailures.failure(err),
-  })
-  log.info({ source: source.name, mode, chainId: chainId.toString(), threads: pool.threads, chunkSize: ctx.chunkSize, intervalMs: config.intervalMs ?? null, windowMs: ctx.windowMs }, 'sweep started')
+  const sweeper = new Sweeper(
+    async (n, signal) => {
+      let report: SweepReport
+      try {
+        report = await sweepRound(ctx, n, signal)
+      } catch (err) {
+        metrics.roundFailed()
+        throw err
+      }
+      metrics.observe(report)
+      roundFailures.success()
+      log.info(summary(report), 'sweep round')
+      deps.onReport?.(report)
+      return report
+    },
+    {
+      intervalMs: config.intervalMs ?? 0,
+      onReport: () => {},
+      // A source or supervisor that is down fails every round (every --interval, 2 s: 1,800 lines an
+      // hour): one warning per 10 s with the count, and one line when a round completes again.
+      onError: (err) => roundFailures.failure(err),
+    },
+  )
+  log.info(
+    {
+      source: source.name,
+      mode,
+      chainId: chainId.toString(),
+      threads: pool.threads,
+      chunkSize: ctx.chunkSize,
+      intervalMs: config.intervalMs ?? null,
+      windowMs: ctx.windowMs,
+    },
+    'sweep started',
+  )
   if (config.intervalMs !== undefined) sweeper.start()
 
   let closing: Promise<void> | undefined
@@ -102,12 +144,13 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
     chainId,
     registry,
     runOnce: () => sweeper.runOnce(),
-    close: () => closing ??= (async () => {
-      await sweeper.close()
-      await pool.close()
-      source.close()
-      notifier?.close()
-    })(),
+    close: () =>
+      (closing ??= (async () => {
+        await sweeper.close()
+        await pool.close()
+        source.close()
+        notifier?.close()
+      })()),
   }
 }
 
@@ -116,7 +159,10 @@ async function remoteChainId(url: string, timeoutMs: number): Promise<bigint> {
   try {
     return BigInt(await client.call<string>('eth_chainId'))
   } catch (err) {
-    throw new Error(`cannot read the executing chain id from ${url} (eth_chainId): ${(err as Error).message}; pass --chain-id`, { cause: err })
+    throw new Error(
+      `cannot read the executing chain id from ${url} (eth_chainId): ${(err as Error).message}; pass --chain-id`,
+      { cause: err },
+    )
   } finally {
     client.close()
   }

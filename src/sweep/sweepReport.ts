@@ -28,7 +28,18 @@ export type SweepReport = {
 
 /** The pino line of a round: counts and durations, no per-transaction detail. */
 export function summary(r: SweepReport): Record<string, unknown> {
-  return { round: r.round, source: r.source, mode: r.mode, pool: r.pool, accesses: r.accesses, counts: r.counts, byCode: r.byCode, durationsMs: r.durationsMs, eventLoop: r.eventLoop, actions: r.actions }
+  return {
+    round: r.round,
+    source: r.source,
+    mode: r.mode,
+    pool: r.pool,
+    accesses: r.accesses,
+    counts: r.counts,
+    byCode: r.byCode,
+    durationsMs: r.durationsMs,
+    eventLoop: r.eventLoop,
+    actions: r.actions,
+  }
 }
 
 /** Rows printed for valid transactions only in pools up to this size; non-valid ones are always listed. */
@@ -39,10 +50,19 @@ export function formatTable(r: SweepReport): string {
   const rows = r.transactions.filter((t) => t.action !== 'valid' || r.transactions.length <= LIST_VALID_UP_TO)
   const order: Record<Action, number> = { evict: 0, keep: 1, valid: 2 }
   rows.sort((a, b) => order[a.action] - order[b.action])
-  const cells = rows.map((t) => [t.hash, t.action, t.code === 0 ? '' : `${codeName(t.code)} (${t.code})`, t.reason ?? ''])
+  const cells = rows.map((t) => [
+    t.hash,
+    t.action,
+    t.code === 0 ? '' : `${codeName(t.code)} (${t.code})`,
+    t.reason ?? '',
+  ])
   const head = ['TRANSACTION', 'VERDICT', 'CODE', 'REASON']
   const width = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)))
-  const line = (c: string[]) => c.map((x, i) => (i === c.length - 1 ? x : x.padEnd(width[i]!))).join('  ').trimEnd()
+  const line = (c: string[]) =>
+    c
+      .map((x, i) => (i === c.length - 1 ? x : x.padEnd(width[i]!)))
+      .join('  ')
+      .trimEnd()
   const out = [line(head), ...cells.map(line)]
   if (rows.length < r.transactions.length) out.push(`… and ${r.transactions.length - rows.length} valid transactions`)
   const d = r.durationsMs
@@ -55,7 +75,10 @@ export function formatTable(r: SweepReport): string {
       `event-loop delay p99 ${r.eventLoop.p99Ms.toFixed(1)} ms`,
   )
   const a = r.actions
-  if (a.dropped || a.dropFailed || a.dropUnsupported) out.push(`dropped ${a.dropped}${a.dropFailed ? `, ${a.dropFailed} failed` : ''}${a.dropUnsupported ? ' (the client has no anvil_dropTransaction)' : ''}`)
+  if (a.dropped || a.dropFailed || a.dropUnsupported)
+    out.push(
+      `dropped ${a.dropped}${a.dropFailed ? `, ${a.dropFailed} failed` : ''}${a.dropUnsupported ? ' (the client has no anvil_dropTransaction)' : ''}`,
+    )
   if (a.notified || a.notifyFailed) out.push(`builder notices: ${a.notified} sent, ${a.notifyFailed} failed`)
   return `${out.join('\n')}\n`
 }

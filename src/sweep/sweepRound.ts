@@ -51,9 +51,18 @@ export async function sweepRound(ctx: RoundContext, n: number, signal?: AbortSig
   }
 }
 
-async function runRound(ctx: RoundContext, round: number, signal: AbortSignal | undefined, t0: number, startedAt: number, deadline: number): Promise<SweepReport> {
+async function runRound(
+  ctx: RoundContext,
+  round: number,
+  signal: AbortSignal | undefined,
+  t0: number,
+  startedAt: number,
+  deadline: number,
+): Promise<SweepReport> {
   const now = ctx.now ?? Date.now
-  const roundSignal = signal ? AbortSignal.any([signal, AbortSignal.timeout(ctx.roundTimeoutMs)]) : AbortSignal.timeout(ctx.roundTimeoutMs)
+  const roundSignal = signal
+    ? AbortSignal.any([signal, AbortSignal.timeout(ctx.roundTimeoutMs)])
+    : AbortSignal.timeout(ctx.roundTimeoutMs)
 
   const collected = await ctx.source.collect(roundSignal)
   const t1 = performance.now()
@@ -63,7 +72,13 @@ async function runRound(ctx: RoundContext, round: number, signal: AbortSignal | 
   const live: SweepTx[] = []
   const liveAt = new Uint32Array(collected.txs.length)
   collected.txs.forEach((tx, i) => {
-    if (startedAt - tx.firstSeen > ctx.windowMs) verdicts[i] = { hash: tx.hash, action: 'evict', code: SweepCode.Expired, reason: `first seen ${Math.round((startedAt - tx.firstSeen) / 1000)} s ago, beyond the pre-verification window` }
+    if (startedAt - tx.firstSeen > ctx.windowMs)
+      verdicts[i] = {
+        hash: tx.hash,
+        action: 'evict',
+        code: SweepCode.Expired,
+        reason: `first seen ${Math.round((startedAt - tx.firstSeen) / 1000)} s ago, beyond the pre-verification window`,
+      }
     else liveAt[live.push(tx) - 1] = i
   })
   const expired = collected.txs.length - live.length
@@ -73,10 +88,21 @@ async function runRound(ctx: RoundContext, round: number, signal: AbortSignal | 
   const running: Promise<void>[] = []
   const onChunk = (chunk: PlannedChunk) => {
     const count = chunk.count
-    running.push(ctx.pool.check({ backend: ctx.backend, minSafety: ctx.minSafety, descriptor, accesses: chunk.accesses, count, deadline }, signal).then(
-      (result) => { done.push({ chunk, result }) },
-      (err: unknown) => { done.push({ chunk, result: failed(count, SweepCode.Worker, (err as Error).message) }) },
-    ))
+    running.push(
+      ctx.pool
+        .check(
+          { backend: ctx.backend, minSafety: ctx.minSafety, descriptor, accesses: chunk.accesses, count, deadline },
+          signal,
+        )
+        .then(
+          (result) => {
+            done.push({ chunk, result })
+          },
+          (err: unknown) => {
+            done.push({ chunk, result: failed(count, SweepCode.Worker, (err as Error).message) })
+          },
+        ),
+    )
   }
   const plan = await planRound(live, { chunkSize: ctx.chunkSize, onChunk, signal })
   await settleBy(Promise.all(running), deadline + GRACE_MS - now())
@@ -102,9 +128,10 @@ async function runRound(ctx: RoundContext, round: number, signal: AbortSignal | 
       continue
     }
     const { action, at } = classifyTx(plan.refs, codes, plan.start[k]!, plan.start[k + 1]!)
-    verdicts[liveAt[k]!] = at === -1
-      ? { hash: tx.hash, action, code: SweepCode.Ok }
-      : { hash: tx.hash, action, code: codes[at]!, reason: messages.get(at) ?? codeName(codes[at]!) }
+    verdicts[liveAt[k]!] =
+      at === -1
+        ? { hash: tx.hash, action, code: SweepCode.Ok }
+        : { hash: tx.hash, action, code: codes[at]!, reason: messages.get(at) ?? codeName(codes[at]!) }
   }
 
   const counts = { valid: 0, evict: 0, keep: 0, expired, parseErrors: plan.parseErrors.size }
@@ -122,12 +149,19 @@ async function runRound(ctx: RoundContext, round: number, signal: AbortSignal | 
   const actions = { dropped: 0, dropFailed: 0, dropUnsupported: false, notified: 0, notifyFailed: 0 }
   const hashes = evicted.map((e) => e.hash as Hex)
   await Promise.all([
-    ctx.drop && hashes.length > 0 && ctx.source.drop(hashes, roundSignal).then((d) => {
-      actions.dropped = d.dropped
-      actions.dropFailed = d.failed
-      actions.dropUnsupported = d.unsupported
-      if (ctx.acceptedSet && ctx.source.name !== 'accepted') for (const h of hashes) ctx.acceptedSet.delete(h)
-    }, () => { actions.dropFailed = hashes.length }),
+    ctx.drop &&
+      hashes.length > 0 &&
+      ctx.source.drop(hashes, roundSignal).then(
+        (d) => {
+          actions.dropped = d.dropped
+          actions.dropFailed = d.failed
+          actions.dropUnsupported = d.unsupported
+          if (ctx.acceptedSet && ctx.source.name !== 'accepted') for (const h of hashes) ctx.acceptedSet.delete(h)
+        },
+        () => {
+          actions.dropFailed = hashes.length
+        },
+      ),
     ctx.notifier?.notify(evicted, roundSignal).then((n) => {
       actions.notified = n.sent
       actions.notifyFailed = n.failed
@@ -140,13 +174,25 @@ async function runRound(ctx: RoundContext, round: number, signal: AbortSignal | 
     startedAt: new Date(startedAt).toISOString(),
     source: ctx.source.name,
     mode: ctx.mode,
-    descriptor: { chainId: descriptor.chainId.toString(), timestamp: Number(descriptor.timestamp), timeout: Number(descriptor.timeout) },
+    descriptor: {
+      chainId: descriptor.chainId.toString(),
+      timestamp: Number(descriptor.timestamp),
+      timeout: Number(descriptor.timeout),
+    },
     pool: { total: collected.total, interop: collected.txs.length, skipped: collected.skipped },
     accesses: { declared: plan.declared, unique: plan.unique, chunks: running.length },
     counts,
     byCode,
-    durationsMs: { collect: ms(t1 - t0), check: ms(t2 - t1), classify: ms(t3 - t2), actions: ms(t4 - t3), total: ms(t4 - t0) },
-    eventLoop: ctx.loopDelay ? { p99Ms: ms(ctx.loopDelay.percentile(99) / 1e6), maxMs: ms(ctx.loopDelay.max / 1e6) } : { p99Ms: 0, maxMs: 0 },
+    durationsMs: {
+      collect: ms(t1 - t0),
+      check: ms(t2 - t1),
+      classify: ms(t3 - t2),
+      actions: ms(t4 - t3),
+      total: ms(t4 - t0),
+    },
+    eventLoop: ctx.loopDelay
+      ? { p99Ms: ms(ctx.loopDelay.percentile(99) / 1e6), maxMs: ms(ctx.loopDelay.max / 1e6) }
+      : { p99Ms: 0, maxMs: 0 },
     actions,
     transactions: verdicts,
   }
@@ -159,7 +205,12 @@ function failed(count: number, code: number, message: string): ChunkResult {
 /** Waits for `p`, but no longer than `ms`: a stuck worker must not stretch the round. */
 async function settleBy(p: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined
-  await Promise.race([p, new Promise<void>((resolve) => { timer = setTimeout(resolve, Math.max(0, ms)) })])
+  await Promise.race([
+    p,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, ms))
+    }),
+  ])
   clearTimeout(timer)
 }
 

@@ -56,12 +56,14 @@ export class Sweeper {
 
   #tick(): void {
     const started = performance.now()
-    this.runOnce().then(this.#opts.onReport, (err: unknown) => {
-      if (!this.#abort.signal.aborted) this.#opts.onError(err)
-    }).finally(() => {
-      if (!this.#looping) return
-      const wait = Math.max(0, this.#opts.intervalMs - (performance.now() - started))
-      this.#timer = setTimeout(() => this.#tick(), wait)
-    })
+    this.runOnce()
+      .then(this.#opts.onReport, (err: unknown) => {
+        if (!this.#abort.signal.aborted) this.#opts.onError(err)
+      })
+      .finally(() => {
+        if (!this.#looping) return
+        const wait = Math.max(0, this.#opts.intervalMs - (performance.now() - started))
+        this.#timer = setTimeout(() => this.#tick(), wait)
+      })
   }
 }

@@ -29,12 +29,16 @@ export function parseTxpoolContent(content: unknown): TxpoolContent {
     if (section === undefined || section === null) continue
     if (!isObject(section)) throw new TypeError('txpool_content: pending and queued must be objects')
     for (const byNonce of Object.values(section)) {
-      if (!isObject(byNonce)) { out.skipped++; continue }
+      if (!isObject(byNonce)) {
+        out.skipped++
+        continue
+      }
       for (const tx of Object.values(byNonce)) {
         out.total++
         const entries = interopEntries(tx)
         if (entries === undefined) out.skipped++
-        else if (entries.length > 0) out.txs.push({ hash: ((tx as { hash: string }).hash.toLowerCase()) as Hex, inboxEntries: entries })
+        else if (entries.length > 0)
+          out.txs.push({ hash: (tx as { hash: string }).hash.toLowerCase() as Hex, inboxEntries: entries })
       }
     }
   }

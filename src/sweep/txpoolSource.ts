@@ -39,7 +39,14 @@ export class TxpoolSource implements SweepSource {
   }
 
   async collect(signal?: AbortSignal): Promise<Collected> {
-    const r = await this.#opts.pool.txpool({ url: this.#opts.url, timeoutMs: this.#opts.timeoutMs, maxResponseBytes: this.#opts.maxResponseBytes ?? 512 * 1024 * 1024 }, signal)
+    const r = await this.#opts.pool.txpool(
+      {
+        url: this.#opts.url,
+        timeoutMs: this.#opts.timeoutMs,
+        maxResponseBytes: this.#opts.maxResponseBytes ?? 512 * 1024 * 1024,
+      },
+      signal,
+    )
     const now = (this.#opts.now ?? Date.now)()
     const hashes = Buffer.from(r.hashes)
     const entries = Buffer.from(r.entries)
@@ -73,7 +80,10 @@ export class TxpoolSource implements SweepSource {
       const part = hashes.slice(i, i + DROP_BATCH)
       let results
       try {
-        results = await this.#client.batch(part.map((h) => ({ method: 'anvil_dropTransaction', params: [h] })), signal)
+        results = await this.#client.batch(
+          part.map((h) => ({ method: 'anvil_dropTransaction', params: [h] })),
+          signal,
+        )
       } catch {
         out.failed += part.length
         continue

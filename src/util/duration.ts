@@ -7,9 +7,13 @@ export function parseDuration(input: string | number): number {
     return input
   }
   // A template literal of a client's nested array recurses (60k deep: RangeError): type first.
-  if (typeof input !== 'string') throw new TypeError('invalid duration (use a string such as 250ms, 2s, 24h, 7d, or a number of milliseconds)')
+  if (typeof input !== 'string')
+    throw new TypeError('invalid duration (use a string such as 250ms, 2s, 24h, 7d, or a number of milliseconds)')
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(input)
-  if (!m) throw new TypeError(`invalid duration "${input.length > 64 ? `${input.slice(0, 64)}…` : input}" (use e.g. 250ms, 2s, 24h, 7d)`)
+  if (!m)
+    throw new TypeError(
+      `invalid duration "${input.length > 64 ? `${input.slice(0, 64)}…` : input}" (use e.g. 250ms, 2s, 24h, 7d)`,
+    )
   return Math.round(Number(m[1]) * UNIT_MS[m[2] ?? 'ms']!)
 }
 

@@ -72,7 +72,16 @@ export class FailureLog {
 
   #line(err: unknown, fields: Record<string, unknown>, now: number): void {
     this.#clear()
-    this.#log[this.#o.level ?? 'warn']({ ...fields, err: err instanceof Error ? err.message : String(err), failures: this.#unlogged, consecutive: this.#consecutive, sinceMs: now - this.#since }, this.#msg)
+    this.#log[this.#o.level ?? 'warn'](
+      {
+        ...fields,
+        err: err instanceof Error ? err.message : String(err),
+        failures: this.#unlogged,
+        consecutive: this.#consecutive,
+        sinceMs: now - this.#since,
+      },
+      this.#msg,
+    )
     this.#unlogged = 0
     this.#lastLine = now
   }
@@ -87,7 +96,10 @@ export class FailureLog {
   success(fields: Record<string, unknown> = {}, now = Date.now()): void {
     if (this.#consecutive === 0) return
     this.#clear()
-    this.#log.info({ ...fields, failures: this.#consecutive, outageMs: now - this.#since }, this.#o.recoveredMsg ?? `${this.#msg}: recovered`)
+    this.#log.info(
+      { ...fields, failures: this.#consecutive, outageMs: now - this.#since },
+      this.#o.recoveredMsg ?? `${this.#msg}: recovered`,
+    )
     this.#consecutive = 0
     this.#unlogged = 0
   }

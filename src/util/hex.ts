@@ -26,7 +26,8 @@ function describe(value: unknown): string {
 
 /** A JSON-RPC quantity ("0x1a") as bigint; throws TypeError on anything else. */
 export function quantityToBigInt(value: unknown): bigint {
-  if (typeof value !== 'string' || !/^0x(0|[1-9a-fA-F][0-9a-fA-F]*)$/.test(value)) throw new TypeError(`invalid quantity ${describe(value)}`)
+  if (typeof value !== 'string' || !/^0x(0|[1-9a-fA-F][0-9a-fA-F]*)$/.test(value))
+    throw new TypeError(`invalid quantity ${describe(value)}`)
   return BigInt(value)
 }
 

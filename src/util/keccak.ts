@@ -11,7 +11,9 @@ let wasm: Hasher | undefined
 let loading: Promise<void> | undefined
 
 export function initKeccak(): Promise<void> {
-  loading ??= createKeccak(256).then((h) => { wasm = h })
+  loading ??= createKeccak(256).then((h) => {
+    wasm = h
+  })
   return loading
 }
 

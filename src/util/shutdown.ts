@@ -10,11 +10,20 @@ export function onShutdown(log: Logger, close: () => Promise<void>, timeoutMs = 
     if (closing) process.exit(1)
     closing = true
     log.info({ signal }, 'shutting down')
-    const timer = setTimeout(() => { log.error('shutdown timed out'); process.exit(1) }, timeoutMs)
+    const timer = setTimeout(() => {
+      log.error('shutdown timed out')
+      process.exit(1)
+    }, timeoutMs)
     timer.unref()
     close().then(
-      () => { log.flush(); process.exit(0) },
-      (err: unknown) => { log.error({ err }, 'error during shutdown'); process.exit(1) },
+      () => {
+        log.flush()
+        process.exit(0)
+      },
+      (err: unknown) => {
+        log.error({ err }, 'error during shutdown')
+        process.exit(1)
+      },
     )
   }
   process.once('SIGINT', handler)

@@ -8,12 +8,15 @@ export type LogLine = { level: number; msg: string; [field: string]: unknown }
  */
 export function captureLog(onLine: (l: LogLine) => void = () => {}): { logger: Logger; lines: LogLine[] } {
   const lines: LogLine[] = []
-  const logger = pino({ level: 'info' }, {
-    write: (s: string) => {
-      const l = JSON.parse(s) as LogLine
-      lines.push(l)
-      onLine(l)
+  const logger = pino(
+    { level: 'info' },
+    {
+      write: (s: string) => {
+        const l = JSON.parse(s) as LogLine
+        lines.push(l)
+        onLine(l)
+      },
     },
-  })
+  )
   return { logger, lines }
 }

@@ -2,7 +2,12 @@ import { accessFor, type Hex, type Identifier } from '../../src/interop/index.js
 import type { BlockRef, HeadLevel, LogReader, StoredLog } from '../../src/check/types.js'
 import { hexToBytes } from '../../src/util/hex.js'
 
-type FakeChain = { ready: boolean; blocks: Map<bigint, BlockRef>; logs: Map<string, StoredLog>; heads: Partial<Record<HeadLevel, bigint>> }
+type FakeChain = {
+  ready: boolean
+  blocks: Map<bigint, BlockRef>
+  logs: Map<string, StoredLog>
+  heads: Partial<Record<HeadLevel, bigint>>
+}
 
 /**
  * An in-memory LogReader for unit tests of the supervisor core: chains, blocks, logs and heads
@@ -12,7 +17,7 @@ export class FakeLogReader implements LogReader {
   readonly #chains = new Map<bigint, FakeChain>()
 
   addChain(chainId: bigint, opts: { ready?: boolean } = {}): this {
-    this.#chains.set(chainId, { ready: opts.ready ?? true, blocks: new Map(), logs: new Map() , heads: {} })
+    this.#chains.set(chainId, { ready: opts.ready ?? true, blocks: new Map(), logs: new Map(), heads: {} })
     return this
   }
 
@@ -23,7 +28,12 @@ export class FakeLogReader implements LogReader {
   /** Adds block `number` with `timestamp`; the unsafe head follows the highest block added. */
   addBlock(chainId: bigint, number: bigint, timestamp: bigint): BlockRef {
     const c = this.#chain(chainId)
-    const ref: BlockRef = { number, hash: fakeHash(chainId, number), parentHash: fakeHash(chainId, number - 1n), timestamp }
+    const ref: BlockRef = {
+      number,
+      hash: fakeHash(chainId, number),
+      parentHash: fakeHash(chainId, number - 1n),
+      timestamp,
+    }
     c.blocks.set(number, ref)
     if (c.heads.unsafe === undefined || number > c.heads.unsafe) c.heads.unsafe = number
     return ref
@@ -34,7 +44,10 @@ export class FakeLogReader implements LogReader {
     const c = this.#chain(id.chainId)
     const block = c.blocks.get(id.blockNumber)
     if (!block) throw new Error(`block ${id.blockNumber} of chain ${id.chainId} not added`)
-    c.logs.set(`${id.blockNumber}/${id.logIndex}`, { checksum: Buffer.from(hexToBytes(accessFor(id, payloadHash).checksum)), timestamp: block.timestamp })
+    c.logs.set(`${id.blockNumber}/${id.logIndex}`, {
+      checksum: Buffer.from(hexToBytes(accessFor(id, payloadHash).checksum)),
+      timestamp: block.timestamp,
+    })
     return { identifier: id, payloadHash }
   }
 

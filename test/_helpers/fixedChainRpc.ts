@@ -23,20 +23,30 @@ export async function startFixedChainRpc(chainId: bigint, head: BlockRef): Promi
   const answer = (req: { id?: unknown; method?: unknown; params?: unknown[] }) => {
     const id = req.id ?? null
     switch (req.method) {
-      case 'eth_chainId': return { jsonrpc: '2.0', id, result: toQuantity(chainId) }
-      case 'eth_blockNumber': return { jsonrpc: '2.0', id, result: toQuantity(head.number) }
-      case 'eth_getLogs': return { jsonrpc: '2.0', id, result: [] }
+      case 'eth_chainId':
+        return { jsonrpc: '2.0', id, result: toQuantity(chainId) }
+      case 'eth_blockNumber':
+        return { jsonrpc: '2.0', id, result: toQuantity(head.number) }
+      case 'eth_getLogs':
+        return { jsonrpc: '2.0', id, result: [] }
       case 'eth_getBlockByNumber': {
         const tag = req.params?.[0]
         const hit = tag === 'latest' || tag === 'safe' || tag === 'finalized' || tag === block.number
         return { jsonrpc: '2.0', id, result: hit ? block : null }
       }
-      default: return { jsonrpc: '2.0', id, error: { code: -32601, message: `the method ${String(req.method)} does not exist/is not available` } }
+      default:
+        return {
+          jsonrpc: '2.0',
+          id,
+          error: { code: -32601, message: `the method ${String(req.method)} does not exist/is not available` },
+        }
     }
   }
   const server = createServer((req, res) => {
     let body = ''
-    req.on('data', (c: Buffer) => { body += c.toString() })
+    req.on('data', (c: Buffer) => {
+      body += c.toString()
+    })
     req.on('end', () => {
       let out: unknown
       try {
@@ -52,6 +62,10 @@ export async function startFixedChainRpc(chainId: bigint, head: BlockRef): Promi
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }

@@ -19,7 +19,8 @@ export function indexIntegrity(dbPath: string): string[] {
     const last = new Map<bigint, Row>()
     for (const b of db.prepare(DUMP.blocks).all() as Row[]) {
       const prev = last.get(b.chain)
-      if (prev && (b.number !== prev.number + 1n || !b.parent_hash.equals(prev.hash))) problems.push(`chain ${b.chain}: block ${b.number} does not link to ${prev.number}`)
+      if (prev && (b.number !== prev.number + 1n || !b.parent_hash.equals(prev.hash)))
+        problems.push(`chain ${b.chain}: block ${b.number} does not link to ${prev.number}`)
       last.set(b.chain, b)
     }
     for (const q of [DUMP.orphanLogs, DUMP.orphanExecMsgs]) {
@@ -30,8 +31,11 @@ export function indexIntegrity(dbPath: string): string[] {
       const heads = new Map((st.headsOfChain.all(id) as (Row & { level: string })[]).map((h) => [h.level, h]))
       const tip = last.get(id)
       const unsafe = heads.get('unsafe')
-      if (!tip !== !unsafe || (tip && unsafe && (tip.number !== unsafe.number || !tip.hash.equals(unsafe.hash)))) problems.push(`chain ${id}: unsafe head ${unsafe?.number} is not the last stored block ${tip?.number}`)
-      for (const [level, h] of heads) if (unsafe && h.number > unsafe.number) problems.push(`chain ${id}: ${level} head ${h.number} above unsafe ${unsafe.number}`)
+      if (!tip !== !unsafe || (tip && unsafe && (tip.number !== unsafe.number || !tip.hash.equals(unsafe.hash))))
+        problems.push(`chain ${id}: unsafe head ${unsafe?.number} is not the last stored block ${tip?.number}`)
+      for (const [level, h] of heads)
+        if (unsafe && h.number > unsafe.number)
+          problems.push(`chain ${id}: ${level} head ${h.number} above unsafe ${unsafe.number}`)
     }
     return problems
   } finally {

@@ -36,9 +36,15 @@ async function main(): Promise<void> {
   const out = (line: string) => process.stdout.write(`${line}\n`)
   indexer.on('commit', (chainId, head) => out(`commit ${chainId} ${head.number}`))
   indexer.on('reorg', (e) => out(`reorg ${e.chainId} ${e.to?.number ?? -1}`))
-  indexer.ready.then(() => out('ready'), () => {})
+  indexer.ready.then(
+    () => out('ready'),
+    () => {},
+  )
   process.once('SIGTERM', () => {
-    indexer.close().then(() => process.exit(0), () => process.exit(1))
+    indexer.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
   })
 }
 

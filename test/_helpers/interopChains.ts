@@ -7,7 +7,12 @@ export type InteropChain = DevChain & { anvil: Anvil }
  * Two real anvil chains (ids 901 and 902) with the emitter and the CrossL2Inbox stand-in
  * installed, and a dev signer. `stop()` ends both processes.
  */
-export async function startInteropChains(): Promise<{ a: InteropChain; b: InteropChain; signer: DevSigner; stop(): Promise<void> }> {
+export async function startInteropChains(): Promise<{
+  a: InteropChain
+  b: InteropChain
+  signer: DevSigner
+  stop(): Promise<void>
+}> {
   const [anvilA, anvilB] = await Promise.all([startAnvil({ chainId: 901 }), startAnvil({ chainId: 902 })])
   const [a, b] = await Promise.all([setupChain(anvilA.url), setupChain(anvilB.url)])
   return {

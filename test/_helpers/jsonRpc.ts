@@ -4,7 +4,12 @@ export type JsonRpcAnswer = { result?: unknown; error?: { code: number; message:
 let nextId = 1
 
 /** One JSON-RPC call over HTTP (fetch); returns the response object, error or result, without throwing on it. */
-export async function jsonRpc(url: string, method: string, params: readonly unknown[] = [], headers: Record<string, string> = {}): Promise<JsonRpcAnswer> {
+export async function jsonRpc(
+  url: string,
+  method: string,
+  params: readonly unknown[] = [],
+  headers: Record<string, string> = {},
+): Promise<JsonRpcAnswer> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },

@@ -3,7 +3,20 @@ import { serializeTransaction } from 'viem/op-stack'
 import type { ForkchoiceStateV1, Hex, PayloadAttributesV3 } from '../../src/engine/types.js'
 import { RpcClient } from '../../src/rpc/client.js'
 
-type Envelope = { executionPayload: { blockHash: Hex; blockNumber: Hex; timestamp: Hex; transactions: Hex[]; gasUsed: Hex; [k: string]: unknown }; parentBeaconBlockRoot: Hex; executionRequests?: Hex[]; blockValue: Hex; [k: string]: unknown }
+type Envelope = {
+  executionPayload: {
+    blockHash: Hex
+    blockNumber: Hex
+    timestamp: Hex
+    transactions: Hex[]
+    gasUsed: Hex
+    [k: string]: unknown
+  }
+  parentBeaconBlockRoot: Hex
+  executionRequests?: Hex[]
+  blockValue: Hex
+  [k: string]: unknown
+}
 
 export type OpNodeOptions = {
   /** Where op-node's engine URL points: the superguard proxy (or an engine, for comparison). */
@@ -58,7 +71,10 @@ export class OpNode {
   }
 
   async init(): Promise<this> {
-    const b = await this.rpc.call<{ hash: Hex; number: Hex; timestamp: Hex; requestsHash?: Hex }>('eth_getBlockByNumber', ['latest', false])
+    const b = await this.rpc.call<{ hash: Hex; number: Hex; timestamp: Hex; requestsHash?: Hex }>(
+      'eth_getBlockByNumber',
+      ['latest', false],
+    )
     this.head = { hash: b.hash, number: BigInt(b.number), timestamp: BigInt(b.timestamp) }
     this.version = b.requestsHash ? 4 : 3
     this.safe = b.hash
@@ -97,7 +113,10 @@ export class OpNode {
   async startBlock(over: Partial<PayloadAttributesV3> = {}): Promise<StartedBlock> {
     const attributes = this.attributes(over)
     const state = this.state()
-    const r = await this.rpc.call<{ payloadId: Hex | null; payloadStatus: { status: string } }>('engine_forkchoiceUpdatedV3', [state, attributes])
+    const r = await this.rpc.call<{ payloadId: Hex | null; payloadStatus: { status: string } }>(
+      'engine_forkchoiceUpdatedV3',
+      [state, attributes],
+    )
     if (!r.payloadId) throw new Error(`no payload id (${r.payloadStatus.status})`)
     return { payloadId: r.payloadId, attributes, state, version: this.version }
   }
@@ -112,14 +131,19 @@ export class OpNode {
     const p = env.executionPayload
     const params: unknown[] = [p, [], env.parentBeaconBlockRoot]
     if (this.version === 4) params.push(env.executionRequests ?? [])
-    const st = await this.rpc.call<{ status: string; validationError?: string }>(`engine_newPayloadV${this.version}`, params)
+    const st = await this.rpc.call<{ status: string; validationError?: string }>(
+      `engine_newPayloadV${this.version}`,
+      params,
+    )
     if (st.status !== 'VALID') throw new Error(`newPayload ${st.status}: ${st.validationError}`)
     await this.rpc.call('engine_forkchoiceUpdatedV3', [this.state(p.blockHash), null])
     this.head = { hash: p.blockHash, number: BigInt(p.blockNumber), timestamp: BigInt(p.timestamp) }
-    await Promise.all(this.followers.map(async (f) => {
-      await f.call(`engine_newPayloadV${this.version}`, params)
-      await f.call('engine_forkchoiceUpdatedV3', [this.state(p.blockHash), null])
-    }))
+    await Promise.all(
+      this.followers.map(async (f) => {
+        await f.call(`engine_newPayloadV${this.version}`, params)
+        await f.call('engine_forkchoiceUpdatedV3', [this.state(p.blockHash), null])
+      }),
+    )
   }
 
   /** One whole slot; `between` runs after the build started and before the seal (submit, await events). */

@@ -28,7 +28,9 @@ export async function startRpcGate(target: string): Promise<RpcGate> {
       const parsed = JSON.parse(body) as { method?: string } | { method?: string }[]
       // The indexer's start-up probe batches eth_blockNumber with eth_chainId to learn whether the
       // endpoint takes batches; neither lets it index anything.
-      onlyChainId = (Array.isArray(parsed) ? parsed : [parsed]).every((r) => r.method === 'eth_chainId' || r.method === 'eth_blockNumber')
+      onlyChainId = (Array.isArray(parsed) ? parsed : [parsed]).every(
+        (r) => r.method === 'eth_chainId' || r.method === 'eth_blockNumber',
+      )
     } catch {
       // forward as is
     }
@@ -37,7 +39,12 @@ export async function startRpcGate(target: string): Promise<RpcGate> {
       await new Promise<void>((resolve) => waiting.push(resolve))
     }
     try {
-      const up = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000) })
+      const up = await fetch(target, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      })
       res.writeHead(up.status, { 'content-type': 'application/json' }).end(await up.text())
     } catch {
       res.writeHead(502).end()

@@ -15,7 +15,10 @@ export type IndexSupervisor = { url: string; failsafe: Failsafe; close(): Promis
  * built as startIndexer builds it (the writer's handle, heads and readiness in memory), so checks
  * cost what they cost in a running supervisor.
  */
-export async function startIndexSupervisor(path: string, opts: { chains?: readonly bigint[]; bodyLimit?: number; maxBatch?: number } = {}): Promise<IndexSupervisor> {
+export async function startIndexSupervisor(
+  path: string,
+  opts: { chains?: readonly bigint[]; bodyLimit?: number; maxBatch?: number } = {},
+): Promise<IndexSupervisor> {
   const db = openDb(path)
   const store = new LogStore(db)
   const chains = opts.chains ?? [901n, 902n]
@@ -24,7 +27,12 @@ export async function startIndexSupervisor(path: string, opts: { chains?: readon
   const logger = createLogger('silent')
   const backend = createIndexBackend(reader, { status: () => [] })
   const failsafe = new Failsafe(false)
-  const app = createRpcServer({ methods: supervisorMethods({ backend, failsafe, logger }), logger, ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}), ...(opts.maxBatch ? { maxBatch: opts.maxBatch } : {}) })
+  const app = createRpcServer({
+    methods: supervisorMethods({ backend, failsafe, logger }),
+    logger,
+    ...(opts.bodyLimit ? { bodyLimit: opts.bodyLimit } : {}),
+    ...(opts.maxBatch ? { maxBatch: opts.maxBatch } : {}),
+  })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const port = (app.server.address() as AddressInfo).port
   return {

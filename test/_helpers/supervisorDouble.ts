@@ -7,7 +7,9 @@ export type DoubleAnswer = { result: unknown } | { error: { code: number; messag
 
 export const VALID: DoubleAnswer = { result: null }
 export const CONFLICT: DoubleAnswer = { error: { code: -320600, message: 'conflicting data' } }
-export const FAILSAFE: DoubleAnswer = { error: { code: -320602, message: 'failsafe is enabled, rejecting all CheckAccessList requests' } }
+export const FAILSAFE: DoubleAnswer = {
+  error: { code: -320602, message: 'failsafe is enabled, rejecting all CheckAccessList requests' },
+}
 export const FUTURE: DoubleAnswer = { error: { code: -321401, message: 'future data' } }
 export const HTTP_500: DoubleAnswer = { httpStatus: 500 }
 
@@ -41,8 +43,13 @@ export async function startSupervisorDouble(answer: DoubleAnswer = VALID): Promi
     answer,
     hold() {
       let release!: () => void
-      held = new Promise<void>((r) => { release = r })
-      return () => { held = undefined; release() }
+      held = new Promise<void>((r) => {
+        release = r
+      })
+      return () => {
+        held = undefined
+        release()
+      }
     },
     close: () => app.close(),
   }
@@ -60,8 +67,15 @@ export async function startSupervisorDouble(answer: DoubleAnswer = VALID): Promi
     self.requests++
     if (held) await held
     const body = req.body as unknown
-    const out = Array.isArray(body) ? body.map((r) => one(r as Record<string, unknown>)) : one(body as Record<string, unknown>)
-    const status = typeof out === 'number' ? out : Array.isArray(out) ? out.find((o): o is number => typeof o === 'number') : undefined
+    const out = Array.isArray(body)
+      ? body.map((r) => one(r as Record<string, unknown>))
+      : one(body as Record<string, unknown>)
+    const status =
+      typeof out === 'number'
+        ? out
+        : Array.isArray(out)
+          ? out.find((o): o is number => typeof o === 'number')
+          : undefined
     if (status !== undefined) return reply.code(status).type('text/plain').send('supervisor double: forced failure')
     return reply.send(out)
   })

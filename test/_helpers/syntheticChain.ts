@@ -32,10 +32,18 @@ export class SyntheticChain {
   }
 
   /** Block `n` at `timestamp` with `logs` logs, executing `execs`; its parent is the block n-1 built last. */
-  block(n: bigint, timestamp: bigint, { logs = 1, execs = [] }: { logs?: number; execs?: IndexedExecMsg[] } = {}): IndexedBlock {
+  block(
+    n: bigint,
+    timestamp: bigint,
+    { logs = 1, execs = [] }: { logs?: number; execs?: IndexedExecMsg[] } = {},
+  ): IndexedBlock {
     this.#ts.set(n, timestamp)
     this.#built.set(n, this.hash(n))
-    const all = Array.from({ length: logs + execs.length }, (_, i) => ({ logIndex: i, checksum: this.checksum(n, i), logHash: h(`lh${i}`) }))
+    const all = Array.from({ length: logs + execs.length }, (_, i) => ({
+      logIndex: i,
+      checksum: this.checksum(n, i),
+      logHash: h(`lh${i}`),
+    }))
     return {
       ref: { number: n, hash: this.hash(n), parentHash: this.#built.get(n - 1n) ?? this.hash(n - 1n), timestamp },
       logs: all,
@@ -58,6 +66,14 @@ export class SyntheticChain {
   exec(n: bigint, logIndex = 0, overrides: Partial<IndexedExecMsg> = {}): IndexedExecMsg {
     const ts = this.#ts.get(n)
     if (ts === undefined) throw new Error(`block ${n} of ${this.chainId} not built`)
-    return { logIndex: 0, sourceChain: this.chainId, sourceBlock: n, sourceLogIndex: logIndex, sourceTimestamp: ts, checksum: this.checksum(n, logIndex), ...overrides }
+    return {
+      logIndex: 0,
+      sourceChain: this.chainId,
+      sourceBlock: n,
+      sourceLogIndex: logIndex,
+      sourceTimestamp: ts,
+      checksum: this.checksum(n, logIndex),
+      ...overrides,
+    }
   }
 }

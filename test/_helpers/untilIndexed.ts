@@ -6,7 +6,12 @@ const EVENTS = ['commit', 'reorg', 'ready', 'cross-unsafe', 'prune'] as const
  * Resolves once `condition()` holds, re-checking after every indexer event (no polling, no sleeps).
  * Rejects after `timeoutMs` with `what` in the message so a hung test says what it waited for.
  */
-export function untilIndexed(indexer: Indexer, what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+export function untilIndexed(
+  indexer: Indexer,
+  what: string,
+  condition: () => boolean,
+  timeoutMs = 20_000,
+): Promise<void> {
   if (condition()) return Promise.resolve()
   return new Promise((resolve, reject) => {
     const check = () => {

@@ -27,7 +27,10 @@ export async function startUpstreamDouble(opts: { chainId: bigint; keep?: number
     url: '',
     received: [],
     submissions: 0,
-    waitFor: (raw) => (self.received.includes(raw) ? Promise.resolve() : new Promise<void>((resolve) => waiters.set(raw, [...(waiters.get(raw) ?? []), resolve]))),
+    waitFor: (raw) =>
+      self.received.includes(raw)
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiters.set(raw, [...(waiters.get(raw) ?? []), resolve])),
     close: async () => {},
   }
   const answer = (req: { id?: unknown; method?: unknown; params?: unknown[] }) => {
@@ -42,7 +45,11 @@ export async function startUpstreamDouble(opts: { chainId: bigint; keep?: number
       waiters.delete(raw)
       return { jsonrpc: '2.0', id, result: bytesToHex(keccak256(hexToBytes(raw))) }
     }
-    return { jsonrpc: '2.0', id, error: { code: -32601, message: `the method ${String(req.method)} does not exist/is not available` } }
+    return {
+      jsonrpc: '2.0',
+      id,
+      error: { code: -32601, message: `the method ${String(req.method)} does not exist/is not available` },
+    }
   }
   const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     const chunks: Buffer[] = []
@@ -62,6 +69,10 @@ export async function startUpstreamDouble(opts: { chainId: bigint; keep?: number
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   self.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  self.close = () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) })
+  self.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections()
+      server.close(() => resolve())
+    })
   return self
 }

@@ -56,27 +56,61 @@ export async function writeIndexFixture(path: string, opts: IndexFixtureOptions)
   const batch: IndexedBlock[] = []
   for (let b = 0; b < nBlocks; b++) {
     const number = BigInt(b + 1)
-    const ref: BlockRef = { number, hash: bytesToHex(word('block', number)), parentHash: parent, timestamp: headTs - BigInt(2 * (nBlocks - 1 - b)) }
+    const ref: BlockRef = {
+      number,
+      hash: bytesToHex(word('block', number)),
+      parentHash: parent,
+      timestamp: headTs - BigInt(2 * (nBlocks - 1 - b)),
+    }
     const logs: IndexedBlock['logs'] = []
     for (let l = 0; l < perBlock && b * perBlock + l < opts.logs; l++) {
       const i = b * perBlock + l
       const origin = word('origin', i).subarray(0, 20)
       const payloadHash = word('payload', i)
-      const a = accessFor({ origin: bytesToHex(origin), blockNumber: number, logIndex: l, timestamp: ref.timestamp, chainId: sourceChain }, payloadHash)
+      const a = accessFor(
+        {
+          origin: bytesToHex(origin),
+          blockNumber: number,
+          logIndex: l,
+          timestamp: ref.timestamp,
+          chainId: sourceChain,
+        },
+        payloadHash,
+      )
       accesses[i] = a
-      logs.push({ logIndex: l, checksum: Buffer.from(a.checksum.slice(2), 'hex'), logHash: Buffer.from(logHash(origin, payloadHash)) })
+      logs.push({
+        logIndex: l,
+        checksum: Buffer.from(a.checksum.slice(2), 'hex'),
+        logHash: Buffer.from(logHash(origin, payloadHash)),
+      })
     }
     batch.push({ ref, logs, execMsgs: [] })
     parent = ref.hash
     head = ref
     if (batch.length === 500 || b === nBlocks - 1) store.appendBlocks(src.key, batch.splice(0))
   }
-  const execHead: BlockRef = { number: 1n, hash: bytesToHex(word('exec', 1)), parentHash: bytesToHex(new Uint8Array(32)), timestamp: headTs }
+  const execHead: BlockRef = {
+    number: 1n,
+    hash: bytesToHex(word('exec', 1)),
+    parentHash: bytesToHex(new Uint8Array(32)),
+    timestamp: headTs,
+  }
   store.appendBlocks(exec.key, [{ ref: execHead, logs: [], execMsgs: [] }])
-  for (const [key, ref] of [[src.key, head!], [exec.key, execHead]] as const) {
+  for (const [key, ref] of [
+    [src.key, head!],
+    [exec.key, execHead],
+  ] as const) {
     for (const level of ['cross-unsafe', 'safe', 'finalized'] as const) store.setHead(key, level, ref)
     store.setReady(key)
   }
   db.close()
-  return { path, sourceChain, execChain, head: head!, execHead, access: (i) => accesses[i]!, entries: (i) => encodeAccess(accesses[i]!) }
+  return {
+    path,
+    sourceChain,
+    execChain,
+    head: head!,
+    execHead,
+    access: (i) => accesses[i]!,
+    entries: (i) => encodeAccess(accesses[i]!),
+  }
 }

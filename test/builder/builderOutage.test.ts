@@ -31,7 +31,15 @@ const JOB_EVERY_MS = 250
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-type Env = { engine: EngineSimHandle; pipe: TcpPipe; builder: BuilderHandle; lines: Line[]; secret: Buffer; genesis: { hash: Hex; number: Hex; timestamp: Hex }; close(): Promise<void> }
+type Env = {
+  engine: EngineSimHandle
+  pipe: TcpPipe
+  builder: BuilderHandle
+  lines: Line[]
+  secret: Buffer
+  genesis: { hash: Hex; number: Hex; timestamp: Hex }
+  close(): Promise<void>
+}
 
 /** engine-sim ← TCP pipe ← builder; the sequencer it submits to is a closed port (submissions fail, and are still reported). */
 async function outageEnv(): Promise<Env> {
@@ -41,13 +49,34 @@ async function outageEnv(): Promise<Env> {
   const pipe = await TcpPipe.start(engine.url)
   const { logger, lines } = captureLog()
   const { config } = loadConfig(builderSpec, {
-    argv: ['--listen', '127.0.0.1:0', '--sequencer', `http://127.0.0.1:${await freePort()}`, '--jwt-secret', jwt.path, '--engine', `${pipe.url},jwt=${eJwt.path}`,
-      '--chain-id', String(CHAIN_ID), '--failure-log-interval', `${LOG_INTERVAL_MS}ms`],
+    argv: [
+      '--listen',
+      '127.0.0.1:0',
+      '--sequencer',
+      `http://127.0.0.1:${await freePort()}`,
+      '--jwt-secret',
+      jwt.path,
+      '--engine',
+      `${pipe.url},jwt=${eJwt.path}`,
+      '--chain-id',
+      String(CHAIN_ID),
+      '--failure-log-interval',
+      `${LOG_INTERVAL_MS}ms`,
+    ],
   })
   const builder = await startBuilder(config, { logger })
-  const g = (await jsonRpc(engine.url, 'eth_getBlockByNumber', ['0x0', false], bearer(eJwt.secret))).result as { hash: Hex; number: Hex; timestamp: Hex }
+  const g = (await jsonRpc(engine.url, 'eth_getBlockByNumber', ['0x0', false], bearer(eJwt.secret))).result as {
+    hash: Hex
+    number: Hex
+    timestamp: Hex
+  }
   return {
-    engine, pipe, builder, lines, secret: jwt.secret, genesis: { hash: g.hash, number: g.number, timestamp: g.timestamp },
+    engine,
+    pipe,
+    builder,
+    lines,
+    secret: jwt.secret,
+    genesis: { hash: g.hash, number: g.number, timestamp: g.timestamp },
     async close() {
       await builder.close()
       await pipe.close()
@@ -61,10 +90,20 @@ let seq = 0
 async function announce(env: Env, dueMs: number): Promise<Hex> {
   const jobId = `0x${(++seq).toString(16).padStart(16, '0')}` as Hex
   const attributes = {
-    timestamp: `0x${(BigInt(env.genesis.timestamp) + 2n).toString(16)}`, prevRandao: `0x${'00'.repeat(32)}`, suggestedFeeRecipient: `0x${'00'.repeat(20)}`,
-    withdrawals: [], parentBeaconBlockRoot: `0x${'00'.repeat(32)}`, transactions: [], gasLimit: '0x1c9c380',
+    timestamp: `0x${(BigInt(env.genesis.timestamp) + 2n).toString(16)}`,
+    prevRandao: `0x${'00'.repeat(32)}`,
+    suggestedFeeRecipient: `0x${'00'.repeat(20)}`,
+    withdrawals: [],
+    parentBeaconBlockRoot: `0x${'00'.repeat(32)}`,
+    transactions: [],
+    gasLimit: '0x1c9c380',
   }
-  const r = await jsonRpc(env.builder.url, 'builder_startBuilding', [{ jobId, parent: env.genesis, attributes, deadline: Date.now() + dueMs, engineVersion: 3 }], bearer(env.secret))
+  const r = await jsonRpc(
+    env.builder.url,
+    'builder_startBuilding',
+    [{ jobId, parent: env.genesis, attributes, deadline: Date.now() + dueMs, engineVersion: 3 }],
+    bearer(env.secret),
+  )
   assert.is(r.error, undefined, JSON.stringify(r.error))
   return jobId
 }
@@ -98,17 +137,25 @@ test('builder: engine down for 3 s (connections reset): look-ups back off, misse
     // Before: a request every 25 ms for each job's whole run (~7 a job, 80+ here). Backed off
     // (50 ms doubling to 1 s, across jobs): about one a second once the backoff has ramped up.
     const bound = Math.ceil(outageMs / 1000) * 2 + 6
-    assert.ok(requests >= 2 && requests <= bound, `${requests} engine requests during a ${outageMs} ms outage (expected 2..${bound})`)
+    assert.ok(
+      requests >= 2 && requests <= bound,
+      `${requests} engine requests during a ${outageMs} ms outage (expected 2..${bound})`,
+    )
 
     const lines = env.lines.slice(linesBefore)
-    const missedLines = lines.filter((l) => l.level === 40 && l.msg === 'parent block not available before the deadline')
+    const missedLines = lines.filter(
+      (l) => l.level === 40 && l.msg === 'parent block not available before the deadline',
+    )
     const maxLines = Math.ceil(outageMs / LOG_INTERVAL_MS) + 1
-    assert.ok(missedLines.length >= 1 && missedLines.length <= maxLines, `${missedLines.length} warnings for ${jobs} missed jobs (at most ${maxLines}: one per interval)`)
+    assert.ok(
+      missedLines.length >= 1 && missedLines.length <= maxLines,
+      `${missedLines.length} warnings for ${jobs} missed jobs (at most ${maxLines}: one per interval)`,
+    )
     assert.match(String(missedLines[0]!.err), /^engine: /, 'the warning names the engine failure')
     const counted = missedLines.reduce((n, l) => n + Number(l.failures), 0)
     assert.ok(counted >= 1 && counted <= jobs, `warnings carry counts (${counted} of ${jobs})`)
     assert.is(await metric(env, /superguard_builder_jobs_missed_total (\d+)/), jobs)
-    assert.ok(await metric(env, /superguard_builder_failures_total\{upstream="engine"\} (\d+)/) >= requests - 1)
+    assert.ok((await metric(env, /superguard_builder_failures_total\{upstream="engine"\} (\d+)/)) >= requests - 1)
 
     // Back: the next job finds its parent within the backoff cap (1 s) and is submitted; one recovery line.
     await env.pipe.restore()
@@ -117,7 +164,9 @@ test('builder: engine down for 3 s (connections reset): look-ups back off, misse
     await env.builder.waitForSubmission((s) => s.jobId === next, 5000)
     const resumeMs = Date.now() - mendedAt
     assert.ok(resumeMs <= 1500, `first submission ${resumeMs} ms after the engine came back`)
-    const recovered = env.lines.slice(linesBefore).filter((l) => l.msg === 'parent block not available before the deadline: recovered')
+    const recovered = env.lines
+      .slice(linesBefore)
+      .filter((l) => l.msg === 'parent block not available before the deadline: recovered')
     assert.is(recovered.length, 1)
     assert.is(recovered[0]!.failures, jobs)
   } finally {
@@ -144,14 +193,31 @@ test('builder /healthz: concurrent probes share one engine request (the listener
 })
 
 test('builder interop check: supervisor down: one warning per interval with a count, backed off, recovered', async () => {
-  const sup = createRpcServer({ methods: new Map([['supervisor_checkAccessList', () => null]]), logger: createLogger('silent') })
+  const sup = createRpcServer({
+    methods: new Map([['supervisor_checkAccessList', () => null]]),
+    logger: createLogger('silent'),
+  })
   await sup.listen({ host: '127.0.0.1', port: 0 })
   const pipe = await TcpPipe.start(`127.0.0.1:${(sup.server.address() as AddressInfo).port}`)
   const { logger, lines } = captureLog()
   let failed = 0
-  const checker = new InteropChecker(pipe.url, { timeoutMs: 500, log: logger, failureLogIntervalMs: LOG_INTERVAL_MS, onFailure: () => failed++ })
-  const entries = encodeAccess({ chainId: 902n, blockNumber: 7n, timestamp: 100n, logIndex: 0, checksum: `0x03${'11'.repeat(31)}` })
-  const tx = { hash: `0x${'aa'.repeat(32)}`, accessList: [{ address: CROSS_L2_INBOX, storageKeys: entries }] } as unknown as PoolEntry
+  const checker = new InteropChecker(pipe.url, {
+    timeoutMs: 500,
+    log: logger,
+    failureLogIntervalMs: LOG_INTERVAL_MS,
+    onFailure: () => failed++,
+  })
+  const entries = encodeAccess({
+    chainId: 902n,
+    blockNumber: 7n,
+    timestamp: 100n,
+    logIndex: 0,
+    checksum: `0x03${'11'.repeat(31)}`,
+  })
+  const tx = {
+    hash: `0x${'aa'.repeat(32)}`,
+    accessList: [{ address: CROSS_L2_INBOX, storageKeys: entries }],
+  } as unknown as PoolEntry
   try {
     await pipe.kill('reset')
     // A rebuild every 20 ms (--resubmit-interval 20ms while the mempool changes) for 1.5 s, each with a fresh job cache.
@@ -172,7 +238,7 @@ test('builder interop check: supervisor down: one warning per interval with a co
     await pipe.restore()
     // The backoff (at most 2 s) ends, and the next build is checked again.
     let kept: PoolEntry[] = []
-    for (const deadline = Date.now() + 3000; Date.now() < deadline && kept.length === 0;) {
+    for (const deadline = Date.now() + 3000; Date.now() < deadline && kept.length === 0; ) {
       kept = await checker.filter([tx], 901n, 200n, new Map())
       if (kept.length === 0) await sleep(20)
     }

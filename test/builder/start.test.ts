@@ -13,7 +13,6 @@ import { jsonRpc } from '../_helpers/jsonRpc.js'
 import { CHAIN_ID, jwtFile, proxyEnv, signedTx, startJob, type Env } from '../sequencer/_env.js'
 import { freePort } from '../../src/util/freePort.js'
 
-
 type BuilderEnv = { env: Env; follower: EngineSimHandle; builder: BuilderHandle; close(): Promise<void> }
 
 /** Sequencer (proxy) + op-node stand-in + the reference builder with its own engine-sim following the chain. */
@@ -23,13 +22,32 @@ async function builderEnv(o: { checkInterop?: string } = {}): Promise<BuilderEnv
   const genesisTime = Math.floor(Date.now() / 1000) + 30
   const fJwt = jwtFile()
   const follower = await startEngineSim({ jwtSecret: fJwt.secret, chainId: CHAIN_ID, genesisTime })
-  const env = await proxyEnv({ builders: [], genesisTime, extraBuilders: [`http://127.0.0.1:${port},jwt=${jwt.path},name=ref`], opNode: { followers: [{ url: follower.url, jwtSecret: fJwt.secret }] } })
+  const env = await proxyEnv({
+    builders: [],
+    genesisTime,
+    extraBuilders: [`http://127.0.0.1:${port},jwt=${jwt.path},name=ref`],
+    opNode: { followers: [{ url: follower.url, jwtSecret: fJwt.secret }] },
+  })
   const { config } = loadConfig(builderSpec, {
-    argv: ['--listen', `127.0.0.1:${port}`, '--sequencer', env.seq.urls.builder, '--jwt-secret', jwt.path, '--engine', `${follower.url},jwt=${fJwt.path}`, '--resubmit-interval', '20ms', ...(o.checkInterop ? ['--check-interop', o.checkInterop] : [])],
+    argv: [
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--sequencer',
+      env.seq.urls.builder,
+      '--jwt-secret',
+      jwt.path,
+      '--engine',
+      `${follower.url},jwt=${fJwt.path}`,
+      '--resubmit-interval',
+      '20ms',
+      ...(o.checkInterop ? ['--check-interop', o.checkInterop] : []),
+    ],
   })
   const builder = await startBuilder(config, { logger: createLogger('silent') })
   return {
-    env, follower, builder,
+    env,
+    follower,
+    builder,
     async close() {
       await builder.close()
       await env.close()
@@ -89,19 +107,38 @@ test('reference builder: submits early, then resubmits a better block; the newer
 
 test('reference builder: interop transactions are checked with the supervisor in one batch per build; failures are left out', async () => {
   const batches: { method: string; params: unknown[] }[][] = []
-  const bad = encodeAccess({ chainId: 902n, blockNumber: 7n, timestamp: 100n, logIndex: 1, checksum: `0x03${'22'.repeat(31)}` })
-  const good = encodeAccess({ chainId: 902n, blockNumber: 7n, timestamp: 100n, logIndex: 0, checksum: `0x03${'11'.repeat(31)}` })
+  const bad = encodeAccess({
+    chainId: 902n,
+    blockNumber: 7n,
+    timestamp: 100n,
+    logIndex: 1,
+    checksum: `0x03${'22'.repeat(31)}`,
+  })
+  const good = encodeAccess({
+    chainId: 902n,
+    blockNumber: 7n,
+    timestamp: 100n,
+    logIndex: 0,
+    checksum: `0x03${'11'.repeat(31)}`,
+  })
   const sup = createRpcServer({
-    methods: new Map([['supervisor_checkAccessList', (p: readonly unknown[]) => {
-      if (JSON.stringify(p[0]) === JSON.stringify(bad)) throw Object.assign(new Error('conflict'), {})
-      assert.equal(p[1], 'cross-unsafe')
-      assert.equal((p[2] as { timeout: string }).timeout, '0x0')
-      assert.equal((p[2] as { chainID: string }).chainID, String(CHAIN_ID))
-      return null
-    }]]),
+    methods: new Map([
+      [
+        'supervisor_checkAccessList',
+        (p: readonly unknown[]) => {
+          if (JSON.stringify(p[0]) === JSON.stringify(bad)) throw Object.assign(new Error('conflict'), {})
+          assert.equal(p[1], 'cross-unsafe')
+          assert.equal((p[2] as { timeout: string }).timeout, '0x0')
+          assert.equal((p[2] as { chainID: string }).chainID, String(CHAIN_ID))
+          return null
+        },
+      ],
+    ]),
     logger: createLogger('silent'),
   })
-  sup.addHook('preHandler', async (req) => { if (typeof req.body === 'string' && req.body.startsWith('[')) batches.push(JSON.parse(req.body)) })
+  sup.addHook('preHandler', async (req) => {
+    if (typeof req.body === 'string' && req.body.startsWith('[')) batches.push(JSON.parse(req.body))
+  })
   await sup.listen({ host: '127.0.0.1', port: 0 })
   const be = await builderEnv({ checkInterop: `http://127.0.0.1:${(sup.server.address() as AddressInfo).port}` })
   const { env, builder } = be
@@ -114,7 +151,10 @@ test('reference builder: interop transactions are checked with the supervisor in
     const sub = await builder.waitForSubmission((s) => s.jobId === job.jobId)
     assert.is(sub.txs, 2)
     assert.is(batches.length, 1, 'one batch request for the block')
-    assert.equal(batches[0]!.map((c) => c.method), ['supervisor_checkAccessList', 'supervisor_checkAccessList'])
+    assert.equal(
+      batches[0]!.map((c) => c.method),
+      ['supervisor_checkAccessList', 'supervisor_checkAccessList'],
+    )
     await env.seq.events.waitFor('validated', (v) => v.blockHash === sub.blockHash && v.valid)
     const got = await env.op.seal(started)
     assert.ok(got.executionPayload.transactions.includes(ok))

@@ -20,7 +20,14 @@ function setup() {
   for (let n = 0n; n <= 10n; n++) reader.addBlock(A, n, T + n * 2n)
   reader.addBlock(C, 8n, T + 8n) // chain C's index starts at block 8 (backfill window)
   reader.addBlock(B, 0n, T)
-  const id = (over: Partial<Identifier> = {}): Identifier => ({ origin: ORIGIN, blockNumber: 5n, logIndex: 1, timestamp: T + 10n, chainId: A, ...over })
+  const id = (over: Partial<Identifier> = {}): Identifier => ({
+    origin: ORIGIN,
+    blockNumber: 5n,
+    logIndex: 1,
+    timestamp: T + 10n,
+    chainId: A,
+    ...over,
+  })
   const msg = reader.addMessage(id(), PAYLOAD)
   reader.addMessage(id({ blockNumber: 7n, logIndex: 0, timestamp: T + 14n }), PAYLOAD)
   reader.setHead(A, 'cross-unsafe', 6n)
@@ -28,13 +35,20 @@ function setup() {
   reader.setHead(A, 'finalized', 2n)
   const failsafe = new Failsafe()
   const backend = createIndexBackend(reader, { status: () => [] })
-  const check = (entries: unknown, minSafety: unknown = 'unsafe', descriptor: unknown = { chainID: String(B), timestamp: `0x${(T + 100n).toString(16)}` }) =>
-    checkRequest({ backend, failsafe }, () => parseInboxEntries(entries), minSafety, descriptor)
+  const check = (
+    entries: unknown,
+    minSafety: unknown = 'unsafe',
+    descriptor: unknown = { chainID: String(B), timestamp: `0x${(T + 100n).toString(16)}` },
+  ) => checkRequest({ backend, failsafe }, () => parseInboxEntries(entries), minSafety, descriptor)
   return { reader, failsafe, check, msg, id }
 }
 
 const entriesOf = (id: Identifier, payload: Hex = PAYLOAD) => encodeAccess(accessFor(id, payload))
-const desc = (timestamp: bigint, extra: Record<string, unknown> = {}) => ({ chainID: String(B), timestamp: `0x${timestamp.toString(16)}`, ...extra })
+const desc = (timestamp: bigint, extra: Record<string, unknown> = {}) => ({
+  chainID: String(B),
+  timestamp: `0x${timestamp.toString(16)}`,
+  ...extra,
+})
 
 function code(r: CheckResult | Promise<CheckResult>): number {
   assert.not.instance(r, Promise, 'the index backend answers synchronously')
@@ -89,8 +103,14 @@ test('descriptor: chainID required, chainId spelling, decimal or hex, missing ti
   assert.is(code(check(entries, 'unsafe', { chainID: String(B) })), -32602)
   assert.is(code(check(entries, 'unsafe', 'nope')), -32602)
   assert.is(code(check(entries, 'unsafe', { chainId: String(B), timestamp: `0x${(T + 20n).toString(16)}` })), 0)
-  assert.is(code(check(entries, 'unsafe', { chainID: `0x${B.toString(16)}`, timestamp: `0x${(T + 20n).toString(16)}` })), 0)
-  assert.is(code(check(entries, 'unsafe', { chainID: String(B), timestamp: `0x${(T + 20n).toString(16)}`, timeout: '0x0' })), 0)
+  assert.is(
+    code(check(entries, 'unsafe', { chainID: `0x${B.toString(16)}`, timestamp: `0x${(T + 20n).toString(16)}` })),
+    0,
+  )
+  assert.is(
+    code(check(entries, 'unsafe', { chainID: String(B), timestamp: `0x${(T + 20n).toString(16)}`, timeout: '0x0' })),
+    0,
+  )
 })
 
 test('executing chain not configured → -320501', () => {
@@ -103,7 +123,10 @@ test('timing: intra-timestamp, before init, expiry, timeout → -320600; the win
   const { check, msg } = setup()
   const e = entriesOf(msg.identifier)
   const init = msg.identifier.timestamp
-  assert.is(message(check(e, 'unsafe', desc(init))), `conflicting data: access-list check does not allow intra-timestamp (${init})`)
+  assert.is(
+    message(check(e, 'unsafe', desc(init))),
+    `conflicting data: access-list check does not allow intra-timestamp (${init})`,
+  )
   assert.is(code(check(e, 'unsafe', desc(init - 1n))), -320600)
   assert.is(code(check(e, 'unsafe', desc(init + EXPIRY_WINDOW_S))), 0)
   assert.is(code(check(e, 'unsafe', desc(init + EXPIRY_WINDOW_S + 1n))), -320600)

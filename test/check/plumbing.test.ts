@@ -28,13 +28,20 @@ test('limiter: never more than `concurrency` at once, queue bounded, slots hande
   let running = 0
   let peak = 0
   const releases: (() => void)[] = []
-  const task = () => new Promise<void>((resolve) => {
-    running++
-    peak = Math.max(peak, running)
-    releases.push(() => { running--; resolve() })
-  })
+  const task = () =>
+    new Promise<void>((resolve) => {
+      running++
+      peak = Math.max(peak, running)
+      releases.push(() => {
+        running--
+        resolve()
+      })
+    })
   const done = [limit(task), limit(task), limit(task), limit(task)]
-  const refused = await limit(task).then(() => undefined, (err: unknown) => err)
+  const refused = await limit(task).then(
+    () => undefined,
+    (err: unknown) => err,
+  )
   assert.instance(refused, LimiterFullError)
   assert.is(limit.active, 2)
   assert.is(limit.queued, 2)

@@ -1,23 +1,48 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createPublicClient, http, keccak256 } from 'viem'
-import { accessListEntries, DevSigner, signExecuting, type DevChain, type InitiatingMessage } from '../../src/devnet/messages.js'
+import {
+  accessListEntries,
+  DevSigner,
+  signExecuting,
+  type DevChain,
+  type InitiatingMessage,
+} from '../../src/devnet/messages.js'
 import { CROSS_L2_INBOX, type Hex } from '../../src/interop/index.js'
 import { runCli } from '../_helpers/cli.js'
 
 // §6 vectors A and B (interop.md)
-const A = ['0x01000000d1d2d3d4d5d6d7d8a1a2a3a4a5a6a7a8c1c2c3c4c5c6c7c8b1b2b3b4', '0x03749e87fd7789575de9906569deb05aaf220dc4cfab3d8abbfd34a2e1d7d357'] as const
-const B = ['0x0100000000000000190a85c3000000000035b44900000000681a081500000001', '0x03c68024f5ebb6232677dcaa25cb051cd484ae1ba33fb51df85c09e73c44c775'] as const
+const A = [
+  '0x01000000d1d2d3d4d5d6d7d8a1a2a3a4a5a6a7a8c1c2c3c4c5c6c7c8b1b2b3b4',
+  '0x03749e87fd7789575de9906569deb05aaf220dc4cfab3d8abbfd34a2e1d7d357',
+] as const
+const B = [
+  '0x0100000000000000190a85c3000000000035b44900000000681a081500000001',
+  '0x03c68024f5ebb6232677dcaa25cb051cd484ae1ba33fb51df85c09e73c44c775',
+] as const
 
 // Signing with an explicit nonce never touches the client, so no chain has to run.
-const chain: DevChain = { url: 'http://127.0.0.1:9', chainId: 901n, client: createPublicClient({ transport: http('http://127.0.0.1:9') }) }
+const chain: DevChain = {
+  url: 'http://127.0.0.1:9',
+  chainId: 901n,
+  client: createPublicClient({ transport: http('http://127.0.0.1:9') }),
+}
 const signer = new DevSigner()
 const m1: InitiatingMessage = {
-  identifier: { origin: '0x00000000000000000000000000000000000e1771', blockNumber: 42n, logIndex: 3, timestamp: 1_746_536_469n, chainId: 900n },
+  identifier: {
+    origin: '0x00000000000000000000000000000000000e1771',
+    blockNumber: 42n,
+    logIndex: 3,
+    timestamp: 1_746_536_469n,
+    chainId: 900n,
+  },
   payloadHash: keccak256('0x01'),
 }
 // a source chain id above uint64, so its access carries an extension entry
-const m2: InitiatingMessage = { identifier: { ...m1.identifier, chainId: (1n << 64n) + 7n, logIndex: 0 }, payloadHash: keccak256('0x02') }
+const m2: InitiatingMessage = {
+  identifier: { ...m1.identifier, chainId: (1n << 64n) + 7n, logIndex: 0 },
+  payloadHash: keccak256('0x02'),
+}
 
 async function interopTx(messages: InitiatingMessage[], nonce = 5): Promise<Hex> {
   return signExecuting(chain, signer, messages[0]!, accessListEntries(messages), nonce)
@@ -35,7 +60,11 @@ test('a signed interop transaction: header, then each executing message', async 
   assert.ok(stdout.includes('  nonce             5\n'))
   assert.ok(stdout.includes(`  to                ${CROSS_L2_INBOX}\n`))
   assert.ok(stdout.includes('5 CrossL2Inbox entries declare 2 executing messages'))
-  assert.ok(stdout.includes('executing message 1\n  source chain id   900\n  block number      42\n  timestamp         1746536469 (2025-05-06T13:01:09.000Z)\n  log index         3\n'))
+  assert.ok(
+    stdout.includes(
+      'executing message 1\n  source chain id   900\n  block number      42\n  timestamp         1746536469 (2025-05-06T13:01:09.000Z)\n  log index         3\n',
+    ),
+  )
   assert.ok(stdout.includes(`executing message 2\n  source chain id   ${(1n << 64n) + 7n}\n`))
   assert.ok(stdout.includes(`  chain extension   0x0200000000000000${'00'.repeat(23)}01\n`))
   assert.is((stdout.match(/lookup entry      0x01000000/g) ?? []).length, 2)
@@ -49,8 +78,13 @@ test('--json prints one object with the transaction, its entries and accesses', 
   assert.equal(out.transaction, { hash: keccak256(raw), type: 'eip1559', chainId: '901', nonce: 0, to: CROSS_L2_INBOX })
   assert.is(out.entries.length, 5)
   assert.equal(out.accesses[0], {
-    chainId: '900', blockNumber: '42', timestamp: '1746536469', time: '2025-05-06T13:01:09.000Z', logIndex: 3,
-    checksum: out.entries[1], lookup: out.entries[0],
+    chainId: '900',
+    blockNumber: '42',
+    timestamp: '1746536469',
+    time: '2025-05-06T13:01:09.000Z',
+    logIndex: 3,
+    checksum: out.entries[1],
+    lookup: out.entries[0],
   })
   assert.is(out.accesses[1].chainId, ((1n << 64n) + 7n).toString())
   assert.is(out.accesses[1].extension, out.entries[3])
@@ -72,8 +106,16 @@ test('storage keys, including the §6 vector A pair, separated by spaces or comm
   assert.is(stderr, '')
   assert.is(code, 0)
   assert.ok(stdout.startsWith('4 storage keys declare 2 accesses\n'))
-  assert.ok(stdout.includes(`access 1\n  source chain id   ${0xd1d2d3d4d5d6d7d8n}\n  block number      ${0xa1a2a3a4a5a6a7a8n}\n  timestamp         ${0xc1c2c3c4c5c6c7c8n} (beyond the date range)\n  log index         ${0xb1b2b3b4}\n  checksum          ${A[1]}\n  lookup entry      ${A[0]}\n`))
-  assert.ok(stdout.includes('access 2\n  source chain id   420120003\n  block number      3519561\n  timestamp         1746536469 (2025-05-06T13:01:09.000Z)\n  log index         1\n'))
+  assert.ok(
+    stdout.includes(
+      `access 1\n  source chain id   ${0xd1d2d3d4d5d6d7d8n}\n  block number      ${0xa1a2a3a4a5a6a7a8n}\n  timestamp         ${0xc1c2c3c4c5c6c7c8n} (beyond the date range)\n  log index         ${0xb1b2b3b4}\n  checksum          ${A[1]}\n  lookup entry      ${A[0]}\n`,
+    ),
+  )
+  assert.ok(
+    stdout.includes(
+      'access 2\n  source chain id   420120003\n  block number      3519561\n  timestamp         1746536469 (2025-05-06T13:01:09.000Z)\n  log index         1\n',
+    ),
+  )
 })
 
 test('storage keys as a pasted JSON array, with --json (env SUPERGUARD_JSON works too)', async () => {
@@ -81,7 +123,17 @@ test('storage keys as a pasted JSON array, with --json (env SUPERGUARD_JSON work
   assert.is(code, 0)
   assert.equal(JSON.parse(stdout), {
     entries: [...B],
-    accesses: [{ chainId: '420120003', blockNumber: '3519561', timestamp: '1746536469', time: '2025-05-06T13:01:09.000Z', logIndex: 1, checksum: B[1], lookup: B[0] }],
+    accesses: [
+      {
+        chainId: '420120003',
+        blockNumber: '3519561',
+        timestamp: '1746536469',
+        time: '2025-05-06T13:01:09.000Z',
+        logIndex: 1,
+        checksum: B[1],
+        lookup: B[0],
+      },
+    ],
   })
 })
 
@@ -112,7 +164,10 @@ test('a garbage transaction: the decode error on stderr, exit code 2', async () 
     const r = await runCli(['inspect', g])
     assert.is(r.code, 2, g)
     assert.is(r.stdout, '')
-    assert.match(r.stderr, /^(invalid transaction: |transaction is not a non-empty even-length hex string).*\(expected a raw transaction or 32-byte storage keys\)\n$/)
+    assert.match(
+      r.stderr,
+      /^(invalid transaction: |transaction is not a non-empty even-length hex string).*\(expected a raw transaction or 32-byte storage keys\)\n$/,
+    )
   }
 })
 

@@ -12,7 +12,11 @@ const spec = defineOptions({
   tags: { type: 'strings', default: [], help: 'tags' },
   dataDir: { type: 'path', flag: 'data', aliases: ['d'], arg: 'DIR', help: 'data directory' },
 })
-const text = formatHelp('superguard test [options] <arg>', 'Does a test thing.', defineSpec({ role: 'test', envPrefix: 'SUPERGUARD_', options: spec }))
+const text = formatHelp(
+  'superguard test [options] <arg>',
+  'Does a test thing.',
+  defineSpec({ role: 'test', envPrefix: 'SUPERGUARD_', options: spec }),
+)
 const lines = text.split('\n')
 
 /** The two lines (flag line, description line) of an option. */
@@ -38,18 +42,34 @@ test('every option is listed with its env name', () => {
 })
 
 test('defaults, placeholders, choices, aliases, required and repeatable are shown', () => {
-  assert.equal(entry('host'), ['  --host STRING', '      address to listen on (default 127.0.0.1; env SUPERGUARD_HOST)'])
-  assert.equal(entry('log-level'), ['  --log-level fatal|error|warn|info|debug|trace|silent', '      log level (default info; env SUPERGUARD_LOG_LEVEL)'])
+  assert.equal(entry('host'), [
+    '  --host STRING',
+    '      address to listen on (default 127.0.0.1; env SUPERGUARD_HOST)',
+  ])
+  assert.equal(entry('log-level'), [
+    '  --log-level fatal|error|warn|info|debug|trace|silent',
+    '      log level (default info; env SUPERGUARD_LOG_LEVEL)',
+  ])
   assert.equal(entry('port'), ['  --port PORT', '      port to listen on (default 8545; env SUPERGUARD_PORT)'])
-  assert.equal(entry('upstream'), ['  --upstream URL', '      upstream URL (repeatable; required; env SUPERGUARD_UPSTREAM)'])
-  assert.equal(entry('interval'), ['  --interval DURATION', '      sweep interval (default 2s; env SUPERGUARD_INTERVAL)'])
+  assert.equal(entry('upstream'), [
+    '  --upstream URL',
+    '      upstream URL (repeatable; required; env SUPERGUARD_UPSTREAM)',
+  ])
+  assert.equal(entry('interval'), [
+    '  --interval DURATION',
+    '      sweep interval (default 2s; env SUPERGUARD_INTERVAL)',
+  ])
   assert.equal(entry('metrics'), ['  --metrics', '      serve /metrics (default true; env SUPERGUARD_METRICS)'])
   assert.equal(entry('tags'), ['  --tags STRINGS', '      tags (repeatable; env SUPERGUARD_TAGS)'])
   assert.equal(entry('data'), ['  --data, --d DIR', '      data directory (env SUPERGUARD_DATA)'])
 })
 
 test('--config and --help close the list', () => {
-  assert.ok(text.endsWith('  --config FILE\n      JSON file with options by name (env SUPERGUARD_CONFIG)\n  --help\n      show this help\n'))
+  assert.ok(
+    text.endsWith(
+      '  --config FILE\n      JSON file with options by name (env SUPERGUARD_CONFIG)\n  --help\n      show this help\n',
+    ),
+  )
 })
 
 test.run()

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { ConfigError, defineOptions, defineSpec, envName, flagName, loadConfig, type LoadInput } from '../../src/config/index.js'
+import {
+  ConfigError,
+  defineOptions,
+  defineSpec,
+  envName,
+  flagName,
+  loadConfig,
+  type LoadInput,
+} from '../../src/config/index.js'
 
 const spec = defineOptions({
   port: { type: 'port', default: 8545, help: 'port to listen on' },
@@ -25,7 +33,8 @@ function file(content: unknown): string {
   return p
 }
 
-const load = (input: LoadInput<typeof spec>) => loadConfig(defineSpec({ role: 'test', envPrefix: 'SUPERGUARD_', options: spec }), input)
+const load = (input: LoadInput<typeof spec>) =>
+  loadConfig(defineSpec({ role: 'test', envPrefix: 'SUPERGUARD_', options: spec }), input)
 const U = ['--upstream', 'http://a']
 
 function problems(input: LoadInput<typeof spec>): readonly string[] {
@@ -35,12 +44,29 @@ function problems(input: LoadInput<typeof spec>): readonly string[] {
     assert.instance(err, ConfigError)
     return (err as ConfigError).problems
   }
-  throw new assert.Assertion({ message: 'expected a ConfigError', operator: 'throws', generated: true, expects: 'ConfigError', actual: 'no error' })
+  throw new assert.Assertion({
+    message: 'expected a ConfigError',
+    operator: 'throws',
+    generated: true,
+    expects: 'ConfigError',
+    actual: 'no error',
+  })
 }
 
 test('defaults fill every option that has one', () => {
   const { config, positionals, help } = load({ argv: U })
-  assert.equal({ ...config }, { port: 8545, host: '127.0.0.1', upstream: ['http://a'], interval: 2000, metrics: true, strategy: 'agreement', maxEntries: 1000 })
+  assert.equal(
+    { ...config },
+    {
+      port: 8545,
+      host: '127.0.0.1',
+      upstream: ['http://a'],
+      interval: 2000,
+      metrics: true,
+      strategy: 'agreement',
+      maxEntries: 1000,
+    },
+  )
   assert.equal(positionals, [])
   assert.is(help, false)
   assert.is(config.ratio, undefined)
@@ -135,7 +161,9 @@ test('numbers: ints, ports, floats and their ranges', () => {
   assert.is(load({ argv: [...U, '--max-entries', '10000'] }).config.maxEntries, 10_000)
   assert.is(load({ argv: [...U, '--port', '0'] }).config.port, 0)
   assert.equal(problems({ argv: [...U, '--max-entries', '0'] }), ['--max-entries: must be at least 1, got 0'])
-  assert.equal(problems({ argv: [...U, '--max-entries', '10001'] }), ['--max-entries: must be at most 10000, got 10001'])
+  assert.equal(problems({ argv: [...U, '--max-entries', '10001'] }), [
+    '--max-entries: must be at most 10000, got 10001',
+  ])
   assert.equal(problems({ argv: [...U, '--max-entries', '1.5'] }), ['--max-entries: expected an integer, got "1.5"'])
   assert.equal(problems({ argv: [...U, '--port', '65536'] }), ['--port: expected a port 0..65535, got 65536'])
   assert.equal(problems({ argv: [...U, '--ratio', 'x'] }), ['--ratio: expected a number, got "x"'])
@@ -153,7 +181,9 @@ test('durations: units, milliseconds from a file, min and max', () => {
 
 test('enums accept only their choices', () => {
   assert.is(load({ argv: [...U, '--strategy', 'first'] }).config.strategy, 'first')
-  assert.equal(problems({ argv: [...U, '--strategy', 'best'] }), ['--strategy: expected one of agreement, first, any, got "best"'])
+  assert.equal(problems({ argv: [...U, '--strategy', 'best'] }), [
+    '--strategy: expected one of agreement, first, any, got "best"',
+  ])
 })
 
 test('file values are type-checked and unknown file keys are problems', () => {
@@ -178,7 +208,10 @@ test('unreadable, non-JSON and non-object config files are problems', () => {
 test('every problem is reported in ONE ConfigError', () => {
   let err: unknown
   try {
-    load({ argv: ['--bogus', '--port', 'http', '--strategy', 'best', '--host', '--interval', '1ms', '--max-entries'], env: { SUPERGUARD_METRICS: 'yes' } })
+    load({
+      argv: ['--bogus', '--port', 'http', '--strategy', 'best', '--host', '--interval', '1ms', '--max-entries'],
+      env: { SUPERGUARD_METRICS: 'yes' },
+    })
   } catch (e) {
     err = e
   }
@@ -237,9 +270,14 @@ test('check(): cross-option rules see defaults, values and the context, and join
   assert.equal(problemsOf({ argv: [...U, '--ratio', '0.5', '--strategy', 'first'] }), [])
   assert.equal(problemsOf({ argv: [...U, '--ratio', '0.5'] }), ['--ratio needs --strategy first']) // the default strategy
   // after every option's own problem, in one error
-  assert.equal(problemsOf({ argv: [...U, '--ratio', '0.5', '--port', 'x'] }), ['--port: expected a number, got "x"', '--ratio needs --strategy first'])
+  assert.equal(problemsOf({ argv: [...U, '--ratio', '0.5', '--port', 'x'] }), [
+    '--port: expected a number, got "x"',
+    '--ratio needs --strategy first',
+  ])
   // library values and the caller's context
-  assert.equal(problemsOf({ values: { upstream: ['a'], maxEntries: 50 }, context: { limit: 10 } }), ['--max-entries 50 exceeds 10'])
+  assert.equal(problemsOf({ values: { upstream: ['a'], maxEntries: 50 }, context: { limit: 10 } }), [
+    '--max-entries 50 exceeds 10',
+  ])
   assert.equal(problemsOf({ values: { upstream: ['a'], maxEntries: 50 } }), [])
   // a rule that trips over an option already reported (upstream missing) adds nothing
   assert.equal(problemsOf({ argv: ['--ratio', '0.5'] }), ['--upstream is required (upstream URL)'])
@@ -250,10 +288,18 @@ test('check(): cross-option rules see defaults, values and the context, and join
 test('library values: checked and worded as their flag, over env and file, under flags; unknown keys are problems', () => {
   assert.is(load({ values: { upstream: ['a'], interval: '250ms' } }).config.interval, 250)
   assert.is(load({ values: { upstream: ['a'], interval: 250 } }).config.interval, 250)
-  assert.is(load({ argv: ['--port', '1'], values: { upstream: ['a'], port: 2 }, env: { SUPERGUARD_PORT: '3' } }).config.port, 1)
+  assert.is(
+    load({ argv: ['--port', '1'], values: { upstream: ['a'], port: 2 }, env: { SUPERGUARD_PORT: '3' } }).config.port,
+    1,
+  )
   assert.is(load({ values: { upstream: ['a'], port: 2 }, env: { SUPERGUARD_PORT: '3' } }).config.port, 2)
-  assert.equal(problems({ values: { upstream: ['a'], maxEntries: 0 } }), problems({ argv: [...U, '--max-entries', '0'] }))
-  assert.equal(problems({ values: { upstream: ['a'], strategy: 'best' as 'first' } }), ['--strategy: expected one of agreement, first, any, got "best"'])
+  assert.equal(
+    problems({ values: { upstream: ['a'], maxEntries: 0 } }),
+    problems({ argv: [...U, '--max-entries', '0'] }),
+  )
+  assert.equal(problems({ values: { upstream: ['a'], strategy: 'best' as 'first' } }), [
+    '--strategy: expected one of agreement, first, any, got "best"',
+  ])
   assert.equal(problems({ values: { upstream: ['a'], nope: 1 } as never }), ['unknown option "nope"'])
 })
 

@@ -37,27 +37,73 @@ async function problemsOf(run: () => unknown): Promise<readonly string[]> {
 async function cliProblems(args: string[], env: Record<string, string> = {}): Promise<string[]> {
   const r = await runCli(args, env)
   assert.is(r.code, 2, r.stderr)
-  return r.stderr.split('\n').filter((l) => l.startsWith('  - ')).map((l) => l.slice(4))
+  return r.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('  - '))
+    .map((l) => l.slice(4))
 }
 
 test('a bad value from a library caller gives the same ConfigError text as the flag', async () => {
   const up = 'http://127.0.0.1:1'
   const cases: { args: string[]; library: () => unknown }[] = [
     {
-      args: ['ingress', '--upstream', up, '--supervisor', up, '--strategy', 'best', '--supervisor-timeout', '0', '--chain-id', 'x'],
-      library: () => startIngress({ upstream: up, supervisor: [up], strategy: 'best' as 'first', supervisorTimeout: 0, chainId: 'x' }, { logger: silent }),
+      args: [
+        'ingress',
+        '--upstream',
+        up,
+        '--supervisor',
+        up,
+        '--strategy',
+        'best',
+        '--supervisor-timeout',
+        '0',
+        '--chain-id',
+        'x',
+      ],
+      library: () =>
+        startIngress(
+          { upstream: up, supervisor: [up], strategy: 'best' as 'first', supervisorTimeout: 0, chainId: 'x' },
+          { logger: silent },
+        ),
     },
     {
-      args: ['sweep', '--rpc', up, '--mode', 'index', '--index', join(dir, 'index.db'), '--chain-id', 'nope', '--window', 'soon'],
-      library: () => startSweep({ rpc: up, mode: 'index', index: join(dir, 'index.db'), chainId: 'nope', windowMs: 'soon' }, { logger: silent }),
+      args: [
+        'sweep',
+        '--rpc',
+        up,
+        '--mode',
+        'index',
+        '--index',
+        join(dir, 'index.db'),
+        '--chain-id',
+        'nope',
+        '--window',
+        'soon',
+      ],
+      library: () =>
+        startSweep(
+          { rpc: up, mode: 'index', index: join(dir, 'index.db'), chainId: 'nope', windowMs: 'soon' },
+          { logger: silent },
+        ),
     },
     {
-      args: ['sequencer', '--engine', up, '--block-time', '1s', '--replica-backlog', '0', '--execution-mode', 'sometimes'],
+      args: [
+        'sequencer',
+        '--engine',
+        up,
+        '--block-time',
+        '1s',
+        '--replica-backlog',
+        '0',
+        '--execution-mode',
+        'sometimes',
+      ],
       library: () => sequencerConfig({ engine: up, blockTime: '1s', replicaBacklog: 0, executionMode: 'sometimes' }),
     },
     {
       args: ['builder', '--sequencer', up, '--jwt-secret', missing, '--engine', up, '--mempool-size', '0'],
-      library: () => startBuilder({ sequencer: up, jwtSecret: missing, engine: up, mempoolSize: 0 }, { logger: silent }),
+      library: () =>
+        startBuilder({ sequencer: up, jwtSecret: missing, engine: up, mempoolSize: 0 }, { logger: silent }),
     },
   ]
   for (const c of cases) {
@@ -99,9 +145,12 @@ test('environment names are per role: SUPERGUARD_SWEEP_RPC does not reach the su
   assert.is(sweep.rpc, 'http://el:8545')
   assert.is(sweep.logLevel, 'debug')
   // Neither the sweep's name nor the old shared one sets the supervisor's chains.
-  assert.equal(await problemsOf(() => supervisorConfig({ env: { SUPERGUARD_SWEEP_RPC: 'http://el:8545', SUPERGUARD_RPC: 'http://old:8545' } })), [
-    '--rpc is required (the RPC endpoint of every chain in the dependency set)',
-  ])
+  assert.equal(
+    await problemsOf(() =>
+      supervisorConfig({ env: { SUPERGUARD_SWEEP_RPC: 'http://el:8545', SUPERGUARD_RPC: 'http://old:8545' } }),
+    ),
+    ['--rpc is required (the RPC endpoint of every chain in the dependency set)'],
+  )
   assert.equal(await cliProblems(['supervisor', '--port', '0'], { SUPERGUARD_SWEEP_RPC: 'http://127.0.0.1:1' }), [
     '--rpc is required (the RPC endpoint of every chain in the dependency set)',
   ])

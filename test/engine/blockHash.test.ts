@@ -2,8 +2,20 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startAnvil, type Anvil } from '../../src/devnet/anvil.js'
 import {
-  computeBlockHash, EMPTY_REQUESTS_HASH, EMPTY_TRIE_ROOT, encodeHeader, headerFromPayload, orderedTrieRoot, payloadToBlockSummary,
-  requestsHash, rlpIndex, transactionsRoot, trieRoot, withdrawalsRoot, type ExecutionPayloadV3, type Hex,
+  computeBlockHash,
+  EMPTY_REQUESTS_HASH,
+  EMPTY_TRIE_ROOT,
+  encodeHeader,
+  headerFromPayload,
+  orderedTrieRoot,
+  payloadToBlockSummary,
+  requestsHash,
+  rlpIndex,
+  transactionsRoot,
+  trieRoot,
+  withdrawalsRoot,
+  type ExecutionPayloadV3,
+  type Hex,
 } from '../../src/engine/index.js'
 import { initKeccak } from '../../src/util/keccak.js'
 import { anvilPayload, rpc } from './_anvilBlocks.js'
@@ -19,7 +31,9 @@ test.before(async () => {
     startAnvil({ chainId: 902, args: ['--no-mining', '--hardfork', 'cancun'] }),
   ])
 })
-test.after(async () => { await Promise.all([prague?.stop(), cancun?.stop()]) })
+test.after(async () => {
+  await Promise.all([prague?.stop(), cancun?.stop()])
+})
 
 /** Queues `count` transactions of mixed types (legacy, EIP-2930, EIP-1559, create, long calldata) and mines one block. */
 async function mineMixedBlock(url: string, count: number): Promise<void> {
@@ -29,11 +43,29 @@ async function mineMixedBlock(url: string, count: number): Promise<void> {
     const base = { from, nonce: `0x${(nonce + BigInt(i)).toString(16)}`, gas: '0x30d40' }
     const kind = i % 5
     const tx =
-      kind === 0 ? { ...base, to: other, value: '0x1', type: '0x0', gasPrice: '0x77359400' }
-      : kind === 1 ? { ...base, to: other, value: '0x2', type: '0x1', gasPrice: '0x77359400', accessList: [{ address: other, storageKeys: [`0x${'00'.repeat(31)}01`] }] }
-      : kind === 2 ? { ...base, to: other, value: '0x3', type: '0x2', maxFeePerGas: '0x77359400', maxPriorityFeePerGas: '0x1' }
-      : kind === 3 ? { ...base, data: '0x6001600055', type: '0x2', maxFeePerGas: '0x77359400', maxPriorityFeePerGas: '0x2' }
-      : { ...base, to: other, data: `0x${'ab'.repeat(100 + i)}`, type: '0x2', maxFeePerGas: '0x77359400', maxPriorityFeePerGas: '0x3' }
+      kind === 0
+        ? { ...base, to: other, value: '0x1', type: '0x0', gasPrice: '0x77359400' }
+        : kind === 1
+          ? {
+              ...base,
+              to: other,
+              value: '0x2',
+              type: '0x1',
+              gasPrice: '0x77359400',
+              accessList: [{ address: other, storageKeys: [`0x${'00'.repeat(31)}01`] }],
+            }
+          : kind === 2
+            ? { ...base, to: other, value: '0x3', type: '0x2', maxFeePerGas: '0x77359400', maxPriorityFeePerGas: '0x1' }
+            : kind === 3
+              ? { ...base, data: '0x6001600055', type: '0x2', maxFeePerGas: '0x77359400', maxPriorityFeePerGas: '0x2' }
+              : {
+                  ...base,
+                  to: other,
+                  data: `0x${'ab'.repeat(100 + i)}`,
+                  type: '0x2',
+                  maxFeePerGas: '0x77359400',
+                  maxPriorityFeePerGas: '0x3',
+                }
     await rpc(url, 'eth_sendTransaction', [tx])
   }
   await rpc(url, 'evm_mine')
@@ -56,7 +88,14 @@ test('trie root matches the classic doe/dog/dogglesworth vector (extension, bran
     { key: utf8('dogglesworth'), value: utf8('cat') },
   ])
   assert.is(root, '0x8aad789dff2f538bca5d8ea56e8abe10f4c7ba3a5dea95fea4cd6e7c3a1168d3')
-  assert.throws(() => trieRoot([{ key: utf8('a'), value: utf8('1') }, { key: utf8('a'), value: utf8('2') }]), /duplicate/)
+  assert.throws(
+    () =>
+      trieRoot([
+        { key: utf8('a'), value: utf8('1') },
+        { key: utf8('a'), value: utf8('2') },
+      ]),
+    /duplicate/,
+  )
 })
 
 test('rlpIndex encodes list-trie keys as rlp(index)', () => {
@@ -115,11 +154,23 @@ test('every payload field and the beacon root change the hash', async () => {
   const h = (p: ExecutionPayloadV3, root = block.parentBeaconBlockRoot) => computeBlockHash(p, root, [])
   assert.is(h(payload), block.hash)
   const changes: Partial<ExecutionPayloadV3>[] = [
-    { parentHash: `0x${'11'.repeat(32)}` }, { feeRecipient: `0x${'22'.repeat(20)}` }, { stateRoot: `0x${'33'.repeat(32)}` },
-    { receiptsRoot: `0x${'44'.repeat(32)}` }, { logsBloom: `0x${'55'.repeat(256)}` }, { prevRandao: `0x${'66'.repeat(32)}` },
-    { blockNumber: '0x999' }, { gasLimit: '0x1' }, { gasUsed: '0x1' }, { timestamp: '0x1' }, { extraData: '0x01' },
-    { baseFeePerGas: '0x2' }, { transactions: payload.transactions.slice(1) }, { transactions: [...payload.transactions].reverse() },
-    { blobGasUsed: '0x1' }, { excessBlobGas: '0x1' }, { withdrawalsRoot: `0x${'77'.repeat(32)}` },
+    { parentHash: `0x${'11'.repeat(32)}` },
+    { feeRecipient: `0x${'22'.repeat(20)}` },
+    { stateRoot: `0x${'33'.repeat(32)}` },
+    { receiptsRoot: `0x${'44'.repeat(32)}` },
+    { logsBloom: `0x${'55'.repeat(256)}` },
+    { prevRandao: `0x${'66'.repeat(32)}` },
+    { blockNumber: '0x999' },
+    { gasLimit: '0x1' },
+    { gasUsed: '0x1' },
+    { timestamp: '0x1' },
+    { extraData: '0x01' },
+    { baseFeePerGas: '0x2' },
+    { transactions: payload.transactions.slice(1) },
+    { transactions: [...payload.transactions].reverse() },
+    { blobGasUsed: '0x1' },
+    { excessBlobGas: '0x1' },
+    { withdrawalsRoot: `0x${'77'.repeat(32)}` },
   ]
   for (const c of changes) assert.is.not(h({ ...payload, ...c }), block.hash, JSON.stringify(Object.keys(c)))
   assert.is.not(h(payload, `0x${'88'.repeat(32)}`), block.hash)
@@ -128,17 +179,47 @@ test('every payload field and the beacon root change the hash', async () => {
 test('OP Isthmus: the payload withdrawalsRoot replaces the withdrawals-list root in the header', async () => {
   const { block, payload } = await anvilPayload(prague.url, 'latest')
   // An empty L2ToL1MessagePasser storage root equals the empty-list root, so the hash is unchanged.
-  assert.is(computeBlockHash({ ...payload, withdrawalsRoot: EMPTY_TRIE_ROOT }, block.parentBeaconBlockRoot, []), block.hash)
+  assert.is(
+    computeBlockHash({ ...payload, withdrawalsRoot: EMPTY_TRIE_ROOT }, block.parentBeaconBlockRoot, []),
+    block.hash,
+  )
   const storageRoot: Hex = `0x${'ab'.repeat(32)}`
-  assert.is(headerFromPayload({ ...payload, withdrawalsRoot: storageRoot }, block.parentBeaconBlockRoot).withdrawalsRoot, storageRoot)
+  assert.is(
+    headerFromPayload({ ...payload, withdrawalsRoot: storageRoot }, block.parentBeaconBlockRoot).withdrawalsRoot,
+    storageRoot,
+  )
 })
 
-test('payloadToBlockSummary reproduces anvil\'s eth_getBlockByNumber fields', async () => {
+test("payloadToBlockSummary reproduces anvil's eth_getBlockByNumber fields", async () => {
   const { block, payload } = await anvilPayload(prague.url, 'latest')
   const s = payloadToBlockSummary(payload, block.parentBeaconBlockRoot, [])
-  for (const k of ['hash', 'parentHash', 'sha3Uncles', 'miner', 'stateRoot', 'transactionsRoot', 'receiptsRoot', 'logsBloom', 'difficulty', 'number',
-    'gasLimit', 'gasUsed', 'timestamp', 'extraData', 'mixHash', 'nonce', 'baseFeePerGas', 'withdrawalsRoot', 'blobGasUsed', 'excessBlobGas',
-    'parentBeaconBlockRoot', 'requestsHash', 'transactions', 'withdrawals', 'uncles'] as const) {
+  for (const k of [
+    'hash',
+    'parentHash',
+    'sha3Uncles',
+    'miner',
+    'stateRoot',
+    'transactionsRoot',
+    'receiptsRoot',
+    'logsBloom',
+    'difficulty',
+    'number',
+    'gasLimit',
+    'gasUsed',
+    'timestamp',
+    'extraData',
+    'mixHash',
+    'nonce',
+    'baseFeePerGas',
+    'withdrawalsRoot',
+    'blobGasUsed',
+    'excessBlobGas',
+    'parentBeaconBlockRoot',
+    'requestsHash',
+    'transactions',
+    'withdrawals',
+    'uncles',
+  ] as const) {
     assert.equal(s[k], block[k], k)
   }
 })
@@ -152,22 +233,48 @@ test('encodeHeader refuses a header with a gap in the fork fields', async () => 
 
 test('withdrawalsRoot matches mainnet block 17826409 and the ethereum/tests bc4895 warmup vector', () => {
   // Mainnet block 17826409 (16 withdrawals, validator indexes 0xa2f00.., withdrawal indexes 0xc13ad8..).
-  const amounts = ['0xe162d9', '0xe1c5c2', '0xe14f28', '0xe190f2', '0xe1e59c', '0xe1bbfe', '0xe20974', '0xe145b7', '0xe11e5d', '0xe221e0', '0xe2061a', '0xe23d22', '0xe1ab3a', '0xe19535', '0x317c537', '0xe1965f']
+  const amounts = [
+    '0xe162d9',
+    '0xe1c5c2',
+    '0xe14f28',
+    '0xe190f2',
+    '0xe1e59c',
+    '0xe1bbfe',
+    '0xe20974',
+    '0xe145b7',
+    '0xe11e5d',
+    '0xe221e0',
+    '0xe2061a',
+    '0xe23d22',
+    '0xe1ab3a',
+    '0xe19535',
+    '0x317c537',
+    '0xe1965f',
+  ]
   const mainnet = amounts.map((amount, i) => ({
-    address: '0xb9d7934878b5fb9610b3fe8a5e441e8fad7e293f' as Hex, amount: amount as Hex,
-    index: `0x${(0xc13ad8 + i).toString(16)}` as Hex, validatorIndex: `0x${(0xa2f00 + i).toString(16)}` as Hex,
+    address: '0xb9d7934878b5fb9610b3fe8a5e441e8fad7e293f' as Hex,
+    amount: amount as Hex,
+    index: `0x${(0xc13ad8 + i).toString(16)}` as Hex,
+    validatorIndex: `0x${(0xa2f00 + i).toString(16)}` as Hex,
   }))
   assert.is(withdrawalsRoot(mainnet), '0x38cd9ae992a22b94a1582e7d0691dbef56a90cdb36bf7b11d98373f80b102c8f')
   // BlockchainTests/InvalidBlocks/bc4895-withdrawals/warmup.json (10 withdrawals to 0xc0..01..0xc0..10).
   const warmup = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((n, i) => ({
-    index: `0x${i.toString(16)}` as Hex, validatorIndex: '0x0' as Hex, amount: '0x186a0' as Hex,
+    index: `0x${i.toString(16)}` as Hex,
+    validatorIndex: '0x0' as Hex,
+    amount: '0x186a0' as Hex,
     address: `0xc0000000000000000000000000000000000000${n < 10 ? `0${n}` : String(n)}` as Hex,
   }))
   assert.is(withdrawalsRoot(warmup), '0xaa45c53e9f7d6a8362f80876029915da00b1441ef39eb9bbb74f98465ff433ad')
 })
 
 test('withdrawalsRoot of a non-empty list differs by content and order', () => {
-  const w = (i: number) => ({ index: `0x${i.toString(16)}` as Hex, validatorIndex: '0x10' as Hex, address: `0x${'aa'.repeat(20)}` as Hex, amount: '0x3b9aca00' as Hex })
+  const w = (i: number) => ({
+    index: `0x${i.toString(16)}` as Hex,
+    validatorIndex: '0x10' as Hex,
+    address: `0x${'aa'.repeat(20)}` as Hex,
+    amount: '0x3b9aca00' as Hex,
+  })
   const a = withdrawalsRoot([w(0), w(1)])
   assert.is.not(a, EMPTY_TRIE_ROOT)
   assert.is.not(a, withdrawalsRoot([w(1), w(0)]))

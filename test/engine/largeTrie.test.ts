@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startAnvil, type Anvil } from '../../src/devnet/anvil.js'
-import { computeBlockHash, orderedTrieRoot, transactionsRoot, trieRoot, type ExecutionPayloadV3, type Hex } from '../../src/engine/index.js'
+import {
+  computeBlockHash,
+  orderedTrieRoot,
+  transactionsRoot,
+  trieRoot,
+  type ExecutionPayloadV3,
+  type Hex,
+} from '../../src/engine/index.js'
 import { initKeccak, keccakImplementation } from '../../src/util/keccak.js'
 import type { AnvilBlock } from './_anvilBlocks.js'
 
@@ -18,7 +25,9 @@ test.before(async () => {
   await initKeccak()
   anvil = await startAnvil({ chainId: 903, args: ['--no-mining', '--gas-limit', '200000000'] })
 })
-test.after(async () => { await anvil?.stop() })
+test.after(async () => {
+  await anvil?.stop()
+})
 
 /** Deterministic pseudo-random bytes: sha256 chained from a label. */
 function bytes(label: string, length: number): Uint8Array {
@@ -42,7 +51,11 @@ function value(i: number): Uint8Array {
 
 /** JSON-RPC batch to anvil. */
 async function batch<T>(calls: { method: string; params: unknown[] }[]): Promise<T[]> {
-  const res = await fetch(anvil.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(calls.map((c, id) => ({ jsonrpc: '2.0', id, ...c }))) })
+  const res = await fetch(anvil.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(calls.map((c, id) => ({ jsonrpc: '2.0', id, ...c }))),
+  })
   const body = (await res.json()) as { id: number; result?: T; error?: { message: string } }[]
   body.sort((a, b) => a.id - b.id)
   for (const b of body) if (b.error) throw new Error(`${calls[b.id]!.method}: ${b.error.message}`)
@@ -76,14 +89,18 @@ test('ordered trie of 5000 synthetic items of every length matches the previous 
   const small = Array.from({ length: 3000 }, (_, i) => bytes(`s${i}`, 1 + (i % 4)))
   assert.is(orderedTrieRoot(small), OLD.small3000)
   // Every list length around the branch and key-width boundaries.
-  for (const [n, root] of Object.entries(OLD.prefix)) assert.is(orderedTrieRoot(values.slice(0, Number(n))), root, `first ${n}`)
+  for (const [n, root] of Object.entries(OLD.prefix))
+    assert.is(orderedTrieRoot(values.slice(0, Number(n))), root, `first ${n}`)
 })
 
 test('generic trie of 5000 random 32-byte keys and of nested prefix keys matches the previous implementation', () => {
   const hashed = Array.from({ length: 5000 }, (_, i) => ({ key: bytes(`k${i}`, 32), value: value(i) }))
   assert.is(trieRoot(hashed), OLD.hashed5000)
   // 200 key families of lengths 1..10, each key a prefix of the longer ones (branch values); the order given does not matter.
-  const nested = Array.from({ length: 2000 }, (_, i) => ({ key: Uint8Array.of(i % 200, ...bytes(`p${i % 200}`, Math.floor(i / 200))), value: value(i + 7) }))
+  const nested = Array.from({ length: 2000 }, (_, i) => ({
+    key: Uint8Array.of(i % 200, ...bytes(`p${i % 200}`, Math.floor(i / 200))),
+    value: value(i + 7),
+  }))
   assert.is(trieRoot(nested), OLD.nested2000)
   assert.is(trieRoot([...nested].reverse()), OLD.nested2000)
   assert.throws(() => trieRoot([...hashed.slice(0, 10), { key: hashed[3]!.key, value: Uint8Array.of(1) }]), /duplicate/)
@@ -94,26 +111,59 @@ test('a 5000-transaction anvil block: transactionsRoot and block hash match (1-,
   const [from, to] = (await batch<Hex[]>([{ method: 'eth_accounts', params: [] }]))[0]!
   const N = 5000
   for (let start = 0; start < N; start += 250) {
-    await batch(Array.from({ length: Math.min(250, N - start) }, (_, k) => {
-      const i = start + k
-      const base = { from, to, nonce: `0x${i.toString(16)}`, gas: '0x5208', value: `0x${(i + 1).toString(16)}` }
-      return { method: 'eth_sendTransaction', params: [i % 3 === 0 ? { ...base, type: '0x0', gasPrice: '0x77359400' } : { ...base, type: '0x2', maxFeePerGas: '0x77359400', maxPriorityFeePerGas: `0x${(1 + (i % 7)).toString(16)}` }] }
-    }))
+    await batch(
+      Array.from({ length: Math.min(250, N - start) }, (_, k) => {
+        const i = start + k
+        const base = { from, to, nonce: `0x${i.toString(16)}`, gas: '0x5208', value: `0x${(i + 1).toString(16)}` }
+        return {
+          method: 'eth_sendTransaction',
+          params: [
+            i % 3 === 0
+              ? { ...base, type: '0x0', gasPrice: '0x77359400' }
+              : {
+                  ...base,
+                  type: '0x2',
+                  maxFeePerGas: '0x77359400',
+                  maxPriorityFeePerGas: `0x${(1 + (i % 7)).toString(16)}`,
+                },
+          ],
+        }
+      }),
+    )
   }
   await batch([{ method: 'evm_mine', params: [] }])
   const block = (await batch<AnvilBlock>([{ method: 'eth_getBlockByNumber', params: ['latest', false] }]))[0]!
   assert.is(block.transactions.length, N)
   const raw: Hex[] = []
   for (let start = 0; start < N; start += 500) {
-    raw.push(...await batch<Hex>(block.transactions.slice(start, start + 500).map((h) => ({ method: 'eth_getRawTransactionByHash', params: [h] }))))
+    raw.push(
+      ...(await batch<Hex>(
+        block.transactions
+          .slice(start, start + 500)
+          .map((h) => ({ method: 'eth_getRawTransactionByHash', params: [h] })),
+      )),
+    )
   }
   assert.is(transactionsRoot(raw), block.transactionsRoot)
   const b = block as Record<string, Hex>
   const payload: ExecutionPayloadV3 = {
-    parentHash: b.parentHash!, feeRecipient: b.miner!, stateRoot: b.stateRoot!, receiptsRoot: b.receiptsRoot!, logsBloom: b.logsBloom!,
-    prevRandao: b.mixHash!, blockNumber: b.number!, gasLimit: b.gasLimit!, gasUsed: b.gasUsed!, timestamp: b.timestamp!,
-    extraData: b.extraData!, baseFeePerGas: b.baseFeePerGas!, blockHash: b.hash!, transactions: raw,
-    withdrawals: block.withdrawals as ExecutionPayloadV3['withdrawals'], blobGasUsed: b.blobGasUsed!, excessBlobGas: b.excessBlobGas!,
+    parentHash: b.parentHash!,
+    feeRecipient: b.miner!,
+    stateRoot: b.stateRoot!,
+    receiptsRoot: b.receiptsRoot!,
+    logsBloom: b.logsBloom!,
+    prevRandao: b.mixHash!,
+    blockNumber: b.number!,
+    gasLimit: b.gasLimit!,
+    gasUsed: b.gasUsed!,
+    timestamp: b.timestamp!,
+    extraData: b.extraData!,
+    baseFeePerGas: b.baseFeePerGas!,
+    blockHash: b.hash!,
+    transactions: raw,
+    withdrawals: block.withdrawals as ExecutionPayloadV3['withdrawals'],
+    blobGasUsed: b.blobGasUsed!,
+    excessBlobGas: b.excessBlobGas!,
   }
   assert.is(computeBlockHash(payload, block.parentBeaconBlockRoot, []), block.hash)
 })

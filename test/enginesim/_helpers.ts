@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import { serializeTransaction as serializeOpTransaction } from 'viem/op-stack'
-import type { ExecutionPayloadV3, ForkchoiceUpdatedResult, GetPayloadV4Result, Hex, PayloadAttributesV3, PayloadStatusV1 } from '../../src/engine/index.js'
+import type {
+  ExecutionPayloadV3,
+  ForkchoiceUpdatedResult,
+  GetPayloadV4Result,
+  Hex,
+  PayloadAttributesV3,
+  PayloadStatusV1,
+} from '../../src/engine/index.js'
 import { RpcClient } from '../../src/rpc/client.js'
 import { startEngineSim, type EngineSimConfig, type EngineSimHandle } from '../../src/enginesim/index.js'
 
@@ -19,8 +26,15 @@ export async function startSim(cfg: Partial<EngineSimConfig> = {}): Promise<Sim>
   const engine = new RpcClient(handle.url, { jwtSecret: secret, timeoutMs: 10_000 })
   const eth = new RpcClient(handle.url, { timeoutMs: 10_000 })
   return {
-    ...handle, engine, eth, secret,
-    close: async () => { engine.close(); eth.close(); await handle.close() },
+    ...handle,
+    engine,
+    eth,
+    secret,
+    close: async () => {
+      engine.close()
+      eth.close()
+      await handle.close()
+    },
   }
 }
 
@@ -29,26 +43,51 @@ export function newAccount(): PrivateKeyAccount {
   return privateKeyToAccount(generatePrivateKey())
 }
 
-export function signTx(account: PrivateKeyAccount, nonce: number, opts: { tip?: bigint; feeCap?: bigint; gas?: bigint; data?: Hex; chainId?: number } = {}): Promise<Hex> {
+export function signTx(
+  account: PrivateKeyAccount,
+  nonce: number,
+  opts: { tip?: bigint; feeCap?: bigint; gas?: bigint; data?: Hex; chainId?: number } = {},
+): Promise<Hex> {
   return account.signTransaction({
-    type: 'eip1559', chainId: opts.chainId ?? CHAIN_ID, nonce, to: '0x000000000000000000000000000000000000dEaD', value: 1n,
-    gas: opts.gas ?? 50_000n, maxFeePerGas: opts.feeCap ?? 10_000_000_000n, maxPriorityFeePerGas: opts.tip ?? 1_000_000n, data: opts.data,
+    type: 'eip1559',
+    chainId: opts.chainId ?? CHAIN_ID,
+    nonce,
+    to: '0x000000000000000000000000000000000000dEaD',
+    value: 1n,
+    gas: opts.gas ?? 50_000n,
+    maxFeePerGas: opts.feeCap ?? 10_000_000_000n,
+    maxPriorityFeePerGas: opts.tip ?? 1_000_000n,
+    data: opts.data,
   })
 }
 
 /** A deposit transaction (type 0x7e), like op-node's L1-info deposit; `n` makes each one distinct. */
 export function depositTx(n: number): Hex {
   return serializeOpTransaction({
-    type: 'deposit', sourceHash: `0x${n.toString(16).padStart(64, '0')}`, from: '0xDeaDDEaDDeAdDeAdDEAdDEaddeAddEAdDEAd0001',
-    to: '0x4200000000000000000000000000000000000015', mint: 0n, value: 0n, gas: 1_000_000n, isSystemTx: false, data: '0x440a5e20',
+    type: 'deposit',
+    sourceHash: `0x${n.toString(16).padStart(64, '0')}`,
+    from: '0xDeaDDEaDDeAdDeAdDEAdDEaddeAddEAdDEAd0001',
+    to: '0x4200000000000000000000000000000000000015',
+    mint: 0n,
+    value: 0n,
+    gas: 1_000_000n,
+    isSystemTx: false,
+    data: '0x440a5e20',
   })
 }
 
 export function attributes(timestamp: bigint, over: Partial<PayloadAttributesV3> = {}): PayloadAttributesV3 {
   return {
-    timestamp: `0x${timestamp.toString(16)}`, prevRandao: `0x${'11'.repeat(32)}`, suggestedFeeRecipient: FEE_RECIPIENT, withdrawals: [],
-    parentBeaconBlockRoot: BEACON_ROOT, transactions: [depositTx(Number(timestamp))], noTxPool: false, gasLimit: '0x1c9c380',
-    eip1559Params: '0x000000fa00000006', ...over,
+    timestamp: `0x${timestamp.toString(16)}`,
+    prevRandao: `0x${'11'.repeat(32)}`,
+    suggestedFeeRecipient: FEE_RECIPIENT,
+    withdrawals: [],
+    parentBeaconBlockRoot: BEACON_ROOT,
+    transactions: [depositTx(Number(timestamp))],
+    noTxPool: false,
+    gasLimit: '0x1c9c380',
+    eip1559Params: '0x000000fa00000006',
+    ...over,
   }
 }
 
@@ -60,19 +99,30 @@ export async function headOf(s: Sim): Promise<Head> {
 }
 
 export const fcu = (s: Sim, head: Hex, attrs: PayloadAttributesV3 | null = null, safe: Hex = `0x${'00'.repeat(32)}`) =>
-  s.engine.call<ForkchoiceUpdatedResult>('engine_forkchoiceUpdatedV3', [{ headBlockHash: head, safeBlockHash: safe, finalizedBlockHash: `0x${'00'.repeat(32)}` }, attrs])
+  s.engine.call<ForkchoiceUpdatedResult>('engine_forkchoiceUpdatedV3', [
+    { headBlockHash: head, safeBlockHash: safe, finalizedBlockHash: `0x${'00'.repeat(32)}` },
+    attrs,
+  ])
 
-export const newPayloadV4 = (s: Sim, p: ExecutionPayloadV3, root: Hex = BEACON_ROOT) => s.engine.call<PayloadStatusV1>('engine_newPayloadV4', [p, [], root, []])
+export const newPayloadV4 = (s: Sim, p: ExecutionPayloadV3, root: Hex = BEACON_ROOT) =>
+  s.engine.call<PayloadStatusV1>('engine_newPayloadV4', [p, [], root, []])
 
 /** FCU with attributes on `parent`, then getPayloadV4: the block the sim seals. */
-export async function build(s: Sim, parent: Head, over: Partial<PayloadAttributesV3> = {}): Promise<GetPayloadV4Result> {
+export async function build(
+  s: Sim,
+  parent: Head,
+  over: Partial<PayloadAttributesV3> = {},
+): Promise<GetPayloadV4Result> {
   const res = await fcu(s, parent.hash, attributes(parent.timestamp + 2n, over))
   if (!res.payloadId) throw new Error(`no payload id: ${JSON.stringify(res)}`)
   return s.engine.call<GetPayloadV4Result>('engine_getPayloadV4', [res.payloadId])
 }
 
 /** Builds, imports and makes canonical one block; returns the new head. */
-export async function advance(s: Sim, over: Partial<PayloadAttributesV3> = {}): Promise<{ head: Head; envelope: GetPayloadV4Result }> {
+export async function advance(
+  s: Sim,
+  over: Partial<PayloadAttributesV3> = {},
+): Promise<{ head: Head; envelope: GetPayloadV4Result }> {
   const parent = await headOf(s)
   const envelope = await build(s, parent, over)
   const status = await newPayloadV4(s, envelope.executionPayload, envelope.parentBeaconBlockRoot)

@@ -1,24 +1,61 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { computeBlockHash, transactionsRoot, txHash, type GetPayloadV3Result, type Hex } from '../../src/engine/index.js'
+import {
+  computeBlockHash,
+  transactionsRoot,
+  txHash,
+  type GetPayloadV3Result,
+  type Hex,
+} from '../../src/engine/index.js'
 import { RemoteRpcError } from '../../src/rpc/client.js'
-import { advance, attributes, build, depositTx, fcu, headOf, newAccount, newPayloadV4, signTx, startSim, type Sim } from './_helpers.js'
+import {
+  advance,
+  attributes,
+  build,
+  depositTx,
+  fcu,
+  headOf,
+  newAccount,
+  newPayloadV4,
+  signTx,
+  startSim,
+  type Sim,
+} from './_helpers.js'
 
 let s: Sim
-test.before(async () => { s = await startSim() })
-test.after(async () => { await s?.close() })
+test.before(async () => {
+  s = await startSim()
+})
+test.after(async () => {
+  await s?.close()
+})
 
 const rpcCode = async (p: Promise<unknown>): Promise<number> => {
-  try { await p } catch (err) { if (err instanceof RemoteRpcError) return err.rpcCode; throw err }
+  try {
+    await p
+  } catch (err) {
+    if (err instanceof RemoteRpcError) return err.rpcCode
+    throw err
+  }
   throw new Error('expected an error')
 }
 
 test('capabilities and genesis', async () => {
   const caps = await s.engine.call<string[]>('engine_exchangeCapabilities', [['engine_newPayloadV4']])
-  for (const m of ['engine_forkchoiceUpdatedV3', 'engine_getPayloadV3', 'engine_getPayloadV4', 'engine_newPayloadV3', 'engine_newPayloadV4']) assert.ok(caps.includes(m), m)
+  for (const m of [
+    'engine_forkchoiceUpdatedV3',
+    'engine_getPayloadV3',
+    'engine_getPayloadV4',
+    'engine_newPayloadV3',
+    'engine_newPayloadV4',
+  ])
+    assert.ok(caps.includes(m), m)
   assert.is(await s.eth.call('eth_chainId'), '0x385')
   assert.is(await s.eth.call('eth_blockNumber'), '0x0')
-  const g = await s.eth.call<{ hash: Hex; requestsHash: Hex; withdrawalsRoot: Hex }>('eth_getBlockByNumber', ['0x0', false])
+  const g = await s.eth.call<{ hash: Hex; requestsHash: Hex; withdrawalsRoot: Hex }>('eth_getBlockByNumber', [
+    '0x0',
+    false,
+  ])
   assert.is(g.hash, s.genesisHash)
   assert.is(g.requestsHash, '0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')
 })
@@ -53,10 +90,20 @@ test('newPayload of its own block is VALID; FCU makes it canonical and empties t
   const parent = await headOf(s)
   const env = await build(s, parent, { transactions: [depositTx(3)] })
   const p = env.executionPayload
-  assert.equal(await newPayloadV4(s, p, env.parentBeaconBlockRoot), { status: 'VALID', latestValidHash: p.blockHash, validationError: null })
+  assert.equal(await newPayloadV4(s, p, env.parentBeaconBlockRoot), {
+    status: 'VALID',
+    latestValidHash: p.blockHash,
+    validationError: null,
+  })
   const res = await fcu(s, p.blockHash, null, parent.hash)
-  assert.equal(res, { payloadStatus: { status: 'VALID', latestValidHash: p.blockHash, validationError: null }, payloadId: null })
-  const latest = await s.eth.call<{ hash: Hex; transactionsRoot: Hex; transactions: Hex[] }>('eth_getBlockByNumber', ['latest', false])
+  assert.equal(res, {
+    payloadStatus: { status: 'VALID', latestValidHash: p.blockHash, validationError: null },
+    payloadId: null,
+  })
+  const latest = await s.eth.call<{ hash: Hex; transactionsRoot: Hex; transactions: Hex[] }>('eth_getBlockByNumber', [
+    'latest',
+    false,
+  ])
   assert.is(latest.hash, p.blockHash)
   assert.is(latest.transactionsRoot, transactionsRoot(p.transactions))
   assert.equal(latest.transactions, p.transactions.map(txHash))
@@ -72,17 +119,22 @@ test('newPayload of its own block is VALID; FCU makes it canonical and empties t
   assert.is(full.transactions[0]!.type, '0x7e')
 })
 
-test('txpool_content has geth\'s shape: pending by sender and nonce, gapped nonces queued', async () => {
+test("txpool_content has geth's shape: pending by sender and nonce, gapped nonces queued", async () => {
   const a = newAccount()
   await s.eth.call('eth_sendRawTransaction', [await signTx(a, 0)])
   await s.eth.call('eth_sendRawTransaction', [await signTx(a, 2)])
-  const content = await s.eth.call<{ pending: Record<string, Record<string, { nonce: Hex; from: Hex; blockHash: null }>>; queued: Record<string, Record<string, unknown>> }>('txpool_content')
+  const content = await s.eth.call<{
+    pending: Record<string, Record<string, { nonce: Hex; from: Hex; blockHash: null }>>
+    queued: Record<string, Record<string, unknown>>
+  }>('txpool_content')
   assert.equal(Object.keys(content.pending[a.address]!), ['0'])
   assert.equal(Object.keys(content.queued[a.address]!), ['2'])
   assert.is(content.pending[a.address]!['0']!.from, a.address)
   assert.is(content.pending[a.address]!['0']!.blockHash, null)
   await advance(s)
-  const after = await s.eth.call<{ pending: Record<string, unknown>; queued: Record<string, Record<string, unknown>> }>('txpool_content')
+  const after = await s.eth.call<{ pending: Record<string, unknown>; queued: Record<string, Record<string, unknown>> }>(
+    'txpool_content',
+  )
   assert.equal(after.pending, {})
   assert.equal(Object.keys(after.queued[a.address]!), ['2'])
 })
@@ -91,12 +143,22 @@ test('eth_sendRawTransaction refuses duplicates, other chains, replays without c
   const a = newAccount()
   const raw = await signTx(a, 0, { tip: 1_000_000n })
   await s.eth.call('eth_sendRawTransaction', [raw])
-  const msg = async (r: Hex | string) => { try { await s.eth.call('eth_sendRawTransaction', [r]) } catch (err) { return (err as Error).message } return 'accepted' }
+  const msg = async (r: Hex | string) => {
+    try {
+      await s.eth.call('eth_sendRawTransaction', [r])
+    } catch (err) {
+      return (err as Error).message
+    }
+    return 'accepted'
+  }
   assert.is(await msg(raw), 'already known')
   assert.match(await msg(await signTx(a, 0, { tip: 1_050_000n })), 'replacement transaction underpriced')
   assert.is(await msg(await signTx(a, 0, { tip: 2_000_000n, feeCap: 20_000_000_000n })), 'accepted')
   assert.match(await msg(await signTx(a, 1, { chainId: 10 })), 'invalid chain id')
-  assert.match(await msg(await a.signTransaction({ type: 'legacy', nonce: 1, gas: 21000n, gasPrice: 1n, to: a.address })), 'replay-protected')
+  assert.match(
+    await msg(await a.signTransaction({ type: 'legacy', nonce: 1, gas: 21000n, gasPrice: 1n, to: a.address })),
+    'replay-protected',
+  )
   assert.match(await msg('0x02ff'), 'undecodable')
   assert.match(await msg(depositTx(99)), 'transaction type not supported')
   assert.match(await msg(await signTx(a, 1, { gas: 20_000n })), 'intrinsic gas too low')
@@ -128,7 +190,10 @@ test('Engine API errors: unknown payload, wrong version, bad attributes, bad for
   assert.is(await rpcCode(fcu(s, head.hash, null, `0x${'ab'.repeat(32)}`)), -38002)
   assert.is(await rpcCode(s.engine.call('engine_forkchoiceUpdatedV3', [{ headBlockHash: '0x12' }, null])), -32602)
   const unknown = await fcu(s, `0x${'cd'.repeat(32)}`)
-  assert.equal(unknown, { payloadStatus: { status: 'SYNCING', latestValidHash: null, validationError: null }, payloadId: null })
+  assert.equal(unknown, {
+    payloadStatus: { status: 'SYNCING', latestValidHash: null, validationError: null },
+    payloadId: null,
+  })
   assert.is(payloadId!.length, 18)
   assert.ok(payloadId!.startsWith('0x03'))
 })
@@ -145,7 +210,11 @@ test('an Ecotone engine-sim speaks V3: no withdrawalsRoot, no requestsHash, empt
     assert.is('executionRequests' in env, false)
     assert.is(p.extraData, '0x')
     assert.is(computeBlockHash(p, env.parentBeaconBlockRoot), p.blockHash)
-    assert.equal(await v3.engine.call('engine_newPayloadV3', [p, [], env.parentBeaconBlockRoot]), { status: 'VALID', latestValidHash: p.blockHash, validationError: null })
+    assert.equal(await v3.engine.call('engine_newPayloadV3', [p, [], env.parentBeaconBlockRoot]), {
+      status: 'VALID',
+      latestValidHash: p.blockHash,
+      validationError: null,
+    })
     assert.is(await rpcCode(v3.engine.call('engine_newPayloadV4', [p, [], env.parentBeaconBlockRoot, []])), -38005)
   } finally {
     await v3.close()

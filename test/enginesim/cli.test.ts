@@ -16,7 +16,19 @@ writeFileSync(secretFile, secret.toString('hex'))
 test.after(() => rmSync(dir, { recursive: true, force: true }))
 
 test('superguard engine-sim serves the Engine API with JWT and stops on SIGTERM', async () => {
-  const child = spawnCli(['engine-sim', '--port', '0', '--jwt-secret', secretFile, '--chain-id', '902', '--genesis-time', '1700000000', '--fork', 'holocene'])
+  const child = spawnCli([
+    'engine-sim',
+    '--port',
+    '0',
+    '--jwt-secret',
+    secretFile,
+    '--chain-id',
+    '902',
+    '--genesis-time',
+    '1700000000',
+    '--fork',
+    'holocene',
+  ])
   const exited = once(child, 'exit')
   try {
     // The listening log line (pino JSON) carries the port.
@@ -36,7 +48,12 @@ test('superguard engine-sim serves the Engine API with JWT and stops on SIGTERM'
       assert.is(await eth.call('eth_chainId'), '0x386')
       assert.ok((await engine.call<string[]>('engine_exchangeCapabilities', [[]])).includes('engine_newPayloadV3'))
       // Same flags as a library instance → same genesis.
-      const lib = await startEngineSim({ jwtSecret: secret, chainId: 902, genesisTime: 1_700_000_000, fork: 'holocene' })
+      const lib = await startEngineSim({
+        jwtSecret: secret,
+        chainId: 902,
+        genesisTime: 1_700_000_000,
+        fork: 'holocene',
+      })
       const g = await eth.call<{ hash: string }>('eth_getBlockByNumber', ['0x0', false])
       assert.is(g.hash, lib.genesisHash)
       await lib.close()
@@ -54,7 +71,17 @@ test('superguard engine-sim serves the Engine API with JWT and stops on SIGTERM'
 test('--help lists the options; a missing --jwt-secret is a usage error', async () => {
   const help = await runCli(['engine-sim', '--help'])
   assert.is(help.code, 0)
-  for (const flag of ['--jwt-secret', '--chain-id', '--genesis-time', '--latency', '--fail-rate', '--invalid-every', '--error-method', '--fork']) assert.ok(help.stdout.includes(flag), flag)
+  for (const flag of [
+    '--jwt-secret',
+    '--chain-id',
+    '--genesis-time',
+    '--latency',
+    '--fail-rate',
+    '--invalid-every',
+    '--error-method',
+    '--fork',
+  ])
+    assert.ok(help.stdout.includes(flag), flag)
   const bad = await runCli(['engine-sim', '--port', '0'])
   assert.is(bad.code, 2)
   assert.match(bad.stderr, '--jwt-secret is required')

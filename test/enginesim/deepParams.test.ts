@@ -9,8 +9,12 @@ import { quantityToBigInt } from '../../src/util/hex.js'
 import { startSim, type Sim } from './_helpers.js'
 
 let s: Sim
-test.before(async () => { s = await startSim() })
-test.after(async () => { await s?.close() })
+test.before(async () => {
+  s = await startSim()
+})
+test.after(async () => {
+  await s?.close()
+})
 
 const DEPTH = 60_000
 /** `[[[…]]]` 60k deep: JSON.parse takes it, anything that recurses on it overflows the stack. */
@@ -18,13 +22,29 @@ const deepArray = () => JSON.parse(`${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}`) a
 const deepText = `${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}`
 
 const METHODS = [
-  ...CAPABILITIES, 'eth_chainId', 'net_version', 'web3_clientVersion', 'eth_syncing', 'eth_blockNumber', 'eth_getBlockByNumber',
-  'eth_getBlockByHash', 'eth_sendRawTransaction', 'eth_getTransactionByHash', 'eth_getTransactionReceipt', 'txpool_content',
-  'sim_getFaults', 'sim_setFaults',
+  ...CAPABILITIES,
+  'eth_chainId',
+  'net_version',
+  'web3_clientVersion',
+  'eth_syncing',
+  'eth_blockNumber',
+  'eth_getBlockByNumber',
+  'eth_getBlockByHash',
+  'eth_sendRawTransaction',
+  'eth_getTransactionByHash',
+  'eth_getTransactionReceipt',
+  'txpool_content',
+  'sim_getFaults',
+  'sim_setFaults',
 ]
 
 test('params nested 60k deep: every method answers a result or a clear -32602/-32600, never the stack overflow', async () => {
-  const shapes = [`[${deepText}]`, `[${deepText},${deepText},${deepText},${deepText}]`, `["latest",${deepText}]`, `[{"latency":${deepText}}]`]
+  const shapes = [
+    `[${deepText}]`,
+    `[${deepText},${deepText},${deepText},${deepText}]`,
+    `["latest",${deepText}]`,
+    `[{"latency":${deepText}}]`,
+  ]
   for (const method of METHODS) {
     for (const params of shapes) {
       const res = await fetch(s.url, {
@@ -43,13 +63,31 @@ test('params nested 60k deep: every method answers a result or a clear -32602/-3
 
 test('the recursions behind it: block tags, fault latency, quantities, durations', () => {
   const deep = deepArray()
-  assert.throws(() => s.sim.blockByTag(deep), (e: unknown) => e instanceof TypeError && /^block: expected a hex quantity/.test(e.message))
-  assert.throws(() => s.sim.blockByTag(`0x${'f'.repeat(17)}`), (e: unknown) => e instanceof TypeError)
+  assert.throws(
+    () => s.sim.blockByTag(deep),
+    (e: unknown) => e instanceof TypeError && /^block: expected a hex quantity/.test(e.message),
+  )
+  assert.throws(
+    () => s.sim.blockByTag(`0x${'f'.repeat(17)}`),
+    (e: unknown) => e instanceof TypeError,
+  )
   assert.is(s.sim.blockByTag('0x0'), s.sim.chain.genesis)
-  assert.throws(() => patchFaults(NO_FAULTS, { latency: deep }), (e: unknown) => e instanceof InvalidParamsError && /latency: invalid duration/.test(e.message))
-  assert.throws(() => quantityToBigInt(deep), (e: unknown) => e instanceof TypeError && e.message === 'invalid quantity array')
-  assert.throws(() => quantityToBigInt(`0x${'z'.repeat(10_000)}`), (e: unknown) => e instanceof TypeError && e.message.length < 100)
-  assert.throws(() => parseDuration(deep as string), (e: unknown) => e instanceof TypeError && /^invalid duration/.test(e.message))
+  assert.throws(
+    () => patchFaults(NO_FAULTS, { latency: deep }),
+    (e: unknown) => e instanceof InvalidParamsError && /latency: invalid duration/.test(e.message),
+  )
+  assert.throws(
+    () => quantityToBigInt(deep),
+    (e: unknown) => e instanceof TypeError && e.message === 'invalid quantity array',
+  )
+  assert.throws(
+    () => quantityToBigInt(`0x${'z'.repeat(10_000)}`),
+    (e: unknown) => e instanceof TypeError && e.message.length < 100,
+  )
+  assert.throws(
+    () => parseDuration(deep as string),
+    (e: unknown) => e instanceof TypeError && /^invalid duration/.test(e.message),
+  )
   assert.is(parseDuration('2s'), 2000)
 })
 

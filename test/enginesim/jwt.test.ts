@@ -6,10 +6,16 @@ import { signJwt } from '../../src/rpc/jwt.js'
 import { startSim, type Sim } from './_helpers.js'
 
 let s: Sim
-test.before(async () => { s = await startSim() })
-test.after(async () => { await s?.close() })
+test.before(async () => {
+  s = await startSim()
+})
+test.after(async () => {
+  await s?.close()
+})
 // A call that slipped through in one test must not slow or fail the next.
-test.before.each(() => { if (s) s.sim.faults = { ...NO_FAULTS, errorMethods: [] } })
+test.before.each(() => {
+  if (s) s.sim.faults = { ...NO_FAULTS, errorMethods: [] }
+})
 
 const post = async (body: unknown, authorization?: string) => {
   const headers: Record<string, string> = { 'content-type': 'application/json' }
@@ -38,8 +44,14 @@ test('engine_ calls without a token get HTTP 401 "missing token" as from geth', 
 })
 
 test('stale, future, wrongly signed and malformed tokens are refused', async () => {
-  assert.is((await post(call('engine_exchangeCapabilities', [[]]), `Bearer ${signJwt(s.secret, now() - 120)}`)).text, 'stale token\n')
-  assert.is((await post(call('engine_exchangeCapabilities', [[]]), `Bearer ${signJwt(s.secret, now() + 120)}`)).text, 'future token\n')
+  assert.is(
+    (await post(call('engine_exchangeCapabilities', [[]]), `Bearer ${signJwt(s.secret, now() - 120)}`)).text,
+    'stale token\n',
+  )
+  assert.is(
+    (await post(call('engine_exchangeCapabilities', [[]]), `Bearer ${signJwt(s.secret, now() + 120)}`)).text,
+    'future token\n',
+  )
   const wrong = await post(call('engine_exchangeCapabilities', [[]]), `Bearer ${signJwt(randomBytes(32))}`)
   assert.is(wrong.status, 401)
   assert.is(wrong.text, 'signature is invalid\n')
@@ -71,10 +83,19 @@ test('a JSON escape in the method name is the same method: sim\\u005fsetFaults n
   assert.is(res.status, 401)
   assert.is(res.text, 'missing token\n')
   untouched()
-  assert.is((await postRaw('{"jsonrpc":"2.0","id":1,"method":"\\u0065ngine_exchangeCapabilities","params":[[]]}')).status, 401)
-  assert.is((await postRaw('{"jsonrpc":"2.0","id":1,"method":"\\u0073\\u0069\\u006d\\u005f\\u0067etFaults"}')).status, 401)
+  assert.is(
+    (await postRaw('{"jsonrpc":"2.0","id":1,"method":"\\u0065ngine_exchangeCapabilities","params":[[]]}')).status,
+    401,
+  )
+  assert.is(
+    (await postRaw('{"jsonrpc":"2.0","id":1,"method":"\\u0073\\u0069\\u006d\\u005f\\u0067etFaults"}')).status,
+    401,
+  )
   // A notification (no id) would get no response at all: it must not run unseen either.
-  assert.is((await postRaw('{"jsonrpc":"2.0","method":"sim\\u005fsetFaults","params":[{"latencyMs":5000}]}')).status, 401)
+  assert.is(
+    (await postRaw('{"jsonrpc":"2.0","method":"sim\\u005fsetFaults","params":[{"latencyMs":5000}]}')).status,
+    401,
+  )
   untouched()
   // With a token the escaped name runs, as the plain one does.
   const ok = await postRaw('{"jsonrpc":"2.0","id":1,"method":"sim\\u005fgetFaults"}', `Bearer ${signJwt(s.secret)}`)
@@ -93,11 +114,15 @@ test('every call of a batch is decided: an escaped engine_ or sim_ call in secon
 })
 
 test('a duplicate "method" key: the one that runs (JSON.parse keeps the last) decides', async () => {
-  const hidden = await postRaw('{"jsonrpc":"2.0","id":1,"method":"eth_chainId","method":"sim\\u005fsetFaults","params":[{"latencyMs":5000}]}')
+  const hidden = await postRaw(
+    '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","method":"sim\\u005fsetFaults","params":[{"latencyMs":5000}]}',
+  )
   assert.is(hidden.status, 401)
   untouched()
   // The other way round eth_chainId is what runs, and it needs no token.
-  const shadowed = await postRaw('{"jsonrpc":"2.0","id":1,"method":"sim_setFaults","method":"eth_chainId","params":[{"latencyMs":5000}]}')
+  const shadowed = await postRaw(
+    '{"jsonrpc":"2.0","id":1,"method":"sim_setFaults","method":"eth_chainId","params":[{"latencyMs":5000}]}',
+  )
   assert.is(shadowed.status, 200)
   assert.is(JSON.parse(shadowed.text).result, '0x385')
   untouched()
@@ -112,7 +137,10 @@ test('other spellings reach no guarded method: case, spaces, nesting, non-string
     '{"jsonrpc":"2.0","id":1,"__proto__":{"method":"sim_setFaults"},"params":[{"latencyMs":5000}]}',
   ]) {
     const res = await postRaw(raw)
-    assert.ok(res.status === 401 || JSON.stringify(JSON.parse(res.text)).includes('"error"'), `${raw} → ${res.status} ${res.text}`)
+    assert.ok(
+      res.status === 401 || JSON.stringify(JSON.parse(res.text)).includes('"error"'),
+      `${raw} → ${res.status} ${res.text}`,
+    )
     untouched()
   }
   // Trailing text after the name is still an engine_/sim_ method: refused before the table says -32601.
@@ -120,12 +148,20 @@ test('other spellings reach no guarded method: case, spaces, nesting, non-string
 })
 
 test('deny by default: only eth_, net_, web3_ and txpool_ are public; admin_, debug_ and unknown namespaces need a token', async () => {
-  for (const method of ['admin_peers', 'debug_setHead', 'miner_start', 'personal_unlockAccount', ' engine_x', 'Engine_getPayloadV4']) {
+  for (const method of [
+    'admin_peers',
+    'debug_setHead',
+    'miner_start',
+    'personal_unlockAccount',
+    ' engine_x',
+    'Engine_getPayloadV4',
+  ]) {
     assert.is((await post(call(method))).status, 401, method)
     const authed = await post(call(method), `Bearer ${signJwt(s.secret)}`)
     assert.is(JSON.parse(authed.text).error.code, -32601, method)
   }
-  for (const method of ['eth_blockNumber', 'net_version', 'web3_clientVersion', 'txpool_content']) assert.is((await post(call(method))).status, 200, method)
+  for (const method of ['eth_blockNumber', 'net_version', 'web3_clientVersion', 'txpool_content'])
+    assert.is((await post(call(method))).status, 200, method)
 })
 
 test.run()

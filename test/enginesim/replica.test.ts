@@ -5,14 +5,18 @@ import { advance, build, fcu, headOf, newAccount, newPayloadV4, signTx, startSim
 
 let a: Sim
 let b: Sim
-test.before(async () => { [a, b] = await Promise.all([startSim(), startSim()]) })
-test.after(async () => { await Promise.all([a?.close(), b?.close()]) })
+test.before(async () => {
+  ;[a, b] = await Promise.all([startSim(), startSim()])
+})
+test.after(async () => {
+  await Promise.all([a?.close(), b?.close()])
+})
 
 test('engine-sims started with the same flags share genesis', () => {
   assert.is(a.genesisHash, b.genesisHash)
 })
 
-test('a replica given newPayload + FCU follows the sequencer\'s chain', async () => {
+test("a replica given newPayload + FCU follows the sequencer's chain", async () => {
   for (let i = 0; i < 3; i++) {
     await a.eth.call('eth_sendRawTransaction', [await signTx(newAccount(), 0)])
     const { envelope } = await advance(a)
@@ -36,7 +40,7 @@ test('a replica answers SYNCING for a block whose parent it lacks, and VALID onc
   assert.equal(await headOf(b), await headOf(a))
 })
 
-test('a builder paired with a replica builds a block the sequencer\'s engine accepts', async () => {
+test("a builder paired with a replica builds a block the sequencer's engine accepts", async () => {
   const tx = await signTx(newAccount(), 0, { tip: 7_000_000n })
   // Ingress feeds both: only the builder's pool decides what the builder block holds.
   await b.eth.call('eth_sendRawTransaction', [tx])
@@ -59,10 +63,17 @@ test('forkchoice reorgs to a sibling and an engine-sim builds on any block it kn
   assert.is((await headOf(a)).hash, x.executionPayload.blockHash)
   await fcu(a, y.executionPayload.blockHash, null, base.hash)
   assert.is((await headOf(a)).hash, y.executionPayload.blockHash)
-  const byNumber = await a.eth.call<{ hash: Hex }>('eth_getBlockByNumber', [`0x${(base.number + 1n).toString(16)}`, false])
+  const byNumber = await a.eth.call<{ hash: Hex }>('eth_getBlockByNumber', [
+    `0x${(base.number + 1n).toString(16)}`,
+    false,
+  ])
   assert.is(byNumber.hash, y.executionPayload.blockHash)
   // Build on the non-canonical sibling x: FCU moves the head there and starts the job.
-  const xHead = { hash: x.executionPayload.blockHash, number: base.number + 1n, timestamp: BigInt(x.executionPayload.timestamp) }
+  const xHead = {
+    hash: x.executionPayload.blockHash,
+    number: base.number + 1n,
+    timestamp: BigInt(x.executionPayload.timestamp),
+  }
   const onX = await build(a, xHead)
   assert.is(onX.executionPayload.parentHash, xHead.hash)
   assert.is((await headOf(a)).hash, xHead.hash)

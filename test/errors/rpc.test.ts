@@ -8,20 +8,86 @@ const cause = new Error('root cause')
 const rows: Row[] = [
   ['ParseError', new E.ParseError('Unexpected token'), -32700, 'RPC_PARSE_ERROR', 'parse error: Unexpected token'],
   ['InvalidRequestError', new E.InvalidRequestError(), -32600, 'RPC_INVALID_REQUEST', 'invalid request'],
-  ['MethodNotFoundError', new E.MethodNotFoundError('foo_bar'), -32601, 'RPC_METHOD_NOT_FOUND', 'the method foo_bar does not exist/is not available'],
-  ['InvalidParamsError', new E.InvalidParamsError('failed to read data: expected entry'), -32602, 'RPC_INVALID_PARAMS', 'failed to read data: expected entry'],
+  [
+    'MethodNotFoundError',
+    new E.MethodNotFoundError('foo_bar'),
+    -32601,
+    'RPC_METHOD_NOT_FOUND',
+    'the method foo_bar does not exist/is not available',
+  ],
+  [
+    'InvalidParamsError',
+    new E.InvalidParamsError('failed to read data: expected entry'),
+    -32602,
+    'RPC_INVALID_PARAMS',
+    'failed to read data: expected entry',
+  ],
   ['InternalError', new E.InternalError({ cause }), -32603, 'RPC_INTERNAL', 'internal error'],
-  ['UnauthorizedError', new E.UnauthorizedError('missing bearer token'), -32000, 'RPC_UNAUTHORIZED', 'unauthorized: missing bearer token'],
-  ['RequestBodyTooLargeError', new E.RequestBodyTooLargeError(), -32021, 'RPC_BODY_TOO_LARGE', 'request body too large'],
-  ['ResponseTooLargeError', new E.ResponseTooLargeError('over 1048576 bytes'), -32020, 'RPC_RESPONSE_TOO_LARGE', 'response too large: over 1048576 bytes'],
-  ['AccessListOutOfBoundsError', new E.AccessListOutOfBoundsError('1001 > 1000'), -32022, 'INGRESS_ACCESS_LIST_OUT_OF_BOUNDS', 'access list out of bounds: 1001 > 1000'],
-  ['OverSenderRateLimitError', new E.OverSenderRateLimitError(), -32017, 'INGRESS_SENDER_RATE_LIMIT', 'sender is over rate limit'],
-  ['UninitializedError', new E.UninitializedError(), -320400, 'SUPERVISOR_UNINITIALIZED', 'uninitialized chain database'],
-  ['UnknownChainError', new E.UnknownChainError('executing chain 5'), -320501, 'SUPERVISOR_UNKNOWN_CHAIN', 'unknown chain: executing chain 5'],
+  [
+    'UnauthorizedError',
+    new E.UnauthorizedError('missing bearer token'),
+    -32000,
+    'RPC_UNAUTHORIZED',
+    'unauthorized: missing bearer token',
+  ],
+  [
+    'RequestBodyTooLargeError',
+    new E.RequestBodyTooLargeError(),
+    -32021,
+    'RPC_BODY_TOO_LARGE',
+    'request body too large',
+  ],
+  [
+    'ResponseTooLargeError',
+    new E.ResponseTooLargeError('over 1048576 bytes'),
+    -32020,
+    'RPC_RESPONSE_TOO_LARGE',
+    'response too large: over 1048576 bytes',
+  ],
+  [
+    'AccessListOutOfBoundsError',
+    new E.AccessListOutOfBoundsError('1001 > 1000'),
+    -32022,
+    'INGRESS_ACCESS_LIST_OUT_OF_BOUNDS',
+    'access list out of bounds: 1001 > 1000',
+  ],
+  [
+    'OverSenderRateLimitError',
+    new E.OverSenderRateLimitError(),
+    -32017,
+    'INGRESS_SENDER_RATE_LIMIT',
+    'sender is over rate limit',
+  ],
+  [
+    'UninitializedError',
+    new E.UninitializedError(),
+    -320400,
+    'SUPERVISOR_UNINITIALIZED',
+    'uninitialized chain database',
+  ],
+  [
+    'UnknownChainError',
+    new E.UnknownChainError('executing chain 5'),
+    -320501,
+    'SUPERVISOR_UNKNOWN_CHAIN',
+    'unknown chain: executing chain 5',
+  ],
   ['ConflictError', new E.ConflictError(), -320600, 'SUPERVISOR_CONFLICT', 'conflicting data'],
-  ['FailsafeEnabledError', new E.FailsafeEnabledError(), -320602, 'SUPERVISOR_FAILSAFE', 'failsafe is enabled, rejecting all CheckAccessList requests'],
+  [
+    'FailsafeEnabledError',
+    new E.FailsafeEnabledError(),
+    -320602,
+    'SUPERVISOR_FAILSAFE',
+    'failsafe is enabled, rejecting all CheckAccessList requests',
+  ],
   ['FutureDataError', new E.FutureDataError(), -321401, 'SUPERVISOR_FUTURE_DATA', 'future data'],
-  ['OutOfScopeError', new E.OutOfScopeError('timestamp 5 not yet ingested'), -321100, 'SUPERVISOR_OUT_OF_SCOPE', 'out of scope: timestamp 5 not yet ingested'],
+  [
+    'OutOfScopeError',
+    new E.OutOfScopeError('timestamp 5 not yet ingested'),
+    -321100,
+    'SUPERVISOR_OUT_OF_SCOPE',
+    'out of scope: timestamp 5 not yet ingested',
+  ],
   ['DataCorruptionError', new E.DataCorruptionError(), -321501, 'SUPERVISOR_DATA_CORRUPTION', 'data corruption'],
 ]
 
@@ -37,7 +103,10 @@ for (const [name, err, rpcCode, code, message] of rows) {
 }
 
 test('every exported error class is covered above', () => {
-  const classes = Object.entries(E).filter(([k, v]) => typeof v === 'function' && k !== 'ServiceError').map(([k]) => k).sort()
+  const classes = Object.entries(E)
+    .filter(([k, v]) => typeof v === 'function' && k !== 'ServiceError')
+    .map(([k]) => k)
+    .sort()
   assert.equal(classes, rows.map(([n]) => n).sort())
 })
 
@@ -50,13 +119,33 @@ test('details go into the message, not into shortMessage', () => {
 })
 
 test('the op-supervisor codes keep their documented values', () => {
-  assert.equal({ ...E.RpcCode }, {
-    ParseError: -32700, InvalidRequest: -32600, MethodNotFound: -32601, InvalidParams: -32602, InternalError: -32603, Unauthorized: -32000,
-    OverSenderRateLimit: -32017, ResponseTooLarge: -32020, RequestBodyTooLarge: -32021, AccessListOutOfBounds: -32022,
-    UninitializedChainDatabase: -320400, SkippedData: -320500, UnknownChain: -320501, ConflictingData: -320600, IneffectiveData: -320601,
-    FailsafeEnabled: -320602, OutOfOrder: -320900, AwaitingReplacementBlock: -320901, OutOfScope: -321100, FutureData: -321401,
-    MissedData: -321500, DataCorruption: -321501,
-  })
+  assert.equal(
+    { ...E.RpcCode },
+    {
+      ParseError: -32700,
+      InvalidRequest: -32600,
+      MethodNotFound: -32601,
+      InvalidParams: -32602,
+      InternalError: -32603,
+      Unauthorized: -32000,
+      OverSenderRateLimit: -32017,
+      ResponseTooLarge: -32020,
+      RequestBodyTooLarge: -32021,
+      AccessListOutOfBounds: -32022,
+      UninitializedChainDatabase: -320400,
+      SkippedData: -320500,
+      UnknownChain: -320501,
+      ConflictingData: -320600,
+      IneffectiveData: -320601,
+      FailsafeEnabled: -320602,
+      OutOfOrder: -320900,
+      AwaitingReplacementBlock: -320901,
+      OutOfScope: -321100,
+      FutureData: -321401,
+      MissedData: -321500,
+      DataCorruption: -321501,
+    },
+  )
 })
 
 test('cause, data and walk', () => {
@@ -64,11 +153,23 @@ test('cause, data and walk', () => {
   const outer = new E.InternalError({ cause: inner, data: { x: 1 } })
   assert.is(outer.cause, inner)
   assert.equal(outer.data, { x: 1 })
-  assert.is(outer.walk((e) => e instanceof E.ConflictError), inner)
-  assert.is(outer.walk((e) => e instanceof E.ParseError), undefined)
-  assert.is(outer.walk(() => true), outer)
+  assert.is(
+    outer.walk((e) => e instanceof E.ConflictError),
+    inner,
+  )
+  assert.is(
+    outer.walk((e) => e instanceof E.ParseError),
+    undefined,
+  )
+  assert.is(
+    outer.walk(() => true),
+    outer,
+  )
   const viaPlain = new E.InternalError({ cause: cause })
-  assert.is(viaPlain.walk((e) => (e as Error).message === 'root cause'), cause)
+  assert.is(
+    viaPlain.walk((e) => (e as Error).message === 'root cause'),
+    cause,
+  )
 })
 
 test.run()

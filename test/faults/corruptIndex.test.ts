@@ -26,7 +26,10 @@ const sups: Supervisor[] = []
 
 test.before(async () => {
   template = await writeIndexFixture(join(dir, 'template.db'), { logs: LOGS })
-  rpcs = [await startFixedChainRpc(template.sourceChain, template.head), await startFixedChainRpc(template.execChain, template.execHead)]
+  rpcs = [
+    await startFixedChainRpc(template.sourceChain, template.head),
+    await startFixedChainRpc(template.execChain, template.execHead),
+  ]
 })
 
 test.after(async () => {
@@ -45,7 +48,20 @@ async function copyOfFixture(name: string): Promise<string> {
 }
 
 function argv(db: string): string[] {
-  return ['--rpc', `${template.sourceChain}=${rpcs[0]!.url}`, '--rpc', `${template.execChain}=${rpcs[1]!.url}`, '--db', db, '--port', '0', '--poll', '200ms', '--log-level', 'silent']
+  return [
+    '--rpc',
+    `${template.sourceChain}=${rpcs[0]!.url}`,
+    '--rpc',
+    `${template.execChain}=${rpcs[1]!.url}`,
+    '--db',
+    db,
+    '--port',
+    '0',
+    '--poll',
+    '200ms',
+    '--log-level',
+    'silent',
+  ]
 }
 
 /** The indexes of the fixture's logs whose look-up fails on the corrupted file (the oracle: SQLite itself). */
@@ -55,17 +71,33 @@ function badLogs(path: string): number[] {
   const bad: number[] = []
   for (let i = 0; i < LOGS; i++) {
     const a = template.access(i)
-    try { st.get(a.blockNumber, a.logIndex) } catch { bad.push(i) }
+    try {
+      st.get(a.blockNumber, a.logIndex)
+    } catch {
+      bad.push(i)
+    }
   }
   db.close()
   return bad
 }
 
-const descriptor = () => ({ chainID: template.execChain.toString(), timestamp: toQuantity(template.head.timestamp + 10n) })
-const check = (i: number, id: number) => ({ jsonrpc: '2.0', id, method: 'supervisor_checkAccessList', params: [template.entries(i), 'unsafe', descriptor()] })
+const descriptor = () => ({
+  chainID: template.execChain.toString(),
+  timestamp: toQuantity(template.head.timestamp + 10n),
+})
+const check = (i: number, id: number) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'supervisor_checkAccessList',
+  params: [template.entries(i), 'unsafe', descriptor()],
+})
 
 async function post(url: string, body: unknown): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
   return { status: res.status, json: await res.json() }
 }
 
@@ -73,7 +105,10 @@ test('a corrupt index is refused at start: an IndexDbError naming the file, noth
   const path = await copyOfFixture('start.db')
   corruptFile(path, { at: 'middle' })
   const err = await startSupervisor(supervisorConfig({ argv: argv(path) }), { progress: false }).then(
-    (s) => { sups.push(s); return undefined },
+    (s) => {
+      sups.push(s)
+      return undefined
+    },
     (e: unknown) => e as Error,
   )
   assert.ok(err, 'the supervisor started on a corrupt index')
@@ -89,7 +124,10 @@ test('corrupted under a running supervisor: -32603 per check, batch neighbours a
   sups.push(sup)
   await sup.ready
   assert.is((await fetch(`${sup.url}/healthz`)).status, 200)
-  assert.is((await post(sup.url, check(0, 1))).json && ((await post(sup.url, check(0, 1))).json as { result?: unknown }).result, null)
+  assert.is(
+    (await post(sup.url, check(0, 1))).json && ((await post(sup.url, check(0, 1))).json as { result?: unknown }).result,
+    null,
+  )
 
   corruptFile(path, { at: 'middle' })
   const bad = badLogs(path)
@@ -99,11 +137,21 @@ test('corrupted under a running supervisor: -32603 per check, batch neighbours a
 
   const single = await post(sup.url, check(bad[0]!, 7))
   assert.is(single.status, 200)
-  assert.equal((single.json as { error?: { code: number; message: string } }).error, { code: -32603, message: 'internal error' })
+  assert.equal((single.json as { error?: { code: number; message: string } }).error, {
+    code: -32603,
+    message: 'internal error',
+  })
 
-  const batch = await post(sup.url, [check(good[0]!, 1), check(bad[0]!, 2), check(bad.at(-1)!, 3), check(good.at(-1)!, 4)])
+  const batch = await post(sup.url, [
+    check(good[0]!, 1),
+    check(bad[0]!, 2),
+    check(bad.at(-1)!, 3),
+    check(good.at(-1)!, 4),
+  ])
   assert.is(batch.status, 200, JSON.stringify(batch.json))
-  const byId = new Map((batch.json as { id: number; result?: unknown; error?: { code: number } }[]).map((r) => [r.id, r]))
+  const byId = new Map(
+    (batch.json as { id: number; result?: unknown; error?: { code: number } }[]).map((r) => [r.id, r]),
+  )
   assert.is(byId.get(1)?.result, null)
   assert.is(byId.get(2)?.error?.code, -32603)
   assert.is(byId.get(3)?.error?.code, -32603)
@@ -116,7 +164,13 @@ test('corrupted under a running supervisor: -32603 per check, batch neighbours a
 
   const metrics = await (await fetch(`${sup.url}/metrics`)).text()
   const counted = /superguard_logindex_storage_errors_total\{[^}]*op="read"[^}]*\} (\d+)/.exec(metrics)
-  assert.ok(counted && Number(counted[1]) >= 3, metrics.split('\n').filter((l) => l.includes('storage')).join('\n'))
+  assert.ok(
+    counted && Number(counted[1]) >= 3,
+    metrics
+      .split('\n')
+      .filter((l) => l.includes('storage'))
+      .join('\n'),
+  )
 
   const logged = lines.filter((l) => l.msg.includes('storage error'))
   assert.is(logged.length, 1, JSON.stringify(lines.slice(-5)))
@@ -129,7 +183,12 @@ test('a storage error while indexing is logged once, counted as a write error an
   try {
     const path = join(dir, 'write.db')
     const { logger, lines } = captureLog()
-    const sup = await startSupervisor(supervisorConfig({ argv: ['--rpc', anvil.url, '--db', path, '--port', '0', '--poll', '100ms', '--log-level', 'silent'] }), { progress: false, logger })
+    const sup = await startSupervisor(
+      supervisorConfig({
+        argv: ['--rpc', anvil.url, '--db', path, '--port', '0', '--poll', '100ms', '--log-level', 'silent'],
+      }),
+      { progress: false, logger },
+    )
     sups.push(sup)
     await sup.ready
     // Everything into the main file, then garbage over every page but the first (the schema):
@@ -138,7 +197,11 @@ test('a storage error while indexing is logged once, counted as a write error an
     other.pragma('wal_checkpoint(TRUNCATE)')
     other.close()
     corruptFile(path, { at: 4096, kib: Math.ceil((statSync(path).size - 4096) / 1024) })
-    await fetch(anvil.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'evm_mine', params: [] }) })
+    await fetch(anvil.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'evm_mine', params: [] }),
+    })
 
     // No event tells of a failed commit (that is the point): poll /healthz, bounded.
     let body: { storage?: { problem?: string } } = {}
@@ -154,7 +217,11 @@ test('a storage error while indexing is logged once, counted as a write error an
     const logged = lines.filter((l) => l.msg.includes('storage error'))
     assert.is(logged.length, 1, JSON.stringify(logged))
     assert.is(logged[0]!.op, 'write')
-    assert.is(lines.filter((l) => l.msg === 'indexing failed; retrying').length, 0, 'the storage error is logged by the storage tracker, not once per retry')
+    assert.is(
+      lines.filter((l) => l.msg === 'indexing failed; retrying').length,
+      0,
+      'the storage error is logged by the storage tracker, not once per retry',
+    )
   } finally {
     await anvil.stop()
   }

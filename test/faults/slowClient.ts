@@ -66,7 +66,9 @@ export async function openSlowClients(o: SlowClientOptions): Promise<SlowClients
   const intervalMs = o.intervalMs ?? 1000
   const request = o.request ?? '{"jsonrpc":"2.0","id":1,"method":"echo","params":[1]}'
   const headers = `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: ${bodyBytes}\r\n\r\n`
-  const pipelined = Buffer.from(`POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(request)}\r\n\r\n${request}`)
+  const pipelined = Buffer.from(
+    `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(request)}\r\n\r\n${request}`,
+  )
   const clients: SlowSocket[] = []
   const progress = new Map<SlowSocket, number>()
   let sent = 0
@@ -89,70 +91,88 @@ export async function openSlowClients(o: SlowClientOptions): Promise<SlowClients
     if (c.socket.write(burst)) setImmediate(pump, c)
   }
 
-  const connectOne = () => new Promise<void>((resolve) => {
-    const socket = connect({ host, port: o.port })
-    const c: SlowSocket = { socket, openedAt: performance.now(), closedAt: undefined, received: '', error: undefined }
-    clients.push(c)
-    socket.setNoDelay(true)
-    const closed = () => {
-      if (c.closedAt !== undefined) return
-      c.closedAt = performance.now()
-      resolve()
-      if (openCount() === 0) for (const w of waiters) w()
-    }
-    socket.on('close', closed)
-    socket.on('error', (err: NodeJS.ErrnoException) => { c.error ??= err.code ?? err.message; closed() })
-    socket.on('data', (d: Buffer) => { if (c.received.length < LIMIT_RECEIVED) c.received += d.toString('latin1', 0, Math.min(d.length, LIMIT_RECEIVED)) })
-    socket.once('connect', () => {
-      resolve()
-      if (o.mode === 'trickle-body' || o.mode === 'headers-only') socket.write(headers)
-      if (o.mode === 'trickle-body' || o.mode === 'trickle-headers') progress.set(c, 0)
-      if (o.mode === 'no-read') {
-        socket.pause()
-        if (o.pipeline !== false) socket.on('drain', () => pump(c))
-        pump(c)
+  const connectOne = () =>
+    new Promise<void>((resolve) => {
+      const socket = connect({ host, port: o.port })
+      const c: SlowSocket = { socket, openedAt: performance.now(), closedAt: undefined, received: '', error: undefined }
+      clients.push(c)
+      socket.setNoDelay(true)
+      const closed = () => {
+        if (c.closedAt !== undefined) return
+        c.closedAt = performance.now()
+        resolve()
+        if (openCount() === 0) for (const w of waiters) w()
       }
+      socket.on('close', closed)
+      socket.on('error', (err: NodeJS.ErrnoException) => {
+        c.error ??= err.code ?? err.message
+        closed()
+      })
+      socket.on('data', (d: Buffer) => {
+        if (c.received.length < LIMIT_RECEIVED)
+          c.received += d.toString('latin1', 0, Math.min(d.length, LIMIT_RECEIVED))
+      })
+      socket.once('connect', () => {
+        resolve()
+        if (o.mode === 'trickle-body' || o.mode === 'headers-only') socket.write(headers)
+        if (o.mode === 'trickle-body' || o.mode === 'trickle-headers') progress.set(c, 0)
+        if (o.mode === 'no-read') {
+          socket.pause()
+          if (o.pipeline !== false) socket.on('drain', () => pump(c))
+          pump(c)
+        }
+      })
     })
-  })
 
   // A client that never reads learns of the server's close only by writing: a single-request
   // no-read socket sends a CRLF each tick (HTTP allows empty lines between requests).
   const probes = o.mode === 'no-read' && o.pipeline === false
-  const timer = o.mode === 'trickle-body' || o.mode === 'trickle-headers' || probes
-    ? setInterval(() => {
-      if (probes) {
-        for (const c of clients) if (c.closedAt === undefined) c.socket.write('\r\n')
-        return
-      }
-      for (const [c, at] of progress) {
-        if (c.closedAt !== undefined) { progress.delete(c); continue }
-        // The body trickle stops one byte short: the request never completes on its own.
-        if (at >= (o.mode === 'trickle-headers' ? headers.length : bodyBytes - 1)) continue
-        c.socket.write(o.mode === 'trickle-headers' ? headers[at]! : ' ')
-        progress.set(c, at + 1)
-      }
-    }, intervalMs)
-    : undefined
+  const timer =
+    o.mode === 'trickle-body' || o.mode === 'trickle-headers' || probes
+      ? setInterval(() => {
+          if (probes) {
+            for (const c of clients) if (c.closedAt === undefined) c.socket.write('\r\n')
+            return
+          }
+          for (const [c, at] of progress) {
+            if (c.closedAt !== undefined) {
+              progress.delete(c)
+              continue
+            }
+            // The body trickle stops one byte short: the request never completes on its own.
+            if (at >= (o.mode === 'trickle-headers' ? headers.length : bodyBytes - 1)) continue
+            c.socket.write(o.mode === 'trickle-headers' ? headers[at]! : ' ')
+            progress.set(c, at + 1)
+          }
+        }, intervalMs)
+      : undefined
 
   const concurrency = o.concurrency ?? 200
   let next = 0
-  await Promise.all(Array.from({ length: Math.min(concurrency, o.count) }, async () => {
-    while (next < o.count && !destroyed) {
-      next++
-      await connectOne()
-    }
-  }))
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, o.count) }, async () => {
+      while (next < o.count && !destroyed) {
+        next++
+        await connectOne()
+      }
+    }),
+  )
 
   return {
     clients,
     open: openCount,
     sent: () => sent,
-    allClosed: (timeoutMs) => new Promise<boolean>((resolve) => {
-      if (openCount() === 0) return resolve(true)
-      const done = () => { clearTimeout(t); waiters.delete(done); resolve(openCount() === 0) }
-      const t = setTimeout(done, timeoutMs)
-      waiters.add(done)
-    }),
+    allClosed: (timeoutMs) =>
+      new Promise<boolean>((resolve) => {
+        if (openCount() === 0) return resolve(true)
+        const done = () => {
+          clearTimeout(t)
+          waiters.delete(done)
+          resolve(openCount() === 0)
+        }
+        const t = setTimeout(done, timeoutMs)
+        waiters.add(done)
+      }),
     destroy() {
       destroyed = true
       if (timer) clearInterval(timer)

@@ -80,13 +80,23 @@ export class TcpPipe {
   #accept(client: Socket): void {
     this.connections++
     client.on('error', () => undefined)
-    if (this.#fault === 'reset') { this.faulted++; client.resetAndDestroy(); return }
+    if (this.#fault === 'reset') {
+      this.faulted++
+      client.resetAndDestroy()
+      return
+    }
     this.#sockets.add(client)
     client.once('close', () => this.#sockets.delete(client))
-    if (this.#fault === 'hang') { this.faulted++; return }
+    if (this.#fault === 'hang') {
+      this.faulted++
+      return
+    }
     const upstream = connect(this.#target.port, this.#target.host)
     this.#sockets.add(upstream)
-    upstream.once('close', () => { this.#sockets.delete(upstream); client.destroy() })
+    upstream.once('close', () => {
+      this.#sockets.delete(upstream)
+      client.destroy()
+    })
     client.once('close', () => upstream.destroy())
     upstream.on('error', () => client.destroy())
     client.pipe(upstream)

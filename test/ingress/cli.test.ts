@@ -16,7 +16,25 @@ test.before(async () => {
 test('--help lists every option', async () => {
   const { code, stdout } = await runCli(['ingress', '--help'])
   assert.is(code, 0)
-  for (const flag of ['--host', '--port', '--upstream', '--builder', '--supervisor', '--strategy', '--min-responses', '--supervisor-timeout', '--failover-cooldown', '--max-entries', '--body-limit', '--rate-limit', '--rate-interval', '--allow-method', '--chain-id', '--accepted-max', '--log-level']) {
+  for (const flag of [
+    '--host',
+    '--port',
+    '--upstream',
+    '--builder',
+    '--supervisor',
+    '--strategy',
+    '--min-responses',
+    '--supervisor-timeout',
+    '--failover-cooldown',
+    '--max-entries',
+    '--body-limit',
+    '--rate-limit',
+    '--rate-interval',
+    '--allow-method',
+    '--chain-id',
+    '--accepted-max',
+    '--log-level',
+  ]) {
     assert.ok(stdout.includes(flag), flag)
   }
 })
@@ -43,7 +61,11 @@ test('serves until SIGTERM, then exits 0', async () => {
     })
     child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)))
   })
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId' }) })
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId' }),
+  })
   assert.equal(await res.json(), { jsonrpc: '2.0', id: 1, result: '0x385' })
   child.kill('SIGTERM')
   const [code] = await once(child, 'exit')

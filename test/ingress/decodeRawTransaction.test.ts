@@ -28,10 +28,47 @@ test('decodes every L2 mempool type and recovers the sender with both implementa
   const raws: [string, Hex, bigint | undefined][] = [
     ['legacy', await account.signTransaction({ ...base, type: 'legacy', gasPrice: 1n, chainId: 10 }), 10n],
     ['legacy', await account.signTransaction({ ...base, type: 'legacy', gasPrice: 1n }), undefined],
-    ['legacy', await account.signTransaction({ ...base, type: 'legacy', gasPrice: 1n, chainId: 420120003, data: `0x${'ff'.repeat(300)}` }), 420120003n],
-    ['eip2930', await account.signTransaction({ ...base, type: 'eip2930', gasPrice: 1n, chainId: 10, accessList }), 10n],
-    ['eip1559', await account.signTransaction({ ...base, type: 'eip1559', maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, chainId: 10, accessList }), 10n],
-    ['eip7702', await account.signTransaction({ ...base, type: 'eip7702', maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, chainId: 10, accessList, authorizationList: [auth] }), 10n],
+    [
+      'legacy',
+      await account.signTransaction({
+        ...base,
+        type: 'legacy',
+        gasPrice: 1n,
+        chainId: 420120003,
+        data: `0x${'ff'.repeat(300)}`,
+      }),
+      420120003n,
+    ],
+    [
+      'eip2930',
+      await account.signTransaction({ ...base, type: 'eip2930', gasPrice: 1n, chainId: 10, accessList }),
+      10n,
+    ],
+    [
+      'eip1559',
+      await account.signTransaction({
+        ...base,
+        type: 'eip1559',
+        maxFeePerGas: 2n,
+        maxPriorityFeePerGas: 1n,
+        chainId: 10,
+        accessList,
+      }),
+      10n,
+    ],
+    [
+      'eip7702',
+      await account.signTransaction({
+        ...base,
+        type: 'eip7702',
+        maxFeePerGas: 2n,
+        maxPriorityFeePerGas: 1n,
+        chainId: 10,
+        accessList,
+        authorizationList: [auth],
+      }),
+      10n,
+    ],
   ]
   for (const [type, raw, chainId] of raws) {
     const tx = decodeRawTransaction(raw)
@@ -49,8 +86,25 @@ test('decodes every L2 mempool type and recovers the sender with both implementa
 })
 
 test('refuses what does not decode, blob transactions and unsigned ones with -32602', async () => {
-  const blob = serializeTransaction({ ...base, type: 'eip4844', chainId: 10, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, maxFeePerBlobGas: 1n, blobVersionedHashes: [`0x01${'00'.repeat(31)}`] }, { r: `0x${'11'.repeat(32)}`, s: `0x${'22'.repeat(32)}`, yParity: 0 })
-  const unsigned = serializeTransaction({ ...base, type: 'eip1559', chainId: 10, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n })
+  const blob = serializeTransaction(
+    {
+      ...base,
+      type: 'eip4844',
+      chainId: 10,
+      maxFeePerGas: 2n,
+      maxPriorityFeePerGas: 1n,
+      maxFeePerBlobGas: 1n,
+      blobVersionedHashes: [`0x01${'00'.repeat(31)}`],
+    },
+    { r: `0x${'11'.repeat(32)}`, s: `0x${'22'.repeat(32)}`, yParity: 0 },
+  )
+  const unsigned = serializeTransaction({
+    ...base,
+    type: 'eip1559',
+    chainId: 10,
+    maxFeePerGas: 2n,
+    maxPriorityFeePerGas: 1n,
+  })
   for (const bad of [undefined, 42, '', '0x', 'hello', '0x02', '0x02c0', '0x7ef8', '0x1', blob, unsigned]) {
     try {
       decodeRawTransaction(bad)

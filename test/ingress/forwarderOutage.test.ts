@@ -19,7 +19,10 @@ test('forwarder: upstream down for 20 calls: one warning, then one recovery line
     assert.is(await fwd.call('eth_chainId', []), '0x385')
     await pipe.kill('refuse')
     for (let i = 0; i < 20; i++) {
-      const err = await fwd.call('eth_chainId', []).then(() => undefined, (e: unknown) => e)
+      const err = await fwd.call('eth_chainId', []).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
       assert.instance(err, UpstreamUnavailableError)
     }
     const warned = lines.filter((l) => l.msg === 'upstream call failed')

@@ -13,7 +13,13 @@ import { startSupervisorDouble, type SupervisorDouble } from '../_helpers/superv
 // everything answers, 200 "degraded" naming the dead supervisor while another answers, 503 when
 // every supervisor is down, 503 when the upstream is; the up gauges follow.
 
-type Body = { ok: boolean; problems?: string[]; degraded?: string[]; upstream: { up: boolean | null }; supervisorsUp: { url: string; up: boolean | null }[] }
+type Body = {
+  ok: boolean
+  problems?: string[]
+  degraded?: string[]
+  upstream: { up: boolean | null }
+  supervisorsUp: { url: string; up: boolean | null }[]
+}
 
 let anvil: Anvil | undefined
 let double: SupervisorDouble | undefined
@@ -45,16 +51,32 @@ test('/healthz: degraded with a dead supervisor, 503 with every supervisor or th
   let real: string | undefined
   for await (const line of createInterface({ input: child.stdout! })) {
     const rec = JSON.parse(line) as { msg?: string; url?: string }
-    if (rec.msg === 'supervisor listening') { real = rec.url; break }
+    if (rec.msg === 'supervisor listening') {
+      real = rec.url
+      break
+    }
   }
   assert.ok(real, 'no "supervisor listening" line')
   child.stdout!.resume()
   double = await startSupervisorDouble()
-  ing = await startIngress({ port: 0, upstream: anvil.url, supervisor: [real!, double.url], healthInterval: 100, supervisorTimeout: 500, upstreamTimeout: 500 }, { logger: createLogger('silent') })
+  ing = await startIngress(
+    {
+      port: 0,
+      upstream: anvil.url,
+      supervisor: [real!, double.url],
+      healthInterval: 100,
+      supervisorTimeout: 500,
+      upstreamTimeout: 500,
+    },
+    { logger: createLogger('silent') },
+  )
 
   let h = await health()
   assert.is(h.status, 200, JSON.stringify(h.body))
-  assert.equal(h.body.supervisorsUp.map((s) => s.up), [true, true])
+  assert.equal(
+    h.body.supervisorsUp.map((s) => s.up),
+    [true, true],
+  )
   assert.is(h.body.upstream.up, true)
   assert.is(h.body.degraded, undefined)
   assert.equal(await gauge('superguard_ingress_upstream_up'), ['superguard_ingress_upstream_up 1'])
@@ -64,8 +86,13 @@ test('/healthz: degraded with a dead supervisor, 503 with every supervisor or th
   h = await health()
   assert.is(h.status, 200, JSON.stringify(h.body))
   assert.equal(h.body.degraded, [real])
-  assert.equal(h.body.supervisorsUp.map((s) => s.up), [false, true])
-  assert.ok((await gauge('superguard_ingress_supervisor_up')).includes(`superguard_ingress_supervisor_up{url="${real}"} 0`))
+  assert.equal(
+    h.body.supervisorsUp.map((s) => s.up),
+    [false, true],
+  )
+  assert.ok(
+    (await gauge('superguard_ingress_supervisor_up')).includes(`superguard_ingress_supervisor_up{url="${real}"} 0`),
+  )
 
   await double.close()
   double = undefined
@@ -85,7 +112,10 @@ test('/healthz: degraded with a dead supervisor, 503 with every supervisor or th
 test('/healthz: the upstream alone down is 503 naming it, the supervisors still up', async () => {
   const upstream = await startAnvil({ chainId: 901 })
   const sup = await startSupervisorDouble()
-  const i = await startIngress({ port: 0, upstream: upstream.url, supervisor: [sup.url], healthInterval: 100, upstreamTimeout: 500 }, { logger: createLogger('silent') })
+  const i = await startIngress(
+    { port: 0, upstream: upstream.url, supervisor: [sup.url], healthInterval: 100, upstreamTimeout: 500 },
+    { logger: createLogger('silent') },
+  )
   try {
     await i.dependencies.nextRound()
     assert.is((await fetch(`${i.url}/healthz`)).status, 200)
@@ -95,7 +125,10 @@ test('/healthz: the upstream alone down is 503 naming it, the supervisors still 
     const body = (await res.json()) as Body
     assert.is(res.status, 503)
     assert.equal(body.problems, [`upstream ${upstream.url} is down`])
-    assert.equal(body.supervisorsUp.map((s) => s.up), [true])
+    assert.equal(
+      body.supervisorsUp.map((s) => s.up),
+      [true],
+    )
   } finally {
     await i.close()
     await sup.close()

@@ -1,7 +1,16 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { keccak256 } from 'viem'
-import { accessListEntries, DevSigner, DEV_KEYS, emitInitiating, setupChain, signExecuting, type DevChain, type InitiatingMessage } from '../../src/devnet/messages.js'
+import {
+  accessListEntries,
+  DevSigner,
+  DEV_KEYS,
+  emitInitiating,
+  setupChain,
+  signExecuting,
+  type DevChain,
+  type InitiatingMessage,
+} from '../../src/devnet/messages.js'
 import { startAnvil, type Anvil } from '../../src/devnet/anvil.js'
 import { startIngress, type Ingress, type IngressInput } from '../../src/ingress/index.js'
 import type { Hex } from '../../src/interop/index.js'
@@ -27,8 +36,15 @@ async function start(over: Partial<IngressInput> = {}): Promise<Ingress> {
   return ing
 }
 
-async function send(ing: Ingress, raw: Hex): Promise<{ status: number; json: { result?: Hex; error?: { code: number; message: string } } }> {
-  const res = await fetch(ing.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_sendRawTransaction', params: [raw] }) })
+async function send(
+  ing: Ingress,
+  raw: Hex,
+): Promise<{ status: number; json: { result?: Hex; error?: { code: number; message: string } } }> {
+  const res = await fetch(ing.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_sendRawTransaction', params: [raw] }),
+  })
   return { status: res.status, json: (await res.json()) as never }
 }
 
@@ -38,7 +54,9 @@ const inTxpool = (raw: Hex) => B.client.request({ method: 'eth_getTransactionByH
 /** checkAccessList calls the supervisor itself counted (its JSON-RPC call metric). */
 async function checksServed(s: Supervisor): Promise<number> {
   const m = await s.registry.getSingleMetric('superguard_rpc_calls_total')?.get()
-  return (m?.values ?? []).filter((v) => String(v.labels.method).endsWith('checkAccessList')).reduce((n, v) => n + v.value, 0)
+  return (m?.values ?? [])
+    .filter((v) => String(v.labels.method).endsWith('checkAccessList'))
+    .reduce((n, v) => n + v.value, 0)
 }
 
 /** A forged executing transaction: the right lookup entry, a checksum for another payload. */
@@ -48,9 +66,25 @@ function forged(nonce?: number): Promise<Hex> {
 }
 
 test.before(async () => {
-  ;[anvilA, anvilB] = await Promise.all([startAnvil({ chainId: 900 }), startAnvil({ chainId: 901, args: ['--no-mining'] })])
+  ;[anvilA, anvilB] = await Promise.all([
+    startAnvil({ chainId: 900 }),
+    startAnvil({ chainId: 901, args: ['--no-mining'] }),
+  ])
   ;[A, B] = await Promise.all([setupChain(anvilA.url), setupChain(anvilB.url)])
-  const argv = (backend: string) => ['--rpc', A.url, '--rpc', B.url, '--port', '0', '--backend', backend, '--db', ':memory:', '--poll', '50ms']
+  const argv = (backend: string) => [
+    '--rpc',
+    A.url,
+    '--rpc',
+    B.url,
+    '--port',
+    '0',
+    '--backend',
+    backend,
+    '--db',
+    ':memory:',
+    '--poll',
+    '50ms',
+  ]
   ;[index, light] = await Promise.all([
     startSupervisor(supervisorConfig({ argv: argv('index') }), { logger, progress: false }),
     startSupervisor(supervisorConfig({ argv: argv('rpc') }), { logger }),
@@ -76,7 +110,11 @@ test('a valid interop transaction reaches the txpool; a forged one gets -320600 
   const res = await send(ing, bad)
   assert.is(res.status, 409)
   assert.is(res.json.error?.code, -320600)
-  assert.match(res.json.error?.message ?? '', /^conflicting data: checksum mismatch/, 'the supervisor\'s message, relayed')
+  assert.match(
+    res.json.error?.message ?? '',
+    /^conflicting data: checksum mismatch/,
+    "the supervisor's message, relayed",
+  )
   assert.is(await inTxpool(bad), null)
   signer.resetNonce(B)
 })
@@ -93,13 +131,19 @@ test('a non-interop transaction passes without any supervisor call', async () =>
 test('limits, rate limit, malformed transactions and an unreachable supervisor get their exact errors', async () => {
   const ing = await start({ maxEntries: 2, rateLimit: 1, rateInterval: 3_600_000 })
   const n = await signer.nextNonce(B)
-  const many = await send(ing, await signExecuting(B, signer, message, [...accessListEntries([message]), ...accessListEntries([message])], n))
+  const many = await send(
+    ing,
+    await signExecuting(B, signer, message, [...accessListEntries([message]), ...accessListEntries([message])], n),
+  )
   assert.equal([many.status, many.json.error?.code], [413, -32022])
   const malformed = await send(ing, '0x02f8' as Hex)
   assert.equal([malformed.status, malformed.json.error?.code], [400, -32602])
   assert.is((await send(ing, await signExecuting(B, signer, message, undefined, n))).status, 200)
   const limited = await send(ing, await signExecuting(B, signer, message, undefined, n + 1))
-  assert.equal([limited.status, limited.json.error?.code, limited.json.error?.message], [429, -32017, 'sender is over rate limit'])
+  assert.equal(
+    [limited.status, limited.json.error?.code, limited.json.error?.message],
+    [429, -32017, 'sender is over rate limit'],
+  )
   signer.resetNonce(B)
 
   const down = await start({ supervisor: [dead] })
@@ -112,7 +156,11 @@ test('limits, rate limit, malformed transactions and an unreachable supervisor g
 
 test('every strategy over index + rpc supervisors with a third one down', async () => {
   for (const strategy of ['agreement', 'first', 'any', 'failover'] as const) {
-    const ing = await start({ strategy, supervisor: [index.url, light.url, dead], minResponses: strategy === 'agreement' ? 2 : undefined })
+    const ing = await start({
+      strategy,
+      supervisor: [index.url, light.url, dead],
+      minResponses: strategy === 'agreement' ? 2 : undefined,
+    })
     for (let i = 0; i < 3; i++) {
       const raw = await signExecuting(B, signer, message)
       const res = await send(ing, raw)
@@ -126,7 +174,10 @@ test('every strategy over index + rpc supervisors with a third one down', async 
   }
   const unanimity = await start({ supervisor: [index.url, light.url, dead] })
   const res = await send(unanimity, await signExecuting(B, signer, message))
-  assert.equal([res.status, res.json.error?.code, res.json.error?.message], [500, -32000, 'interop quorum not reached: 2 definitive responses, 3 required'])
+  assert.equal(
+    [res.status, res.json.error?.code, res.json.error?.message],
+    [500, -32000, 'interop quorum not reached: 2 definitive responses, 3 required'],
+  )
   signer.resetNonce(B)
 })
 

@@ -9,7 +9,16 @@ import type { Hex } from '../../src/interop/index.js'
 import { initKeccak } from '../../src/util/keccak.js'
 
 const accounts = DEV_KEYS.map((k) => privateKeyToAccount(k))
-const sign = (i: number) => accounts[i % 2]!.signTransaction({ type: 'eip1559', chainId: 901, nonce: i, to: '0x00000000000000000000000000000000000000aa', gas: 21_000n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n })
+const sign = (i: number) =>
+  accounts[i % 2]!.signTransaction({
+    type: 'eip1559',
+    chainId: 901,
+    nonce: i,
+    to: '0x00000000000000000000000000000000000000aa',
+    gas: 21_000n,
+    maxFeePerGas: 2n,
+    maxPriorityFeePerGas: 1n,
+  })
 
 test.before(() => initKeccak())
 
@@ -17,7 +26,10 @@ test('recovers a batch on the worker thread, each transaction its own sender', a
   const pool = new SenderRecoveryPool(senderRecovery())
   const raws = await Promise.all(Array.from({ length: 10 }, (_, i) => sign(i)))
   const senders = await Promise.all(raws.map((r) => pool.recover(r)))
-  assert.equal(senders, raws.map((_, i) => accounts[i % 2]!.address.toLowerCase()))
+  assert.equal(
+    senders,
+    raws.map((_, i) => accounts[i % 2]!.address.toLowerCase()),
+  )
   // s = 0 cannot be recovered: that transaction alone is refused
   const raw = raws[0]!
   const bad = `${raw.slice(0, -64)}${'0'.repeat(64)}` as Hex

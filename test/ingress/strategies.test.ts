@@ -2,7 +2,17 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createStrategy, SupervisorEndpoint, type StrategyName, type Verdict } from '../../src/ingress/index.js'
 import type { Hex } from '../../src/interop/index.js'
-import { CONFLICT, deadUrl, FAILSAFE, FUTURE, HTTP_500, startSupervisorDouble, VALID, type DoubleAnswer, type SupervisorDouble } from '../_helpers/supervisorDouble.js'
+import {
+  CONFLICT,
+  deadUrl,
+  FAILSAFE,
+  FUTURE,
+  HTTP_500,
+  startSupervisorDouble,
+  VALID,
+  type DoubleAnswer,
+  type SupervisorDouble,
+} from '../_helpers/supervisorDouble.js'
 
 // Each strategy over three supervisors, one of them down or lying. The doubles answer what they
 // are told; "down" is a closed port or an HTTP 500.
@@ -12,7 +22,9 @@ const doubles: SupervisorDouble[] = []
 const endpoints: SupervisorEndpoint[] = []
 let clock = 1_000_000
 
-async function three(...answers: (DoubleAnswer | 'down')[]): Promise<{ urls: string[]; ds: (SupervisorDouble | undefined)[] }> {
+async function three(
+  ...answers: (DoubleAnswer | 'down')[]
+): Promise<{ urls: string[]; ds: (SupervisorDouble | undefined)[] }> {
   const ds = await Promise.all(answers.map((a) => (a === 'down' ? undefined : startSupervisorDouble(a))))
   for (const d of ds) if (d) doubles.push(d)
   const urls = await Promise.all(ds.map((d) => (d ? d.url : deadUrl())))
@@ -59,7 +71,8 @@ test('agreement: failsafe from one supervisor rejects; soft answers and 5xx do n
   const r0 = ds[0]!.hold()
   const r2 = ds[2]!.hold()
   const v = await strategy('agreement', urls, 2).validate(ENTRIES, DESCRIPTOR)
-  r0(); r2()
+  r0()
+  r2()
   assert.is(code(v), 'failsafe -320602')
   const soft = await three(VALID, FUTURE, HTTP_500)
   assert.is(code(await strategy('agreement', soft.urls, 2).validate(ENTRIES, DESCRIPTOR)), 'errored -32000')
@@ -117,8 +130,13 @@ test('checks of one event-loop turn go out as one batch, each answered by its ow
   const down = new SupervisorEndpoint(urls[1]!, { timeoutMs: 2000, cooldownMs: 1 })
   endpoints.push(batched, single, down)
   const other: Hex[] = [`0x01${'00'.repeat(30)}01`, ENTRIES[1]!]
-  const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => batched.check(i % 2 ? other : ENTRIES, DESCRIPTOR)))
-  assert.equal(outcomes.map((o) => o.kind), Array.from({ length: 20 }, (_, i) => (i % 2 ? 'invalid' : 'valid')))
+  const outcomes = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => batched.check(i % 2 ? other : ENTRIES, DESCRIPTOR)),
+  )
+  assert.equal(
+    outcomes.map((o) => o.kind),
+    Array.from({ length: 20 }, (_, i) => (i % 2 ? 'invalid' : 'valid')),
+  )
   assert.equal([ds[0]!.calls, ds[0]!.requests], [20, 1])
   await Promise.all(Array.from({ length: 5 }, () => single.check(ENTRIES, DESCRIPTOR)))
   assert.equal([ds[2]!.calls, ds[2]!.requests], [5, 5])
@@ -128,7 +146,10 @@ test('checks of one event-loop turn go out as one batch, each answered by its ow
   await Promise.all(Array.from({ length: 10 }, () => batched.check(big, DESCRIPTOR)))
   assert.ok(ds[0]!.requests - before >= 4, `${ds[0]!.requests - before} requests for 10 checks of ~21 KB`)
   const failed = await Promise.all(Array.from({ length: 3 }, () => down.check(ENTRIES, DESCRIPTOR)))
-  assert.equal(failed.map((o) => o.kind), ['unavailable', 'unavailable', 'unavailable'])
+  assert.equal(
+    failed.map((o) => o.kind),
+    ['unavailable', 'unavailable', 'unavailable'],
+  )
 })
 
 test.after(async () => {

@@ -14,7 +14,13 @@ export const ID_A: Identifier = {
   chainId: 0xd1d2d3d4d5d6d7d8n,
 }
 /** §6 B (proxyd integration test identifier). */
-export const ID_B: Identifier = { origin: '0x7a23c3fc3da9a5364b97e0e4c47e7777bae5c8cd', blockNumber: 3519561n, timestamp: 1746536469n, logIndex: 1, chainId: 420120003n }
+export const ID_B: Identifier = {
+  origin: '0x7a23c3fc3da9a5364b97e0e4c47e7777bae5c8cd',
+  blockNumber: 3519561n,
+  timestamp: 1746536469n,
+  logIndex: 1,
+  chainId: 420120003n,
+}
 /** §6 C: A with chainID = bytes32{0: 0x07, 31: 0x0a}. */
 export const ID_C: Identifier = { ...ID_A, chainId: (0x07n << 248n) | 0x0an }
 

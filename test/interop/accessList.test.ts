@@ -1,14 +1,31 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
-  accessKey, AccessListParseError, CROSS_L2_INBOX, dedupeAccesses, encodeAccess, encodeAccessList, inboxEntries,
-  MAX_UINT32, MAX_UINT64, MAX_UINT256, parseAccessList, type Access, type Hex,
+  accessKey,
+  AccessListParseError,
+  CROSS_L2_INBOX,
+  dedupeAccesses,
+  encodeAccess,
+  encodeAccessList,
+  inboxEntries,
+  MAX_UINT32,
+  MAX_UINT64,
+  MAX_UINT256,
+  parseAccessList,
+  type Access,
+  type Hex,
 } from '../../src/interop/index.js'
 import { EXPECTED } from './_vectors.js'
 
 const LOOKUP_A = EXPECTED.aLookup as Hex
 const CHECKSUM_A = EXPECTED.aChecksum as Hex
-const ACCESS_A: Access = { chainId: 0xd1d2d3d4d5d6d7d8n, blockNumber: 0xa1a2a3a4a5a6a7a8n, timestamp: 0xc1c2c3c4c5c6c7c8n, logIndex: 0xb1b2b3b4, checksum: CHECKSUM_A }
+const ACCESS_A: Access = {
+  chainId: 0xd1d2d3d4d5d6d7d8n,
+  blockNumber: 0xa1a2a3a4a5a6a7a8n,
+  timestamp: 0xc1c2c3c4c5c6c7c8n,
+  logIndex: 0xb1b2b3b4,
+  checksum: CHECKSUM_A,
+}
 
 /** An entry with `type` in byte 0 and the given bytes set (Go test style `{0: 1, 5: 3}`). */
 function entry(bytes: Record<number, number>): Hex {
@@ -28,7 +45,13 @@ function parseError(entries: readonly unknown[]): string {
     assert.instance(err, AccessListParseError)
     return (err as Error).message
   }
-  throw new assert.Assertion({ message: 'expected parseAccessList to throw', operator: 'throws', generated: true, expects: 'AccessListParseError', actual: 'no error' })
+  throw new assert.Assertion({
+    message: 'expected parseAccessList to throw',
+    operator: 'throws',
+    generated: true,
+    expects: 'AccessListParseError',
+    actual: 'no error',
+  })
 }
 
 // --- §6 A and the Go test assertions ---
@@ -44,7 +67,9 @@ test('a repeated pair parses twice (entries may be duplicated)', () => {
 })
 
 test('{0:1},{0:3} is an all-zero access with checksum 0x03 00…00', () => {
-  assert.equal(parseAccessList([entry({ 0: 1 }), entry({ 0: 3 })]), [{ chainId: 0n, blockNumber: 0n, timestamp: 0n, logIndex: 0, checksum: `0x03${'00'.repeat(31)}` }])
+  assert.equal(parseAccessList([entry({ 0: 1 }), entry({ 0: 3 })]), [
+    { chainId: 0n, blockNumber: 0n, timestamp: 0n, logIndex: 0, checksum: `0x03${'00'.repeat(31)}` },
+  ])
 })
 
 test('no entries parse to no accesses', () => {
@@ -58,7 +83,8 @@ test('type 0 and type 10 first entries: unexpected entry type', () => {
 })
 
 test('lookup with a non-zero byte 1, 2 or 3: malformed entry', () => {
-  for (const i of [1, 2, 3]) assert.is(parseError([withByte(LOOKUP_A, i, 1), CHECKSUM_A]), 'expected zero bytes: malformed entry', `byte ${i}`)
+  for (const i of [1, 2, 3])
+    assert.is(parseError([withByte(LOOKUP_A, i, 1), CHECKSUM_A]), 'expected zero bytes: malformed entry', `byte ${i}`)
 })
 
 test('lookup byte 4 is already chain id, not padding', () => {
@@ -67,7 +93,12 @@ test('lookup byte 4 is already chain id, not padding', () => {
 })
 
 test('extension with a non-zero byte 1..7: malformed entry', () => {
-  for (let i = 1; i <= 7; i++) assert.is(parseError([LOOKUP_A, withByte(EXPECTED.cExtension, i, 0x80), CHECKSUM_A]), 'expected zero bytes: malformed entry', `byte ${i}`)
+  for (let i = 1; i <= 7; i++)
+    assert.is(
+      parseError([LOOKUP_A, withByte(EXPECTED.cExtension, i, 0x80), CHECKSUM_A]),
+      'expected zero bytes: malformed entry',
+      `byte ${i}`,
+    )
 })
 
 test('extension byte 8 is the top byte of the chain id', () => {
@@ -86,7 +117,10 @@ test('lookup followed by lookup: unexpected entry type', () => {
 })
 
 test('lookup, extension, extension: expected checksum', () => {
-  assert.is(parseError([EXPECTED.cLookup, EXPECTED.cExtension, EXPECTED.cExtension]), 'expected checksum, got entry type 2: unexpected entry type')
+  assert.is(
+    parseError([EXPECTED.cLookup, EXPECTED.cExtension, EXPECTED.cExtension]),
+    'expected checksum, got entry type 2: unexpected entry type',
+  )
 })
 
 test('lookup then a type 0 entry: expected checksum', () => {
@@ -105,8 +139,19 @@ test('an error after a good access still fails the whole list', () => {
 
 test('non-hex, wrong-length and non-string entries are refused with their index', () => {
   const bad: unknown[] = [
-    `0x${'zz'.repeat(32)}`, `0x${'01'.repeat(31)}`, `0x${'01'.repeat(33)}`, LOOKUP_A.slice(2), `${LOOKUP_A}0`,
-    '', '0x', 1, null, undefined, { x: 1 }, [LOOKUP_A], BigInt(1),
+    `0x${'zz'.repeat(32)}`,
+    `0x${'01'.repeat(31)}`,
+    `0x${'01'.repeat(33)}`,
+    LOOKUP_A.slice(2),
+    `${LOOKUP_A}0`,
+    '',
+    '0x',
+    1,
+    null,
+    undefined,
+    { x: 1 },
+    [LOOKUP_A],
+    BigInt(1),
   ]
   for (const b of bad) {
     assert.is(parseError([b, CHECKSUM_A]), 'entry 0 is not a 32-byte hex string', String(b))
@@ -138,8 +183,17 @@ test('vector C: the extension carries the upper 24 bytes', () => {
 
 test('chain ids up to uint256 max round-trip; the extension appears only above uint64', () => {
   const cases: [bigint, number][] = [
-    [0n, 2], [1n, 2], [MAX_UINT64, 2], [MAX_UINT64 + 1n, 3], [1n << 65n, 3], [(1n << 64n) + 5n, 3],
-    [1n << 128n, 3], [(1n << 192n) - 1n, 3], [1n << 255n, 3], [MAX_UINT256 - 1n, 3], [MAX_UINT256, 3],
+    [0n, 2],
+    [1n, 2],
+    [MAX_UINT64, 2],
+    [MAX_UINT64 + 1n, 3],
+    [1n << 65n, 3],
+    [(1n << 64n) + 5n, 3],
+    [1n << 128n, 3],
+    [(1n << 192n) - 1n, 3],
+    [1n << 255n, 3],
+    [MAX_UINT256 - 1n, 3],
+    [MAX_UINT256, 3],
   ]
   for (const [chainId, count] of cases) {
     const access = { ...ACCESS_A, chainId }
@@ -162,18 +216,35 @@ test('largest block number, timestamp and log index round-trip', () => {
 
 test('encodeAccess refuses values outside the encoding', () => {
   const bad: [Partial<Access>, RegExp][] = [
-    [{ blockNumber: MAX_UINT64 + 1n }, /block number/], [{ blockNumber: -1n }, /block number/],
-    [{ timestamp: MAX_UINT64 + 1n }, /timestamp/], [{ timestamp: -1n }, /timestamp/],
-    [{ logIndex: MAX_UINT32 + 1 }, /log index/], [{ logIndex: -1 }, /log index/], [{ logIndex: 1.5 }, /log index/],
-    [{ chainId: MAX_UINT256 + 1n }, /chain id/], [{ chainId: -1n }, /chain id/],
+    [{ blockNumber: MAX_UINT64 + 1n }, /block number/],
+    [{ blockNumber: -1n }, /block number/],
+    [{ timestamp: MAX_UINT64 + 1n }, /timestamp/],
+    [{ timestamp: -1n }, /timestamp/],
+    [{ logIndex: MAX_UINT32 + 1 }, /log index/],
+    [{ logIndex: -1 }, /log index/],
+    [{ logIndex: 1.5 }, /log index/],
+    [{ chainId: MAX_UINT256 + 1n }, /chain id/],
+    [{ chainId: -1n }, /chain id/],
   ]
-  for (const [patch, re] of bad) assert.throws(() => encodeAccess({ ...ACCESS_A, ...patch }), (e: Error) => e instanceof RangeError && re.test(e.message))
+  for (const [patch, re] of bad)
+    assert.throws(
+      () => encodeAccess({ ...ACCESS_A, ...patch }),
+      (e: Error) => e instanceof RangeError && re.test(e.message),
+    )
 })
 
 test('encodeAccessList concatenates in order, with extensions where needed', () => {
   const c = { ...ACCESS_A, chainId: (0x07n << 248n) | 0x0an, checksum: EXPECTED.cChecksum as Hex }
   const list = encodeAccessList([ACCESS_A, c, ACCESS_A])
-  assert.equal(list, [LOOKUP_A, CHECKSUM_A, EXPECTED.cLookup, EXPECTED.cExtension, EXPECTED.cChecksum, LOOKUP_A, CHECKSUM_A])
+  assert.equal(list, [
+    LOOKUP_A,
+    CHECKSUM_A,
+    EXPECTED.cLookup,
+    EXPECTED.cExtension,
+    EXPECTED.cChecksum,
+    LOOKUP_A,
+    CHECKSUM_A,
+  ])
   assert.equal(parseAccessList(list), [ACCESS_A, c, ACCESS_A])
   assert.equal(encodeAccessList([]), [])
 })
@@ -189,15 +260,22 @@ test('dedupeAccesses keeps first occurrences in order', () => {
 
 test('dedupeAccesses treats every field as identity', () => {
   const variants: Access[] = [
-    ACCESS_A, { ...ACCESS_A, chainId: 1n }, { ...ACCESS_A, blockNumber: 1n }, { ...ACCESS_A, timestamp: 1n },
-    { ...ACCESS_A, logIndex: 1 }, { ...ACCESS_A, checksum: EXPECTED.bChecksum as Hex },
+    ACCESS_A,
+    { ...ACCESS_A, chainId: 1n },
+    { ...ACCESS_A, blockNumber: 1n },
+    { ...ACCESS_A, timestamp: 1n },
+    { ...ACCESS_A, logIndex: 1 },
+    { ...ACCESS_A, checksum: EXPECTED.bChecksum as Hex },
   ]
   assert.is(dedupeAccesses(variants).length, variants.length)
   assert.is(new Set(variants.map(accessKey)).size, variants.length)
 })
 
 test('accessKey is chain/block/logIndex/timestamp/checksum', () => {
-  assert.is(accessKey({ chainId: 10n, blockNumber: 2n, timestamp: 3n, logIndex: 4, checksum: '0x03ab' }), '10/2/4/3/0x03ab')
+  assert.is(
+    accessKey({ chainId: 10n, blockNumber: 2n, timestamp: 3n, logIndex: 4, checksum: '0x03ab' }),
+    '10/2/4/3/0x03ab',
+  )
 })
 
 // --- inbox entries from a transaction access list ---

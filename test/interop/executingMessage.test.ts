@@ -1,12 +1,22 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
-  decodeExecutingMessage, encodeIdentifier, EXECUTING_MESSAGE_TOPIC, ExecutingMessageDecodeError, isExecutingMessageLog,
-  MAX_UINT32, MAX_UINT64, MAX_UINT256, type Identifier,
+  decodeExecutingMessage,
+  encodeIdentifier,
+  EXECUTING_MESSAGE_TOPIC,
+  ExecutingMessageDecodeError,
+  isExecutingMessageLog,
+  MAX_UINT32,
+  MAX_UINT64,
+  MAX_UINT256,
+  type Identifier,
 } from '../../src/interop/index.js'
 import { EXPECTED, ID_A, ID_B, ID_C } from './_vectors.js'
 
-const log = (id: Identifier, msgHash: string = EXPECTED.aPayloadHash) => ({ topics: [EXECUTING_MESSAGE_TOPIC, msgHash], data: encodeIdentifier(id) })
+const log = (id: Identifier, msgHash: string = EXPECTED.aPayloadHash) => ({
+  topics: [EXECUTING_MESSAGE_TOPIC, msgHash],
+  data: encodeIdentifier(id),
+})
 
 /** Replaces the 64-hex-char word `i` of the data with `hex` (left-padded). */
 function withWord(data: string, i: number, word: string): string {
@@ -20,7 +30,13 @@ function decodeError(l: { topics: readonly string[]; data: string }): string {
     assert.instance(err, ExecutingMessageDecodeError)
     return (err as Error).message
   }
-  throw new assert.Assertion({ message: 'expected decodeExecutingMessage to throw', operator: 'throws', generated: true, expects: 'ExecutingMessageDecodeError', actual: 'no error' })
+  throw new assert.Assertion({
+    message: 'expected decodeExecutingMessage to throw',
+    operator: 'throws',
+    generated: true,
+    expects: 'ExecutingMessageDecodeError',
+    actual: 'no error',
+  })
 }
 
 test('encodeIdentifier lays out five words: origin, blockNumber, logIndex, timestamp, chainId', () => {
@@ -34,7 +50,13 @@ test('encodeIdentifier lays out five words: origin, blockNumber, logIndex, times
 })
 
 test('decode(encode(id)) round-trips vectors A, B, C and extreme values', () => {
-  const extreme: Identifier = { origin: `0x${'ff'.repeat(20)}`, blockNumber: MAX_UINT64, logIndex: MAX_UINT32, timestamp: MAX_UINT64, chainId: MAX_UINT256 }
+  const extreme: Identifier = {
+    origin: `0x${'ff'.repeat(20)}`,
+    blockNumber: MAX_UINT64,
+    logIndex: MAX_UINT32,
+    timestamp: MAX_UINT64,
+    chainId: MAX_UINT256,
+  }
   const zero: Identifier = { origin: `0x${'00'.repeat(20)}`, blockNumber: 0n, logIndex: 0, timestamp: 0n, chainId: 0n }
   for (const id of [ID_A, ID_B, ID_C, extreme, zero]) {
     assert.equal(decodeExecutingMessage(log(id)), { payloadHash: EXPECTED.aPayloadHash, identifier: id })
@@ -48,7 +70,10 @@ test('encodeIdentifier lower-cases a checksummed origin', () => {
 
 test('upper-case topics and data decode; payload hash comes back lower-case', () => {
   const l = log(ID_A, EXPECTED.aPayloadHash.toUpperCase().replace('0X', '0x'))
-  const m = decodeExecutingMessage({ topics: [EXECUTING_MESSAGE_TOPIC.toUpperCase().replace('0X', '0x'), l.topics[1]!], data: `0x${l.data.slice(2).toUpperCase()}` })
+  const m = decodeExecutingMessage({
+    topics: [EXECUTING_MESSAGE_TOPIC.toUpperCase().replace('0X', '0x'), l.topics[1]!],
+    data: `0x${l.data.slice(2).toUpperCase()}`,
+  })
   assert.equal(m, { payloadHash: EXPECTED.aPayloadHash, identifier: ID_A })
 })
 
@@ -60,7 +85,10 @@ test('wrong number of topics', () => {
 })
 
 test('wrong event topic', () => {
-  assert.is(decodeError({ ...log(ID_A), topics: [EXPECTED.aPayloadHash, EXPECTED.aPayloadHash] }), 'unexpected event topic')
+  assert.is(
+    decodeError({ ...log(ID_A), topics: [EXPECTED.aPayloadHash, EXPECTED.aPayloadHash] }),
+    'unexpected event topic',
+  )
 })
 
 test('identifier data of the wrong length', () => {
@@ -72,9 +100,18 @@ test('identifier data of the wrong length', () => {
 
 test('non-zero padding in each word', () => {
   const d = encodeIdentifier(ID_A)
-  assert.is(decodeError({ ...log(ID_A), data: withWord(d, 0, `01${'00'.repeat(11)}${ID_A.origin.slice(2)}`) }), 'invalid address padding')
-  assert.is(decodeError({ ...log(ID_A), data: withWord(d, 0, `${'00'.repeat(11)}01${ID_A.origin.slice(2)}`) }), 'invalid address padding')
-  assert.is(decodeError({ ...log(ID_A), data: withWord(d, 1, (1n << 64n).toString(16)) }), 'invalid block number padding')
+  assert.is(
+    decodeError({ ...log(ID_A), data: withWord(d, 0, `01${'00'.repeat(11)}${ID_A.origin.slice(2)}`) }),
+    'invalid address padding',
+  )
+  assert.is(
+    decodeError({ ...log(ID_A), data: withWord(d, 0, `${'00'.repeat(11)}01${ID_A.origin.slice(2)}`) }),
+    'invalid address padding',
+  )
+  assert.is(
+    decodeError({ ...log(ID_A), data: withWord(d, 1, (1n << 64n).toString(16)) }),
+    'invalid block number padding',
+  )
   assert.is(decodeError({ ...log(ID_A), data: withWord(d, 2, (1n << 32n).toString(16)) }), 'invalid log index padding')
   assert.is(decodeError({ ...log(ID_A), data: withWord(d, 3, (1n << 64n).toString(16)) }), 'invalid timestamp padding')
 })
@@ -90,12 +127,19 @@ test('non-hex data or message hash is refused, not half-decoded', () => {
   assert.is(decodeError({ ...log(ID_A), data: d.slice(2) }), 'invalid identifier data: not hex')
   assert.is(decodeError({ ...log(ID_A), data: `${d}0` }), 'invalid identifier data: not hex')
   assert.is(decodeError({ ...log(ID_A), topics: [EXECUTING_MESSAGE_TOPIC, '0x1234'] }), 'invalid message hash topic')
-  assert.is(decodeError({ ...log(ID_A), topics: [EXECUTING_MESSAGE_TOPIC, `0x${'g'.repeat(64)}`] }), 'invalid message hash topic')
+  assert.is(
+    decodeError({ ...log(ID_A), topics: [EXECUTING_MESSAGE_TOPIC, `0x${'g'.repeat(64)}`] }),
+    'invalid message hash topic',
+  )
 })
 
 test('isExecutingMessageLog looks at topic 0 only, case-insensitive', () => {
   assert.ok(isExecutingMessageLog({ topics: [EXECUTING_MESSAGE_TOPIC] }))
-  assert.ok(isExecutingMessageLog({ topics: [EXECUTING_MESSAGE_TOPIC.toUpperCase().replace('0X', '0x'), EXPECTED.aPayloadHash] }))
+  assert.ok(
+    isExecutingMessageLog({
+      topics: [EXECUTING_MESSAGE_TOPIC.toUpperCase().replace('0X', '0x'), EXPECTED.aPayloadHash],
+    }),
+  )
   assert.not.ok(isExecutingMessageLog({ topics: [] }))
   assert.not.ok(isExecutingMessageLog({ topics: [EXPECTED.aPayloadHash, EXECUTING_MESSAGE_TOPIC] }))
 })

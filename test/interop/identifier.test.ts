@@ -1,10 +1,24 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { accessFor, IdentifierError, MAX_UINT32, MAX_UINT64, MAX_UINT256, parseChainId, parseIdentifierJson } from '../../src/interop/index.js'
+import {
+  accessFor,
+  IdentifierError,
+  MAX_UINT32,
+  MAX_UINT64,
+  MAX_UINT256,
+  parseChainId,
+  parseIdentifierJson,
+} from '../../src/interop/index.js'
 import { hexToBytes } from '../../src/util/hex.js'
 import { EXPECTED, ID_A, ID_B, ID_C } from './_vectors.js'
 
-const json = { origin: '0x7A23c3fC3dA9a5364b97E0e4c47E7777BaE5C8Cd', blockNumber: '0x35b449', logIndex: '0x1', timestamp: '0x681a0815', chainID: '0x190a85c3' }
+const json = {
+  origin: '0x7A23c3fC3dA9a5364b97E0e4c47E7777BaE5C8Cd',
+  blockNumber: '0x35b449',
+  logIndex: '0x1',
+  timestamp: '0x681a0815',
+  chainID: '0x190a85c3',
+}
 
 function idError(v: unknown): string {
   try {
@@ -13,13 +27,25 @@ function idError(v: unknown): string {
     assert.instance(err, IdentifierError)
     return (err as Error).message
   }
-  throw new assert.Assertion({ message: 'expected parseIdentifierJson to throw', operator: 'throws', generated: true, expects: 'IdentifierError', actual: 'no error' })
+  throw new assert.Assertion({
+    message: 'expected parseIdentifierJson to throw',
+    operator: 'throws',
+    generated: true,
+    expects: 'IdentifierError',
+    actual: 'no error',
+  })
 }
 
 test('accessFor gives vector A, B and C accesses (hex or bytes payload hash)', () => {
   assert.is(accessFor(ID_A, EXPECTED.aPayloadHash).checksum, EXPECTED.aChecksum)
   assert.is(accessFor(ID_A, hexToBytes(EXPECTED.aPayloadHash)).checksum, EXPECTED.aChecksum)
-  assert.equal(accessFor(ID_B, EXPECTED.bPayloadHash), { chainId: 420120003n, blockNumber: 3519561n, timestamp: 1746536469n, logIndex: 1, checksum: EXPECTED.bChecksum })
+  assert.equal(accessFor(ID_B, EXPECTED.bPayloadHash), {
+    chainId: 420120003n,
+    blockNumber: 3519561n,
+    timestamp: 1746536469n,
+    logIndex: 1,
+    checksum: EXPECTED.bChecksum,
+  })
   assert.is(accessFor(ID_C, EXPECTED.aPayloadHash).checksum, EXPECTED.cChecksum)
 })
 
@@ -54,7 +80,14 @@ test('logIndex above uint32: "log index too large"', () => {
 })
 
 test('blockNumber and timestamp above uint64 are refused', () => {
-  assert.is(parseIdentifierJson({ ...json, blockNumber: `0x${MAX_UINT64.toString(16)}`, timestamp: `0x${MAX_UINT64.toString(16)}` }).blockNumber, MAX_UINT64)
+  assert.is(
+    parseIdentifierJson({
+      ...json,
+      blockNumber: `0x${MAX_UINT64.toString(16)}`,
+      timestamp: `0x${MAX_UINT64.toString(16)}`,
+    }).blockNumber,
+    MAX_UINT64,
+  )
   assert.is(idError({ ...json, blockNumber: '0x10000000000000000' }), 'blockNumber too large')
   assert.is(idError({ ...json, timestamp: '0x10000000000000000' }), 'timestamp too large')
 })

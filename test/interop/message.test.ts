@@ -18,7 +18,10 @@ test('payloadHash is keccak256 of the payload', () => {
   const log = { topics: [t0, t1], data: '0x01' }
   assert.equal(payloadHash(log), keccak256(messagePayload(log)))
   // vector A's payload is the ASCII text "example payload" as log data with no topics
-  assert.is(bytesToHex(payloadHash({ topics: [], data: bytesToHex(new TextEncoder().encode('example payload')) })), EXPECTED.aPayloadHash)
+  assert.is(
+    bytesToHex(payloadHash({ topics: [], data: bytesToHex(new TextEncoder().encode('example payload')) })),
+    EXPECTED.aPayloadHash,
+  )
 })
 
 test('logHash = keccak256(origin ++ payloadHash) (vector A)', () => {
@@ -26,7 +29,13 @@ test('logHash = keccak256(origin ++ payloadHash) (vector A)', () => {
 })
 
 test('checksum from a log hash (vector A) starts with 0x03', () => {
-  const sum = checksum({ logHash: hexToBytes(EXPECTED.aLogHash), blockNumber: ID_A.blockNumber, timestamp: ID_A.timestamp, logIndex: ID_A.logIndex, chainId: ID_A.chainId })
+  const sum = checksum({
+    logHash: hexToBytes(EXPECTED.aLogHash),
+    blockNumber: ID_A.blockNumber,
+    timestamp: ID_A.timestamp,
+    logIndex: ID_A.logIndex,
+    chainId: ID_A.chainId,
+  })
   assert.is(bytesToHex(sum), EXPECTED.aChecksum)
   assert.is(sum[0], 0x03)
 })
@@ -34,7 +43,14 @@ test('checksum from a log hash (vector A) starts with 0x03', () => {
 test('every checksum input changes the checksum', () => {
   const base = { logHash: hexToBytes(EXPECTED.aLogHash), blockNumber: 1n, timestamp: 2n, logIndex: 3, chainId: 4n }
   const ref = bytesToHex(checksum(base))
-  for (const patch of [{ logHash: hexToBytes(EXPECTED.bLogHash) }, { blockNumber: 9n }, { timestamp: 9n }, { logIndex: 9 }, { chainId: 9n }, { chainId: 4n + (1n << 200n) }]) {
+  for (const patch of [
+    { logHash: hexToBytes(EXPECTED.bLogHash) },
+    { blockNumber: 9n },
+    { timestamp: 9n },
+    { logIndex: 9 },
+    { chainId: 9n },
+    { chainId: 4n + (1n << 200n) },
+  ]) {
     assert.is.not(bytesToHex(checksum({ ...base, ...patch })), ref, JSON.stringify(Object.keys(patch)))
   }
 })

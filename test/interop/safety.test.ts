@@ -8,7 +8,21 @@ test('the RPC safety labels', () => {
 })
 
 test('isSafetyLevel refuses everything else, inherited property names included', () => {
-  for (const v of ['invalid', 'Unsafe', 'cross_unsafe', 'latest', '', 'toString', 'constructor', '__proto__', 'hasOwnProperty', 1, null, undefined, {}]) {
+  for (const v of [
+    'invalid',
+    'Unsafe',
+    'cross_unsafe',
+    'latest',
+    '',
+    'toString',
+    'constructor',
+    '__proto__',
+    'hasOwnProperty',
+    1,
+    null,
+    undefined,
+    {},
+  ]) {
     assert.not.ok(isSafetyLevel(v), String(v))
   }
 })
@@ -16,7 +30,8 @@ test('isSafetyLevel refuses everything else, inherited property names included',
 test('atLeastAsSafe follows Go order: unsafe < local-safe < cross-unsafe < safe < finalized', () => {
   const order = ['unsafe', 'local-safe', 'cross-unsafe', 'safe', 'finalized'] as const
   for (let i = 0; i < order.length; i++) {
-    for (let j = 0; j < order.length; j++) assert.is(atLeastAsSafe(order[i]!, order[j]!), i >= j, `${order[i]} >= ${order[j]}`)
+    for (let j = 0; j < order.length; j++)
+      assert.is(atLeastAsSafe(order[i]!, order[j]!), i >= j, `${order[i]} >= ${order[j]}`)
   }
 })
 

@@ -11,7 +11,10 @@ test('the expiry window is 7 days and the pre-verifier timeout 1 day', () => {
 })
 
 test('exec before init breaks the timestamp invariant', () => {
-  assert.is(timingViolation(init - 1n, 0n, init, W), `message broke timestamp invariant: exec: ${init - 1n}, init: ${init}`)
+  assert.is(
+    timingViolation(init - 1n, 0n, init, W),
+    `message broke timestamp invariant: exec: ${init - 1n}, init: ${init}`,
+  )
 })
 
 test('exec == init is refused (no intra-timestamp messages in access-list checks)', () => {
@@ -25,19 +28,28 @@ test('exec = init + 1 is the first valid second', () => {
 
 test('exec = init + window is still valid; one second later it has expired', () => {
   assert.is(timingViolation(init + W, 0n, init, W), undefined)
-  assert.is(timingViolation(init + W + 1n, 0n, init, W), `cannot message execute at ${init + W + 1n}, message expired at ${init + W}`)
+  assert.is(
+    timingViolation(init + W + 1n, 0n, init, W),
+    `cannot message execute at ${init + W + 1n}, message expired at ${init + W}`,
+  )
 })
 
 test('timeout: exec + timeout = init + window passes, one more second fails', () => {
   const exec = init + 100n
   const t = init + W - exec
   assert.is(timingViolation(exec, t, init, W), undefined)
-  assert.is(timingViolation(exec, t + 1n, init, W), `cannot execute message at timeout ${init + W + 1n}, expired at ${init + W}`)
+  assert.is(
+    timingViolation(exec, t + 1n, init, W),
+    `cannot execute message at timeout ${init + W + 1n}, expired at ${init + W}`,
+  )
 })
 
 test('timeout 0 means no look-ahead', () => {
   assert.is(timingViolation(init + W, 0n, init, W), undefined)
-  assert.is(timingViolation(init + W, 1n, init, W), `cannot execute message at timeout ${init + W + 1n}, expired at ${init + W}`)
+  assert.is(
+    timingViolation(init + W, 1n, init, W),
+    `cannot execute message at timeout ${init + W + 1n}, expired at ${init + W}`,
+  )
 })
 
 test('a pre-verifier timeout rejects messages that expire within a day', () => {

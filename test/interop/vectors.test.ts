@@ -9,11 +9,14 @@ type Run = { impl: string; vectors: Vectors }
 
 let run: Promise<{ before: Run; after: Run }> | undefined
 function inFreshWorker(): Promise<{ before: Run; after: Run }> {
-  return run ??= new Promise((resolve, reject) => {
+  return (run ??= new Promise((resolve, reject) => {
     const w = new Worker(new URL('./_vectorsWorker.js', import.meta.url))
-    w.once('message', (m) => { resolve(m); void w.terminate() })
+    w.once('message', (m) => {
+      resolve(m)
+      void w.terminate()
+    })
     w.once('error', reject)
-  })
+  }))
 }
 
 test('§6 vectors with viem keccak, before initKeccak (fresh worker)', async () => {

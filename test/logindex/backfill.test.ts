@@ -5,7 +5,13 @@ import { Registry } from 'prom-client'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startAnvil, type Anvil } from '../../src/devnet/anvil.js'
-import { DevSigner, emitInitiating, setupChain, type DevChain, type InitiatingMessage } from '../../src/devnet/messages.js'
+import {
+  DevSigner,
+  emitInitiating,
+  setupChain,
+  type DevChain,
+  type InitiatingMessage,
+} from '../../src/devnet/messages.js'
 import { accessFor } from '../../src/interop/index.js'
 import { openLogReader, startIndexer, type Indexer } from '../../src/logindex/index.js'
 import { createLogger } from '../../src/util/logger.js'
@@ -39,7 +45,16 @@ test.after(async () => {
 test('backfill indexes every log with its checksum, every block, and becomes ready', async () => {
   const dbPath = join(dir, 'index.db')
   const registry = new Registry()
-  const indexer = await startIndexer({ chains: chains.map((c) => ({ url: c.url })), dbPath, backfillMs: 7 * 86_400_000, pollMs: 100, logger: createLogger('silent'), registry, progress: false, maxRange: 16 })
+  const indexer = await startIndexer({
+    chains: chains.map((c) => ({ url: c.url })),
+    dbPath,
+    backfillMs: 7 * 86_400_000,
+    pollMs: 100,
+    logger: createLogger('silent'),
+    registry,
+    progress: false,
+    maxRange: 16,
+  })
   indexers.push(indexer)
   await indexer.ready
   const r = indexer.reader
@@ -51,12 +66,20 @@ test('backfill indexes every log with its checksum, every block, and becomes rea
     assert.ok(head && head.number >= latest.number, `head of ${c.chainId}`)
     for (let n = 0n; n <= latest.number; n++) {
       const b = await c.client.getBlock({ blockNumber: n })
-      assert.equal(r.block(c.chainId, n), { number: n, hash: b.hash, parentHash: b.parentHash, timestamp: b.timestamp }, `block ${n} of ${c.chainId}`)
+      assert.equal(
+        r.block(c.chainId, n),
+        { number: n, hash: b.hash, parentHash: b.parentHash, timestamp: b.timestamp },
+        `block ${n} of ${c.chainId}`,
+      )
     }
     for (const m of sent.get(c.chainId)!) {
       const stored = r.findLog(c.chainId, m.identifier.blockNumber, m.identifier.logIndex)
       assert.ok(stored, `log ${m.identifier.blockNumber}/${m.identifier.logIndex}`)
-      assert.is(`0x${stored.checksum.toString('hex')}`, accessFor(m.identifier, m.payloadHash).checksum, `checksum of ${m.identifier.blockNumber}/${m.identifier.logIndex}`)
+      assert.is(
+        `0x${stored.checksum.toString('hex')}`,
+        accessFor(m.identifier, m.payloadHash).checksum,
+        `checksum of ${m.identifier.blockNumber}/${m.identifier.logIndex}`,
+      )
       assert.is(stored.timestamp, m.identifier.timestamp)
     }
     const last = sent.get(c.chainId)!.at(-1)!
@@ -76,10 +99,19 @@ test('backfill indexes every log with its checksum, every block, and becomes rea
   const metrics = await registry.metrics()
   const logsTotal = sent.get(901n)!.length
   assert.match(metrics, `superguard_logindex_logs_indexed_total{chain_id="901"} ${logsTotal}`)
-  assert.match(metrics, new RegExp(`superguard_logindex_head\\{chain_id="902",level="unsafe"\\} ${r.head(902n, 'unsafe')!.number}`))
+  assert.match(
+    metrics,
+    new RegExp(`superguard_logindex_head\\{chain_id="902",level="unsafe"\\} ${r.head(902n, 'unsafe')!.number}`),
+  )
   assert.match(metrics, 'superguard_logindex_reorgs_total')
   const status = indexer.status()
-  assert.equal(status.map((s) => [s.chainId, s.ready]), [[901n, true], [902n, true]])
+  assert.equal(
+    status.map((s) => [s.chainId, s.ready]),
+    [
+      [901n, true],
+      [902n, true],
+    ],
+  )
 
   // A read-only reader (another thread or process) sees the same index.
   const ro = openLogReader(dbPath)
@@ -88,7 +120,10 @@ test('backfill indexes every log with its checksum, every block, and becomes rea
       assert.equal(ro.head(c.chainId, 'unsafe'), r.head(c.chainId, 'unsafe'))
       assert.ok(ro.isReady(c.chainId))
       const m = sent.get(c.chainId)![3]!
-      assert.equal(ro.findLog(c.chainId, m.identifier.blockNumber, m.identifier.logIndex), r.findLog(c.chainId, m.identifier.blockNumber, m.identifier.logIndex))
+      assert.equal(
+        ro.findLog(c.chainId, m.identifier.blockNumber, m.identifier.logIndex),
+        r.findLog(c.chainId, m.identifier.blockNumber, m.identifier.logIndex),
+      )
     }
   } finally {
     ro.close()
@@ -97,7 +132,14 @@ test('backfill indexes every log with its checksum, every block, and becomes rea
 
 test('a chain id given with the URL must match the endpoint', async () => {
   try {
-    await startIndexer({ chains: [{ url: chains[0]!.url, chainId: 5n }], dbPath: join(dir, 'mismatch.db'), backfillMs: 1000, pollMs: 100, logger: createLogger('silent'), progress: false })
+    await startIndexer({
+      chains: [{ url: chains[0]!.url, chainId: 5n }],
+      dbPath: join(dir, 'mismatch.db'),
+      backfillMs: 1000,
+      pollMs: 100,
+      logger: createLogger('silent'),
+      progress: false,
+    })
     assert.unreachable('should have thrown')
   } catch (err) {
     assert.instance(err, Error)

@@ -9,7 +9,11 @@ function fakeLogger(lines: { obj: Record<string, unknown>; msg: string }[]): Log
 
 test('without a terminal: one log line per chain with percent, blocks/s and ETA', () => {
   const lines: { obj: Record<string, unknown>; msg: string }[] = []
-  const p = new BackfillProgress({ logger: fakeLogger(lines), stream: { isTTY: false, write: () => true } as unknown as NodeJS.WriteStream, intervalMs: 1e9 })
+  const p = new BackfillProgress({
+    logger: fakeLogger(lines),
+    stream: { isTTY: false, write: () => true } as unknown as NodeJS.WriteStream,
+    intervalMs: 1e9,
+  })
   p.update(10n, 0n, 99n, 999n)
   p.report()
   p.stop()
@@ -21,7 +25,11 @@ test('without a terminal: one log line per chain with percent, blocks/s and ETA'
 
 test('on a terminal: a single redrawn line with a bar', () => {
   let out = ''
-  const p = new BackfillProgress({ logger: fakeLogger([]), stream: { isTTY: true, write: (s: string) => ((out += s), true) } as unknown as NodeJS.WriteStream, intervalMs: 1e9 })
+  const p = new BackfillProgress({
+    logger: fakeLogger([]),
+    stream: { isTTY: true, write: (s: string) => ((out += s), true) } as unknown as NodeJS.WriteStream,
+    intervalMs: 1e9,
+  })
   p.update(10n, 0n, 499n, 999n)
   p.update(11n, 0n, 999n, 999n)
   p.report()

@@ -24,9 +24,14 @@ function runIndexer(dbPath: string, maxRange: number) {
   const child = spawn(process.execPath, [INDEXER_PROCESS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   children.add(child)
   const exited = once(child, 'exit')
-  exited.then(() => children.delete(child), () => {})
+  exited.then(
+    () => children.delete(child),
+    () => {},
+  )
   let stderr = ''
-  child.stderr!.on('data', (c: Buffer) => { stderr += c.toString() })
+  child.stderr!.on('data', (c: Buffer) => {
+    stderr += c.toString()
+  })
   const lines: string[] = []
   const waiters: (() => void)[] = []
   createInterface({ input: child.stdout! }).on('line', (l) => {
@@ -36,7 +41,10 @@ function runIndexer(dbPath: string, maxRange: number) {
   const until = (re: RegExp, n = 1) =>
     new Promise<void>((resolve, reject) => {
       const check = () => (lines.filter((l) => re.test(l)).length >= n ? resolve() : waiters.push(check))
-      exited.then(() => reject(new Error(`indexer exited before ${n} × ${re}: ${stderr.slice(-800)}`)), () => {})
+      exited.then(
+        () => reject(new Error(`indexer exited before ${n} × ${re}: ${stderr.slice(-800)}`)),
+        () => {},
+      )
       check()
     })
   return { child, until, exited, lines }
@@ -45,7 +53,9 @@ function runIndexer(dbPath: string, maxRange: number) {
 function dump(dbPath: string): unknown {
   const db = new Database(dbPath, { readonly: true })
   try {
-    return Object.fromEntries((['chains', 'blocks', 'logs', 'execMsgs'] as const).map((k) => [k, db.prepare(DUMP[k]).raw().all()]))
+    return Object.fromEntries(
+      (['chains', 'blocks', 'logs', 'execMsgs'] as const).map((k) => [k, db.prepare(DUMP[k]).raw().all()]),
+    )
   } finally {
     db.close()
   }
@@ -82,7 +92,9 @@ test.after(async () => {
 
 test('kill -9 mid-backfill leaves a consistent index that resumes to the same result as one run', async () => {
   const dbPath = join(dir, 'crashed.db')
-  const latest = await Promise.all(chains.map(async (c) => BigInt(await c.client.request({ method: 'eth_blockNumber' }))))
+  const latest = await Promise.all(
+    chains.map(async (c) => BigInt(await c.client.request({ method: 'eth_blockNumber' }))),
+  )
   let commits = 3
   for (let round = 0; round < 3; round++) {
     // Small ranges: many commits, so each kill lands mid-backfill.
@@ -94,7 +106,10 @@ test('kill -9 mid-backfill leaves a consistent index that resumes to the same re
     commits += 7
   }
   const stored = count(dbPath, DUMP.blocks)
-  assert.ok(stored < latest.reduce((s, n) => s + Number(n) + 1, 0), `killed before the backfill finished (${stored} blocks stored)`)
+  assert.ok(
+    stored < latest.reduce((s, n) => s + Number(n) + 1, 0),
+    `killed before the backfill finished (${stored} blocks stored)`,
+  )
 
   const resumed = runIndexer(dbPath, 1000)
   await resumed.until(/^ready$/)
@@ -110,7 +125,11 @@ test('kill -9 mid-backfill leaves a consistent index that resumes to the same re
 
   const a = dump(dbPath) as Record<string, unknown[]>
   const b = dump(freshPath) as Record<string, unknown[]>
-  assert.is(a.blocks!.length, latest.reduce((s, n) => s + Number(n) + 1, 0), 'every block of both chains')
+  assert.is(
+    a.blocks!.length,
+    latest.reduce((s, n) => s + Number(n) + 1, 0),
+    'every block of both chains',
+  )
   assert.ok(a.logs!.length > 2000, `logs stored (${a.logs!.length})`)
   assert.ok(a.execMsgs!.length >= 3, 'executing messages stored')
   assert.equal(a, b, 'resumed index equals one built in one go')

@@ -8,7 +8,11 @@ import { SyntheticChain } from '../_helpers/syntheticChain.js'
 
 function setup(expirySeconds = 1000n) {
   const store = memoryStore()
-  const [A, B, C] = [901n, 902n, 903n].map((id) => new SyntheticChain(store, id)) as [SyntheticChain, SyntheticChain, SyntheticChain]
+  const [A, B, C] = [901n, 902n, 903n].map((id) => new SyntheticChain(store, id)) as [
+    SyntheticChain,
+    SyntheticChain,
+    SyntheticChain,
+  ]
   const cross = new CrossUnsafe(store, [A, B, C], { expirySeconds, logger: createLogger('silent') })
   const at = (c: SyntheticChain) => store.head(c.key, 'cross-unsafe')?.number
   return { store, A, B, C, cross, at }
@@ -38,8 +42,16 @@ test('same-timestamp dependencies need only exist, so a cycle passes', () => {
   // A2 and B2 share a timestamp and execute each other's first log.
   const a2 = A.block(2n, 2000n, { logs: 1 })
   const b2 = B.block(2n, 2000n, { logs: 1 })
-  A.append({ ...a2, execMsgs: [{ ...B.exec(2n), logIndex: 1 }], logs: [...a2.logs, { logIndex: 1, checksum: Buffer.alloc(32), logHash: Buffer.alloc(32) }] })
-  B.append({ ...b2, execMsgs: [{ ...A.exec(2n), logIndex: 1 }], logs: [...b2.logs, { logIndex: 1, checksum: Buffer.alloc(32), logHash: Buffer.alloc(32) }] })
+  A.append({
+    ...a2,
+    execMsgs: [{ ...B.exec(2n), logIndex: 1 }],
+    logs: [...a2.logs, { logIndex: 1, checksum: Buffer.alloc(32), logHash: Buffer.alloc(32) }],
+  })
+  B.append({
+    ...b2,
+    execMsgs: [{ ...A.exec(2n), logIndex: 1 }],
+    logs: [...b2.logs, { logIndex: 1, checksum: Buffer.alloc(32), logHash: Buffer.alloc(32) }],
+  })
   cross.advanceAll()
   assert.is(at(A), 2n)
   assert.is(at(B), 2n)
@@ -81,7 +93,7 @@ test('a rewind pulls dependent cross-unsafe heads back, transitively', () => {
     store.rewind(A.key, 1n)
     cross.pullBack(A.key, 1n)
   })
-  assert.equal([at(A), at(B), at(C)], [1n, 1n, 2n], 'B2 executed A2; C3 executed B3, above B\'s new head')
+  assert.equal([at(A), at(B), at(C)], [1n, 1n, 2n], "B2 executed A2; C3 executed B3, above B's new head")
   assert.is(store.head(A.key, 'unsafe')!.number, 1n)
   assert.is(store.findLog(A.key, 2n, 0), undefined)
   // A re-indexes another fork: A2's log checksum changes, B2 becomes invalid and stays below it.
@@ -97,8 +109,15 @@ test('the store keeps blocks linked and heads at or below the indexed head', () 
   A.appendRange(0n, 5n)
   assert.throws(() => A.append(A.block(7n, 2000n)), /does not extend/)
   const orphan = A.block(6n, 2000n)
-  assert.throws(() => A.append({ ...orphan, ref: { ...orphan.ref, parentHash: A.hash(5n, 'x') } }), /does not extend/, 'parent hash of another fork')
-  store.setTags(A.key, { safe: store.block(A.key, 4n), finalized: { number: 9n, hash: A.hash(9n), parentHash: A.hash(8n), timestamp: 0n } })
+  assert.throws(
+    () => A.append({ ...orphan, ref: { ...orphan.ref, parentHash: A.hash(5n, 'x') } }),
+    /does not extend/,
+    'parent hash of another fork',
+  )
+  store.setTags(A.key, {
+    safe: store.block(A.key, 4n),
+    finalized: { number: 9n, hash: A.hash(9n), parentHash: A.hash(8n), timestamp: 0n },
+  })
   assert.is(store.head(A.key, 'safe')!.number, 4n)
   assert.is(store.head(A.key, 'finalized')!.number, 5n, 'a tag beyond the index is capped at the indexed head')
   store.rewind(A.key, 3n)

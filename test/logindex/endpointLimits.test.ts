@@ -35,7 +35,15 @@ test.after(async () => {
 })
 
 test('an endpoint without batches and with a small eth_getLogs range still gets indexed completely', async () => {
-  indexer = await startIndexer({ chains: [{ url: proxy.url }], dbPath: join(dir, 'i.db'), backfillMs: 86_400_000, pollMs: 50, maxRange: 1000, logger: createLogger('silent'), progress: false })
+  indexer = await startIndexer({
+    chains: [{ url: proxy.url }],
+    dbPath: join(dir, 'i.db'),
+    backfillMs: 86_400_000,
+    pollMs: 50,
+    maxRange: 1000,
+    logger: createLogger('silent'),
+    progress: false,
+  })
   await indexer.ready
   const head = indexer.reader.head(906n, 'unsafe')!
   assert.ok(head.number >= 123n)

@@ -4,7 +4,14 @@ import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startAnvil, type Anvil } from '../../src/devnet/anvil.js'
-import { DevSigner, emitInitiating, sendExecuting, setupChain, type DevChain, type InitiatingMessage } from '../../src/devnet/messages.js'
+import {
+  DevSigner,
+  emitInitiating,
+  sendExecuting,
+  setupChain,
+  type DevChain,
+  type InitiatingMessage,
+} from '../../src/devnet/messages.js'
 import { accessFor, type Hex } from '../../src/interop/index.js'
 import { startIndexer, type Indexer, type ReorgEvent } from '../../src/logindex/index.js'
 import { createLogger } from '../../src/util/logger.js'
@@ -18,7 +25,8 @@ let indexer: Indexer
 const signer = new DevSigner()
 const reorgs: ReorgEvent[] = []
 
-const rpc = (c: DevChain, method: string, params: unknown[] = []) => c.client.request({ method: method as never, params: params as never }) as Promise<unknown>
+const rpc = (c: DevChain, method: string, params: unknown[] = []) =>
+  c.client.request({ method: method as never, params: params as never }) as Promise<unknown>
 const checksumOf = (c: DevChain, m: InitiatingMessage) => {
   const l = indexer.reader.findLog(c.chainId, m.identifier.blockNumber, m.identifier.logIndex)
   return l && (`0x${l.checksum.toString('hex')}` as Hex)
@@ -27,9 +35,16 @@ const head = (c: DevChain, level: 'unsafe' | 'cross-unsafe' = 'unsafe') => index
 
 test.before(async () => {
   anvils.push(...(await Promise.all([901, 902, 903].map((chainId) => startAnvil({ chainId })))))
-  ;[A, B, C] = await Promise.all(anvils.map((a) => setupChain(a.url))) as [DevChain, DevChain, DevChain]
+  ;[A, B, C] = (await Promise.all(anvils.map((a) => setupChain(a.url)))) as [DevChain, DevChain, DevChain]
   await emitInitiating(A, signer, { count: 3 })
-  indexer = await startIndexer({ chains: anvils.map((a) => ({ url: a.url })), dbPath: join(dir, 'index.db'), backfillMs: 86_400_000, pollMs: 50, logger: createLogger('silent'), progress: false })
+  indexer = await startIndexer({
+    chains: anvils.map((a) => ({ url: a.url })),
+    dbPath: join(dir, 'index.db'),
+    backfillMs: 86_400_000,
+    pollMs: 50,
+    logger: createLogger('silent'),
+    progress: false,
+  })
   indexer.on('reorg', (e) => reorgs.push(e))
   await indexer.ready
 })
@@ -51,7 +66,11 @@ test('follow indexes new blocks; a valid executing message lets cross-unsafe pas
   assert.is(checksumOf(A, m1), accessFor(m1.identifier, m1.payloadHash).checksum)
 
   b1 = (await sendExecuting(B, signer, m1)).blockNumber
-  await untilIndexed(indexer, 'B cross-unsafe past the executing block', () => (head(B, 'cross-unsafe')?.number ?? -1n) >= b1)
+  await untilIndexed(
+    indexer,
+    'B cross-unsafe past the executing block',
+    () => (head(B, 'cross-unsafe')?.number ?? -1n) >= b1,
+  )
   assert.is(head(B, 'cross-unsafe')!.number, head(B)!.number)
 })
 
@@ -74,7 +93,10 @@ test('a reorg on A removes the initiating log, indexes the replacement and pulls
   const replacement = await A.client.getBlock({ blockNumber: m2.identifier.blockNumber })
   await untilIndexed(indexer, 'A re-indexed on the replacement block', () => head(A)?.hash === replacement.hash)
 
-  assert.ok(reorgs.some((e) => e.chainId === A.chainId && e.from.hash === before.hash), 'reorg event for A')
+  assert.ok(
+    reorgs.some((e) => e.chainId === A.chainId && e.from.hash === before.hash),
+    'reorg event for A',
+  )
   assert.is(head(A)!.number, before.number, 'unsafe head rewound and re-indexed')
   assert.is(indexer.reader.block(A.chainId, m2.identifier.blockNumber)!.hash, replacement.hash)
   // The old message fails (its checksum no longer matches), the one in the replacement block passes.
@@ -97,7 +119,10 @@ test('a chain that gets shorter (blocks dropped, none replacing them) is rewound
   assert.is(latest.number, before.number - 2n)
   await untilIndexed(indexer, 'C rewound', () => head(C)?.hash === latest.hash)
   assert.is(indexer.reader.block(C.chainId, before.number), undefined)
-  assert.ok(reorgs.some((e) => e.chainId === C.chainId && e.to?.hash === latest.hash), 'reorg event to the common ancestor')
+  assert.ok(
+    reorgs.some((e) => e.chainId === C.chainId && e.to?.hash === latest.hash),
+    'reorg event to the common ancestor',
+  )
 })
 
 test.run()

@@ -26,7 +26,16 @@ function fixture() {
   const { key } = store.registerChain(CHAIN)
   store.appendBlocks(key, [block(1)])
   const reader = openLogReader(path)
-  return { store, key, reader, close: () => { reader.close(); db.close(); rmSync(dir, { recursive: true, force: true }) } }
+  return {
+    store,
+    key,
+    reader,
+    close: () => {
+      reader.close()
+      db.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
 }
 
 test('snapshot: every look-up inside reads one state, though the writer commits meanwhile', () => {
@@ -40,7 +49,11 @@ test('snapshot: every look-up inside reads one state, though the writer commits 
     assert.equal(seen.before, { checksum: Buffer.alloc(32, 1), timestamp: 1_001n })
     assert.is(seen.block2, undefined, 'the commit is not visible inside the snapshot')
     assert.is(seen.head, undefined)
-    assert.equal(f.reader.findLog(CHAIN, 2n, 0), { checksum: Buffer.alloc(32, 2), timestamp: 1_002n }, 'visible after it')
+    assert.equal(
+      f.reader.findLog(CHAIN, 2n, 0),
+      { checksum: Buffer.alloc(32, 2), timestamp: 1_002n },
+      'visible after it',
+    )
   } finally {
     f.close()
   }
@@ -49,8 +62,17 @@ test('snapshot: every look-up inside reads one state, though the writer commits 
 test('snapshot: nests, returns the value, and ends on a throw (the reader stays usable)', () => {
   const f = fixture()
   try {
-    assert.is(f.reader.snapshot(() => f.reader.snapshot(() => 7)), 7)
-    assert.throws(() => f.reader.snapshot(() => { throw new Error('boom') }), /boom/)
+    assert.is(
+      f.reader.snapshot(() => f.reader.snapshot(() => 7)),
+      7,
+    )
+    assert.throws(
+      () =>
+        f.reader.snapshot(() => {
+          throw new Error('boom')
+        }),
+      /boom/,
+    )
     // Had the throw left the read transaction open, this commit would stay invisible.
     f.store.appendBlocks(f.key, [block(2)])
     assert.ok(f.reader.findLog(CHAIN, 2n, 0))
@@ -59,11 +81,14 @@ test('snapshot: nests, returns the value, and ends on a throw (the reader stays 
   }
 })
 
-test('snapshot on the writer\'s own connection (the supervisor\'s in-process reader)', () => {
+test("snapshot on the writer's own connection (the supervisor's in-process reader)", () => {
   const f = fixture()
   try {
     const own = new IndexLogReader(f.store.db, { state: f.store })
-    assert.is(own.snapshot(() => own.findLog(CHAIN, 1n, 0)?.timestamp), 1_001n)
+    assert.is(
+      own.snapshot(() => own.findLog(CHAIN, 1n, 0)?.timestamp),
+      1_001n,
+    )
     f.store.appendBlocks(f.key, [block(2)]) // the writer commits after the snapshot ended
     assert.is(own.findLog(CHAIN, 2n, 0)?.timestamp, 1_002n)
     assert.is(f.store.db.inTransaction, false)

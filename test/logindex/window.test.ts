@@ -4,7 +4,13 @@ import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startAnvil, type Anvil } from '../../src/devnet/anvil.js'
-import { DevSigner, emitInitiating, setupChain, type DevChain, type InitiatingMessage } from '../../src/devnet/messages.js'
+import {
+  DevSigner,
+  emitInitiating,
+  setupChain,
+  type DevChain,
+  type InitiatingMessage,
+} from '../../src/devnet/messages.js'
 import { startIndexer, type Indexer } from '../../src/logindex/index.js'
 import { createLogger } from '../../src/util/logger.js'
 import { untilIndexed } from '../_helpers/untilIndexed.js'
@@ -24,7 +30,10 @@ test.before(async () => {
   chain = await setupChain(anvil.url)
   const signer = new DevSigner()
   for (const age of [150, 90, 30, 0]) {
-    await chain.client.request({ method: 'evm_setNextBlockTimestamp' as never, params: [`0x${(now - age * 60).toString(16)}`] as never })
+    await chain.client.request({
+      method: 'evm_setNextBlockTimestamp' as never,
+      params: [`0x${(now - age * 60).toString(16)}`] as never,
+    })
     const [m] = await emitInitiating(chain, signer)
     byAge.set(age, m!)
   }
@@ -42,7 +51,14 @@ const find = (i: Indexer, age: number) => {
 }
 
 test('backfill starts at the first block inside the window', async () => {
-  const i = await startIndexer({ chains: [{ url: anvil.url }], dbPath: join(dir, 'a.db'), backfillMs: H * 1000, pollMs: 50, logger: createLogger('silent'), progress: false })
+  const i = await startIndexer({
+    chains: [{ url: anvil.url }],
+    dbPath: join(dir, 'a.db'),
+    backfillMs: H * 1000,
+    pollMs: 50,
+    logger: createLogger('silent'),
+    progress: false,
+  })
   indexers.push(i)
   await i.ready
   const first = byAge.get(30)!.identifier.blockNumber

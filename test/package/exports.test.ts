@@ -22,8 +22,13 @@ const ENTRY_POINTS: Record<string, readonly string[]> = {
 }
 
 test('package.json exports exactly the documented entry points', () => {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { exports: Record<string, unknown> }
-  assert.equal(Object.keys(pkg.exports).sort(), [...Object.keys(ENTRY_POINTS).map((n) => `./${n}`), './package.json'].sort())
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    exports: Record<string, unknown>
+  }
+  assert.equal(
+    Object.keys(pkg.exports).sort(),
+    [...Object.keys(ENTRY_POINTS).map((n) => `./${n}`), './package.json'].sort(),
+  )
 })
 
 for (const [name, names] of Object.entries(ENTRY_POINTS)) {

@@ -32,7 +32,10 @@ test('extra claims are signed too', () => {
 })
 
 test('the header is HS256/JWT', () => {
-  assert.equal(JSON.parse(Buffer.from(signJwt(secret, now).split('.')[0]!, 'base64url').toString()), { alg: 'HS256', typ: 'JWT' })
+  assert.equal(JSON.parse(Buffer.from(signJwt(secret, now).split('.')[0]!, 'base64url').toString()), {
+    alg: 'HS256',
+    typ: 'JWT',
+  })
 })
 
 test('a wrong secret or tampered payload is an invalid signature', () => {
@@ -65,12 +68,28 @@ test('a missing or non-numeric iat is refused', () => {
 })
 
 test('malformed tokens are refused, never thrown', () => {
-  for (const t of ['', 'abc', 'a.b', 'a.b.c.d', `${b64('{')}.${b64({ iat: now })}.x`, `${b64({ alg: 'HS256' })}.${b64('not json')}.x`]) {
+  for (const t of [
+    '',
+    'abc',
+    'a.b',
+    'a.b.c.d',
+    `${b64('{')}.${b64({ iat: now })}.x`,
+    `${b64({ alg: 'HS256' })}.${b64('not json')}.x`,
+  ]) {
     assert.is(verifyJwt(secret, bearer(t), now), 'malformed token', t)
   }
   // JSON that is not an object
-  for (const [h, p] of [['null', { iat: now }], [{ alg: 'HS256' }, 'null'], ['5', { iat: now }], [{ alg: 'HS256' }, '"x"']] as const) {
-    assert.is(verifyJwt(secret, bearer(craft(h, p)), now), 'malformed token', `${JSON.stringify(h)} ${JSON.stringify(p)}`)
+  for (const [h, p] of [
+    ['null', { iat: now }],
+    [{ alg: 'HS256' }, 'null'],
+    ['5', { iat: now }],
+    [{ alg: 'HS256' }, '"x"'],
+  ] as const) {
+    assert.is(
+      verifyJwt(secret, bearer(craft(h, p)), now),
+      'malformed token',
+      `${JSON.stringify(h)} ${JSON.stringify(p)}`,
+    )
   }
 })
 
@@ -93,12 +112,25 @@ test('readJwtSecret reads 32 hex bytes with or without 0x and surrounding whites
 })
 
 test('readJwtSecret refuses short, long, non-hex and missing files', () => {
-  for (const [name, content] of [['short', SECRET_HEX.slice(2)], ['long', `${SECRET_HEX}00`], ['nothex', 'zz'.repeat(32)], ['empty', ''], ['twice', `0x0x${SECRET_HEX}`]]) {
+  for (const [name, content] of [
+    ['short', SECRET_HEX.slice(2)],
+    ['long', `${SECRET_HEX}00`],
+    ['nothex', 'zz'.repeat(32)],
+    ['empty', ''],
+    ['twice', `0x0x${SECRET_HEX}`],
+  ]) {
     const p = join(dir, name!)
     writeFileSync(p, content!)
-    assert.throws(() => readJwtSecret(p), (e: Error) => e.message === `${p}: a JWT secret must be 32 bytes of hex`, name)
+    assert.throws(
+      () => readJwtSecret(p),
+      (e: Error) => e.message === `${p}: a JWT secret must be 32 bytes of hex`,
+      name,
+    )
   }
-  assert.throws(() => readJwtSecret(join(dir, 'missing')), (e: Error) => (e as NodeJS.ErrnoException).code === 'ENOENT')
+  assert.throws(
+    () => readJwtSecret(join(dir, 'missing')),
+    (e: Error) => (e as NodeJS.ErrnoException).code === 'ENOENT',
+  )
 })
 
 test('checkJwt gives the iat of a valid token, the reason otherwise', () => {

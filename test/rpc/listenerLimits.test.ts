@@ -12,7 +12,10 @@ import { openSlowClients, type SlowClients, type SlowMode } from '../faults/slow
 // These run against the real listener on 127.0.0.1 (fastify's inject has no sockets).
 
 const page = 'x'.repeat(64 * 1024)
-const methods = new Map<string, (p: readonly unknown[]) => unknown>([['echo', (p) => p[0]], ['page', () => page]])
+const methods = new Map<string, (p: readonly unknown[]) => unknown>([
+  ['echo', (p) => p[0]],
+  ['page', () => page],
+])
 
 async function start(limits: Partial<ListenerLimits>) {
   const registry = createRegistry()
@@ -22,27 +25,48 @@ async function start(limits: Partial<ListenerLimits>) {
   const metric = async (name: string, labels: Record<string, string> = {}) => {
     const m = registry.getSingleMetric(name)
     const values = m ? (await m.get()).values : []
-    return values.filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x)).reduce((n, v) => n + v.value, 0)
+    return values
+      .filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))
+      .reduce((n, v) => n + v.value, 0)
   }
   return { app, port, url: `http://127.0.0.1:${port}`, metric }
 }
 
 /** A well-behaved client on a fresh connection: the status and body, or the error, within `ms`. */
-function wellBehaved(port: number, path: string, body?: string, ms = 5_000): Promise<{ status: number; body: string; ms: number }> {
+function wellBehaved(
+  port: number,
+  path: string,
+  body?: string,
+  ms = 5_000,
+): Promise<{ status: number; body: string; ms: number }> {
   const t0 = performance.now()
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: body === undefined ? 'GET' : 'POST', agent: false, timeout: ms, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, (res) => {
-      let text = ''
-      res.on('data', (d: Buffer) => { text += d.toString() })
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, ms: performance.now() - t0 }))
-    })
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: body === undefined ? 'GET' : 'POST',
+        agent: false,
+        timeout: ms,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      },
+      (res) => {
+        let text = ''
+        res.on('data', (d: Buffer) => {
+          text += d.toString()
+        })
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, ms: performance.now() - t0 }))
+      },
+    )
     req.on('timeout', () => req.destroy(new Error(`no answer within ${ms} ms`)))
     req.on('error', reject)
     req.end(body)
   })
 }
 
-const lifetimes = (s: SlowClients) => s.clients.map((c) => (c.closedAt === undefined ? Infinity : c.closedAt - c.openedAt))
+const lifetimes = (s: SlowClients) =>
+  s.clients.map((c) => (c.closedAt === undefined ? Infinity : c.closedAt - c.openedAt))
 
 for (const [mode, limit, what] of [
   ['trickle-body', 'request', 'a body trickled one byte a second'],
@@ -61,11 +85,22 @@ for (const [mode, limit, what] of [
       // shared timer's next tick (up to one interval after connecting); the listener checks every
       // tenth of the shorter timeout (100 ms).
       const firstByteMs = mode === 'trickle-headers' ? 1_000 : 0
-      for (const t of lifetimes(slow)) assert.ok(t >= timeout - 50 && t < firstByteMs + timeout + 1_000, `closed after ${Math.round(t)} ms, timeout ${timeout} ms`)
+      for (const t of lifetimes(slow))
+        assert.ok(
+          t >= timeout - 50 && t < firstByteMs + timeout + 1_000,
+          `closed after ${Math.round(t)} ms, timeout ${timeout} ms`,
+        )
       const answer = slow.clients[0]!.received
       assert.match(answer, /^HTTP\/1\.1 408 /)
-      assert.equal(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)), { jsonrpc: '2.0', id: null, error: { code: -32600, message: `invalid request: request not received within ${limits.requestTimeoutMs} ms` } })
-      assert.is(await s.metric('superguard_listener_connections_dropped_total', { listener: 'test', reason: 'timeout' }), 5)
+      assert.equal(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)), {
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32600, message: `invalid request: request not received within ${limits.requestTimeoutMs} ms` },
+      })
+      assert.is(
+        await s.metric('superguard_listener_connections_dropped_total', { listener: 'test', reason: 'timeout' }),
+        5,
+      )
     } finally {
       slow.destroy()
       await s.app.close()
@@ -86,9 +121,17 @@ test('5,000 trickling connections: /healthz and a JSON-RPC call answered while t
     const early = slow.clients
       .filter((c) => c.closedAt !== undefined && c.closedAt - c.openedAt < timeoutMs - 50)
       .map((c) => `${c.error ?? 'closed'} after ${Math.round(c.closedAt! - c.openedAt)} ms`)
-    assert.equal(early.slice(0, 5), [], `${early.length} slow connections refused or cut before the timeout (under the 8,192 default cap)`)
+    assert.equal(
+      early.slice(0, 5),
+      [],
+      `${early.length} slow connections refused or cut before the timeout (under the 8,192 default cap)`,
+    )
     const health = await wellBehaved(s.port, '/healthz')
-    const call = await wellBehaved(s.port, '/', JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'echo', params: ['ok'] }))
+    const call = await wellBehaved(
+      s.port,
+      '/',
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'echo', params: ['ok'] }),
+    )
     const openDuringCalls = slow.open()
     assert.is(health.status, 200)
     assert.equal(JSON.parse(call.body), { jsonrpc: '2.0', id: 1, result: 'ok' })
@@ -97,7 +140,9 @@ test('5,000 trickling connections: /healthz and a JSON-RPC call answered while t
     const longest = Math.max(...lifetimes(slow))
     // Closing 5,000 sockets (a 408 each) on a shared 2-core box takes its time: a loose bound.
     assert.ok(longest < timeoutMs + 10_000, `a slow connection lived ${Math.round(longest)} ms`)
-    console.log(`  5,000 slow connections opened in ${Math.round(openedMs)} ms; /healthz ${health.ms.toFixed(1)} ms, echo ${call.ms.toFixed(1)} ms while ${openDuringCalls} were open; longest slow connection ${Math.round(longest)} ms (timeout ${timeoutMs})`)
+    console.log(
+      `  5,000 slow connections opened in ${Math.round(openedMs)} ms; /healthz ${health.ms.toFixed(1)} ms, echo ${call.ms.toFixed(1)} ms while ${openDuringCalls} were open; longest slow connection ${Math.round(longest)} ms (timeout ${timeoutMs})`,
+    )
     assert.is(await s.metric('superguard_listener_connections', { listener: 'test' }), 0)
   } finally {
     slow.destroy()
@@ -116,7 +161,11 @@ test('over --max-connections new connections are closed at once and counted; the
     assert.is(await s.metric('superguard_listener_connections', { listener: 'test' }), 20)
     idle.destroy()
     const deadline = performance.now() + 5_000
-    while (await s.metric('superguard_listener_connections', { listener: 'test' }) > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    while (
+      (await s.metric('superguard_listener_connections', { listener: 'test' })) > 0 &&
+      performance.now() < deadline
+    )
+      await new Promise((r) => setTimeout(r, 20))
     assert.is((await wellBehaved(s.port, '/healthz')).status, 200)
   } finally {
     idle.destroy()
@@ -137,14 +186,26 @@ test('clients that pipeline without reading are disconnected and hold bounded me
   // Each 40-byte request asks for a 64 KiB answer (a 256 KiB one grew RSS ~137 MB/s past 1 GB
   // in 6 s before the fix). Loopback sockets take ~2–4 MB each before a write waits, so each
   // connection still costs the answers that fit there: the well-behaved call waits its turn.
-  const slow = await openSlowClients({ port: s.port, count: 100, mode: 'no-read', request: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'page' }) })
+  const slow = await openSlowClients({
+    port: s.port,
+    count: 100,
+    mode: 'no-read',
+    request: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'page' }),
+  })
   try {
-    const call = await wellBehaved(s.port, '/', JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'echo', params: [1] }), 30_000)
+    const call = await wellBehaved(
+      s.port,
+      '/',
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'echo', params: [1] }),
+      30_000,
+    )
     assert.equal(JSON.parse(call.body), { jsonrpc: '2.0', id: 1, result: 1 })
     assert.ok(await slow.allClosed(30_000), `${slow.open()} non-reading clients still connected`)
     clearInterval(sample)
     const dropped = await s.metric('superguard_listener_connections_dropped_total', { listener: 'test' })
-    console.log(`  100 non-reading pipelining clients: peak buffered ${(peakBuffered / 1e6).toFixed(1)} MB, peak RSS growth ${(peakRss / 1e6).toFixed(0)} MB, ${dropped} disconnected, a well-behaved call answered in ${Math.round(call.ms)} ms`)
+    console.log(
+      `  100 non-reading pipelining clients: peak buffered ${(peakBuffered / 1e6).toFixed(1)} MB, peak RSS growth ${(peakRss / 1e6).toFixed(0)} MB, ${dropped} disconnected, a well-behaved call answered in ${Math.round(call.ms)} ms`,
+    )
     assert.is(dropped, 100)
     // At most the queued answers of one connection at a time in the socket buffers, and RSS far from the GBs before.
     assert.ok(peakBuffered <= 100 * 17 * page.length, `peak buffered ${peakBuffered}`)
@@ -159,14 +220,30 @@ test('clients that pipeline without reading are disconnected and hold bounded me
 test('an answer the client never reads is dropped after the request timeout without progress', async () => {
   const big = 'y'.repeat(8 * 1024 * 1024)
   const registry = createRegistry()
-  const app = createRpcServer({ methods: new Map([['big', () => big]]), logger: createLogger('silent'), registry, name: 'big', limits: { requestTimeoutMs: 1_000, headersTimeoutMs: 1_000 }, maxResponseBytes: 16 * 1024 * 1024 })
+  const app = createRpcServer({
+    methods: new Map([['big', () => big]]),
+    logger: createLogger('silent'),
+    registry,
+    name: 'big',
+    limits: { requestTimeoutMs: 1_000, headersTimeoutMs: 1_000 },
+    maxResponseBytes: 16 * 1024 * 1024,
+  })
   await app.listen({ host: '127.0.0.1', port: 0 })
   // One request, then never a read: 8 MB exceed what the kernel buffers, the rest waits in the socket.
-  const slow = await openSlowClients({ port: (app.server.address() as AddressInfo).port, count: 1, mode: 'no-read', pipeline: false, request: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'big' }) })
+  const slow = await openSlowClients({
+    port: (app.server.address() as AddressInfo).port,
+    count: 1,
+    mode: 'no-read',
+    pipeline: false,
+    request: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'big' }),
+  })
   try {
     assert.ok(await slow.allClosed(10_000), 'the stalled connection is closed')
     const dropped = (await registry.getSingleMetric('superguard_listener_connections_dropped_total')!.get()).values
-    assert.equal(dropped.map((v) => [v.labels.reason, v.value]), [['stalled_write', 1]])
+    assert.equal(
+      dropped.map((v) => [v.labels.reason, v.value]),
+      [['stalled_write', 1]],
+    )
   } finally {
     slow.destroy()
     await app.close()

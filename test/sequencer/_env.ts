@@ -36,11 +36,22 @@ export const CHAIN_ID = 901
 const KEYS: Hex[] = Array.from({ length: 8 }, (_, i) => `0x${(i + 1).toString(16).padStart(64, '0')}` as Hex)
 
 /** A signed EIP-1559 transfer from test key `k` (tip in gwei picks its value to a builder). */
-export async function signedTx(k: number, nonce: number, tipGwei = 1, opts: { gas?: bigint; to?: Hex; accessList?: { address: Hex; storageKeys: Hex[] }[] } = {}): Promise<Hex> {
+export async function signedTx(
+  k: number,
+  nonce: number,
+  tipGwei = 1,
+  opts: { gas?: bigint; to?: Hex; accessList?: { address: Hex; storageKeys: Hex[] }[] } = {},
+): Promise<Hex> {
   const acct = privateKeyToAccount(KEYS[k]!)
   return acct.signTransaction({
-    type: 'eip1559', chainId: CHAIN_ID, nonce, to: opts.to ?? '0x000000000000000000000000000000000000beef', value: 1n,
-    gas: opts.gas ?? 100_000n, maxFeePerGas: 50_000_000_000n, maxPriorityFeePerGas: BigInt(tipGwei) * 1_000_000_000n,
+    type: 'eip1559',
+    chainId: CHAIN_ID,
+    nonce,
+    to: opts.to ?? '0x000000000000000000000000000000000000beef',
+    value: 1n,
+    gas: opts.gas ?? 100_000n,
+    maxFeePerGas: 50_000_000_000n,
+    maxPriorityFeePerGas: BigInt(tipGwei) * 1_000_000_000n,
     ...(opts.accessList ? { accessList: opts.accessList } : {}),
   })
 }
@@ -56,14 +67,22 @@ export async function builderStub(o: { hang?: boolean } = {}) {
     if (o.hang) return new Promise((resolve) => hanging.push(() => resolve(null)))
     return null
   }
-  const app = createRpcServer({ methods: new Map([['builder_startBuilding', record('builder_startBuilding')], ['builder_deadline', record('builder_deadline')]]), logger: createLogger('silent') })
+  const app = createRpcServer({
+    methods: new Map([
+      ['builder_startBuilding', record('builder_startBuilding')],
+      ['builder_deadline', record('builder_deadline')],
+    ]),
+    logger: createLogger('silent'),
+  })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
   return {
     url,
     calls,
     /** Resolves once a call satisfying `match` was recorded. */
-    async waitFor(match: (c: { method: string; params: unknown }) => boolean): Promise<{ method: string; params: unknown }> {
+    async waitFor(
+      match: (c: { method: string; params: unknown }) => boolean,
+    ): Promise<{ method: string; params: unknown }> {
       for (;;) {
         const hit = calls.find(match)
         if (hit) return hit
@@ -101,7 +120,11 @@ export class TestBuilder {
 
   /** A valid block: the forced transactions, then `txs` (signed raw). */
   async block(job: Job | StartBuildingParams, txs: Hex[] = []): Promise<AssembledBlock> {
-    return assembleBlock(job, await this.parent(job), txs.map((t) => decodeTx(t)))
+    return assembleBlock(
+      job,
+      await this.parent(job),
+      txs.map((t) => decodeTx(t)),
+    )
   }
 
   submit(params: unknown): Promise<{ status: string; reason?: string }> {
@@ -119,7 +142,11 @@ export class TestBuilder {
 }
 
 /** A copy of `b` with payload fields changed and the block hash recomputed (unless `keepHash`). */
-export function mutate(b: AssembledBlock, over: Partial<ExecutionPayloadV3>, keepHash = false): Record<string, unknown> {
+export function mutate(
+  b: AssembledBlock,
+  over: Partial<ExecutionPayloadV3>,
+  keepHash = false,
+): Record<string, unknown> {
   const p = { ...b.executionPayload, ...over }
   if (!keepHash) p.blockHash = computeBlockHash(p, b.parentBeaconBlockRoot, b.executionRequests)
   return { ...submissionOf(b), executionPayload: p }
@@ -155,25 +182,42 @@ export async function proxyEnv(o: EnvOptions = {}): Promise<Env> {
   // 'fast' slots run ahead of the clock from a genesis in the future, so deadlines never pass by accident;
   // 'wall' slots start from a genesis in the past and follow the clock.
   const genesisTime = o.genesisTime ?? Math.floor(Date.now() / 1000) + (o.opNode?.clock === 'wall' ? -10 : 30)
-  const engine = await startEngineSim({ jwtSecret: engineJwt.secret, chainId: CHAIN_ID, genesisTime, ...(o.fork ? { fork: o.fork } : {}) })
+  const engine = await startEngineSim({
+    jwtSecret: engineJwt.secret,
+    chainId: CHAIN_ID,
+    genesisTime,
+    ...(o.fork ? { fork: o.fork } : {}),
+  })
   const names = o.builders ?? ['alice']
   const jwts = names.map(() => jwtFile())
   const stub = await builderStub()
-  const seq = await startSequencer(sequencerConfig({
-    engine: `${engine.url},jwt=${engineJwt.path}`,
-    jwtSecret: opJwt.path,
-    listenEngine: '127.0.0.1:0', listenBuilder: '127.0.0.1:0', listenDebug: '127.0.0.1:0', debugJwtSecret: debugJwt.path,
-    // Test builders submit from the test; their announcements go to a recording stub.
-    builder: [...names.map((n, i) => `${stub.url},jwt=${jwts[i]!.path},name=${n}`), ...(o.extraBuilders ?? [])],
-    maxUnsafeAge: 0,
-    healthInterval: 200,
-    logLevel: 'silent',
-    ...o.config,
-  }), { logger: createLogger('silent') })
+  const seq = await startSequencer(
+    sequencerConfig({
+      engine: `${engine.url},jwt=${engineJwt.path}`,
+      jwtSecret: opJwt.path,
+      listenEngine: '127.0.0.1:0',
+      listenBuilder: '127.0.0.1:0',
+      listenDebug: '127.0.0.1:0',
+      debugJwtSecret: debugJwt.path,
+      // Test builders submit from the test; their announcements go to a recording stub.
+      builder: [...names.map((n, i) => `${stub.url},jwt=${jwts[i]!.path},name=${n}`), ...(o.extraBuilders ?? [])],
+      maxUnsafeAge: 0,
+      healthInterval: 200,
+      logLevel: 'silent',
+      ...o.config,
+    }),
+    { logger: createLogger('silent') },
+  )
   const builders = names.map((n, i) => new TestBuilder(n, seq.urls.builder, engine.url, engineJwt.secret, jwts[i]))
   const op = await new OpNode({ engineUrl: seq.urls.engine!, jwtSecret: opJwt.secret, ...o.opNode }).init()
   return {
-    engine, engineJwt, debugJwt, seq, op, builders, stub,
+    engine,
+    engineJwt,
+    debugJwt,
+    seq,
+    op,
+    builders,
+    stub,
     async close() {
       op.close()
       for (const b of builders) b.close()

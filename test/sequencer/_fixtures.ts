@@ -23,11 +23,23 @@ export function attributes(over: Partial<PayloadAttributesV3> = {}): PayloadAttr
 }
 
 export function job(version: EngineVersion = 3, attrs = attributes(), now = 1_000_000): Job {
-  return createJob({ parent: { hash: h32(0xab), number: '0x10', timestamp: '0x6870a1b0' }, attributes: attrs, deadline: now + 1000, sealAt: now + 1150, engineVersion: version, payloadId: '0x0300000000000001', now })
+  return createJob({
+    parent: { hash: h32(0xab), number: '0x10', timestamp: '0x6870a1b0' },
+    attributes: attrs,
+    deadline: now + 1000,
+    sealAt: now + 1150,
+    engineVersion: version,
+    payloadId: '0x0300000000000001',
+    now,
+  })
 }
 
 /** A payload that passes every cheap check for `j`; `over` changes fields and the hash is recomputed unless `keepHash`. */
-export function payloadFor(j: Job, over: Partial<ExecutionPayloadV3> = {}, extraTxs: Hex[] = ['0x02aa', '0x02bb']): ExecutionPayloadV3 {
+export function payloadFor(
+  j: Job,
+  over: Partial<ExecutionPayloadV3> = {},
+  extraTxs: Hex[] = ['0x02aa', '0x02bb'],
+): ExecutionPayloadV3 {
   const a = j.attributes
   const p: ExecutionPayloadV3 = {
     parentHash: j.parent.hash,
@@ -54,15 +66,37 @@ export function payloadFor(j: Job, over: Partial<ExecutionPayloadV3> = {}, extra
 }
 
 export function sign(j: Job, p: ExecutionPayloadV3): ExecutionPayloadV3 {
-  return { ...p, blockHash: computeBlockHash(p, j.attributes.parentBeaconBlockRoot, j.engineVersion === 4 ? [] : undefined) }
+  return {
+    ...p,
+    blockHash: computeBlockHash(p, j.attributes.parentBeaconBlockRoot, j.engineVersion === 4 ? [] : undefined),
+  }
 }
 
-export function submission(j: Job, over: Partial<ExecutionPayloadV3> = {}, value = '0x64', extraTxs?: Hex[]): Submission {
-  return { jobId: j.jobId, executionPayload: sign(j, payloadFor(j, over, extraTxs)), parentBeaconBlockRoot: j.attributes.parentBeaconBlockRoot, blockValue: value as Hex }
+export function submission(
+  j: Job,
+  over: Partial<ExecutionPayloadV3> = {},
+  value = '0x64',
+  extraTxs?: Hex[],
+): Submission {
+  return {
+    jobId: j.jobId,
+    executionPayload: sign(j, payloadFor(j, over, extraTxs)),
+    parentBeaconBlockRoot: j.attributes.parentBeaconBlockRoot,
+    blockValue: value as Hex,
+  }
 }
 
 let seq = 0
 export function candidate(over: Partial<Candidate> & { builder: string }): Candidate {
   const j = job()
-  return { submission: submission(j), blockHash: h32(++seq % 250), blockValue: 100n, gasUsed: 21000n, engineVersion: 3, seq: ++seq, receivedAt: 0, ...over }
+  return {
+    submission: submission(j),
+    blockHash: h32(++seq % 250),
+    blockValue: 100n,
+    gasUsed: 21000n,
+    engineVersion: 3,
+    seq: ++seq,
+    receivedAt: 0,
+    ...over,
+  }
 }

@@ -16,7 +16,11 @@ test('big blocks are hashed on a worker, small ones inline; both agree with the 
     assert.ok(b instanceof Promise)
     assert.is(await b, big.executionPayload.blockHash)
     const broken = { ...big, executionPayload: { ...big.executionPayload, blockHash: h32(1) } }
-    assert.is(await hasher.hash(broken, true), big.executionPayload.blockHash, 'the hash of the header, whatever blockHash says')
+    assert.is(
+      await hasher.hash(broken, true),
+      big.executionPayload.blockHash,
+      'the hash of the header, whatever blockHash says',
+    )
   } finally {
     await hasher.close()
   }
@@ -26,9 +30,14 @@ test('a fresh pool takes many tasks at once (its worker is still loading the tas
   const hasher = new BlockHasher({ threads: 2, inlineMaxTxs: 0 })
   try {
     const j = job(4)
-    const subs = Array.from({ length: 8 }, (_, i) => submission(j, {}, `0x${(i + 1).toString(16)}`, ['0x0201', '0x0202']))
+    const subs = Array.from({ length: 8 }, (_, i) =>
+      submission(j, {}, `0x${(i + 1).toString(16)}`, ['0x0201', '0x0202']),
+    )
     const hashes = await Promise.all(subs.map((s) => hasher.hash(s, true)))
-    assert.equal(hashes, subs.map((s) => s.executionPayload.blockHash))
+    assert.equal(
+      hashes,
+      subs.map((s) => s.executionPayload.blockHash),
+    )
   } finally {
     await hasher.close()
   }

@@ -40,11 +40,19 @@ test('half-open: one invalid block reopens at once, one valid closes', () => {
 })
 
 test('proxy timing: seal = timestamp − lead, deadline = seal − budget, notice before', () => {
-  assert.equal(proxyTiming(100n, { sealLeadMs: 50, validationBudgetMs: 150, noticeMs: 300 }), { sealAt: 99_950, deadline: 99_800, noticeAt: 99_500 })
+  assert.equal(proxyTiming(100n, { sealLeadMs: 50, validationBudgetMs: 150, noticeMs: 300 }), {
+    sealAt: 99_950,
+    deadline: 99_800,
+    noticeAt: 99_500,
+  })
 })
 
 test('standalone timing and timestamps', () => {
-  assert.equal(standaloneTiming(10_000, { sealLeadMs: 50, validationBudgetMs: 150, noticeMs: 300 }), { sealAt: 9_950, deadline: 9_800, noticeAt: 9_500 })
+  assert.equal(standaloneTiming(10_000, { sealLeadMs: 50, validationBudgetMs: 150, noticeMs: 300 }), {
+    sealAt: 9_950,
+    deadline: 9_800,
+    noticeAt: 9_500,
+  })
 })
 
 test('standalone slots follow the wall clock, never the number of attempts', () => {
@@ -64,18 +72,38 @@ test('standalone slots follow the wall clock, never the number of attempts', () 
   // A parent timestamped in the future waits for the wall clock.
   assert.equal(nextSlot(100_000, 1000, 100_200, 500n), { end: 501_000, timestamp: 501n })
   // Never more than one block time ahead of the slot's start.
-  for (const [bt, now] of [[1000, 123_456], [2000, 99_999], [400, 250_321], [1500, 77_777]] as const) {
+  for (const [bt, now] of [
+    [1000, 123_456],
+    [2000, 99_999],
+    [400, 250_321],
+    [1500, 77_777],
+  ] as const) {
     const s = nextSlot(10_000, bt, now, 0n)
     assert.ok(Number(s.timestamp) * 1000 <= s.end && s.end - bt <= now + bt / 2 + bt)
   }
 })
 
 test('backoff: doubles from the base up to the cap, jittered into the upper half', () => {
-  assert.is(backoffMs(1, 100, 1000, () => 0), 50)
-  assert.is(backoffMs(1, 100, 1000, () => 1), 100)
-  assert.is(backoffMs(3, 100, 1000, () => 1), 400)
-  assert.is(backoffMs(10, 100, 1000, () => 1), 1000)
-  assert.is(backoffMs(10_000, 100, 1000, () => 0.5), 750)
+  assert.is(
+    backoffMs(1, 100, 1000, () => 0),
+    50,
+  )
+  assert.is(
+    backoffMs(1, 100, 1000, () => 1),
+    100,
+  )
+  assert.is(
+    backoffMs(3, 100, 1000, () => 1),
+    400,
+  )
+  assert.is(
+    backoffMs(10, 100, 1000, () => 1),
+    1000,
+  )
+  assert.is(
+    backoffMs(10_000, 100, 1000, () => 0.5),
+    750,
+  )
 })
 
 test.run()

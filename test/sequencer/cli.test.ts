@@ -8,7 +8,6 @@ import { OpNode } from '../_helpers/opNode.js'
 import { CHAIN_ID, jwtFile, signedTx } from './_env.js'
 import { freePort } from '../../src/util/freePort.js'
 
-
 /** Resolves with the first JSON log line whose msg is `msg`. */
 function logLine(child: ChildProcess, msg: string): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
@@ -21,15 +20,21 @@ function logLine(child: ChildProcess, msg: string): Promise<Record<string, unkno
         buf = buf.slice(i + 1)
         try {
           const j = JSON.parse(line) as Record<string, unknown>
-          if (j.msg === msg) { clearTimeout(timer); resolve(j) }
-        } catch { /* not JSON */ }
+          if (j.msg === msg) {
+            clearTimeout(timer)
+            resolve(j)
+          }
+        } catch {
+          /* not JSON */
+        }
       }
     })
     child.once('exit', (code) => reject(new Error(`exited with ${code} before "${msg}"`)))
   })
 }
 
-const exited = (c: ChildProcess) => new Promise<number | null | string>((r) => c.once('exit', (code, sig) => r(code ?? `signal ${sig}`)))
+const exited = (c: ChildProcess) =>
+  new Promise<number | null | string>((r) => c.once('exit', (code, sig) => r(code ?? `signal ${sig}`)))
 
 test('superguard sequencer / builder: --help, and bad configuration exits 2', async () => {
   const [help, bhelp, bad, badBuilder] = await Promise.all([
@@ -58,19 +63,55 @@ test('real processes: op-node stand-in → superguard sequencer → engine-sim, 
   const engine = await startEngineSim({ jwtSecret: eJwt.secret, chainId: CHAIN_ID, genesisTime })
   const follower = await startEngineSim({ jwtSecret: fJwt.secret, chainId: CHAIN_ID, genesisTime })
   const [pe, pb, pd, pr] = await Promise.all([freePort(), freePort(), freePort(), freePort()])
-  const seq = spawnCli(['sequencer', '--engine', `${engine.url},jwt=${eJwt.path}`, '--jwt-secret', opJwt.path,
-    '--listen-engine', `127.0.0.1:${pe}`, '--listen-builder', `127.0.0.1:${pb}`, '--listen-debug', `127.0.0.1:${pd}`,
-    '--builder', `http://127.0.0.1:${pr},jwt=${bJwt.path},name=ref`, '--max-unsafe-age', '0', '--log-level', 'debug'])
-  const builder = spawnCli(['builder', '--listen', `127.0.0.1:${pr}`, '--sequencer', `http://127.0.0.1:${pb}`, '--jwt-secret', bJwt.path, '--engine', `${follower.url},jwt=${fJwt.path}`, '--log-level', 'debug'])
+  const seq = spawnCli([
+    'sequencer',
+    '--engine',
+    `${engine.url},jwt=${eJwt.path}`,
+    '--jwt-secret',
+    opJwt.path,
+    '--listen-engine',
+    `127.0.0.1:${pe}`,
+    '--listen-builder',
+    `127.0.0.1:${pb}`,
+    '--listen-debug',
+    `127.0.0.1:${pd}`,
+    '--builder',
+    `http://127.0.0.1:${pr},jwt=${bJwt.path},name=ref`,
+    '--max-unsafe-age',
+    '0',
+    '--log-level',
+    'debug',
+  ])
+  const builder = spawnCli([
+    'builder',
+    '--listen',
+    `127.0.0.1:${pr}`,
+    '--sequencer',
+    `http://127.0.0.1:${pb}`,
+    '--jwt-secret',
+    bJwt.path,
+    '--engine',
+    `${follower.url},jwt=${fJwt.path}`,
+    '--log-level',
+    'debug',
+  ])
   let seqErr = ''
   let seqOut = ''
-  seq.stderr!.on('data', (c: Buffer) => { seqErr += c.toString() })
-  seq.stdout!.on('data', (c: Buffer) => { seqOut += c.toString() })
+  seq.stderr!.on('data', (c: Buffer) => {
+    seqErr += c.toString()
+  })
+  seq.stdout!.on('data', (c: Buffer) => {
+    seqOut += c.toString()
+  })
   try {
     await Promise.all([logLine(seq, 'sequencer started'), logLine(builder, 'builder listening')])
     const raw = await signedTx(3, 0, 4)
     assert.ok((await jsonRpc(`http://127.0.0.1:${pr}`, 'eth_sendRawTransaction', [raw])).result)
-    const op = await new OpNode({ engineUrl: `http://127.0.0.1:${pe}`, jwtSecret: opJwt.secret, followers: [{ url: follower.url, jwtSecret: fJwt.secret }] }).init()
+    const op = await new OpNode({
+      engineUrl: `http://127.0.0.1:${pe}`,
+      jwtSecret: opJwt.secret,
+      followers: [{ url: follower.url, jwtSecret: fJwt.secret }],
+    }).init()
     const submittedP = logLine(builder, 'submitted block')
     const validatedP = logLine(seq, 'builder block validated')
     const started = await op.startBlock()
@@ -85,7 +126,10 @@ test('real processes: op-node stand-in → superguard sequencer → engine-sim, 
     assert.ok(got.executionPayload.transactions.includes(raw))
     await op.insert(got)
     assert.is((await fetch(`http://127.0.0.1:${pd}/healthz`)).status, 200)
-    assert.match(await (await fetch(`http://127.0.0.1:${pd}/metrics`)).text(), /superguard_sequencer_blocks_total\{source="builder"/)
+    assert.match(
+      await (await fetch(`http://127.0.0.1:${pd}/metrics`)).text(),
+      /superguard_sequencer_blocks_total\{source="builder"/,
+    )
     op.close()
   } finally {
     seq.kill('SIGTERM')

@@ -16,11 +16,20 @@ const debugJwt = jwtFile()
 test.before(async () => {
   const engineJwt = jwtFile()
   engine = await startEngineSim({ jwtSecret: engineJwt.secret, chainId: CHAIN_ID })
-  const start = (over: Record<string, unknown>) => startSequencer(sequencerConfig({
-    engine: `${engine.url},jwt=${engineJwt.path}`, jwtSecret: jwtFile().path,
-    listenEngine: '127.0.0.1:0', listenBuilder: '127.0.0.1:0', listenDebug: '127.0.0.1:0',
-    maxUnsafeAge: 0, logLevel: 'silent', ...over,
-  }), { logger: createLogger('silent') })
+  const start = (over: Record<string, unknown>) =>
+    startSequencer(
+      sequencerConfig({
+        engine: `${engine.url},jwt=${engineJwt.path}`,
+        jwtSecret: jwtFile().path,
+        listenEngine: '127.0.0.1:0',
+        listenBuilder: '127.0.0.1:0',
+        listenDebug: '127.0.0.1:0',
+        maxUnsafeAge: 0,
+        logLevel: 'silent',
+        ...over,
+      }),
+      { logger: createLogger('silent') },
+    )
   guarded = await start({ debugJwtSecret: debugJwt.path })
   bare = await start({})
 })
@@ -38,9 +47,13 @@ const post = async (url: string, raw: string, authorization?: string) => {
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (authorization) headers.authorization = authorization
   const res = await fetch(url, { method: 'POST', headers, body: raw })
-  return { status: res.status, body: (await res.json()) as { error?: { code: number; message: string }; result?: unknown } }
+  return {
+    status: res.status,
+    body: (await res.json()) as { error?: { code: number; message: string }; result?: unknown },
+  }
 }
-const SET_DISABLED = '{"jsonrpc":"2.0","id":1,"method":"debug_setExecutionMode","params":[{"execution_mode":"disabled"}]}'
+const SET_DISABLED =
+  '{"jsonrpc":"2.0","id":1,"method":"debug_setExecutionMode","params":[{"execution_mode":"disabled"}]}'
 const bearer = (secret = debugJwt.secret) => `Bearer ${signJwt(secret)}`
 
 test('without --debug-jwt-secret debug_setExecutionMode is refused (401, -32000), even with a token', async () => {
@@ -66,7 +79,16 @@ test('debug_getExecutionMode, /healthz and /metrics stay open', async () => {
 test('with --debug-jwt-secret: a valid token switches the mode; none, a stale or a foreign one does not', async () => {
   assert.match((await post(guarded.urls.debug, SET_DISABLED)).body.error!.message, 'missing bearer token')
   assert.is((await post(guarded.urls.debug, SET_DISABLED, bearer(randomBytes(32)))).status, 401)
-  assert.is((await post(guarded.urls.debug, SET_DISABLED, `Bearer ${signJwt(debugJwt.secret, Math.floor(Date.now() / 1000) - 120)}`)).status, 401)
+  assert.is(
+    (
+      await post(
+        guarded.urls.debug,
+        SET_DISABLED,
+        `Bearer ${signJwt(debugJwt.secret, Math.floor(Date.now() / 1000) - 120)}`,
+      )
+    ).status,
+    401,
+  )
   assert.is(guarded.executionMode(), 'enabled')
   const ok = await post(guarded.urls.debug, SET_DISABLED, bearer())
   assert.is(ok.status, 200)

@@ -11,7 +11,14 @@ test('health changes: worse is a warning, better is info', () => {
   const { logger: log, lines } = captureLog()
   let buildersOk = true
   const engine = new RpcClient('http://127.0.0.1:9', { timeoutMs: 10 })
-  const h = new HealthMonitor({ engine, builders: () => [{ id: 'a', ok: buildersOk }], mode: () => 'enabled', intervalMs: 1000, maxUnsafeAgeMs: 0, log })
+  const h = new HealthMonitor({
+    engine,
+    builders: () => [{ id: 'a', ok: buildersOk }],
+    mode: () => 'enabled',
+    intervalMs: 1000,
+    maxUnsafeAgeMs: 0,
+    log,
+  })
   assert.is(h.status(), 'healthy')
   buildersOk = false
   assert.is(h.status(), 'partial')
@@ -22,9 +29,15 @@ test('health changes: worse is a warning, better is info', () => {
   buildersOk = true
   assert.is(h.status(), 'healthy')
   engine.close()
-  assert.equal(lines.filter((l) => l.msg === 'health changed').map((l) => [l.from, l.to, l.level]), [
-    ['healthy', 'partial', 40], ['partial', 'unhealthy', 40], ['unhealthy', 'partial', 30], ['partial', 'healthy', 30],
-  ])
+  assert.equal(
+    lines.filter((l) => l.msg === 'health changed').map((l) => [l.from, l.to, l.level]),
+    [
+      ['healthy', 'partial', 40],
+      ['partial', 'unhealthy', 40],
+      ['unhealthy', 'partial', 30],
+      ['partial', 'healthy', 30],
+    ],
+  )
 })
 
 test.run()

@@ -18,7 +18,12 @@ function setup(o: { mode?: ExecutionMode; maxSubmissionsPerJob?: number; now?: (
   const book = new JobBook({
     events: events.ev,
     validate: (c) => new Promise((resolve) => pending.push({ c, resolve })),
-    gate: { mode, breaker: (b) => breakers.get(b) ?? (breakers.set(b, new CircuitBreaker({ threshold: 2, cooldownMs: 10_000 })), breakers.get(b)!) },
+    gate: {
+      mode,
+      breaker: (b) =>
+        breakers.get(b) ??
+        (breakers.set(b, new CircuitBreaker({ threshold: 2, cooldownMs: 10_000 })), breakers.get(b)!),
+    },
     maxTxs: 100,
     maxSubmissionsPerJob: o.maxSubmissionsPerJob ?? 10,
     now: o.now ?? (() => 1_000_000),
@@ -29,7 +34,9 @@ function setup(o: { mode?: ExecutionMode; maxSubmissionsPerJob?: number; now?: (
 class EventsLog {
   readonly ev = new SequencerEvents()
   readonly validated: { builder: string; valid: boolean; reason?: string; blockHash: string }[] = []
-  constructor() { this.ev.on('validated', (v) => this.validated.push(v)) }
+  constructor() {
+    this.ev.on('validated', (v) => this.validated.push(v))
+  }
 }
 
 const tick = () => new Promise<void>((r) => setImmediate(r))
@@ -71,7 +78,10 @@ test('state checks: unknown job, sealed, past deadline, disabled, rate limit, du
 test('malformed → MalformedSubmissionError', () => {
   const { book } = setup()
   book.start(job())
-  assert.throws(() => book.submit('a', { jobId: '0x01' }), (e: unknown) => e instanceof MalformedSubmissionError && e.field === 'executionPayload')
+  assert.throws(
+    () => book.submit('a', { jobId: '0x01' }),
+    (e: unknown) => e instanceof MalformedSubmissionError && e.field === 'executionPayload',
+  )
 })
 
 test('coalescing: while one validates, only the newest waiting one is validated next', async () => {
@@ -87,14 +97,20 @@ test('coalescing: while one validates, only the newest waiting one is validated 
   book.submit('a', s3)
   await tick()
   assert.is(pending.length, 1, 'only one in flight per builder')
-  assert.equal(events.validated.map((v) => v.reason), ['superseded'])
+  assert.equal(
+    events.validated.map((v) => v.reason),
+    ['superseded'],
+  )
   pending[0]!.resolve(VALID)
   await tick()
   assert.is(pending.length, 2)
   assert.is(pending[1]!.c.blockValue, 3n, 's3 validated next, s2 skipped')
   pending[1]!.resolve(VALID)
   await tick()
-  assert.equal(book.candidates().map((c) => c.blockValue), [3n])
+  assert.equal(
+    book.candidates().map((c) => c.blockValue),
+    [3n],
+  )
 })
 
 test('newer replaces older once valid; newer invalid keeps older', async () => {
@@ -107,15 +123,26 @@ test('newer replaces older once valid; newer invalid keeps older', async () => {
   await tick()
   book.submit('a', submission(j, {}, '0x2', ['0x0202']))
   await tick()
-  assert.equal(book.candidates().map((c) => c.blockValue), [1n], 'older stays while newer validates')
+  assert.equal(
+    book.candidates().map((c) => c.blockValue),
+    [1n],
+    'older stays while newer validates',
+  )
   pending[1]!.resolve(INVALID)
   await tick()
-  assert.equal(book.candidates().map((c) => c.blockValue), [1n], 'invalid newer keeps older')
+  assert.equal(
+    book.candidates().map((c) => c.blockValue),
+    [1n],
+    'invalid newer keeps older',
+  )
   book.submit('a', submission(j, {}, '0x3', ['0x0203']))
   await tick()
   pending[2]!.resolve(VALID)
   await tick()
-  assert.equal(book.candidates().map((c) => c.blockValue), [3n])
+  assert.equal(
+    book.candidates().map((c) => c.blockValue),
+    [3n],
+  )
 })
 
 test('validation finishing after the seal does not count', async () => {
@@ -163,14 +190,25 @@ test('repeated invalid blocks open the circuit; SYNCING does not count', async (
   await tick()
   assert.is(breakers.get('a')!.state(1_000_000), 'open')
   assert.equal(book.submit('a', submission(j, {}, '0x4', ['0x0204'])), { status: 'rejected', reason: 'circuit_open' })
-  assert.equal(book.submit('b', submission(j, {}, '0x4', ['0x0204'])), { status: 'accepted' }, 'other builders unaffected')
+  assert.equal(
+    book.submit('b', submission(j, {}, '0x4', ['0x0204'])),
+    { status: 'accepted' },
+    'other builders unaffected',
+  )
 })
 
 test('validator throwing is a validation error, not a crash', async () => {
   const events = new SequencerEvents()
   const seen: (string | undefined)[] = []
   events.on('validated', (v) => seen.push(v.reason))
-  const book = new JobBook({ events, validate: () => Promise.reject(new Error('boom')), gate: { mode: 'enabled', breaker: () => new CircuitBreaker({ threshold: 1, cooldownMs: 1 }) }, maxTxs: 10, maxSubmissionsPerJob: 10, now: () => 1_000_000 })
+  const book = new JobBook({
+    events,
+    validate: () => Promise.reject(new Error('boom')),
+    gate: { mode: 'enabled', breaker: () => new CircuitBreaker({ threshold: 1, cooldownMs: 1 }) },
+    maxTxs: 10,
+    maxSubmissionsPerJob: 10,
+    now: () => 1_000_000,
+  })
   const j = job()
   book.start(j)
   book.submit('a', submission(j))

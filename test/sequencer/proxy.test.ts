@@ -6,19 +6,23 @@ import { depositTx } from '../_helpers/opNode.js'
 import { bearer, mutate, proxyEnv, signedTx, startJob, type Env } from './_env.js'
 
 const t = suite<{ env: Env }>('proxy mode', {} as { env: Env })
-t.before.each(async (ctx) => { ctx.env = await proxyEnv({ builders: ['alice', 'bob'] }) })
-t.after.each(async (ctx) => { await ctx.env.close() })
+t.before.each(async (ctx) => {
+  ctx.env = await proxyEnv({ builders: ['alice', 'bob'] })
+})
+t.after.each(async (ctx) => {
+  await ctx.env.close()
+})
 
 const h32 = (b: number): Hex => `0x${b.toString(16).padStart(2, '0').repeat(32)}`
 
-t('no builder block → the engine\'s own block', async ({ env }) => {
+t("no builder block → the engine's own block", async ({ env }) => {
   const sealed = env.seq.events.waitFor('sealed')
   const got = await env.op.slot()
   const s = await sealed
   assert.is(s.source, 'local')
   assert.is(s.reason, 'no_candidates')
   assert.is(got.executionPayload.blockHash, s.blockHash)
-  assert.ok(typeof s.engineMs === 'number' && s.engineMs > 0, 'the engine\'s share of the seal is reported')
+  assert.ok(typeof s.engineMs === 'number' && s.engineMs > 0, "the engine's share of the seal is reported")
   assert.is(env.op.head.number, 1n)
 })
 
@@ -28,7 +32,11 @@ t('builders hear of the job: attributes exactly as op-node sent them, deadline b
   const p = call.params as Record<string, unknown>
   assert.is(p.jobId, job.jobId)
   assert.equal(p.attributes, started.attributes)
-  assert.equal(p.parent, { hash: started.state.headBlockHash, number: '0x0', timestamp: `0x${(env.op.head.timestamp).toString(16)}` })
+  assert.equal(p.parent, {
+    hash: started.state.headBlockHash,
+    number: '0x0',
+    timestamp: `0x${(env.op.head.timestamp).toString(16)}`,
+  })
   assert.is(p.engineVersion, 4)
   assert.is(p.deadline, Number(BigInt(started.attributes.timestamp)) * 1000 - 50 - 150)
   assert.not.equal(p.jobId, started.payloadId, 'our own job id, not the engine payload id')
@@ -62,7 +70,14 @@ const WRONG: [string, (job: { parent: { hash: Hex } }) => Record<string, unknown
   ['wrong_fee_recipient', () => ({ feeRecipient: '0x4200000000000000000000000000000000000019' })],
   ['wrong_gas_limit', () => ({ gasLimit: '0x1c9c381' })],
   ['wrong_extra_data', () => ({ extraData: '0x00000000fa00000007' })],
-  ['wrong_withdrawals', () => ({ withdrawals: [{ index: '0x0', validatorIndex: '0x0', address: '0x4200000000000000000000000000000000000016', amount: '0x1' }] })],
+  [
+    'wrong_withdrawals',
+    () => ({
+      withdrawals: [
+        { index: '0x0', validatorIndex: '0x0', address: '0x4200000000000000000000000000000000000016', amount: '0x1' },
+      ],
+    }),
+  ],
   ['gas_used_exceeds_limit', () => ({ gasUsed: '0x1c9c381' })],
 ]
 
@@ -74,13 +89,31 @@ t('each wrong field, bad block hash, missing forced transaction → rejected wit
   for (const [reason, over] of WRONG) {
     assert.equal(await alice!.submit(mutate(block, over(job) as never)), { status: 'rejected', reason }, reason)
   }
-  assert.equal(await alice!.submit(mutate(block, { stateRoot: h32(0x13) }, true)), { status: 'rejected', reason: 'bad_block_hash' })
-  assert.equal(await alice!.submit(mutate(block, { transactions: [tx] })), { status: 'rejected', reason: 'missing_forced_transactions' })
-  assert.equal(await alice!.submit(mutate(block, { transactions: [depositTx(99n), tx] })), { status: 'rejected', reason: 'missing_forced_transactions' })
-  assert.equal(await alice!.submit({ ...mutate(block, {}), parentBeaconBlockRoot: h32(0x14) }), { status: 'rejected', reason: 'wrong_parent_beacon_block_root' })
-  assert.equal(await alice!.submit({ ...mutate(block, {}), jobId: '0x0102030405060708' }), { status: 'rejected', reason: 'unknown_job' })
+  assert.equal(await alice!.submit(mutate(block, { stateRoot: h32(0x13) }, true)), {
+    status: 'rejected',
+    reason: 'bad_block_hash',
+  })
+  assert.equal(await alice!.submit(mutate(block, { transactions: [tx] })), {
+    status: 'rejected',
+    reason: 'missing_forced_transactions',
+  })
+  assert.equal(await alice!.submit(mutate(block, { transactions: [depositTx(99n), tx] })), {
+    status: 'rejected',
+    reason: 'missing_forced_transactions',
+  })
+  assert.equal(await alice!.submit({ ...mutate(block, {}), parentBeaconBlockRoot: h32(0x14) }), {
+    status: 'rejected',
+    reason: 'wrong_parent_beacon_block_root',
+  })
+  assert.equal(await alice!.submit({ ...mutate(block, {}), jobId: '0x0102030405060708' }), {
+    status: 'rejected',
+    reason: 'unknown_job',
+  })
   const { withdrawalsRoot: _, ...v3 } = block.executionPayload
-  assert.equal(await alice!.submit({ ...mutate(block, {}), executionPayload: v3 }), { status: 'rejected', reason: 'wrong_payload_version' })
+  assert.equal(await alice!.submit({ ...mutate(block, {}), executionPayload: v3 }), {
+    status: 'rejected',
+    reason: 'wrong_payload_version',
+  })
   const sealed = env.seq.events.waitFor('sealed')
   await env.op.seal(started)
   assert.is((await sealed).source, 'local')
@@ -135,7 +168,10 @@ t('two builders → the higher value wins', async ({ env }) => {
   const a = await alice!.block(job, [await signedTx(0, 0, 2)])
   const b = await bob!.block(job, [await signedTx(1, 0, 7)])
   assert.ok(b.value > a.value)
-  const both = Promise.all([env.seq.events.waitFor('validated', (e) => e.builder === 'alice'), env.seq.events.waitFor('validated', (e) => e.builder === 'bob')])
+  const both = Promise.all([
+    env.seq.events.waitFor('validated', (e) => e.builder === 'alice'),
+    env.seq.events.waitFor('validated', (e) => e.builder === 'bob'),
+  ])
   await Promise.all([alice!.submitBlock(a), bob!.submitBlock(b)])
   await both
   const sealed = env.seq.events.waitFor('sealed')
@@ -147,7 +183,11 @@ t('two builders → the higher value wins', async ({ env }) => {
 t('dry-run: validated but the local block is used; disabled: no builder traffic', async ({ env }) => {
   const [alice] = env.builders
   const debug = env.seq.urls.debug
-  assert.equal((await jsonRpc(debug, 'debug_setExecutionMode', [{ execution_mode: 'dry_run' }], bearer(env.debugJwt.secret))).result, { execution_mode: 'dry_run' })
+  assert.equal(
+    (await jsonRpc(debug, 'debug_setExecutionMode', [{ execution_mode: 'dry_run' }], bearer(env.debugJwt.secret)))
+      .result,
+    { execution_mode: 'dry_run' },
+  )
   assert.equal((await jsonRpc(debug, 'debug_getExecutionMode', [])).result, { execution_mode: 'dry_run' })
   let { started, job } = await startJob(env)
   const block = await alice!.block(job, [await signedTx(0, 0, 2)])
@@ -160,8 +200,16 @@ t('dry-run: validated but the local block is used; disabled: no builder traffic'
   assert.equal([(await sealed).source, (await sealed).reason], ['local', 'dry_run'])
   await env.op.insert(got)
 
-  assert.equal((await jsonRpc(debug, 'debug_setExecutionMode', [{ execution_mode: 'disabled' }], bearer(env.debugJwt.secret))).result, { execution_mode: 'disabled' })
-  assert.is((await jsonRpc(debug, 'debug_setExecutionMode', [{ execution_mode: 'off' }], bearer(env.debugJwt.secret))).error?.code, -32602)
+  assert.equal(
+    (await jsonRpc(debug, 'debug_setExecutionMode', [{ execution_mode: 'disabled' }], bearer(env.debugJwt.secret)))
+      .result,
+    { execution_mode: 'disabled' },
+  )
+  assert.is(
+    (await jsonRpc(debug, 'debug_setExecutionMode', [{ execution_mode: 'off' }], bearer(env.debugJwt.secret))).error
+      ?.code,
+    -32602,
+  )
   const announced = env.stub.calls.length
   ;({ started, job } = await startJob(env))
   const b2 = await alice!.block(job, [await signedTx(1, 0, 2)])
@@ -189,8 +237,13 @@ t('circuit breaker: repeated invalid blocks → builder ignored; others still co
   assert.ok((await v).valid)
   const got = await env.op.seal(started)
   assert.is(got.executionPayload.blockHash, bobs.executionPayload.blockHash)
-  const health = (await (await fetch(`${env.seq.urls.debug}/healthz`)).json()) as { builders: { id: string; circuit: string; ok: boolean }[] }
-  assert.equal(health.builders.find((x) => x.id === 'alice'), { id: 'alice', url: env.stub.url, kind: 'pbs', ok: false, circuit: 'open' })
+  const health = (await (await fetch(`${env.seq.urls.debug}/healthz`)).json()) as {
+    builders: { id: string; circuit: string; ok: boolean }[]
+  }
+  assert.equal(
+    health.builders.find((x) => x.id === 'alice'),
+    { id: 'alice', url: env.stub.url, kind: 'pbs', ok: false, circuit: 'open' },
+  )
 })
 
 t('forkchoice update without attributes and noTxPool blocks never reach builders', async ({ env }) => {
@@ -211,7 +264,10 @@ t('a big block is hashed on a worker thread: accepted when right, bad_block_hash
   const txs = await Promise.all(Array.from({ length: 100 }, (_, i) => signedTx(i % 8, Math.floor(i / 8), 1 + (i % 3))))
   const block = await alice!.block(job, txs)
   assert.is(block.executionPayload.transactions.length, 101)
-  assert.equal(await alice!.submit(mutate(block, { stateRoot: h32(0x51) }, true)), { status: 'rejected', reason: 'bad_block_hash' })
+  assert.equal(await alice!.submit(mutate(block, { stateRoot: h32(0x51) }, true)), {
+    status: 'rejected',
+    reason: 'bad_block_hash',
+  })
   const v = env.seq.events.waitFor('validated')
   assert.equal(await alice!.submitBlock(block), { status: 'accepted' })
   assert.ok((await v).valid)
@@ -223,9 +279,15 @@ t('other engine_ and eth_ calls pass through; metrics count blocks by source', a
   assert.is(await env.op.rpc.call('eth_chainId', []), '0x385')
   const caps = await env.op.rpc.call<string[]>('engine_exchangeCapabilities', [[]])
   assert.ok(caps.includes('engine_newPayloadV4'))
-  const e = await env.op.rpc.call('engine_getPayloadV4', ['0x0102030405060708']).catch((err: { rpcCode: number }) => err.rpcCode)
+  const e = await env.op.rpc
+    .call('engine_getPayloadV4', ['0x0102030405060708'])
+    .catch((err: { rpcCode: number }) => err.rpcCode)
   assert.is(e, -38001, 'engine errors keep their code')
-  assert.is((await jsonRpc(env.seq.urls.engine!, 'admin_peers', [], bearer(env.op.o.jwtSecret))).error?.code, -32601, 'only engine_/eth_/… pass through')
+  assert.is(
+    (await jsonRpc(env.seq.urls.engine!, 'admin_peers', [], bearer(env.op.o.jwtSecret))).error?.code,
+    -32601,
+    'only engine_/eth_/… pass through',
+  )
   await env.op.slot()
   const text = await (await fetch(`${env.seq.urls.debug}/metrics`)).text()
   assert.match(text, /superguard_sequencer_blocks_total\{source="local",reason="no_candidates"\} 1/)

@@ -18,11 +18,19 @@ test('proxy mode, engine down: a stable -32603 for op-node, the detail logged on
   const engine = await startEngineSim({ jwtSecret: engineJwt.secret, chainId: CHAIN_ID })
   const pipe = await TcpPipe.start(engine.url)
   const { logger, lines } = captureLog()
-  const seq = await startSequencer(sequencerConfig({
-    engine: `${pipe.url},jwt=${engineJwt.path}`, jwtSecret: opJwt.path,
-    listenEngine: '127.0.0.1:0', listenBuilder: '127.0.0.1:0', listenDebug: '127.0.0.1:0',
-    maxUnsafeAge: 0, healthInterval: 60_000, failureLogInterval: 60_000,
-  }), { logger })
+  const seq = await startSequencer(
+    sequencerConfig({
+      engine: `${pipe.url},jwt=${engineJwt.path}`,
+      jwtSecret: opJwt.path,
+      listenEngine: '127.0.0.1:0',
+      listenBuilder: '127.0.0.1:0',
+      listenDebug: '127.0.0.1:0',
+      maxUnsafeAge: 0,
+      healthInterval: 60_000,
+      failureLogInterval: 60_000,
+    }),
+    { logger },
+  )
   const call = () => jsonRpc(seq.urls.engine!, 'eth_blockNumber', [], bearer(opJwt.secret))
   try {
     assert.ok((await call()).result)

@@ -40,11 +40,20 @@ test('builder down, slow or flooding → the local block, and the sequencer goes
       const block = await flood!.block(job, [await signedTx(0, slot, 2)])
       const junk = mutate(block, { stateRoot: `0x${'ab'.repeat(32)}` }, true)
       const answers = await Promise.allSettled(Array.from({ length: 60 }, () => flood!.submit(junk)))
-      const reasons = new Set(answers.map((a) => (a.status === 'fulfilled' ? a.value.reason : (a.reason as { rpcCode?: number; status?: number }).rpcCode ?? 'transport')))
+      const reasons = new Set(
+        answers.map((a) =>
+          a.status === 'fulfilled'
+            ? a.value.reason
+            : ((a.reason as { rpcCode?: number; status?: number }).rpcCode ?? 'transport'),
+        ),
+      )
       // The bucket (40 burst, 20/s) may still be empty from slot 0 when slot 1 floods, so each slot
       // only has to answer with these; across both slots the junk is judged and the flood limited.
       for (const r of reasons) {
-        assert.ok(['bad_block_hash', 'circuit_open', 'rate_limited', -32017].includes(r as never), `unexpected answer ${r}`)
+        assert.ok(
+          ['bad_block_hash', 'circuit_open', 'rate_limited', -32017].includes(r as never),
+          `unexpected answer ${r}`,
+        )
         seen.add(r ?? 'accepted')
       }
       const sealed = env.seq.events.waitFor('sealed')
@@ -59,7 +68,13 @@ test('builder down, slow or flooding → the local block, and the sequencer goes
     if (env.seq.health.status() !== 'partial') await env.seq.events.waitFor('health', (e) => e.status === 'partial')
     const h = await fetch(`${env.seq.urls.builder}/healthz`)
     const body = (await h.json()) as { builders: { id: string; ok: boolean }[] }
-    assert.equal(body.builders.filter((b) => !b.ok).map((b) => b.id).sort(), ['down', 'flood', 'slow'])
+    assert.equal(
+      body.builders
+        .filter((b) => !b.ok)
+        .map((b) => b.id)
+        .sort(),
+      ['down', 'flood', 'slow'],
+    )
     assert.is(h.status, 206, 'engine fine, no builder fine')
   } finally {
     await env.close()
@@ -72,7 +87,12 @@ test('JWT: builder listener and engine listener refuse missing, wrong and stale 
   try {
     const alice = env.builders[0]!
     const url = env.seq.urls.builder
-    const post = (headers: Record<string, string>) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'pbs_getJob', params: [] }) })
+    const post = (headers: Record<string, string>) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'pbs_getJob', params: [] }),
+      })
     assert.is((await post({})).status, 401)
     assert.is((await post(bearer(jwtFile().secret))).status, 401)
     const stale = await post(bearer(alice.secret, Math.floor(Date.now() / 1000) - 120))
@@ -84,7 +104,11 @@ test('JWT: builder listener and engine listener refuse missing, wrong and stale 
     assert.equal(await ok.json(), { jsonrpc: '2.0', id: 1, result: null })
     // A builder cannot claim another identity through the header the auth hook sets.
     assert.is((await post({ 'x-superguard-builder': 'alice' })).status, 401)
-    const eng = await fetch(env.seq.urls.engine!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }) })
+    const eng = await fetch(env.seq.urls.engine!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+    })
     assert.is(eng.status, 401)
     assert.is((await jsonRpc(env.seq.urls.engine!, 'eth_chainId', [], bearer(alice.secret))).error?.code, -32000)
   } finally {
@@ -98,15 +122,36 @@ test('oversize or malformed submissions → an error, and the process goes on', 
     const alice = env.builders[0]!
     const { started, job } = await startJob(env)
     const headers = { 'content-type': 'application/json', ...bearer(alice.secret) }
-    const big = await fetch(env.seq.urls.builder, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'pbs_submitBlock', params: [{ jobId: job.jobId, pad: 'x'.repeat(100_000) }] }) })
+    const big = await fetch(env.seq.urls.builder, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'pbs_submitBlock',
+        params: [{ jobId: job.jobId, pad: 'x'.repeat(100_000) }],
+      }),
+    })
     assert.is(big.status, 413)
     assert.is(((await big.json()) as { error: { code: number } }).error.code, -32021)
-    const garbled = await fetch(env.seq.urls.builder, { method: 'POST', headers, body: '{"jsonrpc":"2.0","id":1,"method":"pbs_sub' })
+    const garbled = await fetch(env.seq.urls.builder, {
+      method: 'POST',
+      headers,
+      body: '{"jsonrpc":"2.0","id":1,"method":"pbs_sub',
+    })
     assert.is(((await garbled.json()) as { error: { code: number } }).error.code, -32700)
-    const bad = await jsonRpc(env.seq.urls.builder, 'pbs_submitBlock', [{ jobId: job.jobId, executionPayload: { parentHash: 7 } }], bearer(alice.secret))
+    const bad = await jsonRpc(
+      env.seq.urls.builder,
+      'pbs_submitBlock',
+      [{ jobId: job.jobId, executionPayload: { parentHash: 7 } }],
+      bearer(alice.secret),
+    )
     assert.is(bad.error?.code, -32602)
     assert.equal(bad.error?.data, { reason: 'malformed_submission', field: 'executionPayload.parentHash' })
-    assert.is((await jsonRpc(env.seq.urls.builder, 'pbs_submitBlock', ['nope'], bearer(alice.secret))).error?.code, -32602)
+    assert.is(
+      (await jsonRpc(env.seq.urls.builder, 'pbs_submitBlock', ['nope'], bearer(alice.secret))).error?.code,
+      -32602,
+    )
     const block = await alice.block(job, [await signedTx(0, 0, 2)])
     const v = env.seq.events.waitFor('validated')
     assert.equal(await alice.submitBlock(block), { status: 'accepted' })
@@ -120,9 +165,22 @@ test('oversize or malformed submissions → an error, and the process goes on', 
 
 test('/healthz: 200, then 503 when the engine is down; supervisor down → 503', async () => {
   let supervisorUp = true
-  const sup = createRpcServer({ methods: new Map([['supervisor_syncStatus', () => { if (!supervisorUp) throw new Error('down'); return {} }]]), logger: createLogger('silent') })
+  const sup = createRpcServer({
+    methods: new Map([
+      [
+        'supervisor_syncStatus',
+        () => {
+          if (!supervisorUp) throw new Error('down')
+          return {}
+        },
+      ],
+    ]),
+    logger: createLogger('silent'),
+  })
   await sup.listen({ host: '127.0.0.1', port: 0 })
-  const env = await proxyEnv({ config: { supervisor: `http://127.0.0.1:${(sup.server.address() as AddressInfo).port}` } })
+  const env = await proxyEnv({
+    config: { supervisor: `http://127.0.0.1:${(sup.server.address() as AddressInfo).port}` },
+  })
   try {
     const healthz = async () => (await fetch(`${env.seq.urls.debug}/healthz`)).status
     await env.seq.health.probe()
@@ -136,7 +194,10 @@ test('/healthz: 200, then 503 when the engine is down; supervisor down → 503',
     await env.engine.close()
     await env.seq.health.probe()
     assert.is(await healthz(), 503)
-    const body = (await (await fetch(`${env.seq.urls.debug}/healthz`)).json()) as { status: string; engine: { ok: boolean } }
+    const body = (await (await fetch(`${env.seq.urls.debug}/healthz`)).json()) as {
+      status: string
+      engine: { ok: boolean }
+    }
     assert.equal([body.status, body.engine.ok], ['unhealthy', false])
   } finally {
     await env.close().catch(() => undefined)
@@ -149,7 +210,12 @@ test('Engine-API builder: gets the forkchoice update, its payload is pulled befo
   // Same chain id and genesis as the sequencer's engine, so it shares the chain; boost sync keeps it following.
   const genesisTime = Math.floor(Date.now() / 1000) - 10
   const builderEngine = await startEngineSim({ jwtSecret: bJwt.secret, chainId: CHAIN_ID, genesisTime })
-  const env = await proxyEnv({ builders: [], opNode: { clock: 'wall' }, config: { builderEngine: [`${builderEngine.url},jwt=${bJwt.path},name=rbuilder`] }, genesisTime })
+  const env = await proxyEnv({
+    builders: [],
+    opNode: { clock: 'wall' },
+    config: { builderEngine: [`${builderEngine.url},jwt=${bJwt.path},name=rbuilder`] },
+    genesisTime,
+  })
   try {
     await builderEngine.sim.sendRawTransaction(await signedTx(2, 0, 3))
     const { started, job } = await startJob(env)
@@ -162,7 +228,10 @@ test('Engine-API builder: gets the forkchoice update, its payload is pulled befo
     // op-node's newPayload and forkchoice update are relayed so the builder follows the chain: it builds the next block too.
     await builderEngine.sim.sendRawTransaction(await signedTx(2, 1, 3))
     const second = await startJob(env)
-    const v2 = await env.seq.events.waitFor('validated', (e) => e.builder === 'engine:rbuilder' && e.jobId === second.job.jobId)
+    const v2 = await env.seq.events.waitFor(
+      'validated',
+      (e) => e.builder === 'engine:rbuilder' && e.jobId === second.job.jobId,
+    )
     assert.ok(v2.valid)
     assert.is((await env.op.seal(second.started)).executionPayload.blockHash, v2.blockHash)
   } finally {

@@ -4,7 +4,14 @@ import { selectBlock, type SelectionInput } from '../../src/sequencer/selection.
 import type { ExecutionMode } from '../../src/sequencer/types.js'
 import { candidate, h32 } from './_fixtures.js'
 
-const base = (over: Partial<SelectionInput> = {}): SelectionInput => ({ mode: 'enabled', candidates: [], localGasUsed: 1_000_000n, version: 3, minGasRatio: 0, ...over })
+const base = (over: Partial<SelectionInput> = {}): SelectionInput => ({
+  mode: 'enabled',
+  candidates: [],
+  localGasUsed: 1_000_000n,
+  version: 3,
+  minGasRatio: 0,
+  ...over,
+})
 
 test('no candidates → local', () => {
   assert.equal(selectBlock(base()), { source: 'local', reason: 'no_candidates' })
@@ -21,7 +28,11 @@ test('highest blockValue wins, whatever the order', () => {
   const lo = candidate({ builder: 'a', blockValue: 5n })
   const hi = candidate({ builder: 'b', blockValue: 9n })
   const mid = candidate({ builder: 'c', blockValue: 7n })
-  for (const order of [[lo, hi, mid], [hi, mid, lo], [mid, lo, hi]]) {
+  for (const order of [
+    [lo, hi, mid],
+    [hi, mid, lo],
+    [mid, lo, hi],
+  ]) {
     const s = selectBlock(base({ candidates: order }))
     assert.is(s.source === 'builder' && s.candidate.builder, 'b')
   }
@@ -30,12 +41,21 @@ test('highest blockValue wins, whatever the order', () => {
 test('ties go to the earlier arrival', () => {
   const early = candidate({ builder: 'a', blockValue: 5n, seq: 10 })
   const late = candidate({ builder: 'b', blockValue: 5n, seq: 11 })
-  assert.is((selectBlock(base({ candidates: [late, early] })) as { candidate: { builder: string } }).candidate.builder, 'a')
-  assert.is((selectBlock(base({ candidates: [early, late] })) as { candidate: { builder: string } }).candidate.builder, 'a')
+  assert.is(
+    (selectBlock(base({ candidates: [late, early] })) as { candidate: { builder: string } }).candidate.builder,
+    'a',
+  )
+  assert.is(
+    (selectBlock(base({ candidates: [early, late] })) as { candidate: { builder: string } }).candidate.builder,
+    'a',
+  )
 })
 
 test('disabled → local even with candidates', () => {
-  assert.equal(selectBlock(base({ mode: 'disabled', candidates: [candidate({ builder: 'a' })] })), { source: 'local', reason: 'disabled' })
+  assert.equal(selectBlock(base({ mode: 'disabled', candidates: [candidate({ builder: 'a' })] })), {
+    source: 'local',
+    reason: 'disabled',
+  })
 })
 
 test('dry_run → local, reports the block it would have used', () => {
@@ -79,18 +99,31 @@ test('a candidate of another engine version is not used', () => {
 
 test('every mode × candidate count × ratio outcome is consistent', () => {
   const modes: ExecutionMode[] = ['enabled', 'dry_run', 'disabled']
-  for (const mode of modes) for (const n of [0, 1, 3]) for (const ratio of [0, 0.1, 2]) {
-    const cs = Array.from({ length: n }, (_, i) => candidate({ builder: `b${i}`, blockValue: BigInt(i), gasUsed: 500_000n }))
-    const s = selectBlock(base({ mode, candidates: cs, minGasRatio: ratio }))
-    const eligible = ratio <= 0.5 ? n : 0
-    if (mode === 'enabled' && eligible > 0) {
-      assert.is(s.source, 'builder')
-      assert.is(s.source === 'builder' && s.candidate.builder, `b${n - 1}`)
-    } else {
-      assert.is(s.source, 'local')
-      assert.is(s.reason, mode === 'disabled' ? 'disabled' : mode === 'dry_run' ? 'dry_run' : n === 0 ? 'no_candidates' : 'min_gas_ratio')
-    }
-  }
+  for (const mode of modes)
+    for (const n of [0, 1, 3])
+      for (const ratio of [0, 0.1, 2]) {
+        const cs = Array.from({ length: n }, (_, i) =>
+          candidate({ builder: `b${i}`, blockValue: BigInt(i), gasUsed: 500_000n }),
+        )
+        const s = selectBlock(base({ mode, candidates: cs, minGasRatio: ratio }))
+        const eligible = ratio <= 0.5 ? n : 0
+        if (mode === 'enabled' && eligible > 0) {
+          assert.is(s.source, 'builder')
+          assert.is(s.source === 'builder' && s.candidate.builder, `b${n - 1}`)
+        } else {
+          assert.is(s.source, 'local')
+          assert.is(
+            s.reason,
+            mode === 'disabled'
+              ? 'disabled'
+              : mode === 'dry_run'
+                ? 'dry_run'
+                : n === 0
+                  ? 'no_candidates'
+                  : 'min_gas_ratio',
+          )
+        }
+      }
 })
 
 test.run()

@@ -11,29 +11,48 @@ import { builderStub, CHAIN_ID, jwtFile, signedTx, TestBuilder } from './_env.js
 
 const GENESIS = Math.floor(Date.now() / 1000) - 5
 
-type StandaloneEnv = { engine: EngineSimHandle; replicas: EngineSimHandle[]; seq: SequencerHandle; builder: TestBuilder; close(): Promise<void> }
+type StandaloneEnv = {
+  engine: EngineSimHandle
+  replicas: EngineSimHandle[]
+  seq: SequencerHandle
+  builder: TestBuilder
+  close(): Promise<void>
+}
 
-async function standaloneEnv(o: { replicas?: number; config?: Partial<Record<keyof SequencerConfig, unknown>> } = {}): Promise<StandaloneEnv> {
+async function standaloneEnv(
+  o: { replicas?: number; config?: Partial<Record<keyof SequencerConfig, unknown>> } = {},
+): Promise<StandaloneEnv> {
   const jwt = jwtFile()
   const genesisTime = GENESIS
   const engine = await startEngineSim({ jwtSecret: jwt.secret, chainId: CHAIN_ID, genesisTime })
-  const replicas = await Promise.all(Array.from({ length: o.replicas ?? 2 }, () => startEngineSim({ jwtSecret: jwt.secret, chainId: CHAIN_ID, genesisTime })))
+  const replicas = await Promise.all(
+    Array.from({ length: o.replicas ?? 2 }, () =>
+      startEngineSim({ jwtSecret: jwt.secret, chainId: CHAIN_ID, genesisTime }),
+    ),
+  )
   const stub = await builderStub()
   const bJwt = jwtFile()
-  const seq = await startSequencer(sequencerConfig({
-    engine: `${engine.url},jwt=${jwt.path}`,
-    blockTime: 400,
-    noticeMs: 100,
-    replica: replicas.map((r) => `${r.url},jwt=${jwt.path}`),
-    builder: [`${stub.url},jwt=${bJwt.path},name=alice`],
-    listenBuilder: '127.0.0.1:0', listenDebug: '127.0.0.1:0',
-    maxUnsafeAge: 0,
-    logLevel: 'silent',
-    ...o.config,
-  }), { logger: createLogger('silent') })
+  const seq = await startSequencer(
+    sequencerConfig({
+      engine: `${engine.url},jwt=${jwt.path}`,
+      blockTime: 400,
+      noticeMs: 100,
+      replica: replicas.map((r) => `${r.url},jwt=${jwt.path}`),
+      builder: [`${stub.url},jwt=${bJwt.path},name=alice`],
+      listenBuilder: '127.0.0.1:0',
+      listenDebug: '127.0.0.1:0',
+      maxUnsafeAge: 0,
+      logLevel: 'silent',
+      ...o.config,
+    }),
+    { logger: createLogger('silent') },
+  )
   const builder = new TestBuilder('alice', seq.urls.builder, engine.url, jwt.secret, bJwt)
   return {
-    engine, replicas, seq, builder,
+    engine,
+    replicas,
+    seq,
+    builder,
     async close() {
       builder.close()
       await seq.close()
@@ -63,7 +82,9 @@ test('standalone: a builder block is chosen, inserted and published', async () =
   try {
     const tx = await signedTx(0, 0, 2)
     // The deadline is 200 ms into each 400 ms slot: on a loaded machine a slot can be missed, so try the next.
-    let accepted: { block: Awaited<ReturnType<TestBuilder['block']>>; sealed: Promise<SequencerEventMap['sealed']> } | undefined
+    let accepted:
+      | { block: Awaited<ReturnType<TestBuilder['block']>>; sealed: Promise<SequencerEventMap['sealed']> }
+      | undefined
     for (let i = 0; i < 5 && !accepted; i++) {
       const job = await env.seq.events.waitFor('job')
       const block = await env.builder.block(job, [tx])
@@ -76,7 +97,7 @@ test('standalone: a builder block is chosen, inserted and published', async () =
     const { block } = accepted!
     const s = await accepted!.sealed
     assert.equal([s.source, s.builder, s.blockHash], ['builder', 'alice', block.executionPayload.blockHash])
-    assert.ok(typeof s.engineMs === 'number' && s.engineMs > 0, 'the engine\'s getPayload time is reported')
+    assert.ok(typeof s.engineMs === 'number' && s.engineMs > 0, "the engine's getPayload time is reported")
     const pub = await env.seq.events.waitFor('published', (p) => p.blockHash === block.executionPayload.blockHash)
     assert.is(pub.replicas, 2)
     assert.is(env.replicas[0]!.sim.chain.head.number >= pub.number, true)
@@ -111,17 +132,30 @@ test('standalone with op-conductor: commit before publishing; a follower neither
   const waiters: (() => void)[] = []
   const conductor = createRpcServer({
     methods: new Map<string, (p: readonly unknown[]) => unknown>([
-      ['conductor_leader', () => { leaderCalls.push(leader); for (const w of waiters.splice(0)) w(); return leader }],
-      ['conductor_commitUnsafePayload', (p) => {
-        if (commitFails) throw new Error('not the leader')
-        commits.push((p[0] as { executionPayload: { blockHash: string } }).executionPayload.blockHash)
-        return null
-      }],
+      [
+        'conductor_leader',
+        () => {
+          leaderCalls.push(leader)
+          for (const w of waiters.splice(0)) w()
+          return leader
+        },
+      ],
+      [
+        'conductor_commitUnsafePayload',
+        (p) => {
+          if (commitFails) throw new Error('not the leader')
+          commits.push((p[0] as { executionPayload: { blockHash: string } }).executionPayload.blockHash)
+          return null
+        },
+      ],
     ]),
     logger: createLogger('silent'),
   })
   await conductor.listen({ host: '127.0.0.1', port: 0 })
-  const env = await standaloneEnv({ replicas: 1, config: { conductor: `http://127.0.0.1:${(conductor.server.address() as AddressInfo).port}` } })
+  const env = await standaloneEnv({
+    replicas: 1,
+    config: { conductor: `http://127.0.0.1:${(conductor.server.address() as AddressInfo).port}` },
+  })
   try {
     const pub = await env.seq.events.waitFor('published')
     assert.ok(commits.includes(pub.blockHash), 'committed before it was published')

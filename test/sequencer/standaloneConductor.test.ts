@@ -15,14 +15,29 @@ import { captureLog } from '../_helpers/captureLog.js'
 
 const SLOTS = 8
 
-async function run(conductorUrl: string): Promise<{ lines: { level: number; msg: string; [k: string]: unknown }[]; skipped: number }> {
+async function run(
+  conductorUrl: string,
+): Promise<{ lines: { level: number; msg: string; [k: string]: unknown }[]; skipped: number }> {
   const jwt = jwtFile()
-  const engine = await startEngineSim({ jwtSecret: jwt.secret, chainId: CHAIN_ID, genesisTime: Math.floor(Date.now() / 1000) - 5 })
+  const engine = await startEngineSim({
+    jwtSecret: jwt.secret,
+    chainId: CHAIN_ID,
+    genesisTime: Math.floor(Date.now() / 1000) - 5,
+  })
   const { logger, lines } = captureLog()
-  const seq = await startSequencer(sequencerConfig({
-    engine: `${engine.url},jwt=${jwt.path}`, blockTime: 100, noticeMs: 20, conductor: conductorUrl,
-    listenBuilder: '127.0.0.1:0', listenDebug: '127.0.0.1:0', maxUnsafeAge: 0, failureLogInterval: 60_000,
-  }), { logger })
+  const seq = await startSequencer(
+    sequencerConfig({
+      engine: `${engine.url},jwt=${jwt.path}`,
+      blockTime: 100,
+      noticeMs: 20,
+      conductor: conductorUrl,
+      listenBuilder: '127.0.0.1:0',
+      listenDebug: '127.0.0.1:0',
+      maxUnsafeAge: 0,
+      failureLogInterval: 60_000,
+    }),
+    { logger },
+  )
   try {
     let skipped = 0
     await seq.events.waitFor('slot', (s) => s.outcome === 'skipped' && ++skipped >= SLOTS, 10_000)
@@ -44,7 +59,12 @@ test('standalone, conductor refusing every commit: blocks not published, one war
   const conductor = createRpcServer({
     methods: new Map([
       ['conductor_leader', () => true],
-      ['conductor_commitUnsafePayload', () => { throw new Error('not leader anymore') }],
+      [
+        'conductor_commitUnsafePayload',
+        () => {
+          throw new Error('not leader anymore')
+        },
+      ],
     ]),
     logger: createLogger('silent'),
   })

@@ -9,27 +9,46 @@ import { TcpPipe } from '../faults/tcpPipe.js'
 import { CHAIN_ID, jwtFile } from './_env.js'
 import { captureLog, type LogLine as Line } from '../_helpers/captureLog.js'
 
-type ReplicaEnv = { engine: EngineSimHandle; direct: EngineSimHandle; piped: EngineSimHandle; pipe: TcpPipe; seq: SequencerHandle; lines: Line[]; close(): Promise<void> }
+type ReplicaEnv = {
+  engine: EngineSimHandle
+  direct: EngineSimHandle
+  piped: EngineSimHandle
+  pipe: TcpPipe
+  seq: SequencerHandle
+  lines: Line[]
+  close(): Promise<void>
+}
 
 /** engine-sim + standalone sequencer publishing to two replicas: one direct, one behind a TCP pipe (name=piped). */
 async function replicaEnv(config: Partial<Record<keyof SequencerConfig, unknown>> = {}): Promise<ReplicaEnv> {
   const jwt = jwtFile()
   const genesisTime = Math.floor(Date.now() / 1000) - 5
-  const [engine, direct, piped] = await Promise.all([0, 1, 2].map(() => startEngineSim({ jwtSecret: jwt.secret, chainId: CHAIN_ID, genesisTime })))
+  const [engine, direct, piped] = await Promise.all(
+    [0, 1, 2].map(() => startEngineSim({ jwtSecret: jwt.secret, chainId: CHAIN_ID, genesisTime })),
+  )
   const pipe = await TcpPipe.start(piped!.url)
   const { logger, lines } = captureLog()
-  const seq = await startSequencer(sequencerConfig({
-    engine: `${engine!.url},jwt=${jwt.path}`,
-    blockTime: 500,
-    replica: [`${direct!.url},jwt=${jwt.path},name=direct`, `${pipe.url},jwt=${jwt.path},name=piped`],
-    listenBuilder: '127.0.0.1:0', listenDebug: '127.0.0.1:0',
-    maxUnsafeAge: 0,
-    engineTimeoutMs: 1000,
-    failureLogInterval: 1000,
-    ...config,
-  }), { logger })
+  const seq = await startSequencer(
+    sequencerConfig({
+      engine: `${engine!.url},jwt=${jwt.path}`,
+      blockTime: 500,
+      replica: [`${direct!.url},jwt=${jwt.path},name=direct`, `${pipe.url},jwt=${jwt.path},name=piped`],
+      listenBuilder: '127.0.0.1:0',
+      listenDebug: '127.0.0.1:0',
+      maxUnsafeAge: 0,
+      engineTimeoutMs: 1000,
+      failureLogInterval: 1000,
+      ...config,
+    }),
+    { logger },
+  )
   return {
-    engine: engine!, direct: direct!, piped: piped!, pipe, seq, lines,
+    engine: engine!,
+    direct: direct!,
+    piped: piped!,
+    pipe,
+    seq,
+    lines,
     async close() {
       await seq.close()
       await pipe.close()
@@ -38,9 +57,11 @@ async function replicaEnv(config: Partial<Record<keyof SequencerConfig, unknown>
   }
 }
 
-async function healthz(env: ReplicaEnv): Promise<{ code: number; body: { laggingReplicas?: string[]; replicas?: ReplicaStatus[] } }> {
+async function healthz(
+  env: ReplicaEnv,
+): Promise<{ code: number; body: { laggingReplicas?: string[]; replicas?: ReplicaStatus[] } }> {
   const r = await fetch(`${env.seq.urls.debug}/healthz`)
-  return { code: r.status, body: await r.json() as never }
+  return { code: r.status, body: (await r.json()) as never }
 }
 
 async function metric(env: ReplicaEnv, name: string, replica: string): Promise<number> {
@@ -61,7 +82,12 @@ async function caughtUp(env: ReplicaEnv): Promise<void> {
     if (taken.number === env.engine.sim.chain.head.number) break
   }
   const head = env.engine.sim.chain.head.number
-  for (let n = 1n; n <= head; n++) assert.is(env.piped.sim.chain.byNumber(n)?.hash, env.engine.sim.chain.byNumber(n)!.hash, `block ${n} on the caught-up replica`)
+  for (let n = 1n; n <= head; n++)
+    assert.is(
+      env.piped.sim.chain.byNumber(n)?.hash,
+      env.engine.sim.chain.byNumber(n)!.hash,
+      `block ${n} on the caught-up replica`,
+    )
   assert.is(env.piped.sim.chain.head.hash, env.engine.sim.chain.head.hash)
 }
 
@@ -79,11 +105,14 @@ test('a replica cut off for a few blocks is reported (health, metrics, warn) and
     assert.is(piped.status, 'lagging')
     assert.ok(piped.lagBlocks >= 3, `lag ${piped.lagBlocks}`)
     assert.ok(piped.lastError)
-    assert.ok(await metric(env, 'superguard_sequencer_replica_lag_blocks', 'piped') >= 3)
-    assert.is(await metric(env, 'superguard_sequencer_replica_lag_blocks', 'direct') <= 1, true)
-    assert.ok(await metric(env, 'superguard_sequencer_replica_publish_failures_total', 'piped') >= 1)
+    assert.ok((await metric(env, 'superguard_sequencer_replica_lag_blocks', 'piped')) >= 3)
+    assert.is((await metric(env, 'superguard_sequencer_replica_lag_blocks', 'direct')) <= 1, true)
+    assert.ok((await metric(env, 'superguard_sequencer_replica_publish_failures_total', 'piped')) >= 1)
     // The blocks it missed are not counted as published to it.
-    const [pubPiped, pubDirect] = [await metric(env, 'superguard_sequencer_published_total', 'piped'), await metric(env, 'superguard_sequencer_published_total', 'direct')]
+    const [pubPiped, pubDirect] = [
+      await metric(env, 'superguard_sequencer_published_total', 'piped'),
+      await metric(env, 'superguard_sequencer_published_total', 'direct'),
+    ]
     assert.ok(pubDirect - pubPiped >= 3, `published: piped ${pubPiped}, direct ${pubDirect}`)
     const warns = env.lines.filter((l) => l.level === 40 && l.msg === 'replica publish failed' && l.replica === 'piped')
     assert.ok(warns.length >= 1 && warns.length <= 6, `${warns.length} warnings (one per interval)`)
@@ -92,9 +121,9 @@ test('a replica cut off for a few blocks is reported (health, metrics, warn) and
     await caughtUp(env)
     const after = await healthz(env)
     assert.equal(after.body.laggingReplicas, [])
-    assert.is(await metric(env, 'superguard_sequencer_replica_lag_blocks', 'piped') <= 1, true)
+    assert.is((await metric(env, 'superguard_sequencer_replica_lag_blocks', 'piped')) <= 1, true)
     assert.ok(env.lines.some((l) => l.msg === 'replica publish failed: recovered' && l.replica === 'piped'))
-    assert.ok(await metric(env, 'superguard_sequencer_published_total', 'piped') >= pubDirect)
+    assert.ok((await metric(env, 'superguard_sequencer_published_total', 'piped')) >= pubDirect)
   } finally {
     await env.close()
   }
@@ -130,8 +159,17 @@ test('a replica further behind than --replica-backlog is reported stranded, and 
     const from = env.piped.sim.chain.head.number + 1n
     for (let n = from; n <= env.direct.sim.chain.head.number; n++) {
       const b = env.direct.sim.chain.byNumber(n)!
-      await env.piped.sim.newPayload(b.executionRequests ? 4 : 3, b.payload, [], b.parentBeaconBlockRoot, b.executionRequests)
-      await env.piped.sim.forkchoiceUpdated({ headBlockHash: b.hash, safeBlockHash: b.hash, finalizedBlockHash: b.hash }, null)
+      await env.piped.sim.newPayload(
+        b.executionRequests ? 4 : 3,
+        b.payload,
+        [],
+        b.parentBeaconBlockRoot,
+        b.executionRequests,
+      )
+      await env.piped.sim.forkchoiceUpdated(
+        { headBlockHash: b.hash, safeBlockHash: b.hash, finalizedBlockHash: b.hash },
+        null,
+      )
     }
     await caughtUp(env)
     assert.equal((await healthz(env)).body.laggingReplicas, [])

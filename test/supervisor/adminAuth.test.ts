@@ -22,16 +22,27 @@ const post = async (payload: string, token?: string) => {
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (token) headers.authorization = `Bearer ${token}`
   const res = await app.inject({ method: 'POST', url: '/', headers, payload })
-  return (res.body === '' ? {} : res.json()) as { error?: { code: number; message: string } } | { error?: { code: number } }[]
+  return (res.body === '' ? {} : res.json()) as
+    | { error?: { code: number; message: string } }
+    | { error?: { code: number } }[]
 }
 
 test('escaped names, duplicate keys and batch items reach admin_setFailsafeEnabled only with a token', async () => {
-  const single = (await post('{"jsonrpc":"2.0","id":1,"method":"admin\\u005fsetFailsafeEnabled","params":[true]}')) as { error?: { code: number } }
+  const single = (await post('{"jsonrpc":"2.0","id":1,"method":"admin\\u005fsetFailsafeEnabled","params":[true]}')) as {
+    error?: { code: number }
+  }
   assert.is(single.error?.code, -32000)
-  const dup = (await post('{"jsonrpc":"2.0","id":1,"method":"supervisor_syncStatus","method":"admin_setFailsafeEnabled","params":[true]}')) as { error?: { code: number } }
+  const dup = (await post(
+    '{"jsonrpc":"2.0","id":1,"method":"supervisor_syncStatus","method":"admin_setFailsafeEnabled","params":[true]}',
+  )) as { error?: { code: number } }
   assert.is(dup.error?.code, -32000)
-  const batch = (await post('[{"jsonrpc":"2.0","id":1,"method":"admin_getFailsafeEnabled"},{"jsonrpc":"2.0","id":2,"method":"admin\\u005fsetFailsafeEnabled","params":[true]}]')) as { error?: { code: number } }[]
-  assert.equal(batch.map((r) => r.error?.code), [-32000, -32000])
+  const batch = (await post(
+    '[{"jsonrpc":"2.0","id":1,"method":"admin_getFailsafeEnabled"},{"jsonrpc":"2.0","id":2,"method":"admin\\u005fsetFailsafeEnabled","params":[true]}]',
+  )) as { error?: { code: number } }[]
+  assert.equal(
+    batch.map((r) => r.error?.code),
+    [-32000, -32000],
+  )
   assert.is(failsafe.enabled, false)
   await post('{"jsonrpc":"2.0","method":"admin\\u005fsetFailsafeEnabled","params":[true]}')
   assert.is(failsafe.enabled, false, 'a notification runs unseen: it must be refused all the same')
@@ -45,8 +56,15 @@ test('a param nested 60k deep is -32602 naming what was expected, not -32603', a
   const methods = supervisorMethods({ backend, failsafe, logger, adminSecret: secret })
   const ctx = { headers: { authorization: `Bearer ${signJwt(secret)}` } }
   const run = () => methods.get('admin_setFailsafeEnabled')!([deep], ctx)
-  assert.throws(run, (err: { rpcCode?: number; message?: string }) => err.rpcCode === -32602 && /expects one boolean, got an array/.test(err.message ?? ''))
-  const res = (await post(`{"jsonrpc":"2.0","id":1,"method":"admin_setFailsafeEnabled","params":[${text}]}`, signJwt(secret))) as { error?: { code: number; message: string } }
+  assert.throws(
+    run,
+    (err: { rpcCode?: number; message?: string }) =>
+      err.rpcCode === -32602 && /expects one boolean, got an array/.test(err.message ?? ''),
+  )
+  const res = (await post(
+    `{"jsonrpc":"2.0","id":1,"method":"admin_setFailsafeEnabled","params":[${text}]}`,
+    signJwt(secret),
+  )) as { error?: { code: number; message: string } }
   assert.is(res.error?.code, -32600)
   assert.is(failsafe.enabled, false)
 })

@@ -29,7 +29,9 @@ test('superguard supervisor serves on the logged address and stops on SIGTERM', 
   const exited = once(child, 'exit')
   try {
     let stderr = ''
-    child.stderr!.on('data', (c: Buffer) => { stderr += c.toString() })
+    child.stderr!.on('data', (c: Buffer) => {
+      stderr += c.toString()
+    })
     const lines = createInterface({ input: child.stdout! })
     let url: string | undefined
     for await (const line of lines) {
@@ -61,7 +63,20 @@ test('superguard supervisor without --rpc exits 2 with the problem', async () =>
 test('superguard supervisor --help lists every option with its env name', async () => {
   const r = await runCli(['supervisor', '--help'])
   assert.is(r.code, 0)
-  for (const flag of ['--rpc', '--backend', '--db', '--backfill', '--poll', '--port', '--host', '--admin-jwt-secret', '--failsafe', '--max-batch', '--body-limit']) assert.ok(r.stdout.includes(flag), flag)
+  for (const flag of [
+    '--rpc',
+    '--backend',
+    '--db',
+    '--backfill',
+    '--poll',
+    '--port',
+    '--host',
+    '--admin-jwt-secret',
+    '--failsafe',
+    '--max-batch',
+    '--body-limit',
+  ])
+    assert.ok(r.stdout.includes(flag), flag)
   assert.match(r.stdout, /SUPERGUARD_SUPERVISOR_ADMIN_JWT_SECRET/)
 })
 

@@ -58,7 +58,10 @@ test('--db a file that is not a database: exit 2, one line, the file untouched',
   await refused(f, /not a SQLite database/)
   await refused(f, /not a SQLite database/, ['--rebuild-corrupt-db'])
   assert.ok(existsSync(f))
-  assert.equal(readdirSync(dir).filter((n) => n.startsWith('genesis.json.')), [])
+  assert.equal(
+    readdirSync(dir).filter((n) => n.startsWith('genesis.json.')),
+    [],
+  )
 })
 
 test('--db where no directory can be made: exit 2, one line', async () => {
@@ -72,7 +75,10 @@ test('--db of a newer schema version: exit 2, one line', async () => {
   const db = new Database(f)
   db.pragma(`user_version = ${latestSchemaVersion() + 1}`)
   db.close()
-  await refused(f, new RegExp(`schema version ${latestSchemaVersion() + 1} is newer than this build's ${latestSchemaVersion()}`))
+  await refused(
+    f,
+    new RegExp(`schema version ${latestSchemaVersion() + 1} is newer than this build's ${latestSchemaVersion()}`),
+  )
 })
 
 test('--db corrupt (64 KiB of garbage in the middle): exit 2, one line naming the cure', async () => {
@@ -101,11 +107,24 @@ test('--rebuild-corrupt-db: the corrupt file is moved aside as <db>.corrupt-<tim
   const path = join(dir, 'rebuild.db')
   await writeIndexFixture(path, { logs: 5_000 })
   corruptFile(path, { at: 'middle' })
-  const child = spawnCli(['supervisor', '--rpc', `901=${rpcs[0]!.url}`, '--rpc', `902=${rpcs[1]!.url}`, '--db', path, '--port', '0', '--rebuild-corrupt-db'])
+  const child = spawnCli([
+    'supervisor',
+    '--rpc',
+    `901=${rpcs[0]!.url}`,
+    '--rpc',
+    `902=${rpcs[1]!.url}`,
+    '--db',
+    path,
+    '--port',
+    '0',
+    '--rebuild-corrupt-db',
+  ])
   const exited = once(child, 'exit')
   try {
     let stderr = ''
-    child.stderr!.on('data', (c: Buffer) => { stderr += c.toString() })
+    child.stderr!.on('data', (c: Buffer) => {
+      stderr += c.toString()
+    })
     const seen: string[] = []
     for await (const line of createInterface({ input: child.stdout! })) {
       const rec = JSON.parse(line) as { msg?: string; movedTo?: string }

@@ -36,9 +36,33 @@ for (const backend of ['index', 'rpc'] as const) {
     const [msg] = await emitInitiating(a, signer)
     const gate = await startRpcGate(a.url)
     gates.push(gate)
-    const sup = await startSupervisor(supervisorConfig({ argv: ['--rpc', gate.url, '--rpc', b.url, '--backend', backend, '--db', join(dir, backend, 'sv.db'), '--port', '0', '--poll', '1s', '--log-level', 'silent'] }), { progress: false })
+    const sup = await startSupervisor(
+      supervisorConfig({
+        argv: [
+          '--rpc',
+          gate.url,
+          '--rpc',
+          b.url,
+          '--backend',
+          backend,
+          '--db',
+          join(dir, backend, 'sv.db'),
+          '--port',
+          '0',
+          '--poll',
+          '1s',
+          '--log-level',
+          'silent',
+        ],
+      }),
+      { progress: false },
+    )
     sups.push(sup)
-    const params = [accessListEntries([msg!]), 'unsafe', { chainID: '902', timestamp: toQuantity(msg!.identifier.timestamp + 2n) }]
+    const params = [
+      accessListEntries([msg!]),
+      'unsafe',
+      { chainID: '902', timestamp: toQuantity(msg!.identifier.timestamp + 2n) },
+    ]
 
     const before = await fetch(`${sup.url}/healthz`)
     assert.is(before.status, 503)

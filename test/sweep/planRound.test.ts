@@ -5,26 +5,58 @@ import { planRound, refsOf, type PlannedChunk, type SweepTx } from '../../src/sw
 import { decodeAccess, unpackEntries } from '../../src/sweep/protocol.js'
 
 const access = (i: number, chainId = 901n): Access =>
-  accessFor({ origin: `0x${String(i).padStart(40, '0')}`, blockNumber: BigInt(100 + i), logIndex: i, timestamp: 1_700_000_000n + BigInt(i), chainId }, `0x${String(i).padStart(64, '0')}`)
+  accessFor(
+    {
+      origin: `0x${String(i).padStart(40, '0')}`,
+      blockNumber: BigInt(100 + i),
+      logIndex: i,
+      timestamp: 1_700_000_000n + BigInt(i),
+      chainId,
+    },
+    `0x${String(i).padStart(64, '0')}`,
+  )
 
-const tx = (n: number, entries: string[]): SweepTx => ({ hash: `0x${n.toString(16).padStart(64, '0')}` as Hex, inboxEntries: entries, firstSeen: 0 })
+const tx = (n: number, entries: string[]): SweepTx => ({
+  hash: `0x${n.toString(16).padStart(64, '0')}` as Hex,
+  inboxEntries: entries,
+  firstSeen: 0,
+})
 
 async function plan(txs: SweepTx[], chunkSize = 3, sliceMs?: number) {
   const chunks: PlannedChunk[] = []
-  const p = await planRound(txs, { chunkSize, onChunk: (c) => chunks.push(c), ...(sliceMs === undefined ? {} : { sliceMs }) })
+  const p = await planRound(txs, {
+    chunkSize,
+    onChunk: (c) => chunks.push(c),
+    ...(sliceMs === undefined ? {} : { sliceMs }),
+  })
   return { p, chunks }
 }
 
 test('accesses shared between transactions are checked once; every tx keeps its own references', async () => {
   const [a, b, c] = [access(1), access(2), access(3)]
-  const txs = [tx(1, encodeAccess(a).concat(encodeAccess(b))), tx(2, encodeAccess(b)), tx(3, encodeAccess(c).concat(encodeAccess(a)).map((e) => e.toUpperCase().replace('0X', '0x')))]
+  const txs = [
+    tx(1, encodeAccess(a).concat(encodeAccess(b))),
+    tx(2, encodeAccess(b)),
+    tx(
+      3,
+      encodeAccess(c)
+        .concat(encodeAccess(a))
+        .map((e) => e.toUpperCase().replace('0X', '0x')),
+    ),
+  ]
   const { p, chunks } = await plan(txs, 2)
   assert.is(p.declared, 5)
   assert.is(p.unique, 3)
   assert.equal([...refsOf(p, 0)], [0, 1])
   assert.equal([...refsOf(p, 1)], [1])
   assert.equal([...refsOf(p, 2)], [2, 0], 'upper-case hex is the same access')
-  assert.equal(chunks.map((ch) => [ch.base, ch.count]), [[0, 2], [2, 1]])
+  assert.equal(
+    chunks.map((ch) => [ch.base, ch.count]),
+    [
+      [0, 2],
+      [2, 1],
+    ],
+  )
   const buf = Buffer.from(chunks[0]!.accesses)
   assert.equal(decodeAccess(buf, 1), b)
   assert.equal(unpackEntries(buf, 0), encodeAccess(a))
@@ -35,7 +67,10 @@ test('a checksum declared with another lookup is another access (forged lists ca
   const forged = [encodeAccess(b)[0]!, a.checksum]
   const { p, chunks } = await plan([tx(1, encodeAccess(a)), tx(2, forged), tx(3, forged), tx(4, encodeAccess(a))], 8)
   assert.is(p.unique, 2)
-  assert.equal([0, 1, 2, 3].map((t) => [...refsOf(p, t)]), [[0], [1], [1], [0]])
+  assert.equal(
+    [0, 1, 2, 3].map((t) => [...refsOf(p, t)]),
+    [[0], [1], [1], [0]],
+  )
   const buf = Buffer.from(chunks[0]!.accesses)
   assert.equal(unpackEntries(buf, 1), forged)
 })
@@ -50,7 +85,7 @@ test('chain-id extensions are packed and decoded back to the full chain id', asy
   assert.equal(unpackEntries(buf, 0), entries)
 })
 
-test('malformed access lists are parse errors with the codec\'s own wording', async () => {
+test("malformed access lists are parse errors with the codec's own wording", async () => {
   const good = encodeAccess(access(1))
   const bad: string[][] = [
     [good[0]!],
@@ -70,7 +105,11 @@ test('malformed access lists are parse errors with the codec\'s own wording', as
   const { p } = await plan([...bad.map((e, i) => tx(i, e)), tx(99, good)])
   bad.forEach((entries, i) => {
     let expected = ''
-    try { parseAccessList(entries) } catch (err) { expected = `failed to read data: ${(err as Error).message}` }
+    try {
+      parseAccessList(entries)
+    } catch (err) {
+      expected = `failed to read data: ${(err as Error).message}`
+    }
     assert.ok(expected !== '', `case ${i} is malformed for the codec too`)
     assert.is(p.parseErrors.get(i), expected, `case ${i}`)
     assert.is(refsOf(p, i).length, 0, `case ${i} has no references`)
@@ -82,7 +121,9 @@ test('malformed access lists are parse errors with the codec\'s own wording', as
 test('a large round plans in slices and yields to the event loop', async () => {
   const txs = Array.from({ length: 20_000 }, (_, i) => tx(i, encodeAccess(access(i % 5000))))
   let ticks = 0
-  const timer = setInterval(() => { ticks++ }, 0)
+  const timer = setInterval(() => {
+    ticks++
+  }, 0)
   // sliceMs 0: yield at every check point, so the assertion does not depend on machine speed.
   const { p, chunks } = await plan(txs, 1000, 0).finally(() => clearInterval(timer))
   assert.is(p.unique, 5000)

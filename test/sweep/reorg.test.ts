@@ -7,7 +7,15 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { generatePrivateKey } from 'viem/accounts'
 import { startAnvil, type Anvil } from '../../src/devnet/anvil.js'
-import { accessListEntries, DevSigner, emitInitiating, setupChain, signExecuting, type DevChain, type InitiatingMessage } from '../../src/devnet/messages.js'
+import {
+  accessListEntries,
+  DevSigner,
+  emitInitiating,
+  setupChain,
+  signExecuting,
+  type DevChain,
+  type InitiatingMessage,
+} from '../../src/devnet/messages.js'
 import { RpcCode } from '../../src/errors/index.js'
 import type { Hex } from '../../src/interop/index.js'
 import { startSupervisor, supervisorConfig, type Supervisor } from '../../src/supervisor/index.js'
@@ -37,7 +45,8 @@ const notices: { chainID: string; transactions: { hash: Hex; code: number; reaso
 const m = {} as { kept: InitiatingMessage; reorged: InitiatingMessage }
 const tx = {} as Record<'dependsOnReorged' | 'dependsOnBoth' | 'valid' | 'forged' | 'transient', Hex>
 
-const rpc = <T>(c: DevChain, method: string, params: unknown[] = []) => c.client.request({ method: method as never, params: params as never }) as Promise<T>
+const rpc = <T>(c: DevChain, method: string, params: unknown[] = []) =>
+  c.client.request({ method: method as never, params: params as never }) as Promise<T>
 const crossHead = (chainId: bigint) => sup.indexer!.reader.head(chainId, 'cross-unsafe')?.number ?? -1n
 
 /** A fresh funded sender per transaction: dropping one never strands another's nonce. */
@@ -55,13 +64,25 @@ test.before(async () => {
   m.reorged = (await emitInitiating(a, emitter))[0]!
   assert.is(m.reorged.identifier.blockNumber, m.kept.identifier.blockNumber + 1n)
 
-  sup = await startSupervisor(supervisorConfig({ argv: ['--rpc', A.url, '--rpc', B.url, '--port', '0', '--poll', '50ms', '--db', dbPath, '--log-level', 'silent'] }), { progress: false })
+  sup = await startSupervisor(
+    supervisorConfig({
+      argv: ['--rpc', A.url, '--rpc', B.url, '--port', '0', '--poll', '50ms', '--db', dbPath, '--log-level', 'silent'],
+    }),
+    { progress: false },
+  )
   await sup.ready
-  await untilIndexed(sup.indexer!, 'A cross-unsafe at the reorged message', () => crossHead(901n) >= m.reorged.identifier.blockNumber)
+  await untilIndexed(
+    sup.indexer!,
+    'A cross-unsafe at the reorged message',
+    () => crossHead(901n) >= m.reorged.identifier.blockNumber,
+  )
 
   const entries = (...msgs: InitiatingMessage[]) => accessListEntries(msgs)
   const [lookup] = entries(m.kept)
-  const future = { ...m.kept, identifier: { ...m.kept.identifier, blockNumber: m.reorged.identifier.blockNumber + 1000n } }
+  const future = {
+    ...m.kept,
+    identifier: { ...m.kept.identifier, blockNumber: m.reorged.identifier.blockNumber + 1000n },
+  }
   const raws = {
     dependsOnReorged: await signExecuting(b, await sender(), m.reorged, entries(m.reorged), 0),
     dependsOnBoth: await signExecuting(b, await sender(), m.reorged, entries(m.kept, m.reorged), 0),
@@ -69,20 +90,35 @@ test.before(async () => {
     forged: await signExecuting(b, await sender(), m.kept, [lookup!, `0x03${'5a'.repeat(31)}`], 0),
     transient: await signExecuting(b, await sender(), future, entries(future), 0),
   }
-  for (const [k, raw] of Object.entries(raws)) tx[k as keyof typeof tx] = await rpc<Hex>(b, 'eth_sendRawTransaction', [raw])
+  for (const [k, raw] of Object.entries(raws))
+    tx[k as keyof typeof tx] = await rpc<Hex>(b, 'eth_sendRawTransaction', [raw])
 
   builder = createServer((req, res) => {
     let body = ''
-    req.on('data', (c: Buffer) => { body += c.toString() })
+    req.on('data', (c: Buffer) => {
+      body += c.toString()
+    })
     req.on('end', () => {
       const msg = JSON.parse(body)
       if (msg.method === 'builder_evictTransactions') notices.push(msg.params[0])
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: null }))
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: null }))
     })
   })
   await new Promise<void>((ok) => builder.listen(0, '127.0.0.1', ok))
   const logger = createLogger('silent')
-  viaSupervisor = await startSweep({ rpc: B.url, mode: 'supervisor', supervisor: sup.url, drop: true, notify: [`http://127.0.0.1:${(builder.address() as AddressInfo).port}`], threads: 1 }, { logger })
+  viaSupervisor = await startSweep(
+    {
+      rpc: B.url,
+      mode: 'supervisor',
+      supervisor: sup.url,
+      drop: true,
+      notify: [`http://127.0.0.1:${(builder.address() as AddressInfo).port}`],
+      threads: 1,
+    },
+    { logger },
+  )
   viaIndex = await startSweep({ rpc: B.url, mode: 'index', index: dbPath, threads: 1 }, { logger })
 })
 
@@ -96,13 +132,17 @@ test.after(async () => {
 
 /** The test's name for a transaction hash (tx is filled in before()). */
 const nameOf = (hash: Hex) => Object.entries(tx).find(([, h]) => h === hash)?.[0] ?? hash
-const verdicts = (r: SweepReport) => Object.fromEntries(r.transactions.map((t) => [nameOf(t.hash), `${t.action} ${t.code}`]))
+const verdicts = (r: SweepReport) =>
+  Object.fromEntries(r.transactions.map((t) => [nameOf(t.hash), `${t.action} ${t.code}`]))
 /**
  * One round in rpc mode, on a fresh sweep: its workers' RPC backend caches blocks for its poll
  * interval, and a fresh one reads the chain as it is now, with no time to wait out.
  */
 async function rpcModeRound(): Promise<SweepReport> {
-  const sweep = await startSweep({ rpc: B.url, mode: 'rpc', chainRpc: [A.url, B.url], threads: 1 }, { logger: createLogger('silent') })
+  const sweep = await startSweep(
+    { rpc: B.url, mode: 'rpc', chainRpc: [A.url, B.url], threads: 1 },
+    { logger: createLogger('silent') },
+  )
   try {
     return await sweep.runOnce()
   } finally {
@@ -112,7 +152,9 @@ async function rpcModeRound(): Promise<SweepReport> {
 
 const pooled = async () => {
   const c = await rpc<{ pending: Record<string, Record<string, { hash: Hex }>> }>(b, 'txpool_content')
-  return Object.values(c.pending).flatMap((byNonce) => Object.values(byNonce).map((t) => nameOf(t.hash))).sort()
+  return Object.values(c.pending)
+    .flatMap((byNonce) => Object.values(byNonce).map((t) => nameOf(t.hash)))
+    .sort()
 }
 
 test('before the reorg: the forged transaction is evicted (and dropped), the transient one kept', async () => {
@@ -132,7 +174,10 @@ test('before the reorg: the forged transaction is evicted (and dropped), the tra
   assert.equal(verdicts(supervisor), expected, 'supervisor mode gives the same verdicts')
   assert.is(supervisor.actions.dropped, 1)
   assert.equal(await pooled(), ['dependsOnBoth', 'dependsOnReorged', 'transient', 'valid'])
-  assert.equal(notices.flatMap((n) => n.transactions.map((t) => nameOf(t.hash))), ['forged'])
+  assert.equal(
+    notices.flatMap((n) => n.transactions.map((t) => nameOf(t.hash))),
+    ['forged'],
+  )
   assert.is(notices[0]!.chainID, '902')
 })
 
@@ -144,8 +189,16 @@ test('after a reorg removes an initiating log, one round evicts exactly its depe
   const after = (await a.client.getBlock({ blockNumber: number })).hash
   assert.is.not(after, before)
   const indexed = () => sup.indexer!.reader.block(901n, number)?.hash
-  await untilIndexed(sup.indexer!, 'the replacement block indexed', () => indexed() === after && crossHead(901n) >= number)
-  assert.is(sup.indexer!.reader.findLog(901n, number, m.reorged.identifier.logIndex), undefined, 'the initiating log is gone from the index')
+  await untilIndexed(
+    sup.indexer!,
+    'the replacement block indexed',
+    () => indexed() === after && crossHead(901n) >= number,
+  )
+  assert.is(
+    sup.indexer!.reader.findLog(901n, number, m.reorged.identifier.logIndex),
+    undefined,
+    'the initiating log is gone from the index',
+  )
 
   const expected = {
     dependsOnReorged: `evict ${RpcCode.ConflictingData}`,
@@ -161,11 +214,26 @@ test('after a reorg removes an initiating log, one round evicts exactly its depe
   assert.equal(supervisor.counts, { valid: 1, evict: 2, keep: 1, expired: 0, parseErrors: 0 })
   assert.is(supervisor.actions.dropped, 2)
   assert.equal(await pooled(), ['transient', 'valid'])
-  assert.equal(notices.at(-1)!.transactions.map((t) => nameOf(t.hash)).sort(), ['dependsOnBoth', 'dependsOnReorged'])
+  assert.equal(
+    notices
+      .at(-1)!
+      .transactions.map((t) => nameOf(t.hash))
+      .sort(),
+    ['dependsOnBoth', 'dependsOnReorged'],
+  )
 })
 
 test('the CLI one-shot prints the same round as JSON', async () => {
-  const { code, stdout, stderr } = await runCli(['sweep', '--rpc', B.url, '--supervisor', sup.url, '--threads', '1', '--json'])
+  const { code, stdout, stderr } = await runCli([
+    'sweep',
+    '--rpc',
+    B.url,
+    '--supervisor',
+    sup.url,
+    '--threads',
+    '1',
+    '--json',
+  ])
   assert.is(code, 0, stderr)
   const report = JSON.parse(stdout) as SweepReport
   assert.equal(verdicts(report), { valid: 'valid 0', transient: `keep ${RpcCode.FutureData}` })
@@ -173,11 +241,27 @@ test('the CLI one-shot prints the same round as JSON', async () => {
   assert.is(table.code, 0, table.stderr)
   assert.match(table.stdout, /TRANSACTION\s+VERDICT\s+CODE\s+REASON/)
   assert.match(table.stdout, new RegExp(`${tx.transient}\\s+keep\\s+FutureData \\(-321401\\)`))
-  assert.match(table.stdout, /2 interop transactions of 2 in the pool \(txpool, index mode, chain 902\): 1 valid, 0 evict/)
+  assert.match(
+    table.stdout,
+    /2 interop transactions of 2 in the pool \(txpool, index mode, chain 902\): 1 valid, 0 evict/,
+  )
 })
 
 test('the CLI interval loop: one summary line per round, /metrics, clean exit on SIGINT', async () => {
-  const child = spawnCli(['sweep', '--rpc', B.url, '--supervisor', sup.url, '--interval', '100ms', '--json', '--metrics-port', '0', '--threads', '1'])
+  const child = spawnCli([
+    'sweep',
+    '--rpc',
+    B.url,
+    '--supervisor',
+    sup.url,
+    '--interval',
+    '100ms',
+    '--json',
+    '--metrics-port',
+    '0',
+    '--threads',
+    '1',
+  ])
   let out = ''
   let err = ''
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
@@ -185,15 +269,30 @@ test('the CLI interval loop: one summary line per round, /metrics, clean exit on
     const ready = await new Promise<{ lines: Record<string, unknown>[]; metricsUrl: string }>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no two rounds within 20 s: ${out} ${err}`)), 20_000)
       const check = () => {
-        const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)
+        const lines = out
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
         const url = /"url":"([^"]+\/metrics)"/.exec(err)?.[1]
-        if (lines.length >= 2 && url) { clearTimeout(timer); resolve({ lines, metricsUrl: url }) }
+        if (lines.length >= 2 && url) {
+          clearTimeout(timer)
+          resolve({ lines, metricsUrl: url })
+        }
       }
-      child.stdout!.on('data', (c: Buffer) => { out += c.toString(); check() })
-      child.stderr!.on('data', (c: Buffer) => { err += c.toString(); check() })
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c.toString()
+        check()
+      })
+      child.stderr!.on('data', (c: Buffer) => {
+        err += c.toString()
+        check()
+      })
       exited.then(() => reject(new Error(`exited early: ${err}`)))
     })
-    assert.equal(ready.lines.slice(0, 2).map((l) => l.round), [1, 2])
+    assert.equal(
+      ready.lines.slice(0, 2).map((l) => l.round),
+      [1, 2],
+    )
     assert.equal(ready.lines[0]!.counts, { valid: 1, evict: 0, keep: 1, expired: 0, parseErrors: 0 })
     assert.not.ok('transactions' in ready.lines[0]!, 'interval lines are summaries')
     const metrics = await (await fetch(ready.metricsUrl)).text()

@@ -31,7 +31,8 @@ const h = (n: number) => `0x${n.toString(16).padStart(64, '0')}` as Hex
 function fill(set: AcceptedSet): Record<string, Hex> {
   const [lookup] = fx.entries(2)
   const future = { ...fx.access(3), blockNumber: fx.head.number + 10n }
-  const futureLookup = `0x01000000${future.chainId.toString(16).padStart(16, '0')}${future.blockNumber.toString(16).padStart(16, '0')}${future.timestamp.toString(16).padStart(16, '0')}${future.logIndex.toString(16).padStart(8, '0')}` as Hex
+  const futureLookup =
+    `0x01000000${future.chainId.toString(16).padStart(16, '0')}${future.blockNumber.toString(16).padStart(16, '0')}${future.timestamp.toString(16).padStart(16, '0')}${future.logIndex.toString(16).padStart(8, '0')}` as Hex
   const now = Date.now()
   const txs: [string, Hex[], number][] = [
     ['valid', fx.entries(0), now],
@@ -54,10 +55,15 @@ test('one round over the accepted set: every verdict, --drop deletes the evicted
   const set = new AcceptedSet()
   const names = fill(set)
   const registry = new Registry()
-  const sweep = await startSweep({ source: 'accepted', mode: 'index', index: fx.path, chainId: '902', drop: true, threads: 1 }, { acceptedSet: set, logger, registry })
+  const sweep = await startSweep(
+    { source: 'accepted', mode: 'index', index: fx.path, chainId: '902', drop: true, threads: 1 },
+    { acceptedSet: set, logger, registry },
+  )
   try {
     const r = await sweep.runOnce()
-    const by = Object.fromEntries(r.transactions.map((t) => [Object.keys(names).find((k) => names[k] === t.hash), [t.action, t.code]]))
+    const by = Object.fromEntries(
+      r.transactions.map((t) => [Object.keys(names).find((k) => names[k] === t.hash), [t.action, t.code]]),
+    )
     assert.equal(by, {
       valid: ['valid', 0],
       shared: ['valid', 0],
@@ -67,13 +73,30 @@ test('one round over the accepted set: every verdict, --drop deletes the evicted
       future: ['keep', RpcCode.FutureData],
     })
     assert.equal(r.pool, { total: 7, interop: 6, skipped: 0 })
-    assert.equal(r.accesses, { declared: 5, unique: 4, chunks: 1 }, 'the expired tx is not checked; entries(0) is checked once for two txs')
+    assert.equal(
+      r.accesses,
+      { declared: 5, unique: 4, chunks: 1 },
+      'the expired tx is not checked; entries(0) is checked once for two txs',
+    )
     assert.equal(r.counts, { valid: 2, evict: 3, keep: 1, expired: 1, parseErrors: 1 })
-    assert.equal(r.byCode, { 'evict:ConflictingData': 1, 'evict:Expired': 1, 'evict:ParseError': 1, 'keep:FutureData': 1 })
+    assert.equal(r.byCode, {
+      'evict:ConflictingData': 1,
+      'evict:Expired': 1,
+      'evict:ParseError': 1,
+      'keep:FutureData': 1,
+    })
     assert.is(r.actions.dropped, 3)
-    assert.equal(set.snapshot().map((t) => t.hash).sort(), [names.valid, names.shared, names.future, names.plain].sort())
+    assert.equal(
+      set
+        .snapshot()
+        .map((t) => t.hash)
+        .sort(),
+      [names.valid, names.shared, names.future, names.plain].sort(),
+    )
     assert.is(r.descriptor.timeout, 86_400)
-    assert.ok(r.transactions.find((t) => t.hash === names.malformed)!.reason!.startsWith('failed to read data: expected entry'))
+    assert.ok(
+      r.transactions.find((t) => t.hash === names.malformed)!.reason!.startsWith('failed to read data: expected entry'),
+    )
 
     const text = await registry.metrics()
     assert.match(text, /superguard_sweep_transactions_total\{verdict="evict"\} 3/)
@@ -81,8 +104,14 @@ test('one round over the accepted set: every verdict, --drop deletes the evicted
     assert.match(text, /superguard_sweep_event_loop_delay_seconds\{quantile="0.99"\}/)
 
     const table = formatTable(r)
-    assert.match(table, new RegExp(`${names.forged}\\s+evict\\s+ConflictingData \\(-320600\\)\\s+conflicting data: checksum mismatch`))
-    assert.match(table, /6 interop transactions of 7 in the pool \(accepted, index mode, chain 902\): 2 valid, 3 evict \(1 expired, 1 unparseable\), 1 keep/)
+    assert.match(
+      table,
+      new RegExp(`${names.forged}\\s+evict\\s+ConflictingData \\(-320600\\)\\s+conflicting data: checksum mismatch`),
+    )
+    assert.match(
+      table,
+      /6 interop transactions of 7 in the pool \(accepted, index mode, chain 902\): 2 valid, 3 evict \(1 expired, 1 unparseable\), 1 keep/,
+    )
   } finally {
     await sweep.close()
   }
@@ -93,15 +122,30 @@ test('the interval loop reports round after round until closed', async () => {
   fill(set)
   const reports: SweepReport[] = []
   let wake: (() => void) | undefined
-  const sweep = await startSweep({ source: 'accepted', mode: 'index', index: fx.path, chainId: 902n, intervalMs: 20, threads: 1 }, {
-    acceptedSet: set,
-    logger,
-    onReport: (r) => { reports.push(r); wake?.() },
-  })
-  while (reports.length < 3) await new Promise<void>((r) => { wake = r })
+  const sweep = await startSweep(
+    { source: 'accepted', mode: 'index', index: fx.path, chainId: 902n, intervalMs: 20, threads: 1 },
+    {
+      acceptedSet: set,
+      logger,
+      onReport: (r) => {
+        reports.push(r)
+        wake?.()
+      },
+    },
+  )
+  while (reports.length < 3)
+    await new Promise<void>((r) => {
+      wake = r
+    })
   await sweep.close()
-  assert.equal(reports.slice(0, 3).map((r) => r.round), [1, 2, 3])
-  assert.ok(reports.every((r) => r.counts.keep === 1 && r.counts.evict === 3), 'without --drop every round sees the same pool')
+  assert.equal(
+    reports.slice(0, 3).map((r) => r.round),
+    [1, 2, 3],
+  )
+  assert.ok(
+    reports.every((r) => r.counts.keep === 1 && r.counts.evict === 3),
+    'without --drop every round sees the same pool',
+  )
 })
 
 test('configuration problems are reported together', async () => {

@@ -12,11 +12,23 @@ test('interval sweep, source down: 20 failed rounds, one warning', async () => {
   const { logger, lines } = captureLog()
   const registry = createRegistry()
   const dead = `http://127.0.0.1:${await freePort()}`
-  const sweep = await startSweep({ source: 'txpool', rpc: dead, mode: 'supervisor', supervisor: dead, chainId: 902n, intervalMs: 10, requestTimeoutMs: 500, threads: 1 }, { logger, registry })
+  const sweep = await startSweep(
+    {
+      source: 'txpool',
+      rpc: dead,
+      mode: 'supervisor',
+      supervisor: dead,
+      chainId: 902n,
+      intervalMs: 10,
+      requestTimeoutMs: 500,
+      threads: 1,
+    },
+    { logger, registry },
+  )
   try {
     // No event marks a failed round: read the failure counter, bounded.
     let failed = 0
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline && failed < 20;) {
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline && failed < 20; ) {
       const m = /superguard_sweep_rounds_total\{result="error"\} (\d+)/.exec(await registry.metrics())
       failed = m ? Number(m[1]) : 0
       if (failed < 20) await new Promise((r) => setTimeout(r, 20))

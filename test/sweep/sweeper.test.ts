@@ -23,7 +23,15 @@ function controlledRounds() {
     return { round: n } as SweepReport
   }
   const nextStart = () => new Promise<void>((r) => waiters.push(r))
-  return { round, releases, started, nextStart, get maxRunning() { return maxRunning } }
+  return {
+    round,
+    releases,
+    started,
+    nextStart,
+    get maxRunning() {
+      return maxRunning
+    },
+  }
 }
 
 test('runOnce calls queue behind each other and never overlap', async () => {
@@ -46,7 +54,11 @@ test('the interval loop runs rounds back to back without overlap, and close abor
   const c = controlledRounds()
   const reports: number[] = []
   const errors: unknown[] = []
-  const s = new Sweeper(c.round, { intervalMs: 0, onReport: (r) => reports.push(r.round), onError: (e) => errors.push(e) })
+  const s = new Sweeper(c.round, {
+    intervalMs: 0,
+    onReport: (r) => reports.push(r.round),
+    onError: (e) => errors.push(e),
+  })
   s.start()
   for (let i = 0; i < 3; i++) {
     if (c.releases.length === 0) await c.nextStart()
@@ -58,21 +70,30 @@ test('the interval loop runs rounds back to back without overlap, and close abor
   await s.close()
   assert.equal(errors, [], 'an aborted round at close is not an error')
   await assert.not.throws(() => s.start())
-  await s.runOnce().then(() => assert.unreachable('closed'), (err: Error) => assert.match(err.message, /closed/))
+  await s.runOnce().then(
+    () => assert.unreachable('closed'),
+    (err: Error) => assert.match(err.message, /closed/),
+  )
 })
 
 test('a failing round is reported through onError and the loop goes on', async () => {
   let n = 0
   const errors: string[] = []
   let wake: (() => void) | undefined
-  const s = new Sweeper(async (round) => {
-    n = round
-    wake?.()
-    if (round === 1) throw new Error('txpool_content: connection refused')
-    return { round } as SweepReport
-  }, { intervalMs: 0, onReport: () => {}, onError: (e) => errors.push((e as Error).message) })
+  const s = new Sweeper(
+    async (round) => {
+      n = round
+      wake?.()
+      if (round === 1) throw new Error('txpool_content: connection refused')
+      return { round } as SweepReport
+    },
+    { intervalMs: 0, onReport: () => {}, onError: (e) => errors.push((e as Error).message) },
+  )
   s.start()
-  while (n < 3) await new Promise<void>((r) => { wake = r })
+  while (n < 3)
+    await new Promise<void>((r) => {
+      wake = r
+    })
   await s.close()
   assert.equal(errors, ['txpool_content: connection refused'])
 })

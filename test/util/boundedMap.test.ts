@@ -7,7 +7,14 @@ test('set: a new key is newest; beyond max the oldest goes; a re-set key moves t
   m.set('a', 1).set('b', 2).set('c', 3)
   m.set('a', 10)
   m.set('d', 4)
-  assert.equal([...m], [['c', 3], ['a', 10], ['d', 4]])
+  assert.equal(
+    [...m],
+    [
+      ['c', 3],
+      ['a', 10],
+      ['d', 4],
+    ],
+  )
   assert.is(m.size, 3)
   assert.is(m.has('b'), false)
 })
@@ -46,7 +53,13 @@ test('ttlMs: entries expire on read; replace keeps place and age; delete and cle
   m.set('b', 2)
   m.replace('a', 5)
   m.replace('zz', 7)
-  assert.equal([...m.entries()], [['a', 5], ['b', 2]])
+  assert.equal(
+    [...m.entries()],
+    [
+      ['a', 5],
+      ['b', 2],
+    ],
+  )
   now = 100
   assert.is(m.has('a'), false)
   assert.is(m.peek('b'), 2)

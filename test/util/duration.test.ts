@@ -25,9 +25,14 @@ test('fractions round to whole milliseconds', () => {
 
 test('bad input throws a TypeError naming the input', () => {
   for (const bad of ['', 'abc', '2x', '-1s', '1.s', 's', '2 s s', '1e3', '2S', '1h30m']) {
-    assert.throws(() => parseDuration(bad), (e: Error) => e instanceof TypeError && e.message.includes(`"${bad}"`), bad)
+    assert.throws(
+      () => parseDuration(bad),
+      (e: Error) => e instanceof TypeError && e.message.includes(`"${bad}"`),
+      bad,
+    )
   }
-  for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) assert.throws(() => parseDuration(bad), TypeError, String(bad))
+  for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY])
+    assert.throws(() => parseDuration(bad), TypeError, String(bad))
 })
 
 test('formatDuration picks the largest exact unit', () => {
@@ -43,7 +48,8 @@ test('formatDuration picks the largest exact unit', () => {
 })
 
 test('formatDuration and parseDuration round-trip', () => {
-  for (const ms of [0, 1, 250, 2_000, 90_000, 3_600_000, 86_400_000, 604_800_000, 123_456]) assert.is(parseDuration(formatDuration(ms)), ms)
+  for (const ms of [0, 1, 250, 2_000, 90_000, 3_600_000, 86_400_000, 604_800_000, 123_456])
+    assert.is(parseDuration(formatDuration(ms)), ms)
 })
 
 test.run()

@@ -7,7 +7,14 @@ test('a streak: first failure at once, the rest counted into one line per interv
   const { logger, lines } = captureLog()
   const f = new FailureLog(logger, 'thing failed', 1000)
   for (let t = 0; t < 2500; t += 100) f.failure(new Error(`e${t}`), {}, t)
-  assert.equal(lines.map((l) => [l.level, l.failures]), [[40, 1], [40, 10], [40, 10]])
+  assert.equal(
+    lines.map((l) => [l.level, l.failures]),
+    [
+      [40, 1],
+      [40, 10],
+      [40, 10],
+    ],
+  )
   f.success({}, 2600)
   assert.equal(lines.at(-1), { ...lines.at(-1)!, level: 30, msg: 'thing failed: recovered', failures: 25 })
   f.close()
@@ -18,13 +25,23 @@ test('options: error level, own recovery message', () => {
   const f = new FailureLog(logger, 'disk failed', 1000, { level: 'error', recoveredMsg: 'disk back' })
   f.failure('x', {}, 0)
   f.success({}, 10)
-  assert.equal(lines.map((l) => [l.level, l.msg]), [[50, 'disk failed'], [30, 'disk back']])
+  assert.equal(
+    lines.map((l) => [l.level, l.msg]),
+    [
+      [50, 'disk failed'],
+      [30, 'disk back'],
+    ],
+  )
 })
 
 test('flush: failures after the last line are written when their interval ends, without a further failure', async () => {
   let second: () => void = () => {}
-  const flushed = new Promise<void>((resolve) => { second = resolve })
-  const { logger, lines } = captureLog(() => { if (lines.length === 2) second() })
+  const flushed = new Promise<void>((resolve) => {
+    second = resolve
+  })
+  const { logger, lines } = captureLog(() => {
+    if (lines.length === 2) second()
+  })
   const f = new FailureLog(logger, 'burst', 50, { flush: true })
   f.failure(new Error('a'), { op: 'read' })
   f.failure(new Error('b'), { op: 'read' })
@@ -45,13 +62,22 @@ test('flush: close() writes what is pending; a recovery cancels the flush', () =
   f.failure('a')
   f.failure('b')
   f.close()
-  assert.equal(lines.map((l) => l.failures), [1, 1])
+  assert.equal(
+    lines.map((l) => l.failures),
+    [1, 1],
+  )
   const g = new FailureLog(logger, 'other', 60_000, { flush: true })
   g.failure('a')
   g.failure('b')
   g.success()
   g.close()
-  assert.equal(lines.slice(2).map((l) => [l.msg, l.failures]), [['other', 1], ['other: recovered', 2]])
+  assert.equal(
+    lines.slice(2).map((l) => [l.msg, l.failures]),
+    [
+      ['other', 1],
+      ['other: recovered', 2],
+    ],
+  )
 })
 
 test.run()

@@ -29,7 +29,8 @@ test('quantityToBigInt accepts canonical quantities only', () => {
   assert.is(quantityToBigInt('0x0'), 0n)
   assert.is(quantityToBigInt('0x1a'), 26n)
   assert.is(quantityToBigInt('0xFF'), 255n)
-  for (const bad of ['0x', '0x01', '1a', '0xg', 26, null, '0x 1']) assert.throws(() => quantityToBigInt(bad), TypeError, String(bad))
+  for (const bad of ['0x', '0x01', '1a', '0xg', 26, null, '0x 1'])
+    assert.throws(() => quantityToBigInt(bad), TypeError, String(bad))
 })
 
 test('toQuantity writes minimal hex', () => {

@@ -12,7 +12,13 @@ import type { Hex } from '../../src/interop/index.js'
 import { SweepCode } from '../../src/sweep/classify.js'
 import { ACCESSES_PER_CALL, DEFAULT_CHUNK_SIZE } from '../../src/sweep/options.js'
 import { SWEEP_WORKER, SweepPool } from '../../src/sweep/pool.js'
-import { ACCESS_BYTES, packAccess, type CheckBackend, type ChunkResult, type SweepChunk } from '../../src/sweep/protocol.js'
+import {
+  ACCESS_BYTES,
+  packAccess,
+  type CheckBackend,
+  type ChunkResult,
+  type SweepChunk,
+} from '../../src/sweep/protocol.js'
 import { roundDescriptor } from '../../src/sweep/roundDescriptor.js'
 import sweep from '../../workers/sweep.js'
 import txpool from '../../workers/txpool.js'
@@ -40,14 +46,18 @@ function cases(): { name: string; entries: Hex[]; code: number }[] {
   const future = { ...fx.access(2), blockNumber: fx.head.number + 5n }
   const unknown = { ...fx.access(3), chainId: 999n }
   const late = { ...fx.access(4), timestamp: BigInt(Math.floor(Date.now() / 1000)) + 3600n }
-  const enc = (a: typeof forged) => [`0x01000000${hex(a.chainId, 16)}${hex(a.blockNumber, 16)}${hex(a.timestamp, 16)}${hex(BigInt(a.logIndex), 8)}`, a.checksum] as Hex[]
+  const enc = (a: typeof forged) =>
+    [
+      `0x01000000${hex(a.chainId, 16)}${hex(a.blockNumber, 16)}${hex(a.timestamp, 16)}${hex(BigInt(a.logIndex), 8)}`,
+      a.checksum,
+    ] as Hex[]
   return [
     { name: 'valid', entries: fx.entries(0), code: 0 },
     { name: 'forged checksum', entries: [fx.entries(1)[0]!, `0x03${'ab'.repeat(31)}`], code: RpcCode.ConflictingData },
     { name: 'block beyond the head', entries: enc(future), code: RpcCode.FutureData },
     { name: 'unknown source chain', entries: enc(unknown), code: RpcCode.UnknownChain },
     { name: 'initiated after the executing timestamp', entries: enc(late), code: RpcCode.ConflictingData },
-    { name: 'valid again (de-duplication is the caller\'s job)', entries: fx.entries(5), code: 0 },
+    { name: "valid again (de-duplication is the caller's job)", entries: fx.entries(5), code: 0 },
   ]
 }
 
@@ -56,26 +66,63 @@ const hex = (v: bigint, w: number) => v.toString(16).padStart(w, '0')
 function chunkOf(list: Hex[][], backend: CheckBackend, deadline = Date.now() + 10_000): SweepChunk {
   const buf = Buffer.from(new ArrayBuffer(list.length * ACCESS_BYTES))
   list.forEach((e, i) => packAccess(buf, i * ACCESS_BYTES, e[0]!, e.length === 3 ? e[1] : undefined, e.at(-1)!))
-  return { backend, minSafety: 'cross-unsafe', descriptor: roundDescriptor(Date.now(), fx.execChain, 86_400_000), accesses: buf.buffer as ArrayBuffer, count: list.length, deadline }
+  return {
+    backend,
+    minSafety: 'cross-unsafe',
+    descriptor: roundDescriptor(Date.now(), fx.execChain, 86_400_000),
+    accesses: buf.buffer as ArrayBuffer,
+    count: list.length,
+    deadline,
+  }
 }
 
 /** The worker returns its result wrapped for transfer (piscina move); unwrap as piscina does. */
 const unwrap = (r: unknown) => (r as Record<symbol, ChunkResult>)[valueSymbol]!
 
-const supervisorBackend = (accessesPerCall = 16): CheckBackend => ({ mode: 'supervisor', url: sup.url, method: 'supervisor_checkAccessList', timeoutMs: 5000, accessesPerCall })
+const supervisorBackend = (accessesPerCall = 16): CheckBackend => ({
+  mode: 'supervisor',
+  url: sup.url,
+  method: 'supervisor_checkAccessList',
+  timeoutMs: 5000,
+  accessesPerCall,
+})
 
 test('index mode answers each access with the supervisor core check', async () => {
   const cs = cases()
-  const r = unwrap(await sweep(chunkOf(cs.map((c) => c.entries), { mode: 'index', path: fx.path })))
+  const r = unwrap(
+    await sweep(
+      chunkOf(
+        cs.map((c) => c.entries),
+        { mode: 'index', path: fx.path },
+      ),
+    ),
+  )
   cs.forEach((c, i) => assert.is(r.codes[i], c.code, c.name))
-  assert.ok(r.messages.some(([i, m]) => i === 1 && /checksum/.test(m)), 'the supervisor\'s message travels with the code')
+  assert.ok(
+    r.messages.some(([i, m]) => i === 1 && /checksum/.test(m)),
+    "the supervisor's message travels with the code",
+  )
 })
 
 test('supervisor mode: same verdicts as index mode, whatever the accesses per call', async () => {
   const cs = cases()
-  const viaIndex = unwrap(await sweep(chunkOf(cs.map((c) => c.entries), { mode: 'index', path: fx.path })))
+  const viaIndex = unwrap(
+    await sweep(
+      chunkOf(
+        cs.map((c) => c.entries),
+        { mode: 'index', path: fx.path },
+      ),
+    ),
+  )
   for (const per of [1, 2, 4, 16]) {
-    const viaRpc = unwrap(await sweep(chunkOf(cs.map((c) => c.entries), supervisorBackend(per))))
+    const viaRpc = unwrap(
+      await sweep(
+        chunkOf(
+          cs.map((c) => c.entries),
+          supervisorBackend(per),
+        ),
+      ),
+    )
     assert.equal([...viaRpc.codes], [...viaIndex.codes], `${per} accesses per call`)
   }
 })
@@ -86,10 +133,24 @@ test('a default supervisor-mode chunk fits a default supervisor (128 KiB body, 1
   try {
     const list = Array.from({ length: DEFAULT_CHUNK_SIZE.supervisor }, (_, i) => big.entries(i))
     for (const per of [1, ACCESSES_PER_CALL]) {
-      const chunk = chunkOf(list, { mode: 'supervisor', url: plain.url, method: 'supervisor_checkAccessList', timeoutMs: 5000, accessesPerCall: per })
+      const chunk = chunkOf(list, {
+        mode: 'supervisor',
+        url: plain.url,
+        method: 'supervisor_checkAccessList',
+        timeoutMs: 5000,
+        accessesPerCall: per,
+      })
       const r = unwrap(await sweep({ ...chunk, descriptor: roundDescriptor(Date.now(), big.execChain, 86_400_000) }))
-      if (per === ACCESSES_PER_CALL) assert.ok([...r.codes].every((c) => c === 0), `every access valid with ${per} per call`)
-      else assert.ok([...r.codes].every((c) => c === RpcCode.RequestBodyTooLarge), 'one per call does not fit: the batch is refused whole, and kept')
+      if (per === ACCESSES_PER_CALL)
+        assert.ok(
+          [...r.codes].every((c) => c === 0),
+          `every access valid with ${per} per call`,
+        )
+      else
+        assert.ok(
+          [...r.codes].every((c) => c === RpcCode.RequestBodyTooLarge),
+          'one per call does not fit: the batch is refused whole, and kept',
+        )
     }
   } finally {
     await plain.close()
@@ -100,14 +161,30 @@ test('a passed deadline answers Timeout without checking; no supervisor answers 
   const list = cases().map((c) => c.entries)
   for (const backend of [supervisorBackend(), { mode: 'index', path: fx.path } as CheckBackend]) {
     const r = unwrap(await sweep(chunkOf(list, backend, Date.now() - 1)))
-    assert.ok([...r.codes].every((c) => c === SweepCode.Timeout), `${backend.mode}: every access timed out`)
+    assert.ok(
+      [...r.codes].every((c) => c === SweepCode.Timeout),
+      `${backend.mode}: every access timed out`,
+    )
   }
   const closed = createServer()
   await new Promise<void>((ok) => closed.listen(0, '127.0.0.1', ok))
   const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`
   await new Promise<void>((ok) => closed.close(() => ok()))
-  const r = unwrap(await sweep(chunkOf(list, { mode: 'supervisor', url, method: 'supervisor_checkAccessList', timeoutMs: 2000, accessesPerCall: 16 })))
-  assert.ok([...r.codes].every((c) => c === SweepCode.Transport), 'refused connection is a transport failure')
+  const r = unwrap(
+    await sweep(
+      chunkOf(list, {
+        mode: 'supervisor',
+        url,
+        method: 'supervisor_checkAccessList',
+        timeoutMs: 2000,
+        accessesPerCall: 16,
+      }),
+    ),
+  )
+  assert.ok(
+    [...r.codes].every((c) => c === SweepCode.Transport),
+    'refused connection is a transport failure',
+  )
 })
 
 test('a missing index file is a worker failure for every access (kept, never evicted)', async () => {
@@ -117,16 +194,33 @@ test('a missing index file is a worker failure for every access (kept, never evi
 
 test('txpool worker packs the interop transactions of txpool_content', async () => {
   const inbox = '0x4200000000000000000000000000000000000022'
-  const tx = (n: number, keys: string[] | undefined) => ({ hash: `0x${hex(BigInt(n), 64)}`, nonce: `0x${n}`, accessList: keys && [{ address: inbox, storageKeys: keys }] })
-  const content = { pending: { '0xaa': { 0: tx(1, fx.entries(0)), 1: tx(2, undefined) } }, queued: { '0xbb': { 5: tx(3, ['0x1234']) } } }
+  const tx = (n: number, keys: string[] | undefined) => ({
+    hash: `0x${hex(BigInt(n), 64)}`,
+    nonce: `0x${n}`,
+    accessList: keys && [{ address: inbox, storageKeys: keys }],
+  })
+  const content = {
+    pending: { '0xaa': { 0: tx(1, fx.entries(0)), 1: tx(2, undefined) } },
+    queued: { '0xbb': { 5: tx(3, ['0x1234']) } },
+  }
   const server: Server = createServer((req, res) => {
     let body = ''
-    req.on('data', (c: Buffer) => { body += c.toString() })
-    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: JSON.parse(body).id, result: content })))
+    req.on('data', (c: Buffer) => {
+      body += c.toString()
+    })
+    req.on('end', () =>
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ jsonrpc: '2.0', id: JSON.parse(body).id, result: content })),
+    )
   })
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok))
   try {
-    const out = (await txpool({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, timeoutMs: 2000, maxResponseBytes: 1 << 20 })) as Record<symbol, import('../../src/sweep/protocol.js').TxpoolResult>
+    const out = (await txpool({
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      timeoutMs: 2000,
+      maxResponseBytes: 1 << 20,
+    })) as Record<symbol, import('../../src/sweep/protocol.js').TxpoolResult>
     const r = out[valueSymbol]!
     assert.is(r.total, 3)
     assert.equal([...r.counts], [2, 0])
@@ -141,7 +235,10 @@ test('the pool runs the compiled worker and transfers the chunk buffer', async (
   const pool = new SweepPool({ threads: 1 })
   try {
     const cs = cases()
-    const chunk = chunkOf(cs.map((c) => c.entries), { mode: 'index', path: fx.path })
+    const chunk = chunkOf(
+      cs.map((c) => c.entries),
+      { mode: 'index', path: fx.path },
+    )
     const r = await pool.check(chunk)
     assert.is(chunk.accesses.byteLength, 0, 'the buffer moved to the worker (detached here)')
     cs.forEach((c, i) => assert.is(r.codes[i], c.code, c.name))

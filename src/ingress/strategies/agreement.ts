@@ -1,7 +1,14 @@
 import type { Logger } from 'pino'
 import type { Hex } from '../../interop/index.js'
 import { NoVerdictError } from '../errors.js'
-import { DECIDED, rejection, type CheckOutcome, type ExecutingDescriptor, type ValidationStrategy, type Verdict } from './strategy.js'
+import {
+  DECIDED,
+  rejection,
+  type CheckOutcome,
+  type ExecutingDescriptor,
+  type ValidationStrategy,
+  type Verdict,
+} from './strategy.js'
 import type { SupervisorEndpoint } from './supervisorEndpoint.js'
 
 /**
@@ -19,7 +26,9 @@ export class AgreementStrategy implements ValidationStrategy {
 
   constructor(endpoints: readonly SupervisorEndpoint[], minResponses = endpoints.length, log?: Logger) {
     if (!Number.isInteger(minResponses) || minResponses < 1 || minResponses > endpoints.length) {
-      throw new RangeError(`min responses must be in 1..${endpoints.length} (the number of supervisors), got ${minResponses}`)
+      throw new RangeError(
+        `min responses must be in 1..${endpoints.length} (the number of supervisors), got ${minResponses}`,
+      )
     }
     this.#endpoints = endpoints
     this.minResponses = minResponses
@@ -46,15 +55,32 @@ export class AgreementStrategy implements ValidationStrategy {
         if (outcome.kind === 'failsafe') return finish(rejection(outcome))
         if (outcome.kind === 'valid') valid++
         else if (outcome.kind === 'invalid') rejections.push(outcome)
-        else unanswered.push(outcome.kind === 'unavailable' ? outcome.reason : outcome.kind === 'soft' ? outcome.error.message : 'aborted')
+        else
+          unanswered.push(
+            outcome.kind === 'unavailable'
+              ? outcome.reason
+              : outcome.kind === 'soft'
+                ? outcome.error.message
+                : 'aborted',
+          )
         if (valid + rejections.length >= this.minResponses) {
           const first = rejections[0]
           if (!first) return finish({ ok: true })
-          if (valid > 0) this.#log?.warn({ valid, invalid: rejections.length, code: first.error.rpcCode }, 'supervisors disagreed; rejecting')
+          if (valid > 0)
+            this.#log?.warn(
+              { valid, invalid: rejections.length, code: first.error.rpcCode },
+              'supervisors disagreed; rejecting',
+            )
           return finish(rejection(first))
         }
         if (pending === 0) {
-          finish({ ok: false, result: 'errored', error: new NoVerdictError(`interop quorum not reached: ${valid + rejections.length} definitive responses, ${this.minResponses} required`) })
+          finish({
+            ok: false,
+            result: 'errored',
+            error: new NoVerdictError(
+              `interop quorum not reached: ${valid + rejections.length} definitive responses, ${this.minResponses} required`,
+            ),
+          })
           this.#log?.debug({ unanswered }, 'interop quorum not reached')
         }
       }

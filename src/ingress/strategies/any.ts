@@ -1,6 +1,13 @@
 import type { Hex } from '../../interop/index.js'
 import { NoVerdictError } from '../errors.js'
-import { DECIDED, rejection, type CheckOutcome, type ExecutingDescriptor, type ValidationStrategy, type Verdict } from './strategy.js'
+import {
+  DECIDED,
+  rejection,
+  type CheckOutcome,
+  type ExecutingDescriptor,
+  type ValidationStrategy,
+  type Verdict,
+} from './strategy.js'
 import type { SupervisorEndpoint } from './supervisorEndpoint.js'
 
 /**

@@ -7,11 +7,19 @@ import type { StrategyName, ValidationStrategy } from './strategy.js'
 import type { SupervisorEndpoint } from './supervisorEndpoint.js'
 
 /** The strategy named by --strategy over the configured supervisors. */
-export function createStrategy(name: StrategyName, endpoints: readonly SupervisorEndpoint[], opts: { minResponses?: number | undefined; log?: Logger } = {}): ValidationStrategy {
+export function createStrategy(
+  name: StrategyName,
+  endpoints: readonly SupervisorEndpoint[],
+  opts: { minResponses?: number | undefined; log?: Logger } = {},
+): ValidationStrategy {
   switch (name) {
-    case 'agreement': return new AgreementStrategy(endpoints, opts.minResponses ?? endpoints.length, opts.log)
-    case 'first': return new FirstStrategy(endpoints)
-    case 'any': return new AnyStrategy(endpoints)
-    case 'failover': return new FailoverStrategy(endpoints)
+    case 'agreement':
+      return new AgreementStrategy(endpoints, opts.minResponses ?? endpoints.length, opts.log)
+    case 'first':
+      return new FirstStrategy(endpoints)
+    case 'any':
+      return new AnyStrategy(endpoints)
+    case 'failover':
+      return new FailoverStrategy(endpoints)
   }
 }

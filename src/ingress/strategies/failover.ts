@@ -1,6 +1,12 @@
 import type { Hex } from '../../interop/index.js'
 import { NoVerdictError } from '../errors.js'
-import { rejection, type CheckOutcome, type ExecutingDescriptor, type ValidationStrategy, type Verdict } from './strategy.js'
+import {
+  rejection,
+  type CheckOutcome,
+  type ExecutingDescriptor,
+  type ValidationStrategy,
+  type Verdict,
+} from './strategy.js'
 import type { SupervisorEndpoint } from './supervisorEndpoint.js'
 
 /**
@@ -29,10 +35,18 @@ export class FailoverStrategy implements ValidationStrategy {
       if (!endpoint.isHealthy()) continue
       const outcome = await endpoint.check(entries, descriptor)
       switch (outcome.kind) {
-        case 'valid': return { ok: true }
-        case 'invalid': case 'failsafe': return rejection(outcome)
-        case 'soft': soft ??= outcome; continue
-        case 'unavailable': case 'aborted': endpoint.markUnhealthy(); continue
+        case 'valid':
+          return { ok: true }
+        case 'invalid':
+        case 'failsafe':
+          return rejection(outcome)
+        case 'soft':
+          soft ??= outcome
+          continue
+        case 'unavailable':
+        case 'aborted':
+          endpoint.markUnhealthy()
+          continue
       }
     }
     if (soft) return rejection(soft)

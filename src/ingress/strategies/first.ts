@@ -16,10 +16,16 @@ export class FirstStrategy implements ValidationStrategy {
   async validate(entries: readonly Hex[], descriptor: ExecutingDescriptor): Promise<Verdict> {
     const outcome = await this.#endpoint.check(entries, descriptor)
     switch (outcome.kind) {
-      case 'valid': return { ok: true }
-      case 'invalid': case 'failsafe': case 'soft': return rejection(outcome)
-      case 'unavailable': return { ok: false, result: 'errored', error: new NoVerdictError(`supervisor unavailable: ${outcome.reason}`) }
-      case 'aborted': return { ok: false, result: 'errored', error: new NoVerdictError('supervisor check aborted') }
+      case 'valid':
+        return { ok: true }
+      case 'invalid':
+      case 'failsafe':
+      case 'soft':
+        return rejection(outcome)
+      case 'unavailable':
+        return { ok: false, result: 'errored', error: new NoVerdictError(`supervisor unavailable: ${outcome.reason}`) }
+      case 'aborted':
+        return { ok: false, result: 'errored', error: new NoVerdictError('supervisor check aborted') }
     }
   }
 }

@@ -30,9 +30,7 @@ export type CheckOutcome =
   | { kind: 'aborted' }
 
 /** What a strategy decided; `result` is the label of superguard_ingress_validations_total. */
-export type Verdict =
-  | { ok: true }
-  | { ok: false; result: 'failsafe' | 'filtered' | 'errored'; error: ServiceError }
+export type Verdict = { ok: true } | { ok: false; result: 'failsafe' | 'filtered' | 'errored'; error: ServiceError }
 
 /** A way to turn one or more supervisors' answers into one verdict. */
 export interface ValidationStrategy {

@@ -23,7 +23,11 @@ const MAX_BATCH_BYTES = 64 * 1024
 const ENTRY_BYTES = 69
 const CALL_OVERHEAD_BYTES = 200
 
-type Queued = { params: [readonly Hex[], 'cross-unsafe', ExecutingDescriptor]; signal: AbortSignal | undefined; resolve: (o: CheckOutcome) => void }
+type Queued = {
+  params: [readonly Hex[], 'cross-unsafe', ExecutingDescriptor]
+  signal: AbortSignal | undefined
+  resolve: (o: CheckOutcome) => void
+}
 
 // Not verdicts: the supervisor is behind (proxyd isSoftInteropFailure).
 const SOFT: ReadonlySet<number> = new Set([RpcCode.FutureData, RpcCode.UninitializedChainDatabase])

@@ -4,10 +4,21 @@ import { blockIdJson, blockRefJson, ZERO_BLOCK_REF, type BlockIdJson, type Block
 import type { MethodContext } from './context.js'
 
 /** op-service eth.SupervisorChainSyncStatus. */
-export type ChainSyncStatusJson = { localUnsafe: BlockRefJson; localSafe: BlockIdJson; crossUnsafe: BlockIdJson; safe: BlockIdJson; finalized: BlockIdJson }
+export type ChainSyncStatusJson = {
+  localUnsafe: BlockRefJson
+  localSafe: BlockIdJson
+  crossUnsafe: BlockIdJson
+  safe: BlockIdJson
+  finalized: BlockIdJson
+}
 
 /** op-service eth.SupervisorSyncStatus: chains keyed by decimal chain id (eth.ChainID's text form). */
-export type SyncStatusJson = { minSyncedL1: BlockRefJson; safeTimestamp: number; finalizedTimestamp: number; chains: Record<string, ChainSyncStatusJson> }
+export type SyncStatusJson = {
+  minSyncedL1: BlockRefJson
+  safeTimestamp: number
+  finalizedTimestamp: number
+  chains: Record<string, ChainSyncStatusJson>
+}
 
 /**
  * `supervisor_syncStatus()` in op-supervisor's JSON shape (op-conductor's supervisor health check
@@ -36,6 +47,11 @@ export function syncStatus(ctx: MethodContext): RpcMethod {
       safeTs = safeTs === undefined || s < safeTs ? s : safeTs
       finalizedTs = finalizedTs === undefined || f < finalizedTs ? f : finalizedTs
     }
-    return { minSyncedL1: ZERO_BLOCK_REF, safeTimestamp: Number(safeTs ?? 0n), finalizedTimestamp: Number(finalizedTs ?? 0n), chains } satisfies SyncStatusJson
+    return {
+      minSyncedL1: ZERO_BLOCK_REF,
+      safeTimestamp: Number(safeTs ?? 0n),
+      finalizedTimestamp: Number(finalizedTs ?? 0n),
+      chains,
+    } satisfies SyncStatusJson
   }
 }

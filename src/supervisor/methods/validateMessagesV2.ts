@@ -11,6 +11,10 @@ import type { MethodContext } from './context.js'
  */
 export function validateMessagesV2(ctx: MethodContext, method: string): RpcMethod {
   return (params) => {
-    return answer(ctx, method, checkRequest(ctx, () => parseMessages(params[0]), params[1], params[2]))
+    return answer(
+      ctx,
+      method,
+      checkRequest(ctx, () => parseMessages(params[0]), params[1], params[2]),
+    )
   }
 }
