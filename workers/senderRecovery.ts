@@ -1,6 +1,6 @@
-import type { Hex } from '../src/interop/index.js'
-import { senderRecovery, type SenderRecovery } from '../src/engine/senderRecovery.js'
+import { type SenderRecovery, senderRecovery } from '../src/engine/senderRecovery.js'
 import { signingData } from '../src/engine/signingData.js'
+import type { Hex } from '../src/interop/index.js'
 import { initKeccak } from '../src/util/keccak.js'
 
 // Awaited in the task, not at top level: a module with top-level await cannot be require()d (see workers/blockHash.ts).

@@ -1,20 +1,20 @@
 import { isMainThread } from 'node:worker_threads'
 import { move, transferableSymbol, valueSymbol } from 'piscina'
+import type { Backend } from '../src/check/backend.js'
+import { checkAccesses } from '../src/check/checkAccesses.js'
 import type { BlockRef, LogReader } from '../src/check/types.js'
 import { RemoteRpcError, RpcClient } from '../src/rpc/client.js'
 import { SweepCode } from '../src/sweep/classify.js'
+import { lowerPriority } from '../src/sweep/lowerPriority.js'
 import {
-  decodeAccess,
-  MAX_MESSAGES,
-  unpackEntries,
   type CheckBackend,
   type ChunkResult,
+  decodeAccess,
+  MAX_MESSAGES,
   type SweepChunk,
+  unpackEntries,
 } from '../src/sweep/protocol.js'
-import type { Backend } from '../src/check/backend.js'
-import { checkAccesses } from '../src/check/checkAccesses.js'
 import { toQuantity } from '../src/util/hex.js'
-import { lowerPriority } from '../src/sweep/lowerPriority.js'
 
 // The main thread (ingress, sequencer) comes first when cores are contended. (Tests import this
 // file on their main thread too; that thread keeps its priority.)

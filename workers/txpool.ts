@@ -1,9 +1,9 @@
 import { isMainThread } from 'node:worker_threads'
 import { move, transferableSymbol, valueSymbol } from 'piscina'
 import { RpcClient } from '../src/rpc/client.js'
+import { lowerPriority } from '../src/sweep/lowerPriority.js'
 import type { TxpoolResult, TxpoolTask } from '../src/sweep/protocol.js'
 import { parseTxpoolContent } from '../src/sweep/txpoolContent.js'
-import { lowerPriority } from '../src/sweep/lowerPriority.js'
 
 // The main thread (ingress, sequencer) comes first when cores are contended. (Tests import this
 // file on their main thread too; that thread keeps its priority.)

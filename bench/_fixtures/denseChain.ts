@@ -1,4 +1,4 @@
-import { startAnvil, type Anvil } from '../../src/devnet/anvil.js'
+import { type Anvil, startAnvil } from '../../src/devnet/anvil.js'
 import { EMITTER_ADDRESS } from '../../src/devnet/contracts.js'
 import { emitterCalldata, setupChain } from '../../src/devnet/messages.js'
 import { RpcClient } from '../../src/rpc/index.js'

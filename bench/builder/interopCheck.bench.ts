@@ -4,23 +4,23 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { privateKeyToAccount } from 'viem/accounts'
-import { startBuilder, type BuilderHandle } from '../../src/builder/start.js'
 import { builderSpec } from '../../src/builder/options.js'
+import { type BuilderHandle, startBuilder } from '../../src/builder/start.js'
 import { loadConfig } from '../../src/config/index.js'
 import { startAnvil } from '../../src/devnet/anvil.js'
 import {
   accessListEntries,
   DevSigner,
   emitInitiating,
-  setupChain,
   type InitiatingMessage,
+  setupChain,
 } from '../../src/devnet/messages.js'
 import type { Hex, PayloadAttributesV3 } from '../../src/engine/types.js'
 import { startEngineSim } from '../../src/enginesim/start.js'
 import { CROSS_L2_INBOX } from '../../src/interop/index.js'
+import type { StartBuildingParams } from '../../src/pbs/index.js'
 import { signJwt } from '../../src/rpc/jwt.js'
 import { createRpcServer } from '../../src/rpc/server.js'
-import type { StartBuildingParams } from '../../src/pbs/index.js'
 import { startSupervisor, supervisorConfig } from '../../src/supervisor/index.js'
 import { createLogger } from '../../src/util/logger.js'
 import { report } from '../_harness.js'
@@ -197,14 +197,12 @@ function batchBytes(n: number): number {
   const descriptor = { chainID: '901', timestamp: '0x6870a1b2', timeout: '0x0' }
   return Buffer.byteLength(
     JSON.stringify(
-      messages
-        .slice(0, n)
-        .map((m, i) => ({
-          jsonrpc: '2.0',
-          id: i,
-          method: 'supervisor_checkAccessList',
-          params: [accessListEntries([m]), 'cross-unsafe', descriptor],
-        })),
+      messages.slice(0, n).map((m, i) => ({
+        jsonrpc: '2.0',
+        id: i,
+        method: 'supervisor_checkAccessList',
+        params: [accessListEntries([m]), 'cross-unsafe', descriptor],
+      })),
     ),
   )
 }

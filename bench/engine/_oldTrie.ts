@@ -1,11 +1,11 @@
 // The transactions/receipts trie as of commit 8f6cee7 (node arrays encoded with viem's generic toRlp): kept only
 // as the baseline of bench/engine/txRoot.bench.ts; test/engine/largeTrie.test.ts holds roots it computed.
 import { toRlp } from 'viem'
-import { keccak256 } from '../../src/util/keccak.js'
-import { bytesToHex } from '../../src/util/hex.js'
-import type { Hex } from '../../src/engine/types.js'
 // Unchanged since that commit: shared, not copied.
 import { rlpIndex } from '../../src/engine/trie.js'
+import type { Hex } from '../../src/engine/types.js'
+import { bytesToHex } from '../../src/util/hex.js'
+import { keccak256 } from '../../src/util/keccak.js'
 
 /**
  * A small Merkle-Patricia trie root builder (Yellow Paper appendix D), enough for the

@@ -1,19 +1,19 @@
+import { loadavg } from 'node:os'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { startAnvil } from '../../src/devnet/anvil.js'
 import {
   accessListEntries,
   DevSigner,
   emitInitiating,
-  setupChain,
   type InitiatingMessage,
+  setupChain,
 } from '../../src/devnet/messages.js'
 import { startIngress } from '../../src/ingress/index.js'
 import { CROSS_L2_INBOX, type Hex } from '../../src/interop/index.js'
 import { startSupervisor, supervisorConfig } from '../../src/supervisor/index.js'
 import { createLogger } from '../../src/util/logger.js'
 import { startUpstreamDouble } from '../../test/_helpers/upstreamDouble.js'
-import { loadavg } from 'node:os'
-import { ratio, report, runLoad, type LoadResult } from '../_harness.js'
+import { type LoadResult, ratio, report, runLoad } from '../_harness.js'
 
 /**
  * Ingress throughput: eth_sendRawTransaction of interop transactions (rate limit with sender

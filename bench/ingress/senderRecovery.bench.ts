@@ -1,7 +1,7 @@
 import { privateKeyToAccount } from 'viem/accounts'
 import { DEV_KEYS } from '../../src/devnet/messages.js'
-import { signingData, type SigningData } from '../../src/engine/signingData.js'
 import { senderRecovery } from '../../src/engine/senderRecovery.js'
+import { type SigningData, signingData } from '../../src/engine/signingData.js'
 import { CROSS_L2_INBOX, type Hex } from '../../src/interop/index.js'
 import { initKeccak } from '../../src/util/keccak.js'
 import { ratio, report } from '../_harness.js'

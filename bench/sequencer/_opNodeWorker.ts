@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import { OpNode } from '../../test/_helpers/opNode.js'
 import { initKeccak } from '../../src/util/keccak.js'
+import { OpNode } from '../../test/_helpers/opNode.js'
 
 // Worker-thread entry: the op-node stand-in (test/_helpers/opNode.ts) driving `slots` blocks through
 // `engineUrl` — forkchoiceUpdated with attributes, building until the seal, getPayload (timed: the

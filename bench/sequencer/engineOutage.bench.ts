@@ -3,11 +3,12 @@
 // (process.cpuUsage; the idle engine-sim shares the process), failed slot attempts, log bytes
 // written, how far ahead of the wall clock any job's timestamp ran, and the time from the restore
 // to the first sealed block. Run: node dist/bench/sequencer/engineOutage.bench.js [outage-ms]
-import { pino } from 'pino'
+
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { randomBytes } from 'node:crypto'
+import { pino } from 'pino'
 import { startEngineSim } from '../../src/enginesim/start.js'
 import { sequencerConfig, startSequencer } from '../../src/sequencer/start.js'
 import { TcpPipe } from '../../test/faults/tcpPipe.js'

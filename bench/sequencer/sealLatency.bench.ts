@@ -1,11 +1,11 @@
-import { Worker } from 'node:worker_threads'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { Worker } from 'node:worker_threads'
 import { sequencerConfig, startSequencer } from '../../src/sequencer/start.js'
 import { createLogger } from '../../src/util/logger.js'
 import { ratio, report } from '../_harness.js'
+import { startBareProxy } from './_bareProxy.js'
 import type { BuilderJob, BuilderStats } from './_builderWorker.js'
 import type { OpNodeJob, OpNodeResult } from './_opNodeWorker.js'
-import { startBareProxy } from './_bareProxy.js'
 import { jwtFile, mainThreadCpuMs, pct, processCpuMs, r2, runWorker, sibling, startEngineProcess } from './_procs.js'
 
 /**

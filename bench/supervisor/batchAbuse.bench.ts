@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { assertValid, checkAccessListCall, post, startIndexSupervisor } from '../_fixtures/indexSupervisor.js'
 import { sampleAccesses, seedIndex } from '../_fixtures/seedIndex.js'
-import { ratio, report, runLoad, type LoadResult } from '../_harness.js'
+import { type LoadResult, ratio, report, runLoad } from '../_harness.js'
 
 // Item 6 of issue 7: a 70 KB batch of 1,000 supervisor_syncStatus answered 1.55 MB and held the
 // main thread 94–433 ms; 4 clients looping it pushed everyone else's p99 from ~5 ms to 1.34 s.

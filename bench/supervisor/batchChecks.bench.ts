@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { openDb } from '../../src/logindex/openDb.js'
 import { assertValid, checkAccessListCall, post, startIndexSupervisor } from '../_fixtures/indexSupervisor.js'
 import { sampleAccesses, seedIndex } from '../_fixtures/seedIndex.js'
-import { ratio, report, runLoad, since, type LoadResult } from '../_harness.js'
+import { type LoadResult, ratio, report, runLoad, since } from '../_harness.js'
 
 // JSON-RPC batches of 100 supervisor_checkAccessList calls (one entry pair each) over HTTP to the
 // supervisor's real server on a seeded index → validated checks/s, against raw better-sqlite3

@@ -5,7 +5,7 @@ import type { Access } from '../../src/interop/index.js'
 import { startEchoServer } from '../_baselines/echoServer.js'
 import { assertValid, checkAccessListCall, post, startIndexSupervisor } from '../_fixtures/indexSupervisor.js'
 import { sampleAccesses, seedIndex } from '../_fixtures/seedIndex.js'
-import { ratio, report, runLoad, type LoadResult } from '../_harness.js'
+import { type LoadResult, ratio, report, runLoad } from '../_harness.js'
 
 // supervisor_checkAccessList over HTTP, one request per check: the supervisor's real JSON-RPC
 // server on a seeded index (this thread, as in production) against the bare fastify echo server

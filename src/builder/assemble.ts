@@ -1,9 +1,9 @@
-import type { ExecutionPayloadV3, Hex, PayloadAttributesV3 } from '../engine/types.js'
-import { decodeTx, DEPOSIT_TX_TYPE, type DecodedTx } from '../engine/decodeTx.js'
+import { DEPOSIT_TX_TYPE, type DecodedTx, decodeTx } from '../engine/decodeTx.js'
 import { applyError, txGasUsed } from '../engine/execution.js'
 import { nextBaseFee } from '../engine/feeParams.js'
-import { sealPayload } from '../engine/sealPayload.js'
 import type { Fork } from '../engine/fork.js'
+import { sealPayload } from '../engine/sealPayload.js'
+import type { ExecutionPayloadV3, Hex, PayloadAttributesV3 } from '../engine/types.js'
 import { toQuantity } from '../util/hex.js'
 
 /**

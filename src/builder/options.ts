@@ -1,5 +1,5 @@
 import { listenerLimitOptions, responseLimitOptions } from '../config/common.js'
-import { defineOptions, defineSpec, loadConfig, type ConfigOf, type InputOf, type LoadInput } from '../config/index.js'
+import { type ConfigOf, defineOptions, defineSpec, type InputOf, type LoadInput, loadConfig } from '../config/index.js'
 import { parseEndpoint, parseListen } from '../rpc/endpoint.js'
 import { readJwtSecret } from '../rpc/jwt.js'
 import { LOG_LEVELS } from '../util/logger.js'

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
-import type { RpcClient } from '../rpc/client.js'
 import type { StartBuildingParams } from '../pbs/index.js'
+import type { RpcClient } from '../rpc/client.js'
 import { backoffMs } from '../util/failureLog.js'
 import type { ParentHeader } from './assemble.js'
 import type { JobFollower } from './jobFollower.js'

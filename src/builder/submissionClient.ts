@@ -3,7 +3,7 @@ import type { Logger } from 'pino'
 import type { Counter } from 'prom-client'
 import type { Hex } from '../engine/types.js'
 import type { RpcClient } from '../rpc/client.js'
-import { submissionOf, type AssembledBlock } from './assemble.js'
+import { type AssembledBlock, submissionOf } from './assemble.js'
 
 export type SubmittedEvent = {
   jobId: Hex

@@ -1,6 +1,6 @@
 import type { SafetyLevel } from '../interop/index.js'
-import type { BlockRef, ChainStatus, StoredLog } from './types.js'
 import type { MaybePromise } from './maybePromise.js'
+import type { BlockRef, ChainStatus, StoredLog } from './types.js'
 
 /** Why a log look-up found nothing: the block is not there (yet), or the block has no such log. */
 export type LogMiss = 'no-block' | 'no-log'

@@ -1,16 +1,16 @@
 import {
   accessFor,
-  checksum,
   CROSS_L2_INBOX,
+  checksum,
   decodeExecutingMessage,
+  type ExecutingMessage,
+  type Hex,
   isExecutingMessageLog,
   logHash,
   payloadHash,
-  type ExecutingMessage,
-  type Hex,
 } from '../interop/index.js'
-import type { BlockRef } from './types.js'
 import { hexToBytes } from '../util/hex.js'
+import type { BlockRef } from './types.js'
 
 /** A log as eth_getLogs returns it (the fields the RPC backend reads). */
 export type RawLog = {

@@ -1,9 +1,9 @@
 import { ConflictError, FutureDataError, UninitializedError, UnknownChainError } from '../errors/index.js'
-import { EXPIRY_WINDOW_S, timingViolation, type Access, type SafetyLevel } from '../interop/index.js'
+import { type Access, EXPIRY_WINDOW_S, type SafetyLevel, timingViolation } from '../interop/index.js'
 import type { Backend } from './backend.js'
-import { fail, OK, type CheckResult } from './checkResult.js'
+import { type CheckResult, fail, OK } from './checkResult.js'
 import type { ExecutingDescriptor } from './descriptor.js'
-import { drive, wait, type MaybePromise } from './maybePromise.js'
+import { drive, type MaybePromise, wait } from './maybePromise.js'
 
 /**
  * The core check: may every access be executed on `descriptor.chainId` at `descriptor.timestamp`

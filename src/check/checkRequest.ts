@@ -2,7 +2,7 @@ import { FailsafeEnabledError, InternalError, InvalidParamsError, ServiceError }
 import type { Access } from '../interop/index.js'
 import type { Backend } from './backend.js'
 import { checkAccesses } from './checkAccesses.js'
-import { fail, type CheckResult } from './checkResult.js'
+import { type CheckResult, fail } from './checkResult.js'
 import { parseExecutingDescriptor } from './descriptor.js'
 import type { MaybePromise } from './maybePromise.js'
 import { parseMinSafety } from './minSafety.js'

@@ -1,5 +1,5 @@
-import { IdentifierError, MAX_UINT64, parseChainId } from '../interop/index.js'
 import { InvalidParamsError } from '../errors/index.js'
+import { type IdentifierError, MAX_UINT64, parseChainId } from '../interop/index.js'
 
 /** When and where the messages are to be executed (op-supervisor ExecutingDescriptor). */
 export type ExecutingDescriptor = { chainId: bigint; timestamp: bigint; timeout: bigint }

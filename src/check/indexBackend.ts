@@ -1,7 +1,7 @@
 import { InternalError } from '../errors/index.js'
 import type { SafetyLevel } from '../interop/index.js'
-import type { ChainStatus, HeadLevel, LogReader } from './types.js'
 import type { Backend, ChainHeads } from './backend.js'
+import type { ChainStatus, HeadLevel, LogReader } from './types.js'
 
 /** The index head a safety level is read from: local-safe reads `safe` (the chain's own tag). */
 const HEAD_OF: Record<Exclude<SafetyLevel, 'unsafe'>, HeadLevel> = {

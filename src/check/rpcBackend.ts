@@ -2,12 +2,12 @@ import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
 import { Counter, type Registry } from 'prom-client'
 import { EXPIRY_WINDOW_S, type ExecutingMessage } from '../interop/index.js'
-import type { BlockRef } from './types.js'
-import type { Backend, ChainHeads } from './backend.js'
-import { sameMessage, type BlockData } from './blockData.js'
 import { BoundedMap } from '../util/boundedMap.js'
-import { then, type MaybePromise } from './maybePromise.js'
+import type { Backend, ChainHeads } from './backend.js'
+import { type BlockData, sameMessage } from './blockData.js'
+import { type MaybePromise, then } from './maybePromise.js'
 import { RpcChain, rpcClient } from './rpcChain.js'
+import type { BlockRef } from './types.js'
 
 export type RpcTarget = { url: string; chainId?: bigint }
 

@@ -1,14 +1,14 @@
-import { createPublicClient, http, type PublicClient } from 'viem'
 import type { Logger } from 'pino'
+import { createPublicClient, http, type PublicClient } from 'viem'
 import { InternalError } from '../errors/index.js'
 import type { Hex } from '../interop/index.js'
-import type { BlockRef, ChainStatus } from './types.js'
+import { BoundedMap } from '../util/boundedMap.js'
 import { FailureLog } from '../util/failureLog.js'
 import { toQuantity } from '../util/hex.js'
 import { BlockData, type RawLog } from './blockData.js'
-import { createLimiter, LimiterFullError, type Limiter } from './limiter.js'
-import { BoundedMap } from '../util/boundedMap.js'
+import { createLimiter, type Limiter, LimiterFullError } from './limiter.js'
 import type { MaybePromise } from './maybePromise.js'
+import type { BlockRef, ChainStatus } from './types.js'
 
 export type RpcChainOptions = {
   url: string

@@ -1,5 +1,5 @@
-import { startBuilder } from '../builder/start.js'
 import { builderSpec } from '../builder/options.js'
+import { startBuilder } from '../builder/start.js'
 import { serviceCommand } from './serve.js'
 
 export const command = serviceCommand({

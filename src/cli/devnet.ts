@@ -1,6 +1,6 @@
 import { formatHelp, loadConfig } from '../config/index.js'
-import { startDevnet } from '../devnet/start.js'
 import { devnetSpec } from '../devnet/options.js'
+import { startDevnet } from '../devnet/start.js'
 import { createLogger } from '../util/logger.js'
 import { onShutdown } from '../util/shutdown.js'
 import type { Command } from './command.js'

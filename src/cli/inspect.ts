@@ -1,12 +1,12 @@
 import { ConfigError, defineSpec, formatHelp, loadConfig } from '../config/index.js'
-import { decodeTransaction, type DecodedTransaction } from '../engine/decodeTransaction.js'
+import { type DecodedTransaction, decodeTransaction } from '../engine/decodeTransaction.js'
 import {
+  type Access,
   AccessListParseError,
   encodeAccess,
+  type Hex,
   parseAccessList,
   TransactionDecodeError,
-  type Access,
-  type Hex,
 } from '../interop/index.js'
 import type { Command } from './command.js'
 

@@ -1,6 +1,5 @@
-import type { Logger } from 'pino'
-import { ConfigError, formatHelp, loadConfig, type ConfigOf, type OptionsSpec, type Spec } from '../config/index.js'
-import type { LevelWithSilent } from 'pino'
+import type { LevelWithSilent, Logger } from 'pino'
+import { ConfigError, type ConfigOf, formatHelp, loadConfig, type OptionsSpec, type Spec } from '../config/index.js'
 import { createLogger } from '../util/logger.js'
 import { onShutdown } from '../util/shutdown.js'
 import type { Command } from './command.js'

@@ -4,7 +4,7 @@ import { integrityCheck } from '../logindex/openIndex.js'
 import { startSupervisor } from '../supervisor/index.js'
 import { supervisorSpec } from '../supervisor/options.js'
 import type { Command } from './command.js'
-import { serviceCommand, StartupError } from './serve.js'
+import { StartupError, serviceCommand } from './serve.js'
 
 // The bound address goes to the log ("supervisor listening", field url): with --port 0 that is how callers find it.
 const service = serviceCommand({

@@ -1,16 +1,16 @@
 export { ConfigError } from './errors.js'
 export { formatHelp } from './help.js'
-export { loadConfig, type LoadInput, type Loaded } from './load.js'
+export { type Loaded, type LoadInput, loadConfig } from './load.js'
 export {
+  type ConfigOf,
   configFileEnv,
   defineOptions,
   defineSpec,
   envName,
   flagName,
-  SHARED_OPTIONS,
-  type ConfigOf,
   type InputOf,
   type OptionSpec,
   type OptionsSpec,
+  SHARED_OPTIONS,
   type Spec,
 } from './options.js'

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs'
 import { parseDuration } from '../util/duration.js'
 import { ConfigError } from './errors.js'
 import {
+  type ConfigOf,
   configFileEnv,
   envName,
   flagName,
-  type ConfigOf,
   type InputOf,
   type OptionSpec,
   type OptionsSpec,

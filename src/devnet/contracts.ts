@@ -1,6 +1,6 @@
 import { keccak256, toHex } from 'viem'
-import { CROSS_L2_INBOX, EXECUTING_MESSAGE_TOPIC } from '../interop/index.js'
 import type { Hex } from '../interop/index.js'
+import { CROSS_L2_INBOX, EXECUTING_MESSAGE_TOPIC } from '../interop/index.js'
 
 /**
  * Hand-assembled runtime bytecode for the local chains, installed with anvil_setCode

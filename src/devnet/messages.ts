@@ -1,6 +1,6 @@
 import { createPublicClient, http, type PublicClient } from 'viem'
-import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
-import { accessFor, encodeAccess, encodeIdentifier, payloadHash, type Hex, type Identifier } from '../interop/index.js'
+import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
+import { accessFor, encodeAccess, encodeIdentifier, type Hex, type Identifier, payloadHash } from '../interop/index.js'
 import { bytesToHex } from '../util/hex.js'
 import { EMITTER_ADDRESS, EMITTER_CODE, INBOX_ADDRESS, INBOX_CODE, VALIDATE_MESSAGE_SELECTOR } from './contracts.js'
 

@@ -1,4 +1,4 @@
-import { defineOptions, defineSpec, loadConfig, type ConfigOf, type LoadInput } from '../config/index.js'
+import { type ConfigOf, defineOptions, defineSpec, type LoadInput, loadConfig } from '../config/index.js'
 import { LOG_LEVELS } from '../util/logger.js'
 
 /** `superguard devnet`: everything on an embedded default, for a first look and for smoke tests. */

@@ -1,5 +1,5 @@
-import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import type { Logger } from 'pino'
+import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
 import type { Hex } from '../interop/index.js'
 import type { RpcClient } from '../rpc/index.js'
 import { PBS_CHAIN_ID } from './pbsStack.js'

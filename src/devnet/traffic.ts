@@ -1,14 +1,14 @@
+import { EXPIRY_WINDOW_S, type Hex } from '../interop/index.js'
 import type { Indexer } from '../logindex/index.js'
 import { RemoteRpcError, type RpcClient } from '../rpc/index.js'
-import { EXPIRY_WINDOW_S, type Hex } from '../interop/index.js'
 import {
   accessListEntries,
-  emitInitiating,
-  sendExecuting,
-  signExecuting,
   type DevChain,
   type DevSigner,
+  emitInitiating,
   type InitiatingMessage,
+  sendExecuting,
+  signExecuting,
 } from './messages.js'
 import type { IngressCounts, TrafficCounts } from './stats.js'
 

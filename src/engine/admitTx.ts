@@ -1,7 +1,7 @@
-import { decodeTx, DEPOSIT_TX_TYPE, type DecodedTx } from './decodeTx.js'
+import { DEPOSIT_TX_TYPE, type DecodedTx, decodeTx } from './decodeTx.js'
 import { TxRejectedError } from './errors.js'
 import { intrinsicGas } from './execution.js'
-import { forkAtLeast, type Fork } from './fork.js'
+import { type Fork, forkAtLeast } from './fork.js'
 import type { Hex } from './types.js'
 
 export type AdmissionRules = {

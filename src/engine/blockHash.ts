@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { toRlp } from 'viem'
-import { keccak256 } from '../util/keccak.js'
 import { bytesToHex, hexToBytes, quantityToBigInt } from '../util/hex.js'
+import { keccak256 } from '../util/keccak.js'
 import { orderedTrieRoot } from './trie.js'
 import type { ExecutionPayloadV3, Hex, WithdrawalV1 } from './types.js'
 

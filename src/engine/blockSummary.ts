@@ -1,5 +1,5 @@
-import { keccak256 } from '../util/keccak.js'
 import { bytesToHex, hexToBytes, quantityToBigInt } from '../util/hex.js'
+import { keccak256 } from '../util/keccak.js'
 import { EMPTY_OMMERS_HASH, encodeHeader, headerFromPayload, requestsHash } from './blockHash.js'
 import type { ExecutionPayloadV3, Hex, Quantity, WithdrawalV1 } from './types.js'
 

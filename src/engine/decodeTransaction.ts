@@ -1,6 +1,6 @@
 import { inboxEntries } from '../interop/accessList.js'
 import { TransactionDecodeError } from '../interop/errors.js'
-import { DEPOSIT_TX_TYPE, parseFailure, parseTx, canonicalTxHash, txTypeNumber } from './decodeTx.js'
+import { canonicalTxHash, DEPOSIT_TX_TYPE, parseFailure, parseTx, txTypeNumber } from './decodeTx.js'
 import type { Hex } from './types.js'
 
 export type TransactionType = 'legacy' | 'eip2930' | 'eip1559' | 'eip4844' | 'eip7702'

@@ -1,10 +1,10 @@
 import { toRlp } from 'viem'
-import { orderedTrieRoot } from './trie.js'
-import { scalarBytes } from './blockHash.js'
-import type { Hex } from './types.js'
 import { bytesToHex, hexToBytes } from '../util/hex.js'
 import { keccak256 } from '../util/keccak.js'
+import { scalarBytes } from './blockHash.js'
 import { DEPOSIT_TX_TYPE, type DecodedTx } from './decodeTx.js'
+import { orderedTrieRoot } from './trie.js'
+import type { Hex } from './types.js'
 
 /**
  * The engine-sim's stand-in for EVM execution. There is no state: every transaction succeeds,

@@ -1,6 +1,6 @@
-import type { Hex } from './types.js'
 import { bytesToHex, hexToBytes } from '../util/hex.js'
-import { forkAtLeast, type Fork } from './fork.js'
+import { type Fork, forkAtLeast } from './fork.js'
+import type { Hex } from './types.js'
 
 /**
  * EIP-1559 parameters in OP headers: from Holocene the block's extraData carries

@@ -1,6 +1,6 @@
-export * from './types.js'
-export { EMPTY_TRIE_ROOT, orderedTrieRoot, rlpIndex, trieRoot } from './trie.js'
+export { type AdmissionRules, admitTx } from './admitTx.js'
 export {
+  type BlockHeader,
   computeBlockHash,
   EMPTY_OMMERS_HASH,
   EMPTY_REQUESTS_HASH,
@@ -11,9 +11,40 @@ export {
   scalarBytes,
   transactionsRoot,
   withdrawalsRoot,
-  type BlockHeader,
 } from './blockHash.js'
-export { payloadNumberAndTime, payloadToBlockSummary, txHash, type RpcBlock } from './blockSummary.js'
+export { payloadNumberAndTime, payloadToBlockSummary, type RpcBlock, txHash } from './blockSummary.js'
+export { type DecodedTransaction, decodeTransaction, type TransactionType } from './decodeTransaction.js'
+export { canonicalTxHash, DEPOSIT_TX_TYPE, type DecodedTx, decodeTx, parseTx } from './decodeTx.js'
+export { TxRejectedError } from './errors.js'
+export {
+  applyError,
+  type ExecEnv,
+  type ExecResult,
+  effectiveTip,
+  executeTxs,
+  intrinsicGas,
+  simStateRoot,
+  TxApplyError,
+  txGasUsed,
+  ZERO_BLOOM,
+} from './execution.js'
+export {
+  DEFAULT_DENOMINATOR,
+  DEFAULT_ELASTICITY,
+  extraDataError,
+  extraDataFor,
+  type FeeParams,
+  feeParamsOf,
+  nextBaseFee,
+} from './feeParams.js'
+export { FORKS, type Fork, forkAtLeast, payloadVersion } from './fork.js'
+export { Mempool, type PoolTx } from './mempool.js'
+export { type NewPayloadRequest, newPayloadRequest } from './newPayload.js'
+export { type SealInput, sealPayload } from './sealPayload.js'
+export { recoverSender, type SenderRecovery, senderRecovery } from './senderRecovery.js'
+export { type SigningData, signingData } from './signingData.js'
+export { EMPTY_TRIE_ROOT, orderedTrieRoot, rlpIndex, trieRoot } from './trie.js'
+export * from './types.js'
 export {
   parseDataList,
   parseExecutionPayload,
@@ -21,34 +52,3 @@ export {
   parsePayloadAttributes,
   parseWithdrawals,
 } from './validate.js'
-export { decodeTx, DEPOSIT_TX_TYPE, canonicalTxHash, parseTx, type DecodedTx } from './decodeTx.js'
-export { decodeTransaction, type DecodedTransaction, type TransactionType } from './decodeTransaction.js'
-export {
-  applyError,
-  effectiveTip,
-  executeTxs,
-  intrinsicGas,
-  simStateRoot,
-  txGasUsed,
-  TxApplyError,
-  ZERO_BLOOM,
-  type ExecEnv,
-  type ExecResult,
-} from './execution.js'
-export {
-  DEFAULT_DENOMINATOR,
-  DEFAULT_ELASTICITY,
-  extraDataError,
-  extraDataFor,
-  feeParamsOf,
-  nextBaseFee,
-  type FeeParams,
-} from './feeParams.js'
-export { FORKS, forkAtLeast, payloadVersion, type Fork } from './fork.js'
-export { recoverSender, senderRecovery, type SenderRecovery } from './senderRecovery.js'
-export { signingData, type SigningData } from './signingData.js'
-export { newPayloadRequest, type NewPayloadRequest } from './newPayload.js'
-export { admitTx, type AdmissionRules } from './admitTx.js'
-export { TxRejectedError } from './errors.js'
-export { Mempool, type PoolTx } from './mempool.js'
-export { sealPayload, type SealInput } from './sealPayload.js'

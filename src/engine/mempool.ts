@@ -1,7 +1,7 @@
-import type { Hex } from './types.js'
 import { DEPOSIT_TX_TYPE, type DecodedTx } from './decodeTx.js'
 import { TxRejectedError } from './errors.js'
 import { effectiveTip, txGasUsed } from './execution.js'
+import type { Hex } from './types.js'
 
 export type PoolTx = DecodedTx & { from: Hex; seq: number }
 

@@ -1,3 +1,4 @@
+import { toQuantity } from '../util/hex.js'
 import { computeBlockHash } from './blockHash.js'
 import type { DecodedTx } from './decodeTx.js'
 import { executeTxs } from './execution.js'
@@ -5,7 +6,6 @@ import { extraDataFor } from './feeParams.js'
 import type { Fork } from './fork.js'
 import { EMPTY_TRIE_ROOT } from './trie.js'
 import type { ExecutionPayloadV3, Hex, PayloadAttributesV3 } from './types.js'
-import { toQuantity } from '../util/hex.js'
 
 export type SealInput = {
   fork: Fork

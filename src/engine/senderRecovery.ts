@@ -4,7 +4,7 @@ import { InvalidParamsError } from '../errors/index.js'
 import type { Hex } from '../interop/index.js'
 import { bytesToHex } from '../util/hex.js'
 import { keccak256 } from '../util/keccak.js'
-import { signingData, type SigningData } from './signingData.js'
+import { type SigningData, signingData } from './signingData.js'
 
 /** The part of the `secp256k1` package (libsecp256k1 N-API binding) used here. */
 type NativeSecp256k1 = {

@@ -1,5 +1,5 @@
-import { keccak256 } from '../util/keccak.js'
 import { bytesToHex } from '../util/hex.js'
+import { keccak256 } from '../util/keccak.js'
 import type { Hex } from './types.js'
 
 /**

@@ -1,12 +1,12 @@
 import { computeBlockHash } from '../engine/blockHash.js'
 import { txHash } from '../engine/blockSummary.js'
+import { ZERO_BLOOM } from '../engine/execution.js'
+import { extraDataFor } from '../engine/feeParams.js'
+import { type Fork, forkAtLeast, payloadVersion } from '../engine/fork.js'
 import { EMPTY_TRIE_ROOT } from '../engine/trie.js'
 import type { ExecutionPayloadV3, Hex } from '../engine/types.js'
 import { bytesToHex, quantityToBigInt, toQuantity } from '../util/hex.js'
 import { keccak256 } from '../util/keccak.js'
-import { ZERO_BLOOM } from '../engine/execution.js'
-import { extraDataFor } from '../engine/feeParams.js'
-import { forkAtLeast, payloadVersion, type Fork } from '../engine/fork.js'
 
 export const ZERO_HASH: Hex = `0x${'00'.repeat(32)}`
 

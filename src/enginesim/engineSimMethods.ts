@@ -1,4 +1,3 @@
-import { InternalError, InvalidParamsError } from '../errors/index.js'
 import type { Hex } from '../engine/types.js'
 import {
   parseDataList,
@@ -6,6 +5,7 @@ import {
   parseForkchoiceState,
   parsePayloadAttributes,
 } from '../engine/validate.js'
+import { InternalError, InvalidParamsError } from '../errors/index.js'
 import type { RpcMethod } from '../rpc/index.js'
 import { isHex, toQuantity } from '../util/hex.js'
 import { patchFaults } from './faults.js'

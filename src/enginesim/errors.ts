@@ -1,5 +1,5 @@
-import { ExecutionCode, ServiceError } from '../errors/index.js'
 import type { EngineErrorCode } from '../engine/types.js'
+import { ExecutionCode, ServiceError } from '../errors/index.js'
 
 export { TxRejectedError } from '../engine/errors.js'
 

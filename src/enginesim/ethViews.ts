@@ -1,5 +1,5 @@
 import { payloadToBlockSummary } from '../engine/blockSummary.js'
-import { decodeTx, DEPOSIT_TX_TYPE, type DecodedTx } from '../engine/decodeTx.js'
+import { DEPOSIT_TX_TYPE, type DecodedTx, decodeTx } from '../engine/decodeTx.js'
 import { txGasUsed } from '../engine/execution.js'
 import type { Mempool, PoolTx } from '../engine/mempool.js'
 import type { Hex } from '../engine/types.js'

@@ -1,6 +1,6 @@
+import type { PayloadStatus } from '../engine/types.js'
 import { InvalidParamsError } from '../errors/index.js'
 import { parseDuration } from '../util/duration.js'
-import type { PayloadStatus } from '../engine/types.js'
 
 /**
  * Fault injection, set by flags at start and by `sim_setFaults` at run time:

@@ -1,5 +1,5 @@
-import { defineOptions, defineSpec, type ConfigOf } from '../config/index.js'
 import { listenOptions } from '../config/common.js'
+import { type ConfigOf, defineOptions, defineSpec } from '../config/index.js'
 import { FORKS } from '../engine/fork.js'
 import { readJwtSecret } from '../rpc/jwt.js'
 

@@ -1,6 +1,6 @@
+import { DEPOSIT_TX_TYPE, type DecodedTx } from '../engine/decodeTx.js'
 import type { Hex } from '../engine/types.js'
 import { toQuantity } from '../util/hex.js'
-import { DEPOSIT_TX_TYPE, type DecodedTx } from '../engine/decodeTx.js'
 
 export type BlockContext = { blockHash: Hex; blockNumber: bigint; index: number; baseFee: bigint }
 

@@ -15,7 +15,7 @@ import type {
 import { Chain, genesisBlock, type SimBlock } from './chain.js'
 import { EngineApi } from './engineApi.js'
 import { EthViews } from './ethViews.js'
-import { NO_FAULTS, type Faults } from './faults.js'
+import { type Faults, NO_FAULTS } from './faults.js'
 import { TxIntake } from './txIntake.js'
 
 export type EngineSimOptions = {

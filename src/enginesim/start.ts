@@ -1,19 +1,19 @@
 import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
+import type { Fork } from '../engine/fork.js'
 import type { Hex } from '../engine/types.js'
 import {
   createRegistry,
   createRpcServer,
   DEFAULT_BODY_LIMIT,
-  rpcCallObserver,
   type ListenerLimits,
+  rpcCallObserver,
 } from '../rpc/index.js'
 import { initKeccak } from '../util/keccak.js'
 import { createLogger } from '../util/logger.js'
-import { NO_FAULTS, type Faults } from './faults.js'
-import type { Fork } from '../engine/fork.js'
-import { EngineSimAuth, installPublicBodyLimit } from './jwtGate.js'
 import { engineSimMethods } from './engineSimMethods.js'
+import { type Faults, NO_FAULTS } from './faults.js'
+import { EngineSimAuth, installPublicBodyLimit } from './jwtGate.js'
 import { engineSimOptions as defaults } from './options.js'
 import { EngineSim } from './sim.js'
 

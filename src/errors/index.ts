@@ -1,5 +1,5 @@
-export { ExecutionCode, RpcCode, SupervisorCode, type RelayedCode } from './codes.js'
 export { ServiceError, type ServiceErrorOptions } from './base.js'
+export { ExecutionCode, type RelayedCode, RpcCode, SupervisorCode } from './codes.js'
 export {
   AccessListOutOfBoundsError,
   ConflictError,

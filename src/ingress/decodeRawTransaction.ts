@@ -1,6 +1,6 @@
+import { type DecodedTransaction, decodeTransaction } from '../engine/decodeTransaction.js'
 import { InvalidParamsError } from '../errors/index.js'
-import { decodeTransaction, type DecodedTransaction } from '../engine/decodeTransaction.js'
-import { TransactionDecodeError, type Hex } from '../interop/index.js'
+import { type Hex, TransactionDecodeError } from '../interop/index.js'
 
 export type IngressTxType = 'legacy' | 'eip2930' | 'eip1559' | 'eip7702'
 

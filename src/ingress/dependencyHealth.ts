@@ -1,5 +1,5 @@
-import { Gauge, type Registry } from 'prom-client'
 import type { Logger } from 'pino'
+import { Gauge, type Registry } from 'prom-client'
 import { ExecutionCode, RpcCode } from '../errors/index.js'
 import { RemoteRpcError, RpcClient } from '../rpc/index.js'
 

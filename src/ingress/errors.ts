@@ -1,5 +1,5 @@
 import { relayed } from '../errors/codes.js'
-import { ExecutionCode, RpcCode, ServiceError, SupervisorCode, type ServiceErrorOptions } from '../errors/index.js'
+import { ExecutionCode, RpcCode, ServiceError, type ServiceErrorOptions, SupervisorCode } from '../errors/index.js'
 
 /**
  * No supervisor gave a verdict (quorum not reached, none healthy, unreachable): the ingress fails

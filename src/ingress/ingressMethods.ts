@@ -6,8 +6,8 @@ import type { AcceptedSet } from './acceptedSet.js'
 import type { ActivitySummary } from './activitySummary.js'
 import { decodeRawTransaction, type IngressTx } from './decodeRawTransaction.js'
 import type { Forwarder } from './forwarder.js'
-import type { IngressMetrics } from './metrics.js'
 import type { InteropValidator } from './interopValidator.js'
+import type { IngressMetrics } from './metrics.js'
 
 export const SUBMISSION_METHODS = ['eth_sendRawTransaction', 'eth_sendRawTransactionConditional'] as const
 

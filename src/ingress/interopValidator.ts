@@ -1,4 +1,6 @@
 import type { Logger } from 'pino'
+import type { SenderRecovery } from '../engine/senderRecovery.js'
+import { signingData } from '../engine/signingData.js'
 import {
   AccessListOutOfBoundsError,
   InvalidParamsError,
@@ -6,13 +8,11 @@ import {
   RequestBodyTooLargeError,
   type ServiceError,
 } from '../errors/index.js'
-import { AccessListParseError, dedupeAccesses, encodeAccessList, parseAccessList, type Hex } from '../interop/index.js'
+import { AccessListParseError, dedupeAccesses, encodeAccessList, type Hex, parseAccessList } from '../interop/index.js'
 import { toQuantity } from '../util/hex.js'
 import type { IngressTx } from './decodeRawTransaction.js'
-import { signingData } from '../engine/signingData.js'
 import type { IngressMetrics } from './metrics.js'
 import type { SenderRateLimiter } from './senderRateLimiter.js'
-import type { SenderRecovery } from '../engine/senderRecovery.js'
 import type { SenderRecoveryPool } from './senderRecoveryPool.js'
 import type { ExecutingDescriptor, ValidationStrategy, Verdict } from './strategies/strategy.js'
 

@@ -1,5 +1,5 @@
 import { listenOptions } from '../config/common.js'
-import { defineOptions, defineSpec, type ConfigOf, type InputOf } from '../config/index.js'
+import { type ConfigOf, defineOptions, defineSpec, type InputOf } from '../config/index.js'
 import { STRATEGIES } from './strategies/strategy.js'
 
 /** Read-only methods proxied to the upstream by default; everything else but transaction submission is -32601. */

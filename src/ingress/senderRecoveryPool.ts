@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
-import { InvalidParamsError } from '../errors/index.js'
-import type { Hex } from '../interop/index.js'
 import type { SenderRecovery } from '../engine/senderRecovery.js'
 import { signingData } from '../engine/signingData.js'
+import { InvalidParamsError } from '../errors/index.js'
+import type { Hex } from '../interop/index.js'
 
 /** The compiled task file next to this compiled module (Node 20 cannot load .ts workers). */
 export const SENDER_RECOVERY_WORKER = fileURLToPath(new URL('../../workers/senderRecovery.js', import.meta.url))

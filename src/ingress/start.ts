@@ -2,30 +2,30 @@ import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 import { loadConfig } from '../config/index.js'
+import { senderRecovery } from '../engine/senderRecovery.js'
 import { ServiceError } from '../errors/index.js'
 import { parseChainId } from '../interop/index.js'
 import {
   createRegistry,
   createRpcServer,
   listenerLimits,
-  RemoteRpcError,
-  rpcCallObserver,
   type MethodTable,
+  RemoteRpcError,
   type RpcMethod,
+  rpcCallObserver,
 } from '../rpc/index.js'
 import { initKeccak } from '../util/keccak.js'
 import { createLogger, type Logger } from '../util/logger.js'
 import { AcceptedSet } from './acceptedSet.js'
 import { ActivitySummary } from './activitySummary.js'
-import { ingressSpec, type IngressConfig, type IngressInput } from './options.js'
+import { DependencyHealth } from './dependencyHealth.js'
 import { httpStatusFor } from './errors.js'
 import { Forwarder } from './forwarder.js'
-import { DependencyHealth } from './dependencyHealth.js'
 import { createIngressMethods } from './ingressMethods.js'
-import { IngressMetrics } from './metrics.js'
 import { InteropValidator } from './interopValidator.js'
+import { IngressMetrics } from './metrics.js'
+import { type IngressConfig, type IngressInput, ingressSpec } from './options.js'
 import { SenderRateLimiter } from './senderRateLimiter.js'
-import { senderRecovery } from '../engine/senderRecovery.js'
 import { SenderRecoveryPool } from './senderRecoveryPool.js'
 import { createStrategy } from './strategies/createStrategy.js'
 import { SupervisorEndpoint } from './strategies/supervisorEndpoint.js'

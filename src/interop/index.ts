@@ -1,15 +1,15 @@
 export {
   accessKey,
   dedupeAccesses,
-  encodeAccess,
-  encodeAccessList,
   ENTRY_CHAIN_ID_EXTENSION,
   ENTRY_CHECKSUM,
   ENTRY_LOOKUP,
+  encodeAccess,
+  encodeAccessList,
   inboxEntries,
   parseAccessList,
 } from './accessList.js'
-export { checksum, type ChecksumArgs } from './checksum.js'
+export { type ChecksumArgs, checksum } from './checksum.js'
 export {
   CROSS_L2_INBOX,
   EXECUTING_MESSAGE_TOPIC,
@@ -23,9 +23,9 @@ export {
 export { AccessListParseError, ExecutingMessageDecodeError, IdentifierError, TransactionDecodeError } from './errors.js'
 export {
   decodeExecutingMessage,
+  type ExecutingMessage,
   encodeIdentifier,
   isExecutingMessageLog,
-  type ExecutingMessage,
 } from './executingMessage.js'
 export { accessFor, parseChainId, parseIdentifierJson } from './identifier.js'
 export { logHash, messagePayload, payloadHash } from './message.js'

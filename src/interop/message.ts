@@ -1,5 +1,5 @@
-import { keccak256 } from '../util/keccak.js'
 import { hexToBytes } from '../util/hex.js'
+import { keccak256 } from '../util/keccak.js'
 import type { LogLike } from './types.js'
 
 /** The message payload of a log: every topic (32 bytes each) then the data (specs messaging.md). */

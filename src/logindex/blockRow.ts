@@ -1,5 +1,5 @@
-import type { Hex } from '../interop/index.js'
 import type { BlockRef } from '../check/types.js'
+import type { Hex } from '../interop/index.js'
 
 /** A blocks/heads row as the statements return it (safe integers, hashes as BLOB). */
 export type BlockRow = { number: bigint; hash: Buffer; parent_hash: Buffer; timestamp: bigint }

@@ -1,7 +1,7 @@
 import { chainIdWord, checksumOf } from '../interop/checksum.js'
 import {
-  checksum,
   CROSS_L2_INBOX,
+  checksum,
   decodeExecutingMessage,
   isExecutingMessageLog,
   logHash,

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { MissingBlockError } from './errors.js'
-import { buildRange, fetchRange, type BuiltRange, type RawRange } from './fetchRange.js'
+import { type BuiltRange, buildRange, fetchRange, type RawRange } from './fetchRange.js'
 import type { HeadPublisher } from './headPublisher.js'
 import type { IngesterDeps, IngesterOptions } from './ingesterDeps.js'
 import type { ChainTags } from './logStore.js'

@@ -1,15 +1,15 @@
 import {
   createPublicClient,
   http,
-  ResponseBodyTooLargeError,
   type PublicClient,
+  ResponseBodyTooLargeError,
   type RpcBlock,
   type RpcLog,
 } from 'viem'
+import type { BlockRef } from '../check/types.js'
 import type { Hex } from '../interop/index.js'
 import { toQuantity } from '../util/hex.js'
 import { MissingBlockError } from './errors.js'
-import type { BlockRef } from '../check/types.js'
 
 /** A header as the index needs it; logsBloom lets a range check that eth_getLogs returned every block's logs. */
 export type Header = BlockRef & { logsBloom: Hex | undefined }

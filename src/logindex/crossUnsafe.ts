@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
-import type { ExecMsgRow, LogStore } from './logStore.js'
 import type { BlockRef } from '../check/types.js'
+import type { ExecMsgRow, LogStore } from './logStore.js'
 
 export type CrossChain = { key: number; chainId: bigint }
 

@@ -1,5 +1,5 @@
-export { DEFAULT_EXPIRY_MS, Indexer, startIndexer, type ChainEndpoint, type IndexerOptions } from './start.js'
+export { ChainIdMismatchError } from './errors.js'
 export type { IndexerEvents, ReorgEvent } from './indexerEvents.js'
 export { IndexLogReader, openLogReader } from './logReader.js'
 export { parseChainEndpoint } from './parseChainEndpoint.js'
-export { ChainIdMismatchError } from './errors.js'
+export { type ChainEndpoint, DEFAULT_EXPIRY_MS, Indexer, type IndexerOptions, startIndexer } from './start.js'

@@ -4,8 +4,8 @@ import type { BackfillProgress } from './backfillProgress.js'
 import type { ChainRpc } from './chainRpc.js'
 import type { CrossUnsafe } from './crossUnsafe.js'
 import type { IndexerEvents } from './indexerEvents.js'
-import type { IndexerMetrics } from './metrics.js'
 import type { ChainRecord, LogStore } from './logStore.js'
+import type { IndexerMetrics } from './metrics.js'
 import type { StorageErrors } from './storageErrors.js'
 
 export type IngesterOptions = {

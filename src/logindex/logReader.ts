@@ -1,9 +1,9 @@
-import { blockRefFromRow, type BlockRow } from './blockRow.js'
+import type { BlockRef, HeadLevel, LogReader, StoredLog } from '../check/types.js'
+import { type BlockRow, blockRefFromRow } from './blockRow.js'
 import type { ChainState } from './chainState.js'
 import { latestSchemaVersion, schemaVersion } from './migrate.js'
-import { openDb, type Db } from './openDb.js'
+import { type Db, openDb } from './openDb.js'
 import { prepareStatements, type Statements } from './statements.js'
-import type { BlockRef, HeadLevel, LogReader, StoredLog } from '../check/types.js'
 
 const MAX_INT64 = (1n << 63n) - 1n
 

@@ -1,10 +1,10 @@
-import { blockParams, blockRefFromRow, type BlockRow } from './blockRow.js'
+import type { BlockRef, HeadLevel } from '../check/types.js'
+import { type BlockRow, blockParams, blockRefFromRow } from './blockRow.js'
 import type { ChainState } from './chainState.js'
 import { HEAD_LEVELS } from './chainState.js'
 import type { IndexedBlock } from './indexedBlock.js'
 import type { Db } from './openDb.js'
 import { LOG_ROWS_PER_INSERT, prepareStatements, type Statements } from './statements.js'
-import type { BlockRef, HeadLevel } from '../check/types.js'
 
 export type ChainRecord = { key: number; chainId: bigint; ready: boolean; backfillStart: bigint | undefined }
 

@@ -14,7 +14,7 @@ import { dirname } from 'node:path'
 import type { Logger } from 'pino'
 import { IndexDbError } from './errors.js'
 import { latestSchemaVersion, migrate, schemaVersion } from './migrate.js'
-import { openDb, type Db } from './openDb.js'
+import { type Db, openDb } from './openDb.js'
 import { PRAGMA } from './statements.js'
 
 export type OpenIndexOptions = {

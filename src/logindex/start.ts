@@ -1,19 +1,19 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
+import type { ChainStatus, LogReader } from '../check/types.js'
 import { initKeccak } from '../util/keccak.js'
 import { BackfillProgress } from './backfillProgress.js'
 import { ChainRpc } from './chainRpc.js'
 import { CrossUnsafe } from './crossUnsafe.js'
 import { ChainIdMismatchError } from './errors.js'
 import type { IndexerEvents } from './indexerEvents.js'
-import { createIndexerMetrics } from './metrics.js'
 import { Ingester } from './ingester.js'
 import { IndexLogReader } from './logReader.js'
-import { LogStore, type ChainRecord } from './logStore.js'
+import { type ChainRecord, LogStore } from './logStore.js'
+import { createIndexerMetrics } from './metrics.js'
 import { openIndex } from './openIndex.js'
 import { StorageErrors } from './storageErrors.js'
-import type { ChainStatus, LogReader } from '../check/types.js'
 
 /** 7 days, EXPIRY_TIME of specs/interop/messaging.md. */
 export const DEFAULT_EXPIRY_MS = 604_800_000

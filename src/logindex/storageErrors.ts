@@ -1,5 +1,5 @@
-import { Counter, type Registry } from 'prom-client'
 import type { Logger } from 'pino'
+import { Counter, type Registry } from 'prom-client'
 import { FailureLog } from '../util/failureLog.js'
 
 /** SQLite result codes that mean the file or the disk under it failed (extended codes included: SQLITE_IOERR_SHORT_READ…). */

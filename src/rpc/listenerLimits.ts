@@ -3,9 +3,9 @@ import type { Socket } from 'node:net'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from './limits.js'
-import { listenerMetrics, type ListenerMetrics } from './metrics.js'
+import { type ListenerMetrics, listenerMetrics } from './metrics.js'
 
-export { DEFAULT_LISTENER_LIMITS, listenerLimits, type ListenerLimits } from './limits.js'
+export { DEFAULT_LISTENER_LIMITS, type ListenerLimits, listenerLimits } from './limits.js'
 
 /** How often expired requests and stalled writes are looked for: a tenth of the shorter timeout, 100 ms…1 s. */
 export function checkIntervalMs(l: ListenerLimits): number {

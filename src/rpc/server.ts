@@ -1,30 +1,30 @@
 import Fastify, {
-  LogController,
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
+  LogController,
 } from 'fastify'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import {
   InternalError,
   InvalidRequestError,
-  RpcCode,
   ParseError,
   RequestBodyTooLargeError,
   ResponseTooLargeError,
+  RpcCode,
   ServiceError,
 } from '../errors/index.js'
 import { DEFAULT_MAX_DEPTH, nestedDeeperThan } from './jsonDepth.js'
 import {
-  dispatchSync,
-  toErrorObject,
   type CallObserver,
+  dispatchSync,
   type JsonRpcErrorObject,
   type JsonRpcResponse,
   type MethodTable,
   type RpcContext,
+  toErrorObject,
 } from './jsonrpc.js'
 import { createLimitedServer, DEFAULT_LISTENER_LIMITS, type ListenerLimits } from './listenerLimits.js'
 

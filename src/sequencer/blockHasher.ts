@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
 import type { ExecutionPayloadV3, Hex } from '../engine/types.js'
-import { submissionBlockHash } from './cheapChecks.js'
 import type { Submission } from '../pbs/index.js'
+import { submissionBlockHash } from './cheapChecks.js'
 
 /** The compiled worker next to this compiled module (Node 20 cannot load .ts workers). */
 export const BLOCK_HASH_WORKER = fileURLToPath(new URL('../../workers/blockHash.js', import.meta.url))

@@ -2,11 +2,11 @@ import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import { UnauthorizedError } from '../errors/index.js'
+import type { StartBuildingParams, SubmitResult } from '../pbs/index.js'
 import type { CallObserver, RpcContext, RpcMethod } from '../rpc/jsonrpc.js'
 import type { ListenerLimits } from '../rpc/limits.js'
 import { createRpcServer, type Health } from '../rpc/server.js'
-import { BUILDER_HEADER, installJwtAuth, RateLimiter, type Identity } from './auth.js'
-import type { StartBuildingParams, SubmitResult } from '../pbs/index.js'
+import { BUILDER_HEADER, type Identity, installJwtAuth, RateLimiter } from './auth.js'
 import type { Job } from './types.js'
 
 export type BuilderApiOptions = {

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino'
 import type { ForkchoiceStateV1, Hex } from '../engine/types.js'
+import type { EngineVersion, StartBuildingParams } from '../pbs/index.js'
 import { RpcClient } from '../rpc/client.js'
 import type { Endpoint } from '../rpc/endpoint.js'
-import type { EngineVersion, StartBuildingParams } from '../pbs/index.js'
 import type { Job } from './types.js'
 
 /** Reachability of one peer as its last calls saw it; read by /healthz, never waited on. */

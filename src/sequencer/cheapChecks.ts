@@ -1,8 +1,8 @@
 import { computeBlockHash } from '../engine/blockHash.js'
 import type { ExecutionPayloadV3, Hex, PayloadAttributesV3, WithdrawalV1 } from '../engine/types.js'
-import { isHex } from '../util/hex.js'
-import type { RejectionReason } from '../pbs/reasons.js'
 import type { EngineVersion, ParentRef, Submission } from '../pbs/index.js'
+import type { RejectionReason } from '../pbs/reasons.js'
+import { isHex } from '../util/hex.js'
 import type { ExtraDataRule, Job, JobExpectations } from './types.js'
 
 /**

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events'
 import type { Hex } from '../engine/types.js'
 import type { SubmitResult } from '../pbs/index.js'
-import type { BlockSource, Job } from './types.js'
 import type { SelectionReason } from './selection.js'
+import type { BlockSource, Job } from './types.js'
 
 /**
  * What the sequencer tells observers (metrics, logs, tests): every step of a job. Tests await these

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import type { Hex, PayloadAttributesV3, PayloadStatus } from '../engine/types.js'
+import type { EngineVersion, ParentRef, Submission, SubmitResult } from '../pbs/index.js'
+import type { RejectionReason } from '../pbs/reasons.js'
 import { checkFields, jobExpectations, parseSubmission, submissionBlockHash } from './cheapChecks.js'
 import type { CircuitBreaker } from './circuitBreaker.js'
 import { MalformedSubmissionError } from './errors.js'
 import type { SequencerEvents } from './events.js'
-import type { RejectionReason } from '../pbs/reasons.js'
-import type { EngineVersion, ParentRef, Submission, SubmitResult } from '../pbs/index.js'
 import type { Candidate, ExecutionMode, Job } from './types.js'
 
 // Abort reasons made once: abort() without one builds a DOMException with a stack trace, ~40 µs

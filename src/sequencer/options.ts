@@ -1,9 +1,9 @@
 import { listenerLimitOptions, responseLimitOptions } from '../config/common.js'
-import { defineOptions, defineSpec, loadConfig, type ConfigOf, type InputOf } from '../config/index.js'
+import { type ConfigOf, defineOptions, defineSpec, type InputOf, loadConfig } from '../config/index.js'
+import { type Endpoint, parseEndpoint, parseListen } from '../rpc/endpoint.js'
 import { readJwtSecret } from '../rpc/jwt.js'
-import { parseEndpoint, parseListen, type Endpoint } from '../rpc/endpoint.js'
-import { builderId } from './builderClient.js'
 import { LOG_LEVELS } from '../util/logger.js'
+import { builderId } from './builderClient.js'
 
 /** `superguard sequencer` options; `--block-time` switches from proxy mode to standalone mode. */
 export const sequencerOptions = defineOptions({

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino'
-import type { ForkchoiceStateV1, Hex } from '../engine/types.js'
 import { newPayloadRequest } from '../engine/newPayload.js'
+import type { ForkchoiceStateV1, Hex } from '../engine/types.js'
+import type { EngineVersion } from '../pbs/index.js'
 import { RpcClient } from '../rpc/client.js'
-import { backoffMs, FailureLog } from '../util/failureLog.js'
 import type { Endpoint } from '../rpc/endpoint.js'
+import { backoffMs, FailureLog } from '../util/failureLog.js'
 import type { SequencerEvents } from './events.js'
 import type { PayloadEnvelope } from './pbsCore.js'
-import type { EngineVersion } from '../pbs/index.js'
 
 /** A block as it is published: the envelope, its engine version and the forkchoice state that makes it head. */
 export type PublishedBlock = {

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
-import type { ForkchoiceStateV1, Hex, PayloadAttributesV3 } from '../engine/types.js'
 import { newPayloadRequest } from '../engine/newPayload.js'
-import { TransportError, type RpcClient } from '../rpc/client.js'
+import type { ForkchoiceStateV1, Hex, PayloadAttributesV3 } from '../engine/types.js'
+import type { EngineVersion } from '../pbs/index.js'
+import { type RpcClient, TransportError } from '../rpc/client.js'
+import { backoffMs, FailureLog } from '../util/failureLog.js'
 import type { EngineBuilderClient } from './builderClient.js'
 import type { HealthMonitor } from './health.js'
 import type { PayloadEnvelope, PbsCore } from './pbsCore.js'
 import type { RecentBlocks, ReplicaPublisher } from './replicas.js'
-import { backoffMs, FailureLog } from '../util/failureLog.js'
-import { nextSlot, standaloneTiming, type Slot, type TimingOptions } from './timing.js'
-import type { EngineVersion } from '../pbs/index.js'
+import { nextSlot, type Slot, standaloneTiming, type TimingOptions } from './timing.js'
 
 export type StandaloneOptions = {
   core: PbsCore

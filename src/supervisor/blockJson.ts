@@ -1,5 +1,5 @@
-import type { Hex } from '../interop/index.js'
 import type { BlockRef } from '../check/types.js'
+import type { Hex } from '../interop/index.js'
 
 /**
  * op-service's eth.BlockID / eth.BlockRef JSON. Their numbers are Go uint64 fields without a

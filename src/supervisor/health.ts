@@ -1,5 +1,5 @@
-import type { Health } from '../rpc/index.js'
 import type { ChainStatus } from '../check/types.js'
+import type { Health } from '../rpc/index.js'
 
 /**
  * /healthz: 200 once every chain is ready (backfilled) and within two poll intervals of its head,

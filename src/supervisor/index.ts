@@ -1,11 +1,11 @@
 export { Failsafe } from './failsafe.js'
-export { supervisorMethods, type MethodContext } from './methods/index.js'
 export { SUPERVISOR_METHOD_COSTS } from './methodCosts.js'
+export { type MethodContext, supervisorMethods } from './methods/index.js'
 export {
+  type SupervisorConfig,
+  type SupervisorInput,
   supervisorConfig,
   supervisorOptions,
   supervisorSpec,
-  type SupervisorConfig,
-  type SupervisorInput,
 } from './options.js'
-export { startSupervisor, type Supervisor, type SupervisorDeps } from './start.js'
+export { type Supervisor, type SupervisorDeps, startSupervisor } from './start.js'

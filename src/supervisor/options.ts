@@ -1,5 +1,5 @@
 import { listenOptions } from '../config/common.js'
-import { defineOptions, defineSpec, loadConfig, type ConfigOf, type InputOf, type LoadInput } from '../config/index.js'
+import { type ConfigOf, defineOptions, defineSpec, type InputOf, type LoadInput, loadConfig } from '../config/index.js'
 import { parseChainEndpoint } from '../logindex/parseChainEndpoint.js'
 import { DEFAULT_BODY_LIMIT, DEFAULT_MAX_BATCH } from '../rpc/index.js'
 

@@ -1,5 +1,5 @@
-import { parseAccessList, type Access } from '../interop/index.js'
 import { readError } from '../check/checkRequest.js'
+import { type Access, parseAccessList } from '../interop/index.js'
 
 /** checkAccessList's first param: CrossL2Inbox storage keys → accesses, or -32602 "failed to read data: …". */
 export function parseInboxEntries(value: unknown): Access[] {

@@ -1,6 +1,6 @@
-import { accessFor, parseIdentifierJson, type Access } from '../interop/index.js'
-import { isHex } from '../util/hex.js'
 import { readError } from '../check/checkRequest.js'
+import { type Access, accessFor, parseIdentifierJson } from '../interop/index.js'
+import { isHex } from '../util/hex.js'
 
 /**
  * validateMessagesV2's first param: `[{identifier, payloadHash}]` → the accesses that would

@@ -1,5 +1,5 @@
 import { listenerLimitOptions } from '../config/common.js'
-import { defineOptions, defineSpec, type ConfigOf, type InputOf } from '../config/index.js'
+import { type ConfigOf, defineOptions, defineSpec, type InputOf } from '../config/index.js'
 import { SAFETY_LEVELS } from '../interop/index.js'
 import { LOG_LEVELS } from '../util/logger.js'
 import { SWEEP_MODES, type SweepMode } from './protocol.js'

@@ -1,5 +1,5 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import { ENTRY_CHAIN_ID_EXTENSION, ENTRY_CHECKSUM, ENTRY_LOOKUP, parseAccessList, type Hex } from '../interop/index.js'
+import { ENTRY_CHAIN_ID_EXTENSION, ENTRY_CHECKSUM, ENTRY_LOOKUP, type Hex, parseAccessList } from '../interop/index.js'
 import { ACCESS_BYTES, packAccess } from './protocol.js'
 
 /** An interop transaction as a sweep sees it, whatever its source. */

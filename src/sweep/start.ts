@@ -7,19 +7,19 @@ import { FailureLog } from '../util/failureLog.js'
 import { createLogger, type Logger } from '../util/logger.js'
 import { AcceptedSetSource } from './acceptedSetSource.js'
 import { BuilderNotifier } from './builderNotifier.js'
+import { createSweepMetrics } from './metrics.js'
 import {
   DEFAULT_CHUNK_SIZE,
   DEFAULT_ONE_SHOT_TIMEOUT_MS,
+  type SweepConfig,
   sweepSpec,
   TASKS_PER_WORKER,
-  type SweepConfig,
 } from './options.js'
 import { SweepPool } from './pool.js'
 import type { CheckBackend } from './protocol.js'
 import { Sweeper } from './sweeper.js'
-import { createSweepMetrics } from './metrics.js'
-import { summary, type SweepReport } from './sweepReport.js'
-import { sweepRound, type RoundContext } from './sweepRound.js'
+import { type SweepReport, summary } from './sweepReport.js'
+import { type RoundContext, sweepRound } from './sweepRound.js'
 import type { AcceptedTxs, SweepSource } from './sweepSource.js'
 import { TxpoolSource } from './txpoolSource.js'
 

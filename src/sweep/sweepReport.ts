@@ -1,5 +1,5 @@
 import type { Hex } from '../interop/index.js'
-import { codeName, type Action } from './classify.js'
+import { type Action, codeName } from './classify.js'
 import type { SweepMode } from './protocol.js'
 
 /** One transaction's verdict; `code` is 0 for a valid one. */

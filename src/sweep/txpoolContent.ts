@@ -1,4 +1,4 @@
-import { inboxEntries, type Hex } from '../interop/index.js'
+import { type Hex, inboxEntries } from '../interop/index.js'
 
 /** An interop transaction found in a txpool. */
 export type TxpoolTx = { hash: Hex; inboxEntries: string[] }

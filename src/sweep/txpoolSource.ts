@@ -1,7 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
+import { RpcCode } from '../errors/index.js'
 import type { Hex } from '../interop/index.js'
 import { RpcClient } from '../rpc/client.js'
-import { RpcCode } from '../errors/index.js'
 import type { SweepTx } from './planRound.js'
 import type { SweepPool } from './pool.js'
 import type { Collected, DropResult, SweepSource } from './sweepSource.js'

@@ -1,5 +1,5 @@
-import { accessFor, type Hex, type Identifier } from '../../src/interop/index.js'
 import type { BlockRef, HeadLevel, LogReader, StoredLog } from '../../src/check/types.js'
+import { accessFor, type Hex, type Identifier } from '../../src/interop/index.js'
 import { hexToBytes } from '../../src/util/hex.js'
 
 type FakeChain = {

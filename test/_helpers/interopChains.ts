@@ -1,5 +1,5 @@
-import { startAnvil, type Anvil } from '../../src/devnet/anvil.js'
-import { DevSigner, setupChain, type DevChain } from '../../src/devnet/messages.js'
+import { type Anvil, startAnvil } from '../../src/devnet/anvil.js'
+import { type DevChain, DevSigner, setupChain } from '../../src/devnet/messages.js'
 
 export type InteropChain = DevChain & { anvil: Anvil }
 

@@ -22,15 +22,13 @@ export async function startRpcProxy(target: string, opts: RpcProxyOptions = {}):
       void (async () => {
         const parsed = JSON.parse(body) as { id: unknown; method: string; params?: unknown[] } | unknown[]
         if (Array.isArray(parsed) && opts.refuseBatches) {
-          res
-            .writeHead(400, { 'content-type': 'application/json' })
-            .end(
-              JSON.stringify({
-                jsonrpc: '2.0',
-                id: null,
-                error: { code: -32600, message: 'batch requests are not supported' },
-              }),
-            )
+          res.writeHead(400, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              jsonrpc: '2.0',
+              id: null,
+              error: { code: -32600, message: 'batch requests are not supported' },
+            }),
+          )
           return
         }
         for (const r of Array.isArray(parsed) ? parsed : [parsed]) {
@@ -40,15 +38,13 @@ export async function startRpcProxy(target: string, opts: RpcProxyOptions = {}):
         if (!Array.isArray(parsed) && parsed.method === 'eth_getLogs' && opts.maxLogRange !== undefined) {
           const f = (parsed.params?.[0] ?? {}) as { fromBlock: string; toBlock: string }
           if (Number(BigInt(f.toBlock) - BigInt(f.fromBlock)) + 1 > opts.maxLogRange) {
-            res
-              .writeHead(200, { 'content-type': 'application/json' })
-              .end(
-                JSON.stringify({
-                  jsonrpc: '2.0',
-                  id: parsed.id,
-                  error: { code: -32005, message: 'query returned more than 10000 results' },
-                }),
-              )
+            res.writeHead(200, { 'content-type': 'application/json' }).end(
+              JSON.stringify({
+                jsonrpc: '2.0',
+                id: parsed.id,
+                error: { code: -32005, message: 'query returned more than 10000 results' },
+              }),
+            )
             return
           }
         }

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net'
+import { createIndexBackend } from '../../src/check/index.js'
 import { IndexLogReader } from '../../src/logindex/index.js'
 import { LogStore } from '../../src/logindex/logStore.js'
 import { openDb } from '../../src/logindex/openDb.js'
 import { createRpcServer } from '../../src/rpc/index.js'
-import { createIndexBackend } from '../../src/check/index.js'
 import { Failsafe, supervisorMethods } from '../../src/supervisor/index.js'
 import { createLogger } from '../../src/util/logger.js'
 

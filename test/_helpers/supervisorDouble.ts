@@ -1,6 +1,6 @@
-import Fastify from 'fastify'
-import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
+import { createServer } from 'node:net'
+import Fastify from 'fastify'
 
 /** What the double answers: a JSON-RPC result/error, or a bare HTTP status with a non-JSON body. */
 export type DoubleAnswer = { result: unknown } | { error: { code: number; message: string } } | { httpStatus: number }

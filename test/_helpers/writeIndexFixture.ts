@@ -1,9 +1,9 @@
-import { accessFor, encodeAccess, logHash, type Access, type Hex } from '../../src/interop/index.js'
+import type { BlockRef } from '../../src/check/types.js'
+import { type Access, accessFor, encodeAccess, type Hex, logHash } from '../../src/interop/index.js'
 import type { IndexedBlock } from '../../src/logindex/indexedBlock.js'
 import { LogStore } from '../../src/logindex/logStore.js'
 import { migrate } from '../../src/logindex/migrate.js'
 import { openDb } from '../../src/logindex/openDb.js'
-import type { BlockRef } from '../../src/check/types.js'
 import { bytesToHex } from '../../src/util/hex.js'
 import { initKeccak, keccak256 } from '../../src/util/keccak.js'
 

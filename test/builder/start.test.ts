@@ -1,17 +1,17 @@
+import type { AddressInfo } from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { AddressInfo } from 'node:net'
-import { startBuilder, type BuilderHandle } from '../../src/builder/start.js'
 import { builderSpec } from '../../src/builder/options.js'
+import { type BuilderHandle, startBuilder } from '../../src/builder/start.js'
 import { loadConfig } from '../../src/config/index.js'
 import type { Hex } from '../../src/engine/types.js'
-import { startEngineSim, type EngineSimHandle } from '../../src/enginesim/start.js'
+import { type EngineSimHandle, startEngineSim } from '../../src/enginesim/start.js'
 import { CROSS_L2_INBOX, encodeAccess } from '../../src/interop/index.js'
 import { createRpcServer } from '../../src/rpc/server.js'
+import { freePort } from '../../src/util/freePort.js'
 import { createLogger } from '../../src/util/logger.js'
 import { jsonRpc } from '../_helpers/jsonRpc.js'
-import { CHAIN_ID, jwtFile, proxyEnv, signedTx, startJob, type Env } from '../sequencer/_env.js'
-import { freePort } from '../../src/util/freePort.js'
+import { CHAIN_ID, type Env, jwtFile, proxyEnv, signedTx, startJob } from '../sequencer/_env.js'
 
 type BuilderEnv = { env: Env; follower: EngineSimHandle; builder: BuilderHandle; close(): Promise<void> }
 

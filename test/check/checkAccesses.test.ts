@@ -1,10 +1,10 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { accessFor, encodeAccess, EXPIRY_WINDOW_S, type Hex, type Identifier } from '../../src/interop/index.js'
 import { checkRequest } from '../../src/check/checkRequest.js'
 import type { CheckResult } from '../../src/check/checkResult.js'
-import { Failsafe } from '../../src/supervisor/failsafe.js'
 import { createIndexBackend } from '../../src/check/indexBackend.js'
+import { accessFor, EXPIRY_WINDOW_S, encodeAccess, type Hex, type Identifier } from '../../src/interop/index.js'
+import { Failsafe } from '../../src/supervisor/failsafe.js'
 import { parseInboxEntries } from '../../src/supervisor/parseInboxEntries.js'
 import { FakeLogReader } from '../_helpers/fakeLogReader.js'
 

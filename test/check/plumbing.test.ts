@@ -1,8 +1,8 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createLimiter, LimiterFullError } from '../../src/check/limiter.js'
-import { BoundedMap } from '../../src/util/boundedMap.js'
 import { drive, wait } from '../../src/check/maybePromise.js'
+import { BoundedMap } from '../../src/util/boundedMap.js'
 
 test('BoundedMap as an LRU cache: evicts the least recently used beyond max, expires after ttl', () => {
   let now = 0

@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { defineOptions, defineSpec, envName, flagName, formatHelp } from '../../src/config/index.js'
 import { listenOptions } from '../../src/config/common.js'
+import { defineOptions, defineSpec, envName, flagName, formatHelp } from '../../src/config/index.js'
 
 const spec = defineOptions({
   ...listenOptions,

@@ -9,8 +9,8 @@ import {
   defineSpec,
   envName,
   flagName,
-  loadConfig,
   type LoadInput,
+  loadConfig,
 } from '../../src/config/index.js'
 
 const spec = defineOptions({

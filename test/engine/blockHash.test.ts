@@ -1,11 +1,13 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { startAnvil, type Anvil } from '../../src/devnet/anvil.js'
+import { type Anvil, startAnvil } from '../../src/devnet/anvil.js'
 import {
   computeBlockHash,
   EMPTY_REQUESTS_HASH,
   EMPTY_TRIE_ROOT,
+  type ExecutionPayloadV3,
   encodeHeader,
+  type Hex,
   headerFromPayload,
   orderedTrieRoot,
   payloadToBlockSummary,
@@ -14,8 +16,6 @@ import {
   transactionsRoot,
   trieRoot,
   withdrawalsRoot,
-  type ExecutionPayloadV3,
-  type Hex,
 } from '../../src/engine/index.js'
 import { initKeccak } from '../../src/util/keccak.js'
 import { anvilPayload, rpc } from './_anvilBlocks.js'

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { startAnvil, type Anvil } from '../../src/devnet/anvil.js'
+import { type Anvil, startAnvil } from '../../src/devnet/anvil.js'
 import {
   computeBlockHash,
+  type ExecutionPayloadV3,
+  type Hex,
   orderedTrieRoot,
   transactionsRoot,
   trieRoot,
-  type ExecutionPayloadV3,
-  type Hex,
 } from '../../src/engine/index.js'
 import { initKeccak, keccakImplementation } from '../../src/util/keccak.js'
 import type { AnvilBlock } from './_anvilBlocks.js'

@@ -1,10 +1,10 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
+  type ExecutionPayloadV3,
   parseExecutionPayload,
   parseForkchoiceState,
   parsePayloadAttributes,
-  type ExecutionPayloadV3,
 } from '../../src/engine/index.js'
 
 const h32 = `0x${'ab'.repeat(32)}` as const

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
+import { generatePrivateKey, type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
 import { serializeTransaction as serializeOpTransaction } from 'viem/op-stack'
 import type {
   ExecutionPayloadV3,
@@ -9,8 +9,8 @@ import type {
   PayloadAttributesV3,
   PayloadStatusV1,
 } from '../../src/engine/index.js'
+import { type EngineSimConfig, type EngineSimHandle, startEngineSim } from '../../src/enginesim/index.js'
 import { RpcClient } from '../../src/rpc/client.js'
-import { startEngineSim, type EngineSimConfig, type EngineSimHandle } from '../../src/enginesim/index.js'
 
 export const CHAIN_ID = 901
 export const GENESIS_TIME = 1_700_000_000

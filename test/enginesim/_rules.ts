@@ -1,5 +1,6 @@
 import { computeBlockHash, type Hex } from '../../src/engine/index.js'
-import { toSimBlock, type SimBlock } from '../../src/enginesim/chain.js'
+import { type SimBlock, toSimBlock } from '../../src/enginesim/chain.js'
+
 export {
   decodeTx,
   executeTxs,

@@ -1,11 +1,11 @@
-import { connect } from 'node:net'
 import { randomBytes } from 'node:crypto'
+import { connect } from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { serializeTransaction as serializeOpTransaction } from 'viem/op-stack'
 import type { Hex } from '../../src/engine/index.js'
 import { signJwt } from '../../src/rpc/jwt.js'
-import { advance, startSim, type Sim } from './_helpers.js'
+import { advance, type Sim, startSim } from './_helpers.js'
 
 let s: Sim
 test.before(async () => {

@@ -2,10 +2,10 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
   computeBlockHash,
-  transactionsRoot,
-  txHash,
   type GetPayloadV3Result,
   type Hex,
+  transactionsRoot,
+  txHash,
 } from '../../src/engine/index.js'
 import { RemoteRpcError } from '../../src/rpc/client.js'
 import {
@@ -17,9 +17,9 @@ import {
   headOf,
   newAccount,
   newPayloadV4,
+  type Sim,
   signTx,
   startSim,
-  type Sim,
 } from './_helpers.js'
 
 let s: Sim

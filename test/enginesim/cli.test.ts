@@ -1,13 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { once } from 'node:events'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { runCli, spawnCli } from '../_helpers/cli.js'
-import { RpcClient } from '../../src/rpc/client.js'
 import { startEngineSim } from '../../src/enginesim/index.js'
+import { RpcClient } from '../../src/rpc/client.js'
+import { runCli, spawnCli } from '../_helpers/cli.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'engine-sim-cli-'))
 const secret = randomBytes(32)

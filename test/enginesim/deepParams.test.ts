@@ -1,12 +1,12 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { InvalidParamsError } from '../../src/errors/index.js'
-import { NO_FAULTS, patchFaults } from '../../src/enginesim/faults.js'
 import { CAPABILITIES } from '../../src/enginesim/engineSimMethods.js'
+import { NO_FAULTS, patchFaults } from '../../src/enginesim/faults.js'
+import { InvalidParamsError } from '../../src/errors/index.js'
 import { signJwt } from '../../src/rpc/jwt.js'
 import { parseDuration } from '../../src/util/duration.js'
 import { quantityToBigInt } from '../../src/util/hex.js'
-import { startSim, type Sim } from './_helpers.js'
+import { type Sim, startSim } from './_helpers.js'
 
 let s: Sim
 test.before(async () => {

@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { RemoteRpcError } from '../../src/rpc/client.js'
-import { build, headOf, newPayloadV4, startSim, type Sim } from './_helpers.js'
+import { build, headOf, newPayloadV4, type Sim, startSim } from './_helpers.js'
 
 let s: Sim
 let replica: Sim

@@ -3,7 +3,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { NO_FAULTS } from '../../src/enginesim/faults.js'
 import { signJwt } from '../../src/rpc/jwt.js'
-import { startSim, type Sim } from './_helpers.js'
+import { type Sim, startSim } from './_helpers.js'
 
 let s: Sim
 test.before(async () => {

@@ -1,20 +1,26 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { computeBlockHash, type ExecutionPayloadV3, type GetPayloadV4Result, type Hex } from '../../src/engine/index.js'
-import { executeTxs, decodeTx } from '../../src/engine/index.js'
+import {
+  computeBlockHash,
+  decodeTx,
+  type ExecutionPayloadV3,
+  executeTxs,
+  type GetPayloadV4Result,
+  type Hex,
+} from '../../src/engine/index.js'
 import {
   advance,
+  BEACON_ROOT,
   build,
   depositTx,
   fcu,
+  type Head,
   headOf,
   newAccount,
   newPayloadV4,
+  type Sim,
   signTx,
   startSim,
-  BEACON_ROOT,
-  type Head,
-  type Sim,
 } from './_helpers.js'
 
 let s: Sim

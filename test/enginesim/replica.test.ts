@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Hex } from '../../src/engine/index.js'
-import { advance, build, fcu, headOf, newAccount, newPayloadV4, signTx, startSim, type Sim } from './_helpers.js'
+import { advance, build, fcu, headOf, newAccount, newPayloadV4, type Sim, signTx, startSim } from './_helpers.js'
 
 let a: Sim
 let b: Sim

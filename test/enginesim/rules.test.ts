@@ -1,6 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { computeBlockHash, type Hex } from '../../src/engine/index.js'
+import { attributes, depositTx, newAccount, signTx } from './_helpers.js'
 import {
   Chain,
   decodeTx,
@@ -16,7 +17,6 @@ import {
   toSimBlockForTest,
   txGasUsed,
 } from './_rules.js'
-import { attributes, depositTx, newAccount, signTx } from './_helpers.js'
 
 const ZERO: Hex = `0x${'00'.repeat(32)}`
 

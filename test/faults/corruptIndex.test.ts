@@ -6,12 +6,12 @@ import { pino } from 'pino'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startAnvil } from '../../src/devnet/anvil.js'
-import { startSupervisor, supervisorConfig, type Supervisor } from '../../src/supervisor/index.js'
+import { type Supervisor, startSupervisor, supervisorConfig } from '../../src/supervisor/index.js'
 import { toQuantity } from '../../src/util/hex.js'
-import { startFixedChainRpc, type FixedChainRpc } from '../_helpers/fixedChainRpc.js'
-import { writeIndexFixture, type IndexFixture } from '../_helpers/writeIndexFixture.js'
-import { corruptFile } from './corruptFile.js'
 import { captureLog } from '../_helpers/captureLog.js'
+import { type FixedChainRpc, startFixedChainRpc } from '../_helpers/fixedChainRpc.js'
+import { type IndexFixture, writeIndexFixture } from '../_helpers/writeIndexFixture.js'
+import { corruptFile } from './corruptFile.js'
 
 // 64 KiB of garbage in the middle of a log index (issue 7, item 5): refused at start with one line
 // naming the file; corrupted under a running supervisor, every check touching a bad page answers

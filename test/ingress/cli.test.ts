@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { runCli, spawnCli } from '../_helpers/cli.js'
-import { startSupervisorDouble, type SupervisorDouble } from '../_helpers/supervisorDouble.js'
+import { type SupervisorDouble, startSupervisorDouble } from '../_helpers/supervisorDouble.js'
 import { startUpstreamDouble, type UpstreamDouble } from '../_helpers/upstreamDouble.js'
 
 let upstream: UpstreamDouble

@@ -2,9 +2,9 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { UpstreamUnavailableError } from '../../src/ingress/errors.js'
 import { Forwarder } from '../../src/ingress/forwarder.js'
+import { captureLog } from '../_helpers/captureLog.js'
 import { startUpstreamDouble } from '../_helpers/upstreamDouble.js'
 import { TcpPipe } from '../faults/tcpPipe.js'
-import { captureLog } from '../_helpers/captureLog.js'
 
 // The ingress's upstream down: every call answers "upstream unavailable" (HTTP 503), the failure is
 // logged once per interval with a count, not once per request, and once when the upstream answers

@@ -2,11 +2,11 @@ import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { startAnvil, type Anvil } from '../../src/devnet/anvil.js'
-import { startIngress, type Ingress } from '../../src/ingress/index.js'
+import { type Anvil, startAnvil } from '../../src/devnet/anvil.js'
+import { type Ingress, startIngress } from '../../src/ingress/index.js'
 import { createLogger } from '../../src/util/logger.js'
 import { spawnCli } from '../_helpers/cli.js'
-import { startSupervisorDouble, type SupervisorDouble } from '../_helpers/supervisorDouble.js'
+import { type SupervisorDouble, startSupervisorDouble } from '../_helpers/supervisorDouble.js'
 
 // Ingress /healthz reports what it depends on (issue 7, item 8): a real upstream (anvil), a real
 // supervisor process killed with SIGKILL, and a second supervisor (a double) closed. 200 while

@@ -1,20 +1,20 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { keccak256 } from 'viem'
+import { type Anvil, startAnvil } from '../../src/devnet/anvil.js'
 import {
   accessListEntries,
-  DevSigner,
   DEV_KEYS,
+  type DevChain,
+  DevSigner,
   emitInitiating,
+  type InitiatingMessage,
   setupChain,
   signExecuting,
-  type DevChain,
-  type InitiatingMessage,
 } from '../../src/devnet/messages.js'
-import { startAnvil, type Anvil } from '../../src/devnet/anvil.js'
-import { startIngress, type Ingress, type IngressInput } from '../../src/ingress/index.js'
+import { type Ingress, type IngressInput, startIngress } from '../../src/ingress/index.js'
 import type { Hex } from '../../src/interop/index.js'
-import { startSupervisor, supervisorConfig, type Supervisor } from '../../src/supervisor/index.js'
+import { type Supervisor, startSupervisor, supervisorConfig } from '../../src/supervisor/index.js'
 import { createLogger } from '../../src/util/logger.js'
 import { deadUrl } from '../_helpers/supervisorDouble.js'
 

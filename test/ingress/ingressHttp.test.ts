@@ -5,16 +5,16 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { DEV_KEYS } from '../../src/devnet/messages.js'
 import { InvalidParamsError } from '../../src/errors/index.js'
 import { Forwarder } from '../../src/ingress/forwarder.js'
-import { startIngress, type Ingress, type IngressInput } from '../../src/ingress/index.js'
+import { type Ingress, type IngressInput, startIngress } from '../../src/ingress/index.js'
 import { accessFor, CROSS_L2_INBOX, encodeAccess, type Hex } from '../../src/interop/index.js'
 import { createLogger } from '../../src/util/logger.js'
 import {
   CONFLICT,
   deadUrl,
   FAILSAFE,
+  type SupervisorDouble,
   startSupervisorDouble,
   VALID,
-  type SupervisorDouble,
 } from '../_helpers/supervisorDouble.js'
 import { startUpstreamDouble, type UpstreamDouble } from '../_helpers/upstreamDouble.js'
 

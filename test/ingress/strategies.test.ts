@@ -1,17 +1,17 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createStrategy, SupervisorEndpoint, type StrategyName, type Verdict } from '../../src/ingress/index.js'
+import { createStrategy, type StrategyName, SupervisorEndpoint, type Verdict } from '../../src/ingress/index.js'
 import type { Hex } from '../../src/interop/index.js'
 import {
   CONFLICT,
+  type DoubleAnswer,
   deadUrl,
   FAILSAFE,
   FUTURE,
   HTTP_500,
+  type SupervisorDouble,
   startSupervisorDouble,
   VALID,
-  type DoubleAnswer,
-  type SupervisorDouble,
 } from '../_helpers/supervisorDouble.js'
 
 // Each strategy over three supervisors, one of them down or lying. The doubles answer what they

@@ -1,5 +1,5 @@
 // Shared by vectors.test.ts and the worker that checks them before initKeccak (fresh module state).
-import { accessFor, encodeAccess, logHash, parseAccessList, type Identifier } from '../../src/interop/index.js'
+import { accessFor, encodeAccess, type Identifier, logHash, parseAccessList } from '../../src/interop/index.js'
 import { bytesToHex, hexToBytes } from '../../src/util/hex.js'
 import { keccak256 } from '../../src/util/keccak.js'
 

@@ -1,19 +1,19 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
-  accessKey,
+  type Access,
   AccessListParseError,
+  accessKey,
   CROSS_L2_INBOX,
   dedupeAccesses,
   encodeAccess,
   encodeAccessList,
+  type Hex,
   inboxEntries,
   MAX_UINT32,
   MAX_UINT64,
   MAX_UINT256,
   parseAccessList,
-  type Access,
-  type Hex,
 } from '../../src/interop/index.js'
 import { EXPECTED } from './_vectors.js'
 

@@ -2,14 +2,14 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
   decodeExecutingMessage,
-  encodeIdentifier,
   EXECUTING_MESSAGE_TOPIC,
   ExecutingMessageDecodeError,
+  encodeIdentifier,
+  type Identifier,
   isExecutingMessageLog,
   MAX_UINT32,
   MAX_UINT64,
   MAX_UINT256,
-  type Identifier,
 } from '../../src/interop/index.js'
 import { EXPECTED, ID_A, ID_B, ID_C } from './_vectors.js'
 

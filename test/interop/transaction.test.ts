@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { concatHex, fromRlp, keccak256, serializeTransaction, toRlp, type Hex } from 'viem'
+import { concatHex, fromRlp, type Hex, keccak256, serializeTransaction, toRlp } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { DEV_KEYS } from '../../src/devnet/messages.js'
 import { decodeTransaction } from '../../src/engine/decodeTransaction.js'

@@ -4,16 +4,16 @@ import { join } from 'node:path'
 import { Registry } from 'prom-client'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { startAnvil, type Anvil } from '../../src/devnet/anvil.js'
+import { type Anvil, startAnvil } from '../../src/devnet/anvil.js'
 import {
+  type DevChain,
   DevSigner,
   emitInitiating,
-  setupChain,
-  type DevChain,
   type InitiatingMessage,
+  setupChain,
 } from '../../src/devnet/messages.js'
 import { accessFor } from '../../src/interop/index.js'
-import { openLogReader, startIndexer, type Indexer } from '../../src/logindex/index.js'
+import { type Indexer, openLogReader, startIndexer } from '../../src/logindex/index.js'
 import { createLogger } from '../../src/util/logger.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-backfill-'))

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -7,11 +7,11 @@ import { createInterface } from 'node:readline'
 import Database from 'better-sqlite3'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { startAnvil, type Anvil } from '../../src/devnet/anvil.js'
-import { DevSigner, emitInitiating, sendExecuting, setupChain, type DevChain } from '../../src/devnet/messages.js'
+import { type Anvil, startAnvil } from '../../src/devnet/anvil.js'
+import { type DevChain, DevSigner, emitInitiating, sendExecuting, setupChain } from '../../src/devnet/messages.js'
 import { DUMP } from '../../src/logindex/statements.js'
-import { indexIntegrity } from '../_helpers/indexIntegrity.js'
 import { INDEXER_PROCESS } from '../_helpers/indexerProcess.js'
+import { indexIntegrity } from '../_helpers/indexIntegrity.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-crash-'))
 const anvils: Anvil[] = []

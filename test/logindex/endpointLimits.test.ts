@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { startAnvil, type Anvil } from '../../src/devnet/anvil.js'
-import { DevSigner, emitInitiating, setupChain, type InitiatingMessage } from '../../src/devnet/messages.js'
+import { type Anvil, startAnvil } from '../../src/devnet/anvil.js'
+import { DevSigner, emitInitiating, type InitiatingMessage, setupChain } from '../../src/devnet/messages.js'
 import { accessFor } from '../../src/interop/index.js'
-import { startIndexer, type Indexer } from '../../src/logindex/index.js'
+import { type Indexer, startIndexer } from '../../src/logindex/index.js'
 import { createLogger } from '../../src/util/logger.js'
-import { startRpcProxy, type RpcProxy } from '../_helpers/rpcProxy.js'
+import { type RpcProxy, startRpcProxy } from '../_helpers/rpcProxy.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-limits-'))
 let anvil: Anvil

@@ -3,17 +3,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { startAnvil, type Anvil } from '../../src/devnet/anvil.js'
+import { type Anvil, startAnvil } from '../../src/devnet/anvil.js'
 import {
+  type DevChain,
   DevSigner,
   emitInitiating,
+  type InitiatingMessage,
   sendExecuting,
   setupChain,
-  type DevChain,
-  type InitiatingMessage,
 } from '../../src/devnet/messages.js'
 import { accessFor, type Hex } from '../../src/interop/index.js'
-import { startIndexer, type Indexer, type ReorgEvent } from '../../src/logindex/index.js'
+import { type Indexer, type ReorgEvent, startIndexer } from '../../src/logindex/index.js'
 import { createLogger } from '../../src/util/logger.js'
 import { untilIndexed } from '../_helpers/untilIndexed.js'
 

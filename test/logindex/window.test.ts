@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { startAnvil, type Anvil } from '../../src/devnet/anvil.js'
+import { type Anvil, startAnvil } from '../../src/devnet/anvil.js'
 import {
+  type DevChain,
   DevSigner,
   emitInitiating,
-  setupChain,
-  type DevChain,
   type InitiatingMessage,
+  setupChain,
 } from '../../src/devnet/messages.js'
-import { startIndexer, type Indexer } from '../../src/logindex/index.js'
+import { type Indexer, startIndexer } from '../../src/logindex/index.js'
 import { createLogger } from '../../src/util/logger.js'
 import { untilIndexed } from '../_helpers/untilIndexed.js'
 

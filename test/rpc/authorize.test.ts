@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createRpcServer, type Authorize } from '../../src/rpc/index.js'
+import { type Authorize, createRpcServer } from '../../src/rpc/index.js'
 import { createLogger } from '../../src/util/logger.js'
 
 const ran: string[] = []

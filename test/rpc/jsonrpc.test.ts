@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { ConflictError, InvalidParamsError } from '../../src/errors/index.js'
-import { dispatch, toErrorObject, type RpcContext, type RpcMethod } from '../../src/rpc/index.js'
+import { dispatch, type RpcContext, type RpcMethod, toErrorObject } from '../../src/rpc/index.js'
 
 const ctx: RpcContext = { headers: { authorization: 'Bearer x' } }
 const seen: { params?: readonly unknown[]; ctx?: RpcContext } = {}

@@ -1,8 +1,8 @@
 import { pino } from 'pino'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createRegistry, createRpcServer, rpcCallObserver } from '../../src/rpc/index.js'
 import { InvalidParamsError } from '../../src/errors/index.js'
+import { createRegistry, createRpcServer, rpcCallObserver } from '../../src/rpc/index.js'
 import { createLogger } from '../../src/util/logger.js'
 
 const methods = new Map<string, (p: readonly unknown[]) => unknown>([
@@ -198,7 +198,7 @@ test('params nested 60k deep are -32600 with a clear message, before any method 
   const ok = await deep.inject({
     method: 'POST',
     url: '/',
-    payload: `{"jsonrpc":"2.0","id":1,"method":"echo","params":[${nested(62)}, "[[[[\\\"[[[["]}`,
+    payload: `{"jsonrpc":"2.0","id":1,"method":"echo","params":[${nested(62)}, "[[[[\\"[[[["]}`,
   })
   assert.is(ok.json().id, 1)
   assert.ok('result' in ok.json())

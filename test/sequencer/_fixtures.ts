@@ -1,7 +1,7 @@
 import { computeBlockHash } from '../../src/engine/blockHash.js'
 import type { ExecutionPayloadV3, Hex, PayloadAttributesV3 } from '../../src/engine/types.js'
-import { createJob } from '../../src/sequencer/job.js'
 import type { EngineVersion, Submission } from '../../src/pbs/index.js'
+import { createJob } from '../../src/sequencer/job.js'
 import type { Candidate, Job } from '../../src/sequencer/types.js'
 
 export const h32 = (b: number): Hex => `0x${b.toString(16).padStart(2, '0').repeat(32)}`

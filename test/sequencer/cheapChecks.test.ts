@@ -1,8 +1,8 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { ExecutionPayloadV3 } from '../../src/engine/types.js'
-import { cheapCheck, extraDataRule, parseSubmission } from '../../src/sequencer/cheapChecks.js'
 import type { Submission } from '../../src/pbs/index.js'
+import { cheapCheck, extraDataRule, parseSubmission } from '../../src/sequencer/cheapChecks.js'
 import { attributes, h32, job, payloadFor, sign, submission } from './_fixtures.js'
 
 const limits = { maxTxs: 100 }

@@ -1,8 +1,8 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { CircuitBreaker } from '../../src/sequencer/circuitBreaker.js'
-import { backoffMs } from '../../src/util/failureLog.js'
 import { nextSlot, proxyTiming, standaloneTiming } from '../../src/sequencer/timing.js'
+import { backoffMs } from '../../src/util/failureLog.js'
 
 test('opens after threshold invalid blocks in a row, for the cool-down', () => {
   const b = new CircuitBreaker({ threshold: 3, cooldownMs: 1000 })

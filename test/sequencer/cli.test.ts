@@ -1,12 +1,12 @@
+import type { ChildProcess } from 'node:child_process'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { ChildProcess } from 'node:child_process'
 import { startEngineSim } from '../../src/enginesim/start.js'
+import { freePort } from '../../src/util/freePort.js'
 import { runCli, spawnCli } from '../_helpers/cli.js'
 import { jsonRpc } from '../_helpers/jsonRpc.js'
 import { OpNode } from '../_helpers/opNode.js'
 import { CHAIN_ID, jwtFile, signedTx } from './_env.js'
-import { freePort } from '../../src/util/freePort.js'
 
 /** Resolves with the first JSON log line whose msg is `msg`. */
 function logLine(child: ChildProcess, msg: string): Promise<Record<string, unknown>> {

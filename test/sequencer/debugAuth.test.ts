@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { startEngineSim, type EngineSimHandle } from '../../src/enginesim/start.js'
+import { type EngineSimHandle, startEngineSim } from '../../src/enginesim/start.js'
 import { signJwt } from '../../src/rpc/jwt.js'
-import { sequencerConfig, startSequencer, type SequencerHandle } from '../../src/sequencer/start.js'
+import { type SequencerHandle, sequencerConfig, startSequencer } from '../../src/sequencer/start.js'
 import { createLogger } from '../../src/util/logger.js'
 import { CHAIN_ID, jwtFile } from './_env.js'
 

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert'
 import type { Hex } from '../../src/engine/types.js'
 import { jsonRpc } from '../_helpers/jsonRpc.js'
 import { depositTx } from '../_helpers/opNode.js'
-import { bearer, mutate, proxyEnv, signedTx, startJob, type Env } from './_env.js'
+import { bearer, type Env, mutate, proxyEnv, signedTx, startJob } from './_env.js'
 
 const t = suite<{ env: Env }>('proxy mode', {} as { env: Env })
 t.before.each(async (ctx) => {

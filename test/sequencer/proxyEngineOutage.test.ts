@@ -2,10 +2,10 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { startEngineSim } from '../../src/enginesim/start.js'
 import { sequencerConfig, startSequencer } from '../../src/sequencer/start.js'
+import { captureLog } from '../_helpers/captureLog.js'
 import { jsonRpc } from '../_helpers/jsonRpc.js'
 import { TcpPipe } from '../faults/tcpPipe.js'
 import { bearer, CHAIN_ID, jwtFile } from './_env.js'
-import { captureLog } from '../_helpers/captureLog.js'
 
 // Proxy mode with the engine unreachable: op-node's calls answer -32603 "execution engine
 // unavailable", a stable text (before: the transport's words, "…: connect ECONNREFUSED

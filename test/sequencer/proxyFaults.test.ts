@@ -1,6 +1,6 @@
+import type { AddressInfo } from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { AddressInfo } from 'node:net'
 import { startEngineSim } from '../../src/enginesim/start.js'
 import { createRpcServer } from '../../src/rpc/server.js'
 import { createLogger } from '../../src/util/logger.js'

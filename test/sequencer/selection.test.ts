@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { selectBlock, type SelectionInput } from '../../src/sequencer/selection.js'
+import { type SelectionInput, selectBlock } from '../../src/sequencer/selection.js'
 import type { ExecutionMode } from '../../src/sequencer/types.js'
 import { candidate, h32 } from './_fixtures.js'
 

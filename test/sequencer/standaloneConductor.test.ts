@@ -1,13 +1,13 @@
+import type { AddressInfo } from 'node:net'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { AddressInfo } from 'node:net'
 import { startEngineSim } from '../../src/enginesim/start.js'
 import { createRpcServer } from '../../src/rpc/server.js'
 import { sequencerConfig, startSequencer } from '../../src/sequencer/start.js'
 import { freePort } from '../../src/util/freePort.js'
 import { createLogger } from '../../src/util/logger.js'
-import { CHAIN_ID, jwtFile } from './_env.js'
 import { captureLog } from '../_helpers/captureLog.js'
+import { CHAIN_ID, jwtFile } from './_env.js'
 
 // The standalone sequencer asks op-conductor every slot: an unreachable conductor (or one refusing
 // every commit) is logged once per interval with a count and once when it answers again, not once

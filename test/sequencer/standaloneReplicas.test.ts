@@ -1,13 +1,13 @@
+import type { Logger } from 'pino'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import type { Logger } from 'pino'
-import { startEngineSim, type EngineSimHandle } from '../../src/enginesim/start.js'
-import { sequencerConfig, startSequencer, type SequencerHandle } from '../../src/sequencer/start.js'
+import { type EngineSimHandle, startEngineSim } from '../../src/enginesim/start.js'
 import type { SequencerConfig } from '../../src/sequencer/options.js'
 import type { ReplicaStatus } from '../../src/sequencer/replicas.js'
+import { type SequencerHandle, sequencerConfig, startSequencer } from '../../src/sequencer/start.js'
+import { captureLog, type LogLine as Line } from '../_helpers/captureLog.js'
 import { TcpPipe } from '../faults/tcpPipe.js'
 import { CHAIN_ID, jwtFile } from './_env.js'
-import { captureLog, type LogLine as Line } from '../_helpers/captureLog.js'
 
 type ReplicaEnv = {
   engine: EngineSimHandle

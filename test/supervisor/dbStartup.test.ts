@@ -8,8 +8,8 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { latestSchemaVersion } from '../../src/logindex/migrate.js'
 import { runCli, spawnCli } from '../_helpers/cli.js'
-import { startFixedChainRpc, type FixedChainRpc } from '../_helpers/fixedChainRpc.js'
-import { writeIndexFixture, type IndexFixture } from '../_helpers/writeIndexFixture.js'
+import { type FixedChainRpc, startFixedChainRpc } from '../_helpers/fixedChainRpc.js'
+import { type IndexFixture, writeIndexFixture } from '../_helpers/writeIndexFixture.js'
 import { corruptFile } from '../faults/corruptFile.js'
 
 // `superguard supervisor` refuses a --db it must not use with one line on stderr naming the file

@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { once } from 'node:events'
 import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
@@ -10,17 +10,16 @@ import {
   accessListEntries,
   emitInitiating,
   emitterCalldata,
+  type InitiatingMessage,
   sendExecuting,
   signExecuting,
-  type InitiatingMessage,
 } from '../../src/devnet/messages.js'
-import { EXPIRY_WINDOW_S, type Hex, type Identifier } from '../../src/interop/index.js'
+import { EXPIRY_WINDOW_S, type Hex, type Identifier, payloadHash } from '../../src/interop/index.js'
 import { signJwt } from '../../src/rpc/index.js'
-import { startSupervisor, supervisorConfig, type Supervisor } from '../../src/supervisor/index.js'
+import { type Supervisor, startSupervisor, supervisorConfig } from '../../src/supervisor/index.js'
 import { bytesToHex, toQuantity } from '../../src/util/hex.js'
-import { payloadHash } from '../../src/interop/index.js'
-import { startInteropChains, type InteropChain } from '../_helpers/interopChains.js'
-import { answerCode, jsonRpc, type JsonRpcAnswer } from '../_helpers/jsonRpc.js'
+import { type InteropChain, startInteropChains } from '../_helpers/interopChains.js'
+import { answerCode, type JsonRpcAnswer, jsonRpc } from '../_helpers/jsonRpc.js'
 import { untilIndexed } from '../_helpers/untilIndexed.js'
 
 // Two real anvil chains, both backends on them at once: every case of the issue with its exact

@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { emitInitiating } from '../../src/devnet/messages.js'
-import { startSupervisor, supervisorConfig, type Supervisor } from '../../src/supervisor/index.js'
-import { accessListEntries } from '../../src/devnet/messages.js'
+import { accessListEntries, emitInitiating } from '../../src/devnet/messages.js'
+import { type Supervisor, startSupervisor, supervisorConfig } from '../../src/supervisor/index.js'
 import { toQuantity } from '../../src/util/hex.js'
 import { startInteropChains } from '../_helpers/interopChains.js'
 import { answerCode, jsonRpc } from '../_helpers/jsonRpc.js'
-import { startRpcGate, type RpcGate } from '../_helpers/rpcGate.js'
+import { type RpcGate, startRpcGate } from '../_helpers/rpcGate.js'
 
 // /healthz and -320400 before a chain is ready, for both backends: the chain's RPC sits behind a
 // gate that holds every request but eth_chainId, so "not ready" lasts exactly until we open it.

@@ -19,20 +19,18 @@ test('a head poll failing many times logs one warning, then one "recovered" line
     req.on('end', () => {
       if (!up) return res.writeHead(503).end('down')
       const { id } = JSON.parse(body) as { id: number }
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            jsonrpc: '2.0',
-            id,
-            result: {
-              number: '0x5',
-              hash: `0x${'ab'.repeat(32)}`,
-              parentHash: `0x${'cd'.repeat(32)}`,
-              timestamp: '0x10',
-            },
-          }),
-        )
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id,
+          result: {
+            number: '0x5',
+            hash: `0x${'ab'.repeat(32)}`,
+            parentHash: `0x${'cd'.repeat(32)}`,
+            timestamp: '0x10',
+          },
+        }),
+      )
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

@@ -1,14 +1,14 @@
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { encodeAccess } from '../../src/interop/index.js'
 import { startSupervisor, supervisorConfig } from '../../src/supervisor/index.js'
-import { jsonRpc } from '../_helpers/jsonRpc.js'
 import { captureLog } from '../_helpers/captureLog.js'
+import { jsonRpc } from '../_helpers/jsonRpc.js'
 
 // The rpc backend when a check's own upstream call fails: the check answers -32603 with a stable
 // message naming the chain, never the endpoint's text (before: "chain 901 RPC eth_getBlockByNumber:

@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { accessFor, encodeAccess, parseAccessList, type Access, type Hex } from '../../src/interop/index.js'
-import { planRound, refsOf, type PlannedChunk, type SweepTx } from '../../src/sweep/planRound.js'
+import { type Access, accessFor, encodeAccess, type Hex, parseAccessList } from '../../src/interop/index.js'
+import { type PlannedChunk, planRound, refsOf, type SweepTx } from '../../src/sweep/planRound.js'
 import { decodeAccess, unpackEntries } from '../../src/sweep/protocol.js'
 
 const access = (i: number, chainId = 901n): Access =>

@@ -6,20 +6,20 @@ import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { generatePrivateKey } from 'viem/accounts'
-import { startAnvil, type Anvil } from '../../src/devnet/anvil.js'
+import { type Anvil, startAnvil } from '../../src/devnet/anvil.js'
 import {
   accessListEntries,
+  type DevChain,
   DevSigner,
   emitInitiating,
+  type InitiatingMessage,
   setupChain,
   signExecuting,
-  type DevChain,
-  type InitiatingMessage,
 } from '../../src/devnet/messages.js'
 import { RpcCode } from '../../src/errors/index.js'
 import type { Hex } from '../../src/interop/index.js'
-import { startSupervisor, supervisorConfig, type Supervisor } from '../../src/supervisor/index.js'
-import { startSweep, type Sweep, type SweepReport } from '../../src/sweep/index.js'
+import { type Supervisor, startSupervisor, supervisorConfig } from '../../src/supervisor/index.js'
+import { type Sweep, type SweepReport, startSweep } from '../../src/sweep/index.js'
 import { createLogger } from '../../src/util/logger.js'
 import { runCli, spawnCli } from '../_helpers/cli.js'
 import { untilIndexed } from '../_helpers/untilIndexed.js'

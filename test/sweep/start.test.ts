@@ -8,9 +8,9 @@ import { ConfigError } from '../../src/config/index.js'
 import { RpcCode } from '../../src/errors/index.js'
 import { AcceptedSet } from '../../src/ingress/acceptedSet.js'
 import type { Hex } from '../../src/interop/index.js'
-import { formatTable, startSweep, SweepCode, type SweepReport } from '../../src/sweep/index.js'
+import { formatTable, SweepCode, type SweepReport, startSweep } from '../../src/sweep/index.js'
 import { createLogger } from '../../src/util/logger.js'
-import { writeIndexFixture, type IndexFixture } from '../_helpers/writeIndexFixture.js'
+import { type IndexFixture, writeIndexFixture } from '../_helpers/writeIndexFixture.js'
 
 // The in-process source (the ingress's accepted set) in index mode, no network: every verdict
 // kind, --drop on the set, metrics, the table, and the interval loop.

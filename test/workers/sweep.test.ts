@@ -14,16 +14,16 @@ import { ACCESSES_PER_CALL, DEFAULT_CHUNK_SIZE } from '../../src/sweep/options.j
 import { SWEEP_WORKER, SweepPool } from '../../src/sweep/pool.js'
 import {
   ACCESS_BYTES,
-  packAccess,
   type CheckBackend,
   type ChunkResult,
+  packAccess,
   type SweepChunk,
 } from '../../src/sweep/protocol.js'
 import { roundDescriptor } from '../../src/sweep/roundDescriptor.js'
 import sweep from '../../workers/sweep.js'
 import txpool from '../../workers/txpool.js'
-import { startIndexSupervisor, type IndexSupervisor } from '../_helpers/startIndexSupervisor.js'
-import { writeIndexFixture, type IndexFixture } from '../_helpers/writeIndexFixture.js'
+import { type IndexSupervisor, startIndexSupervisor } from '../_helpers/startIndexSupervisor.js'
+import { type IndexFixture, writeIndexFixture } from '../_helpers/writeIndexFixture.js'
 
 let dir: string
 let fx: IndexFixture

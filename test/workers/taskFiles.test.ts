@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { BLOCK_HASH_WORKER } from '../../src/sequencer/blockHasher.js'
 import { SENDER_RECOVERY_WORKER } from '../../src/ingress/senderRecoveryPool.js'
+import { BLOCK_HASH_WORKER } from '../../src/sequencer/blockHasher.js'
 import { SWEEP_WORKER, TXPOOL_WORKER } from '../../src/sweep/pool.js'
 
 // Piscina loads a task file with require() first and falls back to import() when that throws. On

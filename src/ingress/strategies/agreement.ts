@@ -2,10 +2,10 @@ import type { Logger } from 'pino'
 import type { Hex } from '../../interop/index.js'
 import { NoVerdictError } from '../errors.js'
 import {
-  DECIDED,
-  rejection,
   type CheckOutcome,
+  DECIDED,
   type ExecutingDescriptor,
+  rejection,
   type ValidationStrategy,
   type Verdict,
 } from './strategy.js'

@@ -1,10 +1,10 @@
 import type { Hex } from '../../interop/index.js'
 import { NoVerdictError } from '../errors.js'
 import {
-  DECIDED,
-  rejection,
   type CheckOutcome,
+  DECIDED,
   type ExecutingDescriptor,
+  rejection,
   type ValidationStrategy,
   type Verdict,
 } from './strategy.js'

@@ -1,9 +1,9 @@
 import type { Hex } from '../../interop/index.js'
 import { NoVerdictError } from '../errors.js'
 import {
-  rejection,
   type CheckOutcome,
   type ExecutingDescriptor,
+  rejection,
   type ValidationStrategy,
   type Verdict,
 } from './strategy.js'

@@ -1,6 +1,6 @@
 import type { Hex } from '../../interop/index.js'
 import { NoVerdictError } from '../errors.js'
-import { rejection, type ExecutingDescriptor, type ValidationStrategy, type Verdict } from './strategy.js'
+import { type ExecutingDescriptor, rejection, type ValidationStrategy, type Verdict } from './strategy.js'
 import type { SupervisorEndpoint } from './supervisorEndpoint.js'
 
 /** proxyd's first-filter: only the first supervisor is asked; no answer fails closed. */

@@ -4,11 +4,11 @@ export { createStrategy } from './createStrategy.js'
 export { FailoverStrategy } from './failover.js'
 export { FirstStrategy } from './first.js'
 export {
-  STRATEGIES,
   type CheckOutcome,
   type ExecutingDescriptor,
+  STRATEGIES,
   type StrategyName,
   type ValidationStrategy,
   type Verdict,
 } from './strategy.js'
-export { SupervisorEndpoint, type CheckObserver, type SupervisorEndpointOptions } from './supervisorEndpoint.js'
+export { type CheckObserver, SupervisorEndpoint, type SupervisorEndpointOptions } from './supervisorEndpoint.js'

@@ -1,5 +1,5 @@
 import type { CheckResult } from '../../check/checkResult.js'
-import { then, type MaybePromise } from '../../check/maybePromise.js'
+import { type MaybePromise, then } from '../../check/maybePromise.js'
 import type { MethodContext } from './context.js'
 
 /** The RPC boundary of a check: records the metric, then `null` for valid or throws the error. */

@@ -1,6 +1,6 @@
+import type { Backend } from '../../check/backend.js'
 import { InvalidParamsError, UninitializedError, UnknownChainError } from '../../errors/index.js'
 import { parseChainId } from '../../interop/index.js'
-import type { Backend } from '../../check/backend.js'
 
 /** A chainID parameter (decimal or 0x-hex, as eth.ChainID decodes it) naming a ready chain. */
 export function chainParam(backend: Backend, value: unknown): bigint {

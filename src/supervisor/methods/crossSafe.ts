@@ -1,7 +1,7 @@
+import { then } from '../../check/maybePromise.js'
 import { FutureDataError } from '../../errors/index.js'
 import type { RpcMethod } from '../../rpc/index.js'
 import { blockIdJson, ZERO_BLOCK_ID } from '../blockJson.js'
-import { then } from '../../check/maybePromise.js'
 import { chainParam } from './chainParam.js'
 import type { MethodContext } from './context.js'
 

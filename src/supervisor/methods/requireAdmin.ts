@@ -1,5 +1,5 @@
 import { MethodNotFoundError, UnauthorizedError } from '../../errors/index.js'
-import { verifyJwt, type RpcContext } from '../../rpc/index.js'
+import { type RpcContext, verifyJwt } from '../../rpc/index.js'
 import type { MethodContext } from './context.js'
 
 /**

@@ -1,6 +1,6 @@
 import { UninitializedError } from '../../errors/index.js'
 import type { RpcMethod } from '../../rpc/index.js'
-import { blockIdJson, blockRefJson, ZERO_BLOCK_REF, type BlockIdJson, type BlockRefJson } from '../blockJson.js'
+import { type BlockIdJson, type BlockRefJson, blockIdJson, blockRefJson, ZERO_BLOCK_REF } from '../blockJson.js'
 import type { MethodContext } from './context.js'
 
 /** op-service eth.SupervisorChainSyncStatus. */

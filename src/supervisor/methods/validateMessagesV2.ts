@@ -1,5 +1,5 @@
-import type { RpcMethod } from '../../rpc/index.js'
 import { checkRequest } from '../../check/checkRequest.js'
+import type { RpcMethod } from '../../rpc/index.js'
 import { parseMessages } from '../parseMessages.js'
 import { answer } from './answer.js'
 import type { MethodContext } from './context.js'
