@@ -33,6 +33,7 @@ child.stdout.on('data', (chunk) => {
 child.on('exit', (code) => {
   clearTimeout(deadline)
   clearTimeout(lingering)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: uvu colours its totals with terminal escapes
   const plain = out.replace(/\x1b\[[0-9;]*m/g, '')
   const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0)
   const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0)

@@ -1,5 +1,5 @@
 import { computeBlockHash } from '../src/engine/blockHash.js'
-import type { ExecutionPayloadV3, Hex } from '../src/engine/types.js'
+import type { Hex } from '../src/engine/types.js'
 import type { BlockHashTask } from '../src/sequencer/blockHasher.js'
 import { initKeccak } from '../src/util/keccak.js'
 

@@ -3,7 +3,7 @@ import { move, transferableSymbol, valueSymbol } from 'piscina'
 import type { Backend } from '../src/check/backend.js'
 import { checkAccesses } from '../src/check/checkAccesses.js'
 import type { BlockRef, LogReader } from '../src/check/types.js'
-import { RemoteRpcError, RpcClient } from '../src/rpc/client.js'
+import { RemoteRpcError, type RpcCallResult, RpcClient } from '../src/rpc/client.js'
 import { SweepCode } from '../src/sweep/classify.js'
 import { lowerPriority } from '../src/sweep/lowerPriority.js'
 import {
@@ -129,7 +129,7 @@ async function askGroups(c: SupervisorCtx, groups: [number, number][]): Promise<
     return { method: c.backend.method, params: [entries, c.chunk.minSafety, c.descriptor] }
   })
   const signal = AbortSignal.timeout(left)
-  let results
+  let results: RpcCallResult[]
   try {
     results = await c.client.batch(calls, signal)
   } catch (err) {
@@ -215,7 +215,10 @@ function viaBackend(chunk: SweepChunk, backend: Backend, buf: Buffer, out: Out):
     }
   }
   for (let i = 0; i < chunk.count; i += 256) {
-    if (Date.now() > chunk.deadline) return timeoutAll(chunk, out, i)
+    if (Date.now() > chunk.deadline) {
+      timeoutAll(chunk, out, i)
+      return
+    }
     backend.snapshot(() => slice(i, Math.min(chunk.count, i + 256)))
   }
 }

@@ -95,5 +95,5 @@ export function sameMessage(block: BlockData, message: ExecutingMessage): boolea
   const id = message.identifier
   if (block.timestamp !== id.timestamp) return false
   const sum = block.checksum(id.logIndex)
-  return sum !== undefined && sum.equals(hexToBytes(accessFor(id, message.payloadHash).checksum))
+  return sum?.equals(hexToBytes(accessFor(id, message.payloadHash).checksum)) === true
 }

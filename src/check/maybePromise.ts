@@ -13,7 +13,7 @@ export function then<T, U>(value: MaybePromise<T>, fn: (v: T) => MaybePromise<U>
  * backend answers a check in one synchronous call (sweep workers rely on that), and the RPC
  * backend shares the exact same ordering of checks.
  */
-// TNext is `any` on purpose: drive() feeds back exactly what was yielded, awaited.
+// biome-ignore lint/suspicious/noExplicitAny: TNext is `any` on purpose: drive() feeds back exactly what was yielded, awaited.
 export function* wait<T>(value: MaybePromise<T>): Generator<MaybePromise<T>, T, any> {
   return (yield value) as T
 }

@@ -248,7 +248,7 @@ export class RpcChain {
       this.#call<RawBlock | null>('eth_getBlockByNumber', [q, false]),
       this.#call<RawLog[]>('eth_getLogs', [{ fromBlock: q, toBlock: q }]),
     ])
-    if (!raw || !raw.hash) return null
+    if (!raw?.hash) return null
     const ref = toRef(raw)
     const consistent = logs.every((l) => l.blockHash?.toLowerCase() === ref.hash)
     const own = consistent ? logs : await this.#call<RawLog[]>('eth_getLogs', [{ blockHash: ref.hash }])
@@ -257,7 +257,7 @@ export class RpcChain {
 
   async #fetchRef(tag: 'latest' | Tag): Promise<BlockRef | undefined> {
     const raw = await this.#call<RawBlock | null>('eth_getBlockByNumber', [tag, false])
-    return raw && raw.hash ? toRef(raw) : undefined
+    return raw?.hash ? toRef(raw) : undefined
   }
 
   /** Reorg detection on every new head: number went back, same height with another hash, or a broken parent link. */

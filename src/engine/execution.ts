@@ -94,7 +94,7 @@ export function simStateRoot(
   txHashes: readonly Hex[],
 ): Hex {
   const list = new Uint8Array(32 * txHashes.length)
-  txHashes.forEach((h, i) => list.set(hexToBytes(h), 32 * i))
+  for (const [i, h] of txHashes.entries()) list.set(hexToBytes(h), 32 * i)
   const time = new Uint8Array(8)
   new DataView(time.buffer).setBigUint64(0, env.timestamp)
   const pre = new Uint8Array(32 + 32 + 20 + 32 + 8)

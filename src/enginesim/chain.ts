@@ -151,7 +151,7 @@ export class Chain {
     for (const b of removed) for (const h of b.txHashes) this.#txIndex.delete(h)
     for (const b of added) {
       this.#canonical.push(b.hash)
-      b.txHashes.forEach((h, index) => this.#txIndex.set(h, { block: b.hash, index }))
+      for (const [index, h] of b.txHashes.entries()) this.#txIndex.set(h, { block: b.hash, index })
     }
     this.head = block
     return { removed, added }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import { computeBlockHash } from '../engine/blockHash.js'
 import { DEPOSIT_TX_TYPE, type DecodedTx, decodeTx } from '../engine/decodeTx.js'
-import { applyError, executeTxs, TxApplyError, txGasUsed } from '../engine/execution.js'
+import { applyError, type ExecResult, executeTxs, TxApplyError, txGasUsed } from '../engine/execution.js'
 import { extraDataError, extraDataFor, nextBaseFee } from '../engine/feeParams.js'
 import { type Fork, forkAtLeast, payloadVersion } from '../engine/fork.js'
 import type { Mempool } from '../engine/mempool.js'
@@ -333,7 +333,7 @@ export class EngineApi {
       }
       txs.push(tx)
     }
-    let exec
+    let exec: ExecResult
     try {
       exec = executeTxs(
         {

@@ -73,7 +73,9 @@ export class DependencyHealth {
     this.#started++
     void this.#probeAll().finally(() => {
       this.#completed++
-      this.#waiters = this.#waiters.filter((w) => (w.target <= this.#completed ? (w.resolve(), false) : true))
+      const done = this.#waiters.filter((w) => w.target <= this.#completed)
+      this.#waiters = this.#waiters.filter((w) => w.target > this.#completed)
+      for (const w of done) w.resolve()
       if (!this.#closed) this.#timer = setTimeout(() => this.start(), this.#o.intervalMs).unref()
     })
   }

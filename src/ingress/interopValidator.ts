@@ -8,7 +8,14 @@ import {
   RequestBodyTooLargeError,
   type ServiceError,
 } from '../errors/index.js'
-import { AccessListParseError, dedupeAccesses, encodeAccessList, type Hex, parseAccessList } from '../interop/index.js'
+import {
+  type Access,
+  AccessListParseError,
+  dedupeAccesses,
+  encodeAccessList,
+  type Hex,
+  parseAccessList,
+} from '../interop/index.js'
 import { toQuantity } from '../util/hex.js'
 import type { IngressTx } from './decodeRawTransaction.js'
 import type { IngressMetrics } from './metrics.js'
@@ -106,7 +113,7 @@ export class InteropValidator {
     const n = tx.inboxEntries.length
     // Before parsing, so an oversized list costs nothing but its length.
     if (n > this.#o.maxEntries) return new AccessListOutOfBoundsError(`${n} entries, at most ${this.#o.maxEntries}`)
-    let accesses
+    let accesses: Access[]
     try {
       accesses = parseAccessList(tx.inboxEntries)
     } catch (err) {

@@ -91,7 +91,10 @@ export class BackfillProgress {
   report(): void {
     const active = [...this.#tracks.values()].filter((t) => !t.done)
     if (active.length === 0) return
-    if (this.#tty) return this.#draw(false)
+    if (this.#tty) {
+      this.#draw(false)
+      return
+    }
     for (const t of active) {
       const s = snapshot(t)
       this.#log.info(

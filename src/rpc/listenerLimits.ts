@@ -101,7 +101,7 @@ export function createLimitedServer(
       }
       // As node:http: answer only if no response has started on this socket.
       const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage
-      if (socket.writable && (!inFlight || !inFlight.headersSent)) {
+      if (socket.writable && !inFlight?.headersSent) {
         const [status, text, message] = timeout
           ? [408, 'Request Timeout', `request not received within ${requestTimeoutMs} ms`]
           : err.code === 'HPE_HEADER_OVERFLOW'

@@ -137,7 +137,7 @@ export class StandaloneSequencer {
   }
 
   async #slot(slot: Slot): Promise<'sealed' | 'skipped' | 'failed'> {
-    const { core, engine, log } = this.#o
+    const { core, engine } = this.#o
     const slotEnd = slot.end
     try {
       if (this.#o.conductor && !(await this.#isLeader())) return 'skipped'

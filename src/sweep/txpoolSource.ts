@@ -1,7 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { RpcCode } from '../errors/index.js'
 import type { Hex } from '../interop/index.js'
-import { RpcClient } from '../rpc/client.js'
+import { type RpcCallResult, RpcClient } from '../rpc/client.js'
 import type { SweepTx } from './planRound.js'
 import type { SweepPool } from './pool.js'
 import type { Collected, DropResult, SweepSource } from './sweepSource.js'
@@ -78,7 +78,7 @@ export class TxpoolSource implements SweepSource {
     if (this.#dropUnsupported) return out
     for (let i = 0; i < hashes.length; i += DROP_BATCH) {
       const part = hashes.slice(i, i + DROP_BATCH)
-      let results
+      let results: RpcCallResult[]
       try {
         results = await this.#client.batch(
           part.map((h) => ({ method: 'anvil_dropTransaction', params: [h] })),

@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net'
-import type { Logger } from 'pino'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { PoolEntry } from '../../src/builder/feePolicy.js'

@@ -64,6 +64,7 @@ async function start(over: Partial<IngressInput> = {}): Promise<Ingress> {
   return ing
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests read whatever JSON the ingress answered
 async function post(ing: Ingress, body: unknown): Promise<{ status: number; json: any }> {
   const res = await fetch(ing.url, {
     method: 'POST',

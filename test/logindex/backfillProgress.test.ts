@@ -27,12 +27,19 @@ test('on a terminal: a single redrawn line with a bar', () => {
   let out = ''
   const p = new BackfillProgress({
     logger: fakeLogger([]),
-    stream: { isTTY: true, write: (s: string) => ((out += s), true) } as unknown as NodeJS.WriteStream,
+    stream: {
+      isTTY: true,
+      write: (s: string) => {
+        out += s
+        return true
+      },
+    } as unknown as NodeJS.WriteStream,
     intervalMs: 1e9,
   })
   p.update(10n, 0n, 499n, 999n)
   p.update(11n, 0n, 999n, 999n)
   p.report()
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the bar is drawn with terminal escapes
   assert.match(out, /^\r\x1b\[2Kchain 10 \[#{12}-{12}\] 50\.0% .* blk\/s ETA .* \| {2}chain 11 \[#{24}\] 100\.0%/)
   p.stop()
 })

@@ -20,9 +20,10 @@ function setup(o: { mode?: ExecutionMode; maxSubmissionsPerJob?: number; now?: (
     validate: (c) => new Promise((resolve) => pending.push({ c, resolve })),
     gate: {
       mode,
-      breaker: (b) =>
-        breakers.get(b) ??
-        (breakers.set(b, new CircuitBreaker({ threshold: 2, cooldownMs: 10_000 })), breakers.get(b)!),
+      breaker: (b) => {
+        if (!breakers.has(b)) breakers.set(b, new CircuitBreaker({ threshold: 2, cooldownMs: 10_000 }))
+        return breakers.get(b)!
+      },
     },
     maxTxs: 100,
     maxSubmissionsPerJob: o.maxSubmissionsPerJob ?? 10,

@@ -1,4 +1,3 @@
-import type { Logger } from 'pino'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { type EngineSimHandle, startEngineSim } from '../../src/enginesim/start.js'

@@ -19,7 +19,7 @@ import { signJwt } from '../../src/rpc/index.js'
 import { type Supervisor, startSupervisor, supervisorConfig } from '../../src/supervisor/index.js'
 import { bytesToHex, toQuantity } from '../../src/util/hex.js'
 import { type InteropChain, startInteropChains } from '../_helpers/interopChains.js'
-import { answerCode, type JsonRpcAnswer, jsonRpc } from '../_helpers/jsonRpc.js'
+import { answerCode, jsonRpc } from '../_helpers/jsonRpc.js'
 import { untilIndexed } from '../_helpers/untilIndexed.js'
 
 // Two real anvil chains, both backends on them at once: every case of the issue with its exact

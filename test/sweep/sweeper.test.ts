@@ -14,7 +14,7 @@ function controlledRounds() {
     running++
     maxRunning = Math.max(maxRunning, running)
     started.push(n)
-    waiters.splice(0).forEach((w) => w())
+    for (const w of waiters.splice(0)) w()
     await new Promise<void>((resolve, reject) => {
       releases.push(resolve)
       signal.addEventListener('abort', () => reject(signal.reason), { once: true })

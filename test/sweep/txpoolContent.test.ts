@@ -13,7 +13,7 @@ test('interop transactions of pending and queued, in the geth shape', () => {
           hash: key(1).toUpperCase().replace('0X', '0x'),
           accessList: [
             { address: inbox.toUpperCase().replace('0X', '0x'), storageKeys: [key(10), key(11)] },
-            { address: '0x' + '11'.repeat(20), storageKeys: [key(99)] },
+            { address: `0x${'11'.repeat(20)}`, storageKeys: [key(99)] },
           ],
         },
         '1': { hash: key(2), accessList: [] },

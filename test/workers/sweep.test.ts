@@ -65,7 +65,8 @@ const hex = (v: bigint, w: number) => v.toString(16).padStart(w, '0')
 
 function chunkOf(list: Hex[][], backend: CheckBackend, deadline = Date.now() + 10_000): SweepChunk {
   const buf = Buffer.from(new ArrayBuffer(list.length * ACCESS_BYTES))
-  list.forEach((e, i) => packAccess(buf, i * ACCESS_BYTES, e[0]!, e.length === 3 ? e[1] : undefined, e.at(-1)!))
+  for (const [i, e] of list.entries())
+    packAccess(buf, i * ACCESS_BYTES, e[0]!, e.length === 3 ? e[1] : undefined, e.at(-1)!)
   return {
     backend,
     minSafety: 'cross-unsafe',
@@ -97,7 +98,7 @@ test('index mode answers each access with the supervisor core check', async () =
       ),
     ),
   )
-  cs.forEach((c, i) => assert.is(r.codes[i], c.code, c.name))
+  for (const [i, c] of cs.entries()) assert.is(r.codes[i], c.code, c.name)
   assert.ok(
     r.messages.some(([i, m]) => i === 1 && /checksum/.test(m)),
     "the supervisor's message travels with the code",
@@ -241,7 +242,7 @@ test('the pool runs the compiled worker and transfers the chunk buffer', async (
     )
     const r = await pool.check(chunk)
     assert.is(chunk.accesses.byteLength, 0, 'the buffer moved to the worker (detached here)')
-    cs.forEach((c, i) => assert.is(r.codes[i], c.code, c.name))
+    for (const [i, c] of cs.entries()) assert.is(r.codes[i], c.code, c.name)
   } finally {
     await pool.close()
   }

@@ -95,7 +95,9 @@ export class SupervisorEndpoint {
       return
     }
     this.#client.batch(queued.map((q) => ({ method: 'interop_checkAccessList', params: q.params }))).then(
-      (results) => results.forEach((r, i) => queued[i]!.resolve(r.ok ? this.#valid() : this.#rejected(r.error))),
+      (results) => {
+        for (const [i, r] of results.entries()) queued[i]!.resolve(r.ok ? this.#valid() : this.#rejected(r.error))
+      },
       (err: unknown) => {
         // the whole exchange failed (transport, HTTP error, batch refused): no verdict for any
         const outcome = err instanceof RemoteRpcError ? this.#unavailable(err) : this.#transportFailure(err)
