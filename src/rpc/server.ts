@@ -3,6 +3,7 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
+  type FastifyRequest,
   LogController,
 } from 'fastify'
 import type { Logger } from 'pino'
@@ -177,7 +178,7 @@ export function createRpcServer(opts: RpcServerOptions): FastifyInstance {
     ['/healthz', 'GET, HEAD'],
   ])
   if (opts.registry) allowed.set('/metrics', 'GET, HEAD')
-  app.setNotFoundHandler((req, reply) => {
+  const notFound = (req: FastifyRequest, reply: FastifyReply) => {
     const path = req.url.split('?', 1)[0]!
     const allow = allowed.get(path)
     if (allow === undefined)
@@ -192,6 +193,15 @@ export function createRpcServer(opts: RpcServerOptions): FastifyInstance {
       405,
       failure(new InvalidRequestError(`${req.method} ${path} is not allowed: ${what}`)),
     )
+  }
+  app.setNotFoundHandler(notFound)
+  // Refused before the body is read: fastify parses a 404's body with the listener's limit (32–64 MiB
+  // on the engine listeners, whose unauthenticated-body guards look at POST only) before the handler
+  // runs. The connection closes after the answer, so the unread body is never buffered.
+  app.addHook('onRequest', async (req, reply) => {
+    if (!req.is404) return
+    reply.header('connection', 'close')
+    return notFound(req, reply)
   })
 
   const tooLarge = (id: JsonRpcResponse['id']) =>
