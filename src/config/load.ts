@@ -156,7 +156,8 @@ export function loadConfig<const O extends OptionsSpec, C = void>(
         value:
           s.type === 'strings'
             ? v
-                .split(',')
+                // A comma before `key=` continues the item: an endpoint's own options (URL,jwt=FILE,name=N).
+                .split(/,(?![a-z][a-z0-9-]*=)/)
                 .map((x) => x.trim())
                 .filter(Boolean)
             : v,

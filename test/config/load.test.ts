@@ -304,4 +304,9 @@ test('library values: checked and worded as their flag, over env and file, under
 })
 
 test.after(() => rmSync(dir, { recursive: true, force: true }))
+test("an environment list splits at commas, except before an item's own key=value (endpoint options)", () => {
+  const env = { SUPERGUARD_UPSTREAM: 'http://a,jwt=/s/a.hex,name=a, 901=http://b ,http://c,jwt=/s/c.hex' }
+  assert.equal(load({ env }).config.upstream, ['http://a,jwt=/s/a.hex,name=a', '901=http://b', 'http://c,jwt=/s/c.hex'])
+})
+
 test.run()
