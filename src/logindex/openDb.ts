@@ -11,11 +11,17 @@ export type Db = Database.Database
 export function openDb(path: string, opts: { readonly?: boolean } = {}): Db {
   const readonly = opts.readonly ?? false
   const db = new Database(path, { readonly, fileMustExist: readonly, timeout: 5_000 })
-  if (!readonly) db.pragma(PRAGMA.wal)
-  db.pragma(PRAGMA.synchronousNormal)
-  db.pragma(PRAGMA.foreignKeysOff)
-  db.pragma(PRAGMA.cacheSize)
-  db.pragma(PRAGMA.mmapSize)
-  db.defaultSafeIntegers(true)
-  return db
+  try {
+    // The first pragma reads page 1: a damaged header or schema page throws here, with the file open.
+    if (!readonly) db.pragma(PRAGMA.wal)
+    db.pragma(PRAGMA.synchronousNormal)
+    db.pragma(PRAGMA.foreignKeysOff)
+    db.pragma(PRAGMA.cacheSize)
+    db.pragma(PRAGMA.mmapSize)
+    db.defaultSafeIntegers(true)
+    return db
+  } catch (err) {
+    db.close()
+    throw err
+  }
 }

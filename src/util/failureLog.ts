@@ -14,10 +14,14 @@ export type FailureLogOptions = {
 }
 
 /**
- * Repeated failures of one thing, logged as an operator wants them: the first failure of a streak at
- * once, then at most one warning per `intervalMs` carrying how many failed since the previous line,
- * and one info line when it works again (how many failed, for how long). A loop that fails 10 times
- * a second then writes 1 line every 10 s instead of 100.
+ * Repeated failures of one thing, logged as an operator wants them: at most one warning per
+ * `intervalMs` carrying how many failed since the previous line (the first failure at once when no
+ * line was written within the interval), and one info line when it works again (how many failed, for
+ * how long) for a streak whose failure was logged. A loop that fails 10 times a second then writes 1
+ * line every 10 s instead of 100. The interval runs across streaks: a thing failing every other
+ * attempt (an engine down every other 2 s slot) writes about a failure line and its recovery per
+ * interval, not 2 lines per slot; the failures of a streak that started and ended within an interval
+ * of the last line are counted into the next failure line, without a recovery line of their own.
  */
 export class FailureLog {
   readonly #log: Logger
@@ -26,7 +30,10 @@ export class FailureLog {
   #consecutive = 0
   #unlogged = 0
   #since = 0
-  #lastLine = 0
+  /** Time of the last line written (failure or recovery), kept across streaks. */
+  #lastLine = Number.NEGATIVE_INFINITY
+  /** Whether a failure line was written during the current streak (then its end is logged). */
+  #streakLogged = false
   readonly #o: FailureLogOptions
   /** The latest unlogged failure (for a deferred flush) and its timer. */
   #pending: { err: unknown; fields: Record<string, unknown> } | undefined
@@ -44,12 +51,12 @@ export class FailureLog {
     return this.#consecutive
   }
 
-  /** Counts a failure; logs it if it starts a streak or an interval has passed since the last line. */
+  /** Counts a failure; logs it (with the count since the last line) if an interval has passed since the last line. */
   failure(err: unknown, fields: Record<string, unknown> = {}, now = Date.now()): void {
     if (this.#consecutive === 0) this.#since = now
     this.#consecutive++
     this.#unlogged++
-    if (this.#consecutive > 1 && now - this.#lastLine < this.#intervalMs) {
+    if (now - this.#lastLine < this.#intervalMs) {
       if (this.#o.flush) {
         this.#pending = { err, fields }
         this.#timer ??= setTimeout(() => this.#flush(), this.#lastLine + this.#intervalMs - now).unref()
@@ -84,6 +91,7 @@ export class FailureLog {
     )
     this.#unlogged = 0
     this.#lastLine = now
+    if (this.#consecutive > 0) this.#streakLogged = true
   }
 
   #clear(): void {
@@ -92,16 +100,23 @@ export class FailureLog {
     this.#pending = undefined
   }
 
-  /** Ends a streak (one info line when there was one). */
+  /**
+   * Ends a streak: one info line when its failure was logged. An unlogged streak's failures stay
+   * counted (and a pending flush stays armed) for the next failure line.
+   */
   success(fields: Record<string, unknown> = {}, now = Date.now()): void {
     if (this.#consecutive === 0) return
+    const failures = this.#consecutive
+    this.#consecutive = 0
+    if (!this.#streakLogged) return
+    this.#streakLogged = false
     this.#clear()
     this.#log.info(
-      { ...fields, failures: this.#consecutive, outageMs: now - this.#since },
+      { ...fields, failures, outageMs: now - this.#since },
       this.#o.recoveredMsg ?? `${this.#msg}: recovered`,
     )
-    this.#consecutive = 0
     this.#unlogged = 0
+    this.#lastLine = now
   }
 }
 

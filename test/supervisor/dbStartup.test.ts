@@ -102,11 +102,17 @@ test('--check-db: ok and exit 0 on a sound file, the problems and exit 2 on a co
   assert.match(none.stderr, /missing\.db: no such file/)
 })
 
-test('--rebuild-corrupt-db: the corrupt file is moved aside as <db>.corrupt-<time> and a fresh index starts', async () => {
-  rpcs = [await startFixedChainRpc(fx.sourceChain, fx.head), await startFixedChainRpc(fx.execChain, fx.execHead)]
-  const path = join(dir, 'rebuild.db')
+/**
+ * Starts the supervisor with --rebuild-corrupt-db on `name` (a fixture damaged by `damage`): the file
+ * is moved aside as <name>.corrupt-<time>, the supervisor listens on a fresh index, exits 0 on SIGTERM,
+ * and the new file passes --check-db.
+ */
+async function rebuilds(name: string, damage: (path: string) => void): Promise<void> {
+  if (rpcs.length === 0)
+    rpcs = [await startFixedChainRpc(fx.sourceChain, fx.head), await startFixedChainRpc(fx.execChain, fx.execHead)]
+  const path = join(dir, name)
   await writeIndexFixture(path, { logs: 5_000 })
-  corruptFile(path, { at: 'middle' })
+  damage(path)
   const child = spawnCli([
     'supervisor',
     '--rpc',
@@ -134,7 +140,7 @@ test('--rebuild-corrupt-db: the corrupt file is moved aside as <db>.corrupt-<tim
     assert.ok(seen.includes('supervisor listening'), stderr)
     const warn = seen.find((m) => m.startsWith('corrupt log index moved aside'))
     assert.ok(warn, seen.join('\n'))
-    const aside = readdirSync(dir).filter((n) => n.startsWith('rebuild.db.corrupt-') && !n.endsWith('-wal'))
+    const aside = readdirSync(dir).filter((n) => n.startsWith(`${name}.corrupt-`) && !n.endsWith('-wal'))
     assert.is(aside.length, 1, readdirSync(dir).join(' '))
     child.kill('SIGTERM')
     const [code] = await exited
@@ -144,6 +150,25 @@ test('--rebuild-corrupt-db: the corrupt file is moved aside as <db>.corrupt-<tim
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   }
+}
+
+test('--rebuild-corrupt-db: the corrupt file is moved aside as <db>.corrupt-<time> and a fresh index starts', async () => {
+  await rebuilds('rebuild.db', (path) => corruptFile(path, { at: 'middle' }))
+})
+
+// Damage in page 1 (the header's page size, the schema's root) is found while opening the file (the
+// WAL pragma reads page 1: SQLITE_NOTADB under a valid "SQLite format 3" magic), before quick_check:
+// the rebuild must apply there too, not exit 2.
+test('--rebuild-corrupt-db: page 1 garbled after the 16-byte magic: moved aside and a fresh index starts', async () => {
+  await rebuilds('rebuild-page1.db', (path) => corruptFile(path, { at: 16, kib: 4 }))
+})
+
+test('page 1 garbled after the 16-byte magic, without --rebuild-corrupt-db: exit 2, one line naming the cure', async () => {
+  const path = join(dir, 'page1.db')
+  await writeIndexFixture(path, { logs: 5_000 })
+  corruptFile(path, { at: 16, kib: 4 })
+  await refused(path, /corrupt .*--rebuild-corrupt-db/)
+  assert.ok(existsSync(path), 'the file is left in place')
 })
 
 test.run()

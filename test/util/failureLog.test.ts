@@ -80,4 +80,75 @@ test('flush: close() writes what is pending; a recovery cancels the flush', () =
   )
 })
 
+test('flapping: failing every other attempt writes about one failure and one recovery line per interval, every failure counted', () => {
+  const { logger, lines } = captureLog()
+  const f = new FailureLog(logger, 'engine failed', 10_000)
+  // An engine that fails every other 2 s slot for 200 s: 50 failures, 50 successes (100 lines before).
+  for (let slot = 0; slot < 100; slot++) {
+    if (slot % 2 === 0) f.failure(new Error('down'), {}, slot * 2000)
+    else f.success({}, slot * 2000)
+  }
+  // At most a failure line and its recovery per 10 s interval: 20 intervals.
+  assert.ok(lines.length <= 2 * 20, `${lines.length} lines`)
+  assert.ok(lines.length >= 2, `${lines.length} lines`)
+  // Nothing lost: a failure after the interval carries the ones counted since the last line.
+  f.failure(new Error('down'), {}, 400_000)
+  const warns = lines.filter((l) => l.level === 40)
+  const recoveries = lines.filter((l) => l.level === 30)
+  assert.is(
+    warns.reduce((n, l) => n + (l.failures as number), 0),
+    51,
+  )
+  // A recovery line only for a streak whose failure was logged, right after it.
+  assert.is(recoveries.length, warns.length - 1)
+  lines.slice(0, -1).forEach((l, i) => {
+    assert.is(l.level, i % 2 === 0 ? 40 : 30, `line ${i}`)
+  })
+})
+
+test('a new streak within an interval of the last line is counted into the next line; its recovery is not logged', () => {
+  const { logger, lines } = captureLog()
+  const f = new FailureLog(logger, 'rpc failed', 1000)
+  f.failure('a', {}, 0)
+  f.success({}, 100)
+  f.failure('b', {}, 200)
+  f.success({}, 300)
+  f.failure('c', {}, 400)
+  assert.equal(
+    lines.map((l) => [l.msg, l.failures]),
+    [
+      ['rpc failed', 1],
+      ['rpc failed: recovered', 1],
+    ],
+  )
+  f.failure('d', {}, 1100)
+  f.success({}, 1200)
+  assert.equal(
+    lines.slice(2).map((l) => [l.msg, l.failures]),
+    [
+      ['rpc failed', 3],
+      ['rpc failed: recovered', 2],
+    ],
+  )
+  assert.is(lines[2]!.consecutive, 2, 'the streak in progress: c and d')
+})
+
+test('flush: failures of an unlogged streak that has since recovered are still written', () => {
+  const { logger, lines } = captureLog()
+  const f = new FailureLog(logger, 'burst', 60_000, { flush: true })
+  f.failure('a')
+  f.success()
+  f.failure('b')
+  f.success()
+  f.close()
+  assert.equal(
+    lines.map((l) => [l.msg, l.failures]),
+    [
+      ['burst', 1],
+      ['burst: recovered', 1],
+      ['burst', 1],
+    ],
+  )
+})
+
 test.run()
