@@ -47,6 +47,13 @@ export class RecentBlocks {
   get(n: bigint): PublishedBlock | undefined {
     return this.#byNumber.get(n)
   }
+
+  /** The oldest block number held (they are contiguous up to the newest), or undefined when none is. */
+  oldest(): bigint | undefined {
+    let min: bigint | undefined
+    for (const n of this.#byNumber.keys()) if (min === undefined || n < min) min = n
+    return min
+  }
 }
 
 export type ReplicaState = 'ok' | 'lagging' | 'stranded'
@@ -81,7 +88,8 @@ export type ReplicaPublisherOptions = {
  * block order on a loop of its own, so a slow or dead replica delays nobody but itself. The
  * replica's position is tracked (the last block it took): a block it did not take stays owed and is
  * sent again, in order, after a jittered backoff; a replica that answers SYNCING (it lacks the
- * parent: restarted, or fed elsewhere) is asked for its head and sent the blocks after it. Blocks
+ * parent: restarted, or fed elsewhere) is asked for its head and sent the blocks after it (after
+ * where its chain parts from ours, when its head is on another fork). Blocks
  * older than the backlog (`RecentBlocks`) cannot be resent: the replica is then reported stranded
  * (it must sync from a peer or a snapshot) and its head is polled until it is within reach again.
  */
@@ -162,11 +170,7 @@ export class ReplicaPublisher {
         this.#failures.failure(err, { lagBlocks: this.status().lagBlocks, next: Number(this.#next) })
         this.#o.events?.emit('replica', { replica: this.name, outcome: 'failed' })
         // Everything owed so far was not taken on this pass; it stays owed.
-        for (const [n, list] of this.#waiters)
-          if (n <= this.#tip) {
-            this.#waiters.delete(n)
-            for (const r of list) r(false)
-          }
+        this.#answer(this.#tip, false)
         await this.#sleep(backoffMs(this.#failures.consecutive, this.#o.retryBaseMs ?? 100, this.#o.retryMaxMs ?? 2000))
       }
     }
@@ -178,12 +182,33 @@ export class ReplicaPublisher {
       ...newPayloadRequest(b.version, b.env),
     )
     if (st?.status === 'SYNCING' || st?.status === 'ACCEPTED') {
-      // It lacks the parent: start again after its head (or one block earlier, to find where we part).
-      const h = (await this.#replicaHead())?.number
-      this.#next = h !== undefined && h + 1n < b.number ? h + 1n : b.number - 1n
-      if (this.#next < 0n) this.#next = 0n
+      // It lacks the parent: start again after the newest block of ours it holds, which is its head only
+      // if that head is on our chain (a previous leader's or our own replaced unsafe blocks are not).
+      const h = await this.#replicaHead()
+      if (!h) {
+        this.#next = b.number > 0n ? b.number - 1n : 0n
+        throw new Error(
+          `newPayload ${st.status} for block ${b.number}: the replica lacks its parent (its head: unknown)`,
+        )
+      }
+      const parted = await this.#lastShared(h, b.number - 1n)
+      if (parted === undefined) {
+        // Where it parts from us is older than every block we hold: only a peer or a snapshot can repair it.
+        // `#next` then names a block not held, so the next passes poll its head (`#resync`).
+        this.#stranded = true
+        const oldest = this.#o.recent.oldest() ?? b.number
+        this.#next = oldest > 0n ? oldest - 1n : 0n
+        throw new Error(
+          `the replica's head ${h.number} (${h.hash}) is on another chain that parts from ours before the last ${this.#o.recent.capacity} blocks held (--replica-backlog): it must sync from a peer`,
+        )
+      }
+      this.#next = parted + 1n
       throw new Error(
-        `newPayload ${st.status} for block ${b.number}: the replica lacks its parent (its head: ${h ?? 'unknown'})`,
+        parted === h.number
+          ? `newPayload ${st.status} for block ${b.number}: the replica lacks its parent (its head: ${h.number})`
+          : parted === b.number - 1n
+            ? `newPayload ${st.status} for block ${b.number} though the replica holds its parent (its head: ${h.number})`
+            : `newPayload ${st.status} for block ${b.number}: the replica's head ${h.number} (${h.hash}) is not on our chain; resending from block ${parted + 1n}, where it parts`,
       )
     }
     if (st?.status !== 'VALID')
@@ -203,9 +228,44 @@ export class ReplicaPublisher {
     this.#stranded = false
     this.#failures.success({ head: Number(b.number), lagBlocks: Number(this.#tip - b.number) })
     this.#o.events?.emit('replica', { replica: this.name, outcome: 'taken', number: b.number })
-    const list = this.#waiters.get(b.number)
-    this.#waiters.delete(b.number)
-    for (const r of list ?? []) r(true)
+    this.#answer(b.number, true)
+  }
+
+  /**
+   * The newest height at most `top` at which the replica holds our block (its block there is the
+   * parent of our next one), found with O(log backlog) reads of its blocks (at most 9 for the default 128);
+   * undefined when that lies before the blocks we hold. The shared blocks are a prefix of both chains,
+   * so the test is monotone in the height and a binary search finds where they part.
+   */
+  async #lastShared(head: { number: bigint; hash: Hex }, top: bigint): Promise<bigint | undefined> {
+    const oldest = this.#o.recent.oldest()
+    if (top > head.number) top = head.number
+    if (oldest === undefined || top < oldest - 1n) return undefined
+    const shared = async (n: bigint): Promise<boolean> => {
+      const child = this.#o.recent.get(n + 1n)
+      if (!child) return false
+      const hash = n === head.number ? head.hash : (await this.#replicaBlock(`0x${n.toString(16)}`))?.hash
+      return hash?.toLowerCase() === child.env.executionPayload.parentHash.toLowerCase()
+    }
+    if (await shared(top)) return top
+    let lo = oldest - 1n
+    if (!(await shared(lo))) return undefined
+    let hi = top // shared(lo) holds, shared(hi) does not
+    while (hi - lo > 1n) {
+      const mid = (lo + hi) / 2n
+      if (await shared(mid)) lo = mid
+      else hi = mid
+    }
+    return lo
+  }
+
+  /** Tells the callers waiting on blocks up to `upTo` whether the replica took them. */
+  #answer(upTo: bigint, ok: boolean): void {
+    for (const [n, list] of this.#waiters)
+      if (n <= upTo) {
+        this.#waiters.delete(n)
+        for (const r of list) r(ok)
+      }
   }
 
   /** The block we owe is no longer held: see whether the replica got further meanwhile (from a peer). */
@@ -224,6 +284,8 @@ export class ReplicaPublisher {
       this.#head = h.number
       this.#stranded = false
       if (h.number >= this.#tip) this.#failures.success({ head: Number(h.number), lagBlocks: 0 })
+      // It holds every block up to its head (got from a peer): their callers would otherwise wait forever.
+      this.#answer(h.number, true)
       return
     }
     this.#stranded = true
@@ -232,8 +294,12 @@ export class ReplicaPublisher {
     )
   }
 
-  async #replicaHead(): Promise<{ number: bigint; hash: Hex } | undefined> {
-    const b = await this.#rpc.call<{ number?: Hex; hash?: Hex } | null>('eth_getBlockByNumber', ['latest', false])
+  #replicaHead(): Promise<{ number: bigint; hash: Hex } | undefined> {
+    return this.#replicaBlock('latest')
+  }
+
+  async #replicaBlock(tag: string): Promise<{ number: bigint; hash: Hex } | undefined> {
+    const b = await this.#rpc.call<{ number?: Hex; hash?: Hex } | null>('eth_getBlockByNumber', [tag, false])
     return b?.number && b.hash ? { number: BigInt(b.number), hash: b.hash } : undefined
   }
 
