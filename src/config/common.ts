@@ -20,9 +20,9 @@ export const listenerLimitOptions = defineOptions({
   },
   keepAliveTimeout: {
     type: 'duration',
-    default: '5s',
+    default: '95s',
     min: 1,
-    help: 'an idle keep-alive connection is closed after this',
+    help: 'an idle keep-alive connection is closed after this (above Go clients\' 90 s idle pool)',
   },
   maxConnections: {
     type: 'int',

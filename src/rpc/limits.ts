@@ -19,15 +19,16 @@ export type ListenerLimits = {
 /**
  * 10 s for a request: the largest body any role takes (64 MiB newPayload) crosses a 100 Mbit/s
  * link in ~5 s, a 128 KiB check in milliseconds; a client still sending after 10 s is broken or
- * hostile. Headers (≤ 16 KiB, one or two packets) get 5 s. Keep-alive 5 s, Node's own default:
- * an idle socket frees its descriptor quickly, and Node clients read the Keep-Alive hint (Go's
- * transport drops a closed idle connection itself). 8,192 connections: far above any honest
+ * hostile. Headers (≤ 16 KiB, one or two packets) get 5 s. Keep-alive 95 s, above
+ * Go's http.Transport idle pool (90 s): op-node, proxyd and op-reth's peers reuse idle connections
+ * that long, and a POST written to a socket the server closed at the same moment fails with EOF
+ * (Go does not retry it). Idle sockets stay bounded by the connection cap. 8,192 connections: far above any honest
  * deployment's fan-in, and two listeners' worth stays under a 20,000-descriptor limit.
  */
 export const DEFAULT_LISTENER_LIMITS: ListenerLimits = Object.freeze({
   requestTimeoutMs: 10_000,
   headersTimeoutMs: 5_000,
-  keepAliveTimeoutMs: 5_000,
+  keepAliveTimeoutMs: 95_000,
   maxConnections: 8_192,
 })
 
