@@ -22,7 +22,7 @@ export const listenerLimitOptions = defineOptions({
     type: 'duration',
     default: '95s',
     min: 1,
-    help: 'an idle keep-alive connection is closed after this (above Go clients\' 90 s idle pool)',
+    help: "an idle keep-alive connection is closed after this (above Go clients' 90 s idle pool)",
   },
   maxConnections: {
     type: 'int',
