@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
 import { Counter, type Registry } from 'prom-client'
+import { chainConfiguredTwice, StartupRefusal, shortErrorText } from '../errors/startup.js'
 import { EXPIRY_WINDOW_S, type ExecutingMessage } from '../interop/index.js'
 import { BoundedMap } from '../util/boundedMap.js'
 import type { Backend, ChainHeads } from './backend.js'
@@ -63,20 +64,32 @@ export async function createRpcBackend(opts: RpcBackendOptions): Promise<RpcBack
       try {
         remote = BigInt(await rpcClient(t.url, timeout).request({ method: 'eth_chainId' }))
       } catch (err) {
-        throw new Error(
-          `cannot read the chain id of ${t.url}: ${(err as { shortMessage?: string }).shortMessage ?? (err as Error).message}`,
-          { cause: err },
+        throw new StartupRefusal(
+          'endpoint-unreachable',
+          t.url,
+          `cannot read the chain id of ${t.url}: ${shortErrorText(err)}`,
+          {
+            cause: err,
+          },
         )
       }
       if (t.chainId !== undefined && t.chainId !== remote)
-        throw new Error(`${t.url} serves chain ${remote}, configured as ${t.chainId}`)
+        throw new StartupRefusal(
+          'chain-id-mismatch',
+          t.url,
+          `${t.url} serves chain ${remote}, configured as ${t.chainId}`,
+        )
       return remote
     }),
   )
   const chains = new Map<bigint, RpcChain>()
   opts.chains.forEach((t, i) => {
     const chainId = ids[i]!
-    if (chains.has(chainId)) throw new Error(`chain ${chainId} is configured twice`)
+    if (chains.has(chainId))
+      throw chainConfiguredTwice(
+        chainId,
+        opts.chains.filter((_, j) => ids[j] === chainId).map((c) => c.url),
+      )
     chains.set(
       chainId,
       new RpcChain(chainId, {

@@ -1,6 +1,7 @@
 import { formatHelp, loadConfig } from '../config/index.js'
 import { devnetSpec } from '../devnet/options.js'
 import { startDevnet } from '../devnet/start.js'
+import { buildInfo } from '../util/buildInfo.js'
 import { createLogger } from '../util/logger.js'
 import { onShutdown } from '../util/shutdown.js'
 import type { Command } from './command.js'
@@ -34,6 +35,7 @@ export const command: Command = {
     }
     // Service logs (JSON) go to stderr so stdout stays the readable story of the devnet.
     const logger = createLogger(config.logLevel, { fd: 2 })
+    logger.info(buildInfo(), 'superguard devnet starting')
     const print = (line: string) => process.stdout.write(`[devnet] ${line}\n`)
     const starting = startDevnet(config, logger, print)
     // Registered before start-up ends: Ctrl-C while it starts waits for it, then stops everything.

@@ -1,5 +1,6 @@
-import { ConfigError } from '../config/index.js'
+import { versionLine } from '../util/buildInfo.js'
 import type { Command } from './command.js'
+import { describeStartupFailure, wantsStacks } from './startupFailure.js'
 
 /** Subcommands, loaded lazily so `superguard inspect` never pays for fastify or SQLite. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
@@ -37,16 +38,24 @@ function usage(): string {
     'Commands:',
     ...rows,
     '',
-    'Run `superguard <command> --help` for its options.',
+    'Run `superguard <command> --help` for its options; `superguard --version` (or -v) for the build.',
     '',
   ].join('\n')
 }
 
-/** The only place that sets the process exit code for bad usage. */
+/**
+ * The only place that sets the process exit code for bad usage and failed starts: one line on
+ * stderr (`superguard <role>: <cause and the thing>`), exit 2 for configuration and environment
+ * problems (describeStartupFailure), the stack only with --log-level debug.
+ */
 export async function main(argv: readonly string[]): Promise<void> {
   const [name, ...rest] = argv
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage())
+    return
+  }
+  if (name === '--version' || name === '-v' || name === 'version' || wantsVersion(rest)) {
+    process.stdout.write(`${versionLine()}\n`)
     return
   }
   const entry = COMMANDS[name]
@@ -59,12 +68,21 @@ export async function main(argv: readonly string[]): Promise<void> {
     const { command } = await entry.load()
     await command.run(rest, process.env)
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`)
-      process.exitCode = 2
-      return
-    }
-    process.stderr.write(`superguard ${name}: ${(err as Error).stack ?? String(err)}\n`)
-    process.exitCode = 1
+    const failure = describeStartupFailure(name, err)
+    process.stderr.write(`${failure.line}\n`)
+    if (wantsStacks(rest, process.env) && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`)
+    process.exitCode = failure.exitCode
+    // Whatever a half-started role left open (a worker pool, a listener bound before the one that
+    // failed) must not keep the process alive: exit once the line is out, within 2 s at most.
+    setTimeout(() => process.exit(), 2000).unref()
   }
+}
+
+/** `superguard <role> --version` / `-v` (before a `--`): every role answers it, without loading the role. */
+function wantsVersion(args: readonly string[]): boolean {
+  for (const a of args) {
+    if (a === '--') return false
+    if (a === '--version' || a === '-v') return true
+  }
+  return false
 }

@@ -1,5 +1,6 @@
 import type { LevelWithSilent, Logger } from 'pino'
 import { ConfigError, type ConfigOf, formatHelp, loadConfig, type OptionsSpec, type Spec } from '../config/index.js'
+import { buildInfo } from '../util/buildInfo.js'
 import { createLogger } from '../util/logger.js'
 import { onShutdown } from '../util/shutdown.js'
 import type { Command } from './command.js'
@@ -47,15 +48,16 @@ export function serviceCommand<const T extends OptionsSpec>(def: ServiceDefiniti
         return
       }
       const logger = createLogger((config as { logLevel?: LevelWithSilent }).logLevel ?? 'info')
+      // The first line says what runs: after an upgrade, the log shows which build wrote what.
+      logger.info(buildInfo(), `superguard ${def.spec.role} starting`)
       let service: { close(): Promise<void> }
       try {
         service = await def.start(config, logger)
       } catch (err) {
-        if (def.isStartupError?.(err)) {
-          logger.debug({ err }, 'start-up refused')
-          logger.flush()
-          throw new StartupError(def.spec.role, (err as Error).message, { cause: err })
-        }
+        // The stack for whoever asked (--log-level debug); main() prints the one line (startupFailure.ts).
+        logger.debug({ err }, 'start-up failed')
+        logger.flush()
+        if (def.isStartupError?.(err)) throw new StartupError(def.spec.role, (err as Error).message, { cause: err })
         throw err
       }
       await new Promise<void>((resolve) =>

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { formatHelp, loadConfig } from '../config/index.js'
 import { createLimitedServer, listenerLimits } from '../rpc/listenerLimits.js'
 import { formatTable, startSweep, summary, sweepSpec } from '../sweep/index.js'
+import { buildInfo } from '../util/buildInfo.js'
 import { createLogger } from '../util/logger.js'
 import { onShutdown } from '../util/shutdown.js'
 import type { Command } from './command.js'
@@ -32,6 +33,7 @@ export const command: Command = {
     const oneShot = config.intervalMs === undefined
     const level = oneShot && config.logLevel === 'info' ? 'warn' : config.logLevel
     const logger = createLogger(level, { fd: oneShot || config.json ? 2 : 1 })
+    logger.info(buildInfo(), 'superguard sweep starting')
     const sweep = await startSweep(config, {
       logger,
       // Interval rounds print their summary (counts, durations), not every transaction.
@@ -66,9 +68,15 @@ export const command: Command = {
         },
         { name: 'sweep-metrics', logger, registry: sweep.registry },
       ).server
-      await new Promise<void>((resolve, reject) =>
-        metrics!.once('error', reject).listen(config.metricsPort, config.host, resolve),
-      )
+      try {
+        await new Promise<void>((resolve, reject) =>
+          metrics!.once('error', reject).listen(config.metricsPort, config.host, resolve),
+        )
+      } catch (err) {
+        // The pool is running: stop it, or the process outlives its own failure (EADDRINUSE: exit 2 in main).
+        await sweep.close()
+        throw err
+      }
       logger.info(
         { url: `http://${config.host}:${(metrics.address() as AddressInfo).port}/metrics` },
         'sweep metrics listening',

@@ -19,3 +19,4 @@ export {
   UninitializedError,
   UnknownChainError,
 } from './rpc.js'
+export { type StartupCause, StartupRefusal, shortErrorText } from './startup.js'

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 import { loadConfig } from '../config/index.js'
 import { senderRecovery } from '../engine/senderRecovery.js'
-import { ServiceError } from '../errors/index.js'
+import { ServiceError, StartupRefusal, shortErrorText } from '../errors/index.js'
 import { parseChainId } from '../interop/index.js'
 import {
   createRegistry,
@@ -91,8 +91,10 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
     chainId = config.chainId ?? parseChainId(await forwarder.call('eth_chainId', []))
   } catch (err) {
     closeClients()
-    throw new Error(
-      `ingress: cannot learn the chain id from the upstream ${config.upstream} (${(err as Error).message}); is it up, or pass --chain-id`,
+    throw new StartupRefusal(
+      'endpoint-unreachable',
+      config.upstream,
+      `cannot learn the chain id from the upstream ${config.upstream} (${shortErrorText(err)}); is it up, or pass --chain-id`,
       { cause: err },
     )
   }

@@ -1,3 +1,5 @@
+import { StartupRefusal } from '../errors/startup.js'
+
 /** The chain has no block at this number (yet, or any more after a reorg to a shorter chain). */
 export class MissingBlockError extends Error {
   override name = 'MissingBlockError'
@@ -13,9 +15,12 @@ export class InconsistentRangeError extends Error {
   override name = 'InconsistentRangeError'
 }
 
-/** A chain endpoint answered with another chain id than configured. */
-export class ChainIdMismatchError extends Error {
+/** A chain endpoint answered with another chain id than configured (a start-up refusal: exit 2). */
+export class ChainIdMismatchError extends StartupRefusal {
   override name = 'ChainIdMismatchError'
+  constructor(url: string, message: string) {
+    super('chain-id-mismatch', url, message)
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import type { ChainStatus, LogReader } from '../check/types.js'
+import { StartupRefusal, shortErrorText, chainConfiguredTwice as twice } from '../errors/startup.js'
 import { initKeccak } from '../util/keccak.js'
 import { BackfillProgress } from './backfillProgress.js'
 import { ChainRpc } from './chainRpc.js'
@@ -142,7 +143,11 @@ export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
   try {
     chainIds = await Promise.all(rpcs.map((rpc, i) => readChainId(rpc, opts.chains[i]!.chainId, logger)))
     const dup = chainIds.find((id, i) => chainIds.indexOf(id) !== i)
-    if (dup !== undefined) throw new Error(`chain ${dup} is configured twice`)
+    if (dup !== undefined)
+      throw twice(
+        dup,
+        opts.chains.map((c) => c.url).filter((_, i) => chainIds[i] === dup),
+      )
     store = new LogStore(db)
     records = chainIds.map((id) => store.registerChain(id))
   } catch (err) {
@@ -227,10 +232,18 @@ async function readChainId(rpc: ChainRpc, expected: bigint | undefined, logger: 
   try {
     id = await rpc.chainId()
   } catch (err) {
-    throw new Error(`cannot read the chain id of ${rpc.url}: ${(err as Error).message}`, { cause: err })
+    // viem's message is ~10 lines (request body, docs link): its short text and the socket's cause.
+    throw new StartupRefusal(
+      'endpoint-unreachable',
+      rpc.url,
+      `cannot read the chain id of ${rpc.url}: ${shortErrorText(err)}`,
+      {
+        cause: err,
+      },
+    )
   }
   if (expected !== undefined && id !== expected)
-    throw new ChainIdMismatchError(`${rpc.url} serves chain ${id}, configured as ${expected}`)
+    throw new ChainIdMismatchError(rpc.url, `${rpc.url} serves chain ${id}, configured as ${expected}`)
   if (rpc.batchRefused)
     logger.info(
       { url: rpc.url, chainId: id.toString() },

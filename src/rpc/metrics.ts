@@ -1,10 +1,21 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import { buildInfo } from '../util/buildInfo.js'
 import type { CallObserver } from './jsonrpc.js'
 
-/** A registry per role process, with default process metrics and event-loop delay. */
+/**
+ * A registry per role process, with default process metrics, event-loop delay and
+ * `superguard_build_info{version, commit, node} 1` (what is running, for dashboards and upgrades).
+ */
 export function createRegistry(prefix = 'superguard_'): Registry {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix, eventLoopMonitoringPrecision: 10 })
+  const b = buildInfo()
+  new Gauge({
+    name: `${prefix}build_info`,
+    help: 'the running build: package version, git commit, Node.js version (always 1)',
+    labelNames: ['version', 'commit', 'node'] as const,
+    registers: [registry],
+  }).set({ version: b.version, commit: b.commit, node: b.node }, 1)
   return registry
 }
 

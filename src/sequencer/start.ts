@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import type { Hex } from '../engine/types.js'
+import { StartupRefusal, shortErrorText } from '../errors/index.js'
 import { RpcClient } from '../rpc/client.js'
 import { type Endpoint, parseEndpoint, parseListen } from '../rpc/endpoint.js'
 import { readJwtSecret } from '../rpc/jwt.js'
@@ -247,7 +248,17 @@ export async function startSequencer(values: SequencerInput, opts: { logger?: Lo
         ...(config.eip1559Params ? { eip1559Params: config.eip1559Params as Hex } : {}),
         ...(config.minBaseFee !== undefined ? { minBaseFee: config.minBaseFee } : {}),
       })
-      await clock.start()
+      try {
+        await clock.start()
+      } catch (err) {
+        // Standalone reads the engine's head before its first slot: an engine down now is the operator's to fix.
+        throw new StartupRefusal(
+          'endpoint-unreachable',
+          engineEp.url,
+          `cannot read the head of the engine ${engineEp.url} (eth_getBlockByNumber): ${shortErrorText(err)}`,
+          { cause: err },
+        )
+      }
     }
   } catch (err) {
     await Promise.all(apps.map((a) => a.close()))
@@ -261,6 +272,8 @@ export async function startSequencer(values: SequencerInput, opts: { logger?: Lo
     {
       mode: standalone ? 'standalone' : 'proxy',
       ...urls,
+      // The engine we forward to / drive (urls.engine is our own --listen-engine, op-node's side).
+      upstreamEngine: engineEp.url,
       builders: builders.length,
       builderEngines: builderEngines.length,
       executionMode: core.mode,

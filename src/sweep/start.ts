@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { Registry } from 'prom-client'
 import { loadConfig } from '../config/index.js'
+import { StartupRefusal, shortErrorText } from '../errors/index.js'
 import { RpcClient } from '../rpc/client.js'
 import { createRegistry } from '../rpc/metrics.js'
 import { FailureLog } from '../util/failureLog.js'
@@ -159,8 +160,10 @@ async function remoteChainId(url: string, timeoutMs: number): Promise<bigint> {
   try {
     return BigInt(await client.call<string>('eth_chainId'))
   } catch (err) {
-    throw new Error(
-      `cannot read the executing chain id from ${url} (eth_chainId): ${(err as Error).message}; pass --chain-id`,
+    throw new StartupRefusal(
+      'endpoint-unreachable',
+      url,
+      `cannot read the executing chain id from ${url} (eth_chainId): ${shortErrorText(err)}; pass --chain-id`,
       { cause: err },
     )
   } finally {
