@@ -1,5 +1,6 @@
 import { ConfigError, defineSpec, formatHelp, loadConfig } from '../config/index.js'
 import { type DecodedTransaction, decodeTransaction } from '../engine/decodeTransaction.js'
+import { recoverSender } from '../engine/senderRecovery.js'
 import {
   type Access,
   AccessListParseError,
@@ -8,6 +9,7 @@ import {
   parseAccessList,
   TransactionDecodeError,
 } from '../interop/index.js'
+import { initKeccak } from '../util/keccak.js'
 import type { Command } from './command.js'
 
 // No role in its environment names (SUPERGUARD_JSON): inspect is a one-off tool, not a service.
@@ -37,7 +39,15 @@ type AccessView = {
   extension?: Hex
 }
 
-type TransactionView = { hash: Hex; type: string; chainId: string | null; nonce: number; to: Hex | null }
+type TransactionView = {
+  hash: Hex
+  type: string
+  chainId: string | null
+  nonce: number
+  /** The signer, recovered from the signature; null when the signature does not recover. */
+  from: Hex | null
+  to: Hex | null
+}
 
 type Report = { transaction?: TransactionView; entries: Hex[]; accesses: AccessView[] }
 
@@ -56,13 +66,12 @@ export const command: Command = {
       throw new ConfigError('inspect', ['expected a raw transaction or CrossL2Inbox storage keys (see --help)'])
     let report: Report
     try {
-      report = inspect(inputs)
+      report = await inspect(inputs)
     } catch (err) {
-      // malformed input is the user's to fix: a one-line reason, exit code 2, no stack
+      // malformed input is the user's to fix: a one-line reason in our words (what and where), exit code 2, no stack
       if (!(err instanceof AccessListParseError || err instanceof TransactionDecodeError)) throw err
-      const hint = err instanceof TransactionDecodeError ? ' (expected a raw transaction or 32-byte storage keys)' : ''
       process.stderr.write(
-        `${err instanceof AccessListParseError ? 'failed to read data: ' : ''}${err.message}${hint}\n`,
+        `${err instanceof AccessListParseError ? accessListProblem(err, entriesOf(inputs)) : txProblem(err, inputs[0]!)}\n`,
       )
       process.exitCode = 2
       return
@@ -80,11 +89,12 @@ function splitInput(arg: string): string[] {
 }
 
 /** One input that is not a 32-byte key is a raw transaction; anything else is a list of keys. Throws on malformed input. */
-function inspect(inputs: string[]): Report {
+async function inspect(inputs: string[]): Promise<Report> {
   if (inputs.length === 1 && inputs[0]!.length !== KEY_LENGTH) {
     const tx = decodeTransaction(inputs[0] as Hex)
+    await initKeccak()
     return {
-      transaction: txView(tx),
+      transaction: txView(tx, (await recoverSender(inputs[0] as Hex)) ?? null),
       entries: tx.inboxEntries,
       accesses: parseAccessList(tx.inboxEntries).map(accessView),
     }
@@ -93,14 +103,72 @@ function inspect(inputs: string[]): Report {
   return { entries, accesses: parseAccessList(entries).map(accessView) }
 }
 
-function txView(tx: DecodedTransaction): TransactionView {
+function txView(tx: DecodedTransaction, from: Hex | null): TransactionView {
   return {
     hash: tx.hash,
     type: tx.type,
     chainId: tx.chainId === undefined ? null : tx.chainId.toString(),
     nonce: tx.nonce,
+    from,
     to: tx.to,
   }
+}
+
+const TX_TYPES: Record<string, string> = { '01': 'EIP-2930', '02': 'EIP-1559', '03': 'EIP-4844', '04': 'EIP-7702' }
+
+/**
+ * A transaction that does not decode, in our words: what is wrong and where (the codec's own text,
+ * e.g. viem's "Position `1` is out of bounds", never reaches the operator).
+ */
+function txProblem(err: TransactionDecodeError, input: string): string {
+  const hint = '; expected a signed raw transaction or 32-byte CrossL2Inbox storage keys'
+  const hex = /^0x([0-9a-fA-F]{2})+$/.test(input) ? input.slice(2) : undefined
+  if (hex === undefined)
+    return `invalid input: ${JSON.stringify(input.slice(0, 20))}${input.length > 20 ? '…' : ''} is not hex bytes${hint}`
+  const first = hex.slice(0, 2).toLowerCase()
+  const bytes = `${hex.length / 2} byte${hex.length === 2 ? '' : 's'}`
+  const kind = TX_TYPES[first]
+    ? `${TX_TYPES[first]}, type 0x${first}`
+    : Number.parseInt(first, 16) >= 0xc0
+      ? 'legacy'
+      : undefined
+  if (kind === undefined) return `invalid transaction: unknown transaction type 0x${first} (the first byte)${hint}`
+  const cause = (err.cause as { name?: string } | undefined)?.name
+  const what =
+    cause === 'PositionOutOfBoundsError'
+      ? 'its RLP encoding ends before the lengths it declares (truncated?)'
+      : cause === 'InvalidSerializedTransactionError'
+        ? 'its RLP list does not hold the fields of a signed transaction of this type'
+        : cause === undefined
+          ? err.message.replace(/^invalid transaction: /, '')
+          : 'it does not decode as a signed transaction of this type'
+  return `invalid transaction (${kind}, ${bytes}): ${what}${hint}`
+}
+
+/** The CrossL2Inbox entries of the input: a transaction's (it decoded, its entries did not parse) or the keys given. */
+function entriesOf(inputs: readonly string[]): Hex[] {
+  if (inputs.length === 1 && inputs[0]!.length !== KEY_LENGTH) return decodeTransaction(inputs[0] as Hex).inboxEntries
+  return inputs.map((s) => s.toLowerCase() as Hex)
+}
+
+/**
+ * An access list that does not parse: the rule broken (op-supervisor's words, as the supervisor
+ * answers them) and where — which entry, or that the list ends inside an executing message.
+ */
+function accessListProblem(err: AccessListParseError, entries: readonly Hex[]): string {
+  const n = entries.length
+  const shape =
+    'each executing message is a lookup entry (0x01…), an optional chain-id extension (0x02…) and a checksum entry (0x03…)'
+  for (let k = 1; k <= n; k++) {
+    try {
+      parseAccessList(entries.slice(0, k))
+    } catch (e) {
+      // A prefix that only ends early is not the fault: the first prefix failing otherwise names the entry.
+      if (e instanceof AccessListParseError && e.message === 'expected entry') continue
+      return `failed to read data: ${err.message}: entry ${k} of ${n} (${entries[k - 1]!.slice(0, 10)}…); ${shape}`
+    }
+  }
+  return `failed to read data: ${err.message}: the list ends after entry ${n} of ${n} inside an executing message (no checksum entry); ${shape}`
 }
 
 function accessView(a: Access): AccessView {
@@ -134,6 +202,7 @@ function formatText(r: Report): string {
     row('type', t.type)
     row('chain id', t.chainId ?? 'none (pre-EIP-155)')
     row('nonce', String(t.nonce))
+    row('from', t.from ?? 'unknown (the signature does not recover)')
     row('to', t.to ?? 'none (contract creation)')
     if (r.entries.length === 0) {
       out.push('', 'no CrossL2Inbox access-list entries: this transaction executes no interop messages')
