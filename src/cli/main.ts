@@ -26,6 +26,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
     summary: "decode a transaction's or access list's executing messages",
     load: () => import('./inspect.js'),
   },
+  'access-list': {
+    summary: 'the CrossL2Inbox access list and Identifier for executing a real log',
+    load: () => import('./accessList.js'),
+  },
   devnet: { summary: 'everything on an embedded default (npm start)', load: () => import('./devnet.js') },
 }
 
