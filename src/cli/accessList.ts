@@ -1,5 +1,5 @@
 import { ConfigError, defineSpec, formatHelp, loadConfig } from '../config/index.js'
-import { StartupRefusal, shortErrorText } from '../errors/index.js'
+import { StartupRefusal } from '../errors/index.js'
 import {
   accessFor,
   CROSS_L2_INBOX,
@@ -10,6 +10,7 @@ import {
   payloadHash,
 } from '../interop/index.js'
 import { RpcClient } from '../rpc/client.js'
+import { shortErrorText } from '../util/errorText.js'
 import { bytesToHex } from '../util/hex.js'
 import { initKeccak, keccak256 } from '../util/keccak.js'
 import type { Command } from './command.js'

@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/index.js'
-import { StartupRefusal, shortErrorText } from '../errors/index.js'
+import { StartupRefusal } from '../errors/index.js'
 import { IndexDbError } from '../logindex/errors.js'
+import { shortErrorText } from '../util/errorText.js'
 
 /** What the CLI prints for a failed start: one line, and the exit code (2: configuration or environment). */
 export type StartupFailure = { line: string; exitCode: 1 | 2 }

@@ -74,9 +74,18 @@ export async function startInteropStack(ctx: StackContext): Promise<InteropStack
     closers,
     'supervisor',
     [
-      () => startSupervisor(argv('--db', dbPath), { logger, progress: false }),
-      () => startSupervisor(argv('--db', join(ctx.dataDir, 'supervisor-2.db')), { logger, progress: false }),
-      () => startSupervisor(argv('--backend', 'rpc'), { logger }),
+      // Each supervisor's lines name it (three write to one stream).
+      () =>
+        startSupervisor(argv('--db', dbPath), {
+          logger: logger.child({ supervisor: 'supervisor-1' }),
+          progress: false,
+        }),
+      () =>
+        startSupervisor(argv('--db', join(ctx.dataDir, 'supervisor-2.db')), {
+          logger: logger.child({ supervisor: 'supervisor-2' }),
+          progress: false,
+        }),
+      () => startSupervisor(argv('--backend', 'rpc'), { logger: logger.child({ supervisor: 'supervisor-3-rpc' }) }),
     ],
     (s) => s.close(),
   )

@@ -19,4 +19,4 @@ export {
   UninitializedError,
   UnknownChainError,
 } from './rpc.js'
-export { type StartupCause, StartupRefusal, shortErrorText } from './startup.js'
+export { chainConfiguredTwice, type StartupCause, StartupRefusal } from './startup.js'

@@ -30,32 +30,6 @@ export class StartupRefusal extends Error {
   }
 }
 
-/**
- * The one-line text of a transport failure: viem's `shortMessage` (its `message` carries the
- * request body, the URL again and a docs link over ~10 lines), else the first line of the message,
- * followed by the innermost cause's first line when it says more (viem's "HTTP request failed."
- * wraps undici's "fetch failed", which wraps the socket's "connect ECONNREFUSED 127.0.0.1:8545").
- */
-export function shortErrorText(err: unknown): string {
-  const text = firstLine(err).replace(/\.$/, '')
-  let inner: unknown = (err as { cause?: unknown })?.cause
-  let deepest: unknown
-  for (let depth = 0; inner && depth < 8; depth++) {
-    deepest = inner
-    inner = (inner as { cause?: unknown }).cause
-  }
-  if (deepest === undefined) return text
-  const why = firstLine(deepest)
-  return why && !text.includes(why) && why !== 'fetch failed' ? `${text}: ${why}` : text
-}
-
-function firstLine(err: unknown): string {
-  const e = err as { shortMessage?: unknown; message?: unknown }
-  const text =
-    typeof e?.shortMessage === 'string' ? e.shortMessage : typeof e?.message === 'string' ? e.message : String(err)
-  return text.split('\n')[0]!.trim()
-}
-
 /** Two `--rpc` endpoints serve the same chain (the id read from each, or pinned with `CHAINID=`). */
 export function chainConfiguredTwice(chainId: bigint, urls: readonly string[]): StartupRefusal {
   return new StartupRefusal(

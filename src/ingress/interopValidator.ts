@@ -17,6 +17,7 @@ import {
   parseAccessList,
 } from '../interop/index.js'
 import { toQuantity } from '../util/hex.js'
+import { SampledLog } from '../util/sampledLog.js'
 import type { IngressTx } from './decodeRawTransaction.js'
 import type { IngressMetrics } from './metrics.js'
 import type { SenderRateLimiter } from './senderRateLimiter.js'
@@ -57,8 +58,11 @@ export class InteropValidator {
   readonly #chainId: string
   #bound: { passed: { inc(): void }; seconds: { observe(v: number): void } } | undefined
 
+  readonly #refusals: SampledLog
+
   constructor(opts: InteropValidatorOptions) {
     this.#o = opts
+    this.#refusals = new SampledLog(opts.log, 'interop transaction refused')
     this.#now = opts.now ?? Date.now
     this.#chainId = opts.chainId.toString(10)
   }
@@ -91,11 +95,30 @@ export class InteropValidator {
       this.#bound.seconds.observe((performance.now() - started) / 1000)
     }
     if (verdict.ok) return { ok: true, entries }
-    this.#o.log.debug(
-      { tx: tx.hash, code: verdict.error.rpcCode, err: verdict.error.message, result: verdict.result, strategy },
-      'interop transaction rejected',
-    )
+    this.#logRefusal(raw, tx, verdict.error, verdict.result)
     return { ok: false, error: verdict.error }
+  }
+
+  /**
+   * Each refusal at info (sender, hash, code, reason), at most 20 lines per 10 s with a count of
+   * the rest: a spammer cannot flood the log. The sender is recovered only for a line that is
+   * written, after the answer (never on the refusal's path).
+   */
+  #logRefusal(raw: Hex, tx: IngressTx, error: ServiceError, result: string): void {
+    if (!this.#refusals.wouldWrite()) {
+      this.#refusals.event({})
+      return
+    }
+    const fields = { tx: tx.hash, code: error.rpcCode, reason: error.message, result, strategy: this.#o.strategy.name }
+    this.#sender(raw).then(
+      (sender) => this.#refusals.event({ sender, ...fields }),
+      () => this.#refusals.event({ sender: null, ...fields }),
+    )
+  }
+
+  async #sender(raw: Hex): Promise<Hex | null> {
+    if (this.#o.pool) return this.#o.pool.recover(raw)
+    return await this.#o.recovery.recover(signingData(raw))
   }
 
   /** The executing descriptor proxyd sends: this chain, now + 30 s, valid for 2 h. */

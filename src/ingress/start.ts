@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
 import { loadConfig } from '../config/index.js'
 import { senderRecovery } from '../engine/senderRecovery.js'
-import { ServiceError, StartupRefusal, shortErrorText } from '../errors/index.js'
+import { ServiceError, StartupRefusal } from '../errors/index.js'
 import { parseChainId } from '../interop/index.js'
 import {
   createRegistry,
@@ -14,6 +14,7 @@ import {
   type RpcMethod,
   rpcCallObserver,
 } from '../rpc/index.js'
+import { shortErrorText } from '../util/errorText.js'
 import { initKeccak } from '../util/keccak.js'
 import { createLogger, type Logger } from '../util/logger.js'
 import { AcceptedSet } from './acceptedSet.js'

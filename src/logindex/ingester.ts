@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises'
+import { FailureLog } from '../util/failureLog.js'
 import { CatchUp } from './catchUp.js'
 import { HeadPublisher } from './headPublisher.js'
 import type { IngesterDeps, IngesterOptions } from './ingesterDeps.js'
@@ -24,10 +25,13 @@ export class Ingester {
   readonly #heads: HeadPublisher
   readonly #pruner: Pruner
   readonly #catchUp: CatchUp
+  /** An endpoint down fails every cycle (backoff up to 30 s): one line per 10 s with the count, one when it recovers. */
+  readonly #failures: FailureLog
 
   constructor(deps: IngesterDeps, opts: IngesterOptions) {
     this.#d = deps
     this.#o = opts
+    this.#failures = new FailureLog(deps.logger, 'indexing failed; retrying', 10_000)
     this.#heads = new HeadPublisher(deps)
     this.#pruner = new Pruner(deps, opts)
     this.#catchUp = new CatchUp(deps, opts, this.#heads)
@@ -45,11 +49,19 @@ export class Ingester {
     const { signal, logger } = this.#d
     let backoff = 0
     let rewinds = 0
+    // A restart over an existing index says where it picks up (the backfill plan follows for an empty one).
+    const tip = this.#d.store.head(this.#key, 'unsafe')
+    if (tip)
+      logger.info(
+        { chainId: this.#chainId.toString(), block: tip.number.toString(), url: this.#d.rpc.url },
+        `resumed at block ${tip.number}`,
+      )
     while (!signal.aborted) {
       let again = false
       try {
         again = await this.#cycle()
         backoff = 0
+        this.#failures.success({ chainId: this.#chainId.toString() })
         // Re-poll at once after a rewind, but not forever against an endpoint that flips between forks.
         rewinds = again ? rewinds + 1 : 0
         if (rewinds > 3) again = false
@@ -59,7 +71,7 @@ export class Ingester {
         // A storage failure (disk full, I/O error, a corrupt page) is the storage tracker's to log
         // (once per interval with a count) and to show on /healthz; the retry is the same.
         if (this.#d.storage?.record('write', err) === undefined)
-          logger.warn({ err, chainId: this.#chainId.toString(), retryInMs: backoff }, 'indexing failed; retrying')
+          this.#failures.failure(err, { chainId: this.#chainId.toString(), url: this.#d.rpc.url, retryInMs: backoff })
         await this.#sleep(backoff)
         continue
       }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { errorFields } from './errorText.js'
 
 export type FailureLogOptions = {
   /** Level of the failure lines (default warn; error for damage an operator must act on). */
@@ -81,8 +82,10 @@ export class FailureLog {
     this.#clear()
     this.#log[this.#o.level ?? 'warn'](
       {
+        // One line: class, short message, URL and method; never viem's ~2 KB message with the request body.
+        // The stack only at debug. The caller's fields win (its `url` is the one the operator configured).
+        ...errorFields(err, this.#log.isLevelEnabled('debug')),
         ...fields,
-        err: err instanceof Error ? err.message : String(err),
         failures: this.#unlogged,
         consecutive: this.#consecutive,
         sinceMs: now - this.#since,
