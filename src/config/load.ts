@@ -137,8 +137,23 @@ export function loadConfig<const O extends OptionsSpec, C = void>(
     } catch (err) {
       problems.push(`config file ${configFile}: ${(err as Error).message}`)
     }
-    for (const k of Object.keys(fromFile))
-      if (!(k in spec)) problems.push(`config file ${configFile}: unknown option "${k}"`)
+    // A file names an option by its key or by its flag in camelCase ("interval" for --interval,
+    // whose key is intervalMs): what an operator reading --help writes.
+    const byName = new Map<string, string>()
+    for (const [key, s] of Object.entries(spec)) {
+      byName.set(key, key)
+      byName.set(
+        flagName(key, s).replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()),
+        key,
+      )
+    }
+    const named: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(fromFile)) {
+      const key = byName.get(k)
+      if (key === undefined) problems.push(`config file ${configFile}: unknown option "${k}"`)
+      else named[key] = v
+    }
+    fromFile = named
   }
 
   for (const k of Object.keys(values)) if (!(k in spec)) problems.push(`unknown option "${k}"`)

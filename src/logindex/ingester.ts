@@ -89,6 +89,7 @@ export class Ingester {
     ])
     if (!latest) throw new Error('the endpoint returned no latest block')
     this.remoteHead = latest.number
+    this.#d.metrics.remoteHead.set({ chain_id: this.#chainId.toString() }, Number(latest.number))
     this.lastPollAt = Date.now()
     const tags = { safe, finalized }
     const tip = store.head(this.#key, 'unsafe')

@@ -6,6 +6,8 @@ export type IndexerMetrics = {
   blocks: Counter<'chain_id'>
   reorgs: Counter<'chain_id'>
   backfillRate: Gauge<'chain_id'>
+  /** The endpoint's latest block at the last poll: head lag = this − head{level="unsafe"}. */
+  remoteHead: Gauge<'chain_id'>
 }
 
 /** The indexer's metrics, registered on `registry` when given (otherwise kept but unexposed). */
@@ -39,6 +41,12 @@ export function createIndexerMetrics(registry?: Registry): IndexerMetrics {
     backfillRate: new Gauge({
       name: 'superguard_logindex_backfill_blocks_per_second',
       help: 'Backfill speed over the last 10 s (0 once done)',
+      labelNames: ['chain_id'] as const,
+      registers,
+    }),
+    remoteHead: new Gauge({
+      name: 'superguard_logindex_remote_head',
+      help: "The chain endpoint's latest block number at the last poll (lag = this minus superguard_logindex_head{level=\"unsafe\"})",
       labelNames: ['chain_id'] as const,
       registers,
     }),
