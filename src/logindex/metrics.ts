@@ -46,7 +46,7 @@ export function createIndexerMetrics(registry?: Registry): IndexerMetrics {
     }),
     remoteHead: new Gauge({
       name: 'superguard_logindex_remote_head',
-      help: "The chain endpoint's latest block number at the last poll (lag = this minus superguard_logindex_head{level=\"unsafe\"})",
+      help: 'The chain endpoint\'s latest block number at the last poll (lag = this minus superguard_logindex_head{level="unsafe"})',
       labelNames: ['chain_id'] as const,
       registers,
     }),
