@@ -9,8 +9,15 @@ export function shortErrorText(err: unknown): string {
   if (typeof err === 'string') return bounded(err.replace(/\s*\n\s*/g, '; '))
   let text = firstLine(err).replace(/\.$/, '')
   // viem keeps the node's own words (a JSON-RPC error's message) in `details`, under a generic short message.
+  // (For a transport error `details` repeats its cause's message: the cause chain below says it better.)
   const details = (err as { details?: unknown })?.details
-  if (typeof details === 'string' && details !== '' && !text.includes(details.split('\n')[0]!))
+  const cause = (err as { cause?: unknown })?.cause
+  if (
+    typeof details === 'string' &&
+    details !== '' &&
+    !text.includes(details.split('\n')[0]!) &&
+    (cause === undefined || firstLine(cause) !== details.split('\n')[0]!.trim())
+  )
     text = `${text}: ${details.split('\n')[0]!.trim()}`
   let inner: unknown = (err as { cause?: unknown })?.cause
   let deepest: unknown

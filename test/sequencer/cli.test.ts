@@ -104,7 +104,10 @@ test('real processes: op-node stand-in → superguard sequencer → engine-sim, 
     seqOut += c.toString()
   })
   try {
-    await Promise.all([logLine(seq, 'sequencer started'), logLine(builder, 'builder listening')])
+    const [startLine] = await Promise.all([logLine(seq, 'sequencer started'), logLine(builder, 'builder listening')])
+    // The start line names the engine it forwards to, besides its own listeners.
+    assert.is(startLine.upstreamEngine, engine.url)
+    assert.is(startLine.engine, `http://127.0.0.1:${pe}`)
     const raw = await signedTx(3, 0, 4)
     assert.ok((await jsonRpc(`http://127.0.0.1:${pr}`, 'eth_sendRawTransaction', [raw])).result)
     const op = await new OpNode({
