@@ -24,7 +24,7 @@ writeFileSync(secretFile, secret.toString('hex'))
 
 let chains: Awaited<ReturnType<typeof startInteropChains>>
 let a: InteropChain
-let b: InteropChain
+
 let plain: Supervisor
 let open: Supervisor
 let lenient: Supervisor
@@ -49,7 +49,7 @@ const common = (extra: string[]) => [
 
 test.before(async () => {
   chains = await startInteropChains()
-  ;({ a, b } = chains)
+  ;({ a } = chains)
   m.first = (await emitInitiating(a, chains.signer))[0]!
   // Later blocks a few seconds on, so `later` is after the activation block whatever the clock.
   await a.client.request({
