@@ -38,7 +38,7 @@ export async function startUpstreamDouble(opts: { chainId: bigint; keep?: number
     if (req.method === 'eth_chainId') return { jsonrpc: '2.0', id, result: chainIdHex }
     if (req.method === 'eth_blockNumber') return { jsonrpc: '2.0', id, result: '0x2a' }
     if (req.method === 'eth_sendBundle') {
-      const txs = (req.params?.[0] as { txs: string[] }).txs
+      const txs = (req.params?.[0] as { txs?: string[] } | undefined)?.txs ?? []
       for (const raw of txs) if (self.received.length < keep) self.received.push(raw)
       return {
         jsonrpc: '2.0',
