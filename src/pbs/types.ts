@@ -21,6 +21,12 @@ export type Submission = {
   parentBeaconBlockRoot: Hex
   blockValue: Quantity
   executionRequests?: Hex[]
+  /**
+   * Optional, per builder and job, strictly increasing (op-rbuilder orders its resubmissions so,
+   * as its backrun bundles: "a strictly higher nonce always wins"): a newer one replaces the
+   * builder's earlier submissions; an equal or lower one is refused `stale_sequence`.
+   */
+  sequence?: bigint
 }
 
 export type SubmitResult = { status: 'accepted' } | { status: 'rejected'; reason: string }

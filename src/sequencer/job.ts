@@ -31,6 +31,8 @@ export type JobBookOptions = {
   events: SequencerEvents
   gate: JobBookGate
   maxTxs: number
+  /** Largest uncompressed block (--max-submission-bytes). */
+  maxBlockBytes?: number | undefined
   maxSubmissionsPerJob: number
   /** Block hash of a submission; may go off-thread for big blocks (default: inline). */
   hash?: (sub: Submission, v4: boolean) => Hex | undefined | Promise<Hex | undefined>
@@ -40,6 +42,8 @@ export type JobBookOptions = {
 type BuilderSlot = {
   submissions: number
   hashes: Set<string>
+  /** Highest `sequence` accepted from this builder for this job. */
+  sequence?: bigint
   /** The builder's newest VALID block. */
   candidate?: Candidate
   validating?: Candidate
@@ -138,7 +142,12 @@ export class JobBook {
     let slot = rec.builders.get(builder)
     if (!slot) rec.builders.set(builder, (slot = { submissions: 0, hashes: new Set() }))
     if (++slot.submissions > this.#o.maxSubmissionsPerJob) return reject('rate_limited')
-    const failed = checkFields(parsed, rec.job, { maxTxs: this.#o.maxTxs })
+    if (parsed.sequence !== undefined && slot.sequence !== undefined && parsed.sequence <= slot.sequence)
+      return reject('stale_sequence')
+    const failed = checkFields(parsed, rec.job, {
+      maxTxs: this.#o.maxTxs,
+      ...(this.#o.maxBlockBytes === undefined ? {} : { maxBlockBytes: this.#o.maxBlockBytes }),
+    })
     if (failed) return reject(failed)
     const v4 = rec.job.engineVersion === 4
     const hash = this.#o.hash ? this.#o.hash(parsed, v4) : submissionBlockHash(parsed, v4)
@@ -170,6 +179,10 @@ export class JobBook {
     if (this.#current !== rec) return this.#reject(builder, sub, 'unknown_job')
     if (rec.sealed) return this.#reject(builder, sub, 'job_sealed')
     if (slot.hashes.has(hash)) return this.#reject(builder, sub, 'duplicate_block')
+    // Again after an off-thread hash: a higher sequence may have been accepted meanwhile.
+    if (sub.sequence !== undefined && slot.sequence !== undefined && sub.sequence <= slot.sequence)
+      return this.#reject(builder, sub, 'stale_sequence')
+    if (sub.sequence !== undefined) slot.sequence = sub.sequence
     slot.hashes.add(hash)
     const c: Candidate = {
       builder,

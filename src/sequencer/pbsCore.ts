@@ -37,6 +37,7 @@ export type PbsCoreOptions = {
   mode: ExecutionMode
   minGasRatio: number
   maxTxs: number
+  maxBlockBytes?: number | undefined
   maxSubmissionsPerJob: number
   breaker: CircuitBreakerOptions
   hasher?: BlockHasher
@@ -69,6 +70,7 @@ export class PbsCore {
       events: o.events,
       gate: this.gate,
       maxTxs: o.maxTxs,
+      maxBlockBytes: o.maxBlockBytes,
       maxSubmissionsPerJob: o.maxSubmissionsPerJob,
       ...(o.hasher ? { hash: (sub: Submission, v4: boolean) => o.hasher!.hash(sub, v4) } : {}),
     })
