@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Hex, PayloadAttributesV3, PayloadStatus } from '../engine/types.js'
-import type { EngineVersion, ParentRef, Submission, SubmitResult } from '../pbs/index.js'
+import type { EngineVersion, GetPayloadVersion, ParentRef, Submission, SubmitResult } from '../pbs/index.js'
 import type { RejectionReason } from '../pbs/reasons.js'
 import { checkFields, jobExpectations, parseSubmission, submissionBlockHash } from './cheapChecks.js'
 import type { CircuitBreaker } from './circuitBreaker.js'
@@ -70,6 +70,7 @@ export function createJob(args: {
   deadline: number
   sealAt: number
   engineVersion: EngineVersion
+  getPayloadVersion?: GetPayloadVersion | undefined
   payloadId: Hex | null
   now: number
 }): Job {
@@ -80,6 +81,7 @@ export function createJob(args: {
     deadline: args.deadline,
     sealAt: args.sealAt,
     engineVersion: args.engineVersion,
+    getPayloadVersion: args.getPayloadVersion ?? args.engineVersion,
     payloadId: args.payloadId,
     expect: jobExpectations(args.parent, args.attributes),
     createdAt: args.now,

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { ExecutionPayloadV3, ForkchoiceStateV1, Hex, PayloadAttributesV3 } from '../engine/types.js'
-import type { EngineVersion, ParentRef, Submission, SubmitResult } from '../pbs/index.js'
+import type { EngineVersion, GetPayloadVersion, ParentRef, Submission, SubmitResult } from '../pbs/index.js'
 import type { RpcClient } from '../rpc/client.js'
 import { BoundedMap } from '../util/boundedMap.js'
 import type { BlockHasher } from './blockHasher.js'
@@ -113,6 +113,8 @@ export class PbsCore {
     attributes: PayloadAttributesV3
     timing: JobTiming
     engineVersion: EngineVersion
+    /** engine_getPayloadV<n> of this block (5 after Karst); default engineVersion. */
+    getPayloadVersion?: GetPayloadVersion
     payloadId: Hex | null
     forkchoiceState: ForkchoiceStateV1
   }): Job {
@@ -124,6 +126,7 @@ export class PbsCore {
       deadline: a.timing.deadline,
       sealAt: a.timing.sealAt,
       engineVersion: a.engineVersion,
+      getPayloadVersion: a.getPayloadVersion,
       payloadId: a.payloadId,
       now,
     })
