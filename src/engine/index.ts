@@ -37,7 +37,7 @@ export {
   feeParamsOf,
   nextBaseFee,
 } from './feeParams.js'
-export { FORKS, type Fork, forkAtLeast, payloadVersion } from './fork.js'
+export { FORKS, type Fork, forkAtLeast, getPayloadVersion, payloadVersion } from './fork.js'
 export { Mempool, type PoolTx } from './mempool.js'
 export { type NewPayloadRequest, newPayloadRequest } from './newPayload.js'
 export { type SealInput, sealPayload } from './sealPayload.js'

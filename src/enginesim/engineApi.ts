@@ -3,7 +3,7 @@ import { computeBlockHash } from '../engine/blockHash.js'
 import { DEPOSIT_TX_TYPE, type DecodedTx, decodeTx } from '../engine/decodeTx.js'
 import { applyError, type ExecResult, executeTxs, TxApplyError, txGasUsed } from '../engine/execution.js'
 import { extraDataError, extraDataFor, nextBaseFee } from '../engine/feeParams.js'
-import { type Fork, forkAtLeast, payloadVersion } from '../engine/fork.js'
+import { type Fork, forkAtLeast, getPayloadVersion, payloadVersion } from '../engine/fork.js'
 import type { Mempool } from '../engine/mempool.js'
 import { sealPayload } from '../engine/sealPayload.js'
 import { EMPTY_TRIE_ROOT } from '../engine/trie.js'
@@ -169,10 +169,10 @@ export class EngineApi {
 
   // ---- engine_getPayloadV3 / V4 ---------------------------------------------------------------
 
-  getPayload(id: Hex, version: 3 | 4): GetPayloadV3Result | GetPayloadV4Result {
+  getPayload(id: Hex, version: 3 | 4 | 5): GetPayloadV3Result | GetPayloadV4Result {
     const job = this.#jobs.get(id.toLowerCase())
     if (!job) throw unknownPayload()
-    if (version !== payloadVersion(this.fork))
+    if (version !== getPayloadVersion(this.fork))
       throw unsupportedFork(`engine_getPayloadV${version} is not used for ${this.fork} payloads`)
     job.sealed ??= this.#seal(job)
     const { payload, blockValue } = job.sealed
