@@ -182,7 +182,8 @@ export class EngineApi {
       shouldOverrideBuilder: false,
       parentBeaconBlockRoot: job.attrs.parentBeaconBlockRoot,
     }
-    if (version === 4) return { executionPayload: payload as OpExecutionPayloadV4, ...base, executionRequests: [] }
+    // V5 (Karst) answers the V4 envelope.
+    if (version !== 3) return { executionPayload: payload as OpExecutionPayloadV4, ...base, executionRequests: [] }
     return { executionPayload: payload, ...base }
   }
 
