@@ -7,8 +7,10 @@
  *   jovian   — isthmus + minBaseFee required, extraData = 0x01 ‖ denominator ‖ elasticity ‖ u64 minBaseFee
  *   karst    — jovian's rules (the OP fork that activates Osaka); op-node seals with
  *              engine_getPayloadV5 (the V4 envelope) and inserts with engine_newPayloadV4 (optimism#21337)
+ *   lagoon   — karst + interop; a block may end with one SDM PostExec (0x7d) transaction, whose
+ *              activation is aligned with Lagoon's (optimism#20213)
  */
-export const FORKS = ['ecotone', 'holocene', 'isthmus', 'jovian', 'karst'] as const
+export const FORKS = ['ecotone', 'holocene', 'isthmus', 'jovian', 'karst', 'lagoon'] as const
 export type Fork = (typeof FORKS)[number]
 
 export function forkAtLeast(fork: Fork, min: Fork): boolean {
