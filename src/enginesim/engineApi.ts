@@ -5,6 +5,7 @@ import { applyError, type ExecResult, executeTxs, TxApplyError, txGasUsed } from
 import { extraDataError, extraDataFor, nextBaseFee } from '../engine/feeParams.js'
 import { type Fork, forkAtLeast, getPayloadVersion, payloadVersion } from '../engine/fork.js'
 import type { Mempool } from '../engine/mempool.js'
+import { postExecViolation, withoutPostExec } from '../engine/postExec.js'
 import { sealPayload } from '../engine/sealPayload.js'
 import { EMPTY_TRIE_ROOT } from '../engine/trie.js'
 import type {
@@ -312,9 +313,11 @@ export class EngineApi {
         return 'noTxPool: payload has transactions beyond the forced ones'
     }
 
+    const postExec = postExecViolation(p.transactions, forkAtLeast(this.fork, 'lagoon'))
+    if (postExec) return postExec
     const txs: DecodedTx[] = []
     let sawUser = false
-    for (const [i, raw] of p.transactions.entries()) {
+    for (const [i, raw] of withoutPostExec(p.transactions).entries()) {
       let tx: DecodedTx
       try {
         tx = decodeTx(raw)
