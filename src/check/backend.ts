@@ -1,4 +1,4 @@
-import type { SafetyLevel } from '../interop/index.js'
+import type { Hex, SafetyLevel } from '../interop/index.js'
 import type { MaybePromise } from './maybePromise.js'
 import type { BlockRef, ChainStatus, StoredLog } from './types.js'
 
@@ -37,6 +37,8 @@ export interface Backend {
   /** Whether an existing block has reached `level` (never called for 'unsafe'). */
   reached(chainId: bigint, blockNumber: bigint, level: Exclude<SafetyLevel, 'unsafe'>): MaybePromise<boolean>
   heads(chainId: bigint): MaybePromise<ChainHeads>
+  /** Hash of block `at` (or of the latest block) of the canonical chain, undefined when not held. */
+  blockHash(chainId: bigint, at: bigint | 'latest'): MaybePromise<Hex | undefined>
   /**
    * Runs `fn` (synchronous) against one state of the chains: the index reads a batch's look-ups in
    * one SQLite read transaction; the rpc backend has no such view and just runs `fn`.

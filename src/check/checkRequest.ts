@@ -2,16 +2,24 @@ import { FailsafeEnabledError, InternalError, InvalidParamsError, ServiceError }
 import type { Access } from '../interop/index.js'
 import type { Backend } from './backend.js'
 import { checkAccesses } from './checkAccesses.js'
-import { type CheckResult, fail } from './checkResult.js'
-import { parseExecutingDescriptor } from './descriptor.js'
+import { type CheckResult, fail, OK } from './checkResult.js'
+import { parseDescriptor } from './descriptor.js'
 import type { MaybePromise } from './maybePromise.js'
 import { parseMinSafety } from './minSafety.js'
+import type { CheckRules } from './rules.js'
 
-export type CheckContext = { backend: Backend; failsafe: { readonly enabled: boolean } }
+export type CheckContext = {
+  backend: Backend
+  failsafe: { readonly enabled: boolean }
+  /** --dangerously-enable-passthrough: every check answers valid without looking. */
+  passthrough?: boolean
+  rules?: CheckRules
+}
 
 /**
  * One check request, from raw JSON-RPC params to a verdict, shared by checkAccessList and
- * validateMessagesV2 (they differ only in `parseAccesses`). Order: failsafe (-320602) before
+ * validateMessagesV2 (they differ only in `parseAccesses`). Order, as op-interop-filter's
+ * backend.go: passthrough (valid without looking), failsafe (-320602) before
  * anything; minSafety (-32602); every access parsed before any is checked, so a malformed entry
  * anywhere is -32602 "failed to read data: …" and never a partial verdict; the descriptor
  * (-32602); then checkAccesses. Never throws: a backend failure (RPC down) becomes -32603,
@@ -23,13 +31,14 @@ export function checkRequest(
   rawMinSafety: unknown,
   rawDescriptor: unknown,
 ): MaybePromise<CheckResult> {
+  if (ctx.passthrough) return OK
   if (ctx.failsafe.enabled) return fail(new FailsafeEnabledError())
   let result: MaybePromise<CheckResult>
   try {
     const minSafety = parseMinSafety(rawMinSafety)
     const accesses = parseAccesses()
-    const descriptor = parseExecutingDescriptor(rawDescriptor)
-    result = checkAccesses(ctx.backend, accesses, minSafety, descriptor)
+    const descriptor = parseDescriptor(rawDescriptor, ctx.rules?.allowMissingChainId === true)
+    result = checkAccesses(ctx.backend, accesses, minSafety, descriptor, ctx.rules)
   } catch (err) {
     return fail(asServiceError(err))
   }

@@ -11,10 +11,26 @@ export type ExecutingDescriptor = { chainId: bigint; timestamp: bigint; timeout:
  * chain 0 and reject every valid message (optimism#19799), so we say so instead.
  */
 export function parseExecutingDescriptor(value: unknown): ExecutingDescriptor {
+  return parseDescriptor(value, false) as ExecutingDescriptor
+}
+
+/**
+ * As parseExecutingDescriptor; with `allowMissingChainId` (op-interop-filter's legacy
+ * check-access-list format) a descriptor without chainID is accepted and its chainId is undefined.
+ */
+export function parseDescriptor(
+  value: unknown,
+  allowMissingChainId: boolean,
+): Omit<ExecutingDescriptor, 'chainId'> & { chainId: bigint | undefined } {
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     throw new InvalidParamsError('invalid executing descriptor: expected an object')
   const v = value as Record<string, unknown>
   const rawChain = v.chainID ?? v.chainId
+  if ((rawChain === undefined || rawChain === null) && allowMissingChainId) {
+    const timestamp = quantity(v.timestamp, 'timestamp')
+    if (timestamp === undefined) throw new InvalidParamsError('invalid executing descriptor: missing timestamp')
+    return { chainId: undefined, timestamp, timeout: quantity(v.timeout, 'timeout') ?? 0n }
+  }
   if (rawChain === undefined || rawChain === null)
     throw new InvalidParamsError('invalid executing descriptor: missing chainID')
   let chainId: bigint

@@ -84,6 +84,13 @@ export function createIndexBackend(reader: LogReader, opts: IndexBackendOptions)
         throw failed(err)
       }
     },
+    blockHash(chainId, at) {
+      try {
+        return (at === 'latest' ? reader.head(chainId, 'unsafe') : reader.block(chainId, at))?.hash
+      } catch (err) {
+        throw failed(err)
+      }
+    },
     snapshot(fn) {
       // The snapshot is an optimisation (one read transaction per batch), never a reason to fail
       // the batch: when BEGIN or COMMIT fails in SQLite, the batch runs (or keeps its answers) without it.

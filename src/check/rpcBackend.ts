@@ -208,6 +208,14 @@ export async function createRpcBackend(opts: RpcBackendOptions): Promise<RpcBack
         (t) => t !== undefined && blockNumber <= t.number,
       )
     },
+    blockHash(chainId, at) {
+      const chain = chainOf(chainId)
+      if (at === 'latest') return chain.head?.hash
+      // Past the head there is no block to fetch (an RPC may answer an error rather than null).
+      return then(chain.latest(at), (head) =>
+        head === undefined || at > head ? undefined : then(chain.block(at), (b) => b?.hash),
+      )
+    },
     async heads(chainId): Promise<ChainHeads> {
       const chain = chainOf(chainId)
       const [safe, finalized] = await Promise.all([chain.tag('safe'), chain.tag('finalized')])

@@ -37,9 +37,10 @@ export {
   feeParamsOf,
   nextBaseFee,
 } from './feeParams.js'
-export { FORKS, type Fork, forkAtLeast, payloadVersion } from './fork.js'
+export { FORKS, type Fork, forkAtLeast, getPayloadVersion, payloadVersion } from './fork.js'
 export { Mempool, type PoolTx } from './mempool.js'
 export { type NewPayloadRequest, newPayloadRequest } from './newPayload.js'
+export { POST_EXEC_TX_TYPE, postExecViolation, withoutPostExec } from './postExec.js'
 export { type SealInput, sealPayload } from './sealPayload.js'
 export { recoverSender, type SenderRecovery, senderRecovery } from './senderRecovery.js'
 export { type SigningData, signingData } from './signingData.js'

@@ -3,8 +3,9 @@ import { computeBlockHash } from '../engine/blockHash.js'
 import { DEPOSIT_TX_TYPE, type DecodedTx, decodeTx } from '../engine/decodeTx.js'
 import { applyError, type ExecResult, executeTxs, TxApplyError, txGasUsed } from '../engine/execution.js'
 import { extraDataError, extraDataFor, nextBaseFee } from '../engine/feeParams.js'
-import { type Fork, forkAtLeast, payloadVersion } from '../engine/fork.js'
+import { type Fork, forkAtLeast, getPayloadVersion, payloadVersion } from '../engine/fork.js'
 import type { Mempool } from '../engine/mempool.js'
+import { postExecViolation, withoutPostExec } from '../engine/postExec.js'
 import { sealPayload } from '../engine/sealPayload.js'
 import { EMPTY_TRIE_ROOT } from '../engine/trie.js'
 import type {
@@ -169,10 +170,10 @@ export class EngineApi {
 
   // ---- engine_getPayloadV3 / V4 ---------------------------------------------------------------
 
-  getPayload(id: Hex, version: 3 | 4): GetPayloadV3Result | GetPayloadV4Result {
+  getPayload(id: Hex, version: 3 | 4 | 5): GetPayloadV3Result | GetPayloadV4Result {
     const job = this.#jobs.get(id.toLowerCase())
     if (!job) throw unknownPayload()
-    if (version !== payloadVersion(this.fork))
+    if (version !== getPayloadVersion(this.fork))
       throw unsupportedFork(`engine_getPayloadV${version} is not used for ${this.fork} payloads`)
     job.sealed ??= this.#seal(job)
     const { payload, blockValue } = job.sealed
@@ -182,7 +183,8 @@ export class EngineApi {
       shouldOverrideBuilder: false,
       parentBeaconBlockRoot: job.attrs.parentBeaconBlockRoot,
     }
-    if (version === 4) return { executionPayload: payload as OpExecutionPayloadV4, ...base, executionRequests: [] }
+    // V5 (Karst) answers the V4 envelope.
+    if (version !== 3) return { executionPayload: payload as OpExecutionPayloadV4, ...base, executionRequests: [] }
     return { executionPayload: payload, ...base }
   }
 
@@ -311,9 +313,11 @@ export class EngineApi {
         return 'noTxPool: payload has transactions beyond the forced ones'
     }
 
+    const postExec = postExecViolation(p.transactions, forkAtLeast(this.fork, 'lagoon'))
+    if (postExec) return postExec
     const txs: DecodedTx[] = []
     let sawUser = false
-    for (const [i, raw] of p.transactions.entries()) {
+    for (const [i, raw] of withoutPostExec(p.transactions).entries()) {
       let tx: DecodedTx
       try {
         tx = decodeTx(raw)

@@ -16,6 +16,7 @@ export const CAPABILITIES = [
   'engine_forkchoiceUpdatedV3',
   'engine_getPayloadV3',
   'engine_getPayloadV4',
+  'engine_getPayloadV5',
   'engine_newPayloadV3',
   'engine_newPayloadV4',
   'engine_getClientVersionV1',
@@ -62,6 +63,7 @@ export function engineSimMethods(sim: EngineSim): Map<string, RpcMethod> {
     const attrs = p[1] === undefined || p[1] === null ? null : param(() => parsePayloadAttributes(p[1]))
     return sim.forkchoiceUpdated(state, attrs)
   })
+  engine('engine_getPayloadV5', (p) => sim.getPayload(payloadIdParam(p[0]), 5))
   for (const v of [3, 4] as const) {
     engine(`engine_getPayloadV${v}`, (p) => sim.getPayload(payloadIdParam(p[0]), v))
     engine(`engine_newPayloadV${v}`, (p) => {

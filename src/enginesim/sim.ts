@@ -75,7 +75,7 @@ export class EngineSim {
     return this.#engine.forkchoiceUpdated(state, attrs)
   }
 
-  getPayload(id: Hex, version: 3 | 4): GetPayloadV3Result | GetPayloadV4Result {
+  getPayload(id: Hex, version: 3 | 4 | 5): GetPayloadV3Result | GetPayloadV4Result {
     return this.#engine.getPayload(id, version)
   }
 

@@ -95,10 +95,15 @@ export class FutureDataError extends ServiceError {
     super('SUPERVISOR_FUTURE_DATA', RpcCode.FutureData, 'future data', { details })
   }
 }
+/**
+ * -321100, worded as op-interop-filter words it (`<what>: out of scope`, the Go error chain's
+ * order; lockstep_cross_validator.go), so op-reth and proxyd read the same text from us as from it.
+ */
 export class OutOfScopeError extends ServiceError {
   override name = 'OutOfScopeError'
   constructor(details?: string) {
     super('SUPERVISOR_OUT_OF_SCOPE', RpcCode.OutOfScope, 'out of scope', { details })
+    if (details) this.message = `${details}: out of scope`
   }
 }
 export class DataCorruptionError extends ServiceError {

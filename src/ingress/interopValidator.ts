@@ -3,6 +3,7 @@ import type { SenderRecovery } from '../engine/senderRecovery.js'
 import { signingData } from '../engine/signingData.js'
 import {
   AccessListOutOfBoundsError,
+  FailsafeEnabledError,
   InvalidParamsError,
   OverSenderRateLimitError,
   RequestBodyTooLargeError,
@@ -40,6 +41,8 @@ export type InteropValidatorOptions = {
   /** When set, recovery runs on its worker thread instead of the event loop. */
   pool?: SenderRecoveryPool | undefined
   metrics?: IngressMetrics | undefined
+  /** The polled failsafe of the supervisors (FailsafeGate): while on, interop transactions are refused -320602. */
+  failsafe?: { readonly on: boolean } | undefined
   log: Logger
   now?: () => number
 }
@@ -74,6 +77,7 @@ export class InteropValidator {
     try {
       const cheap = this.#cheapChecks(raw, tx)
       if (cheap instanceof Error) verdict = { ok: false, result: 'filtered', error: cheap }
+      else if (this.#o.failsafe?.on) verdict = { ok: false, result: 'failsafe', error: new FailsafeEnabledError() }
       else {
         entries = cheap
         verdict = (await this.#rateLimit(raw)) ?? (await this.#o.strategy.validate(entries, this.descriptor()))

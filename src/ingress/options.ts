@@ -50,6 +50,11 @@ export const ingressOptions = defineOptions({
     help: 'agreement quorum: definitive answers needed (default: every supervisor)',
   },
   supervisorTimeout: { type: 'duration', default: '2s', min: 1, help: 'deadline of one supervisor check' },
+  failsafePoll: {
+    type: 'duration',
+    default: '1s',
+    help: 'how often admin_getFailsafeEnabled is polled on every supervisor (OR-ed, as op-reth: on at the first true, off when all say false); while on, interop transactions are refused -320602 / HTTP 503 without a check. 0 = never poll',
+  },
   supervisorBatch: {
     type: 'int',
     default: 100,

@@ -21,6 +21,7 @@ import { AcceptedSet } from './acceptedSet.js'
 import { ActivitySummary } from './activitySummary.js'
 import { DependencyHealth } from './dependencyHealth.js'
 import { httpStatusFor } from './errors.js'
+import { FailsafeGate } from './failsafeGate.js'
 import { Forwarder } from './forwarder.js'
 import { createIngressMethods } from './ingressMethods.js'
 import { InteropValidator } from './interopValidator.js'
@@ -100,6 +101,15 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
     )
   }
 
+  const failsafe =
+    config.failsafePoll > 0
+      ? new FailsafeGate(config.supervisor, {
+          intervalMs: config.failsafePoll,
+          timeoutMs: Math.min(config.supervisorTimeout, config.failsafePoll),
+          log,
+          registry,
+        })
+      : undefined
   const strategy = createStrategy(config.strategy, endpoints, { minResponses: config.minResponses, log })
   const recovery = senderRecovery()
   // Recovery only serves the rate limit; it runs off the event loop (see SenderRecoveryPool).
@@ -114,6 +124,7 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
     recovery,
     pool,
     metrics,
+    failsafe,
     log,
   })
   const summary = new ActivitySummary()
@@ -160,6 +171,7 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
           strategy: strategy.name,
           supervisors: endpoints.map((e) => ({ url: e.label, healthy: e.isHealthy() })),
           accepted: acceptedSet.size,
+          ...(failsafe ? { failsafe: failsafe.on } : {}),
         },
       }
     },
@@ -174,11 +186,14 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
     await app.listen({ host: config.host, port: config.port })
   } catch (err) {
     closeClients()
+    failsafe?.close()
     dependencies.close()
     await shared?.release()
     throw err
   }
   dependencies.start()
+  await failsafe?.poll() // the first answer before the first transaction, not a second later
+  failsafe?.start()
   const { port } = app.server.address() as AddressInfo
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
   const timer = setInterval(() => {
@@ -209,6 +224,7 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
     close() {
       closing ??= (async () => {
         clearInterval(timer)
+        failsafe?.close()
         dependencies.close()
         await app.close()
         closeClients()

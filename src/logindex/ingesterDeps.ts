@@ -32,4 +32,6 @@ export type IngesterDeps = {
   /** Storage failures of a commit are recorded (counted, logged once per interval, /healthz) here. */
   storage?: StorageErrors | undefined
   signal: AbortSignal
+  /** Interop activation block: a fresh index starts no earlier (op-interop-filter waits for it too). */
+  activationBlock?: bigint | undefined
 }

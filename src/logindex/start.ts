@@ -25,6 +25,8 @@ export type ChainEndpoint = { url: string; chainId?: bigint | undefined }
 export type IndexerOptions = {
   /** One per chain; a given chainId is checked against the endpoint's eth_chainId. */
   chains: readonly ChainEndpoint[]
+  /** Interop activation block per chain id (rollup configs): a fresh index starts there, and waits for it. */
+  activationBlocks?: ReadonlyMap<bigint, bigint> | undefined
   dbPath: string
   /** How far back to index on an empty database (capped at the expiry window and at genesis). */
   backfillMs: number
@@ -209,6 +211,7 @@ export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
         {
           chain,
           rpc: rpcs[i]!,
+          activationBlock: opts.activationBlocks?.get(chain.chainId),
           store,
           cross,
           events: indexer,

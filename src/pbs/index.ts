@@ -1,2 +1,9 @@
 export { REJECTION_REASONS, type RejectionReason } from './reasons.js'
-export type { EngineVersion, ParentRef, StartBuildingParams, Submission, SubmitResult } from './types.js'
+export type {
+  EngineVersion,
+  GetPayloadVersion,
+  ParentRef,
+  StartBuildingParams,
+  Submission,
+  SubmitResult,
+} from './types.js'

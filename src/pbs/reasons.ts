@@ -30,6 +30,9 @@ export const REJECTION_REASONS = {
   gas_used_exceeds_limit: 'gasUsed > gasLimit',
   bad_block_hash: 'blockHash is not keccak(rlp(header)) of the payload',
   duplicate_block: 'this builder already submitted this exact block for this job',
+  stale_sequence:
+    '`sequence` is not above the highest this builder sent for this job (a newer submission already replaced it)',
+  block_too_large: 'the uncompressed block (header fields and transactions) is over --max-submission-bytes',
   // After acceptance (engine validation, selection).
   superseded: 'a newer submission from the same builder arrived while this one waited for validation',
   invalid_block: 'engine_newPayload answered INVALID or INVALID_BLOCK_HASH',

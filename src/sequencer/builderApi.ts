@@ -36,6 +36,7 @@ export function jobParams(job: Job): StartBuildingParams {
     attributes: job.attributes,
     deadline: job.deadline,
     engineVersion: job.engineVersion,
+    ...(job.getPayloadVersion !== job.engineVersion ? { getPayloadVersion: job.getPayloadVersion } : {}),
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { ForkchoiceStateV1, Hex } from '../engine/types.js'
-import type { EngineVersion, StartBuildingParams } from '../pbs/index.js'
+import type { StartBuildingParams } from '../pbs/index.js'
 import { RpcClient } from '../rpc/client.js'
 import type { Endpoint } from '../rpc/endpoint.js'
 import type { Job } from './types.js'
@@ -71,6 +71,7 @@ export class PbsBuilderClient {
       attributes: job.attributes,
       deadline: job.deadline,
       engineVersion: job.engineVersion,
+      ...(job.getPayloadVersion !== job.engineVersion ? { getPayloadVersion: job.getPayloadVersion } : {}),
     }
     this.#send('builder_startBuilding', [params])
   }
@@ -169,7 +170,8 @@ export class EngineBuilderClient {
     if (!id || signal.aborted) return undefined
     try {
       const r = await this.#rpc.call<PulledPayload>(
-        `engine_getPayloadV${job.engineVersion satisfies EngineVersion}`,
+        // After Karst an op-rbuilder answers engine_getPayloadV5 (its "karst getpayloadv5", #567).
+        `engine_getPayloadV${job.getPayloadVersion}`,
         [id],
         signal,
       )

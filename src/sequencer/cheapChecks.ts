@@ -92,6 +92,12 @@ export function parseSubmission(params: unknown): Submission | { malformed: stri
     blockValue: o.blockValue,
   }
   if (Array.isArray(reqs)) sub.executionRequests = reqs as Hex[]
+  const seq = o.sequence
+  if (seq !== undefined && seq !== null) {
+    if (isQty(seq)) sub.sequence = BigInt(seq as string)
+    else if (typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0) sub.sequence = BigInt(seq)
+    else return { malformed: 'sequence' }
+  }
   return sub
 }
 
@@ -154,7 +160,14 @@ export function jobExpectations(parent: ParentRef, attributes: PayloadAttributes
   }
 }
 
-export type CheapCheckLimits = { maxTxs: number }
+export type CheapCheckLimits = {
+  maxTxs: number
+  /** Largest uncompressed block in bytes (--max-submission-bytes; op-reth/op-rbuilder --*.max-uncompressed-block-size). */
+  maxBlockBytes?: number
+}
+
+/** Bytes of the header fields of a payload as RLP-encoded, at most (15 fields, ~600 B with a 32-byte extraData). */
+const HEADER_BYTES = 700
 
 /**
  * Submission vs job, every field the attributes pin (the block hash aside): undefined when all
@@ -181,6 +194,13 @@ export function checkFields(
   if (sub.parentBeaconBlockRoot.toLowerCase() !== e.parentBeaconBlockRoot) return 'wrong_parent_beacon_block_root'
   if (sub.executionRequests !== undefined && sub.executionRequests.length > 0) return 'bad_execution_requests'
   if (p.transactions.length > limits.maxTxs) return 'too_many_transactions'
+  if (limits.maxBlockBytes !== undefined) {
+    // The block's own size, not the request's: a compressed or compactly encoded request may carry
+    // a block the engine and the batcher would have to take whole. Hex text is 2 characters a byte.
+    let bytes = HEADER_BYTES + (p.extraData.length - 2) / 2
+    for (const t of p.transactions) bytes += (t.length - 2) / 2
+    if (bytes > limits.maxBlockBytes) return 'block_too_large'
+  }
   if (p.transactions.length < e.forced.length) return 'missing_forced_transactions'
   for (let i = 0; i < e.forced.length; i++)
     if (p.transactions[i]!.toLowerCase() !== e.forced[i]) return 'missing_forced_transactions'

@@ -60,6 +60,11 @@ export function createEngineProxy(o: EngineProxyOptions): FastifyInstance {
   const jobs = new BoundedMap<string, Job>(16)
   const sealed = new BoundedMap<string, PayloadEnvelope>(16)
   let head: Hex | undefined
+  /**
+   * op-node seals with engine_getPayloadV5 once Karst is active (optimism#21337), which no header
+   * field tells apart: learned from its calls, so the next jobs tell builders to use V5 too.
+   */
+  let karst = false
   const engineFailures = new FailureLog(
     log,
     'engine call failed: op-node answered -32603',
@@ -124,6 +129,7 @@ export function createEngineProxy(o: EngineProxyOptions): FastifyInstance {
         attributes: attrs,
         timing,
         engineVersion: parent.version,
+        getPayloadVersion: karst && parent.version === 4 ? 5 : parent.version,
         payloadId,
         forkchoiceState: state,
       })
@@ -166,6 +172,8 @@ export function createEngineProxy(o: EngineProxyOptions): FastifyInstance {
       return envelope
     }
 
+  const karstGetPayload = getPayload('engine_getPayloadV5', 4)
+
   const newPayload =
     (method: string, version: EngineVersion): RpcMethod =>
     async (params) => {
@@ -185,6 +193,14 @@ export function createEngineProxy(o: EngineProxyOptions): FastifyInstance {
     ['engine_forkchoiceUpdatedV2', forkchoiceUpdated('engine_forkchoiceUpdatedV2')],
     ['engine_getPayloadV3', getPayload('engine_getPayloadV3', 3)],
     ['engine_getPayloadV4', getPayload('engine_getPayloadV4', 4)],
+    // Karst: the V4 envelope under the V5 name; blocks are still inserted with engine_newPayloadV4.
+    [
+      'engine_getPayloadV5',
+      (params, ctx) => {
+        karst = true
+        return karstGetPayload(params, ctx)
+      },
+    ],
     ['engine_newPayloadV3', newPayload('engine_newPayloadV3', 3)],
     ['engine_newPayloadV4', newPayload('engine_newPayloadV4', 4)],
   ])

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Hex, PayloadAttributesV3, PayloadStatus } from '../engine/types.js'
-import type { EngineVersion, ParentRef, Submission, SubmitResult } from '../pbs/index.js'
+import type { EngineVersion, GetPayloadVersion, ParentRef, Submission, SubmitResult } from '../pbs/index.js'
 import type { RejectionReason } from '../pbs/reasons.js'
 import { checkFields, jobExpectations, parseSubmission, submissionBlockHash } from './cheapChecks.js'
 import type { CircuitBreaker } from './circuitBreaker.js'
@@ -31,6 +31,8 @@ export type JobBookOptions = {
   events: SequencerEvents
   gate: JobBookGate
   maxTxs: number
+  /** Largest uncompressed block (--max-submission-bytes). */
+  maxBlockBytes?: number | undefined
   maxSubmissionsPerJob: number
   /** Block hash of a submission; may go off-thread for big blocks (default: inline). */
   hash?: (sub: Submission, v4: boolean) => Hex | undefined | Promise<Hex | undefined>
@@ -40,6 +42,8 @@ export type JobBookOptions = {
 type BuilderSlot = {
   submissions: number
   hashes: Set<string>
+  /** Highest `sequence` accepted from this builder for this job. */
+  sequence?: bigint
   /** The builder's newest VALID block. */
   candidate?: Candidate
   validating?: Candidate
@@ -66,6 +70,7 @@ export function createJob(args: {
   deadline: number
   sealAt: number
   engineVersion: EngineVersion
+  getPayloadVersion?: GetPayloadVersion | undefined
   payloadId: Hex | null
   now: number
 }): Job {
@@ -76,6 +81,7 @@ export function createJob(args: {
     deadline: args.deadline,
     sealAt: args.sealAt,
     engineVersion: args.engineVersion,
+    getPayloadVersion: args.getPayloadVersion ?? args.engineVersion,
     payloadId: args.payloadId,
     expect: jobExpectations(args.parent, args.attributes),
     createdAt: args.now,
@@ -138,7 +144,12 @@ export class JobBook {
     let slot = rec.builders.get(builder)
     if (!slot) rec.builders.set(builder, (slot = { submissions: 0, hashes: new Set() }))
     if (++slot.submissions > this.#o.maxSubmissionsPerJob) return reject('rate_limited')
-    const failed = checkFields(parsed, rec.job, { maxTxs: this.#o.maxTxs })
+    if (parsed.sequence !== undefined && slot.sequence !== undefined && parsed.sequence <= slot.sequence)
+      return reject('stale_sequence')
+    const failed = checkFields(parsed, rec.job, {
+      maxTxs: this.#o.maxTxs,
+      ...(this.#o.maxBlockBytes === undefined ? {} : { maxBlockBytes: this.#o.maxBlockBytes }),
+    })
     if (failed) return reject(failed)
     const v4 = rec.job.engineVersion === 4
     const hash = this.#o.hash ? this.#o.hash(parsed, v4) : submissionBlockHash(parsed, v4)
@@ -170,6 +181,10 @@ export class JobBook {
     if (this.#current !== rec) return this.#reject(builder, sub, 'unknown_job')
     if (rec.sealed) return this.#reject(builder, sub, 'job_sealed')
     if (slot.hashes.has(hash)) return this.#reject(builder, sub, 'duplicate_block')
+    // Again after an off-thread hash: a higher sequence may have been accepted meanwhile.
+    if (sub.sequence !== undefined && slot.sequence !== undefined && sub.sequence <= slot.sequence)
+      return this.#reject(builder, sub, 'stale_sequence')
+    if (sub.sequence !== undefined) slot.sequence = sub.sequence
     slot.hashes.add(hash)
     const c: Candidate = {
       builder,

@@ -99,7 +99,7 @@ export const sequencerOptions = defineOptions({
     type: 'int',
     default: 8 * 1024 * 1024,
     min: 1024,
-    help: 'largest pbs_submitBlock request body (HTTP 413 above)',
+    help: 'largest pbs_submitBlock request body (HTTP 413 above), and largest uncompressed block in a submission (header and transactions; block_too_large above)',
   },
   maxSubmissionsPerJob: {
     type: 'int',

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { ExecutionPayloadV3, ForkchoiceStateV1, Hex, PayloadAttributesV3 } from '../engine/types.js'
-import type { EngineVersion, ParentRef, Submission, SubmitResult } from '../pbs/index.js'
+import type { EngineVersion, GetPayloadVersion, ParentRef, Submission, SubmitResult } from '../pbs/index.js'
 import type { RpcClient } from '../rpc/client.js'
 import { BoundedMap } from '../util/boundedMap.js'
 import type { BlockHasher } from './blockHasher.js'
@@ -37,6 +37,7 @@ export type PbsCoreOptions = {
   mode: ExecutionMode
   minGasRatio: number
   maxTxs: number
+  maxBlockBytes?: number | undefined
   maxSubmissionsPerJob: number
   breaker: CircuitBreakerOptions
   hasher?: BlockHasher
@@ -69,6 +70,7 @@ export class PbsCore {
       events: o.events,
       gate: this.gate,
       maxTxs: o.maxTxs,
+      maxBlockBytes: o.maxBlockBytes,
       maxSubmissionsPerJob: o.maxSubmissionsPerJob,
       ...(o.hasher ? { hash: (sub: Submission, v4: boolean) => o.hasher!.hash(sub, v4) } : {}),
     })
@@ -111,6 +113,8 @@ export class PbsCore {
     attributes: PayloadAttributesV3
     timing: JobTiming
     engineVersion: EngineVersion
+    /** engine_getPayloadV<n> of this block (5 after Karst); default engineVersion. */
+    getPayloadVersion?: GetPayloadVersion
     payloadId: Hex | null
     forkchoiceState: ForkchoiceStateV1
   }): Job {
@@ -122,6 +126,7 @@ export class PbsCore {
       deadline: a.timing.deadline,
       sealAt: a.timing.sealAt,
       engineVersion: a.engineVersion,
+      getPayloadVersion: a.getPayloadVersion,
       payloadId: a.payloadId,
       now,
     })

@@ -97,6 +97,7 @@ export async function startSequencer(values: SequencerInput, opts: { logger?: Lo
     mode: parseExecutionMode(config.executionMode),
     minGasRatio: config.minGasRatio,
     maxTxs: config.maxBlockTxs,
+    maxBlockBytes: config.maxSubmissionBytes,
     maxSubmissionsPerJob: config.maxSubmissionsPerJob,
     breaker: { threshold: config.breakerThreshold, cooldownMs: config.breakerCooldown },
   })

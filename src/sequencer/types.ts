@@ -1,5 +1,5 @@
 import type { Hex, PayloadAttributesV3 } from '../engine/types.js'
-import type { EngineVersion, ParentRef, Submission } from '../pbs/types.js'
+import type { EngineVersion, GetPayloadVersion, ParentRef, Submission } from '../pbs/types.js'
 
 /** rollup-boost's execution modes, in its JSON spelling. */
 export type ExecutionMode = 'enabled' | 'dry_run' | 'disabled'
@@ -18,6 +18,8 @@ export type Job = {
   /** Unix ms: when the block is expected to be sealed (deadline + validation budget). */
   readonly sealAt: number
   readonly engineVersion: EngineVersion
+  /** engine_getPayloadV<n> that seals this block: engineVersion, or 5 after Karst. */
+  readonly getPayloadVersion: GetPayloadVersion
   /** The engine's payload id for the local block (proxy: op-node's; standalone: ours). */
   readonly payloadId: Hex | null
   /** Parsed once so cheap checks compare bigints and lower-case hex, not re-parse per submission. */

@@ -5,6 +5,9 @@ export type SupervisorMetrics = {
   /** Records one check: method as called (aliases apart), result code (0 = valid). */
   check(method: string, code: number): void
   failsafe(enabled: boolean): void
+  passthrough(enabled: boolean): void
+  /** Every check, also counted under op-interop-filter's names (set once the backend exists). */
+  filter?: { check(code: number): void }
 }
 
 /**
@@ -24,8 +27,18 @@ export function supervisorMetrics(registry: Registry): SupervisorMetrics {
     help: '1 while failsafe is on (every check answers -320602)',
     registers: [registry],
   })
-  return {
-    check: checks,
+  const passthrough = new Gauge({
+    name: 'superguard_supervisor_passthrough_enabled',
+    help: '1 while --dangerously-enable-passthrough is on (every check answers valid without looking)',
+    registers: [registry],
+  })
+  const out: SupervisorMetrics = {
+    check(method, code) {
+      checks(method, code)
+      out.filter?.check(code)
+    },
     failsafe: (enabled) => failsafe.set(enabled ? 1 : 0),
+    passthrough: (enabled) => passthrough.set(enabled ? 1 : 0),
   }
+  return out
 }

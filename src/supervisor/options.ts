@@ -2,6 +2,7 @@ import { listenOptions } from '../config/common.js'
 import { type ConfigOf, defineOptions, defineSpec, type InputOf, type LoadInput, loadConfig } from '../config/index.js'
 import { parseChainEndpoint } from '../logindex/parseChainEndpoint.js'
 import { DEFAULT_BODY_LIMIT, DEFAULT_MAX_BATCH } from '../rpc/index.js'
+import { readRollupConfig } from './rollupConfig.js'
 
 /** `superguard supervisor` options: flags > SUPERGUARD_SUPERVISOR_* env > --config file > these defaults. */
 export const supervisorOptions = defineOptions({
@@ -49,7 +50,32 @@ export const supervisorOptions = defineOptions({
   adminJwtSecret: {
     type: 'path',
     arg: 'FILE',
-    help: '32-byte hex JWT secret that admin_* methods require; without it they are disabled',
+    help: '32-byte hex JWT secret that admin_setFailsafeEnabled requires (and every admin_* method on --admin-port); without it setting failsafe is disabled',
+  },
+  adminPort: {
+    type: 'port',
+    help: "admin listener (on --host) serving admin_* with the JWT of --admin-jwt-secret, as op-interop-filter's --admin.rpc.port; admin_setFailsafeEnabled then leaves the public port. Requires --admin-jwt-secret",
+  },
+  dangerouslyEnablePassthrough: {
+    type: 'bool',
+    default: false,
+    help: 'every check answers valid (null) without looking, as op-interop-filter: a warning at start and every minute, superguard_supervisor_passthrough_enabled, /healthz and admin_getPassthroughEnabled show it',
+  },
+  allowMissingChainId: {
+    type: 'bool',
+    default: false,
+    help: "accept executing descriptors without chainID (op-interop-filter's legacy check-access-list format) and skip the executing-chain check",
+  },
+  allowSameTimestamp: {
+    type: 'bool',
+    default: false,
+    help: "accept messages executed at their initiating timestamp (the consensus rule: the log must exist); default refuses them with -320600, as op-interop-filter's admission rule",
+  },
+  rollupConfig: {
+    type: 'strings',
+    default: [],
+    arg: 'FILE',
+    help: 'op-node rollup config JSON of a chain (repeatable): chain id, genesis, block time and interop activation (lagoon_time, or interop_time): initiating messages at or before the activation block are refused (-320600) and a fresh index starts there',
   },
   failsafe: { type: 'bool', default: false, help: 'start with failsafe on (every check answers -320602)' },
   maxBatch: { type: 'int', default: DEFAULT_MAX_BATCH, min: 1, help: 'largest JSON-RPC batch' },
@@ -71,6 +97,19 @@ export const supervisorSpec = defineSpec({
     if (!c.checkDb && c.rpc?.length === 0)
       return ['--rpc is required (the RPC endpoint of every chain in the dependency set)']
     const problems: string[] = []
+    // op-interop-filter refuses an admin listener without a secret (config.go: "admin.rpc.addr requires admin.jwt-secret for authentication").
+    if (c.adminPort !== undefined && c.adminJwtSecret === undefined)
+      problems.push('--admin-port requires --admin-jwt-secret for authentication')
+    const seen = new Set<bigint>()
+    for (const f of c.rollupConfig ?? []) {
+      try {
+        const rc = readRollupConfig(f)
+        if (seen.has(rc.chainId)) problems.push(`--rollup-config ${f}: chain ${rc.chainId} is configured twice`)
+        seen.add(rc.chainId)
+      } catch (err) {
+        problems.push((err as Error).message)
+      }
+    }
     for (const v of c.rpc ?? []) {
       try {
         parseChainEndpoint(v)

@@ -29,6 +29,8 @@ export type OpNodeOptions = {
   eip1559Params?: Hex | null
   minBaseFee?: Hex | null
   gasLimit?: Hex
+  /** Seal with engine_getPayloadV5, as op-node does after Karst (inserting still uses engine_newPayloadV4). */
+  karst?: boolean
 }
 
 export type StartedBlock = { payloadId: Hex; attributes: PayloadAttributesV3; state: ForkchoiceStateV1; version: 3 | 4 }
@@ -123,7 +125,8 @@ export class OpNode {
 
   /** BuildSeal: engine_getPayloadV3/V4. */
   seal(b: StartedBlock): Promise<Envelope> {
-    return this.rpc.call<Envelope>(`engine_getPayloadV${b.version}`, [b.payloadId])
+    const v = this.o.karst && b.version === 4 ? 5 : b.version
+    return this.rpc.call<Envelope>(`engine_getPayloadV${v}`, [b.payloadId])
   }
 
   /** PayloadProcess: newPayload then forkchoiceUpdated to the block; gossip to followers. */

@@ -23,6 +23,10 @@ export type SupervisorDouble = {
   requests: number
   /** A fixed answer, or one chosen from the call's params. */
   answer: DoubleAnswer | ((params: unknown[]) => DoubleAnswer)
+  /** What admin_getFailsafeEnabled answers (polled by the ingress every second; not counted in calls/requests, never held). */
+  failsafe: boolean
+  /** admin_getFailsafeEnabled polls received. */
+  failsafePolls: number
   /** Holds every answer until the returned function is called (to order answers without timers). */
   hold(): () => void
   close(): Promise<void>
@@ -41,6 +45,8 @@ export async function startSupervisorDouble(answer: DoubleAnswer = VALID): Promi
     requests: 0,
     lastParams: undefined,
     answer,
+    failsafe: false,
+    failsafePolls: 0,
     hold() {
       let release!: () => void
       held = new Promise<void>((r) => {
@@ -64,6 +70,11 @@ export async function startSupervisorDouble(answer: DoubleAnswer = VALID): Promi
     return { jsonrpc: '2.0', id: req.id ?? null, ...a }
   }
   app.post('/', async (req, reply) => {
+    const poll = req.body as { id?: unknown; method?: unknown }
+    if (!Array.isArray(poll) && poll?.method === 'admin_getFailsafeEnabled') {
+      self.failsafePolls++
+      return reply.send({ jsonrpc: '2.0', id: poll.id ?? null, result: self.failsafe })
+    }
     self.requests++
     if (held) await held
     const body = req.body as unknown

@@ -37,7 +37,22 @@ export async function startUpstreamDouble(opts: { chainId: bigint; keep?: number
     const id = req.id ?? null
     if (req.method === 'eth_chainId') return { jsonrpc: '2.0', id, result: chainIdHex }
     if (req.method === 'eth_blockNumber') return { jsonrpc: '2.0', id, result: '0x2a' }
-    if (req.method === 'eth_sendRawTransaction' || req.method === 'eth_sendRawTransactionConditional') {
+    if (req.method === 'eth_sendBundle') {
+      const txs = (req.params?.[0] as { txs?: string[] } | undefined)?.txs ?? []
+      for (const raw of txs) if (self.received.length < keep) self.received.push(raw)
+      return {
+        jsonrpc: '2.0',
+        id,
+        result: {
+          bundleHash: bytesToHex(keccak256(hexToBytes(`0x${txs.map((t) => t.slice(2)).join('')}`))),
+        },
+      }
+    }
+    if (
+      req.method === 'eth_sendRawTransaction' ||
+      req.method === 'eth_sendRawTransactionConditional' ||
+      req.method === 'eth_sendRawTransactionSync'
+    ) {
       const raw = String(req.params?.[0])
       self.submissions++
       if (self.received.length < keep) self.received.push(raw)

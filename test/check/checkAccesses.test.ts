@@ -125,7 +125,7 @@ test('timing: intra-timestamp, before init, expiry, timeout → -320600; the win
   const init = msg.identifier.timestamp
   assert.is(
     message(check(e, 'unsafe', desc(init))),
-    `conflicting data: access-list check does not allow intra-timestamp (${init})`,
+    `conflicting data: initiating message timestamp ${init} not before inclusion timestamp ${init}`,
   )
   assert.is(code(check(e, 'unsafe', desc(init - 1n))), -320600)
   assert.is(code(check(e, 'unsafe', desc(init + EXPIRY_WINDOW_S))), 0)
@@ -141,9 +141,9 @@ test('timing is checked before the source chain', () => {
   assert.is(code(check(e, 'unsafe', desc(T + 11n))), -320501)
 })
 
-test('source chain not ready → -320400; beyond the head → -321401', () => {
+test('source chain not ready → -320400; beyond the head → -321100 (op-interop-filter: not yet ingested)', () => {
   const { check, reader, id, msg } = setup()
-  assert.is(code(check(entriesOf(id({ blockNumber: 11n, timestamp: T + 22n })), 'unsafe', desc(T + 30n))), -321401)
+  assert.is(code(check(entriesOf(id({ blockNumber: 11n, timestamp: T + 22n })), 'unsafe', desc(T + 30n))), -321100)
   reader.setReady(A, false)
   assert.is(code(check(entriesOf(msg.identifier))), -320400)
 })
@@ -163,12 +163,12 @@ test('a block the index does not hold (before the backfill) is -321401, not a co
   assert.is(code(check(entriesOf({ ...old, blockNumber: 8n, timestamp: T + 8n }))), -320600)
 })
 
-test('minSafety: cross-unsafe, local-safe/safe (safe head), finalized; not yet → -321401', () => {
+test("minSafety: cross-unsafe (not yet → -321100, the filter's answer), local-safe/safe (safe head), finalized (not yet → -321401)", () => {
   const { check, msg, id } = setup()
   const at5 = entriesOf(msg.identifier)
   const at7 = entriesOf(id({ blockNumber: 7n, logIndex: 0, timestamp: T + 14n }))
   assert.is(code(check(at5, 'cross-unsafe')), 0)
-  assert.is(code(check(at7, 'cross-unsafe')), -321401)
+  assert.is(code(check(at7, 'cross-unsafe')), -321100)
   assert.is(code(check(at7, 'unsafe')), 0)
   assert.is(code(check(at5, 'local-safe')), -321401)
   assert.is(code(check(at5, 'safe')), -321401)

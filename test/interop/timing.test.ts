@@ -17,9 +17,11 @@ test('exec before init breaks the timestamp invariant', () => {
   )
 })
 
-test('exec == init is refused (no intra-timestamp messages in access-list checks)', () => {
-  assert.is(timingViolation(init, 0n, init, W), `access-list check does not allow intra-timestamp (${init})`)
-  assert.is(timingViolation(init, 5n, init, W), `access-list check does not allow intra-timestamp (${init})`)
+test('exec == init is refused in the filter words; allowed with allowSameTimestamp', () => {
+  const refused = `initiating message timestamp ${init} not before inclusion timestamp ${init}`
+  assert.is(timingViolation(init, 0n, init, W), refused)
+  assert.is(timingViolation(init, 5n, init, W), refused)
+  assert.is(timingViolation(init, 0n, init, W, true), undefined)
 })
 
 test('exec = init + 1 is the first valid second', () => {

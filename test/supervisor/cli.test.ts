@@ -45,7 +45,8 @@ test('superguard supervisor serves on the logged address and stops on SIGTERM', 
     assert.match(url!, /^http:\/\/127\.0\.0\.1:\d+$/)
     const status = await jsonRpc(url!, 'supervisor_syncStatus')
     assert.ok(status.result !== undefined || status.error?.code === -320400, JSON.stringify(status))
-    assert.is((await jsonRpc(url!, 'admin_getFailsafeEnabled')).error?.code, -32601) // no --admin-jwt-secret
+    assert.is((await jsonRpc(url!, 'admin_setFailsafeEnabled', [true])).error?.code, -32601) // no --admin-jwt-secret
+    assert.is((await jsonRpc(url!, 'admin_getFailsafeEnabled')).result, false) // public, as op-interop-filter
     child.kill('SIGTERM')
     const [code] = await exited
     assert.is(code, 0, stderr)

@@ -205,7 +205,7 @@ const CASES: Case[] = [
   {
     name: 'future block',
     params: () => [entries(withId(m.a[0]!, { blockNumber: m.empty.number + 1000n })), 'unsafe', execOf(m.a[0]!)],
-    code: -321401,
+    code: -321100,
   },
   {
     name: 'unknown initiating chain',
@@ -304,7 +304,7 @@ test('a valid answer is JSON-RPC null; an error carries the op-supervisor wordin
   ])
   assert.equal(bad.error, {
     code: -320600,
-    message: `conflicting data: access-list check does not allow intra-timestamp (${m.a[0]!.identifier.timestamp})`,
+    message: `conflicting data: initiating message timestamp ${m.a[0]!.identifier.timestamp} not before inclusion timestamp ${m.a[0]!.identifier.timestamp}`,
   })
   const malformed = await jsonRpc(rpc.url, 'supervisor_checkAccessList', [
     entries(m.a[0]!).slice(0, 1),
@@ -424,7 +424,7 @@ test('a block with an invalid executing message is not cross-unsafe on either ba
     )
     assert.is(
       answerCode(await jsonRpc(s.url, 'supervisor_checkAccessList', [entries(msg), 'cross-unsafe', execOf(msg)])),
-      -321401,
+      -321100,
       s.backend.kind,
     )
     // Older blocks are unaffected.

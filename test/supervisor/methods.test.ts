@@ -100,18 +100,21 @@ test('validateMessagesV2 / checkMessagesV2 share the code path', async () => {
   }
 })
 
-test('admin methods: disabled without a secret, then no token / bad token / good token', async () => {
-  assert.is(codeOf(await call('admin_getFailsafeEnabled', [], { app: noAdmin })), -32601)
+test('admin methods: the setter disabled without a secret, then no token / bad token / good token; the getter public', async () => {
+  // op-interop-filter serves the getter without auth on the public port (optimism#19304): proxyd and op-reth poll it.
+  assert.is((await call('admin_getFailsafeEnabled', [], { app: noAdmin })).result, false)
   assert.is(codeOf(await call('admin_setFailsafeEnabled', [true], { app: noAdmin })), -32601)
-  const none = await call('admin_getFailsafeEnabled', [])
+  const none = await call('admin_setFailsafeEnabled', [true])
   assert.is(none.error?.code, -32000)
   assert.is(none.error?.message, 'unauthorized: missing bearer token')
   assert.is(codeOf(await call('admin_setFailsafeEnabled', [true], { token: signJwt(randomBytes(32)) })), -32000)
   assert.is(
-    codeOf(await call('admin_getFailsafeEnabled', [], { token: signJwt(secret, Math.floor(Date.now() / 1000) - 600) })),
+    codeOf(
+      await call('admin_setFailsafeEnabled', [true], { token: signJwt(secret, Math.floor(Date.now() / 1000) - 600) }),
+    ),
     -32000,
   )
-  assert.is((await call('admin_getFailsafeEnabled', [], { token: signJwt(secret) })).result, false)
+  assert.is((await call('admin_getFailsafeEnabled', [])).result, false)
   assert.is(codeOf(await call('admin_setFailsafeEnabled', ['yes'], { token: signJwt(secret) })), -32602)
 })
 

@@ -29,8 +29,9 @@ type Queued = {
   resolve: (o: CheckOutcome) => void
 }
 
-// Not verdicts: the supervisor is behind (proxyd isSoftInteropFailure).
-const SOFT: ReadonlySet<number> = new Set([RpcCode.FutureData, RpcCode.UninitializedChainDatabase])
+// Not verdicts: the supervisor is behind (proxyd isSoftInteropFailure; op-interop-filter answers
+// "not yet ingested" / "not yet cross-unsafe validated" with -321100 OutOfScope).
+const SOFT: ReadonlySet<number> = new Set([RpcCode.FutureData, RpcCode.UninitializedChainDatabase, RpcCode.OutOfScope])
 // Not verdicts: the supervisor failed internally (proxyd's JSONRPCErrorInternal and the spec's internal error).
 const INTERNAL: ReadonlySet<number> = new Set([RpcCode.InternalError, ExecutionCode.ServerError])
 

@@ -3,7 +3,9 @@ import { checkAccessList } from './checkAccessList.js'
 import type { MethodContext } from './context.js'
 import { crossSafe } from './crossSafe.js'
 import { finalized } from './finalized.js'
+import { getBlockHashByNumber } from './getBlockHashByNumber.js'
 import { getFailsafeEnabled } from './getFailsafeEnabled.js'
+import { getPassthroughEnabled } from './getPassthroughEnabled.js'
 import { localUnsafe } from './localUnsafe.js'
 import { setFailsafeEnabled } from './setFailsafeEnabled.js'
 import { syncStatus } from './syncStatus.js'
@@ -27,8 +29,20 @@ export function supervisorMethods(ctx: MethodContext): MethodTable {
     ['supervisor_localUnsafe', localUnsafe(ctx)],
     ['supervisor_crossSafe', crossSafe(ctx)],
     ['supervisor_finalized', finalized(ctx)],
+    ['interop_getBlockHashByNumber', getBlockHashByNumber(ctx)],
     ['admin_getFailsafeEnabled', getFailsafeEnabled(ctx)],
-    ['admin_setFailsafeEnabled', setFailsafeEnabled(ctx)],
+    ['admin_getPassthroughEnabled', getPassthroughEnabled(ctx)],
   ]
+  // Without --admin-port the setter stays where it was (the public port, behind the admin JWT).
+  if (!ctx.adminListener) table.push(['admin_setFailsafeEnabled', setFailsafeEnabled(ctx)])
   return new Map(table)
+}
+
+/** The admin listener's methods (--admin-port), every one behind the admin JWT as op-interop-filter's admin server. */
+export function supervisorAdminMethods(ctx: MethodContext): MethodTable {
+  return new Map<string, RpcMethod>([
+    ['admin_getFailsafeEnabled', getFailsafeEnabled(ctx, true)],
+    ['admin_getPassthroughEnabled', getPassthroughEnabled(ctx, true)],
+    ['admin_setFailsafeEnabled', setFailsafeEnabled(ctx)],
+  ])
 }
