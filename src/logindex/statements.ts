@@ -29,9 +29,8 @@ const SQL = {
   setBackfillStart: 'UPDATE chains SET backfill_start = ? WHERE id = ?',
 
   insertBlock: 'INSERT INTO blocks (chain, number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?, ?)',
-  insertLog:
-    'INSERT INTO logs (chain, block_number, log_index, checksum, log_hash, timestamp) VALUES (?, ?, ?, ?, ?, ?)',
-  insertLogs: `INSERT INTO logs (chain, block_number, log_index, checksum, log_hash, timestamp) VALUES ${Array(LOG_ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`,
+  insertLog: 'INSERT INTO logs (chain, block_number, log_index, checksum, timestamp) VALUES (?, ?, ?, ?, ?)',
+  insertLogs: `INSERT INTO logs (chain, block_number, log_index, checksum, timestamp) VALUES ${Array(LOG_ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?)').join(', ')}`,
   insertExecMsg:
     'INSERT INTO exec_msgs (chain, block_number, log_index, source_chain, source_block, source_log_index, source_timestamp, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
 
@@ -85,7 +84,7 @@ export function prepareStatements(db: Database.Database): Statements {
 /** Dumps used by tests and the `inspect` tooling to compare two indexes row for row. */
 export const DUMP = {
   blocks: 'SELECT chain, number, hash, parent_hash, timestamp FROM blocks ORDER BY chain, number',
-  logs: 'SELECT chain, block_number, log_index, checksum, log_hash, timestamp FROM logs ORDER BY chain, block_number, log_index',
+  logs: 'SELECT chain, block_number, log_index, checksum, timestamp FROM logs ORDER BY chain, block_number, log_index',
   execMsgs: 'SELECT * FROM exec_msgs ORDER BY chain, block_number, log_index',
   chains: 'SELECT id, chain_id FROM chains ORDER BY id',
   orphanLogs:
