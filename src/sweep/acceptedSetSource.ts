@@ -9,11 +9,8 @@ export class AcceptedSetSource implements SweepSource {
   readonly name = 'accepted'
   readonly #set: AcceptedTxs
 
-  readonly #onClose: (() => void) | undefined
-
-  constructor(set: AcceptedTxs, onClose?: () => void) {
+  constructor(set: AcceptedTxs) {
     this.#set = set
-    this.#onClose = onClose
   }
 
   async collect(): Promise<Collected> {
@@ -28,7 +25,5 @@ export class AcceptedSetSource implements SweepSource {
     return { dropped, failed: 0, unsupported: false }
   }
 
-  close(): void {
-    this.#onClose?.()
-  }
+  close(): void {}
 }

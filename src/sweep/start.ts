@@ -92,7 +92,7 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
   })
   const source: SweepSource =
     config.source === 'accepted'
-      ? new AcceptedSetSource(acceptedSet!, () => void redis?.close())
+      ? new AcceptedSetSource(acceptedSet!)
       : new TxpoolSource({ url: config.rpc!, pool, timeoutMs: requestTimeoutMs })
 
   const ctx: RoundContext = {
@@ -163,6 +163,7 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
         await pool.close()
         source.close()
         notifier?.close()
+        await redis?.close()
       })()),
   }
 }
