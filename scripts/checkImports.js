@@ -16,6 +16,7 @@ export const FLOORS = {
   engine: ['errors', 'interop', 'util'],
   check: ['errors', 'interop', 'util'],
   pbs: ['engine'],
+  store: ['errors', 'interop', 'util'],
 }
 const floors = Object.keys(FLOORS)
 export const ROLES = ['supervisor', 'ingress', 'sweep', 'sequencer', 'builder', 'enginesim', 'logindex']

@@ -1,5 +1,6 @@
 import { relayed } from '../errors/codes.js'
 import { ExecutionCode, RpcCode, ServiceError, type ServiceErrorOptions, SupervisorCode } from '../errors/index.js'
+import { StoreUnavailableError } from '../store/index.js'
 
 /**
  * No supervisor gave a verdict (quorum not reached, none healthy, unreachable): the ingress fails
@@ -60,6 +61,6 @@ const HTTP_STATUS: ReadonlyMap<number, number> = new Map([
 /** HTTP status for an error the ingress itself answers with (not for errors relayed from the upstream). */
 export function httpStatusFor(err: ServiceError): number {
   if (err instanceof NoVerdictError) return 500
-  if (err instanceof UpstreamUnavailableError) return 503
+  if (err instanceof UpstreamUnavailableError || err instanceof StoreUnavailableError) return 503
   return HTTP_STATUS.get(err.rpcCode) ?? 400
 }

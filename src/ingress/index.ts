@@ -1,6 +1,14 @@
 export { type SenderRecovery, senderRecovery } from '../engine/senderRecovery.js'
 export { type SigningData, signingData } from '../engine/signingData.js'
-export { AcceptedSet, type AcceptedTx } from './acceptedSet.js'
+export {
+  AcceptedSet,
+  type AcceptedStore,
+  type AcceptedTx,
+  RedisAcceptedSet,
+  RedisRateLimiter,
+  SenderRateLimiter,
+  StoreUnavailableError,
+} from '../store/index.js'
 export { decodeRawTransaction, type IngressTx } from './decodeRawTransaction.js'
 export { httpStatusFor, NoVerdictError, SupervisorRejectionError, UpstreamUnavailableError } from './errors.js'
 export { DESCRIPTOR_CLOCK_TOLERANCE_S, DESCRIPTOR_TIMEOUT_S, InteropValidator } from './interopValidator.js'
@@ -11,7 +19,6 @@ export {
   ingressOptions,
   ingressSpec,
 } from './options.js'
-export { SenderRateLimiter } from './senderRateLimiter.js'
 export { type Ingress, type IngressDeps, startIngress } from './start.js'
 export {
   AgreementStrategy,

@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import { InvalidParamsError } from '../errors/index.js'
 import type { Hex } from '../interop/index.js'
 import type { MethodTable, RpcMethod } from '../rpc/index.js'
-import type { AcceptedSet } from './acceptedSet.js'
+import type { AcceptedStore } from '../store/index.js'
 import type { ActivitySummary } from './activitySummary.js'
 import { decodeRawTransaction, type IngressTx } from './decodeRawTransaction.js'
 import type { Forwarder } from './forwarder.js'
@@ -27,7 +27,7 @@ export type IngressMethodsDeps = {
   chainId: bigint
   validator: InteropValidator
   forwarder: Forwarder
-  acceptedSet: AcceptedSet
+  acceptedSet: AcceptedStore
   allowMethods: readonly string[]
   summary: ActivitySummary
   log: Logger
@@ -117,7 +117,9 @@ export function createIngressMethods(d: IngressMethodsDeps): MethodTable {
         throw checked.error
       }
       const result = await d.forwarder.submit(method, params)
-      d.acceptedSet.add({ hash: tx.hash, raw: raw as Hex, inboxEntries: checked.entries, firstSeen: now() })
+      // Awaited (over Redis one bounded command; it never throws), so a sweep on another replica
+      // sees the transaction once its sender has the answer.
+      await d.acceptedSet.add({ hash: tx.hash, raw: raw as Hex, inboxEntries: checked.entries, firstSeen: now() })
       d.summary.accepted()
       return result
     }

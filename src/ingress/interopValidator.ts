@@ -17,11 +17,11 @@ import {
   type Hex,
   parseAccessList,
 } from '../interop/index.js'
+import { type RateLimiter, StoreUnavailableError } from '../store/index.js'
 import { toQuantity } from '../util/hex.js'
 import { SampledLog } from '../util/sampledLog.js'
 import type { IngressTx } from './decodeRawTransaction.js'
 import type { IngressMetrics } from './metrics.js'
-import type { SenderRateLimiter } from './senderRateLimiter.js'
 import type { SenderRecoveryPool } from './senderRecoveryPool.js'
 import type { ExecutingDescriptor, ValidationStrategy, Verdict } from './strategies/strategy.js'
 
@@ -36,7 +36,8 @@ export type InteropValidatorOptions = {
   maxEntries: number
   /** Largest interop transaction, as hex text (proxyd's req_size_limit on the transaction). */
   sizeLimit: number
-  rateLimiter?: SenderRateLimiter | undefined
+  /** In memory, or shared through Redis (which may refuse with StoreUnavailableError: fail closed). */
+  rateLimiter?: RateLimiter | undefined
   recovery: SenderRecovery
   /** When set, recovery runs on its worker thread instead of the event loop. */
   pool?: SenderRecoveryPool | undefined
@@ -160,7 +161,15 @@ export class InteropValidator {
       const s = this.#o.recovery.recover(signingData(raw))
       sender = typeof s === 'string' ? s : await s
     }
-    if (limiter.take(sender)) return undefined
+    let allowed: boolean
+    try {
+      allowed = await limiter.take(sender)
+    } catch (err) {
+      // --redis-fail closed: no verdict on the limit, so no transaction (proxyd's ErrInternal)
+      if (err instanceof StoreUnavailableError) return { ok: false, result: 'errored', error: err }
+      throw err
+    }
+    if (allowed) return undefined
     return { ok: false, result: 'filtered', error: new OverSenderRateLimitError() }
   }
 }

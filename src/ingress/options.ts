@@ -107,6 +107,18 @@ export const ingressOptions = defineOptions({
     arg: 'N',
     help: 'accepted interop transactions remembered for the sweep',
   },
+  redis: {
+    type: 'string',
+    arg: 'URL',
+    help: 'redis:// URL: the per-sender rate limit and the accepted set are shared there by every ingress replica (default: in memory)',
+  },
+  redisFail: {
+    type: 'enum',
+    choices: ['open', 'closed'],
+    default: 'closed',
+    help: 'when Redis cannot answer the rate limit: closed = refuse the interop transaction (-32603, HTTP 503), open = let it through',
+  },
+  redisTimeout: { type: 'duration', default: '250ms', min: 1, help: 'bound on each Redis command' },
   upstreamTimeout: { type: 'duration', default: '5s', min: 1, help: 'deadline of one upstream call' },
   builderTimeout: { type: 'duration', default: '1s', min: 1, help: 'deadline of one builder call' },
   maxBatch: { type: 'int', default: 100, min: 1, arg: 'N', help: 'most requests in one JSON-RPC batch' },
@@ -146,8 +158,18 @@ function ingressConfigProblems(c: IngressConfig): string[] {
     } catch {}
     if (!ok) problems.push(`${flag}: expected an http(s) URL, got ${JSON.stringify(u)}`)
   }
+  if (c.redis !== undefined && !isRedisUrl(c.redis))
+    problems.push(`--redis: expected a redis:// or rediss:// URL, got ${JSON.stringify(c.redis)}`)
   if (c.supervisor?.length === 0) problems.push('--supervisor is required (at least one)')
   if (c.minResponses !== undefined && c.supervisor !== undefined && c.minResponses > c.supervisor.length)
     problems.push(`--min-responses ${c.minResponses} exceeds the number of supervisors (${c.supervisor.length})`)
   return problems
+}
+
+export function isRedisUrl(u: string): boolean {
+  try {
+    return ['redis:', 'rediss:'].includes(new URL(u).protocol)
+  } catch {
+    return false
+  }
 }

@@ -14,10 +14,18 @@ import {
   type RpcMethod,
   rpcCallObserver,
 } from '../rpc/index.js'
+import {
+  AcceptedSet,
+  type AcceptedStore,
+  type RateLimiter,
+  RedisAcceptedSet,
+  RedisLink,
+  RedisRateLimiter,
+  SenderRateLimiter,
+} from '../store/index.js'
 import { shortErrorText } from '../util/errorText.js'
 import { initKeccak } from '../util/keccak.js'
 import { createLogger, type Logger } from '../util/logger.js'
-import { AcceptedSet } from './acceptedSet.js'
 import { ActivitySummary } from './activitySummary.js'
 import { DependencyHealth } from './dependencyHealth.js'
 import { httpStatusFor } from './errors.js'
@@ -27,14 +35,13 @@ import { createIngressMethods } from './ingressMethods.js'
 import { InteropValidator } from './interopValidator.js'
 import { IngressMetrics } from './metrics.js'
 import { type IngressConfig, type IngressInput, ingressSpec } from './options.js'
-import { SenderRateLimiter } from './senderRateLimiter.js'
 import { SenderRecoveryPool } from './senderRecoveryPool.js'
 import { createStrategy } from './strategies/createStrategy.js'
 import { SupervisorEndpoint } from './strategies/supervisorEndpoint.js'
 
 export type IngressDeps = {
-  /** Shared with an in-process sweep; default: a new set of --accepted-max. */
-  acceptedSet?: AcceptedSet
+  /** Shared with an in-process sweep; default: a new set of --accepted-max (in Redis with --redis). */
+  acceptedSet?: AcceptedStore
   logger?: Logger
   registry?: Registry
 }
@@ -43,7 +50,7 @@ export type Ingress = {
   url: string
   chainId: bigint
   config: IngressConfig
-  acceptedSet: AcceptedSet
+  acceptedSet: AcceptedStore
   app: FastifyInstance
   /** The upstream and supervisor probes behind /healthz. */
   dependencies: DependencyHealth
@@ -61,7 +68,8 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
   await initKeccak()
   const log = (deps.logger ?? createLogger(config.logLevel)).child({ role: 'ingress' })
   const registry = deps.registry ?? createRegistry()
-  const acceptedSet = deps.acceptedSet ?? new AcceptedSet(config.acceptedMax)
+  // Replaced by the Redis set once the chain id (its key's scope) is known.
+  let acceptedSet: AcceptedStore = deps.acceptedSet ?? new AcceptedSet(config.acceptedMax)
   const metrics = new IngressMetrics(registry, () => acceptedSet.size)
   const forwarder = new Forwarder(config.upstream, config.builder, {
     upstreamTimeoutMs: config.upstreamTimeout,
@@ -110,6 +118,28 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
           registry,
         })
       : undefined
+  const redis = config.redis
+    ? await RedisLink.open({
+        url: config.redis,
+        timeoutMs: config.redisTimeout,
+        log,
+        registry,
+        metricPrefix: 'superguard_ingress',
+      })
+    : undefined
+  const scope = chainId.toString(10)
+  if (redis && !deps.acceptedSet) acceptedSet = new RedisAcceptedSet(redis, { scope, maxSize: config.acceptedMax })
+  let rateLimiter: RateLimiter | undefined
+  if (config.rateLimit > 0)
+    rateLimiter = redis
+      ? new RedisRateLimiter(redis, {
+          limit: config.rateLimit,
+          intervalMs: config.rateInterval,
+          scope,
+          failOpen: config.redisFail === 'open',
+        })
+      : new SenderRateLimiter(config.rateLimit, config.rateInterval)
+
   const strategy = createStrategy(config.strategy, endpoints, { minResponses: config.minResponses, log })
   const recovery = senderRecovery()
   // Recovery only serves the rate limit; it runs off the event loop (see SenderRecoveryPool).
@@ -120,7 +150,7 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
     chainId,
     maxEntries: config.maxEntries,
     sizeLimit: config.bodyLimit,
-    rateLimiter: config.rateLimit > 0 ? new SenderRateLimiter(config.rateLimit, config.rateInterval) : undefined,
+    rateLimiter,
     recovery,
     pool,
     metrics,
@@ -172,6 +202,7 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
           supervisors: endpoints.map((e) => ({ url: e.label, healthy: e.isHealthy() })),
           accepted: acceptedSet.size,
           ...(failsafe ? { failsafe: failsafe.on } : {}),
+          ...(redis ? { redis: { url: redis.label, up: redis.up } } : {}),
         },
       }
     },
@@ -189,6 +220,7 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
     failsafe?.close()
     dependencies.close()
     await shared?.release()
+    await redis?.close()
     throw err
   }
   dependencies.start()
@@ -209,6 +241,7 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
       supervisors: endpoints.map((e) => e.label),
       builders: config.builder.length,
       senderRecovery: `${recovery.implementation}${pool ? ', worker thread' : ''}`,
+      shared: redis ? { redis: redis.label, failRateLimit: config.redisFail } : 'memory',
     },
     'ingress listening',
   )
@@ -229,6 +262,7 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
         await app.close()
         closeClients()
         await shared?.release()
+        await redis?.close()
       })()
       return closing
     },

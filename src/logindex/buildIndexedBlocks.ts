@@ -25,7 +25,7 @@ export type BuildOptions = {
  * Turns the headers and logs of one block range into rows to commit, checking that they describe
  * one chain: consecutive numbers, each parent hash equal to the previous hash, every log on its
  * block's hash, and logs present exactly where the header's bloom says there are some.
- * Computes what checks need (checksum with the chain's full id, logHash) so none hashes later.
+ * Computes what checks need (checksum with the chain's full id) so none hashes later.
  */
 export function buildIndexedBlocks(
   chainId: bigint,
@@ -75,7 +75,7 @@ export function buildIndexedBlocks(
     const sum = checksumOf(lh, number, b.ref.timestamp, logIndex, chainWord)
     // Copied into pooled buffers: a row lives until its range commits, and keeping keccak's
     // digests (each with its own ArrayBuffer backing store) alive that long cost ~1 µs/log in GC.
-    b.logs.push({ logIndex, checksum: pooledCopy(sum), logHash: pooledCopy(lh) })
+    b.logs.push({ logIndex, checksum: pooledCopy(sum) })
     if (log.address.toLowerCase() === CROSS_L2_INBOX && isExecutingMessageLog(log)) {
       const m = execMsg(log, logIndex)
       if (m instanceof Error) opts.onBadExecutingMessage?.(number, logIndex, m)

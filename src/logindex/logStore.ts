@@ -11,6 +11,9 @@ export type ChainRecord = { key: number; chainId: bigint; ready: boolean; backfi
 /** The chain's own `safe` / `finalized` blocks as last polled; stored capped at the indexed head. */
 export type ChainTags = { safe?: BlockRef | undefined; finalized?: BlockRef | undefined }
 
+/** Columns of a logs row: chain, block_number, log_index, checksum, timestamp. */
+const LOG_COLUMNS = 5
+
 type HeadChanges = Map<number, Map<HeadLevel, BlockRef | null>>
 
 /**
@@ -26,7 +29,7 @@ export class LogStore implements ChainState {
   #pending: HeadChanges | undefined
   readonly #run: (fn: () => unknown) => unknown
   /** Parameters of one multi-row log INSERT, reused across calls. */
-  readonly #logArgs: unknown[] = new Array(LOG_ROWS_PER_INSERT * 6)
+  readonly #logArgs: unknown[] = new Array(LOG_ROWS_PER_INSERT * LOG_COLUMNS)
 
   constructor(db: Db) {
     this.db = db
@@ -136,13 +139,12 @@ export class LogStore implements ChainState {
         const [number, hash, parent, ts] = blockParams(b.ref)
         st.insertBlock.run(key, number, hash, parent, ts)
         for (const l of b.logs) {
-          const o = pending * 6
+          const o = pending * LOG_COLUMNS
           args[o] = key
           args[o + 1] = number
           args[o + 2] = l.logIndex
           args[o + 3] = l.checksum
-          args[o + 4] = l.logHash
-          args[o + 5] = ts
+          args[o + 4] = ts
           if (++pending === LOG_ROWS_PER_INSERT) {
             st.insertLogs.run(args)
             pending = 0
@@ -162,8 +164,8 @@ export class LogStore implements ChainState {
         }
       }
       for (let i = 0; i < pending; i++) {
-        const o = i * 6
-        st.insertLog.run(args[o], args[o + 1], args[o + 2], args[o + 3], args[o + 4], args[o + 5])
+        const o = i * LOG_COLUMNS
+        st.insertLog.run(args[o], args[o + 1], args[o + 2], args[o + 3], args[o + 4])
       }
       args.fill(undefined) // do not keep the last range's buffers alive
       this.setHead(key, 'unsafe', blocks.at(-1)!.ref)

@@ -1,5 +1,6 @@
+import { statSync } from 'node:fs'
 import Database from 'better-sqlite3'
-import { PRAGMA } from './statements.js'
+import { MMAP_BYTES, PRAGMA } from './statements.js'
 
 export type Db = Database.Database
 
@@ -17,11 +18,21 @@ export function openDb(path: string, opts: { readonly?: boolean } = {}): Db {
     db.pragma(PRAGMA.synchronousNormal)
     db.pragma(PRAGMA.foreignKeysOff)
     db.pragma(PRAGMA.cacheSize)
-    db.pragma(PRAGMA.mmapSize)
+    // Mapped only while the file fits the map: a partly mapped large file reads slower than none.
+    db.pragma(fileBytes(path) <= MMAP_BYTES ? PRAGMA.mmapSize : PRAGMA.mmapOff)
     db.defaultSafeIntegers(true)
     return db
   } catch (err) {
     db.close()
     throw err
+  }
+}
+
+/** Size of the database file (0 for a new file or :memory:); the WAL is not mapped. */
+function fileBytes(path: string): number {
+  try {
+    return statSync(path).size
+  } catch {
+    return 0
   }
 }

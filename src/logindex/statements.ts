@@ -4,14 +4,21 @@ import type Database from 'better-sqlite3'
  * Every SQL string of the log index (the DDL lives in schema/sqlite/). Statements are prepared once
  * per connection; the database runs with safe integers, so every INTEGER comes back as a bigint.
  */
+/** The memory map's size, and the largest file that is mapped at all (see PRAGMA.mmapSize). */
+export const MMAP_BYTES = 268_435_456
+
 export const PRAGMA = {
   wal: 'journal_mode = WAL',
   synchronousNormal: 'synchronous = NORMAL',
   foreignKeysOff: 'foreign_keys = OFF',
   // Look-ups are random over the whole window: a larger page cache and mmap'd reads (no read()
-  // syscall per page) measured ~25% faster per findLog on a 2M-log index.
+  // syscall per page) measured ~25% faster per findLog on a 2M-log index. mmap only while the whole
+  // file fits in the map (openDb): bench:scale on a 620 MB (10M-log) file measured look-ups with
+  // this 256 MB map at 0.72–0.78 of no map, and a map of the whole file at 0.33–0.49; on a 111 MB
+  // (1M-log) file the map is 1.25–1.35× no map.
   cacheSize: 'cache_size = -32768',
-  mmapSize: 'mmap_size = 268435456',
+  mmapSize: `mmap_size = ${MMAP_BYTES}`,
+  mmapOff: 'mmap_size = 0',
   userVersion: 'user_version',
   setUserVersion: (v: number) => `user_version = ${Math.trunc(v)}`,
   integrityCheck: 'integrity_check',
@@ -29,9 +36,8 @@ const SQL = {
   setBackfillStart: 'UPDATE chains SET backfill_start = ? WHERE id = ?',
 
   insertBlock: 'INSERT INTO blocks (chain, number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?, ?)',
-  insertLog:
-    'INSERT INTO logs (chain, block_number, log_index, checksum, log_hash, timestamp) VALUES (?, ?, ?, ?, ?, ?)',
-  insertLogs: `INSERT INTO logs (chain, block_number, log_index, checksum, log_hash, timestamp) VALUES ${Array(LOG_ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`,
+  insertLog: 'INSERT INTO logs (chain, block_number, log_index, checksum, timestamp) VALUES (?, ?, ?, ?, ?)',
+  insertLogs: `INSERT INTO logs (chain, block_number, log_index, checksum, timestamp) VALUES ${Array(LOG_ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?)').join(', ')}`,
   insertExecMsg:
     'INSERT INTO exec_msgs (chain, block_number, log_index, source_chain, source_block, source_log_index, source_timestamp, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
 
@@ -85,7 +91,7 @@ export function prepareStatements(db: Database.Database): Statements {
 /** Dumps used by tests and the `inspect` tooling to compare two indexes row for row. */
 export const DUMP = {
   blocks: 'SELECT chain, number, hash, parent_hash, timestamp FROM blocks ORDER BY chain, number',
-  logs: 'SELECT chain, block_number, log_index, checksum, log_hash, timestamp FROM logs ORDER BY chain, block_number, log_index',
+  logs: 'SELECT chain, block_number, log_index, checksum, timestamp FROM logs ORDER BY chain, block_number, log_index',
   execMsgs: 'SELECT * FROM exec_msgs ORDER BY chain, block_number, log_index',
   chains: 'SELECT id, chain_id FROM chains ORDER BY id',
   orphanLogs:

@@ -2,7 +2,7 @@ import type { Hex } from '../interop/index.js'
 import type { AcceptedTxs, Collected, DropResult, SweepSource } from './sweepSource.js'
 
 /**
- * The ingress's own accepted set as a sweep source, for a sweep in the ingress's process:
+ * The ingress's accepted set as a sweep source, in the ingress's process or shared through Redis:
  * collecting is a snapshot (the ingress keeps adding meanwhile), dropping deletes from the set.
  */
 export class AcceptedSetSource implements SweepSource {
@@ -14,13 +14,14 @@ export class AcceptedSetSource implements SweepSource {
   }
 
   async collect(): Promise<Collected> {
-    const all = this.#set.snapshot()
+    const all = await this.#set.snapshot()
     return { txs: all.filter((tx) => tx.inboxEntries.length > 0), total: all.length, skipped: 0 }
   }
 
   async drop(hashes: readonly Hex[]): Promise<DropResult> {
-    let dropped = 0
-    for (const h of hashes) if (this.#set.delete(h)) dropped++
+    // All at once: over Redis they share one pipelined round trip.
+    const done = await Promise.all(hashes.map((h) => this.#set.delete(h)))
+    const dropped = done.filter(Boolean).length
     return { dropped, failed: 0, unsupported: false }
   }
 

@@ -40,8 +40,14 @@ export const sweepOptions = defineOptions({
     type: 'enum',
     choices: ['txpool', 'accepted'],
     default: 'txpool',
-    help: "mempool to sweep: txpool = an execution client's txpool_content (--rpc); accepted = the ingress's accepted set (in the ingress's process only)",
+    help: "mempool to sweep: txpool = an execution client's txpool_content (--rpc); accepted = the ingress's accepted set (in the ingress's process, or in Redis with --redis)",
   },
+  redis: {
+    type: 'string',
+    arg: 'URL',
+    help: "redis:// URL of the ingress replicas' shared accepted set (--source accepted from any process)",
+  },
+  redisTimeout: { type: 'duration', default: '250ms', min: 1, help: 'bound on each Redis command' },
   rpc: {
     type: 'string',
     arg: 'URL',
@@ -156,10 +162,12 @@ function sweepConfigProblems(c: SweepSettings, context: SweepContext | undefined
   const { source, mode } = c
   if (source === 'txpool' && !c.rpc)
     p.push('--source txpool needs --rpc URL (an execution client serving txpool_content)')
-  if (source === 'accepted' && !context?.hasAcceptedSet)
+  if (source === 'accepted' && !context?.hasAcceptedSet && !c.redis)
     p.push(
-      "--source accepted sweeps the ingress's accepted set: it works only in the ingress's process (startSweep(config, { acceptedSet })); use --source txpool from the CLI",
+      "--source accepted sweeps the ingress's accepted set: in the ingress's process (startSweep(config, { acceptedSet })) or shared in Redis (--redis URL); else use --source txpool",
     )
+  if (c.redis !== undefined && !/^rediss?:\/\/./.test(c.redis))
+    p.push(`--redis ${JSON.stringify(c.redis)}: expected a redis:// or rediss:// URL`)
   if (mode === 'supervisor' && !c.supervisor) p.push('--mode supervisor needs --supervisor URL')
   if (mode === 'index' && !c.index) p.push('--mode index needs --index PATH')
   if (mode === 'rpc' && !(c.chainRpc && c.chainRpc.length > 0))

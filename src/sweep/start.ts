@@ -4,6 +4,7 @@ import { loadConfig } from '../config/index.js'
 import { StartupRefusal } from '../errors/index.js'
 import { RpcClient } from '../rpc/client.js'
 import { createRegistry } from '../rpc/metrics.js'
+import { RedisAcceptedSet, RedisLink } from '../store/index.js'
 import { shortErrorText } from '../util/errorText.js'
 import { FailureLog } from '../util/failureLog.js'
 import { createLogger, type Logger } from '../util/logger.js'
@@ -67,6 +68,18 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
         : { mode, chainRpcs: config.chainRpc ?? [], timeoutMs: requestTimeoutMs }
   // Everything that can throw comes before the pool, whose threads would keep the process alive.
   const registry = deps.registry ?? createRegistry()
+  // --source accepted out of the ingress's process: the replicas' set in Redis (scoped by chain id).
+  const redis =
+    config.redis && !deps.acceptedSet
+      ? await RedisLink.open({
+          url: config.redis,
+          timeoutMs: config.redisTimeout,
+          log,
+          registry,
+          metricPrefix: 'superguard_sweep',
+        })
+      : undefined
+  const acceptedSet = deps.acceptedSet ?? (redis && new RedisAcceptedSet(redis, { scope: chainId.toString(10) }))
   const metrics = createSweepMetrics(registry)
   const notifier =
     config.notify && config.notify.length > 0
@@ -81,7 +94,7 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
   })
   const source: SweepSource =
     config.source === 'accepted'
-      ? new AcceptedSetSource(deps.acceptedSet!)
+      ? new AcceptedSetSource(acceptedSet!)
       : new TxpoolSource({ url: config.rpc!, pool, timeoutMs: requestTimeoutMs })
 
   const ctx: RoundContext = {
@@ -100,7 +113,7 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
       config.roundTimeoutMs ??
       (config.intervalMs === undefined ? DEFAULT_ONE_SHOT_TIMEOUT_MS : Math.max(config.intervalMs, requestTimeoutMs)),
     drop: config.drop,
-    acceptedSet: deps.acceptedSet,
+    acceptedSet,
     loopDelay,
   }
   const roundFailures = new FailureLog(log, 'sweep round failed', 10_000)
@@ -152,6 +165,7 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
         await pool.close()
         source.close()
         notifier?.close()
+        await redis?.close()
       })()),
   }
 }

@@ -156,7 +156,7 @@ async function runRound(
           actions.dropped = d.dropped
           actions.dropFailed = d.failed
           actions.dropUnsupported = d.unsupported
-          if (ctx.acceptedSet && ctx.source.name !== 'accepted') for (const h of hashes) ctx.acceptedSet.delete(h)
+          if (ctx.acceptedSet && ctx.source.name !== 'accepted') return forgetAll(ctx.acceptedSet, hashes)
         },
         () => {
           actions.dropFailed = hashes.length
@@ -215,3 +215,10 @@ async function settleBy(p: Promise<unknown>, ms: number): Promise<void> {
 }
 
 const ms = (x: number) => Math.round(x * 10) / 10
+
+/** Keeps an accepted set in step with a drop; a shared store that is down logs and counts it itself. */
+async function forgetAll(set: AcceptedTxs, hashes: readonly Hex[]): Promise<void> {
+  try {
+    await Promise.all(hashes.map((h) => set.delete(h)))
+  } catch {}
+}

@@ -21,8 +21,11 @@ export interface SweepSource {
   close(): void
 }
 
-/** What a sweep needs of the ingress's accepted set (in the ingress's process): a snapshot, and eviction. */
+/**
+ * What a sweep needs of the ingress's accepted set: a snapshot, and eviction. In the ingress's
+ * process (memory, answers at once) or shared through Redis (promises).
+ */
 export interface AcceptedTxs {
-  snapshot(): readonly SweepTx[]
-  delete(hash: Hex): boolean
+  snapshot(): readonly SweepTx[] | Promise<readonly SweepTx[]>
+  delete(hash: Hex): boolean | Promise<boolean>
 }

@@ -103,7 +103,7 @@ test('a valid interop transaction reaches the txpool; a forged one gets -320600 
   const ok = await send(ing, raw)
   assert.equal(ok, { status: 200, json: { jsonrpc: '2.0', id: 1, result: keccak256(raw) } as never })
   assert.ok(await inTxpool(raw), 'in the upstream txpool')
-  const accepted = ing.acceptedSet.get(keccak256(raw))
+  const accepted = await ing.acceptedSet.get(keccak256(raw))
   assert.equal(accepted?.inboxEntries, accessListEntries([message]))
 
   const bad = await forged()

@@ -130,7 +130,7 @@ test('a valid interop transaction is checked, de-duplicated, forwarded and remem
   assert.is(descriptor.timeout, '0x1c20')
   const ts = Number(BigInt(descriptor.timestamp))
   assert.ok(ts >= Math.floor(before / 1000) + 30 && ts <= Math.floor(Date.now() / 1000) + 30, 'now + 30 s')
-  const accepted = ing.acceptedSet.get(keccak256(raw))
+  const accepted = await ing.acceptedSet.get(keccak256(raw))
   assert.ok(accepted)
   assert.equal(accepted!.inboxEntries, sent)
   assert.is(accepted!.raw, raw)

@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { SenderRateLimiter } from '../../src/ingress/senderRateLimiter.js'
+import { SenderRateLimiter } from '../../src/store/senderRateLimiter.js'
 
 test('at most `limit` per key per window; a new window starts afresh', () => {
   let now = 10_000

@@ -1,9 +1,11 @@
+import type { RateLimiter } from './rateLimiter.js'
+
 /**
  * Fixed-window per-key counter, as proxyd's MemoryFrontendRateLimiter: at most `limit` takes
  * per key in each `intervalMs` window aligned to the clock. The whole map is dropped when the
  * window changes, so memory is bounded by the keys seen in one window.
  */
-export class SenderRateLimiter {
+export class SenderRateLimiter implements RateLimiter {
   readonly limit: number
   readonly intervalMs: number
   readonly #now: () => number

@@ -1,21 +1,12 @@
 import type { Hex } from '../interop/index.js'
 import { BoundedMap } from '../util/boundedMap.js'
-
-/** An interop transaction the ingress accepted, as the sweep re-checks it. */
-export type AcceptedTx = {
-  hash: Hex
-  raw: Hex
-  /** Its CrossL2Inbox access-list entries, as sent to the supervisor. */
-  inboxEntries: Hex[]
-  /** Unix ms when the ingress first accepted it (the pre-verification window counts from here). */
-  firstSeen: number
-}
+import type { AcceptedStore, AcceptedTx } from './acceptedStore.js'
 
 /**
  * Bounded memory of accepted interop transactions, shared by the ingress (writer) and an
  * in-process sweep (reader, evicter). Oldest entries go first when the bound is reached.
  */
-export class AcceptedSet {
+export class AcceptedSet implements AcceptedStore {
   readonly maxSize: number
   readonly #txs: BoundedMap<Hex, AcceptedTx>
 

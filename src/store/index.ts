@@ -1,0 +1,8 @@
+export { AcceptedSet } from './acceptedSet.js'
+export type { AcceptedStore, AcceptedTx } from './acceptedStore.js'
+export { StoreUnavailableError } from './errors.js'
+export type { RateLimiter } from './rateLimiter.js'
+export { RedisAcceptedSet } from './redisAcceptedSet.js'
+export { RedisLink, type RedisLinkOptions } from './redisLink.js'
+export { RedisRateLimiter, type RedisRateLimiterOptions } from './redisRateLimiter.js'
+export { SenderRateLimiter } from './senderRateLimiter.js'
