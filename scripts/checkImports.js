@@ -18,7 +18,7 @@ export const FLOORS = {
   pbs: ['engine'],
 }
 const floors = Object.keys(FLOORS)
-export const ROLES = ['supervisor', 'ingress', 'sweep', 'sequencer', 'builder', 'enginesim', 'logindex']
+export const ROLES = ['supervisor', 'ingress', 'sweep', 'sequencer', 'builder', 'enginesim', 'logindex', 'loadtest']
 export const ALLOWED = {
   ...FLOORS,
   ...Object.fromEntries(ROLES.map((r) => [r, floors])),
@@ -31,6 +31,7 @@ export const ALLOWED = {
   'workers/txpool': [...floors, 'sweep'],
   'workers/blockHash': [...floors, 'sequencer'],
   'workers/senderRecovery': floors,
+  'workers/loadtest': [...floors, 'loadtest'],
 }
 
 const SPEC =
