@@ -20,7 +20,8 @@ export async function preflight(
     try {
       const res = await fetch(new URL(r.path ?? '/', url), {
         method: r.method ?? 'POST',
-        headers: r.headers ?? { 'content-type': 'application/json' },
+        // marked, so a target's logs (and a test's counting endpoint) can tell them from the load
+        headers: { ...(r.headers ?? { 'content-type': 'application/json' }), 'x-superguard-loadtest': 'probe' },
         body: r.body,
         signal: AbortSignal.timeout(timeoutMs),
       })
