@@ -50,7 +50,7 @@ export function headTag(minSafety: string): 'latest' | 'safe' | 'finalized' {
  */
 export async function harvestChain(
   endpoint: string,
-  opts: { blocks: number; maxLogs: number; timeoutMs: number; minSafety: string },
+  opts: { blocks: number; maxLogs: number; timeoutMs: number; minSafety: string; allowEmpty?: boolean },
 ): Promise<HarvestedChain> {
   const m = /^(\d+)=(.*)$/.exec(endpoint)
   const url = m ? m[2]! : endpoint
@@ -91,6 +91,7 @@ export async function harvestChain(
       to = from - 1n
     }
     const picked = raw.slice(0, opts.maxLogs)
+    if (picked.length === 0 && opts.allowEmpty) return { url, chainId, head, headTimestamp, logs: [] }
     if (picked.length === 0)
       throw new LoadtestError(
         `chain ${chainId} (${url}) has no logs in blocks ${lowest}..${head}: a checker needs real initiating logs (any contract event); emit some or raise --blocks`,

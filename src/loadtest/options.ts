@@ -54,7 +54,7 @@ export const loadtestSpec = defineSpec({
       default: 2000,
       min: 1,
       arg: 'N',
-      help: 'checker: distinct request bodies, sent in rotation (ingress, builder: distinct transactions/submissions are made as needed)',
+      help: 'checker: distinct request bodies, sent in rotation; ingress: transactions signed in advance for a closed loop, each sent once (with --rate: rate × duration)',
     },
     duration: { type: 'duration', default: '10s', min: 1000, help: 'how long to load (after --warmup)' },
     connections: { type: 'int', default: 10, min: 1, max: 10_000, arg: 'N', help: 'concurrent connections' },
@@ -121,7 +121,10 @@ export const loadtestSpec = defineSpec({
     if (c.kind === 'checker' && (c.rpc ?? []).length === 0)
       problems.push('checker needs --rpc [CHAINID=]URL of each chain to harvest initiating logs from')
     if (c.kind === 'ingress') {
-      if ((c.rpc ?? []).length !== 1) problems.push('ingress needs one --rpc URL: the chain it sends to')
+      if ((c.rpc ?? []).length === 0)
+        problems.push(
+          'ingress needs --rpc URL: the chain it sends to (more --rpc: other chains to harvest messages from)',
+        )
       if (c.keyFile === undefined) problems.push('ingress needs --key-file FILE (a funded private key)')
       if ((c.batch ?? 1) !== 1) problems.push('--batch is for the checker kind')
     }

@@ -6,6 +6,7 @@ import { evaluate, parseExpectations } from './expect.js'
 import { formatSummary, progressLine } from './format.js'
 import { harvestChain } from './harvest.js'
 import { round3 } from './histogram.js'
+import { ingressWorkload } from './ingress.js'
 import { machine } from './machine.js'
 import { parseMix } from './mix.js'
 import { type LoadtestConfig, type LoadtestInput, loadtestConfig } from './options.js'
@@ -94,6 +95,32 @@ async function buildWorkload(config: LoadtestConfig): Promise<Workload> {
         mix,
         batch: config.batch,
         bodies: config.bodies,
+      })
+    }
+    case 'ingress': {
+      const interop = [...mix.keys()].some((c) => c !== 'plain')
+      const chains = []
+      if (interop)
+        for (const rpc of config.rpc)
+          chains.push(
+            await harvestChain(rpc, {
+              blocks: config.blocks,
+              maxLogs: config.messages,
+              timeoutMs: config.timeout,
+              minSafety: 'unsafe',
+              allowEmpty: true,
+            }),
+          )
+      const seconds = (config.duration + config.warmup) / 1000
+      return ingressWorkload({
+        rpc: config.rpc[0]!.replace(/^\d+=/, ''),
+        chains,
+        keyFile: config.keyFile!,
+        senders: config.senders,
+        connections: config.connections,
+        count: config.rate === undefined ? config.bodies : Math.ceil(config.rate * seconds * 1.05),
+        mix,
+        timeoutMs: config.timeout,
       })
     }
     default:
