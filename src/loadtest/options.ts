@@ -21,7 +21,7 @@ export const loadtestSpec = defineSpec({
       type: 'strings',
       default: [],
       arg: '[CHAINID=]URL',
-      help: 'chain RPC to harvest initiating logs from (checker: every chain of the dependency set; ingress: the chain it sends to)',
+      help: 'checker: each chain to harvest initiating logs from; ingress: the chain it sends to first, then chains to harvest; builder: the chain (parent headers)',
     },
     method: {
       type: 'string',
@@ -130,6 +130,10 @@ export const loadtestSpec = defineSpec({
     }
     if (c.kind === 'builder') {
       if (c.jwtSecret === undefined) problems.push('builder needs --jwt-secret FILE')
+      if ((c.rpc ?? []).length !== 1)
+        problems.push(
+          "builder needs one --rpc URL: the chain's eth_ RPC (an engine or replica), for each job's parent header",
+        )
       if ((c.pipelining ?? 1) !== 1) problems.push('builder: --pipelining must be 1')
     }
     if (c.kind === 'ingress' && (c.pipelining ?? 1) !== 1) problems.push('ingress: --pipelining must be 1')

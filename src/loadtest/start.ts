@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs'
 import { initKeccak } from '../util/keccak.js'
+import { builderWorkload } from './builder.js'
 import { checkerWorkload } from './checker.js'
 import { LoadtestError } from './errors.js'
 import { evaluate, parseExpectations } from './expect.js'
@@ -123,8 +124,15 @@ async function buildWorkload(config: LoadtestConfig): Promise<Workload> {
         timeoutMs: config.timeout,
       })
     }
-    default:
-      throw new LoadtestError(`the ${config.kind} kind is not built yet`)
+    case 'builder':
+      return builderWorkload({
+        target: config.target,
+        jwtSecret: config.jwtSecret!,
+        rpc: config.rpc[0]!.replace(/^\d+=/, ''),
+        debug: config.debug,
+        mix,
+        timeoutMs: config.timeout,
+      })
   }
 }
 
