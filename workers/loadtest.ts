@@ -137,6 +137,8 @@ const instance = run(
     ...(perConnection === undefined ? {} : { maxConnectionRequests: perConnection }),
     // our own checks read the bodies; autocannon's summary is not used
     skipAggregateResult: true,
+    // autocannon acts on its stop flag at its sampling tick: 100 ms, not 1 s, past --duration
+    sampleInt: 100,
   },
   (err) => {
     clearInterval(timer)

@@ -1,5 +1,15 @@
+import { writeFileSync } from 'node:fs'
 import { ConfigError, formatHelp, loadConfig } from '../config/index.js'
-import { formatSummary, LOADTEST_KINDS, loadtestSpec, runLoadtest } from '../loadtest/index.js'
+import {
+  formatCompare,
+  formatSummary,
+  LOADTEST_KINDS,
+  loadtestSpec,
+  readResult,
+  readScenario,
+  runLoadtest,
+  runScenario,
+} from '../loadtest/index.js'
 import type { Command } from './command.js'
 
 const USAGE = [
@@ -25,6 +35,8 @@ export const command: Command = {
       process.stdout.write(formatHelp(USAGE, SUMMARY, loadtestSpec))
       return
     }
+    if (kind === 'compare') return compare(rest)
+    if (kind === 'run') return run(rest)
     if (!(LOADTEST_KINDS as readonly string[]).includes(kind))
       throw new ConfigError('loadtest', [
         `unknown loadtest command "${kind}" (expected ${[...LOADTEST_KINDS, 'compare', 'run'].join(', ')})`,
@@ -39,4 +51,41 @@ export const command: Command = {
     process.stdout.write(formatSummary(result))
     if (result.expectations.some((e) => !e.ok)) process.exitCode = 1
   },
+}
+
+function compare(args: readonly string[]): void {
+  if (args.length !== 2 || args.some((a) => a.startsWith('--')))
+    throw new ConfigError('loadtest', ['compare takes two result files: superguard loadtest compare A.json B.json'])
+  const [a, b] = args as [string, string]
+  process.stdout.write(formatCompare(a, b, readResult(a), readResult(b)))
+}
+
+/** `run FILE.json [--json OUT]`: every step checked before the first runs; exit 1 when an expectation failed. */
+async function run(args: readonly string[]): Promise<void> {
+  const files: string[] = []
+  let json: string | undefined
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--json') {
+      json = args[++i]
+      if (json === undefined) throw new ConfigError('loadtest', ['--json needs a FILE'])
+    } else if (args[i]!.startsWith('--')) throw new ConfigError('loadtest', [`run: unknown option ${args[i]}`])
+    else files.push(args[i]!)
+  }
+  if (files.length !== 1)
+    throw new ConfigError('loadtest', ['run takes one scenario file: superguard loadtest run FILE.json'])
+  const scenario = readScenario(files[0]!)
+  const result = await runScenario(
+    scenario,
+    files[0]!,
+    { commandLine: `superguard loadtest run ${args.join(' ')}` },
+    (i, o) => {
+      const step = scenario.steps[i]!
+      process.stdout.write(`step ${i + 1}${step.name ? ` (${step.name})` : ''}:\n`)
+      if (o.result) process.stdout.write(formatSummary(o.result))
+      else for (const e of o.expectations) process.stdout.write(`  expect     ${e.expect}: ${e.ok ? 'ok' : 'FAILED'}\n`)
+    },
+  )
+  if (json) writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`)
+  process.stdout.write(`scenario ${result.passed ? 'passed' : 'FAILED'}: ${result.steps.length} steps\n`)
+  if (!result.passed) process.exitCode = 1
 }
