@@ -34,7 +34,7 @@ let pending: { index: number; generation: number; body: string } | undefined
 function wrap(list: readonly WireRequest[], gen: number, offset = 0): Req[] {
   return list.map((r, i) => ({
     method: r.method ?? 'POST',
-    path: r.path ?? '/',
+    path: r.path ?? defaultPath,
     headers: r.headers ?? { 'content-type': 'application/json' },
     body: r.body,
     onResponse: (_status: number, body: string) => {
@@ -43,6 +43,9 @@ function wrap(list: readonly WireRequest[], gen: number, offset = 0): Req[] {
   }))
 }
 
+// a target URL's own path (http://host/rpc) is where the requests go
+const target = new URL(job.url)
+const defaultPath = `${target.pathname}${target.search}`
 let requests = wrap(job.requests, 0)
 const clients: Client[] = []
 

@@ -18,7 +18,7 @@ export async function preflight(
     let status: number
     let text: string
     try {
-      const res = await fetch(new URL(r.path ?? '/', url), {
+      const res = await fetch(r.path === undefined ? url : new URL(r.path, url), {
         method: r.method ?? 'POST',
         // marked, so a target's logs (and a test's counting endpoint) can tell them from the load
         headers: { ...(r.headers ?? { 'content-type': 'application/json' }), 'x-superguard-loadtest': 'probe' },

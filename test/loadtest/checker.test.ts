@@ -4,7 +4,13 @@ import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { emitInitiating } from '../../src/devnet/messages.js'
-import { CHECKER_EXPECT, type LoadtestResult, runLoadtest } from '../../src/loadtest/index.js'
+import {
+  CHECKER_EXPECT,
+  checkScenario,
+  type LoadtestResult,
+  runLoadtest,
+  runScenario,
+} from '../../src/loadtest/index.js'
 import { type Supervisor, startSupervisor, supervisorConfig } from '../../src/supervisor/index.js'
 import { runCli } from '../_helpers/cli.js'
 import { type InteropChain, startInteropChains } from '../_helpers/interopChains.js'
@@ -44,11 +50,6 @@ test.before(async () => {
   )
 })
 
-let T = Date.now()
-test.before.each(() => {
-  console.error('phase', Date.now() - T)
-  T = Date.now()
-})
 test.after(async () => {
   await Promise.all([index?.close(), rpc?.close()])
   await chains?.stop()
@@ -81,6 +82,7 @@ test('checker against the index supervisor: every case answered as expected', as
     duration: '1s',
     connections: 4,
     progress: 'off',
+    json: join(dir, 'index.json'),
   })
   assertAllRight(r)
   assert.is(r.kind, 'checker')
@@ -125,6 +127,38 @@ test('CLI: --json writes the result; a failing --expect exits 1, a met one 0', a
   assert.match(r.commandLine, /^superguard loadtest checker --target/)
   const met = await runCli([...args, '--expect', 'wrong=0', '--expect', 'p99<10s'])
   assert.is(met.code, 0, met.stderr)
+
+  // compare: B/A per metric
+  const cmp = await runCli(['loadtest', 'compare', join(dir, 'index.json'), json])
+  assert.is(cmp.code, 0, cmp.stderr)
+  const first = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as LoadtestResult
+  const line = cmp.stdout.split('\n').find((l) => l.startsWith('throughputPerS'))!
+  assert.match(line, new RegExp(`${(r.throughputPerS / first.throughputPerS).toFixed(3)}$`))
+  assert.match(cmp.stdout, /^wrongVerdicts +0 +0 +—$/m)
+})
+
+test('a scenario: two load steps, their own expectations; one failing marks the scenario failed', async () => {
+  const scenario = checkScenario({
+    name: 'two steps',
+    defaults: { kind: 'checker', target: index.url, rpc: [a.url, b.url], progress: 'off', connections: 2 },
+    steps: [
+      { name: 'closed loop', load: { duration: '1s' }, expect: ['wrong=0'] },
+      { name: 'fixed rate, batches', load: { duration: '1s', rate: 50, batch: 5 }, expect: ['wrong=0', 'rps>1000000'] },
+    ],
+  })
+  const seen: number[] = []
+  const r = await runScenario(scenario, 'inline', {}, (i) => seen.push(i))
+  assert.equal(seen, [0, 1])
+  assert.is(r.passed, false)
+  assert.equal(
+    r.steps.map((s) => s.expectations.map((e) => e.ok)),
+    [[true], [true, false]],
+  )
+  const rated = r.steps[1]!.result!
+  assert.is(rated.rate, 50)
+  assert.is(rated.batch, 5)
+  // a fixed arrival rate: about 50 requests in the second (autocannon's token bucket per connection)
+  assert.ok(rated.requests.answered >= 25 && rated.requests.answered <= 110, `answered ${rated.requests.answered}`)
 })
 
 test.run()
