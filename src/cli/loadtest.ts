@@ -15,7 +15,7 @@ import type { Command } from './command.js'
 const USAGE = [
   'superguard loadtest checker --target URL --rpc [CHAINID=]URL [--rpc ...] [options]',
   '       superguard loadtest ingress --target URL --rpc URL --key-file FILE [options]',
-  '       superguard loadtest builder --target URL --jwt-secret FILE [--debug URL] [options]',
+  '       superguard loadtest builder --target URL --jwt-secret FILE --rpc URL [--debug URL] [options]',
   '       superguard loadtest compare A.json B.json',
   '       superguard loadtest run SCENARIO.json',
 ].join('\n')
