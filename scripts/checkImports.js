@@ -19,7 +19,7 @@ export const FLOORS = {
   store: ['errors', 'interop', 'util'],
 }
 const floors = Object.keys(FLOORS)
-export const ROLES = ['supervisor', 'ingress', 'sweep', 'sequencer', 'builder', 'enginesim', 'logindex']
+export const ROLES = ['supervisor', 'ingress', 'sweep', 'sequencer', 'builder', 'enginesim', 'logindex', 'loadtest']
 export const ALLOWED = {
   ...FLOORS,
   ...Object.fromEntries(ROLES.map((r) => [r, floors])),
@@ -32,6 +32,7 @@ export const ALLOWED = {
   'workers/txpool': [...floors, 'sweep'],
   'workers/blockHash': [...floors, 'sequencer'],
   'workers/senderRecovery': floors,
+  'workers/loadtest': [...floors, 'loadtest'],
 }
 
 const SPEC =

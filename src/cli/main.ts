@@ -31,6 +31,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
     load: () => import('./accessList.js'),
   },
   devnet: { summary: 'everything on an embedded default (npm start)', load: () => import('./devnet.js') },
+  loadtest: {
+    summary: 'load-test a checker, an ingress or a builder API, with every answer checked',
+    load: () => import('./loadtest.js'),
+  },
 }
 
 function usage(): string {

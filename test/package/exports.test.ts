@@ -11,6 +11,7 @@ const ENTRY_POINTS: Record<string, readonly string[]> = {
   sequencer: ['startSequencer', 'sequencerConfig'],
   builder: ['startBuilder', 'builderOptions'],
   enginesim: ['startEngineSim'],
+  loadtest: ['runLoadtest', 'loadtestSpec', 'compareResults', 'runScenario'],
   logindex: ['startIndexer', 'openLogReader'],
   check: ['checkAccesses', 'createIndexBackend', 'createRpcBackend'],
   interop: ['parseAccessList', 'checksum', 'decodeExecutingMessage'],
