@@ -16,6 +16,8 @@ export const FLOORS = {
   engine: ['errors', 'interop', 'util'],
   check: ['errors', 'interop', 'util'],
   pbs: ['engine'],
+  // EVM execution (ethereumjs) on the engine codec: engine-sim and the reference builder stand on it.
+  evm: ['engine', 'errors', 'interop', 'util'],
 }
 const floors = Object.keys(FLOORS)
 export const ROLES = ['supervisor', 'ingress', 'sweep', 'sequencer', 'builder', 'enginesim', 'logindex']
