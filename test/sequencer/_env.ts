@@ -183,6 +183,7 @@ export async function proxyEnv(o: EnvOptions = {}): Promise<Env> {
   // 'wall' slots start from a genesis in the past and follow the clock.
   const genesisTime = o.genesisTime ?? Math.floor(Date.now() / 1000) + (o.opNode?.clock === 'wall' ? -10 : 30)
   const engine = await startEngineSim({
+    execution: 'sim',
     jwtSecret: engineJwt.secret,
     chainId: CHAIN_ID,
     genesisTime,
