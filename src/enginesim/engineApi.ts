@@ -50,6 +50,8 @@ type Job = {
   sealed?: Sealed
 }
 
+type PoolCandidate = { tx: DecodedTx; from: Hex }
+
 type Sealed = { payload: ExecutionPayloadV3; blockValue: bigint; execution?: BlockExecution }
 
 const MAX_JOBS = 64
@@ -131,6 +133,59 @@ export class EngineApi {
   }
 
   #startJob(parent: SimBlock, attrs: PayloadAttributesV3): Hex {
+    const { forced, gasLimit, timestamp } = this.#checkAttributes(parent, attrs)
+    const id = payloadId(parent.hash, attrs)
+    this.#slots.set(`${parent.hash}:${timestamp}`, attrs)
+    this.#jobs.add(id, { id, parent, attrs, forced, gasLimit })
+    return id
+  }
+
+  /**
+   * sim_buildBlock: a block on `parentHash` from `attrs` and the caller's transactions in the
+   * caller's order, executed and sealed as getPayload seals (those that cannot apply are left out).
+   * The reference builder's execution: it chooses and orders, its paired engine-sim executes on the
+   * parent's state. undefined when the parent is unknown; EVM execution only.
+   */
+  async buildBlock(
+    parentHash: Hex,
+    attrs: PayloadAttributesV3,
+    raws: readonly Hex[],
+  ): Promise<{ payload: ExecutionPayloadV3; blockValue: bigint; included: Hex[] } | undefined> {
+    const executor = this.#o.executor
+    if (!executor) throw new Error('sim_buildBlock needs --execution evm')
+    const parent = this.chain.get(parentHash)
+    if (!parent) return undefined
+    const { forced, gasLimit } = this.#checkAttributes(parent, attrs)
+    const candidates: PoolCandidate[] = []
+    for (const raw of raws) {
+      let tx: DecodedTx
+      try {
+        tx = decodeTx(raw)
+      } catch {
+        continue
+      }
+      if (tx.type === DEPOSIT_TX_TYPE) continue
+      const from = await this.#o.sender(tx)
+      if (from) candidates.push({ tx, from })
+    }
+    const sealed = await this.#sealEvm(
+      { id: '0x', parent, attrs: { ...attrs, noTxPool: false }, forced, gasLimit },
+      executor,
+      candidates,
+    )
+    const forcedCount = forced.length
+    return {
+      payload: sealed.payload,
+      blockValue: sealed.blockValue,
+      included: sealed.execution!.txs.slice(forcedCount).map((t) => t.tx.hash),
+    }
+  }
+
+  /** The attribute rules of forkchoiceUpdated (-38003 with the reason); the decoded forced transactions. */
+  #checkAttributes(
+    parent: SimBlock,
+    attrs: PayloadAttributesV3,
+  ): { forced: DecodedTx[]; gasLimit: bigint; timestamp: bigint } {
     const timestamp = quantityToBigInt(attrs.timestamp)
     if (timestamp <= parent.timestamp)
       throw invalidPayloadAttributes(`timestamp ${timestamp} not after parent timestamp ${parent.timestamp}`)
@@ -172,10 +227,7 @@ export class EngineApi {
       if (refused) throw invalidPayloadAttributes(`forced transaction ${i}: ${refused}`)
       used += txGasUsed(tx)
     }
-    const id = payloadId(parent.hash, attrs)
-    this.#slots.set(`${parent.hash}:${timestamp}`, attrs)
-    this.#jobs.add(id, { id, parent, attrs, forced, gasLimit })
-    return id
+    return { forced, gasLimit, timestamp }
   }
 
   // ---- engine_getPayloadV3 / V4 ---------------------------------------------------------------
@@ -202,13 +254,15 @@ export class EngineApi {
    * price-and-nonce order, each left out when it cannot apply (nonce, balance, gas left), as
    * geth's miner does.
    */
-  async #sealEvm(job: Job, executor: BlockExecutor): Promise<Sealed> {
+  async #sealEvm(job: Job, executor: BlockExecutor, given?: PoolCandidate[]): Promise<Sealed> {
     const { parent, attrs } = job
     const baseFee = nextBaseFee(this.fork, { ...parent, extraData: parent.payload.extraData })
     const forced: ExecTx[] = []
     for (const tx of job.forced) forced.push({ tx, from: tx.depositFrom ?? (await this.#o.sender(tx)) ?? ZERO_ADDRESS })
     const skip = new Set(job.forced.map((t) => t.hash))
-    const pooled = attrs.noTxPool ? [] : this.pool.select(baseFee, job.gasLimit, skip)
+    const candidates: ExecTx[] =
+      given ??
+      (attrs.noTxPool ? [] : this.pool.select(baseFee, job.gasLimit, skip)).map((tx) => ({ tx, from: tx.from }))
     const { payload, execution } = await sealEvmPayload(executor, {
       fork: this.fork,
       version: payloadVersion(this.fork),
@@ -217,7 +271,7 @@ export class EngineApi {
       gasLimit: job.gasLimit,
       baseFee,
       forced,
-      candidates: pooled.map((tx) => ({ tx, from: tx.from })),
+      candidates,
       hashes: (n) => this.chain.ancestorHash(parent, n),
     })
     this.#own.set(payload.blockHash.toLowerCase(), execution)

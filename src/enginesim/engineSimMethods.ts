@@ -140,6 +140,19 @@ export function engineSimMethods(sim: EngineSim): Map<string, RpcMethod> {
     })
   }
   m.set('sim_getFaults', () => sim.faults)
+  m.set('sim_execution', () => sim.execution)
+  // The reference builder's execution (README: engine-sim, `sim_buildBlock`); serialized with the Engine API.
+  engine('sim_buildBlock', async (p) => {
+    const req = p[0] as Record<string, unknown> | undefined
+    if (typeof req !== 'object' || req === null) throw new InvalidParamsError('request: expected an object')
+    if (!isHex(req.parentHash, 32)) throw new InvalidParamsError('parentHash: expected 32 bytes of hex')
+    const attrs = param(() => parsePayloadAttributes(req.attributes))
+    const txs = param(() => parseDataList(req.transactions, 'transactions'))
+    if (sim.execution !== 'evm') throw new EthServerError('sim_buildBlock needs --execution evm')
+    const built = await sim.buildBlock(req.parentHash, attrs, txs)
+    if (!built) return null
+    return { executionPayload: built.payload, blockValue: toQuantity(built.blockValue), included: built.included }
+  })
   m.set('sim_setFaults', (p) => (sim.faults = patchFaults(sim.faults, p[0])))
   return m
 }

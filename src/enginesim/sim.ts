@@ -141,6 +141,15 @@ export class EngineSim {
     return this.#engine.newPayload(version, payload, blobHashes, beaconRoot, requests)
   }
 
+  /** sim_buildBlock: the reference builder's block, executed on the parent's state (EVM only). */
+  buildBlock(
+    parentHash: Hex,
+    attrs: PayloadAttributesV3,
+    raws: readonly Hex[],
+  ): Promise<{ payload: ExecutionPayloadV3; blockValue: bigint; included: Hex[] } | undefined> {
+    return this.#engine.buildBlock(parentHash, attrs, raws)
+  }
+
   // ---- transactions (txIntake.ts) ------------------------------------------------------------
 
   sender(tx: DecodedTx): Promise<Hex | undefined> {
