@@ -6,8 +6,10 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts'
 import { serializeTransaction as serializeOp } from 'viem/op-stack'
+import { loadConfig } from '../../src/config/index.js'
 import { decodeTx, type Hex } from '../../src/engine/index.js'
 import { startEngineSim } from '../../src/enginesim/index.js'
+import { engineSimSpec } from '../../src/enginesim/options.js'
 import {
   BASE_FEE_VAULT,
   BlockExecutor,
@@ -231,6 +233,18 @@ test("genesis: dev accounts are the mnemonic's, the default is deterministic, a 
     } finally {
       await s3.close()
     }
+    // The CLI's --genesis is checked at start, with every problem in one message (exit 2).
+    const bad = join(dir, 'bad.json')
+    writeFileSync(bad, JSON.stringify({ config: { chainId: 'x' } }))
+    const jwt = join(dir, 'jwt.hex')
+    writeFileSync(jwt, secret.toString('hex'))
+    assert.throws(
+      () => loadConfig(engineSimSpec, { argv: ['--jwt-secret', jwt, '--genesis', bad, '--execution', 'sim'] }),
+      (e: Error) =>
+        /--genesis: config.chainId: expected a hex or decimal quantity/.test(e.message) &&
+        /--genesis needs --execution evm/.test(e.message),
+    )
+    assert.is(loadConfig(engineSimSpec, { argv: ['--jwt-secret', jwt, '--genesis', file] }).config.execution, 'evm')
     assert.throws(
       () => parseGenesisJson({ alloc: {} }),
       (e: Error) => e instanceof GenesisError && /config: missing/.test(e.message),
