@@ -73,48 +73,73 @@ for (const kind of ['transfer', 'interop'] as const) {
   const t0 = performance.now()
   for (const t of list) await recoverSender(t.tx.raw)
   const recoverMs = performance.now() - t0
-  // Warm-up (JIT), then measure.
-  await ex.execute(env(root), list.slice(0, 50), { mode: 'build', forced: 0 })
-  const b0 = performance.now()
-  const { payload, execution } = await sealEvmPayload(ex, {
-    fork: 'isthmus',
-    version: 4,
-    parent: { hash: `0x${'00'.repeat(32)}`, number: 0n, stateRoot: root },
-    attrs: {
-      timestamp: '0x2',
-      prevRandao: `0x${'11'.repeat(32)}`,
-      suggestedFeeRecipient: '0x4200000000000000000000000000000000000011',
-      withdrawals: [],
-      parentBeaconBlockRoot: `0x${'be'.repeat(32)}`,
-      eip1559Params: '0x000000fa00000006',
-    },
-    gasLimit: 200_000_000n,
-    baseFee: 1_000_000_000n,
-    forced: [],
-    candidates: list,
-  })
-  const buildMs = performance.now() - b0
-  if (execution.txs.length !== list.length) throw new Error(`only ${execution.txs.length} of ${list.length} included`)
-  const v0 = performance.now()
-  const check = await ex.execute(env(root), list, { mode: 'validate' })
-  const validateMs = performance.now() - v0
-  if (check.stateRoot !== payload.stateRoot) throw new Error('validation disagrees with the build')
-  const s0 = performance.now()
-  const decoded: DecodedTx[] = list.map((t) => t.tx)
-  executeTxs(
-    {
-      parentStateRoot: root,
-      feeRecipient: '0x4200000000000000000000000000000000000011',
-      parentBeaconBlockRoot: `0x${'be'.repeat(32)}`,
-      timestamp: 2n,
-      baseFee: 1_000_000_000n,
+  // Warm-up: one whole block untimed (a running engine executes blocks back to back; the first
+  // block of a process also pays the JIT), then measure.
+  await ex.execute(env(root), list, { mode: 'build', forced: 0 })
+  const ROUNDS = Number(process.env.SG_BENCH_ROUNDS ?? 3)
+  const cpu = (from: NodeJS.CpuUsage) => {
+    const d = process.cpuUsage(from)
+    return (d.user + d.system) / 1000
+  }
+  const buildCpu: number[] = []
+  const validateCpu: number[] = []
+  const builds: number[] = []
+  const validates: number[] = []
+  const sims: number[] = []
+  for (let round = 0; round < ROUNDS; round++) {
+    // Fresh executors over the same state: no transaction parsed before (a first getPayload, and a
+    // newPayload of a block another engine built), as in a running engine.
+    const builder = await BlockExecutor.create(901, 'isthmus', ex.state)
+    const validator = await BlockExecutor.create(901, 'isthmus', ex.state)
+    const c0 = process.cpuUsage()
+    const b0 = performance.now()
+    const { payload, execution } = await sealEvmPayload(builder, {
+      fork: 'isthmus',
+      version: 4,
+      parent: { hash: `0x${'00'.repeat(32)}`, number: 0n, stateRoot: root },
+      attrs: {
+        timestamp: '0x2',
+        prevRandao: `0x${'11'.repeat(32)}`,
+        suggestedFeeRecipient: '0x4200000000000000000000000000000000000011',
+        withdrawals: [],
+        parentBeaconBlockRoot: `0x${'be'.repeat(32)}`,
+        eip1559Params: '0x000000fa00000006',
+      },
       gasLimit: 200_000_000n,
-    },
-    decoded,
-  )
-  const simMs = performance.now() - s0
+      baseFee: 1_000_000_000n,
+      forced: [],
+      candidates: list,
+    })
+    builds.push(performance.now() - b0)
+    buildCpu.push(cpu(c0))
+    if (execution.txs.length !== list.length) throw new Error(`only ${execution.txs.length} of ${list.length} included`)
+    const c1 = process.cpuUsage()
+    const v0 = performance.now()
+    const check = await validator.execute(env(root), list, { mode: 'validate' })
+    validates.push(performance.now() - v0)
+    validateCpu.push(cpu(c1))
+    if (check.stateRoot !== payload.stateRoot) throw new Error('validation disagrees with the build')
+    const s0 = performance.now()
+    const decoded: DecodedTx[] = list.map((t) => t.tx)
+    executeTxs(
+      {
+        parentStateRoot: root,
+        feeRecipient: '0x4200000000000000000000000000000000000011',
+        parentBeaconBlockRoot: `0x${'be'.repeat(32)}`,
+        timestamp: 2n,
+        baseFee: 1_000_000_000n,
+        gasLimit: 200_000_000n,
+      },
+      decoded,
+    )
+    sims.push(performance.now() - s0)
+  }
+  // The machine is shared (2 cores, other sessions): the best of the rounds is the engine's speed.
+  const buildMs = Math.min(...builds)
+  const validateMs = Math.min(...validates)
+  const simMs = Math.min(...sims)
   const rate = (ms: number) => Math.round((list.length / ms) * 1000)
   console.log(
-    `${kind}: ${list.length} txs | build ${buildMs.toFixed(0)} ms (${rate(buildMs)}/s) | validate ${validateMs.toFixed(0)} ms (${rate(validateMs)}/s) | stand-in ${simMs.toFixed(1)} ms (${rate(simMs)}/s, ${(validateMs / simMs).toFixed(0)}x faster) | sender recovery ${recoverMs.toFixed(0)} ms`,
+    `${kind}: ${list.length} txs | build ${buildMs.toFixed(0)} ms (${rate(buildMs)}/s) | validate ${validateMs.toFixed(0)} ms (${rate(validateMs)}/s) | stand-in ${simMs.toFixed(1)} ms (${rate(simMs)}/s, ${(validateMs / simMs).toFixed(0)}x faster) | sender recovery ${recoverMs.toFixed(0)} ms | CPU time (this process, all threads): build ${Math.min(...buildCpu).toFixed(0)} ms, validate ${Math.min(...validateCpu).toFixed(0)} ms | best of ${ROUNDS}: builds ${builds.map((m) => m.toFixed(0)).join('/')} ms`,
   )
 }
