@@ -143,6 +143,13 @@ export class Chain {
     return cursor?.hash
   }
 
+  /** The state roots of every known block (any branch) numbered `min` or above. */
+  stateRootsFrom(min: bigint): Hex[] {
+    const out: Hex[] = []
+    for (const b of this.#blocks.values()) if (b.number >= min) out.push(b.payload.stateRoot)
+    return out
+  }
+
   byNumber(n: bigint): SimBlock | undefined {
     const h = n >= 0n && n < BigInt(this.#canonical.length) ? this.#canonical[Number(n)] : undefined
     return h === undefined ? undefined : this.#blocks.get(h)

@@ -55,6 +55,13 @@ type PoolCandidate = { tx: DecodedTx; from: Hex }
 type Sealed = { payload: ExecutionPayloadV3; blockValue: bigint; execution?: BlockExecution }
 
 const MAX_JOBS = 64
+/**
+ * EVM execution keeps the state of the blocks within this many of the head (any branch), as geth
+ * keeps 128 in memory: a reorg or a build on a parent up to 256 blocks back works; older states
+ * are pruned every PRUNE_EVERY blocks of head progress.
+ */
+export const KEPT_STATES = 256n
+const PRUNE_EVERY = 64n
 const ZERO_ADDRESS: Hex = `0x${'00'.repeat(20)}`
 const MAX_SLOTS = 256
 
@@ -113,6 +120,7 @@ export class EngineApi {
       const { added } = this.chain.setHead(head)
       for (const b of added) this.pool.included(b.txHashes)
       this.#log.debug({ number: Number(head.number), hash: head.hash }, 'new head')
+      this.#prune(head)
     }
     const safe = this.#canonicalOrZero(state.safeBlockHash, 'safe')
     const finalized = this.#canonicalOrZero(state.finalizedBlockHash, 'finalized')
@@ -121,6 +129,19 @@ export class EngineApi {
     const valid: PayloadStatusV1 = { status: 'VALID', latestValidHash: head.hash, validationError: null }
     if (!attrs) return { payloadStatus: valid, payloadId: null }
     return { payloadStatus: valid, payloadId: this.#startJob(head, attrs) }
+  }
+
+  /** Every PRUNE_EVERY blocks: drops the state no block within KEPT_STATES of the head reaches. */
+  #prune(head: SimBlock): void {
+    const executor = this.#o.executor
+    if (!executor || head.number === 0n || head.number % PRUNE_EVERY !== 0n) return
+    const keep = this.chain.stateRootsFrom(head.number - KEPT_STATES)
+    const t0 = performance.now()
+    const dropped = executor.state.prune(keep)
+    this.#log.debug(
+      { head: Number(head.number), kept: keep.length, dropped, ms: Math.round(performance.now() - t0) },
+      'pruned state',
+    )
   }
 
   /** A safe/finalized hash must be zero (unset) or a block of the canonical chain. */

@@ -146,6 +146,8 @@ export class BlockExecutor {
   async execute(env: BlockEnv, txs: Iterable<ExecTx>, mode: ExecMode, hashes?: BlockHashes): Promise<BlockExecution> {
     this.#lookup.hashes = hashes ?? (() => undefined)
     const sm = this.#sm
+    if (!this.state.has(env.parentStateRoot))
+      throw new Error(`the state of block ${env.number - 1n} is not kept (${env.parentStateRoot})`)
     await sm.setStateRoot(hexToBytes(env.parentStateRoot))
     const header = {
       number: env.number,

@@ -139,6 +139,62 @@ test("fees: the base fee goes to the BaseFeeVault, the tip to the fee recipient;
   assert.match(built.skipped[0]!.reason, /nonce too high/)
 })
 
+test('pruning keeps exactly the states of the kept roots', async () => {
+  const { ex, env, root } = await executor()
+  const transfer = (nonce: number) =>
+    dev.signTransaction({
+      type: 'eip1559',
+      chainId: 901,
+      nonce,
+      to: `0x${(0xb0b0 + nonce).toString(16).padStart(40, '0')}`,
+      value: 1n,
+      gas: 21_000n,
+      maxFeePerGas: 3_000_000_000n,
+      maxPriorityFeePerGas: 1n,
+    })
+  const roots: Hex[] = [root]
+  for (let n = 0; n < 3; n++) {
+    const out = await ex.execute(
+      { ...env, number: BigInt(n + 1), parentStateRoot: roots[n]! },
+      [{ tx: decodeTx(await transfer(n)), from: dev.address }],
+      { mode: 'validate' },
+    )
+    roots.push(out.stateRoot)
+  }
+  const before = ex.state.size
+  const dropped = ex.state.prune([roots[2]!, roots[3]!])
+  assert.ok(dropped > 0)
+  assert.is(ex.state.size, before - dropped)
+  assert.not.ok(ex.state.has(roots[0]!))
+  assert.not.ok(ex.state.has(roots[1]!))
+  assert.ok(ex.state.has(roots[3]!))
+  assert.equal(await balanceOf(ex, roots[3]!, '0x000000000000000000000000000000000000b0b2'), { balance: 1n, nonce: 0n })
+  assert.is((await balanceOf(ex, roots[2]!, dev.address)).nonce, 2n)
+  // Code survives (the emitter is called on the kept state), and a pruned parent is refused clearly.
+  const call = await dev.signTransaction({
+    type: 'eip1559',
+    chainId: 901,
+    nonce: 3,
+    to: EMITTER_ADDRESS,
+    gas: 100_000n,
+    maxFeePerGas: 3_000_000_000n,
+    maxPriorityFeePerGas: 1n,
+    data: `0x${'00'.repeat(31)}01`,
+  })
+  const next = await ex.execute(
+    { ...env, number: 4n, parentStateRoot: roots[3]! },
+    [{ tx: decodeTx(call), from: dev.address }],
+    { mode: 'validate' },
+  )
+  assert.is(next.receipts[0]!.logs.length, 1)
+  try {
+    await ex.execute({ ...env, parentStateRoot: roots[1]! }, [], { mode: 'validate' })
+    assert.unreachable('a pruned state cannot be executed on')
+  } catch (err) {
+    assert.match((err as Error).message, /is not kept/)
+  }
+})
+
 test('reorg: a forkchoice to an older block and a new branch execute on the older state', async () => {
   const sim = await startSim({ execution: 'evm' })
   try {
