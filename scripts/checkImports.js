@@ -17,6 +17,8 @@ export const FLOORS = {
   check: ['errors', 'interop', 'util'],
   pbs: ['engine'],
   store: ['errors', 'interop', 'util'],
+  // EVM execution (ethereumjs) on the engine codec: engine-sim and the reference builder stand on it.
+  evm: ['engine', 'errors', 'interop', 'util'],
 }
 const floors = Object.keys(FLOORS)
 export const ROLES = ['supervisor', 'ingress', 'sweep', 'sequencer', 'builder', 'enginesim', 'logindex', 'loadtest']

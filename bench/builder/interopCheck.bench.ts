@@ -110,7 +110,7 @@ for (let i = 0; i < MAX; i++)
 
 // The builders' paired engine-sim (parent headers) and a sequencer stub that accepts every block.
 const engineJwt = randomBytes(32)
-const engine = await startEngineSim({ jwtSecret: engineJwt, chainId: 901, logger })
+const engine = await startEngineSim({ execution: 'sim', jwtSecret: engineJwt, chainId: 901, logger })
 const engineJwtPath = join(dir, 'engine.hex')
 writeFileSync(engineJwtPath, engineJwt.toString('hex'))
 const stub = createRpcServer({

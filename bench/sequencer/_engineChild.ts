@@ -6,6 +6,7 @@ import { createLogger } from '../../src/util/logger.js'
 // Sends { url } to the parent; answers { stats: true } with how long engine_getPayload calls waited in
 // the engine-sim's serial queue (behind newPayload validations, say) and ran; exits on disconnect.
 const engine = await startEngineSim({
+  execution: 'sim',
   jwtSecret: Buffer.from(process.env.SG_BENCH_ENGINE_JWT ?? '', 'hex'),
   chainId: 901,
   genesisTime: Number(process.env.SG_BENCH_GENESIS),

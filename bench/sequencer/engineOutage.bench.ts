@@ -20,7 +20,12 @@ const BLOCK_MS = 1000
 const secret = randomBytes(32)
 const jwtPath = join(mkdtempSync(join(tmpdir(), 'sg-outage-')), 'jwt.hex')
 writeFileSync(jwtPath, secret.toString('hex'))
-const engine = await startEngineSim({ jwtSecret: secret, chainId: 901, genesisTime: Math.floor(Date.now() / 1000) - 5 })
+const engine = await startEngineSim({
+  execution: 'sim',
+  jwtSecret: secret,
+  chainId: 901,
+  genesisTime: Math.floor(Date.now() / 1000) - 5,
+})
 const pipe = await TcpPipe.start(engine.url)
 let logBytes = 0
 const logger = pino(

@@ -2,7 +2,8 @@ import type { Logger } from 'pino'
 import type { Counter } from 'prom-client'
 import type { StartBuildingParams } from '../pbs/index.js'
 import type { FailureLog } from '../util/failureLog.js'
-import { assembleBlock, childBaseFee } from './assemble.js'
+import { childBaseFee } from './assemble.js'
+import type { BlockAssembler } from './blockAssembler.js'
 import { orderByFee } from './feePolicy.js'
 import type { InteropChecker } from './interopCheck.js'
 import type { JobFollower } from './jobFollower.js'
@@ -13,6 +14,8 @@ import type { SubmissionClient } from './submissionClient.js'
 export type BuildLoopOptions = {
   follower: JobFollower
   parents: ParentLookup
+  /** Executes the chosen transactions (the paired engine-sim's EVM, or the local stand-in rules). */
+  assembler: BlockAssembler
   mempool: BuilderMempool
   submissions: SubmissionClient
   interop: InteropChecker | undefined
@@ -62,7 +65,16 @@ export class BuildLoop {
         let txs = orderByFee(mempool.entries(), baseFee)
         if (interop && chainId !== undefined)
           txs = await interop.filter(txs, BigInt(chainId), BigInt(job.attributes.timestamp), verdicts)
-        const block = assembleBlock(job, parent, txs)
+        let block: Awaited<ReturnType<BlockAssembler['assemble']>>
+        try {
+          block = await this.#o.assembler.assemble(job, parent, txs)
+        } catch (err) {
+          this.#o.log.debug({ err: (err as Error).message, jobId: job.jobId }, 'block execution failed')
+          await sleep(Math.min(this.#o.resubmitInterval, stopAt - Date.now()))
+          built = -1
+          continue
+        }
+        if (!block) break
         // The first block goes at once (the sequencer has something early); later ones only when better.
         if (best < 0n || block.value > best) {
           best = block.value

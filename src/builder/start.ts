@@ -10,6 +10,7 @@ import { createRegistry } from '../rpc/metrics.js'
 import { FailureLog } from '../util/failureLog.js'
 import { initKeccak } from '../util/keccak.js'
 import { createLogger } from '../util/logger.js'
+import { BlockAssembler } from './blockAssembler.js'
 import { createBuilderRpcServer } from './builderRpcServer.js'
 import { BuildLoop } from './buildLoop.js'
 import { InteropChecker } from './interopCheck.js'
@@ -82,6 +83,7 @@ export async function startBuilder(values: BuilderInput, opts: { logger?: Logger
   const builds = new BuildLoop({
     follower,
     parents: new ParentLookup(engine, follower, log, () => failures.inc({ upstream: 'engine' })),
+    assembler: new BlockAssembler(engine, log),
     mempool,
     submissions,
     interop,

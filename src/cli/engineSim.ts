@@ -13,7 +13,12 @@ export const command = serviceCommand({
     const jwtSecret = readJwtSecret(config.jwtSecret)
     // Loaded after the options are valid, so --help and usage errors skip fastify and viem.
     const { startEngineSim } = await import('../enginesim/start.js')
+    const { parseGenesisJson } = await import('../evm/genesis.js')
+    const { readFileSync } = await import('node:fs')
+    const genesis = config.genesis ? parseGenesisJson(JSON.parse(readFileSync(config.genesis, 'utf8'))) : undefined
     return startEngineSim({
+      execution: config.execution,
+      ...(genesis ? { genesis } : {}),
       jwtSecret,
       host: config.host,
       port: config.port,

@@ -53,7 +53,14 @@ export async function startPbsStack(ctx: StackContext, supervisorUrl: string): P
     Array.from(
       { length: 2 + BUILDER_NAMES.length },
       () => () =>
-        startEngineSim({ jwtSecret: engineJwt.secret, chainId: PBS_CHAIN_ID, genesisTime, host: '127.0.0.1', port: 0 }),
+        startEngineSim({
+          execution: 'sim',
+          jwtSecret: engineJwt.secret,
+          chainId: PBS_CHAIN_ID,
+          genesisTime,
+          host: '127.0.0.1',
+          port: 0,
+        }),
     ),
     (e) => e.close(),
   )

@@ -5,6 +5,7 @@ import { extraDataFor } from '../engine/feeParams.js'
 import { type Fork, forkAtLeast, payloadVersion } from '../engine/fork.js'
 import { EMPTY_TRIE_ROOT } from '../engine/trie.js'
 import type { ExecutionPayloadV3, Hex } from '../engine/types.js'
+import type { EvmReceipt } from '../evm/index.js'
 import { bytesToHex, quantityToBigInt, toQuantity } from '../util/hex.js'
 import { keccak256 } from '../util/keccak.js'
 
@@ -23,12 +24,15 @@ export type SimBlock = {
   readonly gasUsed: bigint
   readonly baseFee: bigint
   readonly txHashes: readonly Hex[]
+  /** EVM execution: the receipts (with logs), in transaction order; undefined under `--execution sim`. */
+  readonly receipts: readonly EvmReceipt[] | undefined
 }
 
 export function toSimBlock(
   payload: ExecutionPayloadV3,
   parentBeaconBlockRoot: Hex,
   executionRequests: Hex[] | undefined,
+  receipts?: readonly EvmReceipt[],
 ): SimBlock {
   return {
     payload,
@@ -41,31 +45,44 @@ export function toSimBlock(
     gasUsed: quantityToBigInt(payload.gasUsed),
     baseFee: quantityToBigInt(payload.baseFeePerGas),
     txHashes: payload.transactions.map(txHash),
+    receipts,
   }
 }
 
-export type GenesisSpec = { chainId: number; genesisTime: number; gasLimit: bigint; fork: Fork }
+export type GenesisSpec = {
+  chainId: number
+  genesisTime: number
+  gasLimit: bigint
+  fork: Fork
+  /** EVM execution: the genesis alloc's state root and header fields (src/evm/genesis.ts). */
+  stateRoot?: Hex
+  baseFee?: bigint
+  extraData?: Hex
+  mixHash?: Hex
+  coinbase?: Hex
+}
 
 /**
- * Block 0, a pure function of (chainId, genesisTime, gasLimit, fork), so engine-sims started with
- * the same flags share a genesis and can replicate each other. Its state root is
+ * Block 0, a pure function of the spec, so engine-sims started with the same flags share a genesis
+ * and can replicate each other. Under `--execution sim` its state root is
  * keccak256("superguard-engine-sim:<chainId>"); base fee 1 gwei as in geth's genesis default.
  */
 export function genesisBlock(spec: GenesisSpec): SimBlock {
   const isthmus = forkAtLeast(spec.fork, 'isthmus')
   const payload: ExecutionPayloadV3 = {
     parentHash: ZERO_HASH,
-    feeRecipient: `0x${'00'.repeat(20)}`,
-    stateRoot: bytesToHex(keccak256(new TextEncoder().encode(`superguard-engine-sim:${spec.chainId}`))),
+    feeRecipient: spec.coinbase ?? `0x${'00'.repeat(20)}`,
+    stateRoot:
+      spec.stateRoot ?? bytesToHex(keccak256(new TextEncoder().encode(`superguard-engine-sim:${spec.chainId}`))),
     receiptsRoot: EMPTY_TRIE_ROOT,
     logsBloom: ZERO_BLOOM,
-    prevRandao: ZERO_HASH,
+    prevRandao: spec.mixHash ?? ZERO_HASH,
     blockNumber: '0x0',
     gasLimit: toQuantity(spec.gasLimit),
     gasUsed: '0x0',
     timestamp: toQuantity(spec.genesisTime),
-    extraData: extraDataFor(spec.fork, '0x0000000000000000', 0n),
-    baseFeePerGas: toQuantity(1_000_000_000n),
+    extraData: spec.extraData ?? extraDataFor(spec.fork, '0x0000000000000000', 0n),
+    baseFeePerGas: toQuantity(spec.baseFee ?? 1_000_000_000n),
     blockHash: ZERO_HASH,
     transactions: [],
     withdrawals: [],
@@ -116,6 +133,21 @@ export class Chain {
 
   markInvalid(hash: string, record: InvalidRecord): void {
     this.#invalid.set(hash.toLowerCase(), record)
+  }
+
+  /** The hash of the block numbered `n` among the 256 ancestors of `block` (BLOCKHASH), else undefined. */
+  ancestorHash(block: SimBlock, n: bigint): Hex | undefined {
+    if (n > block.number || n < block.number - 255n) return undefined
+    let cursor: SimBlock | undefined = block
+    while (cursor && cursor.number > n) cursor = this.#blocks.get(cursor.payload.parentHash.toLowerCase())
+    return cursor?.hash
+  }
+
+  /** The state roots of every known block (any branch) numbered `min` or above. */
+  stateRootsFrom(min: bigint): Hex[] {
+    const out: Hex[] = []
+    for (const b of this.#blocks.values()) if (b.number >= min) out.push(b.payload.stateRoot)
+    return out
   }
 
   byNumber(n: bigint): SimBlock | undefined {

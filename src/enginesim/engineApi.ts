@@ -19,6 +19,7 @@ import type {
   PayloadAttributesV3,
   PayloadStatusV1,
 } from '../engine/types.js'
+import { type BlockExecution, type BlockExecutor, type ExecTx, envOf, sealEvmPayload } from '../evm/index.js'
 import { BoundedMap } from '../util/boundedMap.js'
 import { quantityToBigInt, toQuantity } from '../util/hex.js'
 import { type Chain, type SimBlock, toSimBlock, ZERO_HASH } from './chain.js'
@@ -36,6 +37,8 @@ export type EngineApiOptions = {
   faults: () => Faults
   /** The signer of a signed transaction (cached), or undefined when the signature is bad. */
   sender: (tx: DecodedTx) => Promise<Hex | undefined>
+  /** EVM execution (src/evm); undefined: the deterministic stand-in of src/engine/execution.ts. */
+  executor?: BlockExecutor
   logger: Logger
 }
 
@@ -45,10 +48,22 @@ type Job = {
   attrs: PayloadAttributesV3
   forced: DecodedTx[]
   gasLimit: bigint
-  sealed?: { payload: ExecutionPayloadV3; blockValue: bigint }
+  sealed?: Sealed
 }
 
+type PoolCandidate = { tx: DecodedTx; from: Hex }
+
+type Sealed = { payload: ExecutionPayloadV3; blockValue: bigint; execution?: BlockExecution }
+
 const MAX_JOBS = 64
+/**
+ * EVM execution keeps the state of the blocks within this many of the head (any branch), as geth
+ * keeps 128 in memory: a reorg or a build on a parent up to 256 blocks back works; older states
+ * are pruned every PRUNE_EVERY blocks of head progress.
+ */
+export const KEPT_STATES = 256n
+const PRUNE_EVERY = 64n
+const ZERO_ADDRESS: Hex = `0x${'00'.repeat(20)}`
 const MAX_SLOTS = 256
 
 /**
@@ -66,6 +81,11 @@ export class EngineApi {
   readonly #jobs = new BoundedMap<string, Job>(MAX_JOBS)
   /** Attributes seen per (parent, timestamp): a newPayload for that slot must start with their forced txs. */
   readonly #slots = new BoundedMap<string, PayloadAttributesV3>(MAX_SLOTS)
+  /**
+   * Blocks this engine sealed, by hash: their newPayload needs no re-execution (the hash commits to
+   * the header and transactions this engine produced), as a block's own receipts are kept.
+   */
+  readonly #own = new BoundedMap<string, BlockExecution>(MAX_JOBS)
   #newPayloads = 0
 
   constructor(o: EngineApiOptions) {
@@ -101,6 +121,7 @@ export class EngineApi {
       const { added } = this.chain.setHead(head)
       for (const b of added) this.pool.included(b.txHashes)
       this.#log.debug({ number: Number(head.number), hash: head.hash }, 'new head')
+      this.#prune(head)
     }
     const safe = this.#canonicalOrZero(state.safeBlockHash, 'safe')
     const finalized = this.#canonicalOrZero(state.finalizedBlockHash, 'finalized')
@@ -109,6 +130,19 @@ export class EngineApi {
     const valid: PayloadStatusV1 = { status: 'VALID', latestValidHash: head.hash, validationError: null }
     if (!attrs) return { payloadStatus: valid, payloadId: null }
     return { payloadStatus: valid, payloadId: this.#startJob(head, attrs) }
+  }
+
+  /** Every PRUNE_EVERY blocks: drops the state no block within KEPT_STATES of the head reaches. */
+  #prune(head: SimBlock): void {
+    const executor = this.#o.executor
+    if (!executor || head.number === 0n || head.number % PRUNE_EVERY !== 0n) return
+    const keep = this.chain.stateRootsFrom(head.number - KEPT_STATES)
+    const t0 = performance.now()
+    const dropped = executor.state.prune(keep)
+    this.#log.debug(
+      { head: Number(head.number), kept: keep.length, dropped, ms: Math.round(performance.now() - t0) },
+      'pruned state',
+    )
   }
 
   /** A safe/finalized hash must be zero (unset) or a block of the canonical chain. */
@@ -121,6 +155,59 @@ export class EngineApi {
   }
 
   #startJob(parent: SimBlock, attrs: PayloadAttributesV3): Hex {
+    const { forced, gasLimit, timestamp } = this.#checkAttributes(parent, attrs)
+    const id = payloadId(parent.hash, attrs)
+    this.#slots.set(`${parent.hash}:${timestamp}`, attrs)
+    this.#jobs.add(id, { id, parent, attrs, forced, gasLimit })
+    return id
+  }
+
+  /**
+   * sim_buildBlock: a block on `parentHash` from `attrs` and the caller's transactions in the
+   * caller's order, executed and sealed as getPayload seals (those that cannot apply are left out).
+   * The reference builder's execution: it chooses and orders, its paired engine-sim executes on the
+   * parent's state. undefined when the parent is unknown; EVM execution only.
+   */
+  async buildBlock(
+    parentHash: Hex,
+    attrs: PayloadAttributesV3,
+    raws: readonly Hex[],
+  ): Promise<{ payload: ExecutionPayloadV3; blockValue: bigint; included: Hex[] } | undefined> {
+    const executor = this.#o.executor
+    if (!executor) throw new Error('sim_buildBlock needs --execution evm')
+    const parent = this.chain.get(parentHash)
+    if (!parent) return undefined
+    const { forced, gasLimit } = this.#checkAttributes(parent, attrs)
+    const candidates: PoolCandidate[] = []
+    for (const raw of raws) {
+      let tx: DecodedTx
+      try {
+        tx = decodeTx(raw)
+      } catch {
+        continue
+      }
+      if (tx.type === DEPOSIT_TX_TYPE) continue
+      const from = await this.#o.sender(tx)
+      if (from) candidates.push({ tx, from })
+    }
+    const sealed = await this.#sealEvm(
+      { id: '0x', parent, attrs: { ...attrs, noTxPool: false }, forced, gasLimit },
+      executor,
+      candidates,
+    )
+    const forcedCount = forced.length
+    return {
+      payload: sealed.payload,
+      blockValue: sealed.blockValue,
+      included: sealed.execution!.txs.slice(forcedCount).map((t) => t.tx.hash),
+    }
+  }
+
+  /** The attribute rules of forkchoiceUpdated (-38003 with the reason); the decoded forced transactions. */
+  #checkAttributes(
+    parent: SimBlock,
+    attrs: PayloadAttributesV3,
+  ): { forced: DecodedTx[]; gasLimit: bigint; timestamp: bigint } {
     const timestamp = quantityToBigInt(attrs.timestamp)
     if (timestamp <= parent.timestamp)
       throw invalidPayloadAttributes(`timestamp ${timestamp} not after parent timestamp ${parent.timestamp}`)
@@ -162,20 +249,17 @@ export class EngineApi {
       if (refused) throw invalidPayloadAttributes(`forced transaction ${i}: ${refused}`)
       used += txGasUsed(tx)
     }
-    const id = payloadId(parent.hash, attrs)
-    this.#slots.set(`${parent.hash}:${timestamp}`, attrs)
-    this.#jobs.add(id, { id, parent, attrs, forced, gasLimit })
-    return id
+    return { forced, gasLimit, timestamp }
   }
 
   // ---- engine_getPayloadV3 / V4 ---------------------------------------------------------------
 
-  getPayload(id: Hex, version: 3 | 4 | 5): GetPayloadV3Result | GetPayloadV4Result {
+  async getPayload(id: Hex, version: 3 | 4 | 5): Promise<GetPayloadV3Result | GetPayloadV4Result> {
     const job = this.#jobs.get(id.toLowerCase())
     if (!job) throw unknownPayload()
     if (version !== getPayloadVersion(this.fork))
       throw unsupportedFork(`engine_getPayloadV${version} is not used for ${this.fork} payloads`)
-    job.sealed ??= this.#seal(job)
+    job.sealed ??= this.#o.executor ? await this.#sealEvm(job, this.#o.executor) : this.#seal(job)
     const { payload, blockValue } = job.sealed
     const base = {
       blockValue: toQuantity(blockValue),
@@ -186,6 +270,46 @@ export class EngineApi {
     // V5 (Karst) answers the V4 envelope.
     if (version !== 3) return { executionPayload: payload as OpExecutionPayloadV4, ...base, executionRequests: [] }
     return { executionPayload: payload, ...base }
+  }
+
+  /**
+   * EVM execution: forced transactions first (all must apply), then pooled ones in geth's
+   * price-and-nonce order, each left out when it cannot apply (nonce, balance, gas left), as
+   * geth's miner does.
+   */
+  async #sealEvm(job: Job, executor: BlockExecutor, given?: PoolCandidate[]): Promise<Sealed> {
+    const { parent, attrs } = job
+    const baseFee = nextBaseFee(this.fork, { ...parent, extraData: parent.payload.extraData })
+    const forced: ExecTx[] = []
+    for (const tx of job.forced) forced.push({ tx, from: tx.depositFrom ?? (await this.#o.sender(tx)) ?? ZERO_ADDRESS })
+    const skip = new Set(job.forced.map((t) => t.hash))
+    const candidates: ExecTx[] =
+      given ??
+      (attrs.noTxPool ? [] : this.pool.select(baseFee, job.gasLimit, skip)).map((tx) => ({ tx, from: tx.from }))
+    const { payload, execution } = await sealEvmPayload(executor, {
+      fork: this.fork,
+      version: payloadVersion(this.fork),
+      parent: { hash: parent.hash, number: parent.number, stateRoot: parent.payload.stateRoot },
+      attrs,
+      gasLimit: job.gasLimit,
+      baseFee,
+      forced,
+      candidates,
+      hashes: (n) => this.chain.ancestorHash(parent, n),
+    })
+    this.#own.set(payload.blockHash.toLowerCase(), execution)
+    this.#log.debug(
+      {
+        id: job.id,
+        number: Number(parent.number + 1n),
+        txs: execution.txs.length,
+        skipped: execution.skipped.length,
+        forced: job.forced.length,
+        hash: payload.blockHash,
+      },
+      'sealed payload',
+    )
+    return { payload, blockValue: execution.blockValue, execution }
   }
 
   /** Forced transactions first, then pooled ones by fee (unless noTxPool), under the gas limit. */
@@ -265,7 +389,8 @@ export class EngineApi {
       return invalid('injected fault: INVALID', parent.hash)
     }
 
-    const reason = await this.#validate(payload, parent, beaconRoot)
+    const checked = await this.#validate(payload, parent, beaconRoot)
+    const reason = typeof checked === 'string' ? checked : undefined
     if (reason) {
       this.chain.markInvalid(hash, { latestValidHash: parent.hash, reason })
       this.#log.info({ hash, number: payload.blockNumber, reason }, 'newPayload INVALID')
@@ -279,13 +404,21 @@ export class EngineApi {
           f.forceStatus === 'INVALID' || f.forceStatus === 'INVALID_BLOCK_HASH' ? 'injected fault' : null,
       }
     }
-    this.chain.add(toSimBlock(payload, beaconRoot, version === 4 ? [] : undefined))
+    const receipts = typeof checked === 'object' ? checked.receipts : undefined
+    this.chain.add(toSimBlock(payload, beaconRoot, version === 4 ? [] : undefined, receipts))
     if (f.forceStatus === 'ACCEPTED') return { status: 'ACCEPTED', latestValidHash: null, validationError: null }
     return { status: 'VALID', latestValidHash: hash, validationError: null }
   }
 
-  /** Header rules, the forced prefix, transaction validity and the simulated execution; the first failure. */
-  async #validate(p: ExecutionPayloadV3, parent: SimBlock, beaconRoot: Hex): Promise<string | undefined> {
+  /**
+   * Header rules, the forced prefix, transaction validity and execution (the EVM, or the simulated
+   * rules under `--execution sim`); the first failure, else the EVM's execution (undefined under sim).
+   */
+  async #validate(
+    p: ExecutionPayloadV3,
+    parent: SimBlock,
+    beaconRoot: Hex,
+  ): Promise<string | BlockExecution | undefined> {
     const number = quantityToBigInt(p.blockNumber)
     const timestamp = quantityToBigInt(p.timestamp)
     const gasLimit = quantityToBigInt(p.gasLimit)
@@ -299,7 +432,8 @@ export class EngineApi {
     if (quantityToBigInt(p.baseFeePerGas) !== baseFee)
       return `invalid baseFee: have ${quantityToBigInt(p.baseFeePerGas)}, want ${baseFee}, parentBaseFee ${parent.baseFee}, parentGasUsed ${parent.gasUsed}`
     if (p.withdrawals.length > 0) return 'withdrawals must be empty on OP'
-    if (p.withdrawalsRoot !== undefined && p.withdrawalsRoot.toLowerCase() !== EMPTY_TRIE_ROOT)
+    const executor = this.#o.executor
+    if (!executor && p.withdrawalsRoot !== undefined && p.withdrawalsRoot.toLowerCase() !== EMPTY_TRIE_ROOT)
       return `invalid withdrawalsRoot: have ${p.withdrawalsRoot}, want ${EMPTY_TRIE_ROOT} (no L2ToL1MessagePasser storage in the sim)`
     if (p.blobGasUsed !== '0x0' || p.excessBlobGas !== '0x0') return 'blobGasUsed and excessBlobGas must be 0'
 
@@ -316,6 +450,7 @@ export class EngineApi {
     const postExec = postExecViolation(p.transactions, forkAtLeast(this.fork, 'lagoon'))
     if (postExec) return postExec
     const txs: DecodedTx[] = []
+    const senders: Hex[] = []
     let sawUser = false
     for (const [i, raw] of withoutPostExec(p.transactions).entries()) {
       let tx: DecodedTx
@@ -333,10 +468,15 @@ export class EngineApi {
           return `invalid transaction ${i}: set-code transactions need Isthmus`
         if (tx.chainId !== undefined && tx.chainId !== this.chainId)
           return `invalid transaction ${i}: invalid chain id ${tx.chainId}, want ${this.chainId}`
-        if (!(await this.#o.sender(tx))) return `invalid transaction ${i}: invalid signature`
+        const from = await this.#o.sender(tx)
+        if (!from) return `invalid transaction ${i}: invalid signature`
+        senders.push(from)
       }
+      if (tx.type === DEPOSIT_TX_TYPE) senders.push(tx.depositFrom!)
       txs.push(tx)
     }
+    if (executor)
+      return this.#validateEvm(p, parent, executor, txs, senders, { beaconRoot, baseFee, gasLimit, gasUsed })
     let exec: ExecResult
     try {
       exec = executeTxs(
@@ -361,5 +501,52 @@ export class EngineApi {
     if (exec.stateRoot !== p.stateRoot.toLowerCase())
       return `invalid merkle root (remote: ${p.stateRoot} local: ${exec.stateRoot})`
     return undefined
+  }
+
+  /** Re-executes the block with the EVM (or takes this engine's own sealing) and compares geth's fields in geth's order. */
+  async #validateEvm(
+    p: ExecutionPayloadV3,
+    parent: SimBlock,
+    executor: BlockExecutor,
+    txs: DecodedTx[],
+    senders: Hex[],
+    h: { beaconRoot: Hex; baseFee: bigint; gasLimit: bigint; gasUsed: bigint },
+  ): Promise<string | BlockExecution> {
+    let exec = this.#own.get(p.blockHash.toLowerCase())
+    if (!exec) {
+      const env = envOf({
+        parent: { hash: parent.hash, number: parent.number, stateRoot: parent.payload.stateRoot },
+        attrs: {
+          timestamp: p.timestamp,
+          suggestedFeeRecipient: p.feeRecipient,
+          prevRandao: p.prevRandao,
+          parentBeaconBlockRoot: h.beaconRoot,
+          withdrawals: [],
+        },
+        gasLimit: h.gasLimit,
+        baseFee: h.baseFee,
+      })
+      try {
+        exec = await executor.execute(
+          env,
+          txs.map((tx, i) => ({ tx, from: senders[i]! })),
+          { mode: 'validate' },
+          (n) => this.chain.ancestorHash(parent, n),
+        )
+      } catch (err) {
+        if (err instanceof TxApplyError) return err.message
+        throw err
+      }
+    }
+    if (exec.gasUsed !== h.gasUsed) return `invalid gas used (remote: ${h.gasUsed} local: ${exec.gasUsed})`
+    if (exec.logsBloom !== p.logsBloom.toLowerCase())
+      return `invalid bloom (remote: ${p.logsBloom} local: ${exec.logsBloom})`
+    if (exec.receiptsRoot !== p.receiptsRoot.toLowerCase())
+      return `invalid receipt root hash (remote: ${p.receiptsRoot} local: ${exec.receiptsRoot})`
+    if (exec.stateRoot !== p.stateRoot.toLowerCase())
+      return `invalid merkle root (remote: ${p.stateRoot} local: ${exec.stateRoot})`
+    if (p.withdrawalsRoot !== undefined && p.withdrawalsRoot.toLowerCase() !== exec.withdrawalsRoot)
+      return `invalid withdrawalsRoot (remote: ${p.withdrawalsRoot} local: ${exec.withdrawalsRoot})`
+    return exec
   }
 }

@@ -8,7 +8,9 @@ import {
 import { InternalError, InvalidParamsError } from '../errors/index.js'
 import type { RpcMethod } from '../rpc/index.js'
 import { isHex, toQuantity } from '../util/hex.js'
+import { EthServerError } from './errors.js'
 import { patchFaults } from './faults.js'
+import { MAX_LOG_RANGE, parseLogQuery } from './logFilter.js'
 import type { EngineSim } from './sim.js'
 
 export const CAPABILITIES = [
@@ -102,6 +104,34 @@ export function engineSimMethods(sim: EngineSim): Map<string, RpcMethod> {
     if (!isHex(p[0], 32)) throw new InvalidParamsError('transaction hash: expected 32 bytes of hex')
     return sim.receiptByHash(p[0])
   })
+  m.set('eth_getBlockReceipts', (p) => {
+    const b = isHex(p[0], 32) ? sim.chain.get(p[0]) : param(() => sim.blockByTag(p[0]))
+    if (!b) return null
+    return sim.blockReceipts(b) ?? null
+  })
+  m.set('eth_getLogs', (p) => {
+    const q = parseLogQuery(p[0])
+    if (q.blockHash) {
+      const b = sim.chain.get(q.blockHash)
+      if (!b) throw new EthServerError('unknown block')
+      return sim.logsOf(b, q)
+    }
+    const from =
+      q.fromBlock === undefined || q.fromBlock === null ? sim.chain.head : param(() => sim.blockByTag(q.fromBlock))
+    const to = q.toBlock === undefined || q.toBlock === null ? sim.chain.head : param(() => sim.blockByTag(q.toBlock))
+    // geth: a range past the head ends at the head; one that starts past it is empty.
+    if (!from) return []
+    const end = to ?? sim.chain.head
+    if (from.number > end.number) throw new EthServerError('invalid block range params')
+    if (end.number - from.number >= MAX_LOG_RANGE)
+      throw new EthServerError(`exceed maximum block range: ${MAX_LOG_RANGE}`)
+    const out: Record<string, unknown>[] = []
+    for (let n = from.number; n <= end.number; n++) {
+      const b = sim.chain.byNumber(n)
+      if (b) out.push(...sim.logsOf(b, q))
+    }
+    return out
+  })
   m.set('txpool_content', () => sim.pool.content((tx) => sim.poolTransaction(tx)))
 
   // Fault injection wraps everything but the controls, so a test can always switch it off.
@@ -112,6 +142,19 @@ export function engineSimMethods(sim: EngineSim): Map<string, RpcMethod> {
     })
   }
   m.set('sim_getFaults', () => sim.faults)
+  m.set('sim_execution', () => sim.execution)
+  // The reference builder's execution (README: engine-sim, `sim_buildBlock`); serialized with the Engine API.
+  engine('sim_buildBlock', async (p) => {
+    const req = p[0] as Record<string, unknown> | undefined
+    if (typeof req !== 'object' || req === null) throw new InvalidParamsError('request: expected an object')
+    if (!isHex(req.parentHash, 32)) throw new InvalidParamsError('parentHash: expected 32 bytes of hex')
+    const attrs = param(() => parsePayloadAttributes(req.attributes))
+    const txs = param(() => parseDataList(req.transactions, 'transactions'))
+    if (sim.execution !== 'evm') throw new EthServerError('sim_buildBlock needs --execution evm')
+    const built = await sim.buildBlock(req.parentHash, attrs, txs)
+    if (!built) return null
+    return { executionPayload: built.payload, blockValue: toQuantity(built.blockValue), included: built.included }
+  })
   m.set('sim_setFaults', (p) => (sim.faults = patchFaults(sim.faults, p[0])))
   return m
 }

@@ -18,3 +18,11 @@ export const invalidPayloadAttributes = (why: string) =>
   new EngineApiError(ExecutionCode.InvalidPayloadAttributes, 'Invalid payload attributes', why)
 export const unsupportedFork = (why: string) =>
   new EngineApiError(ExecutionCode.UnsupportedFork, 'Unsupported fork', why)
+
+/** A refused eth_ read, -32000 with geth's plain wording ("unknown block", "invalid block range params"). */
+export class EthServerError extends ServiceError {
+  override name = 'EthServerError'
+  constructor(message: string) {
+    super('ENGINESIM_ETH_ERROR', ExecutionCode.ServerError, message)
+  }
+}

@@ -3,9 +3,20 @@ import { DEPOSIT_TX_TYPE, type DecodedTx, decodeTx } from '../engine/decodeTx.js
 import { txGasUsed } from '../engine/execution.js'
 import type { Mempool, PoolTx } from '../engine/mempool.js'
 import type { Hex } from '../engine/types.js'
+import { type EvmReceipt, rpcLog, rpcReceipt } from '../evm/index.js'
 import { toQuantity } from '../util/hex.js'
 import type { Chain, SimBlock } from './chain.js'
 import { rpcTransaction } from './rpcTx.js'
+
+/** eth_getLogs' address and topic filter, lower-case; `null` in a topic position matches anything. */
+export type LogFilter = { addresses: ReadonlySet<string> | undefined; topics: (ReadonlySet<string> | null)[] }
+
+function matches(l: EvmReceipt['logs'][number], f: LogFilter): boolean {
+  if (f.addresses && !f.addresses.has(l.address.toLowerCase())) return false
+  if (f.topics.length > l.topics.length) return false
+  for (const [i, want] of f.topics.entries()) if (want && !want.has(l.topics[i]!.toLowerCase())) return false
+  return true
+}
 
 /** A block number: a uint64 quantity (geth refuses longer ones with -32602 too). */
 const BLOCK_NUMBER = /^0x(0|[1-9a-fA-F][0-9a-fA-F]{0,15})$/
@@ -80,10 +91,37 @@ export class EthViews {
     })
   }
 
-  /** A receipt under the sim's rules: success, no logs, gas by the documented rule. */
+  /** Every receipt of a block as op-geth's JSON (eth_getBlockReceipts); undefined under `--execution sim`. */
+  blockReceipts(b: SimBlock): Record<string, unknown>[] | undefined {
+    if (!b.receipts) return undefined
+    let firstLogIndex = 0
+    return b.receipts.map((r, index) => {
+      const out = rpcReceipt(r, { blockHash: b.hash, blockNumber: b.number, index, firstLogIndex })
+      firstLogIndex += r.logs.length
+      return out
+    })
+  }
+
+  /** The logs of `b` that match (geth's filter: any of the addresses; per position, any of the topics). */
+  logsOf(b: SimBlock, filter: LogFilter): Record<string, unknown>[] {
+    const out: Record<string, unknown>[] = []
+    if (!b.receipts) return out
+    let logIndex = 0
+    for (const [index, r] of b.receipts.entries()) {
+      for (const l of r.logs) {
+        if (matches(l, filter))
+          out.push(rpcLog(l, { blockHash: b.hash, blockNumber: b.number, index, firstLogIndex: 0 }, r.txHash, logIndex))
+        logIndex++
+      }
+    }
+    return out
+  }
+
+  /** A receipt: the EVM's, or under `--execution sim` the stand-in's (success, no logs, gas by the documented rule). */
   async receiptByHash(hash: Hex): Promise<Record<string, unknown> | null> {
     const at = this.#chain.txPosition(hash)
     if (!at) return null
+    if (at.block.receipts) return this.blockReceipts(at.block)![at.index] ?? null
     let cumulative = 0n
     let tx: DecodedTx | undefined
     for (let i = 0; i <= at.index; i++) {

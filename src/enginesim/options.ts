@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs'
 import { listenOptions } from '../config/common.js'
 import { type ConfigOf, defineOptions, defineSpec } from '../config/index.js'
 import { FORKS } from '../engine/fork.js'
+import { parseGenesisJson } from '../evm/genesis.js'
 import { readJwtSecret } from '../rpc/jwt.js'
 
 /** `superguard engine-sim` options (flags > SUPERGUARD_ENGINE_SIM_* env > --config file > defaults). */
@@ -20,7 +22,18 @@ export const engineSimOptions = defineOptions({
     type: 'int',
     min: 0,
     arg: 'UNIX_SECONDS',
-    help: 'timestamp of block 0 (default: now); engine-sims with equal flags share genesis',
+    help: "timestamp of block 0 (default: the --genesis file's, else 0); engine-sims with equal flags share genesis",
+  },
+  genesis: {
+    type: 'path',
+    arg: 'FILE',
+    help: 'op-geth genesis JSON (config.chainId, timestamp, gasLimit, baseFeePerGas, extraData, alloc); default: dev accounts, CrossL2Inbox, emitter',
+  },
+  execution: {
+    type: 'enum',
+    choices: ['evm', 'sim'] as const,
+    default: 'evm',
+    help: 'evm: @ethereumjs/vm with real state; sim: the deterministic stand-in (no state, no logs)',
   },
   gasLimit: { type: 'int', default: 30_000_000, min: 21_000, help: 'gas limit of block 0' },
   fork: {
@@ -60,12 +73,22 @@ export const engineSimSpec = defineSpec({
   envPrefix: 'SUPERGUARD_ENGINE_SIM_',
   options: engineSimOptions,
   check(c) {
-    if (c.jwtSecret === undefined) return []
-    try {
-      readJwtSecret(c.jwtSecret)
-      return []
-    } catch (err) {
-      return [`--jwt-secret: ${(err as Error).message}`]
+    const problems: string[] = []
+    if (c.jwtSecret !== undefined) {
+      try {
+        readJwtSecret(c.jwtSecret)
+      } catch (err) {
+        problems.push(`--jwt-secret: ${(err as Error).message}`)
+      }
     }
+    if (c.genesis !== undefined) {
+      try {
+        parseGenesisJson(JSON.parse(readFileSync(c.genesis, 'utf8')))
+      } catch (err) {
+        problems.push(`--genesis: ${(err as Error).message}`)
+      }
+      if (c.execution === 'sim') problems.push('--genesis needs --execution evm')
+    }
+    return problems
   },
 })

@@ -12,11 +12,15 @@ import type {
   PayloadAttributesV3,
   PayloadStatusV1,
 } from '../engine/types.js'
+import { BlockExecutor, defaultGenesis, type Genesis } from '../evm/index.js'
 import { Chain, genesisBlock, type SimBlock } from './chain.js'
 import { EngineApi } from './engineApi.js'
-import { EthViews } from './ethViews.js'
+import { EthViews, type LogFilter } from './ethViews.js'
 import { type Faults, NO_FAULTS } from './faults.js'
 import { TxIntake } from './txIntake.js'
+
+/** `evm`: @ethereumjs/vm over real state (src/evm); `sim`: the deterministic stand-in (src/engine/execution.ts). */
+export type ExecutionKind = 'evm' | 'sim'
 
 export type EngineSimOptions = {
   chainId: number
@@ -24,6 +28,10 @@ export type EngineSimOptions = {
   genesisTime: number
   gasLimit: bigint
   fork: Fork
+  /** Default `evm`. */
+  execution?: ExecutionKind
+  /** EVM execution's genesis (alloc and header fields); default: defaultGenesis of the flags. */
+  genesis?: Genesis
   mempoolSize: number
   faults?: Faults
   logger: Logger
@@ -40,6 +48,9 @@ export class EngineSim {
   readonly fork: Fork
   readonly chain: Chain
   readonly pool: Mempool
+  readonly execution: ExecutionKind
+  /** Under EVM execution: the executor whose StateDb holds every kept block's state. */
+  readonly executor: BlockExecutor | undefined
   /** Replaced at run time by sim_setFaults; the Engine API reads them on every newPayload. */
   faults: Faults
   readonly #engine: EngineApi
@@ -47,18 +58,59 @@ export class EngineSim {
   readonly #views: EthViews
   #queue: Promise<unknown> = Promise.resolve()
 
-  constructor(opts: EngineSimOptions) {
-    this.chainId = opts.chainId
+  /** The double with its genesis state written (EVM execution) or computed (sim). */
+  static async create(opts: EngineSimOptions): Promise<EngineSim> {
+    if ((opts.execution ?? 'evm') === 'sim') return new EngineSim(opts, undefined, undefined)
+    const genesis =
+      opts.genesis ??
+      defaultGenesis({ chainId: opts.chainId, timestamp: BigInt(opts.genesisTime), gasLimit: opts.gasLimit })
+    const executor = await BlockExecutor.create(genesis.chainId, opts.fork)
+    const stateRoot = await executor.applyAlloc(genesis.alloc)
+    return new EngineSim(opts, executor, { genesis, stateRoot })
+  }
+
+  private constructor(
+    opts: EngineSimOptions,
+    executor: BlockExecutor | undefined,
+    evm: { genesis: Genesis; stateRoot: Hex } | undefined,
+  ) {
+    const g = evm?.genesis
+    this.chainId = g?.chainId ?? opts.chainId
     this.fork = opts.fork
+    this.execution = executor ? 'evm' : 'sim'
+    this.executor = executor
     this.faults = opts.faults ?? NO_FAULTS
     this.chain = new Chain(
-      genesisBlock({ chainId: opts.chainId, genesisTime: opts.genesisTime, gasLimit: opts.gasLimit, fork: opts.fork }),
+      genesisBlock({
+        chainId: this.chainId,
+        genesisTime: g ? Number(g.timestamp) : opts.genesisTime,
+        gasLimit: g?.gasLimit ?? opts.gasLimit,
+        fork: opts.fork,
+        ...(g && evm
+          ? {
+              stateRoot: evm.stateRoot,
+              baseFee: g.baseFee,
+              mixHash: g.mixHash,
+              coinbase: g.coinbase,
+              ...(g.extraData !== undefined ? { extraData: g.extraData } : {}),
+            }
+          : {}),
+      }),
     )
     this.pool = new Mempool(opts.mempoolSize)
     const { chainId, fork, chain, pool } = this
     this.#txs = new TxIntake({ chainId, fork, chain, pool })
     const sender = (tx: DecodedTx) => this.#txs.sender(tx)
-    this.#engine = new EngineApi({ chainId, fork, chain, pool, sender, faults: () => this.faults, logger: opts.logger })
+    this.#engine = new EngineApi({
+      chainId,
+      fork,
+      chain,
+      pool,
+      sender,
+      faults: () => this.faults,
+      logger: opts.logger,
+      ...(executor ? { executor } : {}),
+    })
     this.#views = new EthViews(chain, pool, sender)
   }
 
@@ -75,7 +127,7 @@ export class EngineSim {
     return this.#engine.forkchoiceUpdated(state, attrs)
   }
 
-  getPayload(id: Hex, version: 3 | 4 | 5): GetPayloadV3Result | GetPayloadV4Result {
+  getPayload(id: Hex, version: 3 | 4 | 5): Promise<GetPayloadV3Result | GetPayloadV4Result> {
     return this.#engine.getPayload(id, version)
   }
 
@@ -87,6 +139,15 @@ export class EngineSim {
     requests?: Hex[],
   ): Promise<PayloadStatusV1> {
     return this.#engine.newPayload(version, payload, blobHashes, beaconRoot, requests)
+  }
+
+  /** sim_buildBlock: the reference builder's block, executed on the parent's state (EVM only). */
+  buildBlock(
+    parentHash: Hex,
+    attrs: PayloadAttributesV3,
+    raws: readonly Hex[],
+  ): Promise<{ payload: ExecutionPayloadV3; blockValue: bigint; included: Hex[] } | undefined> {
+    return this.#engine.buildBlock(parentHash, attrs, raws)
   }
 
   // ---- transactions (txIntake.ts) ------------------------------------------------------------
@@ -115,6 +176,14 @@ export class EngineSim {
 
   transactionByHash(hash: Hex): Promise<Record<string, unknown> | null> {
     return this.#views.transactionByHash(hash)
+  }
+
+  blockReceipts(b: SimBlock): Record<string, unknown>[] | undefined {
+    return this.#views.blockReceipts(b)
+  }
+
+  logsOf(b: SimBlock, filter: LogFilter): Record<string, unknown>[] {
+    return this.#views.logsOf(b, filter)
   }
 
   receiptByHash(hash: Hex): Promise<Record<string, unknown> | null> {

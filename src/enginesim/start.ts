@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net'
 import type { Logger } from 'pino'
 import type { Fork } from '../engine/fork.js'
 import type { Hex } from '../engine/types.js'
+import { DEFAULT_GENESIS_TIME, type Genesis } from '../evm/index.js'
 import {
   createRegistry,
   createRpcServer,
@@ -15,7 +16,7 @@ import { engineSimMethods } from './engineSimMethods.js'
 import { type Faults, NO_FAULTS } from './faults.js'
 import { EngineSimAuth, installPublicBodyLimit } from './jwtGate.js'
 import { engineSimOptions as defaults } from './options.js'
-import { EngineSim } from './sim.js'
+import { EngineSim, type ExecutionKind } from './sim.js'
 
 export type EngineSimConfig = {
   /** HS256 secret (32 bytes) for engine_ and sim_ calls. */
@@ -24,8 +25,12 @@ export type EngineSimConfig = {
   /** 0 (default) picks a free port. */
   port?: number
   chainId?: number
-  /** Unix seconds of block 0; default now. */
+  /** Unix seconds of block 0; default the genesis's (0 for the default genesis): equal flags, equal block 0. */
   genesisTime?: number
+  /** Default `evm`. */
+  execution?: ExecutionKind
+  /** op-geth genesis (parsed: parseGenesisJson); its chain id wins over `chainId`. EVM execution only. */
+  genesis?: Genesis
   gasLimit?: bigint | number
   fork?: Fork
   mempoolSize?: number
@@ -56,9 +61,13 @@ export const AUTH_BODY_LIMIT = 32 * 1024 * 1024
 export async function startEngineSim(cfg: EngineSimConfig): Promise<EngineSimHandle> {
   await initKeccak()
   const logger = cfg.logger ?? createLogger('silent')
-  const sim = new EngineSim({
+  const genesis =
+    cfg.genesis && cfg.genesisTime !== undefined ? { ...cfg.genesis, timestamp: BigInt(cfg.genesisTime) } : cfg.genesis
+  const sim = await EngineSim.create({
     chainId: cfg.chainId ?? defaults.chainId.default,
-    genesisTime: cfg.genesisTime ?? Math.floor(Date.now() / 1000),
+    genesisTime: cfg.genesisTime ?? Number(cfg.genesis?.timestamp ?? DEFAULT_GENESIS_TIME),
+    execution: cfg.execution ?? 'evm',
+    ...(genesis ? { genesis } : {}),
     gasLimit: BigInt(cfg.gasLimit ?? defaults.gasLimit.default),
     fork: cfg.fork ?? defaults.fork.default,
     mempoolSize: cfg.mempoolSize ?? defaults.mempoolSize.default,
@@ -86,7 +95,10 @@ export async function startEngineSim(cfg: EngineSimConfig): Promise<EngineSimHan
   const host = cfg.host ?? defaults.host.default
   await app.listen({ host, port: cfg.port ?? 0 })
   const { port } = app.server.address() as AddressInfo
-  logger.info({ port, chainId: sim.chainId, fork: sim.fork, genesis: sim.chain.genesis.hash }, 'engine-sim listening')
+  logger.info(
+    { port, chainId: sim.chainId, fork: sim.fork, execution: sim.execution, genesis: sim.chain.genesis.hash },
+    'engine-sim listening',
+  )
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,

@@ -44,7 +44,7 @@ type Env = {
 async function outageEnv(): Promise<Env> {
   const eJwt = jwtFile()
   const jwt = jwtFile()
-  const engine = await startEngineSim({ jwtSecret: eJwt.secret, chainId: CHAIN_ID })
+  const engine = await startEngineSim({ execution: 'sim', jwtSecret: eJwt.secret, chainId: CHAIN_ID })
   const pipe = await TcpPipe.start(engine.url)
   const { logger, lines } = captureLog()
   const { config } = loadConfig(builderSpec, {

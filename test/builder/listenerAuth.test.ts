@@ -17,7 +17,7 @@ const jobs: unknown[] = []
 
 test.before(async () => {
   const engineJwt = jwtFile()
-  engine = await startEngineSim({ jwtSecret: engineJwt.secret, chainId: CHAIN_ID })
+  engine = await startEngineSim({ execution: 'sim', jwtSecret: engineJwt.secret, chainId: CHAIN_ID })
   // The sequencer is never called in this test: announcements are refused before anything is built.
   const { config } = loadConfig(builderSpec, {
     argv: [

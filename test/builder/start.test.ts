@@ -21,7 +21,7 @@ async function builderEnv(o: { checkInterop?: string } = {}): Promise<BuilderEnv
   const jwt = jwtFile()
   const genesisTime = Math.floor(Date.now() / 1000) + 30
   const fJwt = jwtFile()
-  const follower = await startEngineSim({ jwtSecret: fJwt.secret, chainId: CHAIN_ID, genesisTime })
+  const follower = await startEngineSim({ execution: 'sim', jwtSecret: fJwt.secret, chainId: CHAIN_ID, genesisTime })
   const env = await proxyEnv({
     builders: [],
     genesisTime,

@@ -19,10 +19,20 @@ export const BEACON_ROOT: Hex = `0x${'be'.repeat(32)}`
 
 export type Sim = EngineSimHandle & { engine: RpcClient; eth: RpcClient; secret: Buffer }
 
-/** An engine-sim on a free port with a fresh secret, plus an authenticated and a plain client. */
+/**
+ * An engine-sim on a free port with a fresh secret, plus an authenticated and a plain client. These
+ * Engine API rule tests sign with unfunded random keys, so they run the stand-in execution unless
+ * `cfg.execution` says `evm` (test/evm/ covers EVM execution).
+ */
 export async function startSim(cfg: Partial<EngineSimConfig> = {}): Promise<Sim> {
   const secret = cfg.jwtSecret ?? randomBytes(32)
-  const handle = await startEngineSim({ chainId: CHAIN_ID, genesisTime: GENESIS_TIME, ...cfg, jwtSecret: secret })
+  const handle = await startEngineSim({
+    chainId: CHAIN_ID,
+    genesisTime: GENESIS_TIME,
+    execution: 'sim',
+    ...cfg,
+    jwtSecret: secret,
+  })
   const engine = new RpcClient(handle.url, { jwtSecret: secret, timeoutMs: 10_000 })
   const eth = new RpcClient(handle.url, { timeoutMs: 10_000 })
   return {

@@ -172,6 +172,8 @@ export type EnvOptions = {
   fork?: Fork
   opNode?: Partial<OpNodeOptions>
   genesisTime?: number
+  /** The engine's execution (default `sim`: the test builders sign with unfunded keys). */
+  execution?: 'evm' | 'sim'
 }
 
 /** engine-sim + superguard sequencer (proxy mode) + op-node stand-in + test builders, all on 127.0.0.1. */
@@ -183,6 +185,7 @@ export async function proxyEnv(o: EnvOptions = {}): Promise<Env> {
   // 'wall' slots start from a genesis in the past and follow the clock.
   const genesisTime = o.genesisTime ?? Math.floor(Date.now() / 1000) + (o.opNode?.clock === 'wall' ? -10 : 30)
   const engine = await startEngineSim({
+    execution: o.execution ?? 'sim',
     jwtSecret: engineJwt.secret,
     chainId: CHAIN_ID,
     genesisTime,

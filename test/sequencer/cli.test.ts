@@ -60,8 +60,8 @@ test('real processes: op-node stand-in → superguard sequencer → engine-sim, 
   const fJwt = jwtFile()
   const opJwt = jwtFile()
   const bJwt = jwtFile()
-  const engine = await startEngineSim({ jwtSecret: eJwt.secret, chainId: CHAIN_ID, genesisTime })
-  const follower = await startEngineSim({ jwtSecret: fJwt.secret, chainId: CHAIN_ID, genesisTime })
+  const engine = await startEngineSim({ execution: 'sim', jwtSecret: eJwt.secret, chainId: CHAIN_ID, genesisTime })
+  const follower = await startEngineSim({ execution: 'sim', jwtSecret: fJwt.secret, chainId: CHAIN_ID, genesisTime })
   const [pe, pb, pd, pr] = await Promise.all([freePort(), freePort(), freePort(), freePort()])
   const seq = spawnCli([
     'sequencer',

@@ -15,7 +15,7 @@ const debugJwt = jwtFile()
 
 test.before(async () => {
   const engineJwt = jwtFile()
-  engine = await startEngineSim({ jwtSecret: engineJwt.secret, chainId: CHAIN_ID })
+  engine = await startEngineSim({ execution: 'sim', jwtSecret: engineJwt.secret, chainId: CHAIN_ID })
   const start = (over: Record<string, unknown>) =>
     startSequencer(
       sequencerConfig({

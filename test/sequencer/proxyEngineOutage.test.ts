@@ -15,7 +15,7 @@ import { bearer, CHAIN_ID, jwtFile } from './_env.js'
 test('proxy mode, engine down: a stable -32603 for op-node, the detail logged once per interval, recovery logged', async () => {
   const engineJwt = jwtFile()
   const opJwt = jwtFile()
-  const engine = await startEngineSim({ jwtSecret: engineJwt.secret, chainId: CHAIN_ID })
+  const engine = await startEngineSim({ execution: 'sim', jwtSecret: engineJwt.secret, chainId: CHAIN_ID })
   const pipe = await TcpPipe.start(engine.url)
   const { logger, lines } = captureLog()
   const seq = await startSequencer(

@@ -209,7 +209,12 @@ test('Engine-API builder: gets the forkchoice update, its payload is pulled befo
   const bJwt = jwtFile()
   // Same chain id and genesis as the sequencer's engine, so it shares the chain; boost sync keeps it following.
   const genesisTime = Math.floor(Date.now() / 1000) - 10
-  const builderEngine = await startEngineSim({ jwtSecret: bJwt.secret, chainId: CHAIN_ID, genesisTime })
+  const builderEngine = await startEngineSim({
+    execution: 'sim',
+    jwtSecret: bJwt.secret,
+    chainId: CHAIN_ID,
+    genesisTime,
+  })
   const env = await proxyEnv({
     builders: [],
     opNode: { clock: 'wall' },

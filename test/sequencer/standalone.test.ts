@@ -24,10 +24,10 @@ async function standaloneEnv(
 ): Promise<StandaloneEnv> {
   const jwt = jwtFile()
   const genesisTime = GENESIS
-  const engine = await startEngineSim({ jwtSecret: jwt.secret, chainId: CHAIN_ID, genesisTime })
+  const engine = await startEngineSim({ execution: 'sim', jwtSecret: jwt.secret, chainId: CHAIN_ID, genesisTime })
   const replicas = await Promise.all(
     Array.from({ length: o.replicas ?? 2 }, () =>
-      startEngineSim({ jwtSecret: jwt.secret, chainId: CHAIN_ID, genesisTime }),
+      startEngineSim({ execution: 'sim', jwtSecret: jwt.secret, chainId: CHAIN_ID, genesisTime }),
     ),
   )
   const stub = await builderStub()
@@ -109,7 +109,7 @@ test('standalone: a builder block is chosen, inserted and published', async () =
 
 test('standalone: an Engine-API builder follows our chain through publication and its blocks win', async () => {
   const bJwt = jwtFile()
-  const rb = await startEngineSim({ jwtSecret: bJwt.secret, chainId: CHAIN_ID, genesisTime: GENESIS })
+  const rb = await startEngineSim({ execution: 'sim', jwtSecret: bJwt.secret, chainId: CHAIN_ID, genesisTime: GENESIS })
   const env = await standaloneEnv({ replicas: 0, config: { builderEngine: [`${rb.url},jwt=${bJwt.path},name=rb`] } })
   try {
     for (let i = 0; i < 2; i++) {

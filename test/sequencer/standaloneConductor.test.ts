@@ -20,6 +20,7 @@ async function run(
 ): Promise<{ lines: { level: number; msg: string; [k: string]: unknown }[]; skipped: number }> {
   const jwt = jwtFile()
   const engine = await startEngineSim({
+    execution: 'sim',
     jwtSecret: jwt.secret,
     chainId: CHAIN_ID,
     genesisTime: Math.floor(Date.now() / 1000) - 5,

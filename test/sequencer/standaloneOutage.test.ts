@@ -18,6 +18,7 @@ type OutageEnv = { engine: EngineSimHandle; pipe: TcpPipe; seq: SequencerHandle;
 async function outageEnv(config: Partial<Record<keyof SequencerConfig, unknown>> = {}): Promise<OutageEnv> {
   const jwt = jwtFile()
   const engine = await startEngineSim({
+    execution: 'sim',
     jwtSecret: jwt.secret,
     chainId: CHAIN_ID,
     genesisTime: Math.floor(Date.now() / 1000) - 5,

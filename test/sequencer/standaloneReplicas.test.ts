@@ -23,7 +23,7 @@ async function replicaEnv(config: Partial<Record<keyof SequencerConfig, unknown>
   const jwt = jwtFile()
   const genesisTime = Math.floor(Date.now() / 1000) - 5
   const [engine, direct, piped] = await Promise.all(
-    [0, 1, 2].map(() => startEngineSim({ jwtSecret: jwt.secret, chainId: CHAIN_ID, genesisTime })),
+    [0, 1, 2].map(() => startEngineSim({ execution: 'sim', jwtSecret: jwt.secret, chainId: CHAIN_ID, genesisTime })),
   )
   const pipe = await TcpPipe.start(piped!.url)
   const { logger, lines } = captureLog()
