@@ -20,6 +20,8 @@ test.before(async () => {
   engine = await startEngineSim({
     jwtSecret: jwt.secret,
     chainId: CHAIN_ID,
+    // the loadtest's valid blocks follow the stand-in's execution rules (README: Builder)
+    execution: 'sim',
     genesisTime: Math.floor(Date.now() / 1000) - 5,
   })
   stub = await builderStub()
