@@ -35,6 +35,21 @@ export const command: Command = {
     // Service logs (JSON) go to stderr so stdout stays the readable story of the devnet.
     const logger = createLogger(config.logLevel, { fd: 2 })
     const print = (line: string) => process.stdout.write(`[devnet] ${line}\n`)
+    if (config.topology === '3x3') {
+      const { startTopology } = await import('../devnet/topology/start.js')
+      const starting = startTopology(config, logger, print)
+      onShutdown(
+        logger,
+        async () => {
+          await (await starting.catch(() => undefined))?.close()
+        },
+        30_000,
+      )
+      const topology = await starting
+      await topology.done
+      await topology.close()
+      return
+    }
     const starting = startDevnet(config, logger, print)
     // Registered before start-up ends: Ctrl-C while it starts waits for it, then stops everything.
     onShutdown(logger, async () => {

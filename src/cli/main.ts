@@ -26,6 +26,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
     load: () => import('./inspect.js'),
   },
   devnet: { summary: 'everything on an embedded default (npm start)', load: () => import('./devnet.js') },
+  'conductor-standin': {
+    summary: "devnet only: op-conductor's RPC for one chain's sequencers (a stand-in)",
+    load: () => import('./conductorStandin.js'),
+  },
 }
 
 function usage(): string {

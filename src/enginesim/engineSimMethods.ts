@@ -9,6 +9,8 @@ import { InternalError, InvalidParamsError } from '../errors/index.js'
 import type { RpcMethod } from '../rpc/index.js'
 import { isHex, toQuantity } from '../util/hex.js'
 import { patchFaults } from './faults.js'
+import { emptyGetLogs } from './getLogs.js'
+import { payloadBodiesByRange } from './payloadBodies.js'
 import type { EngineSim } from './sim.js'
 
 export const CAPABILITIES = [
@@ -19,6 +21,7 @@ export const CAPABILITIES = [
   'engine_newPayloadV3',
   'engine_newPayloadV4',
   'engine_getClientVersionV1',
+  'engine_getPayloadBodiesByRangeV1',
 ] as const
 
 const VERSION = '0.1.0'
@@ -62,6 +65,7 @@ export function engineSimMethods(sim: EngineSim): Map<string, RpcMethod> {
     const attrs = p[1] === undefined || p[1] === null ? null : param(() => parsePayloadAttributes(p[1]))
     return sim.forkchoiceUpdated(state, attrs)
   })
+  engine('engine_getPayloadBodiesByRangeV1', payloadBodiesByRange(sim))
   for (const v of [3, 4] as const) {
     engine(`engine_getPayloadV${v}`, (p) => sim.getPayload(payloadIdParam(p[0]), v))
     engine(`engine_newPayloadV${v}`, (p) => {
@@ -100,6 +104,7 @@ export function engineSimMethods(sim: EngineSim): Map<string, RpcMethod> {
     if (!isHex(p[0], 32)) throw new InvalidParamsError('transaction hash: expected 32 bytes of hex')
     return sim.receiptByHash(p[0])
   })
+  m.set('eth_getLogs', emptyGetLogs(sim))
   m.set('txpool_content', () => sim.pool.content((tx) => sim.poolTransaction(tx)))
 
   // Fault injection wraps everything but the controls, so a test can always switch it off.
