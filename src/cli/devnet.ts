@@ -22,6 +22,11 @@ const SUMMARY = [
   '',
   'Prints every interop verdict, and every --report one line per subsystem: accepted and refused',
   'transactions, sweep evictions, blocks per source and why builder blocks were refused.',
+  '',
+  "--topology 3x3: instead, the topology document's cluster as 39 OS processes: chains A, B, C with three",
+  'sequencer nodes each (engine-sim, standalone sequencer, builder), supervisors 1-3 (supervisor i indexes',
+  'Ai, Bi, Ci; 3 is the light rpc backend), per chain a conductor stand-in, an ingress and a sweep.',
+  '--manifest FILE lists every process (pid, URLs); --restart respawns one that exited.',
 ].join('\n')
 
 export const command: Command = {
