@@ -57,9 +57,20 @@ const local = (port: number) => `http://127.0.0.1:${port}`
  */
 export async function planTopology(p: PlanInput): Promise<ProcessSpec[]> {
   const out: ProcessSpec[] = []
+  // 9 × 5 + 3 × 2 + 3 ports: each distinct (the OS may hand a released port out again).
+  const taken = new Set<number>()
+  const port = async () => {
+    for (;;) {
+      const n = await p.port()
+      if (!taken.has(n)) {
+        taken.add(n)
+        return n
+      }
+    }
+  }
   const ports = async <K extends string>(...keys: K[]) => {
     const r = {} as Record<K, number>
-    for (const k of keys) r[k] = await p.port()
+    for (const k of keys) r[k] = await port()
     return r
   }
   const ms = (n: number) => `${n}ms`
@@ -72,7 +83,7 @@ export async function planTopology(p: PlanInput): Promise<ProcessSpec[]> {
     chains.push({ ...c, nodes, ...(await ports('ingress', 'sweepMetrics')) })
   }
   const supervisors = []
-  for (let i = 1; i <= NODES_PER_CHAIN; i++) supervisors.push({ i, port: await p.port() })
+  for (let i = 1; i <= NODES_PER_CHAIN; i++) supervisors.push({ i, port: await port() })
 
   for (const c of chains)
     for (const n of c.nodes)
@@ -111,9 +122,10 @@ export async function planTopology(p: PlanInput): Promise<ProcessSpec[]> {
         '--port',
         String(s.port),
         ...(light ? ['--backend', 'rpc'] : ['--db', join(p.dataDir, `supervisor-${s.i}.db`), '--backfill', '1h']),
-        // The default; 500 ms cost ~5 % of a core per supervisor here (3 chains each).
+        // Once a slot (at least 1 s): a new block is indexed within a slot. Each poll reads three chains'
+        // heads; 500 ms cost ~5 % of a core per supervisor here.
         '--poll',
-        '1s',
+        ms(Math.max(1000, p.slotMs)),
         ...common,
       ],
       rpc: local(s.port),

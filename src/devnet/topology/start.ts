@@ -64,6 +64,8 @@ export async function startTopology(
       rpcSupervisors: [3],
     })
 
+    // This process too samples its event loop every 100 ms, not 10 (see managedProcess.ts).
+    process.env.SUPERGUARD_EVENT_LOOP_RESOLUTION_MS ??= '100'
     const registry = createRegistry()
     const labels = ['name', 'role'] as const
     const m = {
