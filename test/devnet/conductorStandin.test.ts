@@ -31,10 +31,10 @@ async function rpc<T>(
   return (await res.json()) as never
 }
 
-async function until(fn: () => Promise<boolean>, ms = 5_000): Promise<void> {
+async function until(fn: () => Promise<boolean>, ms = 5_000, what = ''): Promise<void> {
   const end = Date.now() + ms
   while (!(await fn())) {
-    if (Date.now() > end) throw new Error('timed out')
+    if (Date.now() > end) throw new Error(`timed out ${what}`)
     await new Promise((r) => setTimeout(r, 25))
   }
 }
@@ -45,8 +45,11 @@ async function setup() {
   const c: ConductorStandin = await startConductorStandin(
     {
       node: nodes.map((n, i) => `N${i + 1}=127.0.0.1:${ports[i]},health=${n.url}`),
-      healthInterval: 50,
+      // 200 ms: a shorter answer deadline fails healthy nodes on a loaded 2-core box.
+      healthInterval: 200,
       unhealthyAfter: 2,
+      // No start-up grace here (the last test has one): a node failing from the first reading is failing.
+      startGrace: 0,
     },
     { logger: createLogger('silent') },
   )
@@ -122,9 +125,11 @@ test('with no healthy node the leader stays; transfers name a voter by id and ad
   const env = await setup()
   try {
     for (const n of env.nodes) n.status = 503
-    await new Promise((r) => setTimeout(r, 300))
+    // Five probe rounds in which nothing may happen (there is no event for leadership staying put).
+    await new Promise((r) => setTimeout(r, 1000))
     assert.is((await rpc<{ id: string }>(env.url(1), 'conductor_leaderWithID')).result?.id, 'N1')
     for (const n of env.nodes) n.status = 200
+    await until(async () => ['N1', 'N2', 'N3'].every((id) => env.c.election.healthy(id)))
     const bad = await rpc(env.url(1), 'conductor_transferLeaderToServer', ['N3', '127.0.0.1:1'])
     assert.is(bad.error?.code, -32000)
     await rpc(env.url(1), 'conductor_transferLeaderToServer', ['N3', `127.0.0.1:${env.ports[2]}`])
@@ -134,6 +139,33 @@ test('with no healthy node the leader stays; transfers name a voter by id and ad
     // A non-voter cannot lead: demoting the leader moves leadership.
     await rpc(env.url(1), 'conductor_removeServer', ['N1'])
     assert.is((await rpc<{ id: string }>(env.url(2), 'conductor_leaderWithID')).result?.id, 'N2')
+  } finally {
+    await env.close()
+  }
+})
+
+test('a leader still starting (never healthy yet) keeps leadership while another node is ready first', async () => {
+  const env = await setup()
+  try {
+    await env.c.close()
+    env.nodes[0]!.status = 503
+    const ports = [await freePort(), await freePort(), await freePort()]
+    const c = await startConductorStandin(
+      { node: env.nodes.map((n, i) => `N${i + 1}=127.0.0.1:${ports[i]},health=${n.url}`), healthInterval: 200 },
+      { logger: createLogger('silent') },
+    )
+    try {
+      // Five probe rounds in which N2 is ready and N1 not yet: leadership stays (no event to await).
+      await new Promise((r) => setTimeout(r, 1000))
+      assert.is((await rpc<{ id: string }>(c.urls.N2!, 'conductor_leaderWithID')).result?.id, 'N1')
+      // Once healthy, a failure is a failure.
+      env.nodes[0]!.status = 200
+      await until(async () => c.election.healthy('N1') && (await rpc(c.urls.N1!, 'conductor_leader')).result === true)
+      env.nodes[0]!.status = 503
+      await until(async () => (await rpc<{ id: string }>(c.urls.N2!, 'conductor_leaderWithID')).result?.id === 'N2')
+    } finally {
+      await c.close()
+    }
   } finally {
     await env.close()
   }

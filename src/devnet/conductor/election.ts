@@ -9,7 +9,7 @@ export type ServerInfo = { id: string; addr: string; suffrage: number }
 
 export type LeaderChange = { from: string; to: string; reason: 'unhealthy' | 'transfer' | 'removed' }
 
-type Member = ServerInfo & { healthy: boolean; failures: number }
+type Member = ServerInfo & { healthy: boolean; failures: number; everHealthy: boolean }
 
 /**
  * The stand-in's whole "consensus": one leader among the voters, moved when the leader's /healthz
@@ -21,6 +21,8 @@ export class Election {
   readonly #members: Member[]
   readonly #unhealthyAfter: number
   readonly #onChange: (c: LeaderChange) => void
+  readonly #now: () => number
+  readonly #graceUntil: number
   #leader: string
   #paused = false
   /** The newest block the leader committed (conductor_commitUnsafePayload). */
@@ -28,10 +30,26 @@ export class Election {
 
   constructor(
     nodes: readonly { id: string; addr: string }[],
-    opts: { leader?: string; unhealthyAfter: number; onChange: (c: LeaderChange) => void },
+    opts: {
+      leader?: string
+      unhealthyAfter: number
+      onChange: (c: LeaderChange) => void
+      /** A node that has not yet answered healthy is starting, not failing, for this long (default 60 s). */
+      startGraceMs?: number
+      now?: () => number
+    },
   ) {
     // Healthy until a probe says otherwise: a start-up in which every node is still warming up keeps the first leader.
-    this.#members = nodes.map((n) => ({ id: n.id, addr: n.addr, suffrage: VOTER, healthy: true, failures: 0 }))
+    this.#members = nodes.map((n) => ({
+      id: n.id,
+      addr: n.addr,
+      suffrage: VOTER,
+      healthy: true,
+      failures: 0,
+      everHealthy: false,
+    }))
+    this.#now = opts.now ?? Date.now
+    this.#graceUntil = this.#now() + (opts.startGraceMs ?? 60_000)
     this.#leader = opts.leader ?? nodes[0]!.id
     this.#unhealthyAfter = opts.unhealthyAfter
     this.#onChange = opts.onChange
@@ -70,7 +88,11 @@ export class Election {
     const m = this.#member(id)
     if (!m) return
     m.failures = ok ? 0 : m.failures + 1
-    m.healthy = ok || m.failures < this.#unhealthyAfter
+    if (ok) m.everHealthy = true
+    // A node still starting (never healthy yet, within the grace) is not failing: a cluster whose nodes
+    // become healthy one by one keeps its first leader instead of handing it to the first one ready.
+    const starting = !m.everHealthy && this.#now() < this.#graceUntil
+    m.healthy = ok || starting || m.failures < this.#unhealthyAfter
     if (!this.#paused && id === this.#leader && !m.healthy) this.#moveTo(this.#nextHealthy(), 'unhealthy')
     // A leader already unhealthy with nobody to take over: the first node to recover takes over.
     if (!this.#paused && ok && id !== this.#leader && !this.healthy(this.#leader)) this.#moveTo(m, 'unhealthy')

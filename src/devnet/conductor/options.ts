@@ -26,6 +26,11 @@ export const conductorOptions = defineOptions({
     arg: 'N',
     help: "the leader's /healthz failing (503 or no answer) this many times in a row moves leadership to a healthy node",
   },
+  startGrace: {
+    type: 'duration',
+    default: '60s',
+    help: 'a node that has not answered healthy yet is starting, not failing, for this long after start (a cluster keeps its first leader while its nodes come up)',
+  },
   logLevel: { type: 'enum', choices: LOG_LEVELS, default: 'info', help: 'log level' },
 })
 

@@ -52,6 +52,7 @@ export async function startConductorStandin(
     {
       ...(config.leader !== undefined ? { leader: config.leader } : {}),
       unhealthyAfter: config.unhealthyAfter,
+      startGraceMs: config.startGrace,
       onChange: (c: LeaderChange) => {
         changes.inc({ reason: c.reason })
         setGauge()
