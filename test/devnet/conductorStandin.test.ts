@@ -160,7 +160,9 @@ test('a leader still starting (never healthy yet) keeps leadership while another
       assert.is((await rpc<{ id: string }>(c.urls.N2!, 'conductor_leaderWithID')).result?.id, 'N1')
       // Once healthy, a failure is a failure.
       env.nodes[0]!.status = 200
-      await until(async () => c.election.healthy('N1') && (await rpc(c.urls.N1!, 'conductor_leader')).result === true)
+      await until(
+        async () => c.election.seenHealthy('N1') && (await rpc(c.urls.N1!, 'conductor_leader')).result === true,
+      )
       env.nodes[0]!.status = 503
       await until(async () => (await rpc<{ id: string }>(c.urls.N2!, 'conductor_leaderWithID')).result?.id === 'N2')
     } finally {

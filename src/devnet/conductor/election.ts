@@ -79,6 +79,11 @@ export class Election {
     return this.#members.map(info)
   }
 
+  /** Whether the node has answered healthy at least once (before that, within the grace, it is starting). */
+  seenHealthy(id: string): boolean {
+    return this.#member(id)?.everHealthy ?? false
+  }
+
   healthy(id: string): boolean {
     return this.#member(id)?.healthy ?? false
   }
