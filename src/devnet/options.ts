@@ -53,6 +53,12 @@ export const devnetOptions = defineOptions({
     arg: 'FILE',
     help: '3x3: write the JSON list of every process (role, chain, index, pid, URLs) here, rewritten when one exits or restarts',
   },
+  watchInterval: {
+    type: 'duration',
+    default: '3s',
+    min: 100,
+    help: "3x3: how often every process's /healthz is read; two rounds without an answer make a live process unresponsive (SIGSTOP, hung)",
+  },
   restart: {
     type: 'bool',
     default: false,

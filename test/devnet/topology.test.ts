@@ -61,7 +61,20 @@ const alive = (pid: number) => {
 
 test.before(async () => {
   devnet = spawnCli(
-    ['devnet', '--topology', '3x3', '--slot', `${SLOT_S}s`, '--restart', '--manifest', manifestPath, '--data-dir', dir],
+    [
+      'devnet',
+      '--topology',
+      '3x3',
+      '--slot',
+      `${SLOT_S}s`,
+      '--restart',
+      '--watch-interval',
+      '1s',
+      '--manifest',
+      manifestPath,
+      '--data-dir',
+      dir,
+    ],
     {},
     { group: true },
   )

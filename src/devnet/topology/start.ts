@@ -174,6 +174,8 @@ export async function startTopology(
     const watcher = new Watcher({
       procs,
       log,
+      intervalMs: config.watchInterval,
+      timeoutMs: Math.min(1_500, config.watchInterval),
       onState: (p, state) => {
         if (closing) return
         const was = p.state
