@@ -23,6 +23,11 @@ const SUMMARY = [
   '',
   'Prints every interop verdict, and every --report one line per subsystem: accepted and refused',
   'transactions, sweep evictions, blocks per source and why builder blocks were refused.',
+  '',
+  "--topology 3x3: instead, the topology document's cluster as 39 OS processes: chains A, B, C with three",
+  'sequencer nodes each (engine-sim, standalone sequencer, builder), supervisors 1-3 (supervisor i indexes',
+  'Ai, Bi, Ci; 3 is the light rpc backend), per chain a conductor stand-in, an ingress and a sweep.',
+  '--manifest FILE lists every process (pid, URLs); --restart respawns one that exited.',
 ].join('\n')
 
 export const command: Command = {
@@ -37,6 +42,21 @@ export const command: Command = {
     const logger = createLogger(config.logLevel, { fd: 2 })
     logger.info(buildInfo(), 'superguard devnet starting')
     const print = (line: string) => process.stdout.write(`[devnet] ${line}\n`)
+    if (config.topology === '3x3') {
+      const { startTopology } = await import('../devnet/topology/start.js')
+      const starting = startTopology(config, logger, print)
+      onShutdown(
+        logger,
+        async () => {
+          await (await starting.catch(() => undefined))?.close()
+        },
+        30_000,
+      )
+      const topology = await starting
+      await topology.done
+      await topology.close()
+      return
+    }
     const starting = startDevnet(config, logger, print)
     // Registered before start-up ends: Ctrl-C while it starts waits for it, then stops everything.
     onShutdown(logger, async () => {

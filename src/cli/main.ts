@@ -35,6 +35,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
     summary: 'load-test a checker, an ingress or a builder API, with every answer checked',
     load: () => import('./loadtest.js'),
   },
+  'conductor-standin': {
+    summary: "devnet only: op-conductor's RPC for one chain's sequencers (a stand-in)",
+    load: () => import('./conductorStandin.js'),
+  },
 }
 
 function usage(): string {

@@ -42,6 +42,28 @@ export const devnetOptions = defineOptions({
     arg: 'DIR',
     help: 'where the supervisors keep their indexes (default: a fresh temporary directory, removed on exit)',
   },
+  topology: {
+    type: 'enum',
+    choices: ['small', '3x3'] as const,
+    default: 'small',
+    help: "small: everything in this process (above); 3x3: the topology document's cluster as separate OS processes (3 chains × 3 sequencer nodes, 3 supervisors, a conductor stand-in, ingress and sweep per chain); --slot is its block time",
+  },
+  manifest: {
+    type: 'path',
+    arg: 'FILE',
+    help: '3x3: write the JSON list of every process (role, chain, index, pid, URLs) here, rewritten when one exits or restarts',
+  },
+  watchInterval: {
+    type: 'duration',
+    default: '3s',
+    min: 100,
+    help: "3x3: how often every process's /healthz is read; two rounds without an answer make a live process unresponsive (SIGSTOP, hung)",
+  },
+  restart: {
+    type: 'bool',
+    default: false,
+    help: '3x3: respawn a process that exited, with the same arguments and ports',
+  },
   logLevel: {
     type: 'enum',
     choices: LOG_LEVELS,

@@ -11,6 +11,7 @@ import { isHex, toQuantity } from '../util/hex.js'
 import { EthServerError } from './errors.js'
 import { patchFaults } from './faults.js'
 import { MAX_LOG_RANGE, parseLogQuery } from './logFilter.js'
+import { payloadBodiesByRange } from './payloadBodies.js'
 import type { EngineSim } from './sim.js'
 
 export const CAPABILITIES = [
@@ -22,6 +23,7 @@ export const CAPABILITIES = [
   'engine_newPayloadV3',
   'engine_newPayloadV4',
   'engine_getClientVersionV1',
+  'engine_getPayloadBodiesByRangeV1',
 ] as const
 
 const VERSION = '0.1.0'
@@ -66,6 +68,7 @@ export function engineSimMethods(sim: EngineSim): Map<string, RpcMethod> {
     return sim.forkchoiceUpdated(state, attrs)
   })
   engine('engine_getPayloadV5', (p) => sim.getPayload(payloadIdParam(p[0]), 5))
+  engine('engine_getPayloadBodiesByRangeV1', payloadBodiesByRange(sim))
   for (const v of [3, 4] as const) {
     engine(`engine_getPayloadV${v}`, (p) => sim.getPayload(payloadIdParam(p[0]), v))
     engine(`engine_newPayloadV${v}`, (p) => {

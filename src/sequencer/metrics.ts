@@ -1,5 +1,6 @@
 import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks'
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import { loopResolutionMs } from '../rpc/metrics.js'
 import type { SequencerEvents } from './events.js'
 import type { ReplicaStatus } from './replicas.js'
 import type { ExecutionMode } from './types.js'
@@ -111,7 +112,7 @@ export class SequencerMetrics {
       registers: [registry],
       collect: () => this.#mode.set(MODE_VALUE[mode()]),
     })
-    this.#loop = monitorEventLoopDelay({ resolution: 5 })
+    this.#loop = monitorEventLoopDelay({ resolution: loopResolutionMs(5) })
     this.#loop.enable()
     const loop = this.#loop
     const delay = new Gauge({

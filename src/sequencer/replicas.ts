@@ -71,8 +71,19 @@ export type ReplicaStatus = {
   lastError?: string
 }
 
+/** Where blocks older than RecentBlocks come from (our own engine: engineBlockSource.ts). */
+export type BlockSource = {
+  hashAt(n: bigint): Promise<Hex | undefined>
+  block(n: bigint): Promise<PublishedBlock | undefined>
+}
+
 export type ReplicaPublisherOptions = {
   timeoutMs: number
+  /**
+   * Blocks we do not hold (sealed before the backlog, or by another leader): with it, a replica that
+   * restarted empty or parts from us further back is repaired from genesis instead of stranded.
+   */
+  source?: BlockSource
   log: Logger
   recent: RecentBlocks
   events?: SequencerEvents
@@ -160,8 +171,8 @@ export class ReplicaPublisher {
 
   async #drain(): Promise<void> {
     while (!this.#closed && this.#next !== undefined && this.#next <= this.#tip) {
-      const b = this.#o.recent.get(this.#next)
       try {
+        const b = this.#o.recent.get(this.#next) ?? (await this.#fromSource(this.#next))
         if (!b) await this.#resync()
         else await this.#send(b)
       } catch (err) {
@@ -240,15 +251,21 @@ export class ReplicaPublisher {
   async #lastShared(head: { number: bigint; hash: Hex }, top: bigint): Promise<bigint | undefined> {
     const oldest = this.#o.recent.oldest()
     if (top > head.number) top = head.number
-    if (oldest === undefined || top < oldest - 1n) return undefined
+    // With a source every height down to genesis can be compared; without one, only those we hold.
+    const floor = this.#o.source ? 0n : oldest === undefined ? undefined : oldest - 1n
+    if (floor === undefined || top < floor) return undefined
+    const ours = async (n: bigint): Promise<Hex | undefined> =>
+      this.#o.recent.get(n + 1n)?.env.executionPayload.parentHash ??
+      this.#o.recent.get(n)?.hash ??
+      (await this.#o.source?.hashAt(n).catch(() => undefined))
     const shared = async (n: bigint): Promise<boolean> => {
-      const child = this.#o.recent.get(n + 1n)
-      if (!child) return false
+      const mine = await ours(n)
+      if (!mine) return false
       const hash = n === head.number ? head.hash : (await this.#replicaBlock(`0x${n.toString(16)}`))?.hash
-      return hash?.toLowerCase() === child.env.executionPayload.parentHash.toLowerCase()
+      return hash?.toLowerCase() === mine.toLowerCase()
     }
     if (await shared(top)) return top
-    let lo = oldest - 1n
+    let lo = floor
     if (!(await shared(lo))) return undefined
     let hi = top // shared(lo) holds, shared(hi) does not
     while (hi - lo > 1n) {
@@ -266,6 +283,15 @@ export class ReplicaPublisher {
         this.#waiters.delete(n)
         for (const r of list) r(ok)
       }
+  }
+
+  /**
+   * Block `n` from the source (older than the blocks we hold); undefined without one, or when the
+   * source cannot give it (an engine without engine_getPayloadBodiesByRangeV1): then the replica is
+   * reported stranded, as without a source.
+   */
+  async #fromSource(n: bigint): Promise<PublishedBlock | undefined> {
+    return this.#o.source?.block(n).catch(() => undefined)
   }
 
   /** The block we owe is no longer held: see whether the replica got further meanwhile (from a peer). */

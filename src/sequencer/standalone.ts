@@ -62,6 +62,8 @@ export class StandaloneSequencer {
   readonly #conductorDown: FailureLog
   readonly #commitFailures: FailureLog
   #closed = false
+  /** Conductor mode: the last slot found us not leading (the engine's head may have moved since). */
+  #follower = true
   #wake: (() => void) | undefined
   #running: Promise<void> = Promise.resolve()
 
@@ -77,17 +79,7 @@ export class StandaloneSequencer {
   }
 
   async start(): Promise<void> {
-    const b = await this.#o.engine.call<{ hash: Hex; number: Hex; timestamp: Hex; extraData: Hex; requestsHash?: Hex }>(
-      'eth_getBlockByNumber',
-      ['latest', false],
-    )
-    this.#head = {
-      hash: b.hash,
-      number: b.number,
-      timestamp: b.timestamp,
-      extraData: b.extraData,
-      version: b.requestsHash ? 4 : 3,
-    }
+    const b = await this.#readHead()
     // No L1 here: the starting head stands in for safe and finalized.
     this.#safe = b.hash
     // Slots end on multiples of the block time after the head's timestamp (the wall-clock grid).
@@ -99,6 +91,22 @@ export class StandaloneSequencer {
         "the engine's head is timestamped in the future: no block until the wall clock passes it",
       )
     this.#running = this.#loop()
+  }
+
+  /** Our engine's latest block becomes the head we build on next. */
+  async #readHead(): Promise<Head> {
+    const b = await this.#o.engine.call<{ hash: Hex; number: Hex; timestamp: Hex; extraData: Hex; requestsHash?: Hex }>(
+      'eth_getBlockByNumber',
+      ['latest', false],
+    )
+    this.#head = {
+      hash: b.hash,
+      number: b.number,
+      timestamp: b.timestamp,
+      extraData: b.extraData,
+      version: b.requestsHash ? 4 : 3,
+    }
+    return this.#head
   }
 
   get head(): Head | undefined {
@@ -140,7 +148,23 @@ export class StandaloneSequencer {
     const { core, engine } = this.#o
     const slotEnd = slot.end
     try {
-      if (this.#o.conductor && !(await this.#isLeader())) return 'skipped'
+      if (this.#o.conductor) {
+        if (!(await this.#isLeader())) {
+          this.#follower = true
+          return 'skipped'
+        }
+        // Leadership just came to us: while we followed, the leader published its blocks to our
+        // engine (we are its --replica), so build on our engine's head, not on the head we last sealed.
+        if (this.#follower) {
+          const from = this.#head?.number
+          const h = await this.#readHead()
+          this.#follower = false
+          this.#o.log.info(
+            { head: Number(BigInt(h.number)), was: from && Number(BigInt(from)) },
+            "leader now: building on the engine's head",
+          )
+        }
+      }
       const parent = this.#head!
       const version = parent.version
       const inherited = paramsFrom(parent.extraData)

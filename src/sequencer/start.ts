@@ -16,6 +16,7 @@ import { createLogger } from '../util/logger.js'
 import { BlockHasher } from './blockHasher.js'
 import { createBuilderApi } from './builderApi.js'
 import { EngineBuilderClient, PbsBuilderClient } from './builderClient.js'
+import { EngineBlockSource } from './engineBlockSource.js'
 import { createEngineProxy } from './engineProxy.js'
 import { SequencerEvents } from './events.js'
 import { debugAuthorize, executionModeMethods, parseExecutionMode } from './executionMode.js'
@@ -219,10 +220,13 @@ export async function startSequencer(values: SequencerInput, opts: { logger?: Lo
     }
     health.start()
     if (standalone) {
+      // Blocks older than our backlog, or sealed by another leader, come from our engine (a replica that restarted empty).
+      const source = new EngineBlockSource(lookupEngine)
       replicas = config.replica.map(
         (r) =>
           new ReplicaPublisher(parseEndpoint(r, '--replica'), {
             timeoutMs: config.engineTimeoutMs,
+            source,
             log,
             recent,
             events,

@@ -9,6 +9,8 @@ import { TcpPipe } from '../faults/tcpPipe.js'
 import { CHAIN_ID, jwtFile } from './_env.js'
 
 type ReplicaEnv = {
+  jwt: { path: string; secret: Buffer }
+  genesisTime: number
   engine: EngineSimHandle
   direct: EngineSimHandle
   piped: EngineSimHandle
@@ -41,7 +43,9 @@ async function replicaEnv(config: Partial<Record<keyof SequencerConfig, unknown>
     }),
     { logger },
   )
-  return {
+  const env: ReplicaEnv = {
+    jwt,
+    genesisTime,
     engine: engine!,
     direct: direct!,
     piped: piped!,
@@ -51,9 +55,10 @@ async function replicaEnv(config: Partial<Record<keyof SequencerConfig, unknown>
     async close() {
       await seq.close()
       await pipe.close()
-      await Promise.all([engine!, direct!, piped!].map((e) => e.close()))
+      await Promise.all([env.engine, env.direct, env.piped].map((e) => e.close()))
     },
   }
+  return env
 }
 
 async function healthz(
@@ -143,9 +148,47 @@ test('a replica answering SYNCING (it kept none of the blocks) is found behind a
   }
 })
 
-test('a replica further behind than --replica-backlog is reported stranded, and resumes once it synced elsewhere', async () => {
+test('a replica further behind than --replica-backlog is resent the older blocks from our own engine', async () => {
   const env = await replicaEnv({ replicaBacklog: 2 })
   try {
+    await env.seq.events.waitFor('published', (p) => p.replicas === 2)
+    await env.pipe.kill('refuse')
+    await missBlocks(env, 4)
+    await env.pipe.restore()
+    // Nobody hands blocks over: header (eth_getBlockByNumber) + body (engine_getPayloadBodiesByRangeV1) of our engine.
+    await caughtUp(env)
+    assert.equal((await healthz(env)).body.laggingReplicas, [])
+  } finally {
+    await env.close()
+  }
+})
+
+test('a replica that restarted empty is rebuilt from genesis through the publisher', async () => {
+  const env = await replicaEnv({ replicaBacklog: 2 })
+  try {
+    for (let i = 0; i < 4; i++) await env.seq.events.waitFor('published', (p) => p.replicas === 2)
+    // Same port, same genesis, no blocks: the pipe now reaches the new engine.
+    const port = Number(new URL(env.piped.url).port)
+    await env.piped.close()
+    env.piped = await startEngineSim({
+      jwtSecret: env.jwt.secret,
+      chainId: CHAIN_ID,
+      genesisTime: env.genesisTime,
+      port,
+    })
+    assert.is(env.piped.sim.chain.head.number, 0n)
+    await caughtUp(env)
+    assert.ok(env.piped.sim.chain.head.number > 4n)
+  } finally {
+    await env.close()
+  }
+})
+
+test('without blocks from its engine, a replica further behind than --replica-backlog is reported stranded, and resumes once it synced elsewhere', async () => {
+  const env = await replicaEnv({ replicaBacklog: 2 })
+  try {
+    // An engine that cannot give old blocks (the fault stands for one without engine_getPayloadBodiesByRangeV1).
+    env.engine.sim.faults = { ...env.engine.sim.faults, errorMethods: ['engine_getPayloadBodiesByRangeV1'] }
     await env.seq.events.waitFor('published', (p) => p.replicas === 2)
     await env.pipe.kill('refuse')
     await missBlocks(env, 4)

@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as pause } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import type { Manifest } from '../../src/devnet/topology/manifest.js'
+import { report } from '../_harness.js'
+
+/**
+ * The 3×3 topology on this machine: time from `superguard devnet --topology 3x3` to every process
+ * healthy, the CPU that start-up cost (all processes), and the idle CPU of the whole cluster over
+ * WINDOW_S seconds at SLOT_S-second blocks (no traffic), per role and for the costliest process,
+ * read from /proc/<pid>/stat (utime + stime, every thread). Goals: start ≤ 30 s; idle ≤ 50 % of one core.
+ *   SLOT_S=2 WINDOW_S=20 node dist/bench/devnet/topologyIdle.bench.js
+ */
+const SLOT_S = Number(process.env.SLOT_S ?? 2)
+const WINDOW_S = Number(process.env.WINDOW_S ?? 20)
+const SETTLE_S = Number(process.env.SETTLE_S ?? 5)
+const TICKS = 100 // USER_HZ on Linux
+
+function cpuTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // After the comm field: state is f[0], utime f[11], stime f[12].
+    return Number(f[11]) + Number(f[12])
+  } catch {
+    return undefined
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'superguard-topology-bench-'))
+const manifestPath = join(dir, 'manifest.json')
+const bin = fileURLToPath(new URL('../../../bin/superguard.js', import.meta.url))
+const t0 = performance.now()
+const devnet = spawn(
+  process.execPath,
+  [bin, 'devnet', '--topology', '3x3', '--slot', `${SLOT_S}s`, '--manifest', manifestPath, '--data-dir', dir],
+  { stdio: ['ignore', 'pipe', 'inherit'], detached: true },
+)
+let out = ''
+devnet.stdout!.on('data', (c: Buffer) => {
+  out += c.toString()
+})
+try {
+  while (!/topology healthy in/.test(out)) {
+    if (devnet.exitCode !== null) throw new Error(`the devnet exited: ${out}`)
+    if (performance.now() - t0 > 180_000) throw new Error(`not healthy within 180 s: ${out}`)
+    await pause(100)
+  }
+  const startS = (performance.now() - t0) / 1000
+  const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest
+  const procs = [
+    { name: 'devnet', role: 'devnet', pid: devnet.pid! },
+    ...m.processes.map((p) => ({ name: p.name, role: p.role as string, pid: p.pid! })),
+  ]
+  const startCpuS = procs.reduce((s, p) => s + (cpuTicks(p.pid) ?? 0), 0) / TICKS
+  const startCpuByRole: Record<string, number> = {}
+  for (const p of procs)
+    startCpuByRole[p.role] = Math.round(((startCpuByRole[p.role] ?? 0) + (cpuTicks(p.pid) ?? 0) / TICKS) * 10) / 10
+  await pause(SETTLE_S * 1000)
+  const before = procs.map((p) => cpuTicks(p.pid) ?? 0)
+  const w0 = performance.now()
+  await pause(WINDOW_S * 1000)
+  const seconds = (performance.now() - w0) / 1000
+  const used = procs.map((p, i) => ({ ...p, pct: (((cpuTicks(p.pid) ?? 0) - before[i]!) / TICKS / seconds) * 100 }))
+  const byRole: Record<string, number> = {}
+  for (const u of used) byRole[u.role] = Math.round(((byRole[u.role] ?? 0) + u.pct) * 10) / 10
+  const total = used.reduce((s, u) => s + u.pct, 0)
+  const top = [...used].sort((a, b) => b.pct - a.pct).slice(0, 5)
+  report('devnet.topologyIdle', {
+    slotS: SLOT_S,
+    processes: procs.length,
+    startS: Math.round(startS * 10) / 10,
+    devnetStartLine: /topology healthy in ([\d.]+)s \(([^)]*)\)/.exec(out)?.slice(1, 3),
+    startCpuS: Math.round(startCpuS * 10) / 10,
+    startCpuByRole,
+    idleWindowS: Math.round(seconds * 10) / 10,
+    idleCpuPctOfOneCore: Math.round(total * 10) / 10,
+    idleVsGoal: Math.round((total / 50) * 100) / 100,
+    byRole,
+    top: top.map((u) => ({ name: u.name, pct: Math.round(u.pct * 10) / 10 })),
+  })
+} finally {
+  process.kill(-devnet.pid!, 'SIGTERM')
+  await new Promise((resolve) => (devnet.exitCode !== null ? resolve(undefined) : devnet.once('exit', resolve)))
+  rmSync(dir, { recursive: true, force: true })
+}

@@ -1,0 +1,222 @@
+import type { ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as pause } from 'node:timers/promises'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { Manifest, ManifestProcess } from '../../src/devnet/topology/manifest.js'
+import { spawnCli } from '../_helpers/cli.js'
+
+// One cluster for the whole file (39 processes take 20–50 s to start on 2 shared cores): 1 s slots.
+const SLOT_S = 1
+const dir = mkdtempSync(join(tmpdir(), 'superguard-topology-test-'))
+const manifestPath = join(dir, 'manifest.json')
+let devnet: ChildProcess
+let out = ''
+/** Every pid any manifest listed: none may be left when the devnet stopped. */
+const seen = new Set<number>()
+
+function manifest(): Manifest {
+  const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest
+  for (const p of m.processes) if (p.pid !== null) seen.add(p.pid)
+  return m
+}
+const proc = (name: string): ManifestProcess => manifest().processes.find((p) => p.name === name)!
+
+async function rpc<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    signal: AbortSignal.timeout(3_000),
+  })
+  const body = (await res.json()) as { result?: T; error?: { message: string } }
+  if (body.error) throw new Error(`${method}: ${body.error.message}`)
+  return body.result as T
+}
+
+/** Polls `fn` until it returns something other than undefined (bounded: no event to await across processes). */
+async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms: number): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = await Promise.resolve(fn()).catch(() => undefined)
+    if (v !== undefined) return v
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}\n${out.slice(-2000)}`)
+    await pause(200)
+  }
+}
+
+const chainA = () => manifest().chains.find((c) => c.name === 'A')!
+const leaderOf = async (conductor: string) => (await rpc<{ id: string }>(conductor, 'conductor_leaderWithID')).id
+const head = async (engine: string) => Number(BigInt(await rpc<string>(engine, 'eth_blockNumber')))
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+test.before(async () => {
+  devnet = spawnCli(
+    [
+      'devnet',
+      '--topology',
+      '3x3',
+      '--slot',
+      `${SLOT_S}s`,
+      '--restart',
+      '--watch-interval',
+      '1s',
+      '--manifest',
+      manifestPath,
+      '--data-dir',
+      dir,
+    ],
+    {},
+    { group: true },
+  )
+  devnet.stdout!.on('data', (c: Buffer) => {
+    out += c.toString()
+  })
+  devnet.stderr!.on('data', (c: Buffer) => {
+    out += c.toString()
+  })
+  await until('the cluster to be healthy', () => (/topology healthy in/.test(out) ? true : undefined), 120_000)
+})
+
+test.after(async () => {
+  if (devnet.exitCode === null && devnet.signalCode === null) {
+    process.kill(-devnet.pid!, 'SIGKILL')
+    for (const pid of seen) if (alive(pid)) process.kill(-pid, 'SIGKILL')
+  }
+  rmSync(dir, { recursive: true, force: true })
+})
+
+test('the 3x3 cluster runs as separate processes, one leader per chain, every /healthz fine', async () => {
+  const m = manifest()
+  assert.is(m.processes.length, 39)
+  const count = (role: string) => m.processes.filter((p) => p.role === role).length
+  assert.equal(
+    [count('engine-sim'), count('sequencer'), count('builder'), count('supervisor'), count('conductor-standin')],
+    [9, 9, 9, 3, 3],
+  )
+  assert.equal([count('ingress'), count('sweep')], [3, 3])
+  assert.is(new Set(m.processes.map((p) => p.pid)).size, 39)
+  for (const p of m.processes) assert.ok(p.pid !== null && alive(p.pid), `${p.name} runs`)
+  for (const p of m.processes.filter((x) => x.healthz)) {
+    const res = await fetch(p.healthz!)
+    assert.ok(res.status === 200 || res.status === 206, `${p.name} /healthz ${res.status}`)
+  }
+  // Each node's own conductor URL answers conductor_leader for that node: exactly one true per chain.
+  for (const c of m.chains) {
+    const info = await rpc<{ id: string; addr: string; suffrage: number }>(c.conductor, 'conductor_leaderWithID')
+    assert.is(info.suffrage, 0)
+    const members = await rpc<{ id: string; addr: string }[]>(c.conductor, 'conductor_clusterMembership')
+    const leading = await Promise.all(members.map((s) => rpc<boolean>(`http://${s.addr}`, 'conductor_leader')))
+    assert.equal(leading.filter(Boolean).length, 1)
+    assert.is(members[leading.indexOf(true)]!.id, info.id)
+  }
+  // Supervisor i indexes Ai, Bi, Ci; supervisor 3 is the light rpc backend.
+  assert.ok(proc('supervisor-3').log.length > 0)
+  const engineA1 = proc('engine-sim-A1').engine!
+  const before = await head(engineA1)
+  await until('chain A to grow', async () => ((await head(engineA1)) > before + 1 ? true : undefined), 10_000)
+})
+
+test("killing the leader's supervisor moves leadership; at most one slot is missed", async () => {
+  const conductor = chainA().conductor
+  const leader = await leaderOf(conductor)
+  const i = Number(leader.slice(1))
+  const follower = proc(`engine-sim-A${(i % 3) + 1}`).engine!
+  const from = await head(follower)
+  process.kill(proc(`supervisor-${i}`).pid!, 'SIGKILL')
+  const next = await until(
+    'leadership to move',
+    async () => {
+      const l = await leaderOf(conductor)
+      return l !== leader ? l : undefined
+    },
+    15_000,
+  )
+  assert.is.not(next, leader)
+  const moved = await head(follower)
+  await until('3 blocks after the move', async () => ((await head(follower)) >= moved + 3 ? true : undefined), 15_000)
+  // Timestamps one slot apart, but for at most one gap of two slots (the slot in which leadership moved).
+  const to = await head(follower)
+  const gaps: number[] = []
+  let prev: number | undefined
+  for (let n = Math.max(1, from - 1); n <= to; n++) {
+    const b = await rpc<{ timestamp: string }>(follower, 'eth_getBlockByNumber', [`0x${n.toString(16)}`, false])
+    const ts = Number(BigInt(b.timestamp))
+    if (prev !== undefined && ts - prev !== SLOT_S) gaps.push(ts - prev)
+    prev = ts
+  }
+  assert.ok(gaps.length <= 1 && gaps.every((g) => g === 2 * SLOT_S), `gaps ${gaps.join(', ')}`)
+})
+
+test('a killed engine-sim and a killed sequencer are noticed and restarted with the same ports; the engine catches up', async () => {
+  const conductor = chainA().conductor
+  const leader = await leaderOf(conductor)
+  const victim = `A${(Number(leader.slice(1)) % 3) + 1}`
+  const engine = proc(`engine-sim-${victim}`)
+  process.kill(engine.pid!, 'SIGKILL')
+  const back = await until(
+    'engine-sim restarted',
+    () => {
+      const p = proc(`engine-sim-${victim}`)
+      return p.restarts === 1 && p.pid !== null && p.pid !== engine.pid ? p : undefined
+    },
+    15_000,
+  )
+  assert.is(back.engine, engine.engine)
+  // Restarted empty; the leader's sequencer resends every block from its own engine.
+  const leaderEngine = proc(`engine-sim-${leader}`).engine!
+  await until(
+    'the restarted engine to catch up',
+    async () => ((await head(engine.engine!)) >= (await head(leaderEngine)) - 1 ? true : undefined),
+    20_000,
+  )
+  const seq = proc(`sequencer-${victim}`)
+  process.kill(seq.pid!, 'SIGKILL')
+  await until(
+    'sequencer restarted and answering',
+    () => {
+      const p = proc(`sequencer-${victim}`)
+      return p.restarts === 1 && p.state === 'running' && p.pid !== seq.pid ? true : undefined
+    },
+    30_000,
+  )
+  assert.match(out, new RegExp(`engine-sim-${victim} \\(pid ${engine.pid}\\) exited \\(signal SIGKILL\\); restarting`))
+  const metrics = await (await fetch(manifest().devnet.metrics)).text()
+  assert.match(
+    metrics,
+    new RegExp(`superguard_devnet_process_exits_total\\{name="engine-sim-${victim}",role="engine-sim"\\} 1`),
+  )
+})
+
+test('a stopped (SIGSTOP) process is reported unresponsive, then running again after SIGCONT', async () => {
+  const b = proc('builder-B2')
+  process.kill(b.pid!, 'SIGSTOP')
+  try {
+    await until('unresponsive', () => (proc('builder-B2').state === 'unresponsive' ? true : undefined), 10_000)
+  } finally {
+    process.kill(b.pid!, 'SIGCONT')
+  }
+  await until('running again', () => (proc('builder-B2').state === 'running' ? true : undefined), 10_000)
+  assert.is(proc('builder-B2').pid, b.pid)
+})
+
+test('SIGTERM stops every process: no pid is left', async () => {
+  manifest()
+  const exited = new Promise((resolve) => devnet.once('exit', resolve))
+  process.kill(devnet.pid!, 'SIGTERM')
+  await exited
+  assert.is(devnet.exitCode, 0)
+  const left = [...seen].filter(alive)
+  assert.equal(left, [])
+})
+
+test.run()
