@@ -2,9 +2,11 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { builderSpec } from '../../src/builder/options.js'
 import { flagName, type OptionsSpec, type Spec } from '../../src/config/index.js'
+import { conductorSpec } from '../../src/devnet/conductor/options.js'
 import { devnetSpec } from '../../src/devnet/options.js'
 import { engineSimSpec } from '../../src/enginesim/options.js'
 import { ingressSpec } from '../../src/ingress/options.js'
+import { loadtestSpec } from '../../src/loadtest/options.js'
 import { sequencerSpec } from '../../src/sequencer/options.js'
 import { supervisorSpec } from '../../src/supervisor/options.js'
 import { sweepSpec } from '../../src/sweep/options.js'
@@ -22,6 +24,8 @@ const SPECS: Record<string, Spec<OptionsSpec>> = {
   builder: builderSpec as unknown as Spec<OptionsSpec>,
   'engine-sim': engineSimSpec as unknown as Spec<OptionsSpec>,
   devnet: devnetSpec as unknown as Spec<OptionsSpec>,
+  'conductor-standin': conductorSpec as unknown as Spec<OptionsSpec>,
+  loadtest: loadtestSpec as unknown as Spec<OptionsSpec>,
 }
 /** Flags every command takes besides its spec's. */
 const ALWAYS = ['help', 'config', 'version']
@@ -54,7 +58,7 @@ test('every `superguard …` command in the README names a command and only opti
 
 test('every option table row of a role section is an option of that role', () => {
   const md = readme()
-  for (const role of ['supervisor', 'ingress', 'sweep', 'sequencer', 'builder', 'engine-sim']) {
+  for (const role of ['supervisor', 'ingress', 'sweep', 'sequencer', 'builder', 'engine-sim', 'loadtest']) {
     const rows = optionRows(section(md, role))
     assert.ok(rows.length > 3, `${role}: option table found`)
     for (const r of rows)
@@ -71,7 +75,7 @@ test('every option of a role is documented in its README section (or the shared 
   const shared = new Set(
     flagsIn(md.slice(md.indexOf('## Configuration (every role)'), md.indexOf('## `superguard supervisor`'))),
   )
-  for (const role of ['supervisor', 'ingress', 'sweep', 'sequencer', 'builder', 'engine-sim']) {
+  for (const role of ['supervisor', 'ingress', 'sweep', 'sequencer', 'builder', 'engine-sim', 'loadtest']) {
     const documented = new Set(flagsIn(section(md, role)))
     const missing = [...flagsOf(role)].filter((f) => !ALWAYS.includes(f) && !documented.has(f) && !shared.has(f))
     assert.equal(missing, [], `${role}: options missing from its README section: ${missing.join(', ')}`)
@@ -88,7 +92,7 @@ function readmeDefault(cell: string): string | undefined {
 test('defaults in the option tables are the code defaults', () => {
   const md = readme()
   let compared = 0
-  for (const role of ['supervisor', 'ingress', 'sweep', 'sequencer', 'builder', 'engine-sim']) {
+  for (const role of ['supervisor', 'ingress', 'sweep', 'sequencer', 'builder', 'engine-sim', 'loadtest']) {
     const spec = SPECS[role]!
     const byFlag = new Map(Object.entries(spec.options).map(([k, s]) => [flagName(k, s), s]))
     for (const r of optionRows(section(md, role))) {

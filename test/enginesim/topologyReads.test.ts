@@ -6,23 +6,6 @@ import { RemoteRpcError, RpcClient } from '../../src/rpc/index.js'
 
 const ZERO = `0x${'00'.repeat(32)}`
 
-test('eth_getLogs answers [] over known blocks (no logs yet) and -32602 for a bad filter', async () => {
-  const secret = randomBytes(32)
-  const e = await startEngineSim({ jwtSecret: secret, chainId: 901 })
-  const rpc = new RpcClient(e.url, { timeoutMs: 2000 })
-  try {
-    assert.equal(await rpc.call('eth_getLogs', [{ fromBlock: '0x0', toBlock: 'latest' }]), [])
-    assert.equal(await rpc.call('eth_getLogs', [{ blockHash: e.genesisHash }]), [])
-    for (const bad of [[{ blockHash: ZERO }], [{ fromBlock: '0x2', toBlock: '0x1' }], ['x'], [{ fromBlock: 'soon' }]]) {
-      const err = await rpc.call('eth_getLogs', bad).catch((x: unknown) => x)
-      assert.ok(err instanceof RemoteRpcError && err.rpcCode === -32602, JSON.stringify(bad))
-    }
-  } finally {
-    rpc.close()
-    await e.close()
-  }
-})
-
 test('engine_getPayloadBodiesByRangeV1: bodies of canonical blocks, none past the head, -38004 above 1024', async () => {
   const secret = randomBytes(32)
   const e = await startEngineSim({ jwtSecret: secret, chainId: 901 })
