@@ -171,6 +171,7 @@ test('a replica that restarted empty is rebuilt from genesis through the publish
     const port = Number(new URL(env.piped.url).port)
     await env.piped.close()
     env.piped = await startEngineSim({
+      execution: 'sim',
       jwtSecret: env.jwt.secret,
       chainId: CHAIN_ID,
       genesisTime: env.genesisTime,

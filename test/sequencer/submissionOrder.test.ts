@@ -48,7 +48,12 @@ test('--max-submission-bytes also bounds the uncompressed block of an Engine-API
   // applies to it: the block's own size does (as op-reth's --rollup.max-uncompressed-block-size).
   const bJwt = jwtFile()
   const genesisTime = Math.floor(Date.now() / 1000) - 10
-  const builderEngine = await startEngineSim({ jwtSecret: bJwt.secret, chainId: CHAIN_ID, genesisTime })
+  const builderEngine = await startEngineSim({
+    execution: 'sim',
+    jwtSecret: bJwt.secret,
+    chainId: CHAIN_ID,
+    genesisTime,
+  })
   const small = await proxyEnv({
     builders: [],
     opNode: { clock: 'wall' },
