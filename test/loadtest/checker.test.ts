@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Writable } from 'node:stream'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { emitInitiating } from '../../src/devnet/messages.js'
@@ -90,6 +91,31 @@ test('checker against the index supervisor: every case answered as expected', as
   assert.is(r.requests.checks, r.requests.answered)
   assert.ok(r.latencyMs.p50 > 0 && r.latencyMs.p50 <= r.latencyMs.p99 && r.latencyMs.p99 <= r.latencyMs.max)
   assert.ok(r.perSecond.length >= 1)
+})
+
+test('on a terminal: a live line redrawn each second (req/s, p99, errors, wrong), cleared at the end', async () => {
+  const writes: string[] = []
+  const out = Object.assign(
+    new Writable({
+      write(chunk, _encoding, done) {
+        writes.push(String(chunk))
+        done()
+      },
+    }),
+    { isTTY: true },
+  )
+  await runLoadtest(
+    { kind: 'checker', target: index.url, rpc: [a.url, b.url], chainId: 902n, duration: '2s', connections: 2 },
+    { out },
+  )
+  const live = writes.filter((w) => w.startsWith('\r\x1b[2K[loadtest]'))
+  assert.ok(live.length >= 1, JSON.stringify(writes))
+  assert.match(live[0]!, /[\d,]+ req\/s {2}p99 [\d.]+ms {2}answered [\d,]+ {2}errors 0 {2}wrong 0$/)
+  assert.ok(
+    live.every((w) => !w.includes('\n')),
+    'redrawn in place, no new lines',
+  )
+  assert.is(writes.at(-1), '\r\x1b[2K')
 })
 
 test('checker against the rpc-backend supervisor, in batches of 10, with supervisor_checkAccessList', async () => {
