@@ -80,47 +80,31 @@ export function createIngressMethods(d: IngressMethodsDeps): MethodTable {
     const admitted = []
     for (const raw of txs) admitted.push({ raw: raw as Hex, ...(await admit(raw)) })
     const result = await d.forwarder.submit('eth_sendBundle', params)
-    for (const a of admitted) {
-      if (a.entries === undefined) d.summary.plain()
-      else {
-        d.acceptedSet.add({ hash: a.tx.hash, raw: a.raw, inboxEntries: a.entries, firstSeen: now() })
-        d.summary.accepted()
-      }
-    }
+    for (const a of admitted) await record(a.raw, a.tx, a.entries)
     return result
+  }
+
+  /**
+   * Counts a forwarded transaction; an interop one joins the accepted set. Awaited (over Redis one
+   * bounded command; it never throws), so a sweep on another replica sees the transaction once its
+   * sender has the answer.
+   */
+  const record = async (raw: Hex, tx: IngressTx, entries: Hex[] | undefined): Promise<void> => {
+    if (entries === undefined) {
+      d.metrics?.plainTransactions.inc()
+      d.summary.plain()
+      return
+    }
+    await d.acceptedSet.add({ hash: tx.hash, raw, inboxEntries: entries, firstSeen: now() })
+    d.summary.accepted()
   }
 
   const submit =
     (method: string): RpcMethod =>
     async (params) => {
-      const raw = params[0]
-      let tx: IngressTx
-      try {
-        tx = decodeRawTransaction(raw)
-        if (tx.chainId !== undefined && tx.chainId !== d.chainId)
-          throw new InvalidParamsError(`invalid chain id for signer: have ${tx.chainId} want ${d.chainId}`)
-      } catch (err) {
-        if (err instanceof InvalidParamsError) {
-          d.summary.rejected(err.rpcCode)
-          d.log.debug({ err: err.message }, 'transaction rejected')
-        }
-        throw err
-      }
-      if (tx.inboxEntries.length === 0) {
-        d.metrics?.plainTransactions.inc()
-        d.summary.plain()
-        return d.forwarder.submit(method, params)
-      }
-      const checked = await d.validator.validate(raw as Hex, tx)
-      if (!checked.ok) {
-        d.summary.rejected(checked.error.rpcCode)
-        throw checked.error
-      }
+      const { tx, entries } = await admit(params[0])
       const result = await d.forwarder.submit(method, params)
-      // Awaited (over Redis one bounded command; it never throws), so a sweep on another replica
-      // sees the transaction once its sender has the answer.
-      await d.acceptedSet.add({ hash: tx.hash, raw: raw as Hex, inboxEntries: checked.entries, firstSeen: now() })
-      d.summary.accepted()
+      await record(params[0] as Hex, tx, entries)
       return result
     }
 
