@@ -1,8 +1,9 @@
 import { RpcCode } from '../errors/index.js'
 import { type Access, accessFor, EXPIRY_WINDOW_S, encodeAccess, type Hex, payloadHash } from '../interop/index.js'
 import { keccak256 } from '../util/keccak.js'
+import { seededRandom } from '../util/seededRandom.js'
 import type { HarvestedChain, HarvestedLog } from './harvest.js'
-import { type Mix, mulberry32, planCases } from './mix.js'
+import { type Mix, planCases } from './mix.js'
 import type { WireRequest } from './protocol.js'
 import { type Expected, judgeJsonRpc, type Workload } from './workload.js'
 
@@ -54,7 +55,7 @@ export function checkerWorkload(input: CheckerInput): Workload {
   const execHead =
     input.chains.find((c) => c.chainId === input.chainId)?.headTimestamp ?? BigInt(Math.floor(Date.now() / 1000))
   const cases = planCases(input.mix, input.bodies * input.batch)
-  const random = mulberry32(7)
+  const random = seededRandom(7)
   const requests: WireRequest[] = []
   const expected: Expected[] = []
   for (let b = 0; b < input.bodies; b++) {

@@ -1,3 +1,4 @@
+import { seededRandom } from '../util/seededRandom.js'
 import type { LoadtestKind } from './options.js'
 
 /** The cases each kind knows, in the order reports list them. */
@@ -46,22 +47,10 @@ export function planCases(mix: Mix, n: number, seed = 1): string[] {
     counts[i]!++
   }
   const out = entries.flatMap(([c], i) => Array<string>(counts[i]!).fill(c))
-  const random = mulberry32(seed)
+  const random = seededRandom(seed)
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1))
     ;[out[i], out[j]] = [out[j]!, out[i]!]
   }
   return out
-}
-
-/** A small seeded PRNG (mulberry32): the same options give the same bodies run after run. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
