@@ -137,8 +137,19 @@ export const sweepOptions = defineOptions({
   metricsPort: { type: 'port', flag: 'metrics-port', help: 'serve Prometheus /metrics on this port (CLI)' },
   host: { type: 'string', default: '127.0.0.1', help: 'address the metrics endpoint listens on' },
   logLevel: { type: 'enum', choices: LOG_LEVELS, default: 'info', help: 'log level' },
-  // The metrics endpoint's listener.
+  // The metrics endpoint's listener. Its request bound gets a flag of its own: `--request-timeout`
+  // has bounded the sweep's outgoing requests since the sweep's first release (every other role
+  // uses it for its listener), and two options on one flag left one of them unreachable.
   ...listenerLimitOptions,
+  requestTimeout: {
+    ...listenerLimitOptions.requestTimeout,
+    flag: 'metrics-request-timeout',
+    help: 'metrics listener: a request (headers and body) must arrive within this (HTTP 408 after); --request-timeout bounds outgoing requests',
+  },
+  headersTimeout: {
+    ...listenerLimitOptions.headersTimeout,
+    help: 'metrics listener: request headers must arrive within this (at most --metrics-request-timeout)',
+  },
 })
 
 /** What startSweep takes: the CLI's config, or any subset of it from library callers (defaults apply). */
