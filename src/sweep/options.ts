@@ -134,6 +134,17 @@ export const sweepOptions = defineOptions({
     max: 256,
     help: 'supervisor mode: accesses per checkAccessList call (a failing call is re-asked one access per call; 1 = always one per call)',
   },
+  failsafePoll: {
+    type: 'duration',
+    default: '1s',
+    help: 'how often admin_getFailsafeEnabled is polled on --supervisor and every --failsafe-supervisor (OR-ed, as op-reth: on at the first true, off when all say false); while on, rounds keep every interop transaction without a check. 0 = never poll',
+  },
+  failsafeSupervisor: {
+    type: 'strings',
+    flag: 'failsafe-supervisor',
+    arg: 'URL',
+    help: "supervisor (or op-interop-filter) whose failsafe the sweep honours, besides --supervisor: the cluster's other members, or in index/rpc mode the supervisor whose index or chains are read",
+  },
   metricsPort: { type: 'port', flag: 'metrics-port', help: 'serve Prometheus /metrics on this port (CLI)' },
   host: { type: 'string', default: '127.0.0.1', help: 'address the metrics endpoint listens on' },
   logLevel: { type: 'enum', choices: LOG_LEVELS, default: 'info', help: 'log level' },
@@ -189,6 +200,7 @@ function sweepConfigProblems(c: SweepSettings, context: SweepContext | undefined
     ['--supervisor', c.supervisor],
     ...(c.chainRpc ?? []).map((u): [string, string] => ['--chain-rpc', u]),
     ...(c.notify ?? []).map((u): [string, string] => ['--notify', u]),
+    ...(c.failsafeSupervisor ?? []).map((u): [string, string] => ['--failsafe-supervisor', u]),
   ]
   for (const [flag, url] of urls)
     if (url !== undefined && !isHttpUrl(url)) p.push(`${flag} ${JSON.stringify(url)}: expected an http(s) URL`)
