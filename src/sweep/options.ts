@@ -134,6 +134,11 @@ export const sweepOptions = defineOptions({
     max: 256,
     help: 'supervisor mode: accesses per checkAccessList call (a failing call is re-asked one access per call; 1 = always one per call)',
   },
+  evictOnReorg: {
+    type: 'bool',
+    default: false,
+    help: "evict every interop transaction with an access on a source chain at or above a height that reorged (op-reth evicts every interop transaction on a reorg of its own chain); the reorg is seen through the mode's own source (the supervisor's interop_getBlockHashByNumber, the index file, the chain's RPC)",
+  },
   failsafePoll: {
     type: 'duration',
     default: '1s',

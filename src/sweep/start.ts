@@ -22,6 +22,7 @@ import {
 } from './options.js'
 import { SweepPool } from './pool.js'
 import type { CheckBackend } from './protocol.js'
+import { ReorgWatch } from './reorgWatch.js'
 import { Sweeper } from './sweeper.js'
 import { type SweepReport, summary } from './sweepReport.js'
 import { type RoundContext, sweepRound } from './sweepRound.js'
@@ -101,6 +102,7 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
       ? new AcceptedSetSource(acceptedSet!)
       : new TxpoolSource({ url: config.rpc!, pool, timeoutMs: requestTimeoutMs })
 
+  const reorgWatch = config.evictOnReorg ? new ReorgWatch({ pool, backend, log, registry }) : undefined
   const ctx: RoundContext = {
     source,
     pool,
@@ -119,6 +121,7 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
     drop: config.drop,
     acceptedSet,
     loopDelay,
+    ...(reorgWatch && { prejudge: (txs, deadline, signal) => reorgWatch.prejudge(txs, deadline, signal) }),
   }
   // The failsafe of every supervisor we know, OR-ed (op-reth's quorum client): while it is on the
   // supervisors refuse every check with -320602, so a round keeps everything without asking.
@@ -167,6 +170,7 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
       chunkSize: ctx.chunkSize,
       intervalMs: config.intervalMs ?? null,
       windowMs: ctx.windowMs,
+      evictOnReorg: config.evictOnReorg,
     },
     'sweep started',
   )
@@ -185,6 +189,7 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
     close: () =>
       (closing ??= (async () => {
         failsafe?.close()
+        reorgWatch?.close()
         await sweeper.close()
         await pool.close()
         source.close()

@@ -164,7 +164,7 @@ test('before the reorg: the forged transaction is evicted (and dropped), the tra
     dependsOnBoth: 'valid 0',
     valid: 'valid 0',
     forged: `evict ${RpcCode.ConflictingData}`,
-    transient: `keep ${RpcCode.FutureData}`,
+    transient: `keep ${RpcCode.OutOfScope}`,
   }
   assert.equal(verdicts(index), expected, 'index mode')
   assert.is(index.accesses.declared, 6)
@@ -204,7 +204,7 @@ test('after a reorg removes an initiating log, one round evicts exactly its depe
     dependsOnReorged: `evict ${RpcCode.ConflictingData}`,
     dependsOnBoth: `evict ${RpcCode.ConflictingData}`,
     valid: 'valid 0',
-    transient: `keep ${RpcCode.FutureData}`,
+    transient: `keep ${RpcCode.OutOfScope}`,
   }
   const index = await viaIndex.runOnce()
   assert.equal(verdicts(index), expected, 'index mode')
@@ -236,11 +236,11 @@ test('the CLI one-shot prints the same round as JSON', async () => {
   ])
   assert.is(code, 0, stderr)
   const report = JSON.parse(stdout) as SweepReport
-  assert.equal(verdicts(report), { valid: 'valid 0', transient: `keep ${RpcCode.FutureData}` })
+  assert.equal(verdicts(report), { valid: 'valid 0', transient: `keep ${RpcCode.OutOfScope}` })
   const table = await runCli(['sweep', '--rpc', B.url, '--mode', 'index', '--index', dbPath, '--threads', '1'])
   assert.is(table.code, 0, table.stderr)
   assert.match(table.stdout, /TRANSACTION\s+VERDICT\s+CODE\s+REASON/)
-  assert.match(table.stdout, new RegExp(`${tx.transient}\\s+keep\\s+FutureData \\(-321401\\)`))
+  assert.match(table.stdout, new RegExp(`${tx.transient}\\s+keep\\s+OutOfScope \\(-321100\\)`))
   assert.match(
     table.stdout,
     /2 interop transactions of 2 in the pool \(txpool, index mode, chain 902\): 1 valid, 0 evict/,

@@ -70,7 +70,7 @@ test('one round over the accepted set: every verdict, --drop deletes the evicted
       forged: ['evict', RpcCode.ConflictingData],
       expired: ['evict', SweepCode.Expired],
       malformed: ['evict', SweepCode.Parse],
-      future: ['keep', RpcCode.FutureData],
+      future: ['keep', RpcCode.OutOfScope],
     })
     assert.equal(r.pool, { total: 7, interop: 6, skipped: 0 })
     assert.equal(
@@ -83,7 +83,7 @@ test('one round over the accepted set: every verdict, --drop deletes the evicted
       'evict:ConflictingData': 1,
       'evict:Expired': 1,
       'evict:ParseError': 1,
-      'keep:FutureData': 1,
+      'keep:OutOfScope': 1,
     })
     assert.is(r.actions.dropped, 3)
     assert.equal(
@@ -100,7 +100,7 @@ test('one round over the accepted set: every verdict, --drop deletes the evicted
 
     const text = await registry.metrics()
     assert.match(text, /superguard_sweep_transactions_total\{verdict="evict"\} 3/)
-    assert.match(text, /superguard_sweep_verdict_codes_total\{verdict="keep",code="FutureData"\} 1/)
+    assert.match(text, /superguard_sweep_verdict_codes_total\{verdict="keep",code="OutOfScope"\} 1/)
     assert.match(text, /superguard_sweep_event_loop_delay_seconds\{quantile="0.99"\}/)
 
     const table = formatTable(r)

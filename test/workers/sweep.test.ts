@@ -54,7 +54,7 @@ function cases(): { name: string; entries: Hex[]; code: number }[] {
   return [
     { name: 'valid', entries: fx.entries(0), code: 0 },
     { name: 'forged checksum', entries: [fx.entries(1)[0]!, `0x03${'ab'.repeat(31)}`], code: RpcCode.ConflictingData },
-    { name: 'block beyond the head', entries: enc(future), code: RpcCode.FutureData },
+    { name: 'block beyond the head', entries: enc(future), code: RpcCode.OutOfScope },
     { name: 'unknown source chain', entries: enc(unknown), code: RpcCode.UnknownChain },
     { name: 'initiated after the executing timestamp', entries: enc(late), code: RpcCode.ConflictingData },
     { name: "valid again (de-duplication is the caller's job)", entries: fx.entries(5), code: 0 },
