@@ -31,7 +31,7 @@ export type ReorgWatchOptions = {
  */
 export class ReorgWatch {
   readonly #o: ReorgWatchOptions
-  /** chain id (decimal) → height → hash, as first read. */
+  /** chain key (chainKey) → height → hash, as first read. */
   readonly #known = new Map<string, Map<number, Hex>>()
   readonly #failures: FailureLog
   readonly #reorgs: Counter<'chain_id'>
@@ -57,9 +57,7 @@ export class ReorgWatch {
   /** Verdicts for the transactions a source reorg evicts (undefined: check as usual). Never throws. */
   async prejudge(txs: readonly SweepTx[], deadline: number, signal?: AbortSignal): Promise<(TxVerdict | undefined)[]> {
     const out: (TxVerdict | undefined)[] = new Array(txs.length)
-    const refs = await blocksOf(txs)
-    const referenced = new Map<string, Set<number>>()
-    for (const list of refs) for (const [chain, n] of list) getOrAdd(referenced, chain, () => new Set()).add(n)
+    const { refs, referenced } = await blocksOf(txs)
 
     // Forget what nothing references any more, then ask about the rest.
     for (const [chain, known] of this.#known) {
@@ -84,7 +82,7 @@ export class ReorgWatch {
           backend: this.#o.backend,
           deadline,
           chains: chains.map((c) => ({
-            chainId: BigInt(c.chain),
+            chainId: chainIdOf(c.chain),
             remembered: c.remembered.map(BigInt),
             hashes: c.hashes,
             fresh: c.fresh.map(BigInt),
@@ -103,7 +101,7 @@ export class ReorgWatch {
       const c = chains[i]!
       if (r.error !== undefined) {
         allAnswered = false
-        this.#failures.failure(new Error(r.error), { chainId: c.chain })
+        this.#failures.failure(new Error(r.error), { chainId: chainIdOf(c.chain).toString() })
         return
       }
       const known = getOrAdd(this.#known, c.chain, () => new Map())
@@ -128,7 +126,7 @@ export class ReorgWatch {
           hash: txs[i]!.hash,
           action: 'evict',
           code: SweepCode.SourceReorged,
-          reason: `source chain ${chain} reorged from block ${from}; this transaction reads block ${n}`,
+          reason: `source chain ${chainIdOf(chain)} reorged from block ${from}; this transaction reads block ${n}`,
         }
         evicted.set(chain, (evicted.get(chain) ?? 0) + 1)
         break
@@ -136,10 +134,11 @@ export class ReorgWatch {
     })
     for (const [chain, from] of reorgedFrom) {
       const count = evicted.get(chain) ?? 0
-      this.#reorgs.inc({ chain_id: chain })
-      this.#evicted.inc({ chain_id: chain }, count)
+      const id = chainIdOf(chain).toString()
+      this.#reorgs.inc({ chain_id: id })
+      this.#evicted.inc({ chain_id: id }, count)
       this.#o.log.warn(
-        { chainId: chain, fromBlock: from, transactions: count },
+        { chainId: id, fromBlock: from, transactions: count },
         'source chain reorged: evicting every interop transaction with an access at or above the reorged height',
       )
     }
@@ -151,6 +150,11 @@ export class ReorgWatch {
   }
 }
 
+/** A chain key (hex digits of the chain id, high extension bits first) as the chain id. */
+function chainIdOf(key: string): bigint {
+  return BigInt(`0x${key}`)
+}
+
 function getOrAdd<K, V>(m: Map<K, V>, k: K, make: () => V): V {
   let v = m.get(k)
   if (v === undefined) m.set(k, (v = make()))
@@ -158,13 +162,16 @@ function getOrAdd<K, V>(m: Map<K, V>, k: K, make: () => V): V {
 }
 
 /**
- * Each transaction's referenced source blocks, [chain id (decimal), block number], read from its
+ * Each transaction's referenced source blocks, [chain key, block number], read from its
  * lookup entries (0x01: chain id low 64 bits at bytes 4..12, block number at 12..20; an 0x02
  * extension after it carries the chain id's high bits). Malformed entries are skipped: the round's
- * own parse evicts those transactions. Runs in slices of 4 ms.
+ * own parse evicts those transactions. Also the set of heights referenced per chain. Runs in slices of 4 ms.
  */
-async function blocksOf(txs: readonly SweepTx[]): Promise<[string, number][][]> {
+async function blocksOf(
+  txs: readonly SweepTx[],
+): Promise<{ refs: [string, number][][]; referenced: Map<string, Set<number>> }> {
   const out: [string, number][][] = new Array(txs.length)
+  const referenced = new Map<string, Set<number>>()
   let slice = performance.now()
   for (let i = 0; i < txs.length; i++) {
     if ((i & 1023) === 1023 && performance.now() - slice > 4) {
@@ -176,13 +183,17 @@ async function blocksOf(txs: readonly SweepTx[]): Promise<[string, number][][]> 
     for (let k = 0; k < entries.length; k++) {
       const e = entries[k]!
       if (typeof e !== 'string' || e.length !== 66 || !e.startsWith('0x01')) continue
-      let chain = BigInt(`0x${e.slice(10, 26)}`)
+      // The chain as hex digits (no BigInt per entry: 100k of them cost ~100 ms a round).
       const ext = entries[k + 1]
-      if (typeof ext === 'string' && ext.length === 66 && ext.startsWith('0x02'))
-        chain |= BigInt(`0x${ext.slice(18, 66)}`) << 64n
-      list.push([chain.toString(10), Number.parseInt(e.slice(26, 42), 16)])
+      const key =
+        typeof ext === 'string' && ext.length === 66 && ext.startsWith('0x02')
+          ? ext.slice(18, 66) + e.slice(10, 26)
+          : e.slice(10, 26)
+      const n = Number.parseInt(e.slice(26, 42), 16)
+      list.push([key, n])
+      getOrAdd(referenced, key, () => new Set()).add(n)
     }
     out[i] = list
   }
-  return out
+  return { refs: out, referenced }
 }
