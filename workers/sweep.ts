@@ -3,10 +3,13 @@ import { move, transferableSymbol, valueSymbol } from 'piscina'
 import type { Backend } from '../src/check/backend.js'
 import { checkAccesses } from '../src/check/checkAccesses.js'
 import type { BlockRef, LogReader } from '../src/check/types.js'
+import type { Hex } from '../src/interop/index.js'
 import { RemoteRpcError, type RpcCallResult, RpcClient } from '../src/rpc/client.js'
 import { SweepCode } from '../src/sweep/classify.js'
 import { lowerPriority } from '../src/sweep/lowerPriority.js'
 import {
+  type BlockHashesResult,
+  type BlockHashesTask,
   type CheckBackend,
   type ChunkResult,
   decodeAccess,
@@ -268,4 +271,104 @@ async function rpcBackend(cfg: Extract<CheckBackend, { mode: 'rpc' }>): Promise<
     rpcBackends.set(key, b)
   }
   return b
+}
+
+/**
+ * --evict-on-reorg: per source chain, the lowest remembered height whose hash changed or is gone,
+ * through the same source the checks read (the supervisor's interop_getBlockHashByNumber, its
+ * index file, or the chain's RPC). A reorg at F changes every height from F up, so the highest
+ * remembered height tells whether anything changed (one look-up per chain in a quiet round) and a
+ * bisection over the others finds the lowest changed one (log2 n more).
+ */
+export async function blockHashes(task: BlockHashesTask): Promise<BlockHashesResult> {
+  const lookup = await hashLookup(task.backend)
+  return Promise.all(
+    task.chains.map(async ({ chainId, remembered, hashes, fresh }) => {
+      try {
+        const changed = async (i: number) => {
+          if (Date.now() > task.deadline) throw new Error('round deadline reached before the reorg check')
+          return (await lookup(chainId, remembered[i]!)) !== hashes[i]
+        }
+        let forkAt = -1
+        const last = remembered.length - 1
+        if (last >= 0 && (await changed(last))) {
+          let lo = 0
+          let hi = last
+          while (lo < hi) {
+            const mid = (lo + hi) >> 1
+            if (await changed(mid)) hi = mid
+            else lo = mid + 1
+          }
+          forkAt = lo
+        }
+        const found: (Hex | null)[] = []
+        for (const n of fresh) {
+          if (Date.now() > task.deadline) break
+          found.push(await lookup(chainId, n))
+        }
+        return { forkAt, fresh: found }
+      } catch (err) {
+        return { forkAt: -1, fresh: [], error: (err as Error).message }
+      }
+    }),
+  )
+}
+
+/** A block's hash, null when the source holds no such block (any more); throws when it cannot tell. */
+async function hashLookup(backend: CheckBackend): Promise<(chainId: bigint, n: bigint) => Promise<Hex | null>> {
+  switch (backend.mode) {
+    case 'supervisor': {
+      let client = clients.get(backend.url)
+      if (!client) {
+        client = new RpcClient(backend.url, { timeoutMs: backend.timeoutMs + 1000 })
+        clients.set(backend.url, client)
+      }
+      const c = client
+      // op-interop-filter's InteropFilterClient convention: chainID decimal, the number a quantity;
+      // a block it does not hold answers an error whose text says "not found".
+      return (chainId, n) =>
+        c.call<Hex>('interop_getBlockHashByNumber', [chainId.toString(10), toQuantity(n)]).catch((err: unknown) => {
+          if (err instanceof RemoteRpcError && /not found/i.test(err.message)) return null
+          throw err
+        })
+    }
+    case 'index': {
+      const b = await indexBackend(backend.path)
+      return async (chainId, n) => ((await b.blockHash(chainId, n)) as Hex | undefined) ?? null
+    }
+    case 'rpc': {
+      // Straight from the chain: the check backend's block cache keeps a block while it is read,
+      // and a replaced block below the head is only noticed when the cache expires.
+      const byChain = await chainClients(backend)
+      return async (chainId, n) => {
+        const c = byChain.get(chainId)
+        if (!c) throw new Error(`no --chain-rpc serves chain ${chainId}`)
+        const block = await c.call<{ hash: Hex } | null>('eth_getBlockByNumber', [toQuantity(n), false])
+        return block?.hash ?? null
+      }
+    }
+  }
+}
+
+const chainClientMaps = new Map<string, Promise<Map<bigint, RpcClient>>>()
+
+/** One client per --chain-rpc, keyed by its eth_chainId (asked once per worker). */
+function chainClients(cfg: Extract<CheckBackend, { mode: 'rpc' }>): Promise<Map<bigint, RpcClient>> {
+  const key = cfg.chainRpcs.join(' ')
+  let m = chainClientMaps.get(key)
+  if (!m) {
+    m = (async () => {
+      const clients = cfg.chainRpcs.map((url) => new RpcClient(url, { timeoutMs: cfg.timeoutMs }))
+      try {
+        const ids = await Promise.all(clients.map(async (c) => BigInt(await c.call<string>('eth_chainId'))))
+        return new Map(ids.map((id, i) => [id, clients[i]!]))
+      } catch (err) {
+        for (const c of clients) c.close() // retried next round with new ones
+        throw err
+      }
+    })()
+    m.catch(() => chainClientMaps.delete(key))
+    chainClientMaps.set(key, m)
+  }
+  return m
 }

@@ -57,6 +57,13 @@ export const command: Command = {
       metrics = createLimitedServer(
         listenerLimits(config),
         (req, res) => {
+          if (req.method === 'GET' && req.url === '/healthz') {
+            // Always 200: a sweep in failsafe is healthy, it is keeping transactions on purpose.
+            res
+              .writeHead(200, { 'content-type': 'application/json' })
+              .end(JSON.stringify({ status: 'ok', failsafe: sweep.failsafe }))
+            return
+          }
           if (req.method !== 'GET' || req.url !== '/metrics') {
             res.writeHead(req.url === '/metrics' ? 405 : 404, req.url === '/metrics' ? { allow: 'GET' } : {}).end()
             return

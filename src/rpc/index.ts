@@ -1,5 +1,6 @@
 export { RemoteRpcError, type RpcCallResult, RpcClient, type RpcClientOptions, TransportError } from './client.js'
 export { type Endpoint, EndpointError, parseEndpoint, parseListen } from './endpoint.js'
+export { FailsafePoller, type FailsafePollerOptions } from './failsafePoller.js'
 export {
   type CallObserver,
   dispatch,

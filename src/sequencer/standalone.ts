@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import { newPayloadRequest } from '../engine/newPayload.js'
 import type { ForkchoiceStateV1, Hex, PayloadAttributesV3 } from '../engine/types.js'
-import type { EngineVersion } from '../pbs/index.js'
-import { type RpcClient, TransportError } from '../rpc/client.js'
+import { ExecutionCode } from '../errors/index.js'
+import type { EngineVersion, GetPayloadVersion } from '../pbs/index.js'
+import { RemoteRpcError, type RpcClient, TransportError } from '../rpc/client.js'
 import { backoffMs, FailureLog } from '../util/failureLog.js'
 import type { EngineBuilderClient } from './builderClient.js'
 import type { HealthMonitor } from './health.js'
@@ -66,6 +67,13 @@ export class StandaloneSequencer {
   #follower = true
   #wake: (() => void) | undefined
   #running: Promise<void> = Promise.resolve()
+  /**
+   * The engine is past Karst: V4 payloads are sealed with engine_getPayloadV5 (the V4 envelope) and
+   * still inserted with engine_newPayloadV4 (optimism#21337). No header field tells Karst apart,
+   * so it is learned from the engine, which refuses the other version with -38005 Unsupported fork
+   * (as Osaka engines refuse engine_getPayloadV4): one extra call at the fork, none after.
+   */
+  #karst = false
 
   constructor(o: StandaloneOptions) {
     this.#o = o
@@ -193,13 +201,14 @@ export class StandaloneSequencer {
         attributes: attrs,
         timing,
         engineVersion: version,
+        getPayloadVersion: this.#getPayloadVersion(version),
         payloadId: fcu.payloadId,
         forkchoiceState: state,
       })
       await this.#until(timing.sealAt)
       if (this.#closed) return 'skipped'
       const t0 = performance.now()
-      const local = await engine.call<PayloadEnvelope>(`engine_getPayloadV${version}`, [fcu.payloadId])
+      const local = await this.#getPayload(fcu.payloadId, version)
       let { envelope } = core.seal(job, local, version, parent.hash, performance.now() - t0)
       if (this.#o.conductor) {
         // op-node's order: commit to the conductor first; a failed commit means we are not the leader.
@@ -226,6 +235,29 @@ export class StandaloneSequencer {
       core.events.emit('error', { where: 'standalone_slot', error: err })
       if (err instanceof TransportError) this.#o.health.engine.failure(err)
       return 'failed'
+    }
+  }
+
+  #getPayloadVersion(version: EngineVersion): GetPayloadVersion {
+    return version === 4 && this.#karst ? 5 : version
+  }
+
+  /** The engine's payload with the version it takes for this fork; a -38005 on V4/V5 switches to the other, once. */
+  async #getPayload(payloadId: Hex, version: EngineVersion): Promise<PayloadEnvelope> {
+    const { engine, log } = this.#o
+    const first = this.#getPayloadVersion(version)
+    try {
+      return await engine.call<PayloadEnvelope>(`engine_getPayloadV${first}`, [payloadId])
+    } catch (err) {
+      if (version !== 4 || !(err instanceof RemoteRpcError) || err.rpcCode !== ExecutionCode.UnsupportedFork) throw err
+      this.#karst = first === 4
+      log.info(
+        { getPayloadVersion: this.#getPayloadVersion(version), refused: `engine_getPayloadV${first}` },
+        this.#karst
+          ? 'engine is past Karst: sealing with engine_getPayloadV5'
+          : 'engine refuses engine_getPayloadV5 (before Karst): sealing with engine_getPayloadV4',
+      )
+      return engine.call<PayloadEnvelope>(`engine_getPayloadV${this.#getPayloadVersion(version)}`, [payloadId])
     }
   }
 

@@ -16,6 +16,8 @@ export const SweepCode = {
   Worker: 4,
   /** The transaction was first seen more than the pre-verification window ago (tx-level only). */
   Expired: 5,
+  /** --evict-on-reorg: an access's source chain reorged at or below the accessed block (tx-level only). */
+  SourceReorged: 6,
 } as const
 
 export type Action = 'valid' | 'evict' | 'keep'
@@ -23,7 +25,7 @@ export type Action = 'valid' | 'evict' | 'keep'
 /**
  * Codes that prove a transaction can never become valid: evict it. Only these (as op-reth does
  * since optimism#21447): ConflictingData, IneffectiveData, DataCorruption, a local parse error,
- * and the end of the pre-verification window.
+ * the end of the pre-verification window, and (--evict-on-reorg) a reorg of a source chain.
  */
 const EVICT: ReadonlySet<number> = new Set([
   RpcCode.ConflictingData,
@@ -31,6 +33,7 @@ const EVICT: ReadonlySet<number> = new Set([
   RpcCode.DataCorruption,
   SweepCode.Parse,
   SweepCode.Expired,
+  SweepCode.SourceReorged,
 ])
 
 /**
@@ -56,6 +59,7 @@ const NAMES: Readonly<Record<number, string>> = {
   [SweepCode.Timeout]: 'Timeout',
   [SweepCode.Worker]: 'WorkerError',
   [SweepCode.Expired]: 'Expired',
+  [SweepCode.SourceReorged]: 'SourceReorged',
 }
 
 /** What to do with a transaction whose (worst) access answered `code`. */

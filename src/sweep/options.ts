@@ -134,11 +134,38 @@ export const sweepOptions = defineOptions({
     max: 256,
     help: 'supervisor mode: accesses per checkAccessList call (a failing call is re-asked one access per call; 1 = always one per call)',
   },
+  evictOnReorg: {
+    type: 'bool',
+    default: false,
+    help: "evict every interop transaction with an access on a source chain at or above a height that reorged (op-reth evicts every interop transaction on a reorg of its own chain); the reorg is seen through the mode's own source (the supervisor's interop_getBlockHashByNumber, the index file, the chain's RPC)",
+  },
+  failsafePoll: {
+    type: 'duration',
+    default: '1s',
+    help: 'how often admin_getFailsafeEnabled is polled on --supervisor and every --failsafe-supervisor (OR-ed, as op-reth: on at the first true, off when all say false); while on, rounds keep every interop transaction without a check. 0 = never poll',
+  },
+  failsafeSupervisor: {
+    type: 'strings',
+    flag: 'failsafe-supervisor',
+    arg: 'URL',
+    help: "supervisor (or op-interop-filter) whose failsafe the sweep honours, besides --supervisor: the cluster's other members, or in index/rpc mode the supervisor whose index or chains are read",
+  },
   metricsPort: { type: 'port', flag: 'metrics-port', help: 'serve Prometheus /metrics on this port (CLI)' },
   host: { type: 'string', default: '127.0.0.1', help: 'address the metrics endpoint listens on' },
   logLevel: { type: 'enum', choices: LOG_LEVELS, default: 'info', help: 'log level' },
-  // The metrics endpoint's listener.
+  // The metrics endpoint's listener. Its request bound gets a flag of its own: `--request-timeout`
+  // has bounded the sweep's outgoing requests since the sweep's first release (every other role
+  // uses it for its listener), and two options on one flag left one of them unreachable.
   ...listenerLimitOptions,
+  requestTimeout: {
+    ...listenerLimitOptions.requestTimeout,
+    flag: 'metrics-request-timeout',
+    help: 'metrics listener: a request (headers and body) must arrive within this (HTTP 408 after); --request-timeout bounds outgoing requests',
+  },
+  headersTimeout: {
+    ...listenerLimitOptions.headersTimeout,
+    help: 'metrics listener: request headers must arrive within this (at most --metrics-request-timeout)',
+  },
 })
 
 /** What startSweep takes: the CLI's config, or any subset of it from library callers (defaults apply). */
@@ -178,6 +205,7 @@ function sweepConfigProblems(c: SweepSettings, context: SweepContext | undefined
     ['--supervisor', c.supervisor],
     ...(c.chainRpc ?? []).map((u): [string, string] => ['--chain-rpc', u]),
     ...(c.notify ?? []).map((u): [string, string] => ['--notify', u]),
+    ...(c.failsafeSupervisor ?? []).map((u): [string, string] => ['--failsafe-supervisor', u]),
   ]
   for (const [flag, url] of urls)
     if (url !== undefined && !isHttpUrl(url)) p.push(`${flag} ${JSON.stringify(url)}: expected an http(s) URL`)

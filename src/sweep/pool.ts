@@ -2,7 +2,14 @@ import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
-import type { ChunkResult, SweepChunk, TxpoolResult, TxpoolTask } from './protocol.js'
+import type {
+  BlockHashesResult,
+  BlockHashesTask,
+  ChunkResult,
+  SweepChunk,
+  TxpoolResult,
+  TxpoolTask,
+} from './protocol.js'
 
 /**
  * Compiled worker files, next to this compiled module: the tree under dist/ (and under any
@@ -67,6 +74,11 @@ export class SweepPool {
   /** Fetches and digests `txpool_content` on a worker, so a large pool's JSON never blocks this thread. */
   async txpool(task: TxpoolTask, signal?: AbortSignal): Promise<TxpoolResult> {
     return this.#run(() => this.#piscina.run(task, { filename: TXPOOL_WORKER, signal: signal ?? null }))
+  }
+
+  /** Reads source-chain block hashes on a worker, through the round's backend (--evict-on-reorg). */
+  async blockHashes(task: BlockHashesTask, signal?: AbortSignal): Promise<BlockHashesResult> {
+    return this.#run(() => this.#piscina.run(task, { name: 'blockHashes', signal: signal ?? null }))
   }
 
   get queued(): number {

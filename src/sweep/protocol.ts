@@ -49,6 +49,27 @@ export type ChunkResult = {
 
 export const MAX_MESSAGES = 64
 
+/**
+ * Task of workers/sweep.js's `blockHashes` (--evict-on-reorg): per source chain, find the lowest
+ * remembered height whose block hash changed (or is gone), and read the hashes of fresh heights.
+ */
+export type BlockHashesTask = {
+  backend: CheckBackend
+  chains: {
+    chainId: bigint
+    /** Heights seen in earlier rounds, ascending, with the hash each had then. */
+    remembered: bigint[]
+    hashes: Hex[]
+    /** Heights first referenced this round: their hashes are read to be remembered. */
+    fresh: bigint[]
+  }[]
+  /** Epoch ms: look-ups not done by then give up (the chain's answer is then unknown). */
+  deadline: number
+}
+
+/** Per chain of the task: `forkAt` indexes `remembered` (-1: nothing changed); fresh hashes, null = no such block. */
+export type BlockHashesResult = { forkAt: number; fresh: (Hex | null)[]; error?: string }[]
+
 /** Task of workers/txpool.js: fetch and pre-digest `txpool_content` off the main thread. */
 export type TxpoolTask = { url: string; timeoutMs: number; maxResponseBytes: number }
 

@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client'
 import { loadConfig } from '../config/index.js'
 import { StartupRefusal } from '../errors/index.js'
 import { RpcClient } from '../rpc/client.js'
+import { FailsafePoller } from '../rpc/failsafePoller.js'
 import { createRegistry } from '../rpc/metrics.js'
 import { RedisAcceptedSet, RedisLink } from '../store/index.js'
 import { shortErrorText } from '../util/errorText.js'
@@ -10,6 +11,7 @@ import { FailureLog } from '../util/failureLog.js'
 import { createLogger, type Logger } from '../util/logger.js'
 import { AcceptedSetSource } from './acceptedSetSource.js'
 import { BuilderNotifier } from './builderNotifier.js'
+import { failsafeRound } from './failsafeRound.js'
 import { createSweepMetrics } from './metrics.js'
 import {
   DEFAULT_CHUNK_SIZE,
@@ -20,6 +22,7 @@ import {
 } from './options.js'
 import { SweepPool } from './pool.js'
 import type { CheckBackend } from './protocol.js'
+import { ReorgWatch } from './reorgWatch.js'
 import { Sweeper } from './sweeper.js'
 import { type SweepReport, summary } from './sweepReport.js'
 import { type RoundContext, sweepRound } from './sweepRound.js'
@@ -42,6 +45,8 @@ export type Sweep = {
   close(): Promise<void>
   readonly chainId: bigint
   readonly registry: Registry
+  /** The cluster's failsafe as last polled (false when nothing is polled): while on, rounds keep everything unchecked. */
+  readonly failsafe: boolean
 }
 
 /**
@@ -97,6 +102,7 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
       ? new AcceptedSetSource(acceptedSet!)
       : new TxpoolSource({ url: config.rpc!, pool, timeoutMs: requestTimeoutMs })
 
+  const reorgWatch = config.evictOnReorg ? new ReorgWatch({ pool, backend, log, registry }) : undefined
   const ctx: RoundContext = {
     source,
     pool,
@@ -115,13 +121,28 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
     drop: config.drop,
     acceptedSet,
     loopDelay,
+    ...(reorgWatch && { prejudge: (txs, deadline, signal) => reorgWatch.prejudge(txs, deadline, signal) }),
   }
+  // The failsafe of every supervisor we know, OR-ed (op-reth's quorum client): while it is on the
+  // supervisors refuse every check with -320602, so a round keeps everything without asking.
+  const failsafeUrls = [...(mode === 'supervisor' ? [config.supervisor!] : []), ...(config.failsafeSupervisor ?? [])]
+  const failsafe =
+    config.failsafePoll > 0 && failsafeUrls.length > 0
+      ? new FailsafePoller(failsafeUrls, {
+          intervalMs: config.failsafePoll,
+          timeoutMs: Math.min(requestTimeoutMs, config.failsafePoll),
+          log,
+          registry,
+          metricName: 'superguard_sweep_failsafe_enabled',
+          onMessage: 'failsafe on at a supervisor: keeping every interop transaction unchecked',
+        })
+      : undefined
   const roundFailures = new FailureLog(log, 'sweep round failed', 10_000)
   const sweeper = new Sweeper(
     async (n, signal) => {
       let report: SweepReport
       try {
-        report = await sweepRound(ctx, n, signal)
+        report = failsafe?.on ? await failsafeRound(ctx, n, signal) : await sweepRound(ctx, n, signal)
       } catch (err) {
         metrics.roundFailed()
         throw err
@@ -149,18 +170,26 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
       chunkSize: ctx.chunkSize,
       intervalMs: config.intervalMs ?? null,
       windowMs: ctx.windowMs,
+      evictOnReorg: config.evictOnReorg,
     },
     'sweep started',
   )
+  await failsafe?.poll() // the first answer before the first round, not a second later
+  failsafe?.start()
   if (config.intervalMs !== undefined) sweeper.start()
 
   let closing: Promise<void> | undefined
   return {
     chainId,
     registry,
+    get failsafe() {
+      return failsafe?.on ?? false
+    },
     runOnce: () => sweeper.runOnce(),
     close: () =>
       (closing ??= (async () => {
+        failsafe?.close()
+        reorgWatch?.close()
         await sweeper.close()
         await pool.close()
         source.close()

@@ -27,6 +27,8 @@ export type RoundContext = {
   acceptedSet?: AcceptedTxs | undefined
   loopDelay?: IntervalHistogram | undefined
   now?: () => number
+  /** Verdicts decided before any check (--evict-on-reorg: ReorgWatch); undefined leaves a tx to the checks. */
+  prejudge?: (txs: readonly SweepTx[], deadline: number, signal: AbortSignal) => Promise<(TxVerdict | undefined)[]>
 }
 
 /** Extra time given to workers past the round deadline before their chunks count as timed out. */
@@ -71,8 +73,14 @@ async function runRound(
   const verdicts: TxVerdict[] = new Array(collected.txs.length)
   const live: SweepTx[] = []
   const liveAt = new Uint32Array(collected.txs.length)
+  const prejudged = ctx.prejudge ? await ctx.prejudge(collected.txs, deadline, roundSignal) : []
+  let decided = 0
   collected.txs.forEach((tx, i) => {
-    if (startedAt - tx.firstSeen > ctx.windowMs)
+    const pre = prejudged[i]
+    if (pre) {
+      verdicts[i] = pre
+      decided++
+    } else if (startedAt - tx.firstSeen > ctx.windowMs)
       verdicts[i] = {
         hash: tx.hash,
         action: 'evict',
@@ -81,7 +89,7 @@ async function runRound(
       }
     else liveAt[live.push(tx) - 1] = i
   })
-  const expired = collected.txs.length - live.length
+  const expired = collected.txs.length - live.length - decided
 
   const descriptor = roundDescriptor(startedAt, ctx.chainId, ctx.windowMs)
   const done: { chunk: PlannedChunk; result: ChunkResult }[] = []
