@@ -51,7 +51,7 @@ export async function startDevnet(
     if (!config.dataDir) closers.add('data directory', () => rmSync(dataDir, { recursive: true, force: true }))
     const ctx = { config, logger, print, closers, stats, dataDir }
     const interop = await startInteropStack(ctx)
-    const [a, b] = interop.chains
+    const b = interop.chains[1]
     print(
       `the loop: tx → ingress (checked by 2 of 3 supervisors) → the engine and the builders → the sequencer (own ${config.slot / 1000}s clock) seals the best block and publishes it → the supervisors index its ExecutingMessage logs → cross-unsafe | sweep of 902's accepted set every ${config.sweepInterval / 1000}s | transfers on 902 (PBS: builder-b's exclusive orderflow, heavy engine-only ones)`,
     )
