@@ -101,6 +101,15 @@ export async function startDevnet(
         } catch (err) {
           if (abort.signal.aborted) return
           logger.error({ err }, 'devnet: traffic round failed')
+          const [a, b] = interop.chains
+          const { signer, stranded } = deps
+          await deps.nonces
+            .resync([
+              { chain: a, signer },
+              { chain: b, signer },
+              { chain: a, signer: stranded.signer },
+            ])
+            .catch((e: unknown) => logger.error({ err: e }, 'devnet: nonces not re-read'))
         }
       }),
       repeat(config.transferInterval, abort.signal, () => transfers.next()),

@@ -27,6 +27,17 @@ export class Nonces {
   use(chainId: bigint, signer: DevSigner): void {
     this.#next.set(`${chainId}:${signer.account.address}`, this.peek(chainId, signer) + 1)
   }
+
+  /**
+   * After a failed round (a transaction accepted but never sealed, say): the next nonces as the
+   * engines count them (`pending`: the state nonce plus the pool's consecutive transactions, as geth).
+   */
+  async resync(entries: readonly { chain: DevnetChain; signer: DevSigner }[]): Promise<void> {
+    for (const { chain, signer } of entries) {
+      const n = await chain.rpc.call<Hex>('eth_getTransactionCount', [signer.account.address, 'pending'])
+      this.#next.set(`${chain.chainId}:${signer.account.address}`, Number(BigInt(n)))
+    }
+  }
 }
 
 export type TrafficDeps = {
