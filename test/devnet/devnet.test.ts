@@ -44,7 +44,7 @@ test('the interop loop on engine-sim chains: accepted at the ingress, sealed by 
   const config = devnetConfig({
     argv: [
       ...['--duration', '60s', '--interval', '200ms', '--reorg-every', '1', '--sweep-interval', '500ms'],
-      ...['--transfer-interval', '100ms', '--report', '1s'],
+      ...['--transfer-interval', '250ms', '--report', '1s'],
     ],
   })
   const devnet: Devnet = await startDevnet(config, createLogger('silent'), (l) => {
