@@ -1,72 +1,45 @@
 import { join } from 'node:path'
-import type { Logger } from 'pino'
-import { type Ingress, startIngress } from '../ingress/index.js'
 import { type Supervisor, startSupervisor, supervisorConfig } from '../supervisor/index.js'
 import { codeName, type Sweep, type SweepReport, startSweep } from '../sweep/index.js'
-import { type Anvil, startAnvil } from './anvil.js'
-import type { Closers } from './closers.js'
-import { type DevChain, setupChain } from './messages.js'
-import type { DevnetConfig } from './options.js'
-import type { DevnetStats } from './stats.js'
+import { type DevnetChain, startChain, startEngines } from './chain.js'
+import { type StackContext, startAll } from './context.js'
 
 export const DEVNET_CHAIN_IDS = [901, 902] as const
+/** 901's builder; 902 has both (builder-b is the one with exclusive orderflow, pbsTraffic.ts). */
+export const BUILDER_NAMES = ['builder-a', 'builder-b'] as const
 
 export type InteropStack = {
-  anvils: Anvil[]
   /** [901, 902] */
-  chains: readonly [DevChain, DevChain]
+  chains: readonly [DevnetChain, DevnetChain]
   /** index backend (the sweep reads its file), a second index backend, the rpc backend. */
   supervisors: readonly [Supervisor, Supervisor, Supervisor]
-  /** In front of chain 902, 2 of 3 supervisors must agree. */
-  ingress: Ingress
   sweep: Sweep
 }
 
-export type StackContext = {
-  config: DevnetConfig
-  logger: Logger
-  print: (line: string) => void
-  closers: Closers
-  stats: DevnetStats
-  dataDir: string
-}
-
 /**
- * The interop half of the devnet: two anvil chains with the CrossL2Inbox stand-in, three supervisors
- * (redundancy and client diversity: two log indexes and one light RPC backend), the ingress in front
- * of 902 and the sweep over the ingress's accepted set. Everything registers with `closers` as it starts.
+ * The devnet's two chains and what watches them: each chain's engine-sims (EVM execution, the
+ * default genesis: dev accounts, CrossL2Inbox stand-in, emitter), three supervisors indexing both
+ * (redundancy and client diversity: two log indexes and one light RPC backend), then per chain its
+ * builders, standalone sequencer and ingress (2 of the 3 supervisors must agree), and the sweep over
+ * 902's accepted set. Everything registers with `closers` as it starts.
  */
 export async function startInteropStack(ctx: StackContext): Promise<InteropStack> {
   const { config, logger, print, closers } = ctx
-  const anvils = await startAll(
-    closers,
-    'anvil',
-    DEVNET_CHAIN_IDS.map(
-      (chainId) => () => startAnvil({ chainId, args: ['--block-time', String(config.blockTime)], ownGroup: true }),
-    ),
-    (a) => a.stop(),
-  )
-  const chains = [await setupChain(anvils[0]!.url), await setupChain(anvils[1]!.url)] as const
+  // Every engine-sim of the devnet shares block 0's time (equal flags, equal genesis), recent so the
+  // supervisors' backfill window holds every block.
+  const genesisTime = Math.floor(Date.now() / 1000)
+  const builderCount = { 901: 1, 902: 2 } as const
+  const engines = await Promise.all(DEVNET_CHAIN_IDS.map((id) => startEngines(ctx, id, builderCount[id], genesisTime)))
   print(
-    `chains ${chains.map((c, i) => `${c.chainId} at ${c.url} (pid ${anvils[i]!.pid})`).join(', ')} (anvil, ${config.blockTime}s blocks, CrossL2Inbox stand-in at 0x4200…0022)`,
+    `chains ${engines.map((e) => `${e.chainId} at ${e.engine.url}`).join(', ')} (engine-sim, EVM execution; the dev accounts funded, CrossL2Inbox stand-in at 0x4200…0022, emitter at 0x…0e1771)`,
   )
 
   const dbPath = join(ctx.dataDir, 'supervisor.db')
   const argv = (...extra: string[]) =>
     supervisorConfig({
       argv: [
-        '--rpc',
-        chains[0].url,
-        '--rpc',
-        chains[1].url,
-        '--port',
-        '0',
-        '--backfill',
-        '1h',
-        '--poll',
-        '250ms',
-        '--log-level',
-        config.logLevel,
+        ...engines.flatMap((e) => ['--rpc', e.engine.url]),
+        ...['--port', '0', '--backfill', '1h', '--poll', '250ms', '--log-level', config.logLevel],
         ...extra,
       ],
     })
@@ -94,19 +67,21 @@ export async function startInteropStack(ctx: StackContext): Promise<InteropStack
     `supervisors ready: index ${supervisors[0]!.url} (${dbPath}), index ${supervisors[1]!.url} (own database), rpc ${supervisors[2]!.url} (light mode, no index)`,
   )
 
-  const ingress = await startIngress(
-    {
-      host: '127.0.0.1',
-      port: 0,
-      upstream: chains[1].url,
-      supervisor: supervisors.map((s) => s.url),
-      strategy: 'agreement',
-      minResponses: 2,
-      logLevel: config.logLevel,
-    },
-    { logger },
-  )
-  closers.add('ingress 902', () => ingress.close())
+  const urls = supervisors.map((s) => s.url)
+  const chains = (await Promise.all(
+    engines.map((e) =>
+      startChain(ctx, e, {
+        builders: BUILDER_NAMES.slice(0, builderCount[e.chainId as 901 | 902]),
+        supervisors: urls,
+        minResponses: 2,
+        checkInterop: urls[0]!,
+      }),
+    ),
+  )) as [DevnetChain, DevnetChain]
+  for (const c of chains)
+    print(
+      `${c.chainId}: sequencer ${c.sequencer.urls.debug} (standalone, ${config.slot / 1000}s slots) on engine-sim ${c.url}; ${c.builders.map((b) => `${b.name} ${b.handle.url}`).join(', ')} (builder-a checks interop txs with supervisor-1); ingress ${c.ingress.url} (2 of the 3 supervisors must agree) feeds the engine and ${c.builders.length === 1 ? 'the builder' : 'both builders'}`,
+    )
 
   const sweep = await startSweep(
     {
@@ -119,18 +94,21 @@ export async function startInteropStack(ctx: StackContext): Promise<InteropStack
       threads: 2,
       logLevel: config.logLevel,
     },
-    { acceptedSet: ingress.acceptedSet, logger, onReport: (r) => onSweepReport(ctx, chains[1], r) },
+    { acceptedSet: chains[1].ingress.acceptedSet, logger, onReport: (r) => onSweepReport(ctx, r) },
   )
   closers.add('sweep', () => sweep.close())
   print(
-    `ingress ${ingress.url} in front of 902 (agreement: 2 of the 3 supervisors); sweep of its accepted set every ${config.sweepInterval / 1000}s (index mode on ${dbPath}, 2 workers)`,
+    `sweep of ingress 902's accepted set every ${config.sweepInterval / 1000}s (index mode on ${dbPath}, 2 workers)`,
   )
 
-  return { anvils, chains, supervisors: supervisors as [Supervisor, Supervisor, Supervisor], ingress, sweep }
+  return { chains, supervisors: supervisors as [Supervisor, Supervisor, Supervisor], sweep }
 }
 
-/** Counts a round; evicted transactions (already gone from the accepted set) are dropped from 902's pool too. */
-function onSweepReport(ctx: StackContext, chain: DevChain, r: SweepReport): void {
+/**
+ * Counts a round. An evicted transaction is already gone from the accepted set; it stays queued in
+ * 902's pools (its nonce gap keeps it from ever being mined; engine-sim has no txpool removal).
+ */
+function onSweepReport(ctx: StackContext, r: SweepReport): void {
   const s = ctx.stats.sweep
   s.rounds++
   s.last = r
@@ -140,22 +118,5 @@ function onSweepReport(ctx: StackContext, chain: DevChain, r: SweepReport): void
     ctx.print(
       `sweep round ${r.round}: evicted ${t.hash.slice(0, 10)}… (${codeName(t.code)} ${t.code}: ${t.reason ?? ''})`,
     )
-    chain.client
-      .request({ method: 'anvil_dropTransaction' as never, params: [t.hash] as never })
-      .catch((err: unknown) => ctx.logger.warn({ err, hash: t.hash }, 'anvil_dropTransaction failed'))
   }
-}
-
-/** Starts every part at once; each one that started is registered with `closers`, and the first failure is thrown. */
-export async function startAll<T>(
-  closers: Closers,
-  what: string,
-  starts: (() => Promise<T>)[],
-  close: (t: T) => unknown,
-): Promise<T[]> {
-  const settled = await Promise.allSettled(starts.map((s) => s()))
-  for (const r of settled) if (r.status === 'fulfilled') closers.add(what, () => close(r.value))
-  const failed = settled.find((r) => r.status === 'rejected')
-  if (failed) throw failed.reason
-  return settled.map((r) => (r as PromiseFulfilledResult<T>).value)
 }

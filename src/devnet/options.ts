@@ -10,13 +10,12 @@ export const devnetOptions = defineOptions({
     min: 100,
     help: 'time between two rounds of generated interop messages',
   },
-  blockTime: { type: 'int', default: 1, min: 1, max: 60, help: 'block time of the local anvil chains, in seconds' },
   reorgEvery: {
     type: 'int',
     default: 3,
     min: 0,
     arg: 'N',
-    help: 'every Nth round toward chain 902 also sends a transaction whose initiating block is then reorged away, for the sweep to evict (0 = never)',
+    help: "every Nth round toward chain 902 also sends a transaction whose initiating block on 901 is then reorged away (901's sequencer rewinds), for the sweep to evict (0 = never)",
   },
   sweepInterval: {
     type: 'duration',
@@ -28,13 +27,13 @@ export const devnetOptions = defineOptions({
     type: 'duration',
     default: '1s',
     min: 200,
-    help: "block time of the PBS sequencer's own clock (standalone mode)",
+    help: "block time of every chain: each chain's standalone sequencer seals a block per slot (3x3: the cluster's block time too)",
   },
   transferInterval: {
     type: 'duration',
     default: '250ms',
     min: 10,
-    help: 'time between two generated transfers on the PBS chain',
+    help: 'time between two generated transfers on chain 902',
   },
   report: { type: 'duration', default: '5s', min: 100, help: 'how often to print one summary line per subsystem' },
   dataDir: {

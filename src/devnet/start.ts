@@ -6,24 +6,23 @@ import type { Logger } from 'pino'
 import { generatePrivateKey } from 'viem/accounts'
 import { RpcClient } from '../rpc/index.js'
 import type { Supervisor } from '../supervisor/index.js'
-import type { Anvil } from './anvil.js'
+import type { DevnetChain } from './chain.js'
 import { Closers } from './closers.js'
 import { type InteropStack, startInteropStack } from './interopStack.js'
 import { DEV_KEYS, DevSigner } from './messages.js'
 import type { DevnetConfig } from './options.js'
-import { type PbsStack, startPbsStack } from './pbsStack.js'
 import { TransferGenerator } from './pbsTraffic.js'
 import { type DevnetStats, newStats, summaryLines, type TrafficCounts } from './stats.js'
-import { type TrafficDeps, trafficRound } from './traffic.js'
+import { Nonces, type TrafficDeps, trafficRound } from './traffic.js'
 
 export { DEVNET_CHAIN_IDS } from './interopStack.js'
 
 export type Devnet = {
-  anvils: Anvil[]
+  /** [901, 902]: engine-sims (EVM), each with its standalone sequencer, builders and ingress. */
+  chains: readonly [DevnetChain, DevnetChain]
   /** The index-backend supervisor (the first of three). */
   supervisor: Supervisor
   interop: InteropStack
-  pbs: PbsStack
   stats: DevnetStats
   /** The interop messages checked directly against the supervisor (stats.traffic). */
   counts: TrafficCounts
@@ -34,10 +33,11 @@ export type Devnet = {
 }
 
 /**
- * Everything on an embedded default, in one process: two anvil chains with three supervisors,
- * an ingress and a sweep (interop), and a standalone sequencer with two reference builders on an
- * engine-sim chain (PBS), with generated traffic through both ingresses. Every process and
- * listener it starts is stopped by close(); a failure during start-up stops what had started.
+ * Everything on an embedded default, in one process: two engine-sim chains (EVM execution), each
+ * sequenced by a standalone sequencer with reference builders and fed by an ingress; three
+ * supervisors indexing both; the sweep over 902's ingress; generated interop traffic and
+ * transfers. Every listener it starts is stopped by close(); a failure during start-up stops
+ * what had started.
  */
 export async function startDevnet(
   config: DevnetConfig,
@@ -51,41 +51,36 @@ export async function startDevnet(
     if (!config.dataDir) closers.add('data directory', () => rmSync(dataDir, { recursive: true, force: true }))
     const ctx = { config, logger, print, closers, stats, dataDir }
     const interop = await startInteropStack(ctx)
-    const pbs = await startPbsStack(ctx, interop.supervisors[0].url)
+    const b = interop.chains[1]
     print(
-      `topology: interop txs → ingress (3 supervisors, 2 must agree) → anvil 902, what it accepted re-checked by the sweep every ${config.sweepInterval / 1000}s | ` +
-        `transfers → ingress → engine-sim 903 + builder-a + builder-b; the sequencer (own ${config.slot / 1000}s clock) seals the best block and publishes it to the replica and the builders' engines`,
+      `the loop: tx → ingress (checked by 2 of 3 supervisors) → the engine and the builders → the sequencer (own ${config.slot / 1000}s clock) seals the best block and publishes it → the supervisors index its ExecutingMessage logs → cross-unsafe | sweep of 902's accepted set every ${config.sweepInterval / 1000}s | transfers on 902 (PBS: builder-b's exclusive orderflow, heavy engine-only ones)`,
     )
 
-    const clients = {
-      supervisor: new RpcClient(interop.supervisors[0].url, { timeoutMs: 5000 }),
-      ingress: new RpcClient(interop.ingress.url, { timeoutMs: 5000 }),
-      pbsIngress: new RpcClient(pbs.ingress.url, { timeoutMs: 5000 }),
-      engine: new RpcClient(pbs.engine.url, { timeoutMs: 5000 }),
-      builderB: new RpcClient(pbs.builders[1]!.handle.url, { timeoutMs: 5000 }),
-    }
+    const supervisor = new RpcClient(interop.supervisors[0].url, { timeoutMs: 5000 })
+    const builderB = new RpcClient(b.builders[1]!.handle.url, { timeoutMs: 5000 })
     closers.add('clients', () => {
-      for (const c of Object.values(clients)) c.close()
+      supervisor.close()
+      builderB.close()
     })
 
-    const signer = new DevSigner()
     const deps: TrafficDeps = {
       chains: interop.chains,
-      signer,
-      supervisor: clients.supervisor,
+      signer: new DevSigner(DEV_KEYS[0]),
+      nonces: new Nonces(),
+      supervisor,
       indexers: interop.supervisors.slice(0, 2).map((s) => s.indexer!),
-      ingress: clients.ingress,
       forger: new DevSigner(generatePrivateKey()),
       // Nonce 0 of this sender on 902 is never used, so its executing transactions there stay queued.
       stranded: { signer: new DevSigner(DEV_KEYS[1]), nonce: 1 },
       reorgEvery: config.reorgEvery,
-      counts: stats,
+      stats,
       print,
     }
     const transfers = new TransferGenerator({
-      ingress: clients.pbsIngress,
-      engine: clients.engine,
-      builderB: clients.builderB,
+      chainId: Number(b.chainId),
+      ingress: b.ingressRpc,
+      engine: b.rpc,
+      builderB,
       counts: stats.transfers,
       logger,
     })
@@ -96,7 +91,7 @@ export async function startDevnet(
         ? undefined
         : setTimeout(() => abort.abort(new Error('duration reached')), config.duration)
     const report = () => {
-      for (const line of summaryLines(stats, interop.ingress.acceptedSet.size)) print(line)
+      for (const line of summaryLines(stats, b.ingress.acceptedSet.size)) print(line)
     }
     const reporter = setInterval(report, config.report)
     const done = Promise.all([
@@ -106,7 +101,15 @@ export async function startDevnet(
         } catch (err) {
           if (abort.signal.aborted) return
           logger.error({ err }, 'devnet: traffic round failed')
-          for (const c of interop.chains) for (const s of [signer, deps.stranded.signer]) s.resetNonce(c)
+          const [a, b] = interop.chains
+          const { signer, stranded } = deps
+          await deps.nonces
+            .resync([
+              { chain: a, signer },
+              { chain: b, signer },
+              { chain: a, signer: stranded.signer },
+            ])
+            .catch((e: unknown) => logger.error({ err: e }, 'devnet: nonces not re-read'))
         }
       }),
       repeat(config.transferInterval, abort.signal, () => transfers.next()),
@@ -121,17 +124,15 @@ export async function startDevnet(
       await done
     })
 
-    const devnet: Devnet = {
-      anvils: interop.anvils,
+    return {
+      chains: interop.chains,
       supervisor: interop.supervisors[0],
       interop,
-      pbs,
       stats,
       counts: stats.traffic,
       done,
       close: () => closers.close(),
     }
-    return devnet
   } catch (err) {
     await closers.close()
     throw err
@@ -144,7 +145,7 @@ const ABANDON_AFTER_MS = 2_000
 /**
  * Runs `step` every `intervalMs` (from the start of one to the start of the next) until `signal`
  * aborts. The step in flight may finish, but one still waiting `ABANDON_AFTER_MS` later (on a
- * receipt from an anvil a Ctrl-C already killed, say) is left behind, so stopping never hangs.
+ * receipt from an engine already stopped, say) is left behind, so stopping never hangs.
  */
 async function repeat(intervalMs: number, signal: AbortSignal, step: (i: number) => Promise<void>): Promise<void> {
   const abandon = new Promise<void>((resolve) =>

@@ -74,6 +74,8 @@ export class StandaloneSequencer {
    * (as Osaka engines refuse engine_getPayloadV4): one extra call at the fork, none after.
    */
   #karst = false
+  /** rewind(): the block the next slot builds on instead of our head. */
+  #rewindTo: Hex | undefined
 
   constructor(o: StandaloneOptions) {
     this.#o = o
@@ -101,12 +103,14 @@ export class StandaloneSequencer {
     this.#running = this.#loop()
   }
 
-  /** Our engine's latest block becomes the head we build on next. */
-  async #readHead(): Promise<Head> {
+  /** Our engine's latest block (or the block `hash`) becomes the head we build on next. */
+  async #readHead(hash?: Hex): Promise<Head> {
+    const [method, at] = hash ? ['eth_getBlockByHash', hash] : ['eth_getBlockByNumber', 'latest']
     const b = await this.#o.engine.call<{ hash: Hex; number: Hex; timestamp: Hex; extraData: Hex; requestsHash?: Hex }>(
-      'eth_getBlockByNumber',
-      ['latest', false],
+      method,
+      [at, false],
     )
+    if (!b) throw new Error(`engine does not know block ${hash}`)
     this.#head = {
       hash: b.hash,
       number: b.number,
@@ -115,6 +119,15 @@ export class StandaloneSequencer {
       version: b.requestsHash ? 4 : 3,
     }
     return this.#head
+  }
+
+  /**
+   * Devnet and tests: the next slot builds on `blockHash` (a block our engine knows, below our head)
+   * instead of our head, an unsafe reorg as after a failover to a node that was behind: the blocks
+   * above it leave the canonical chain of our engine and, by publication, of every replica.
+   */
+  rewind(blockHash: Hex): void {
+    this.#rewindTo = blockHash
   }
 
   get head(): Head | undefined {
@@ -172,6 +185,16 @@ export class StandaloneSequencer {
             "leader now: building on the engine's head",
           )
         }
+      }
+      if (this.#rewindTo) {
+        const to = this.#rewindTo
+        this.#rewindTo = undefined
+        const from = this.#head?.number
+        const h = await this.#readHead(to)
+        this.#o.log.warn(
+          { head: Number(BigInt(h.number)), was: from && Number(BigInt(from)) },
+          'rewound: building on an older block',
+        )
       }
       const parent = this.#head!
       const version = parent.version

@@ -41,6 +41,8 @@ export type SequencerHandle = {
   setExecutionMode(mode: ExecutionMode): void
   /** Standalone: the block our engine has as head. */
   head(): { hash: Hex; number: Hex } | undefined
+  /** Standalone (devnet, tests): the next slot builds on this older block, reorging the blocks above it away. */
+  rewind(blockHash: Hex): void
   close(): Promise<void>
 }
 
@@ -302,6 +304,10 @@ export async function startSequencer(values: SequencerInput, opts: { logger?: Lo
       core.mode = m
     },
     head: () => clock?.head,
+    rewind: (blockHash) => {
+      if (!clock) throw new Error('rewind: standalone mode only')
+      clock.rewind(blockHash)
+    },
     close: () =>
       (closed ??= (async () => {
         core.close()

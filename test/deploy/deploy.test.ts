@@ -89,11 +89,11 @@ test.before(async () => {
   const port = (sweepMetrics.address() as { port: number }).port
   const get = async (url: string) => (await fetch(`${url}/metrics`)).text()
   text.set('supervisor', await get(devnet.interop.supervisors[0].url))
-  text.set('ingress', await get(devnet.interop.ingress.url))
+  text.set('ingress', await get(devnet.chains[1].ingress.url))
   text.set('sweep', await get(`http://127.0.0.1:${port}`))
-  text.set('sequencer', await devnet.pbs.sequencer.registry.metrics())
-  text.set('builder', await get(devnet.pbs.builders[0]!.handle.url))
-  text.set('engine-sim', await get(devnet.pbs.engine.url))
+  text.set('sequencer', await devnet.chains[1].sequencer.registry.metrics())
+  text.set('builder', await get(devnet.chains[1].builders[0]!.handle.url))
+  text.set('engine-sim', await get(devnet.chains[1].engine.url))
 })
 
 test.after(async () => {

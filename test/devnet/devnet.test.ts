@@ -1,173 +1,146 @@
-import { once } from 'node:events'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { privateKeyToAccount } from 'viem/accounts'
+import { DEV_KEYS } from '../../src/devnet/messages.js'
 import { devnetConfig } from '../../src/devnet/options.js'
 import { type Devnet, startDevnet } from '../../src/devnet/start.js'
 import type { DevnetStats } from '../../src/devnet/stats.js'
+import { DEV_ACCOUNTS } from '../../src/evm/index.js'
+import { toQuantity } from '../../src/util/hex.js'
 import { createLogger } from '../../src/util/logger.js'
-import { spawnCli } from '../_helpers/cli.js'
+import { jsonRpc } from '../_helpers/jsonRpc.js'
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
+// The small devnet end to end on engine-sim chains (EVM): interop transactions go ingress → the
+// engine and the builders → a block the sequencer sealed → the supervisors index its
+// ExecutingMessage log → cross-unsafe, and the check of its access list answers null; bad ones are
+// refused at the ingress and never reach a block; a reorged-away message's transaction is evicted.
 
-const pidsIn = (text: string) => [...text.matchAll(/pid (\d+)/g)].map((m) => Number(m[1]))
+const builderLoop = (s: DevnetStats) => s.loops.find((l) => l.chainId === 902n && l.source.startsWith('builder-'))
 
 /** What the library run waits for: every subsystem did its part at least once. */
 function everyPartWorked(s: DevnetStats): boolean {
-  const builderBlocks = s.sequencer.bySource.get('builder-a') + s.sequencer.bySource.get('builder-b')
-  // A local block sealed because the builder blocks had too little gas (not merely because none came in time).
-  const refusedForLocal = s.sequencer.refused.get('min_gas_ratio')
+  const q = s.sequencers['902']
   return (
     s.traffic.valid >= 2 &&
-    s.ingress.accepted >= 2 &&
     s.ingress.refused.total >= 1 &&
     s.sweep.evicted.total >= 1 &&
-    builderBlocks >= 1 &&
-    refusedForLocal >= 1
+    builderLoop(s) !== undefined &&
+    (q?.bySource.get('builder-a') ?? 0) + (q?.bySource.get('builder-b') ?? 0) >= 1 &&
+    (q?.refused.get('min_gas_ratio') ?? 0) >= 1
   )
 }
 
-test('the embedded default: messages validate, forged ones are refused, the ingress accepts and refuses, the sweep evicts, the sequencer seals builder and local blocks; nothing is left running', async () => {
+test('the dev keys are the genesis dev accounts, in order', () => {
+  assert.equal(
+    DEV_KEYS.map((k) => privateKeyToAccount(k).address.toLowerCase()),
+    [...DEV_ACCOUNTS],
+  )
+})
+
+test('the interop loop on engine-sim chains: accepted at the ingress, sealed by a builder, indexed, cross-unsafe, checked null; bad txs refused and never included; the sweep evicts a reorged-away one', async () => {
   const lines: string[] = []
   let printed = () => {}
-  // Short intervals, a reorg after every round through the ingress; --duration only bounds a hung run.
+  // A reorg after every round through ingress 902; --duration only bounds a hung run.
   const config = devnetConfig({
     argv: [
-      '--duration',
-      '30s',
-      '--interval',
-      '200ms',
-      '--reorg-every',
-      '1',
-      '--sweep-interval',
-      '500ms',
-      '--transfer-interval',
-      '100ms',
-      '--report',
-      '1s',
+      ...['--duration', '60s', '--interval', '200ms', '--reorg-every', '1', '--sweep-interval', '500ms'],
+      ...['--transfer-interval', '250ms', '--report', '1s'],
     ],
   })
   const devnet: Devnet = await startDevnet(config, createLogger('silent'), (l) => {
     lines.push(l)
     printed()
   })
+  const log = () => lines.join('\n')
   try {
     while (!everyPartWorked(devnet.stats)) {
       const next = new Promise<void>((resolve) => {
         printed = resolve
       })
       const ended = await Promise.race([next.then(() => false), devnet.done.then(() => true)])
-      if (ended) assert.unreachable(`the devnet ended before every part worked:\n${lines.join('\n')}`)
+      if (ended) assert.unreachable(`the devnet ended before every part worked:\n${log()}`)
     }
+    const s = devnet.stats
+    const [, b] = devnet.chains
+    // One executing transaction around the whole loop, looked at from outside the generator.
+    const loop = builderLoop(s)!
+    const receipt = (await jsonRpc(b.url, 'eth_getTransactionReceipt', [loop.txHash])).result as {
+      blockHash: string
+      status: string
+    }
+    assert.is(receipt.status, '0x1')
+    assert.is(receipt.blockHash, loop.blockHash, 'sealed in the block the loop names')
+    assert.ok(b.sourceOf(loop.blockHash)?.startsWith('builder-'), 'a builder built that block')
+    const ix = devnet.supervisor.indexer!
+    assert.is(ix.reader.block(902n, loop.blockNumber)?.hash, loop.blockHash, 'the index holds that block')
+    assert.ok(ix.reader.findLog(902n, loop.blockNumber, loop.logIndex), 'and its ExecutingMessage log')
+    assert.ok((ix.reader.head(902n, 'cross-unsafe')?.number ?? -1n) >= loop.blockNumber, 'the block is cross-unsafe')
+    const answer = await jsonRpc(devnet.supervisor.url, 'supervisor_checkAccessList', [
+      loop.entries,
+      'cross-unsafe',
+      { chainID: '902', timestamp: toQuantity(loop.timestamp) },
+    ])
+    assert.equal(answer.error, undefined, JSON.stringify(answer))
+    assert.is(answer.result, null)
+    // Refused at the ingress: no engine of 902 has ever seen them.
+    assert.ok(s.refusedTxs.length >= 1)
+    for (const hash of s.refusedTxs)
+      for (const url of [b.url, ...b.builders.map((x) => x.engine.url)]) {
+        assert.is((await jsonRpc(url, 'eth_getTransactionByHash', [hash])).result, null, `${hash} at ${url}`)
+        assert.is((await jsonRpc(url, 'eth_getTransactionReceipt', [hash])).result, null)
+      }
+
+    assert.is(s.traffic.unexpected, 0, log())
+    assert.is(s.traffic.refused, s.traffic.valid, `every forged copy is refused\n${log()}`)
+    assert.ok(s.ingress.refused.get(-320600) >= 1, `the first bad transaction is a forged one\n${log()}`)
+    assert.ok(
+      lines.some((l) =>
+        /ingress 902: accepted → block \d+ by (builder-[ab]|local) → ExecutingMessage \d+:\d+ indexed → cross-unsafe, check null; forged tx refused -320600 \(HTTP 409\)/.test(
+          l,
+        ),
+      ),
+      log(),
+    )
+    assert.ok(
+      lines.some((l) => /^reorg: 901's sequencer rewound to block \d+ and sealed a new block \d+/.test(l)),
+      log(),
+    )
+    assert.ok(
+      lines.some((l) =>
+        /^sweep round \d+: evicted 0x[0-9a-f]{8}… \(ConflictingData -320600: conflicting data: no log \d+ in block \d+ of chain 901\)/.test(
+          l,
+        ),
+      ),
+      log(),
+    )
+    assert.is(
+      s.sweep.evicted.get('ConflictingData'),
+      s.sweep.evicted.total,
+      `only reorged-away txs are evicted\n${log()}`,
+    )
+    assert.ok(s.sweep.evicted.total <= s.ingress.reorged, log())
+    assert.is(
+      b.ingress.acceptedSet.size,
+      s.ingress.accepted - s.sweep.evicted.total,
+      'evicted txs leave the accepted set',
+    )
+    assert.is(s.loop.checkedNull, s.loop.crossUnsafe, log())
+    assert.is(s.transfers.failed, 0, log())
   } finally {
     await devnet.close()
   }
-  const s = devnet.stats
-  const log = lines.join('\n')
-  assert.is(s.traffic.unexpected, 0, log)
-  assert.is(s.traffic.refused, s.traffic.valid, `every forged copy is refused\n${log}`)
-  assert.ok(
-    lines.some((l) => /forged copy refused -320600/.test(l)),
-    `the forged verdict carries -320600\n${log}`,
-  )
-  assert.ok(
-    lines.some((l) => /ingress: accepted → 902 block \d+; forged tx refused -320600 \(HTTP 409\)/.test(l)),
-    log,
-  )
-  assert.ok(s.ingress.refused.get(-320600) >= 1, `the first bad transaction is a forged one\n${log}`)
-  assert.ok(
-    lines.some((l) =>
-      /^sweep round \d+: evicted 0x[0-9a-f]{8}… \(ConflictingData -320600: conflicting data: no log \d+ in block \d+ of chain 901\)/.test(
-        l,
-      ),
-    ),
-    log,
-  )
-  assert.is(
-    s.sweep.evicted.get('ConflictingData'),
-    s.sweep.evicted.total,
-    `only the reorged-away transactions are evicted\n${log}`,
-  )
-  assert.ok(s.sweep.evicted.total <= s.ingress.reorged, log)
-  assert.is(
-    devnet.interop.ingress.acceptedSet.size,
-    s.ingress.accepted - s.sweep.evicted.total,
-    `evicted transactions leave the accepted set\n${log}`,
-  )
-  assert.ok(
-    s.sequencer.bySource.get('local') >= s.sequencer.refused.get('min_gas_ratio'),
-    'each min-gas-ratio refusal sealed the local block',
-  )
-  assert.is(s.transfers.failed, 0, log)
   assert.ok(lines.includes('stopped; totals:'), 'the totals are printed at the end')
-  const anvils = pidsIn(lines[0]!)
-  assert.equal(
-    anvils,
-    devnet.anvils.map((a) => a.pid),
+  assert.ok(
+    lines.some((l) => /^loop: \d+ executing txs accepted at an ingress → \d+ sealed \(/.test(l)),
+    log(),
   )
-  for (const pid of anvils) assert.not.ok(alive(pid), `anvil ${pid} still running`)
-})
-
-test('a start-up failure stops what had started', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sg-devnet-'))
-  const notADir = join(dir, 'file')
-  writeFileSync(notADir, '')
-  const lines: string[] = []
-  try {
-    let failed: unknown
-    await startDevnet(devnetConfig({ argv: ['--data-dir', notADir] }), createLogger('silent'), (l) =>
-      lines.push(l),
-    ).then(
-      (d) => d.close(),
-      (err: unknown) => {
-        failed = err
-      },
+  for (const c of devnet.chains) {
+    const down = await fetch(c.url).then(
+      () => false,
+      () => true,
     )
-    assert.ok(failed, 'the supervisors cannot open a database under a file')
-    const pids = pidsIn(lines.join('\n'))
-    assert.is(pids.length, 2, lines.join('\n'))
-    for (const pid of pids) assert.not.ok(alive(pid), `anvil ${pid} still running`)
-  } finally {
-    rmSync(dir, { recursive: true, force: true })
+    assert.ok(down, `engine-sim ${c.url} still listening`)
   }
-})
-
-test('`superguard devnet` stops cleanly on Ctrl-C and leaves no process behind', async () => {
-  const child = spawnCli(['devnet', '--interval', '200ms'], {}, { group: true })
-  let out = ''
-  let err = ''
-  child.stderr!.on('data', (c: Buffer) => {
-    err += c.toString()
-  })
-  const pids = await new Promise<number[]>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString()
-      if (/ingress: accepted → 902/.test(out)) resolve(pidsIn(out))
-    })
-    child.once('exit', (code) => reject(new Error(`devnet exited early (${code}): ${out}`)))
-  })
-  assert.is(pids.length, 2, out)
-  // As a terminal does: SIGINT to the whole foreground process group, superguard and its anvils alike.
-  process.kill(-child.pid!, 'SIGINT')
-  const before = err.length
-  const [code] = await once(child, 'exit')
-  assert.is(code, 0, `${out}\n${err}`)
-  assert.match(out, /\[devnet\] stopped; totals:/)
-  assert.not.match(
-    err.slice(before),
-    /"level":(40|50)/,
-    `no warning or error while stopping:\n${err.slice(before).slice(-3000)}`,
-  )
-  for (const pid of pids) assert.not.ok(alive(pid), `anvil ${pid} still running after Ctrl-C`)
 })
 
 test.run()
