@@ -10,6 +10,7 @@ import type { RpcMethod } from '../rpc/index.js'
 import { isHex, toQuantity } from '../util/hex.js'
 import { EthServerError } from './errors.js'
 import { patchFaults } from './faults.js'
+import { feeHistory, suggestTip } from './feeViews.js'
 import { MAX_LOG_RANGE, parseLogQuery } from './logFilter.js'
 import { payloadBodiesByRange } from './payloadBodies.js'
 import type { EngineSim } from './sim.js'
@@ -134,6 +135,42 @@ export function engineSimMethods(sim: EngineSim): Map<string, RpcMethod> {
       if (b) out.push(...sim.logsOf(b, q))
     }
     return out
+  })
+  // State reads at the block asked (stateViews.ts); geth requires the block argument of these four.
+  const account = (v: unknown): Hex => {
+    if (!isHex(v, 20)) throw new InvalidParamsError('address: expected a 20-byte address')
+    return v
+  }
+  const required = (p: readonly unknown[], i: number): unknown => {
+    if (p[i] === undefined) throw new InvalidParamsError(`missing value for required argument ${i}`)
+    return p[i]
+  }
+  m.set('eth_getBalance', (p) => sim.state.balance(account(p[0]), required(p, 1)))
+  m.set('eth_getCode', (p) => sim.state.code(account(p[0]), required(p, 1)))
+  m.set('eth_getTransactionCount', (p) => sim.state.transactionCount(account(p[0]), required(p, 1)))
+  m.set('eth_getStorageAt', (p) => {
+    const key = p[1]
+    if (typeof key !== 'string' || !/^(0x)?[0-9a-fA-F]{0,64}$/.test(key) || key.replace(/^0x/, '').length === 0)
+      throw new InvalidParamsError('storage slot: expected at most 32 bytes of hex')
+    const slot = `0x${key.replace(/^0x/, '').padStart(64, '0')}` as Hex
+    return sim.state.storageAt(account(p[0]), slot, required(p, 2))
+  })
+  m.set('eth_call', (p) => {
+    if (p[2] !== undefined && p[2] !== null) throw new InvalidParamsError('state overrides are not supported')
+    return sim.state.call(p[0], p[1])
+  })
+  m.set('eth_estimateGas', (p) => {
+    if (p[2] !== undefined && p[2] !== null) throw new InvalidParamsError('state overrides are not supported')
+    return sim.state.estimateGas(p[0], p[1])
+  })
+  m.set('eth_maxPriorityFeePerGas', () => toQuantity(suggestTip(sim.chain.head)))
+  // geth: the suggested tip plus the head's base fee.
+  m.set('eth_gasPrice', () => toQuantity(suggestTip(sim.chain.head) + sim.chain.head.baseFee))
+  m.set('eth_feeHistory', (p) => {
+    const newest = p[1]
+    if (typeof newest === 'string' && /^0x[0-9a-fA-F]+$/.test(newest) && BigInt(newest) > sim.chain.head.number)
+      throw new EthServerError(`request beyond head block: requested ${BigInt(newest)}, head ${sim.chain.head.number}`)
+    return feeHistory(sim.chain, sim.fork, sim.state.block(required(p, 1)), required(p, 0), p[2])
   })
   m.set('txpool_content', () => sim.pool.content((tx) => sim.poolTransaction(tx)))
 

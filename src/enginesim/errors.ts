@@ -26,3 +26,14 @@ export class EthServerError extends ServiceError {
     super('ENGINESIM_ETH_ERROR', ExecutionCode.ServerError, message)
   }
 }
+
+/** geth's revert error (code 3): `execution reverted` or `execution reverted: <reason>`, data the revert bytes. */
+export class ExecutionRevertedError extends ServiceError {
+  override name = 'ExecutionRevertedError'
+  constructor(reason: string | undefined, revertData: string) {
+    super('ENGINESIM_EXECUTION_REVERTED', ExecutionCode.ExecutionReverted, 'execution reverted', {
+      ...(reason === undefined ? {} : { details: reason }),
+      data: revertData,
+    })
+  }
+}

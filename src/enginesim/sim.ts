@@ -17,6 +17,7 @@ import { Chain, genesisBlock, type SimBlock } from './chain.js'
 import { EngineApi } from './engineApi.js'
 import { EthViews, type LogFilter } from './ethViews.js'
 import { type Faults, NO_FAULTS } from './faults.js'
+import { StateViews } from './stateViews.js'
 import { TxIntake } from './txIntake.js'
 
 /** `evm`: @ethereumjs/vm over real state (src/evm); `sim`: the deterministic stand-in (src/engine/execution.ts). */
@@ -51,6 +52,8 @@ export class EngineSim {
   readonly execution: ExecutionKind
   /** Under EVM execution: the executor whose StateDb holds every kept block's state. */
   readonly executor: BlockExecutor | undefined
+  /** The state reads (eth_getBalance, eth_call, eth_estimateGas, …; stateViews.ts). */
+  readonly state: StateViews
   /** Replaced at run time by sim_setFaults; the Engine API reads them on every newPayload. */
   faults: Faults
   readonly #engine: EngineApi
@@ -112,6 +115,7 @@ export class EngineSim {
       ...(executor ? { executor } : {}),
     })
     this.#views = new EthViews(chain, pool, sender)
+    this.state = new StateViews(chain, pool, executor?.reader())
   }
 
   /** Engine calls run one at a time, as in geth, so each sees the state the previous one left. */

@@ -41,6 +41,8 @@ export type RpcCode = (typeof RpcCode)[keyof typeof RpcCode]
 export const ExecutionCode = {
   /** geth's implementation-defined server error: a refused transaction ("already known"), proxyd's JSONRPCErrorInternal. */
   ServerError: -32000,
+  /** geth's eth_call / eth_estimateGas revert with data: `execution reverted[: reason]`, data the revert bytes. */
+  ExecutionReverted: 3,
   // Engine API (execution-apis src/engine/common.md)
   UnknownPayload: -38001,
   InvalidForkchoiceState: -38002,

@@ -19,6 +19,7 @@ import { EMPTY_TRIE_ROOT, orderedTrieRoot } from '../engine/trie.js'
 import type { Hex } from '../engine/types.js'
 import { BoundedMap } from '../util/boundedMap.js'
 import { bytesToHex, hexToBytes } from '../util/hex.js'
+import { StateReader } from './call.js'
 import { evmCommon } from './common.js'
 import type { AllocAccount } from './genesis.js'
 import { type EvmLog, type EvmReceipt, encodeReceipt } from './receipt.js'
@@ -124,6 +125,11 @@ export class BlockExecutor {
     }
     const vm = await createVM({ common, stateManager: sm, blockchain })
     return new BlockExecutor(common, db, vm, sm, lookup)
+  }
+
+  /** Read-only execution and state reads over this executor's kept states (eth_call, eth_getBalance, …). */
+  reader(): StateReader {
+    return new StateReader(this.common, this.#txCommon, this.state)
   }
 
   /** Writes a genesis alloc into an empty state; returns its state root. */

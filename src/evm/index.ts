@@ -1,3 +1,4 @@
+export { type CallEnv, type CallMsg, type CallOutcome, StateReader } from './call.js'
 export { evmCommon, hardforkOf } from './common.js'
 export {
   EMITTER_ADDRESS,
