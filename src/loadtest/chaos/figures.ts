@@ -34,6 +34,14 @@ export type ChaosFigures = {
   /** Valid and plain transactions the ingress refused. */
   validRefused: number
   refusedByCode: Record<string, number>
+  /** The first valid or plain transactions refused: when (ms since the scenario began), where, why. */
+  refusedExamples: {
+    atMs: number
+    chain: string
+    case: string
+    code: number | undefined
+    message: string | undefined
+  }[]
   /** Forged interop transactions the ingress accepted. */
   forgedAccepted: number
   /** No answer within the timeout (ambiguous: not counted as refused, nor as lost). */
@@ -181,6 +189,10 @@ export function computeFigures(i: FigureInput): ChaosFigures {
     refused,
     validRefused: refused.plain + refused.valid,
     refusedByCode,
+    refusedExamples: i.sent
+      .filter((t) => t.outcome === 'refused' && t.case !== 'forged')
+      .slice(0, 20)
+      .map((t) => ({ atMs: t.sentMs, chain: t.chain, case: t.case, code: t.code, message: t.message })),
     forgedAccepted: accepted.forged,
     unanswered,
     skipped: i.skipped,

@@ -35,6 +35,8 @@ export type SentTx = {
   /** accepted: the ingress answered its hash; refused: an error (code); unanswered: no answer within the timeout. */
   outcome: 'accepted' | 'refused' | 'unanswered' | 'pending'
   code?: number
+  /** The refusal's message (kept for the first refusals only). */
+  message?: string
 }
 
 /** Gas of an emitter call with one 32-byte log (~24k), with room. */
@@ -76,6 +78,7 @@ export class Traffic {
   #timer: NodeJS.Timeout | undefined
   readonly #inflight = new Set<Promise<void>>()
   #salt = 0
+  #messages = 0
 
   constructor(o: TrafficOptions, t0: number) {
     this.#o = o
@@ -215,6 +218,7 @@ export class Traffic {
           if (err instanceof RemoteRpcError) {
             tx.outcome = 'refused'
             tx.code = err.rpcCode
+            if (this.#messages++ < 50) tx.message = err.message
           } else {
             // no answer: it may have been forwarded, so this sender's next nonce is unknown
             tx.outcome = 'unanswered'
