@@ -55,6 +55,8 @@ export type ChaosFigures = {
   lostExamples: { chain: string; case: string; hash: string; acceptedMs: number | undefined }[]
   /** From the ingress's answer to the first sight of the including block. */
   inclusionMs: Quantiles
+  /** Those times, every one up to 5,000 (then an even sample): the reorg-window simulation's input. */
+  inclusionSamplesMs: number[]
   /** The most any one chain missed; blocksLate and leaderChanges summed over the chains. */
   slotsMissed: number
   blocksLate: number
@@ -202,6 +204,7 @@ export function computeFigures(i: FigureInput): ChaosFigures {
       .slice(0, 20)
       .map((t) => ({ chain: t.chain, case: t.case, hash: t.hash, acceptedMs: t.answeredMs })),
     inclusionMs: quantiles(inclusion),
+    inclusionSamplesMs: inclusion.filter((_, k) => k % Math.ceil(inclusion.length / 5_000) === 0),
     slotsMissed: Math.max(0, ...chains.map((c) => c.slotsMissed)),
     blocksLate: chains.reduce((a, c) => a + c.blocksLate, 0),
     leaderChanges: chains.reduce((a, c) => a + c.leaderChanges.length, 0),
