@@ -83,9 +83,14 @@ async function runScenarios(): Promise<void> {
     for (const f of files) {
       const path = join(root, 'scenarios', f)
       process.stderr.write(`scenario ${f}\n`)
-      const r = await runScenario(readScenario(path), `scenarios/${f}`, { manifest })
-      writeFileSync(join(dataDir, `scenario-${basename(f, '.json')}.json`), `${JSON.stringify(r, null, 2)}\n`)
-      process.stderr.write(`  ${r.passed ? 'passed' : 'FAILED'}\n`)
+      try {
+        const r = await runScenario(readScenario(path), `scenarios/${f}`, { manifest })
+        writeFileSync(join(dataDir, `scenario-${basename(f, '.json')}.json`), `${JSON.stringify(r, null, 2)}\n`)
+        process.stderr.write(`  ${r.passed ? 'passed' : 'FAILED'}\n`)
+      } catch (err) {
+        // One scenario that cannot run (its last result stays) does not stop the others.
+        process.stderr.write(`  could not run: ${(err as Error).message}\n`)
+      }
     }
   } finally {
     devnet.kill('SIGTERM')

@@ -23,6 +23,8 @@ export type ClusterManifest = {
   devnet: { pid: number; metrics: string; healthz: string }
   chains: { name: string; chainId: number; conductor: string }[]
   slotMs: number
+  /** The engines' JWT secret file (hex). */
+  engineJwt?: string
   processes: ClusterProcess[]
 }
 

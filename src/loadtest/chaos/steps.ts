@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { setTimeout as pause } from 'node:timers/promises'
 import type { Hex } from '../../interop/index.js'
 import { RpcClient } from '../../rpc/index.js'
@@ -145,7 +146,10 @@ const fault: StepKind = {
       const latency = duration(b.latency, 'latency')
       const set = async (p: ClusterProcess, ms: number) => {
         if (!p.engine) throw new LoadtestError(`${p.name} is no engine-sim: "slow" sets an engine-sim's latency`)
-        const c = new RpcClient(p.engine, { timeoutMs: 3_000 })
+        if (!m.engineJwt)
+          throw new LoadtestError('the manifest names no engineJwt: "slow" needs the engines\' JWT secret')
+        const jwtSecret = Buffer.from(readFileSync(m.engineJwt, 'utf8').trim().replace(/^0x/, ''), 'hex')
+        const c = new RpcClient(p.engine, { timeoutMs: 3_000, jwtSecret })
         try {
           await c.call('sim_setFaults', [{ latencyMs: ms }])
         } finally {
