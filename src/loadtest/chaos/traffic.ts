@@ -110,9 +110,23 @@ export class Traffic {
         owed: { plain: 0, valid: 0, forged: 0 },
       })
     }
-    // Funding and a seed of 8 initiating logs per chain, all chains at once.
+    // Funding and a seed of 8 initiating logs per chain, all chains at once. The funder's nonce is the
+    // highest any engine of the chain counts: the ingress's upstream (node 1) may lag after a fault.
     await Promise.all(
       this.#lanes.map(async (l) => {
+        const engines = m.processes.filter((p) => p.role === 'engine-sim' && p.chain === l.chainId && p.engine)
+        let nonce = 0
+        for (const e of engines) {
+          const c = new RpcClient(e.engine!, { timeoutMs: this.#o.timeoutMs })
+          try {
+            const n = await c.call<string>('eth_getTransactionCount', [funder.address, 'pending'])
+            nonce = Math.max(nonce, Number(BigInt(n)))
+          } catch {
+            // a restarting engine: the others answer
+          } finally {
+            c.close()
+          }
+        }
         await fund(
           l.client,
           l.ingress,
@@ -124,6 +138,7 @@ export class Traffic {
             maxFee: MAX_FEE,
             tip: TIP,
             timeoutMs: Math.max(this.#o.timeoutMs, 30_000),
+            nonce,
           },
         )
         const first = l.senders[0]!
