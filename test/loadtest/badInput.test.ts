@@ -178,7 +178,10 @@ test('a scenario with an unknown step kind is refused before any step runs; a ba
   writeFileSync(file, JSON.stringify({ steps: [{ load: { kind: 'checker', duration: 'soon' } }] }))
   assert.throws(() => readScenario(file), /step 1: .*--duration: invalid duration "soon"/)
   writeFileSync(file, JSON.stringify({ steps: [{ load: {}, wait: {} }] }))
-  assert.throws(() => readScenario(file), /step 1 must have exactly one kind key \(known: load\), got load, wait/)
+  assert.throws(
+    () => readScenario(file),
+    /step 1 must have exactly one kind key \(known: load, traffic, fault, wait, recover\), got load, wait/,
+  )
   writeFileSync(file, '{"steps": [')
   assert.throws(() => readScenario(file), /scenario .*scenario\.json: /)
   assert.throws(() => readResult(file), /scenario\.json: /)
