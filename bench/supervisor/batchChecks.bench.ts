@@ -34,6 +34,12 @@ const bodies = Array.from({ length: BODIES }, (_, b) =>
   ),
 )
 
+// The same checks one call per request (one interop transaction checked on its own, as a per-transaction
+// interval check would): the hypothesis (b) of docs/measurements.md, batched vs per transaction.
+const singles = picked
+  .slice(0, BODIES * 10)
+  .map((a) => JSON.stringify(checkAccessListCall(1, [a], index.chains.find((c) => c !== a.chainId)!, execTimestamp)))
+
 /** Every call of every batch must answer `result: null`. */
 async function verify(): Promise<void> {
   for (const [b, body] of bodies.entries()) {
@@ -83,6 +89,14 @@ try {
   const before = await supervisor.checksByCode()
   const rawRates = [rawLookups(RAW_SLICE_S)]
   const http = [await httpChecks(HTTP_SLICE_S), await httpChecks(HTTP_SLICE_S)]
+  const single = await runLoad({
+    url: supervisor.url,
+    bodies: singles,
+    connections: CONNECTIONS,
+    pipelining: 1,
+    durationS: HTTP_SLICE_S,
+  })
+  if (single.errors > 0 || single.non2xx > 0) throw new Error(`single calls: ${single.errors} errors`)
   rawRates.push(rawLookups(RAW_SLICE_S))
   const after = await supervisor.checksByCode()
   for (const [code, n] of after)
@@ -104,6 +118,9 @@ try {
     target: 0.5,
     slices: { httpChecksPerSec: http.map((r) => r.reqPerSec * BATCH), rawLookupsPerSec: rawRates },
     validChecks,
+    singleChecksPerSec: single.reqPerSec,
+    singleP99Ms: single.p99Ms,
+    batchedVsSingle: ratio(checksPerSec, single.reqPerSec),
   })
 } finally {
   raw.close()

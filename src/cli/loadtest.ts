@@ -1,12 +1,14 @@
 import { writeFileSync } from 'node:fs'
 import { ConfigError, formatHelp, loadConfig } from '../config/index.js'
 import {
+  formatChaos,
   formatCompare,
   formatSummary,
   LOADTEST_KINDS,
   loadtestSpec,
   readResult,
   readScenario,
+  renderScenarioReport,
   runLoadtest,
   runScenario,
 } from '../loadtest/index.js'
@@ -17,7 +19,7 @@ const USAGE = [
   '       superguard loadtest ingress --target URL --rpc URL --key-file FILE [options]',
   '       superguard loadtest builder --target URL --jwt-secret FILE --rpc URL [--debug URL] [options]',
   '       superguard loadtest compare A.json B.json',
-  '       superguard loadtest run SCENARIO.json',
+  '       superguard loadtest run SCENARIO.json [--json FILE] [--report FILE.html] [--manifest CLUSTER.json]',
 ].join('\n')
 
 const SUMMARY = [
@@ -60,32 +62,48 @@ function compare(args: readonly string[]): void {
   process.stdout.write(formatCompare(a, b, readResult(a), readResult(b)))
 }
 
-/** `run FILE.json [--json OUT]`: every step checked before the first runs; exit 1 when an expectation failed. */
+/**
+ * `run FILE.json [--json OUT] [--report OUT.html] [--manifest CLUSTER.json]`: every step checked before
+ * the first runs; exit 1 when an expectation failed. `--manifest` is the topology's, for chaos steps.
+ */
 async function run(args: readonly string[]): Promise<void> {
   const files: string[] = []
-  let json: string | undefined
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--json') {
-      json = args[++i]
-      if (json === undefined) throw new ConfigError('loadtest', ['--json needs a FILE'])
-    } else if (args[i]!.startsWith('--')) throw new ConfigError('loadtest', [`run: unknown option ${args[i]}`])
-    else files.push(args[i]!)
+  const opts: Record<'--json' | '--report' | '--manifest', string | undefined> = {
+    '--json': undefined,
+    '--report': undefined,
+    '--manifest': undefined,
   }
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!
+    if (a in opts) {
+      const v = args[++i]
+      if (v === undefined) throw new ConfigError('loadtest', [`${a} needs a FILE`])
+      opts[a as keyof typeof opts] = v
+    } else if (a.startsWith('--')) throw new ConfigError('loadtest', [`run: unknown option ${a}`])
+    else files.push(a)
+  }
+  const json = opts['--json']
   if (files.length !== 1)
     throw new ConfigError('loadtest', ['run takes one scenario file: superguard loadtest run FILE.json'])
   const scenario = readScenario(files[0]!)
   const result = await runScenario(
     scenario,
     files[0]!,
-    { commandLine: `superguard loadtest run ${args.join(' ')}` },
+    {
+      commandLine: `superguard loadtest run ${args.join(' ')}`,
+      ...(opts['--manifest'] ? { manifest: opts['--manifest'] } : {}),
+    },
     (i, o) => {
-      const step = scenario.steps[i]!
-      process.stdout.write(`step ${i + 1}${step.name ? ` (${step.name})` : ''}:\n`)
+      const name = scenario.steps[i]?.name ?? (i >= scenario.steps.length ? 'end of scenario' : undefined)
+      process.stdout.write(`step ${i + 1}${name ? ` (${name})` : ''}:\n`)
       if (o.result) process.stdout.write(formatSummary(o.result))
-      else for (const e of o.expectations) process.stdout.write(`  expect     ${e.expect}: ${e.ok ? 'ok' : 'FAILED'}\n`)
+      if (o.chaos) process.stdout.write(formatChaos(o.chaos))
+      if (!o.result)
+        for (const e of o.expectations) process.stdout.write(`  expect     ${e.expect}: ${e.ok ? 'ok' : 'FAILED'}\n`)
     },
   )
   if (json) writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`)
+  if (opts['--report']) writeFileSync(opts['--report'], renderScenarioReport(result))
   process.stdout.write(`scenario ${result.passed ? 'passed' : 'FAILED'}: ${result.steps.length} steps\n`)
   if (!result.passed) process.exitCode = 1
 }

@@ -1,4 +1,6 @@
 export { judgeSubmission, LOAD_REFUSALS } from './builder.js'
+export { CHAOS_METRICS, type ChaosFigures } from './chaos/figures.js'
+export { formatChaos, renderScenarioReport } from './chaos/report.js'
 export { CHECKER_EXPECT } from './checker.js'
 export { type CompareRow, compareResults, formatCompare, readResult } from './compare.js'
 export { LoadtestError } from './errors.js'
@@ -21,6 +23,7 @@ export {
   checkScenario,
   readScenario,
   runScenario,
+  type ScenarioDeps,
   type ScenarioFile,
   type ScenarioResult,
   type ScenarioStep,

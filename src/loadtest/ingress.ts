@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { RpcCode } from '../errors/index.js'
-import { accessFor, CROSS_L2_INBOX, encodeAccess, type Hex, payloadHash } from '../interop/index.js'
+import type { Hex } from '../interop/index.js'
 import { RemoteRpcError, RpcClient, TransportError } from '../rpc/index.js'
-import { keccak256 } from '../util/keccak.js'
 import { LoadtestError } from './errors.js'
 import type { HarvestedChain, HarvestedLog } from './harvest.js'
 import { type Mix, planCases } from './mix.js'
 import type { WireRequest } from './protocol.js'
 import { derivedKey, type Signer, signer } from './signer.js'
+import { INTEROP_GAS, interopFields, SINK, TRANSFER_GAS } from './txs.js'
 import { type Expected, judgeJsonRpc, type Workload } from './workload.js'
 
 /** Expected answers of the ingress cases: a hash for what it forwards, -320600 for a forged message (proxyd: HTTP 409). */
@@ -16,11 +16,6 @@ export const INGRESS_EXPECT: Record<string, string> = {
   valid: 'null',
   forged: String(RpcCode.ConflictingData),
 }
-
-const SINK = '0x000000000000000000000000000000000000dead' as Hex
-const TRANSFER_GAS = 21_000n
-/** An inbox call with a 3-entry access list: 21,000 + 2,400 (address) + 3 × 1,900 (keys), with room. */
-const INTEROP_GAS = 60_000n
 
 export type IngressInput = {
   /** The chain the ingress forwards to: funding, nonces, chain id. */
@@ -93,24 +88,7 @@ export async function ingressWorkload(input: IngressInput): Promise<Workload> {
       }
       let raw: Hex
       if (kase === 'plain') raw = senders[s]!.sign({ ...common, to: SINK, value: 1n, gas: TRANSFER_GAS })
-      else {
-        const log = logs[i % logs.length]!
-        const id = {
-          origin: log.origin,
-          blockNumber: log.blockNumber,
-          logIndex: log.logIndex,
-          timestamp: log.timestamp,
-          chainId: log.chainId,
-        }
-        const hash = payloadHash(log)
-        const access = accessFor(id, kase === 'forged' ? keccak256(new Uint8Array([...hash, i & 0xff])) : hash)
-        raw = senders[s]!.sign({
-          ...common,
-          to: CROSS_L2_INBOX,
-          gas: INTEROP_GAS,
-          accessList: [{ address: CROSS_L2_INBOX, storageKeys: encodeAccess(access) }],
-        })
-      }
+      else raw = senders[s]!.sign({ ...common, ...interopFields(logs[i % logs.length]!, kase === 'forged', i) })
       // a refused transaction never lands: the sender's next one reuses its nonce
       if (kase !== 'forged') next[s]!++
       requests.push({
@@ -143,16 +121,18 @@ export async function ingressWorkload(input: IngressInput): Promise<Workload> {
 }
 
 /** Sends every sender short of `amount` its top-up from the funder, and waits for the last one to land. */
-async function fund(
+export async function fund(
   client: RpcClient,
   url: string,
   funder: Signer,
   senders: Signer[],
   amount: bigint,
-  o: { chainId: bigint; maxFee: bigint; tip: bigint; timeoutMs: number },
+  o: { chainId: bigint; maxFee: bigint; tip: bigint; timeoutMs: number; nonce?: number },
 ): Promise<void> {
   const balances = await client.batch(senders.map((s) => ({ method: 'eth_getBalance', params: [s.address, 'latest'] })))
-  let nonce = Number(BigInt(await call<string>(client, url, 'eth_getTransactionCount', [funder.address, 'pending'])))
+  // `nonce`: the caller knows better than this endpoint (the chaos traffic asks every engine of the chain)
+  let nonce =
+    o.nonce ?? Number(BigInt(await call<string>(client, url, 'eth_getTransactionCount', [funder.address, 'pending'])))
   let last: Hex | undefined
   for (const [i, s] of senders.entries()) {
     const b = balances[i]!
@@ -183,7 +163,7 @@ async function fund(
   }
 }
 
-function readKey(file: string): Hex {
+export function readKey(file: string): Hex {
   let text: string
   try {
     text = readFileSync(file, 'utf8').trim()

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { ConfigError } from '../config/index.js'
+import type { ChaosFigures } from './chaos/figures.js'
+import { ChaosSession } from './chaos/session.js'
+import { CHAOS_STEP_KINDS } from './chaos/steps.js'
 import { LoadtestError } from './errors.js'
 import { type ExpectationOutcome, evaluate, parseExpectations } from './expect.js'
+import { machine } from './machine.js'
 import { type LoadtestInput, loadtestConfig, loadtestSpec } from './options.js'
 import type { LoadtestResult } from './result.js'
 import { type LoadtestDeps, runLoadtest } from './start.js'
@@ -24,11 +28,21 @@ export type ScenarioFile = {
 }
 export type ScenarioStep = { name?: string; expect?: string[] } & Record<string, unknown>
 
-export type StepContext = { defaults: Record<string, unknown>; deps: LoadtestDeps; index: number }
-export type StepOutcome = { result?: LoadtestResult; expectations: ExpectationOutcome[] }
+/** What `runScenario` takes besides the load options: the chaos steps' cluster manifest (`--manifest`). */
+export type ScenarioDeps = LoadtestDeps & { manifest?: string }
+export type StepContext = {
+  defaults: Record<string, unknown>
+  deps: LoadtestDeps
+  index: number
+  /** The chaos steps' shared state (cluster manifest, watchers, traffic, faults) of this run. */
+  chaos: ChaosSession
+}
+export type StepOutcome = { result?: LoadtestResult; chaos?: ChaosFigures; expectations: ExpectationOutcome[] }
 
 /** What a step kind does: check its body before anything runs (throw), then run it. */
 export type StepKind = {
+  /** Parses the step's `expect` list (default: the load result's metrics); throws on a bad one. */
+  checkExpect?: (texts: readonly string[]) => unknown
   validate(body: unknown, ctx: StepContext): void
   run(body: unknown, expect: readonly string[], ctx: StepContext): Promise<StepOutcome>
 }
@@ -48,7 +62,7 @@ const load: StepKind = {
 }
 
 /** Step kinds by their key. */
-export const STEP_KINDS: Map<string, StepKind> = new Map([['load', load]])
+export const STEP_KINDS: Map<string, StepKind> = new Map([['load', load], ...CHAOS_STEP_KINDS])
 
 function loadValues(body: unknown, ctx: StepContext): LoadtestInput {
   if (body === null || typeof body !== 'object' || Array.isArray(body))
@@ -65,9 +79,19 @@ export type ScenarioResult = {
     index: number
     name: string | undefined
     kind: string
+    /** When the step began and ended, ms since the scenario began. */
+    startMs: number
+    endMs: number
     expectations: ExpectationOutcome[]
     result?: LoadtestResult
+    /** A traffic step that stopped: the chaos figures. */
+    chaos?: ChaosFigures
   }[]
+  /** The last chaos figures (the traffic measured when it stopped, or at the end of the scenario). */
+  chaos?: ChaosFigures
+  startedAt: string
+  machine: LoadtestResult['machine']
+  versions: LoadtestResult['versions']
 }
 
 /** Reads and checks a whole scenario (every step, before any runs); LoadtestError on the first problem. */
@@ -96,6 +120,7 @@ export function checkScenario(parsed: unknown, path = 'scenario'): ScenarioFile 
     defaults: (s.defaults as Record<string, unknown>) ?? {},
     deps: {},
     index,
+    chaos: new ChaosSession(undefined),
   })
   s.steps.forEach((step, i) => {
     if (step === null || typeof step !== 'object' || Array.isArray(step)) throw bad(`step ${i + 1} is not an object`)
@@ -113,7 +138,8 @@ export function checkScenario(parsed: unknown, path = 'scenario'): ScenarioFile 
     if (expect !== undefined && (!Array.isArray(expect) || !expect.every((e) => typeof e === 'string')))
       throw bad(`step ${i + 1}: "expect" must be a list of strings`)
     try {
-      parseExpectations(expect ?? [])
+      const checkExpect = kind.checkExpect ?? parseExpectations
+      checkExpect(expect ?? [])
       kind.validate((step as Record<string, unknown>)[keys[0]!], ctx(i))
     } catch (err) {
       if (err instanceof LoadtestError) throw err
@@ -124,31 +150,62 @@ export function checkScenario(parsed: unknown, path = 'scenario'): ScenarioFile 
   return s as ScenarioFile
 }
 
-/** Runs the steps in order; a failed expectation does not stop the scenario (every step reports). */
+/**
+ * Runs the steps in order; a failed expectation does not stop the scenario (every step reports).
+ * Traffic still running after the last step is stopped and measured as a last step ("end of
+ * scenario"); a process a fault step stopped is continued.
+ */
 export async function runScenario(
   scenario: ScenarioFile,
   path: string,
-  deps: LoadtestDeps = {},
+  deps: ScenarioDeps = {},
   onStep?: (index: number, outcome: StepOutcome) => void,
 ): Promise<ScenarioResult> {
-  const out: ScenarioResult = { schema: 1, scenario: path, name: scenario.name, passed: true, steps: [] }
-  for (const [index, step] of scenario.steps.entries()) {
-    const kindName = Object.keys(step).find((k) => k !== 'name' && k !== 'expect')!
-    const kind = STEP_KINDS.get(kindName)!
-    const outcome = await kind.run(step[kindName], step.expect ?? [], {
-      defaults: scenario.defaults ?? {},
-      deps,
-      index,
-    })
+  const out: ScenarioResult = {
+    schema: 1,
+    scenario: path,
+    name: scenario.name,
+    passed: true,
+    steps: [],
+    startedAt: new Date().toISOString(),
+    ...machine(),
+  }
+  const chaos = new ChaosSession(deps.manifest)
+  const push = (index: number, name: string | undefined, kind: string, startMs: number, outcome: StepOutcome) => {
     onStep?.(index, outcome)
     if (outcome.expectations.some((e) => !e.ok)) out.passed = false
+    if (outcome.chaos) out.chaos = outcome.chaos
     out.steps.push({
       index,
-      name: step.name,
-      kind: kindName,
+      name,
+      kind,
+      startMs,
+      endMs: chaos.now(),
       expectations: outcome.expectations,
       ...(outcome.result ? { result: outcome.result } : {}),
+      ...(outcome.chaos ? { chaos: outcome.chaos } : {}),
     })
+  }
+  try {
+    for (const [index, step] of scenario.steps.entries()) {
+      const kindName = Object.keys(step).find((k) => k !== 'name' && k !== 'expect')!
+      const kind = STEP_KINDS.get(kindName)!
+      const startMs = chaos.now()
+      const outcome = await kind.run(step[kindName], step.expect ?? [], {
+        defaults: scenario.defaults ?? {},
+        deps,
+        index,
+        chaos,
+      })
+      push(index, step.name, kindName, startMs, outcome)
+    }
+    if (chaos.traffic) {
+      const startMs = chaos.now()
+      const figures = await chaos.stopTraffic(Math.max(3_000, 3 * chaos.manifest().slotMs))
+      push(scenario.steps.length, 'end of scenario', 'traffic', startMs, { chaos: figures, expectations: [] })
+    }
+  } finally {
+    await chaos.finish()
   }
   return out
 }

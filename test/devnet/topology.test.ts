@@ -3,9 +3,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as pause } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Manifest, ManifestProcess } from '../../src/devnet/topology/manifest.js'
+import { readScenario, runScenario, type ScenarioResult } from '../../src/loadtest/index.js'
 import { spawnCli } from '../_helpers/cli.js'
 
 // One cluster for the whole file (39 processes take 20–50 s to start on 2 shared cores): 1 s slots.
@@ -126,43 +128,68 @@ test('the 3x3 cluster runs as separate processes, one leader per chain, every /h
   await until('chain A to grow', async () => ((await head(engineA1)) > before + 1 ? true : undefined), 10_000)
 })
 
-test("losing the leader's supervisor moves leadership; at most one slot is missed", async () => {
+/** Runs a scenario file of scenarios/ on this cluster (the chaos step kinds read the manifest). */
+async function scenario(file: string): Promise<ScenarioResult> {
+  const path = fileURLToPath(new URL(`../../../scenarios/${file}`, import.meta.url))
+  return runScenario(readScenario(path), path, { manifest: manifestPath })
+}
+
+test('under steady traffic, kill -9 of a supervisor from the manifest: every ingress keeps accepting valid and refusing forged interop transactions', async () => {
+  const r = await scenario('kill-supervisor.json')
+  const f = r.chaos!
+  const kill = f.faults.find((x) => x.action === 'kill')!
+  assert.is(kill.target, 'supervisor-2')
+  assert.ok(kill.pid !== null && !alive(kill.pid), 'the old pid is gone')
+  assert.ok(proc('supervisor-2').restarts >= 1, 'restarted (--restart)')
+  assert.is(f.forgedAccepted, 0)
+  assert.ok(f.sent.forged > 0 && f.sent.valid > 0 && f.sent.plain > 0)
+  assert.is(f.lost, 0, `lost ${JSON.stringify(f.lostExamples)}`)
+  // The ingress's agreement needs both remaining supervisors for a while after the kill (2 of 3): a
+  // refusal is allowed in the seconds the kill lands in (a check in flight to the dying one, a stall
+  // of another); from 5 s on every valid transaction is accepted, on every chain.
+  const windowStart = r.steps[0]!.endMs
+  const after = f.perSecond.filter((p) => windowStart + p.t * 1000 >= kill.atMs + 5_000)
+  assert.ok(after.length >= 5, `${after.length} seconds of traffic after the kill`)
+  assert.equal(
+    after.filter((p) => p.validRefused > 0),
+    [],
+    `refused ${JSON.stringify(f.refusedExamples)}`,
+  )
+  assert.ok(after.reduce((a, p) => a + p.accepted, 0) > 0)
+  assert.ok(f.recoverS !== null, 'recovered')
+})
+
+test("killing the leader's supervisor under traffic moves leadership (conductor_leaderWithID); at most one slot is missed", async () => {
   const conductor = chainA().conductor
   const leader = await leaderOf(conductor)
-  const i = Number(leader.slice(1))
-  const follower = proc(`engine-sim-A${(i % 3) + 1}`).engine!
-  const from = await head(follower)
-  // SIGSTOP, not SIGKILL: with --restart a killed supervisor is back within ~0.3 s, before the
-  // conductor's second failed reading, and rightly nothing moves. A hung one stays down.
-  const victim = proc(`supervisor-${i}`).pid!
-  process.kill(victim, 'SIGSTOP')
-  let next: string
-  try {
-    next = await until(
-      'leadership to move',
-      async () => {
-        const l = await leaderOf(conductor)
-        return l !== leader ? l : undefined
-      },
-      15_000,
-    )
-  } finally {
-    process.kill(victim, 'SIGCONT')
-  }
-  assert.is.not(next, leader)
-  const moved = await head(follower)
-  await until('3 blocks after the move', async () => ((await head(follower)) >= moved + 3 ? true : undefined), 15_000)
-  // Timestamps one slot apart, but for at most one gap of two slots (the slot in which leadership moved).
-  const to = await head(follower)
-  const gaps: number[] = []
-  let prev: number | undefined
-  for (let n = Math.max(1, from - 1); n <= to; n++) {
-    const b = await rpc<{ timestamp: string }>(follower, 'eth_getBlockByNumber', [`0x${n.toString(16)}`, false])
+  const r = await scenario('kill-leader-supervisor.json')
+  const f = r.chaos!
+  assert.is(f.faults[0]!.target, `supervisor-${leader.slice(1)}`)
+  const a = f.chains.find((c) => c.chain === 'A')!
+  assert.ok(a.leaderChanges.length >= 1, 'leadership moved')
+  assert.is(a.leaderChanges[0]!.from, leader)
+  assert.is.not(a.leaderChanges[0]!.to, leader)
+  // Around the handover (4 s either side), chain A keeps one block per slot: timestamps one slot apart
+  // but for at most one gap of two slots. (The whole window's slotsMissed also counts slots lost to the
+  // killed supervisor's restart competing for the two cores: reported, see docs/measurements.md.)
+  const moved = (Date.parse(r.startedAt) + a.leaderChanges[0]!.atMs) / 1000
+  const engine = proc(`engine-sim-${a.leaderChanges[0]!.to}`).engine!
+  const top = await head(engine)
+  const stamps: number[] = []
+  for (let n = top; n > 0; n--) {
+    const b = await rpc<{ timestamp: string }>(engine, 'eth_getBlockByNumber', [`0x${n.toString(16)}`, false])
     const ts = Number(BigInt(b.timestamp))
-    if (prev !== undefined && ts - prev !== SLOT_S) gaps.push(ts - prev)
-    prev = ts
+    if (ts < moved - 4) break
+    if (ts <= moved + 4) stamps.unshift(ts)
   }
-  assert.ok(gaps.length <= 1 && gaps.every((g) => g === 2 * SLOT_S), `gaps ${gaps.join(', ')}`)
+  assert.ok(stamps.length >= 4, `${stamps.length} blocks around the handover`)
+  const gaps = stamps
+    .slice(1)
+    .map((t, k) => t - stamps[k]!)
+    .filter((g) => g !== SLOT_S)
+  assert.ok(gaps.length <= 1 && gaps.every((g) => g === 2 * SLOT_S), `gaps ${gaps.join(', ')} around the handover`)
+  assert.is(f.forgedAccepted, 0)
+  assert.is(f.lost, 0, `lost ${JSON.stringify(f.lostExamples)}`)
 })
 
 test('a killed engine-sim and a killed sequencer are noticed and restarted with the same ports; the engine catches up', async () => {

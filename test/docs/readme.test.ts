@@ -40,7 +40,8 @@ function flagsOf(role: string): Set<string> {
   const names = spec
     ? Object.entries(spec.options).flatMap(([k, s]) => [flagName(k, s), ...(s.aliases ?? []).map((a) => a)])
     : (TOOL_FLAGS[role] ?? [])
-  return new Set([...names, ...ALWAYS])
+  // `loadtest run`'s own --manifest (the topology's, for chaos steps) is no option of a load run.
+  return new Set([...names, ...ALWAYS, ...(role === 'loadtest' ? ['manifest'] : [])])
 }
 
 test('every `superguard …` command in the README names a command and only options it has', () => {

@@ -151,15 +151,37 @@ test('a scenario with an unknown step kind is refused before any step runs; a ba
     file,
     JSON.stringify({
       defaults: { kind: 'checker', target: url(silent), rpc: [a.url] },
-      steps: [{ load: { duration: '1s' } }, { fault: { kill: 'supervisor' } }],
+      steps: [{ load: { duration: '1s' } }, { flood: { builder: 'builder-A1' } }],
     }),
   )
-  await exits2(['run', file], /step 2: unknown step kind "fault" \(this superguard knows: load\)/, 8000)
-  const { readScenario, readResult } = await import('../../src/loadtest/index.js')
+  await exits2(
+    ['run', file],
+    /step 2: unknown step kind "flood" \(this superguard knows: load, traffic, fault, wait, recover\)/,
+    8000,
+  )
+  const { checkScenario, readScenario, readResult, runScenario } = await import('../../src/loadtest/index.js')
+  // Chaos steps: checked before anything runs, and a fault without the cluster's manifest is refused.
+  const bad = (steps: unknown[], re: RegExp) => assert.throws(() => checkScenario({ steps }), re)
+  bad([{ fault: { kill: 'supervisor-{leader}' } }], /placeholders are \{leader:CHAIN\} and \{follower:CHAIN\}/)
+  bad([{ fault: { kill: 'a', stop: 'b' } }], /exactly one of kill, stop, cont, slow/)
+  bad([{ fault: { slow: 'engine-sim-A1' } }], /"slow" needs "latency"/)
+  bad([{ fault: { stop: 'supervisor-1', for: 'soon' } }], /fault\.for: invalid duration/)
+  bad([{ traffic: { interop: -1 } }], /traffic\.interop: expected 0\.\.10000 tx\/s/)
+  bad([{ traffic: { stop: true }, expect: ['wrong=0'] }], /unknown figure "wrong" .*known: validRefused/)
+  bad([{ wait: '5s', expect: ['lost=0'] }], /unknown metric "lost"/)
+  bad([{ recover: { within: '1m', extra: 1 } }], /"recover" has unknown key "extra"/)
+  const refused = await runScenario(checkScenario({ steps: [{ fault: { kill: 'supervisor-1' } }] }), 'inline').then(
+    () => undefined,
+    (err: Error) => err,
+  )
+  assert.match(String(refused?.message), /a chaos step needs the cluster: superguard loadtest run FILE --manifest/)
   writeFileSync(file, JSON.stringify({ steps: [{ load: { kind: 'checker', duration: 'soon' } }] }))
   assert.throws(() => readScenario(file), /step 1: .*--duration: invalid duration "soon"/)
   writeFileSync(file, JSON.stringify({ steps: [{ load: {}, wait: {} }] }))
-  assert.throws(() => readScenario(file), /step 1 must have exactly one kind key \(known: load\), got load, wait/)
+  assert.throws(
+    () => readScenario(file),
+    /step 1 must have exactly one kind key \(known: load, traffic, fault, wait, recover\), got load, wait/,
+  )
   writeFileSync(file, '{"steps": [')
   assert.throws(() => readScenario(file), /scenario .*scenario\.json: /)
   assert.throws(() => readResult(file), /scenario\.json: /)

@@ -70,6 +70,9 @@ export async function startConductorStandin(
       name: `conductor-${n.id}`,
       registry,
       observe,
+      // conductor_commitUnsafePayload carries a whole block: 128 KiB (the default) refused every block of
+      // ~400 transactions under the chaos scenarios' traffic, and the leader then published nothing.
+      bodyLimit: 64 * 1024 * 1024,
       health: () => ({ status: 200, body: { leader: election.leader, paused: election.paused } }),
     }),
   )

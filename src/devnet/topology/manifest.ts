@@ -24,6 +24,8 @@ export type Manifest = {
   devnet: { pid: number; metrics: string; healthz: string }
   chains: { name: string; chainId: number; conductor: string }[]
   slotMs: number
+  /** The engines' JWT secret file (hex): an outside script's authenticated engine-sim calls (sim_setFaults). */
+  engineJwt: string
   updatedAt: string
   processes: ManifestProcess[]
 }

@@ -52,10 +52,11 @@ export async function startTopology(
       writeFileSync(path, randomBytes(32).toString('hex'), { mode: 0o600 })
       return path
     }
+    const engineJwt = secret('engine')
     const specs = await planTopology({
       port: freePort,
       dataDir,
-      engineJwt: secret('engine'),
+      engineJwt,
       builderJwt: secret('builder'),
       slotMs: config.slot,
       sweepIntervalMs: config.sweepInterval,
@@ -127,6 +128,7 @@ export async function startTopology(
         conductor: specs.find((s) => s.role === 'conductor-standin' && s.chain === c.chainId)!.rpc!,
       })),
       slotMs: config.slot,
+      engineJwt,
       updatedAt: new Date().toISOString(),
       processes: procs.map(manifestProcess),
     })

@@ -1,0 +1,288 @@
+import { readFileSync } from 'node:fs'
+import { setTimeout as pause } from 'node:timers/promises'
+import type { Hex } from '../../interop/index.js'
+import { RpcClient } from '../../rpc/index.js'
+import { parseDuration } from '../../util/duration.js'
+import { LoadtestError } from '../errors.js'
+import { readKey } from '../ingress.js'
+import type { StepContext, StepKind } from '../scenario.js'
+import { type ClusterProcess, checkTarget, leaderOf, readManifest, resolveTarget } from './manifest.js'
+import { evaluateChaos, parseChaosExpectations } from './session.js'
+
+/** The dev chains' first account (public test mnemonic), funded in engine-sim's default genesis. */
+export const DEV_FUNDING_KEY: Hex = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
+
+type Body = Record<string, unknown>
+
+function object(body: unknown, kind: string, ctx: StepContext): Body {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new LoadtestError(`step ${ctx.index + 1}: "${kind}" must be an object`)
+  return body as Body
+}
+
+function keys(b: Body, allowed: string[], kind: string, ctx: StepContext): void {
+  for (const k of Object.keys(b))
+    if (!allowed.includes(k))
+      throw new LoadtestError(`step ${ctx.index + 1}: "${kind}" has unknown key "${k}" (known: ${allowed.join(', ')})`)
+}
+
+function duration(v: unknown, what: string): number {
+  try {
+    return parseDuration(v as string | number)
+  } catch (err) {
+    throw new LoadtestError(`${what}: ${(err as Error).message}`)
+  }
+}
+
+function rate(v: unknown, what: string): number {
+  if (v === undefined) return 0
+  if (typeof v !== 'number' || !(v >= 0) || v > 10_000) throw new LoadtestError(`${what}: expected 0..10000 tx/s`)
+  return v
+}
+
+function noExpect(expect: readonly string[], kind: string, ctx: StepContext): void {
+  if (expect.length > 0)
+    throw new LoadtestError(
+      `step ${ctx.index + 1}: a "${kind}" step has no figures of its own; put "expect" on the traffic step that stops`,
+    )
+}
+
+/**
+ * `{"traffic": {"interop": 20, "plain": 50, "forged": 2}}` starts steady traffic through every chain's
+ * ingress (rates in tx/s across the chains; it runs while the next steps run); `{"traffic": {"stop":
+ * true, "drain": "4s"}}` stops it, waits for the last transactions to land and measures the figures,
+ * which its `expect` reads (validRefused=0, forgedAccepted=0, lost=0, slotsMissed<=1, recoverS<30…).
+ */
+const traffic: StepKind = {
+  checkExpect: parseChaosExpectations,
+  validate(body, ctx) {
+    const b = object(body, 'traffic', ctx)
+    const what = `step ${ctx.index + 1}: traffic`
+    if (b.stop !== undefined) {
+      keys(b, ['stop', 'drain'], 'traffic', ctx)
+      if (b.stop !== true) throw new LoadtestError(`${what}: "stop" must be true`)
+      if (b.drain !== undefined) duration(b.drain, `${what}.drain`)
+      return
+    }
+    keys(b, ['interop', 'plain', 'forged', 'senders', 'timeout', 'keyFile'], 'traffic', ctx)
+    for (const k of ['interop', 'plain', 'forged']) rate(b[k], `${what}.${k}`)
+    if (rate(b.interop, '') + rate(b.plain, '') + rate(b.forged, '') === 0)
+      throw new LoadtestError(`${what}: give a rate (interop, plain, forged tx/s)`)
+    if (b.senders !== undefined && !(Number.isInteger(b.senders) && (b.senders as number) >= 1))
+      throw new LoadtestError(`${what}.senders: expected a positive integer`)
+    if (b.timeout !== undefined) duration(b.timeout, `${what}.timeout`)
+  },
+  async run(body, expect, ctx) {
+    const b = body as Body
+    if (b.stop === true) {
+      const es = parseChaosExpectations(expect)
+      const figures = await ctx.chaos.stopTraffic(
+        b.drain !== undefined ? duration(b.drain, 'drain') : Math.max(3_000, 3 * ctx.chaos.manifest().slotMs),
+      )
+      return { chaos: figures, expectations: evaluateChaos(figures, es) }
+    }
+    noExpect(expect, 'traffic', ctx)
+    const keyFile = b.keyFile as string | undefined
+    await ctx.chaos.startTraffic({
+      valid: rate(b.interop, ''),
+      plain: rate(b.plain, ''),
+      forged: rate(b.forged, ''),
+      senders: (b.senders as number | undefined) ?? 24,
+      fundingKey: keyFile ? readKey(keyFile) : DEV_FUNDING_KEY,
+      timeoutMs: b.timeout !== undefined ? duration(b.timeout, 'timeout') : 10_000,
+    })
+    return { expectations: [] }
+  },
+}
+
+const ACTIONS = ['kill', 'stop', 'cont', 'slow'] as const
+
+function targets(v: unknown, what: string): string[] {
+  const list = Array.isArray(v) ? v : [v]
+  if (list.length === 0) throw new LoadtestError(`${what}: name at least one process`)
+  return list.map((t) => checkTarget(t, what))
+}
+
+/**
+ * `{"fault": {"kill": "supervisor-2"}}` (SIGKILL), `{"fault": {"stop": "supervisor-2", "for": "30s"}}`
+ * (SIGSTOP, and SIGCONT after `for`; without it, until `{"fault": {"cont": …}}`), `{"fault": {"slow":
+ * "engine-sim-A1", "latency": "300ms", "for": "20s"}}` (engine-sim's sim_setFaults). A target is a
+ * manifest process name or a list of them; `{leader:A}` / `{follower:A}` stand for the row of chain
+ * A's leader at that moment (`supervisor-{leader:A}`). Pids are read from the manifest when the step runs.
+ */
+const fault: StepKind = {
+  validate(body, ctx) {
+    const b = object(body, 'fault', ctx)
+    const what = `step ${ctx.index + 1}: fault`
+    const acts = ACTIONS.filter((a) => b[a] !== undefined)
+    if (acts.length !== 1) throw new LoadtestError(`${what}: exactly one of ${ACTIONS.join(', ')}`)
+    const act = acts[0]!
+    keys(
+      b,
+      [act, ...(act === 'stop' || act === 'slow' ? ['for'] : []), ...(act === 'slow' ? ['latency'] : [])],
+      'fault',
+      ctx,
+    )
+    targets(b[act], `${what}.${act}`)
+    if (b.for !== undefined) duration(b.for, `${what}.for`)
+    if (act === 'slow' && b.latency === undefined) throw new LoadtestError(`${what}: "slow" needs "latency"`)
+    if (b.latency !== undefined) duration(b.latency, `${what}.latency`)
+  },
+  async run(body, expect, ctx) {
+    noExpect(expect, 'fault', ctx)
+    const b = body as Body
+    const s = ctx.chaos
+    const m = await s.start()
+    const act = ACTIONS.find((a) => b[a] !== undefined)!
+    const procs: ClusterProcess[] = []
+    for (const t of targets(b[act], 'fault')) procs.push(await resolveTarget(m, t))
+    const record = (action: string, p: ClusterProcess, detail?: string) =>
+      s.faults.push({ atMs: s.now(), action, target: p.name, pid: p.pid, ...(detail ? { detail } : {}) })
+    const signal = (p: ClusterProcess, sig: NodeJS.Signals) => {
+      if (p.pid === null) throw new LoadtestError(`${p.name} is not running (state ${p.state}): nothing to ${act}`)
+      process.kill(p.pid, sig)
+    }
+    if (act === 'slow') {
+      const latency = duration(b.latency, 'latency')
+      const set = async (p: ClusterProcess, ms: number) => {
+        if (!p.engine) throw new LoadtestError(`${p.name} is no engine-sim: "slow" sets an engine-sim's latency`)
+        if (!m.engineJwt)
+          throw new LoadtestError('the manifest names no engineJwt: "slow" needs the engines\' JWT secret')
+        const jwtSecret = Buffer.from(readFileSync(m.engineJwt, 'utf8').trim().replace(/^0x/, ''), 'hex')
+        const c = new RpcClient(p.engine, { timeoutMs: 3_000, jwtSecret })
+        try {
+          await c.call('sim_setFaults', [{ latencyMs: ms }])
+        } finally {
+          c.close()
+        }
+      }
+      for (const p of procs) {
+        await set(p, latency)
+        record('slow', p, `${latency}ms`)
+      }
+      if (b.for !== undefined) {
+        await pause(duration(b.for, 'for'))
+        for (const p of procs) {
+          await set(p, 0)
+          record('fast', p)
+        }
+      }
+      return { expectations: [] }
+    }
+    if (act === 'kill') {
+      for (const p of procs) {
+        signal(p, 'SIGKILL')
+        record('kill', p)
+      }
+      return { expectations: [] }
+    }
+    if (act === 'cont') {
+      for (const p of procs) {
+        signal(p, 'SIGCONT')
+        if (p.pid !== null) s.stopped.delete(p.pid)
+        record('cont', p)
+      }
+      return { expectations: [] }
+    }
+    for (const p of procs) {
+      signal(p, 'SIGSTOP')
+      s.stopped.add(p.pid!)
+      record('stop', p)
+    }
+    if (b.for !== undefined) {
+      await pause(duration(b.for, 'for'))
+      for (const p of procs) {
+        signal(p, 'SIGCONT')
+        s.stopped.delete(p.pid!)
+        record('cont', p)
+      }
+    }
+    return { expectations: [] }
+  },
+}
+
+/** `{"wait": "10s"}`: lets the traffic and the cluster run. */
+const wait: StepKind = {
+  validate(body, ctx) {
+    duration(body, `step ${ctx.index + 1}: wait`)
+  },
+  async run(body, expect, ctx) {
+    noExpect(expect, 'wait', ctx)
+    await pause(duration(body, 'wait'))
+    return { expectations: [] }
+  },
+}
+
+async function healthy(url: string | undefined): Promise<boolean> {
+  if (!url) return false
+  try {
+    const r = await fetch(url, { signal: AbortSignal.timeout(1_000) })
+    await r.arrayBuffer()
+    return r.status === 200 || r.status === 206
+  } catch {
+    return false
+  }
+}
+
+/**
+ * `{"recover": {"within": "60s"}}`: waits until the cluster has recovered — every process in the
+ * manifest running (a killed one restarted by the devnet's --restart, a stopped one answering), each
+ * chain's leader's sequencer healthy and each chain two blocks further than when the step began —
+ * and records the time to recover from the first fault (and from the last fault action). Its
+ * expectation "recovered within …" fails when the deadline passes first.
+ */
+const recover: StepKind = {
+  validate(body, ctx) {
+    const b = typeof body === 'string' ? { within: body } : object(body, 'recover', ctx)
+    keys(b, ['within'], 'recover', ctx)
+    duration(b.within ?? '60s', `step ${ctx.index + 1}: recover.within`)
+  },
+  async run(body, expect, ctx) {
+    noExpect(expect, 'recover', ctx)
+    const b = typeof body === 'string' ? { within: body } : (body as Body)
+    const within = duration(b.within ?? '60s', 'within')
+    const s = ctx.chaos
+    await s.start()
+    const base = new Map<string, number>()
+    for (const w of s.watches) base.set(w.name, (await w.head()) ?? 0)
+    const deadline = performance.now() + within
+    let ok = false
+    while (performance.now() < deadline) {
+      const m = readManifest(s.manifestPath!)
+      let good = m.processes.every((p) => p.state === 'running' && p.pid !== null)
+      for (const w of good ? s.watches : []) {
+        const leader = await leaderOf(m, w.name).catch(() => undefined)
+        const seq = m.processes.find(
+          (p) => p.role === 'sequencer' && p.chain === w.chainId && `${w.name}${p.index}` === leader,
+        )
+        const head = (await w.head()) ?? 0
+        if (!(await healthy(seq?.healthz)) || head < base.get(w.name)! + 2) {
+          good = false
+          break
+        }
+      }
+      if (good) {
+        ok = true
+        break
+      }
+      await pause(200)
+    }
+    const now = s.now()
+    const first = s.faults[0]?.atMs
+    const last = s.faults[s.faults.length - 1]?.atMs
+    if (ok && first !== undefined) s.recover = { sinceFirstMs: now - first, sinceLastMs: now - last! }
+    return {
+      expectations: [
+        { expect: `recovered within ${within / 1000}s`, ok, actual: first !== undefined ? (now - first) / 1000 : 0 },
+      ],
+    }
+  },
+}
+
+/** The chaos step kinds, added to the scenario format's STEP_KINDS. */
+export const CHAOS_STEP_KINDS: [string, StepKind][] = [
+  ['traffic', traffic],
+  ['fault', fault],
+  ['wait', wait],
+  ['recover', recover],
+]
