@@ -5,6 +5,7 @@ import type { SenderRecovery } from '../engine/senderRecovery.js'
 import { signingData } from '../engine/signingData.js'
 import { InvalidParamsError } from '../errors/index.js'
 import type { Hex } from '../interop/index.js'
+import { workerExecArgv } from '../util/workerExecArgv.js'
 
 /** The compiled task file next to this compiled module (Node 20 cannot load .ts workers). */
 export const SENDER_RECOVERY_WORKER = fileURLToPath(new URL('../../workers/senderRecovery.js', import.meta.url))
@@ -97,7 +98,12 @@ export class SenderRecoveryPool {
   #spawn(): Piscina | undefined {
     if (this.#pool) return this.#pool
     if (!existsSync(SENDER_RECOVERY_WORKER)) return undefined
-    this.#pool = new Piscina({ filename: SENDER_RECOVERY_WORKER, minThreads: 1, maxThreads: 1 })
+    this.#pool = new Piscina({
+      filename: SENDER_RECOVERY_WORKER,
+      minThreads: 1,
+      maxThreads: 1,
+      execArgv: workerExecArgv(),
+    })
     return this.#pool
   }
 

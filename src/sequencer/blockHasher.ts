@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
 import type { ExecutionPayloadV3, Hex } from '../engine/types.js'
 import type { Submission } from '../pbs/index.js'
+import { workerExecArgv } from '../util/workerExecArgv.js'
 import { submissionBlockHash } from './cheapChecks.js'
 
 /** The compiled worker next to this compiled module (Node 20 cannot load .ts workers). */
@@ -26,7 +27,13 @@ export class BlockHasher {
     this.#o = o
     this.#pool =
       o.threads > 0 && existsSync(BLOCK_HASH_WORKER)
-        ? new Piscina({ filename: BLOCK_HASH_WORKER, minThreads: 1, maxThreads: o.threads, idleTimeout: 60_000 })
+        ? new Piscina({
+            filename: BLOCK_HASH_WORKER,
+            minThreads: 1,
+            maxThreads: o.threads,
+            idleTimeout: 60_000,
+            execArgv: workerExecArgv(),
+          })
         : undefined
   }
 

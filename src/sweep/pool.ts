@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
+import { workerExecArgv } from '../util/workerExecArgv.js'
 import type {
   BlockHashesResult,
   BlockHashesTask,
@@ -63,6 +64,7 @@ export class SweepPool {
       concurrentTasksPerWorker: tasksPerWorker,
       maxQueue,
       idleTimeout: opts.idleTimeoutMs ?? 60_000,
+      execArgv: workerExecArgv(),
     })
   }
 
