@@ -109,6 +109,26 @@ export class Mempool {
     this.#dropBelowNext(before)
   }
 
+  /**
+   * The sender's next nonce as its state says (engine-sim reads it at admission and on every new
+   * head, so a reorg can lower it): the pending run starts there, lower nonces are dropped.
+   */
+  setNextNonce(from: string, next: bigint): void {
+    const sender = from.toLowerCase()
+    if (this.#nextNonce.get(sender) === next) return
+    this.#nextNonce.set(sender, next)
+    this.#dropBelowNext()
+  }
+
+  /** The senders with pooled transactions (lower-case), and each one's transactions by nonce. */
+  senders(): IterableIterator<[string, ReadonlyMap<bigint, PoolTx>]> {
+    return this.#bySender.entries()
+  }
+
+  ofSender(from: string): ReadonlyMap<bigint, PoolTx> | undefined {
+    return this.#bySender.get(from.toLowerCase())
+  }
+
   #learn(from: string, nonce: bigint): void {
     const sender = from.toLowerCase()
     const next = this.#nextNonce.get(sender)

@@ -195,6 +195,13 @@ export function engineSimMethods(sim: EngineSim): Map<string, RpcMethod> {
     if (!built) return null
     return { executionPayload: built.payload, blockValue: toQuantity(built.blockValue), included: built.included }
   })
+  // geth's debug_setHead (JWT here, as geth serves debug_ only where enabled): the devnet's reorgs.
+  engine('debug_setHead', async (p) => {
+    if (typeof p[0] !== 'string' || !/^0x(0|[1-9a-fA-F][0-9a-fA-F]{0,15})$/.test(p[0]))
+      throw new InvalidParamsError('number: expected a hex quantity')
+    await sim.setHead(BigInt(p[0]))
+    return null
+  })
   m.set('sim_setFaults', (p) => (sim.faults = patchFaults(sim.faults, p[0])))
   return m
 }

@@ -102,7 +102,7 @@ export class EngineSim {
     )
     this.pool = new Mempool(opts.mempoolSize)
     const { chainId, fork, chain, pool } = this
-    this.#txs = new TxIntake({ chainId, fork, chain, pool })
+    this.#txs = new TxIntake({ chainId, fork, chain, pool, reader: executor?.reader() })
     const sender = (tx: DecodedTx) => this.#txs.sender(tx)
     this.#engine = new EngineApi({
       chainId,
@@ -127,8 +127,41 @@ export class EngineSim {
 
   // ---- Engine API (engineApi.ts) ---------------------------------------------------------------
 
-  forkchoiceUpdated(state: ForkchoiceStateV1, attrs: PayloadAttributesV3 | null): ForkchoiceUpdatedResult {
-    return this.#engine.forkchoiceUpdated(state, attrs)
+  async forkchoiceUpdated(
+    state: ForkchoiceStateV1,
+    attrs: PayloadAttributesV3 | null,
+  ): Promise<ForkchoiceUpdatedResult> {
+    const before = this.chain.head
+    const res = this.#engine.forkchoiceUpdated(state, attrs)
+    if (this.chain.head !== before) await this.#txs.headChanged(this.#leftCanonical(before))
+    return res
+  }
+
+  /**
+   * debug_setHead as geth's: the canonical chain is cut back to block `number` (its blocks stay
+   * known, so a later forkchoice or newPayload can bring them or a new branch back); safe and
+   * finalized follow it down; the cut blocks' transactions return to the pool. Their logs and
+   * receipts leave eth_getLogs / eth_getTransactionReceipt with the canonical index.
+   */
+  async setHead(number: bigint): Promise<void> {
+    const target = this.chain.byNumber(number)
+    if (!target) return
+    const before = this.chain.head
+    this.chain.setHead(target)
+    if (this.chain.safe.number > number) this.chain.safe = target
+    if (this.chain.finalized.number > number) this.chain.finalized = target
+    await this.#txs.headChanged(this.#leftCanonical(before))
+  }
+
+  /** The blocks from `old` back to the canonical chain: those a head change removed (empty when it only advanced). */
+  #leftCanonical(old: SimBlock): SimBlock[] {
+    const out: SimBlock[] = []
+    let b: SimBlock | undefined = old
+    while (b && !this.chain.isCanonical(b)) {
+      out.push(b)
+      b = this.chain.get(b.payload.parentHash)
+    }
+    return out
   }
 
   getPayload(id: Hex, version: 3 | 4 | 5): Promise<GetPayloadV3Result | GetPayloadV4Result> {

@@ -1,34 +1,49 @@
 import { getAddress } from 'viem'
 import { admitTx } from '../engine/admitTx.js'
-import type { DecodedTx } from '../engine/decodeTx.js'
+import { DEPOSIT_TX_TYPE, type DecodedTx, decodeTx } from '../engine/decodeTx.js'
 import { TxRejectedError } from '../engine/errors.js'
-import type { Fork } from '../engine/fork.js'
-import type { Mempool } from '../engine/mempool.js'
+import { type Fork, forkAtLeast } from '../engine/fork.js'
+import type { Mempool, PoolTx } from '../engine/mempool.js'
 import { recoverSender } from '../engine/senderRecovery.js'
 import type { Hex } from '../engine/types.js'
+import type { StateReader } from '../evm/index.js'
 import { BoundedMap } from '../util/boundedMap.js'
-import type { Chain } from './chain.js'
+import { hexToBytes } from '../util/hex.js'
+import type { Chain, SimBlock } from './chain.js'
 
 /** Recovered senders kept by transaction hash (~100 bytes each: 200k ≈ 20 MB). */
 const MAX_SENDERS = 200_000
+/** EIP-7623 (Prague, so Isthmus on OP): 21000 + 10 per calldata token (a zero byte 1 token, others 4). */
+const FLOOR_PER_TOKEN = 10n
+
+const cost = (tx: DecodedTx) => tx.gas * tx.maxFeePerGas + tx.value
+
+function floorDataGas(data: Hex): bigint {
+  let tokens = 0n
+  for (const b of hexToBytes(data)) tokens += b === 0 ? 1n : 4n
+  return 21_000n + tokens * FLOOR_PER_TOKEN
+}
 
 /**
- * engine-sim's transaction intake: eth_sendRawTransaction (geth's admission, src/engine/admitTx.ts,
- * then the pool) and the sender of any transaction, recovered once (libsecp256k1, as the ingress)
- * and kept by hash for the blocks and views that show it.
+ * engine-sim's transaction intake: eth_sendRawTransaction with geth's txpool admission
+ * (core/txpool/validation.go, legacypool: stateless checks, then against the head's state: nonce,
+ * balance for the sender's pending transactions plus this one, replacement) and the sender of any
+ * transaction, recovered once (libsecp256k1, as the ingress) and kept by hash.
  */
 export class TxIntake {
   readonly #chainId: number
   readonly #fork: Fork
   readonly #chain: Chain
   readonly #pool: Mempool
+  readonly #reader: StateReader | undefined
   readonly #senders = new BoundedMap<string, Hex>(MAX_SENDERS)
 
-  constructor(o: { chainId: number; fork: Fork; chain: Chain; pool: Mempool }) {
+  constructor(o: { chainId: number; fork: Fork; chain: Chain; pool: Mempool; reader?: StateReader | undefined }) {
     this.#chainId = o.chainId
     this.#fork = o.fork
     this.#chain = o.chain
     this.#pool = o.pool
+    this.#reader = o.reader
   }
 
   /** The signer of a signed transaction (checksummed, as geth shows it), or undefined when the signature is bad. */
@@ -43,16 +58,99 @@ export class TxIntake {
     return checksummed
   }
 
-  /** eth_sendRawTransaction: admission (type, chain id, known, intrinsic gas), the sender, the pool. */
+  /**
+   * eth_sendRawTransaction: admission (type, chain id, known, intrinsic gas), geth's other
+   * stateless checks, the sender, the state checks (EVM execution), then the pool (replacement by a
+   * 10% bump; a nonce above the next one waits queued until the gap fills).
+   */
   async sendRawTransaction(raw: unknown): Promise<Hex> {
     const tx = admitTx(raw, {
       chainId: this.#chainId,
       fork: this.#fork,
       known: (h) => this.#pool.has(h) || this.#chain.txPosition(h) !== undefined,
     })
+    const head = this.#chain.head
+    if (tx.gas > head.gasLimit) throw new TxRejectedError('exceeds block gas limit')
+    if (tx.maxPriorityFeePerGas > tx.maxFeePerGas)
+      throw new TxRejectedError('max priority fee per gas higher than max fee per gas')
+    if (forkAtLeast(this.#fork, 'isthmus')) {
+      const floor = floorDataGas(tx.data)
+      if (tx.gas < floor)
+        throw new TxRejectedError(`insufficient gas for floor data gas cost: gas ${tx.gas}, minimum needed ${floor}`)
+    }
     const from = await this.sender(tx)
     if (!from) throw new TxRejectedError('invalid sender')
+    if (this.#reader) await this.#checkState(this.#reader, head, tx, from)
     this.#pool.add(tx, from)
     return tx.hash
+  }
+
+  /** geth's ValidateTransactionWithState against the head: nonce, then balance for this and the pending ones. */
+  async #checkState(reader: StateReader, head: SimBlock, tx: DecodedTx, from: Hex): Promise<void> {
+    const { nonce, balance } = await reader.account(head.payload.stateRoot, from)
+    if (tx.nonce < nonce) throw new TxRejectedError(`nonce too low: next nonce ${nonce}, tx nonce ${tx.nonce}`)
+    const c = cost(tx)
+    const insufficient = 'insufficient funds for gas * price + value'
+    if (balance < c)
+      throw new TxRejectedError(`${insufficient}: balance ${balance}, tx cost ${c}, overshot ${c - balance}`)
+    // legacypool counts the pending (gap-free from the state nonce) transactions only.
+    const pooled = this.#pool.ofSender(from)
+    let spent = 0n
+    let prev: PoolTx | undefined
+    for (let n = nonce; pooled?.has(n); n++) {
+      const t = pooled.get(n)!
+      spent += cost(t)
+      if (n === tx.nonce) prev = t
+    }
+    if (prev) {
+      const bump = c - cost(prev)
+      const need = spent + bump
+      if (balance < need)
+        throw new TxRejectedError(
+          `${insufficient}: balance ${balance}, queued cost ${spent}, tx bumped ${bump}, overshot ${need - balance}`,
+        )
+    } else if (balance < spent + c) {
+      throw new TxRejectedError(
+        `${insufficient}: balance ${balance}, queued cost ${spent}, tx cost ${c}, overshot ${spent + c - balance}`,
+      )
+    }
+    this.#pool.setNextNonce(from, nonce)
+  }
+
+  /**
+   * After the head moved (forkchoice, debug_setHead): the transactions of blocks that left the
+   * canonical chain go back to the pool (geth's reset reinjects them), then every pooled sender's
+   * next nonce is read from the new head's state, so what the head included leaves the pool and
+   * what a reorg undid becomes pending again. Under `--execution sim` (no state) nothing is reinjected.
+   */
+  async headChanged(removed: readonly SimBlock[]): Promise<void> {
+    const reader = this.#reader
+    const root = this.#chain.head.payload.stateRoot
+    const state = reader?.has(root) ? reader : undefined
+    const back: { tx: DecodedTx; from: Hex }[] = []
+    for (const b of removed)
+      for (const raw of b.payload.transactions) {
+        let tx: DecodedTx
+        try {
+          tx = decodeTx(raw)
+        } catch {
+          continue
+        }
+        if (tx.type === DEPOSIT_TX_TYPE || this.#pool.has(tx.hash) || this.#chain.txPosition(tx.hash)) continue
+        const from = await this.sender(tx)
+        if (from) back.push({ tx, from })
+      }
+    if (!state) return
+    // The nonces first: the pool learnt higher ones from the blocks that left.
+    const senders = new Set<string>([...this.#pool.senders()].map(([s]) => s))
+    for (const { from } of back) senders.add(from.toLowerCase())
+    for (const sender of senders) this.#pool.setNextNonce(sender, (await state.account(root, sender as Hex)).nonce)
+    for (const { tx, from } of back) {
+      try {
+        this.#pool.add(tx, from)
+      } catch {
+        // A replacement already pooled or a full pool: geth drops it too.
+      }
+    }
   }
 }

@@ -150,7 +150,7 @@ test('other spellings reach no guarded method: case, spaces, nesting, non-string
 test('deny by default: only eth_, net_, web3_ and txpool_ are public; admin_, debug_ and unknown namespaces need a token', async () => {
   for (const method of [
     'admin_peers',
-    'debug_setHead',
+    'debug_traceTransaction',
     'miner_start',
     'personal_unlockAccount',
     ' engine_x',

@@ -231,7 +231,13 @@ test('reorg: a forkchoice to an older block and a new branch execute on the olde
     })
     const env = await build(sim, g, { transactions: [], noTxPool: true })
     assert.is(env.executionPayload.transactions.length, 0)
-    const branch = await build(sim, g, { transactions: [raw0], timestamp: `0x${(g.timestamp + 3n).toString(16)}` })
+    // noTxPool: the old branch's transactions went back to the pool (geth's reset), and this branch is to
+    // hold only raw0
+    const branch = await build(sim, g, {
+      transactions: [raw0],
+      noTxPool: true,
+      timestamp: `0x${(g.timestamp + 3n).toString(16)}`,
+    })
     assert.is((await newPayloadV4(sim, branch.executionPayload, branch.parentBeaconBlockRoot)).status, 'VALID')
     await fcu(sim, branch.executionPayload.blockHash)
     assert.is((await headOf(sim)).hash, branch.executionPayload.blockHash)
