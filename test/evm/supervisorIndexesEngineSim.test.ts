@@ -22,13 +22,15 @@ import { advance, type Sim, startSim } from '../enginesim/_helpers.js'
 // Two engine-sims executing with the EVM (chains 901 and 902, default genesis), driven block by
 // block through the Engine API; the supervisor (index backend) follows both over their eth_ methods
 // as it follows anvil chains, indexes the ExecutingMessage that 902's sealed block emitted, and
-// answers the access-list check of that message.
+// answers the access-list check of that message; the rpc backend (no index) answers the same.
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-evm-supervisor-'))
 let a: Sim
 let b: Sim
 let sup: Supervisor
 const signer = new DevSigner()
+/** The message test 1 sealed, and the executing block's timestamp: test 2 checks them again. */
+let sealed: { entries: Hex[]; forged: Hex[]; timestamp: bigint } | undefined
 
 const devChain = (s: Sim, chainId: bigint): DevChain => ({
   url: s.url,
@@ -128,6 +130,27 @@ test('the supervisor indexes an engine-sim chain and checks an ExecutingMessage 
   ])
   assert.is(refused.error?.code, -320600)
   assert.ok(hexToBytes(message.payloadHash).length === 32)
+  sealed = { entries: accessListEntries([message]), forged: accessListEntries([forged]), timestamp: b2.timestamp }
+})
+
+test('the rpc backend (no index) answers the same checks from the engine-sims eth_ methods', async () => {
+  assert.ok(sealed, 'test 1 sealed the message')
+  const rpcSup = await startSupervisor(
+    supervisorConfig({
+      argv: ['--rpc', a.url, '--rpc', `902=${b.url}`, '--backend', 'rpc', '--port', '0', '--log-level', 'silent'],
+    }),
+    { progress: false },
+  )
+  try {
+    await rpcSup.ready
+    const ctx = { chainID: '902', timestamp: toQuantity(sealed.timestamp) }
+    const ok = await jsonRpc(rpcSup.url, 'supervisor_checkAccessList', [sealed.entries, 'cross-unsafe', ctx])
+    assert.equal(ok, { jsonrpc: '2.0', id: (ok as { id: number }).id, result: null })
+    const refused = await jsonRpc(rpcSup.url, 'supervisor_checkAccessList', [sealed.forged, 'cross-unsafe', ctx])
+    assert.is(refused.error?.code, -320600)
+  } finally {
+    await rpcSup.close()
+  }
 })
 
 test.run()
