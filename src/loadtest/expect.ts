@@ -3,7 +3,7 @@ import type { LoadtestResult } from './result.js'
 export type Expectation = { text: string; metric: Metric; op: Op; value: number }
 export type ExpectationOutcome = { expect: string; ok: boolean; actual: number }
 
-type Op = '=' | '<' | '>' | '<=' | '>='
+export type Op = '=' | '<' | '>' | '<=' | '>='
 const METRICS = ['wrong', 'rps', 'checks', 'p50', 'p90', 'p99', 'max', 'errors', 'timeouts', 'requests'] as const
 type Metric = (typeof METRICS)[number]
 const LATENCY: ReadonlySet<Metric> = new Set(['p50', 'p90', 'p99', 'max'])
@@ -46,16 +46,22 @@ export function metricOf(r: LoadtestResult, metric: Metric): number {
 export function evaluate(r: LoadtestResult, expectations: readonly Expectation[]): ExpectationOutcome[] {
   return expectations.map((e) => {
     const actual = metricOf(r, e.metric)
-    const ok =
-      e.op === '='
-        ? actual === e.value
-        : e.op === '<'
-          ? actual < e.value
-          : e.op === '>'
-            ? actual > e.value
-            : e.op === '<='
-              ? actual <= e.value
-              : actual >= e.value
-    return { expect: e.text, ok, actual }
+    return { expect: e.text, ok: holds(actual, e.op, e.value), actual }
   })
+}
+
+/** `actual OP value` for an expectation's operator (load and chaos expectations alike). */
+export function holds(actual: number, op: Op, value: number): boolean {
+  switch (op) {
+    case '=':
+      return actual === value
+    case '<':
+      return actual < value
+    case '>':
+      return actual > value
+    case '<=':
+      return actual <= value
+    default:
+      return actual >= value
+  }
 }

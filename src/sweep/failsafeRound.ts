@@ -1,7 +1,7 @@
 import { RpcCode } from '../errors/index.js'
 import { roundDescriptor } from './roundDescriptor.js'
 import type { SweepReport } from './sweepReport.js'
-import type { RoundContext } from './sweepRound.js'
+import { type RoundContext, roundSignalOf } from './sweepRound.js'
 
 const REASON = 'failsafe on at a supervisor: kept without a check'
 
@@ -15,9 +15,7 @@ export async function failsafeRound(ctx: RoundContext, round: number, signal?: A
   const now = ctx.now ?? Date.now
   const t0 = performance.now()
   const startedAt = now()
-  const roundSignal = signal
-    ? AbortSignal.any([signal, AbortSignal.timeout(ctx.roundTimeoutMs)])
-    : AbortSignal.timeout(ctx.roundTimeoutMs)
+  const roundSignal = roundSignalOf(ctx, signal)
   const collected = await ctx.source.collect(roundSignal)
   const collectMs = performance.now() - t0
   const descriptor = roundDescriptor(startedAt, ctx.chainId, ctx.windowMs)

@@ -62,9 +62,7 @@ async function runRound(
   deadline: number,
 ): Promise<SweepReport> {
   const now = ctx.now ?? Date.now
-  const roundSignal = signal
-    ? AbortSignal.any([signal, AbortSignal.timeout(ctx.roundTimeoutMs)])
-    : AbortSignal.timeout(ctx.roundTimeoutMs)
+  const roundSignal = roundSignalOf(ctx, signal)
 
   const collected = await ctx.source.collect(roundSignal)
   const t1 = performance.now()
@@ -229,4 +227,10 @@ async function forgetAll(set: AcceptedTxs, hashes: readonly Hex[]): Promise<void
   try {
     await Promise.all(hashes.map((h) => set.delete(h)))
   } catch {}
+}
+
+/** A round's signal: the caller's (the sweep closing), bounded by --round-timeout. */
+export function roundSignalOf(ctx: RoundContext, signal?: AbortSignal): AbortSignal {
+  const timeout = AbortSignal.timeout(ctx.roundTimeoutMs)
+  return signal ? AbortSignal.any([signal, timeout]) : timeout
 }

@@ -1,6 +1,6 @@
 import { setTimeout as pause } from 'node:timers/promises'
 import { LoadtestError } from '../errors.js'
-import type { ExpectationOutcome } from '../expect.js'
+import { type ExpectationOutcome, holds, type Op } from '../expect.js'
 import { type CanonicalBlock, ChainWatch } from './chainWatch.js'
 import { CHAOS_METRICS, type ChaosFigures, chaosMetric, computeFigures, type FaultRecord } from './figures.js'
 import { type ClusterManifest, readManifest } from './manifest.js'
@@ -99,7 +99,7 @@ export class ChaosSession {
   }
 }
 
-export type ChaosExpectation = { text: string; metric: string; op: '=' | '<' | '>' | '<=' | '>='; value: number }
+export type ChaosExpectation = { text: string; metric: string; op: Op; value: number }
 
 /** `validRefused=0`, `slotsMissed<=1`, `recoverS<30`. Throws an Error naming the bad one. */
 export function parseChaosExpectations(texts: readonly string[]): ChaosExpectation[] {
@@ -115,17 +115,7 @@ export function parseChaosExpectations(texts: readonly string[]): ChaosExpectati
 
 export function evaluateChaos(f: ChaosFigures, es: readonly ChaosExpectation[]): ExpectationOutcome[] {
   return es.map((e) => {
-    const a = chaosMetric(f, e.metric)
-    const ok =
-      e.op === '='
-        ? a === e.value
-        : e.op === '<'
-          ? a < e.value
-          : e.op === '>'
-            ? a > e.value
-            : e.op === '<='
-              ? a <= e.value
-              : a >= e.value
-    return { expect: e.text, ok, actual: a }
+    const actual = chaosMetric(f, e.metric)
+    return { expect: e.text, ok: holds(actual, e.op, e.value), actual }
   })
 }
