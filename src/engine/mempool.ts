@@ -129,6 +129,11 @@ export class Mempool {
     return this.#bySender.get(from.toLowerCase())
   }
 
+  /** The sender's next nonce as the pool knows it (state or included blocks), undefined if never learnt. */
+  nextNonceOf(from: string): bigint | undefined {
+    return this.#nextNonce.get(from.toLowerCase())
+  }
+
   #learn(from: string, nonce: bigint): void {
     const sender = from.toLowerCase()
     const next = this.#nextNonce.get(sender)
