@@ -7,9 +7,10 @@
  * it is driven as a node is: automine off, N × eth_sendRawTransaction (JSON parse, decode, sender
  * recovery, mempool admission), then one evm_mine (execution, state root, receipts, bloom, and
  * Hardhat's per-transaction trace collection, which cannot be turned off). engine-sim is driven
- * through the same path in process (EngineSim: N × sendRawTransaction with geth's admission and
- * libsecp256k1 recovery, then forkchoiceUpdated with attributes + getPayloadV4), no HTTP on either
- * side. Validation (re-execution of a block built elsewhere) has no EDR counterpart; engine-sim's
+ * through the same path: its JSON-RPC method table in process, JSON request strings in and answer
+ * strings out (N × eth_sendRawTransaction with geth's admission and libsecp256k1 recovery, then
+ * engine_forkchoiceUpdatedV3 with attributes + engine_getPayloadV4, whose answer carries the whole
+ * block where evm_mine answers "0"); no HTTP on either side. Validation (re-execution of a block built elsewhere) has no EDR counterpart; engine-sim's
  * newPayloadV4 on a second EngineSim is measured on its own.
  *
  * Workloads: N simple transfers (EIP-1559, 4 senders), and N executing-message calls to the same
@@ -23,7 +24,7 @@ import { pino } from 'pino'
 import { privateKeyToAccount } from 'viem/accounts'
 import { serializeTransaction as serializeOpTransaction } from 'viem/op-stack'
 import type { GetPayloadV4Result, Hex, PayloadAttributesV3 } from '../../src/engine/index.js'
-import { EngineSim } from '../../src/enginesim/index.js'
+import { EngineSim, engineSimMethods } from '../../src/enginesim/index.js'
 import { EMITTER_ADDRESS, INBOX_ADDRESS, INBOX_CODE, VALIDATE_MESSAGE_SELECTOR } from '../../src/evm/index.js'
 import { initKeccak } from '../../src/util/keccak.js'
 
@@ -173,22 +174,35 @@ const attrs = (over: Partial<PayloadAttributesV3> = {}): PayloadAttributesV3 => 
   ...over,
 })
 
+/** engine-sim's JSON-RPC method table in process: a JSON request string in, a JSON answer string out, as EDR's handleRequest. */
+function simCaller(sim: EngineSim) {
+  const methods = engineSimMethods(sim)
+  const ctx = { headers: {} }
+  let id = 0
+  return async <T>(method: string, params: unknown[] = []): Promise<T> => {
+    const req = JSON.parse(JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params })) as { params: unknown[] }
+    const result = await methods.get(method)!(req.params, ctx)
+    return (JSON.parse(JSON.stringify({ jsonrpc: '2.0', id, result })) as { result: T }).result
+  }
+}
+
 async function simRound(raws: Hex[]): Promise<Round & { envelope: GetPayloadV4Result; gasUsed: bigint }> {
   const sim = await newSim()
-  const validator = await newSim()
+  const call = simCaller(sim)
+  const validate = simCaller(await newSim())
   const genesis = sim.chain.head.payload.blockHash
   const c0 = process.cpuUsage()
   const t0 = performance.now()
-  for (const raw of raws) await sim.sendRawTransaction(raw)
+  for (const raw of raws) await call('eth_sendRawTransaction', [raw])
   const admitMs = performance.now() - t0
   const admitCpu = cpuSince(c0)
   const c1 = process.cpuUsage()
   const t1 = performance.now()
-  const fcu = await sim.forkchoiceUpdated(
+  const fcu = await call<{ payloadId: Hex }>('engine_forkchoiceUpdatedV3', [
     { headBlockHash: genesis, safeBlockHash: genesis, finalizedBlockHash: genesis },
     attrs(),
-  )
-  const envelope = (await sim.getPayload(fcu.payloadId!, 4)) as GetPayloadV4Result
+  ])
+  const envelope = await call<GetPayloadV4Result>('engine_getPayloadV4', [fcu.payloadId])
   const buildMs = performance.now() - t1
   const buildCpu = cpuSince(c1)
   const p = envelope.executionPayload
@@ -196,7 +210,12 @@ async function simRound(raws: Hex[]): Promise<Round & { envelope: GetPayloadV4Re
     throw new Error(`engine-sim built ${p.transactions.length} of ${raws.length}`)
   const c2 = process.cpuUsage()
   const t2 = performance.now()
-  const status = await validator.newPayload(4, p, [], envelope.parentBeaconBlockRoot, envelope.executionRequests)
+  const status = await validate<{ status: string }>('engine_newPayloadV4', [
+    p,
+    [],
+    envelope.parentBeaconBlockRoot,
+    envelope.executionRequests,
+  ])
   const validateMs = performance.now() - t2
   const validateCpu = cpuSince(c2)
   if (status.status !== 'VALID') throw new Error(`newPayload: ${JSON.stringify(status)}`)
@@ -300,7 +319,7 @@ for (const kind of ['transfer', 'interop'] as const) {
   lines.push(
     `${kind}: ${N} txs, gas used EDR ${eGas} / engine-sim ${sGas}`,
     `  EDR (provider: sendRawTransaction × ${N} + evm_mine, ${edrRounds[0]!.traces} traces collected): admit ${f0(e.admit)} ms, mine ${f0(e.build)} ms (${rate(e.build)}/s), total ${f0(eTotal)} ms (${rate(eTotal)}/s) | CPU admit ${f0(eC.admit)} ms, mine ${f0(eC.build)} ms (${rate(eC.build)}/s), total ${f0(eCpu)} ms (${rate(eCpu)}/s)`,
-    `  engine-sim (@ethereumjs/vm: sendRawTransaction × ${N} + forkchoiceUpdated + getPayloadV4): admit ${f0(s.admit)} ms, build ${f0(s.build)} ms (${rate(s.build)}/s), total ${f0(sTotal)} ms (${rate(sTotal)}/s) | CPU admit ${f0(sC.admit)} ms, build ${f0(sC.build)} ms (${rate(sC.build)}/s), total ${f0(sCpu)} ms (${rate(sCpu)}/s); newPayloadV4 on a second engine ${f0(best(simRounds, 'validateMs'))} ms, CPU ${f0(best(simRounds, 'validateCpu'))} ms (EDR: no block import)`,
+    `  engine-sim (@ethereumjs/vm, its method table: eth_sendRawTransaction × ${N} + engine_forkchoiceUpdatedV3 + engine_getPayloadV4): admit ${f0(s.admit)} ms, build ${f0(s.build)} ms (${rate(s.build)}/s), total ${f0(sTotal)} ms (${rate(sTotal)}/s) | CPU admit ${f0(sC.admit)} ms, build ${f0(sC.build)} ms (${rate(sC.build)}/s), total ${f0(sCpu)} ms (${rate(sCpu)}/s); engine_newPayloadV4 on a second engine ${f0(best(simRounds, 'validateMs'))} ms, CPU ${f0(best(simRounds, 'validateCpu'))} ms (EDR: no block import)`,
     `  ratio EDR ÷ ethereumjs (time; < 1: EDR faster): admit ${(e.admit / s.admit).toFixed(2)}, block ${(e.build / s.build).toFixed(2)}, total ${(eTotal / sTotal).toFixed(2)} | CPU admit ${(eC.admit / sC.admit).toFixed(2)}, block ${(eC.build / sC.build).toFixed(2)}, total ${(eCpu / sCpu).toFixed(2)}`,
   )
   console.log(lines.slice(-4).join('\n'))

@@ -94,11 +94,11 @@ export class TxPoolLimiter {
    */
   makeRoom(tx: DecodedTx, from: Hex, baseFee: bigint): void {
     const cap = this.limits.globalSlots + this.limits.globalQueue
-    const all = this.#pool.entries()
-    let slots = 0
-    for (const t of all) slots += numSlots(t)
     const n = numSlots(tx)
+    let slots = 0
+    for (const [, txs] of this.#pool.senders()) for (const t of txs.values()) slots += numSlots(t)
     if (slots + n <= cap) return
+    const all = this.#pool.entries()
     all.sort((a, b) => cmpPrice(a, b, baseFee) || a.seq - b.seq)
     if (all[0] && cmpPrice(all[0], tx, baseFee) >= 0) throw new TxRejectedError('transaction underpriced')
     if (this.#changes > Math.floor(this.limits.globalSlots / 4)) throw new TxRejectedError('txpool is full')
@@ -136,6 +136,8 @@ export class TxPoolLimiter {
       dropped.push(t)
     }
     for (const s of senders) {
+      // At most AccountQueue transactions cannot have more queued: no sort needed (the common case).
+      if ((pool.ofSender(s)?.size ?? 0) <= l.accountQueue) continue
       const { queued } = splitSender(pool, s)
       for (const t of queued.slice(l.accountQueue)) drop(t)
     }
