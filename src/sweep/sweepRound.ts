@@ -7,6 +7,7 @@ import { type PlannedChunk, planRound, type SweepTx } from './planRound.js'
 import type { SweepPool } from './pool.js'
 import type { CheckBackend, ChunkResult } from './protocol.js'
 import { roundDescriptor } from './roundDescriptor.js'
+import type { ChunkDispatch } from './routeChunk.js'
 import type { SweepReport, TxVerdict } from './sweepReport.js'
 import type { AcceptedTxs, SweepSource } from './sweepSource.js'
 
@@ -29,6 +30,8 @@ export type RoundContext = {
   now?: () => number
   /** Verdicts decided before any check (--evict-on-reorg: ReorgWatch); undefined leaves a tx to the checks. */
   prejudge?: (txs: readonly SweepTx[], deadline: number, signal: AbortSignal) => Promise<(TxVerdict | undefined)[]>
+  /** --route: chunks go through the routes (RoutedDispatch) instead of straight to the pool. */
+  dispatch?: ChunkDispatch | undefined
 }
 
 /** Extra time given to workers past the round deadline before their chunks count as timed out. */
@@ -94,20 +97,23 @@ async function runRound(
   const running: Promise<void>[] = []
   const onChunk = (chunk: PlannedChunk) => {
     const count = chunk.count
+    const task = {
+      backend: ctx.backend,
+      minSafety: ctx.minSafety,
+      descriptor,
+      accesses: chunk.accesses,
+      count,
+      deadline,
+    }
     running.push(
-      ctx.pool
-        .check(
-          { backend: ctx.backend, minSafety: ctx.minSafety, descriptor, accesses: chunk.accesses, count, deadline },
-          signal,
-        )
-        .then(
-          (result) => {
-            done.push({ chunk, result })
-          },
-          (err: unknown) => {
-            done.push({ chunk, result: failed(count, SweepCode.Worker, (err as Error).message) })
-          },
-        ),
+      (ctx.dispatch ? ctx.dispatch(task, signal) : ctx.pool.check(task, signal)).then(
+        (result) => {
+          done.push({ chunk, result })
+        },
+        (err: unknown) => {
+          done.push({ chunk, result: failed(count, SweepCode.Worker, (err as Error).message) })
+        },
+      ),
     )
   }
   const plan = await planRound(live, { chunkSize: ctx.chunkSize, onChunk, signal })
