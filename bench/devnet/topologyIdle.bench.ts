@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as pause } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
@@ -56,6 +56,8 @@ try {
     ...m.processes.map((p) => ({ name: p.name, role: p.role as string, pid: p.pid! })),
   ]
   const startCpuS = procs.reduce((s, p) => s + (cpuTicks(p.pid) ?? 0), 0) / TICKS
+  const startLoad = loadavg().map((x) => Math.round(x * 100) / 100)
+  const startCpuByProcess = Object.fromEntries(procs.map((p) => [p.name, (cpuTicks(p.pid) ?? 0) / TICKS]))
   const startCpuByRole: Record<string, number> = {}
   for (const p of procs)
     startCpuByRole[p.role] = Math.round(((startCpuByRole[p.role] ?? 0) + (cpuTicks(p.pid) ?? 0) / TICKS) * 10) / 10
@@ -68,6 +70,7 @@ try {
   const byRole: Record<string, number> = {}
   for (const u of used) byRole[u.role] = Math.round(((byRole[u.role] ?? 0) + u.pct) * 10) / 10
   const total = used.reduce((s, u) => s + u.pct, 0)
+  const idleLoad = loadavg().map((x) => Math.round(x * 100) / 100)
   const top = [...used].sort((a, b) => b.pct - a.pct).slice(0, 5)
   report('devnet.topologyIdle', {
     slotS: SLOT_S,
@@ -76,11 +79,15 @@ try {
     devnetStartLine: /topology healthy in ([\d.]+)s \(([^)]*)\)/.exec(out)?.slice(1, 3),
     startCpuS: Math.round(startCpuS * 10) / 10,
     startCpuByRole,
+    startCpuByProcess,
+    loadAtStart: startLoad,
     idleWindowS: Math.round(seconds * 10) / 10,
     idleCpuPctOfOneCore: Math.round(total * 10) / 10,
     idleVsGoal: Math.round((total / 50) * 100) / 100,
     byRole,
     top: top.map((u) => ({ name: u.name, pct: Math.round(u.pct * 10) / 10 })),
+    idleByProcess: Object.fromEntries(used.map((u) => [u.name, Math.round(u.pct * 100) / 100])),
+    loadAtIdleEnd: idleLoad,
   })
 } finally {
   process.kill(-devnet.pid!, 'SIGTERM')
