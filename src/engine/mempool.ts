@@ -1,6 +1,7 @@
-import { DEPOSIT_TX_TYPE, type DecodedTx } from './decodeTx.js'
+import type { DecodedTx } from './decodeTx.js'
 import { TxRejectedError } from './errors.js'
 import { effectiveTip, txGasUsed } from './execution.js'
+import { DEPOSIT_TX_TYPE } from './txType.js'
 import type { Hex } from './types.js'
 
 export type PoolTx = DecodedTx & { from: Hex; seq: number }
