@@ -46,7 +46,6 @@ test.after(async () => {
 
 /** The cases: each access and the code the supervisor gives it. */
 function cases(): { name: string; entries: Hex[]; code: number }[] {
-  const forged = fx.access(1)
   const future = { ...fx.access(2), blockNumber: fx.head.number + 5n }
   const unknown = { ...fx.access(3), chainId: 999n }
   const late = { ...fx.access(4), timestamp: BigInt(Math.floor(Date.now() / 1000)) + 3600n }
