@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
@@ -11,14 +12,17 @@ import { createLogger } from '../../src/util/logger.js'
 import { advance, fcu, headOf, type Sim, startSim } from '../enginesim/_helpers.js'
 
 // The chaos reorg step's cut (cutChain) against one engine-sim standing in for the chain's three
-// nodes and a conductor stand-in: leadership moves to the next node, its engine is set back under
-// the block, and the cut holds once the new leader's first block starts the other branch. When the
-// old leader's last block lands after the cut (the engine back on the old branch), it tries again.
+// nodes and a conductor stand-in: the next node's sequencer is held (SIGSTOP) while leadership moves
+// to it and its engine is set back under the block, then continued; the cut holds once the new
+// leader's first block starts the other branch. When a late block of the old leader lands after the
+// cut (the engine back on the old branch), it tries again on the next node.
 
 let dir: string
 let sim: Sim
 let conductor: ConductorStandin
 let m: ClusterManifest
+/** Stands in for sequencer-A2's process: the cut holds it (SIGSTOP) from the transfer to the cut. */
+let seqA2: ChildProcess
 
 test.before.each(async () => {
   dir = mkdtempSync(join(tmpdir(), 'superguard-chaos-reorg-'))
@@ -33,6 +37,7 @@ test.before.each(async () => {
     },
     { logger: createLogger('silent') },
   )
+  seqA2 = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' })
   m = {
     devnet: { pid: process.pid, metrics: '', healthz: '' },
     chains: [{ name: 'A', chainId: 901, conductor: conductor.urls.A1! }],
@@ -49,14 +54,30 @@ test.before.each(async () => {
       engine: sim.url,
     })),
   }
+  m.processes.push({
+    name: 'sequencer-A2',
+    role: 'sequencer',
+    chain: 901,
+    index: 2,
+    pid: seqA2.pid!,
+    state: 'running',
+    restarts: 0,
+  })
   for (let k = 0; k < 5; k++) await advance(sim)
 })
 
 test.after.each(async () => {
+  seqA2?.kill('SIGKILL')
   await conductor?.close()
   await sim?.close()
   rmSync(dir, { recursive: true, force: true })
 })
+
+/** A process's state letter from /proc (T: stopped). */
+function procState(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
+}
 
 /** Plays the new leader: once the engine's head is below `n`, seals block `n` on another branch. */
 async function newLeader(n: bigint, before?: () => Promise<boolean>): Promise<void> {
@@ -75,11 +96,23 @@ async function newLeader(n: bigint, before?: () => Promise<boolean>): Promise<vo
 
 test('the cut: leadership to the next node, its engine set back under the block, the new branch holds', async () => {
   const at = await sim.eth.call<{ hash: string; number: string }>('eth_getBlockByNumber', ['0x3', false])
+  const states = new Set<string>()
+  let watching = true
+  const watch = (async () => {
+    while (watching) {
+      states.add(procState(seqA2.pid!))
+      await new Promise((r) => setTimeout(r, 5))
+    }
+  })()
   const [cut] = await Promise.all([
     cutChain(m, 'A', { blockNumber: 3, blockHash: at.hash }, m.slotMs, () => 42),
     newLeader(3n),
   ])
+  watching = false
+  await watch
   assert.equal(cut, { node: 'A2', pid: process.pid, depth: 3, attempts: 1, atMs: 42 })
+  assert.ok(states.has('T'), `sequencer-A2 was held (states seen: ${[...states].join(', ')})`)
+  assert.is.not(procState(seqA2.pid!), 'T', 'and continued after the cut')
   assert.is(conductor.election.leader, 'A2')
   const now = await sim.eth.call<{ hash: string }>('eth_getBlockByNumber', ['0x3', false])
   assert.is.not(now.hash, at.hash, 'block 3 is another block')

@@ -7,22 +7,25 @@ import type { StepKind } from '../scenario.js'
 import { type ClusterManifest, chainOf, leaderOf, processNamed } from './manifest.js'
 import { type Body, duration, keys, noExpect, object } from './stepBody.js'
 
-/** Attempts at the cut: the old leader's last publication can land on the new leader's engine after it (a race of one block). */
+/** Attempts at the cut: a late block of the old leader can still land on the new leader's engine after it. */
 const ATTEMPTS = 3
 
 function engineClient(m: ClusterManifest, url: string): RpcClient {
   if (!m.engineJwt) throw new LoadtestError('the manifest names no engineJwt: "reorg" needs the engines\' JWT secret')
   const jwtSecret = Buffer.from(readFileSync(m.engineJwt, 'utf8').trim().replace(/^0x/, ''), 'hex')
-  return new RpcClient(url, { timeoutMs: 3_000, jwtSecret })
+  return new RpcClient(url, { timeoutMs: 10_000, jwtSecret })
 }
 
 /**
- * Cuts chain `chain`'s unsafe chain back to block `to` − 1 and makes it stay cut: leadership moves
- * to the next node (conductor_transferLeaderToServer on the chain's conductor stand-in) and that
- * node's engine-sim is set back (`debug_setHead`, its removed blocks' transactions back in its
- * pool). The new leader builds on its engine's head, so its first block starts the new branch and
- * its publication moves the other two engines onto it. Returns the depth cut, or throws when every
- * attempt lost the race to the old leader's last block.
+ * Cuts chain `chain`'s unsafe chain back to block `to` − 1 and makes it stay cut, as after a
+ * failover to a node that was behind: the next node's sequencer is held (SIGSTOP), leadership moves
+ * to it (conductor_transferLeaderToServer on the chain's conductor stand-in), one slot passes for the
+ * old leader's last publication to land, its engine-sim is set back (`debug_setHead`, the removed
+ * blocks' transactions back in its pool) and the sequencer continued (SIGCONT). Taking the lead, it
+ * builds on its engine's head, so its first block starts the new branch and its publications move
+ * the other two engines onto it. Held, the sequencer cannot read its head between the transfer and
+ * the cut (which would rebuild the old branch). Checked: the new branch's block at that height
+ * within eight slots (at least 8 s), else tried again on the next node. Returns the depth cut.
  */
 export async function cutChain(
   m: ClusterManifest,
@@ -32,10 +35,10 @@ export async function cutChain(
   now: () => number,
 ): Promise<{ node: string; pid: number | null; depth: number; attempts: number; atMs: number }> {
   const c = chainOf(m, chain)
-  const conductor = new RpcClient(c.conductor, { timeoutMs: 2_000 })
+  const conductor = new RpcClient(c.conductor, { timeoutMs: 10_000 })
   try {
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-      const leader = await leaderOf(m, c.name)
+      const leader = await leaderOf(m, c.name, 10_000)
       const row = Number(leader.slice(c.name.length))
       const id = `${c.name}${(row % 3) + 1}`
       const members = await conductor.call<{ id: string; addr: string }[]>('conductor_clusterMembership')
@@ -43,14 +46,25 @@ export async function cutChain(
       if (!addr) throw new LoadtestError(`chain ${c.name}: the conductor stand-in has no member ${id}`)
       const proc = processNamed(m, `engine-sim-${id}`)
       if (!proc.engine) throw new LoadtestError(`engine-sim-${id} has no engine URL in the manifest`)
+      const seq = m.processes.find((p) => p.name === `sequencer-${id}`)?.pid ?? null
       const engine = engineClient(m, proc.engine)
+      let held = false
       try {
         const head = Number(BigInt(await engine.call<string>('eth_blockNumber')))
+        if (seq !== null) {
+          process.kill(seq, 'SIGSTOP')
+          held = true
+        }
         const atMs = now()
         await conductor.call('conductor_transferLeaderToServer', [id, addr])
+        await pause(slotMs)
         await engine.call('debug_setHead', [toQuantity(BigInt(to.blockNumber - 1))])
-        // The new branch's block `to` (another hash) within four slots, or the cut was undone.
-        const end = performance.now() + Math.max(4_000, 4 * slotMs)
+        if (held) {
+          process.kill(seq!, 'SIGCONT')
+          held = false
+        }
+        // The new branch's block `to` (another hash), or the cut was undone.
+        const end = performance.now() + Math.max(8_000, 8 * slotMs)
         while (performance.now() < end) {
           const b = await engine
             .call<{ hash: string } | null>('eth_getBlockByNumber', [toQuantity(BigInt(to.blockNumber)), false])
@@ -58,13 +72,14 @@ export async function cutChain(
           if (b && b.hash.toLowerCase() !== to.blockHash)
             return { node: id, pid: proc.pid, depth: head - to.blockNumber + 1, attempts: attempt, atMs }
           if (b && b.hash.toLowerCase() === to.blockHash) {
-            // the old leader's last block landed after the cut: the engine is back on the old branch
+            // a late block of the old leader landed after the cut: the engine is back on the old branch
             const h = Number(BigInt(await engine.call<string>('eth_blockNumber')))
             if (h > to.blockNumber) break
           }
           await pause(100)
         }
       } finally {
+        if (held) process.kill(seq!, 'SIGCONT')
         engine.close()
       }
     }

@@ -202,7 +202,8 @@ export async function setLying(m: ClusterManifest, p: ClusterProcess, on: boolea
     throw new LoadtestError(
       `${p.name}: no lying-supervisor double in front of it (the manifest's doubles: ${d ? `supervisor-${d.index}` : 'none'})`,
     )
-  const c = new RpcClient(d.rpc, { timeoutMs: 3_000 })
+  // 10 s: the double is served by the devnet process, which also watches 39 processes on a loaded box.
+  const c = new RpcClient(d.rpc, { timeoutMs: 10_000 })
   try {
     await c.call('liar_setMode', [{ lie: on }])
   } finally {
