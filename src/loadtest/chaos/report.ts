@@ -162,6 +162,43 @@ export function renderScenarioReport(r: ScenarioResult): string {
         `<tr><td>${s.index + 1}${s.name ? ` ${esc(s.name)}` : ''}</td><td>${esc(s.kind)}</td><td>${(s.startMs / 1000).toFixed(1)} s</td><td>${(s.endMs / 1000).toFixed(1)} s</td><td>${s.expectations.map((e) => `<span class="${e.ok ? 'ok' : 'bad'}">${esc(e.expect)} (${e.actual})</span>`).join(', ')}</td></tr>`,
     )
     .join('')}</table>`
+  const loads = r.steps
+    .filter((s) => s.result)
+    .map((s) => {
+      const x = s.result!
+      const seq = x.extra.sequencer as
+        | { deadlineToSeal?: { count: number; meanMs: number | null }; engineGetPayload?: { meanMs: number | null } }
+        | undefined
+      const rows: [string, string][] = [
+        ['target', `${x.kind} ${x.target} (${x.method})`],
+        ['requests', `${x.requests.sent} sent, ${x.requests.answered} answered at ${x.rate ?? 'closed loop'}/s asked`],
+        [
+          'answers',
+          Object.entries(x.codes)
+            .sort((a, b) => b[1] - a[1])
+            .map(([c, n]) => `${c} ×${n}`)
+            .join(', ') || '—',
+        ],
+        [
+          'HTTP',
+          Object.entries(x.http)
+            .map(([c, n]) => `${c} ×${n}`)
+            .join(', ') || '—',
+        ],
+        ['latency', `p50 ${x.latencyMs.p50} ms, p99 ${x.latencyMs.p99} ms, max ${x.latencyMs.max} ms`],
+        ['timeouts / transport errors', `${x.timeouts} / ${x.transportErrors}`],
+        ...(seq
+          ? [
+              [
+                'sequencer',
+                `deadline → seal ${seq.deadlineToSeal?.meanMs ?? '—'} ms mean over ${seq.deadlineToSeal?.count ?? 0} seals, engine getPayload ${seq.engineGetPayload?.meanMs ?? '—'} ms`,
+              ] as [string, string],
+            ]
+          : []),
+      ]
+      return `<h2>Load of step ${s.index + 1}${s.name ? ` (${esc(s.name)})` : ''}</h2>${table(rows)}`
+    })
+    .join('\n')
   const windows = r.steps
     .filter((s) => s.chaos)
     .map((s) => figuresHtml(s.chaos!, `Traffic measured at step ${s.index + 1}${s.name ? ` (${s.name})` : ''}`))
@@ -189,6 +226,7 @@ svg{width:100%;height:auto;background:#fafafa;border:1px solid #e5e7eb;border-ra
 </style></head><body>
 <h1>${esc(r.name ?? r.scenario)} <span class="${r.passed ? 'ok' : 'bad'}">${r.passed ? 'passed' : 'FAILED'}</span></h1>
 ${steps}
+${loads}
 ${windows}
 <h2>Run</h2>
 ${table(about)}

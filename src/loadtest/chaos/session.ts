@@ -133,7 +133,7 @@ export class ChaosSession {
     }
     this.stopped.clear()
     for (const url of this.lying) {
-      const c = new RpcClient(url, { timeoutMs: 3_000 })
+      const c = new RpcClient(url, { timeoutMs: 30_000 })
       await c.call('liar_setMode', [{ lie: false }]).catch(() => undefined)
       c.close()
     }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { setTimeout as pause } from 'node:timers/promises'
 import type { Hex } from '../../interop/index.js'
-import { RpcClient } from '../../rpc/index.js'
+import { RemoteRpcError, RpcClient } from '../../rpc/index.js'
 import { LoadtestError } from '../errors.js'
 import { readKey } from '../ingress.js'
 import type { StepKind } from '../scenario.js'
@@ -148,7 +148,9 @@ const fault: StepKind = {
       return { expectations: [] }
     }
     if (act === 'lie') {
-      for (const p of procs) s.lying.add(await setLying(m, p, true))
+      // Noted before the call: whatever happens to the answer, the scenario's end makes it honest again.
+      for (const p of procs) s.lying.add(lyingUrl(m, p))
+      for (const p of procs) await setLying(m, p, true)
       for (const p of procs) record('lie', p, 'lying-supervisor double: valid ↔ invalid')
       if (b.for !== undefined) {
         await pause(duration(b.for, 'for'))
@@ -196,20 +198,30 @@ const fault: StepKind = {
  * of that supervisor (the manifest's `doubles.lyingSupervisor`) turns its check answers around
  * (`liar_setMode`); honest again after `for`, or at the scenario's end (ChaosSession.finish).
  */
-export async function setLying(m: ClusterManifest, p: ClusterProcess, on: boolean): Promise<string> {
+function lyingUrl(m: ClusterManifest, p: ClusterProcess): string {
   const d = m.doubles?.lyingSupervisor
   if (!d || p.role !== 'supervisor' || p.index !== d.index)
     throw new LoadtestError(
       `${p.name}: no lying-supervisor double in front of it (the manifest's doubles: ${d ? `supervisor-${d.index}` : 'none'})`,
     )
-  // 10 s: the double is served by the devnet process, which also watches 39 processes on a loaded box.
-  const c = new RpcClient(d.rpc, { timeoutMs: 10_000 })
-  try {
-    await c.call('liar_setMode', [{ lie: on }])
-  } finally {
-    c.close()
-  }
   return d.rpc
+}
+
+export async function setLying(m: ClusterManifest, p: ClusterProcess, on: boolean): Promise<string> {
+  const url = lyingUrl(m, p)
+  // 30 s, asked twice: the double is served by the devnet process, which answered 40 s late once on
+  // this box at load 45 (2026-12-06). liar_setMode is idempotent.
+  for (let attempt = 1; ; attempt++) {
+    const c = new RpcClient(url, { timeoutMs: 30_000 })
+    try {
+      await c.call('liar_setMode', [{ lie: on }])
+      return url
+    } catch (err) {
+      if (attempt >= 2 || err instanceof RemoteRpcError) throw err
+    } finally {
+      c.close()
+    }
+  }
 }
 
 /** `{"wait": "10s"}`: lets the traffic and the cluster run. */
