@@ -4,8 +4,10 @@ import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { type LyingSupervisor, startLyingSupervisor } from '../../src/devnet/liar/lyingSupervisor.js'
+import { spawnLyingSupervisor } from '../../src/devnet/liar/spawn.js'
 import { RpcCode } from '../../src/errors/index.js'
 import { encodeAccess, type Hex } from '../../src/interop/index.js'
+import { freePort } from '../../src/util/freePort.js'
 import { createLogger } from '../../src/util/logger.js'
 import { type IndexSupervisor, startIndexSupervisor } from '../_helpers/startIndexSupervisor.js'
 import { type IndexFixture, writeIndexFixture } from '../_helpers/writeIndexFixture.js'
@@ -122,6 +124,21 @@ test('an unreachable supervisor: 502, never a made-up verdict', async () => {
   } finally {
     await dead.close()
   }
+})
+
+test('as the devnet runs it: a child process of its own, answering, stopped by close()', async () => {
+  const port = await freePort()
+  const child = await spawnLyingSupervisor(sup.url, port, join(dir, 'liar.log'), 'silent')
+  try {
+    assert.is(child.url, `http://127.0.0.1:${port}`)
+    assert.is(await check(child.url, fx.entries(0)), 0)
+    const on = (await post(child.url, call('liar_setMode', [{ lie: true }]))).json as Answer
+    assert.equal(on.result, { lying: true })
+    assert.is(await check(child.url, fx.entries(0)), RpcCode.ConflictingData)
+  } finally {
+    await child.close()
+  }
+  assert.throws(() => process.kill(child.pid, 0), /ESRCH/, 'the process is gone')
 })
 
 test.run()

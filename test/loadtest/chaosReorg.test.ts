@@ -114,6 +114,7 @@ test('the cut: leadership to the next node, its engine set back under the block,
   assert.ok(states.has('T'), `sequencer-A2 was held (states seen: ${[...states].join(', ')})`)
   assert.is.not(procState(seqA2.pid!), 'T', 'and continued after the cut')
   assert.is(conductor.election.leader, 'A2')
+  assert.is(conductor.election.paused, false, 'paused only during the cut')
   const now = await sim.eth.call<{ hash: string }>('eth_getBlockByNumber', ['0x3', false])
   assert.is.not(now.hash, at.hash, 'block 3 is another block')
   assert.is(await sim.eth.call('eth_getBlockByNumber', ['0x5', false]), null, 'the old branch above is gone')

@@ -8,7 +8,7 @@ import { Counter, Gauge } from 'prom-client'
 import { createRegistry, createRpcServer } from '../../rpc/index.js'
 import { freePort } from '../../util/freePort.js'
 import { Closers } from '../closers.js'
-import { startLyingSupervisor } from '../liar/lyingSupervisor.js'
+import { spawnLyingSupervisor } from '../liar/spawn.js'
 import type { DevnetConfig } from '../options.js'
 import { type ExitInfo, ManagedProcess } from './managedProcess.js'
 import { type Manifest, manifestProcess, writeManifest } from './manifest.js'
@@ -124,11 +124,12 @@ export async function startTopology(
     await app.listen({ host: '127.0.0.1', port: 0 })
     closers.add('devnet listener', () => app.close())
     const self = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-    const liar = await startLyingSupervisor({
-      upstream: specs.find((s) => s.role === 'supervisor' && s.index === 1)!.rpc!,
-      port: liarPort,
-      log,
-    })
+    const liar = await spawnLyingSupervisor(
+      specs.find((s) => s.role === 'supervisor' && s.index === 1)!.rpc!,
+      liarPort,
+      join(logDir, 'lying-supervisor.log'),
+      config.logLevel,
+    )
     closers.add('lying supervisor double', () => liar.close())
 
     const manifest = (): Manifest => ({

@@ -18,7 +18,8 @@ function engineClient(m: ClusterManifest, url: string): RpcClient {
 
 /**
  * Cuts chain `chain`'s unsafe chain back to block `to` − 1 and makes it stay cut, as after a
- * failover to a node that was behind: the next node's sequencer is held (SIGSTOP), leadership moves
+ * failover to a node that was behind: the conductor stand-in is paused (no move on health while the
+ * next node's sequencer is held and its /healthz silent), that sequencer held (SIGSTOP), leadership moves
  * to it (conductor_transferLeaderToServer on the chain's conductor stand-in), one slot passes for the
  * old leader's last publication to land, its engine-sim is set back (`debug_setHead`, the removed
  * blocks' transactions back in its pool) and the sequencer continued (SIGCONT). Taking the lead, it
@@ -49,6 +50,8 @@ export async function cutChain(
       const seq = m.processes.find((p) => p.name === `sequencer-${id}`)?.pid ?? null
       const engine = engineClient(m, proc.engine)
       let held = false
+      // Paused, the stand-in moves no leadership on health: the held sequencer's /healthz does not answer.
+      await conductor.call('conductor_pause')
       try {
         const head = Number(BigInt(await engine.call<string>('eth_blockNumber')))
         if (seq !== null) {
@@ -81,6 +84,7 @@ export async function cutChain(
       } finally {
         if (held) process.kill(seq!, 'SIGCONT')
         engine.close()
+        await conductor.call('conductor_resume').catch(() => undefined)
       }
     }
   } finally {
