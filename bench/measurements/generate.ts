@@ -16,6 +16,7 @@ import { barChart, lineChart } from '../../src/loadtest/charts.js'
 import type { ChaosFigures, ScenarioResult } from '../../src/loadtest/index.js'
 import { readScenario, runScenario } from '../../src/loadtest/index.js'
 import { repoRoot } from '../_harness.js'
+import { breakingSection } from './breakIt.js'
 import { simulateReorgWindow } from './reorgWindow.js'
 
 /**
@@ -23,7 +24,7 @@ import { simulateReorgWindow } from './reorgWindow.js'
  * tests and scenarios wrote. Inputs are kept in docs/measurements/data/ (committed, so the document
  * regenerates): a benchmark's bench/results/<name>.json newer than the kept copy replaces it.
  * `--scenarios` first starts `superguard devnet --topology 3x3` and runs every scenarios/*.json on it
- * (~6 minutes; `--only a,b` runs just scenarios/a.json and b.json), writing data/scenario-<name>.json. The document is generated: never edit it by hand.
+ * (~6 minutes), writing data/scenario-<name>.json; `--scenarios=a,b` runs only scenarios/a.json and b.json. The document is generated: never edit it by hand.
  */
 const root = repoRoot()
 const docs = join(root, 'docs')
@@ -59,7 +60,20 @@ function collectBenches(): Map<string, Bench> {
   return out
 }
 
-async function runScenarios(): Promise<void> {
+/** `--scenarios` runs every scenario; `--scenarios=a,b` only scenarios/a.json and b.json (the others' kept results stay). */
+function scenarioFilter(): { run: boolean; only: Set<string> | undefined } {
+  const arg = process.argv.find((a) => a === '--scenarios' || a.startsWith('--scenarios='))
+  if (!arg) return { run: false, only: undefined }
+  const names = arg.includes('=')
+    ? arg
+        .slice(arg.indexOf('=') + 1)
+        .split(',')
+        .filter(Boolean)
+    : []
+  return { run: true, only: names.length > 0 ? new Set(names.map((n) => basename(n, '.json'))) : undefined }
+}
+
+async function runScenarios(only: Set<string> | undefined): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'superguard-measurements-'))
   const manifest = join(dir, 'manifest.json')
   const args = ['devnet', '--topology', '3x3', '--slot', SLOT, '--restart', '--watch-interval', '1s']
@@ -80,12 +94,8 @@ async function runScenarios(): Promise<void> {
     // 15 s to settle after start-up (39 processes still warming up their JIT on 2 cores).
     await pause(15_000)
     // The full-rate run last: it overloads this box, and the cluster carries its backlog into what follows.
-    // `--only steady,steady-full-rate`: rerun just those scenarios (the others' kept results stay).
-    const only = process.argv.includes('--only')
-      ? process.argv[process.argv.indexOf('--only') + 1]?.split(',')
-      : undefined
     const files = readdirSync(join(root, 'scenarios'))
-      .filter((f) => f.endsWith('.json') && (!only || only.includes(basename(f, '.json'))))
+      .filter((f) => f.endsWith('.json') && (!only || only.has(basename(f, '.json'))))
       .sort((a, b) => Number(a.includes('full-rate')) - Number(b.includes('full-rate')) || a.localeCompare(b))
     for (const f of files) {
       const path = join(root, 'scenarios', f)
@@ -118,7 +128,13 @@ function svgFile(name: string, svg: string): string {
 const num = (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-US') : '—')
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--scenarios')) await runScenarios()
+  const sc = scenarioFilter()
+  if (sc.run) {
+    const known = new Set(readdirSync(join(root, 'scenarios')).map((f) => basename(f, '.json')))
+    const unknown = [...(sc.only ?? [])].filter((n) => !known.has(n))
+    if (unknown.length > 0) throw new Error(`--scenarios: no scenarios/${unknown.join('.json, scenarios/')}.json`)
+    await runScenarios(sc.only)
+  }
   const benches = collectBenches()
   const scenarios = readdirSync(dataDir)
     .filter((f) => f.startsWith('scenario-') && f.endsWith('.json'))
@@ -299,7 +315,7 @@ async function main(): Promise<void> {
       )
     }
     p()
-    const sup = scenarios.filter(({ r }) => /supervisor/.test(r.scenario))
+    const sup = scenarios.filter(({ r }) => /supervisor/.test(r.scenario) && !/lying/.test(r.scenario))
     p(
       `**Answer.** ${sup
         .map(({ r }) => {
@@ -362,6 +378,8 @@ async function main(): Promise<void> {
     )
   } else p('No inclusion times yet: they come from the scenarios (c).')
   p()
+  // (e): the reorg scenario is the measured case of (d)'s window
+  breakingSection(scenarios, p)
   writeFileSync(join(docs, 'measurements.md'), `${lines.join('\n')}\n`)
   process.stderr.write(`wrote docs/measurements.md (${benches.size} benchmarks, ${scenarios.length} scenarios)\n`)
 }

@@ -151,12 +151,12 @@ test('a scenario with an unknown step kind is refused before any step runs; a ba
     file,
     JSON.stringify({
       defaults: { kind: 'checker', target: url(silent), rpc: [a.url] },
-      steps: [{ load: { duration: '1s' } }, { flood: { builder: 'builder-A1' } }],
+      steps: [{ load: { duration: '1s' } }, { earthquake: { builder: 'builder-A1' } }],
     }),
   )
   await exits2(
     ['run', file],
-    /step 2: unknown step kind "flood" \(this superguard knows: load, traffic, fault, wait, recover\)/,
+    /step 2: unknown step kind "earthquake" \(this superguard knows: load, traffic, fault, wait, recover, reorg, flood\)/,
     8000,
   )
   const { checkScenario, readScenario, readResult, runScenario } = await import('../../src/loadtest/index.js')
@@ -170,6 +170,13 @@ test('a scenario with an unknown step kind is refused before any step runs; a ba
   bad([{ traffic: { stop: true }, expect: ['wrong=0'] }], /unknown figure "wrong" .*known: validRefused/)
   bad([{ wait: '5s', expect: ['lost=0'] }], /unknown metric "lost"/)
   bad([{ recover: { within: '1m', extra: 1 } }], /"recover" has unknown key "extra"/)
+  bad([{ fault: { lie: 'supervisor-1', latency: '1s' } }], /"fault" has unknown key "latency"/)
+  bad([{ reorg: { chain: 'A', executedOn: ['A'] } }], /reorg\.executedOn: a list of other chains/)
+  bad([{ reorg: { chain: 'A', executedOn: ['B'], logs: 0 } }], /reorg\.logs: 1\.\.64/)
+  bad([{ reorg: { chain: 'A', executedOn: ['B'] }, expect: ['lost=0'] }], /unknown metric "lost"/)
+  bad([{ flood: { sequencer: 'sequencer-A{leader:A}' } }], /flood\.rate: submissions per second/)
+  bad([{ flood: { sequencer: 'sequencer-{leader}', rate: 10 } }], /placeholders are/)
+  checkScenario({ steps: [{ traffic: { stop: true }, expect: ['reorgIncludedAfter=0', 'sweepEvictVerdicts>=0'] }] })
   const refused = await runScenario(checkScenario({ steps: [{ fault: { kill: 'supervisor-1' } }] }), 'inline').then(
     () => undefined,
     (err: Error) => err,
@@ -180,7 +187,7 @@ test('a scenario with an unknown step kind is refused before any step runs; a ba
   writeFileSync(file, JSON.stringify({ steps: [{ load: {}, wait: {} }] }))
   assert.throws(
     () => readScenario(file),
-    /step 1 must have exactly one kind key \(known: load, traffic, fault, wait, recover\), got load, wait/,
+    /step 1 must have exactly one kind key \(known: load, traffic, fault, wait, recover, reorg, flood\), got load, wait/,
   )
   writeFileSync(file, '{"steps": [')
   assert.throws(() => readScenario(file), /scenario .*scenario\.json: /)

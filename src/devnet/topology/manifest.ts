@@ -15,6 +15,8 @@ export type ManifestProcess = {
   engine?: string
   healthz?: string
   metrics?: string
+  /** Sequencers: the builder API (`pbs_*`, JWT `builderJwt`). */
+  builderApi?: string
   log: string
 }
 
@@ -26,6 +28,10 @@ export type Manifest = {
   slotMs: number
   /** The engines' JWT secret file (hex): an outside script's authenticated engine-sim calls (sim_setFaults). */
   engineJwt: string
+  /** The builders' JWT secret file (hex), which the sequencers' builder APIs verify. */
+  builderJwt?: string
+  /** Test doubles in the cluster: the lying supervisor in front of supervisor `index` (README "Lying supervisor"). */
+  doubles?: { lyingSupervisor?: { index: number; rpc: string } }
   updatedAt: string
   processes: ManifestProcess[]
 }
@@ -44,6 +50,7 @@ export function manifestProcess(p: ManagedProcess): ManifestProcess {
     ...(s.engine ? { engine: s.engine } : {}),
     ...(s.healthz ? { healthz: s.healthz } : {}),
     ...(s.metrics ? { metrics: s.metrics } : {}),
+    ...(s.builderApi ? { builderApi: s.builderApi } : {}),
     log: p.logFile,
   }
 }

@@ -27,6 +27,8 @@ export type ProcessSpec = {
   metrics?: string
   /** 0: engines; 1: everything else, started once every engine answers (supervisors and sequencers read them at start). */
   stage: 0 | 1
+  /** Sequencers: the builder API (`--listen-builder`), for the chaos scenarios' builder flood. */
+  builderApi?: string
 }
 
 export type PlanInput = {
@@ -42,6 +44,8 @@ export type PlanInput = {
   logLevel: string
   /** Which supervisors (1–3) run the light rpc backend; the others keep a SQLite index. */
   rpcSupervisors: readonly number[]
+  /** The lying-supervisor double (src/devnet/liar/): the ingresses and sweeps reach supervisor `index` through it. */
+  liar?: { index: number; port: number }
 }
 
 const local = (port: number) => `http://127.0.0.1:${port}`
@@ -58,7 +62,7 @@ const local = (port: number) => `http://127.0.0.1:${port}`
 export async function planTopology(p: PlanInput): Promise<ProcessSpec[]> {
   const out: ProcessSpec[] = []
   // 9 × 5 + 3 × 2 + 3 ports: each distinct (the OS may hand a released port out again).
-  const taken = new Set<number>()
+  const taken = new Set<number>(p.liar ? [p.liar.port] : [])
   const port = async () => {
     for (;;) {
       const n = await p.port()
@@ -84,6 +88,8 @@ export async function planTopology(p: PlanInput): Promise<ProcessSpec[]> {
   }
   const supervisors = []
   for (let i = 1; i <= NODES_PER_CHAIN; i++) supervisors.push({ i, port: await port() })
+  // What the ingresses and sweeps ask: supervisor i, or the lying double in front of it.
+  const checkUrl = (s: { i: number; port: number }) => local(p.liar?.index === s.i ? p.liar.port : s.port)
 
   for (const c of chains)
     for (const n of c.nodes)
@@ -185,6 +191,7 @@ export async function planTopology(p: PlanInput): Promise<ProcessSpec[]> {
         rpc: local(n.debug),
         healthz: `${local(n.debug)}/healthz`,
         metrics: `${local(n.debug)}/metrics`,
+        builderApi: local(n.builderApi),
       })
       out.push({
         name: `builder-${n.id}`,
@@ -225,7 +232,7 @@ export async function planTopology(p: PlanInput): Promise<ProcessSpec[]> {
         local(c.nodes[0]!.engine),
         ...c.nodes.slice(1).flatMap((n) => ['--builder', local(n.engine)]),
         ...c.nodes.flatMap((n) => ['--builder', local(n.builder)]),
-        ...supervisors.flatMap((s) => ['--supervisor', local(s.port)]),
+        ...supervisors.flatMap((s) => ['--supervisor', checkUrl(s)]),
         '--strategy',
         'agreement',
         '--min-responses',
@@ -251,7 +258,7 @@ export async function planTopology(p: PlanInput): Promise<ProcessSpec[]> {
         '--mode',
         'supervisor',
         '--supervisor',
-        local(supervisors[0]!.port),
+        checkUrl(supervisors[0]!),
         '--interval',
         ms(p.sweepIntervalMs),
         '--threads',

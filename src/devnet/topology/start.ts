@@ -8,6 +8,7 @@ import { Counter, Gauge } from 'prom-client'
 import { createRegistry, createRpcServer } from '../../rpc/index.js'
 import { freePort } from '../../util/freePort.js'
 import { Closers } from '../closers.js'
+import { spawnLyingSupervisor } from '../liar/spawn.js'
 import type { DevnetConfig } from '../options.js'
 import { type ExitInfo, ManagedProcess } from './managedProcess.js'
 import { type Manifest, manifestProcess, writeManifest } from './manifest.js'
@@ -53,11 +54,16 @@ export async function startTopology(
       return path
     }
     const engineJwt = secret('engine')
+    const builderJwt = secret('builder')
+    // The lying-supervisor double (devnet only, honest until a chaos step switches it) in front of
+    // supervisor 1, which the ingresses ask (one vote of three) and the sweeps ask alone.
+    const liarPort = await freePort()
     const specs = await planTopology({
       port: freePort,
       dataDir,
       engineJwt,
-      builderJwt: secret('builder'),
+      builderJwt,
+      liar: { index: 1, port: liarPort },
       slotMs: config.slot,
       sweepIntervalMs: config.sweepInterval,
       genesisTime: Math.floor(Date.now() / 1000),
@@ -118,6 +124,13 @@ export async function startTopology(
     await app.listen({ host: '127.0.0.1', port: 0 })
     closers.add('devnet listener', () => app.close())
     const self = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+    const liar = await spawnLyingSupervisor(
+      specs.find((s) => s.role === 'supervisor' && s.index === 1)!.rpc!,
+      liarPort,
+      join(logDir, 'lying-supervisor.log'),
+      config.logLevel,
+    )
+    closers.add('lying supervisor double', () => liar.close())
 
     const manifest = (): Manifest => ({
       topology: '3x3',
@@ -129,6 +142,8 @@ export async function startTopology(
       })),
       slotMs: config.slot,
       engineJwt,
+      builderJwt,
+      doubles: { lyingSupervisor: { index: 1, rpc: liar.url } },
       updatedAt: new Date().toISOString(),
       processes: procs.map(manifestProcess),
     })

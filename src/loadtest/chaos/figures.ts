@@ -21,6 +21,40 @@ export type ChainFigures = {
 
 export type FaultRecord = { atMs: number; action: string; target: string; pid: number | null; detail?: string }
 
+/**
+ * The reorg step's figures: valid interop transactions that executed a log it pinned (emitted on
+ * the reorged chain, then reorged out), and what became of each. The bad outcomes are
+ * `acceptedAfterReorg` (the ingress let one through after the log was gone) and `includedAfterReorg`
+ * (a block sealed after the reorg carries one); one included before the reorg is the window the
+ * document's hypothesis (d) is about.
+ */
+export type ReorgFigures = {
+  sourceChain: string
+  /** When the reorg step cut the chain (ms since the scenario began). */
+  reorgAtMs: number
+  /** Valid transactions sent executing a pinned log. */
+  executing: number
+  /** Of those, executing a log whose block is no longer canonical at the end. */
+  orphaned: number
+  /** Of the orphaned, by outcome and time: refused at the ingress (before / after the reorg), accepted (before / after). */
+  refusedBeforeReorg: number
+  refusedAfterReorg: number
+  acceptedBeforeReorg: number
+  acceptedAfterReorg: number
+  /** The last accepted after the reorg: ms after it (0: none). */
+  lastAcceptedAfterReorgMs: number
+  /** Accepted orphaned transactions in a block timestamped before / after the reorg, and in none by the end. */
+  includedBeforeReorg: number
+  includedAfterReorg: number
+  notIncluded: number
+  unanswered: number
+  /** Up to 10 orphaned transactions included after the reorg: hash, chain, ms from the reorg to the block. */
+  includedAfterExamples: { hash: string; chain: string; blockAfterReorgMs: number }[]
+}
+
+/** What each chain's sweep did during the window (its /metrics, before and after): evict verdicts (a transaction left in the pool, as without --drop, is judged again every round), builder notices sent, rounds. */
+export type SweepFigures = Record<string, { evictVerdicts: number; notified: number; rounds: number }>
+
 /** What a chaos scenario measured (README "Chaos scenarios"); fields are added, never renamed. */
 export type ChaosFigures = {
   schema: 1
@@ -69,6 +103,10 @@ export type ChaosFigures = {
   recoverAfterLastActionS: number | null
   perSecond: { t: number; sent: number; accepted: number; validRefused: number; forgedAccepted: number }[]
   blocksPerSecond: Record<string, { t: number; blocks: number }[]>
+  /** Present when a reorg step ran (scenarios/reorg-under-messages.json). */
+  reorg?: ReorgFigures
+  /** Each chain's sweep during the window (absent when its metrics were not read). */
+  sweep?: SweepFigures
 }
 
 export function quantiles(values: number[]): Quantiles {
@@ -91,6 +129,57 @@ export type FigureInput = {
   chains: { watch: ChainWatch; blocks: CanonicalBlock[] }[]
   faults: FaultRecord[]
   recover: { sinceFirstMs: number; sinceLastMs: number } | null
+  sweep?: SweepFigures
+}
+
+function reorgFigures(
+  i: FigureInput,
+  landedAt: Map<string, number>,
+): { figures: ReorgFigures; orphaned: Set<string> } | undefined {
+  const pinned = i.sent.filter((t) => t.source !== undefined)
+  const cut = [...i.faults].reverse().find((f) => f.action === 'reorg')
+  if (pinned.length === 0 || !cut) return undefined
+  const sourceChain = pinned[0]!.source!.chain
+  const canonical = new Map<number, string>()
+  for (const c of i.chains)
+    if (c.watch.name === sourceChain) for (const b of c.blocks) canonical.set(b.number, b.hash.toLowerCase())
+  const orphaned = pinned.filter((t) => canonical.get(t.source!.blockNumber) !== t.source!.blockHash)
+  const reorgWallMs = i.wallT0 + cut.atMs
+  const r: ReorgFigures = {
+    sourceChain,
+    reorgAtMs: cut.atMs,
+    executing: pinned.length,
+    orphaned: orphaned.length,
+    refusedBeforeReorg: 0,
+    refusedAfterReorg: 0,
+    acceptedBeforeReorg: 0,
+    acceptedAfterReorg: 0,
+    lastAcceptedAfterReorgMs: 0,
+    includedBeforeReorg: 0,
+    includedAfterReorg: 0,
+    notIncluded: 0,
+    unanswered: 0,
+    includedAfterExamples: [],
+  }
+  for (const t of orphaned) {
+    const after = t.sentMs >= cut.atMs
+    if (t.outcome === 'refused') after ? r.refusedAfterReorg++ : r.refusedBeforeReorg++
+    else if (t.outcome === 'unanswered') r.unanswered++
+    if (t.outcome !== 'accepted') continue
+    if (after) {
+      r.acceptedAfterReorg++
+      r.lastAcceptedAfterReorgMs = Math.max(r.lastAcceptedAfterReorgMs, t.sentMs - cut.atMs)
+    } else r.acceptedBeforeReorg++
+    const ts = landedAt.get(t.hash)
+    if (ts === undefined) r.notIncluded++
+    else if (ts * 1000 < reorgWallMs) r.includedBeforeReorg++
+    else {
+      r.includedAfterReorg++
+      if (r.includedAfterExamples.length < 10)
+        r.includedAfterExamples.push({ hash: t.hash, chain: t.chain, blockAfterReorgMs: ts * 1000 - reorgWallMs })
+    }
+  }
+  return { figures: r, orphaned: new Set(orphaned.map((t) => t.hash)) }
 }
 
 export function computeFigures(i: FigureInput): ChaosFigures {
@@ -98,23 +187,34 @@ export function computeFigures(i: FigureInput): ChaosFigures {
   const accepted = zero()
   const refused = zero()
   const refusedByCode: Record<string, number> = {}
+  // Where every transaction landed, and when its block was first seen.
+  const landed = new Map<string, number | undefined>()
+  const landedAt = new Map<string, number>()
+  for (const c of i.chains)
+    for (const b of c.blocks) {
+      const seen = c.watch.seenAt(b.number)
+      for (const h of b.txs) {
+        landed.set(h, seen)
+        landedAt.set(h, b.timestamp)
+      }
+    }
+  // A valid transaction whose initiating log a reorg removed is valid no more: its fate is in `reorg`.
+  const reorg = reorgFigures(i, landedAt)
+  const orphan = (t: SentTx) => reorg?.orphaned.has(t.hash) === true
   let unanswered = 0
+  let orphanedRefused = 0
   for (const t of i.sent) {
     sent[t.case]++
     if (t.outcome === 'accepted') accepted[t.case]++
     else if (t.outcome === 'refused') {
       refused[t.case]++
-      if (t.case !== 'forged') refusedByCode[String(t.code)] = (refusedByCode[String(t.code)] ?? 0) + 1
+      if (orphan(t)) orphanedRefused++
+      else if (t.case !== 'forged') refusedByCode[String(t.code)] = (refusedByCode[String(t.code)] ?? 0) + 1
     } else if (t.outcome === 'unanswered') unanswered++
   }
-  // Where every transaction landed, and when its block was first seen.
-  const landed = new Map<string, number | undefined>()
-  for (const c of i.chains)
-    for (const b of c.blocks) {
-      const seen = c.watch.seenAt(b.number)
-      for (const h of b.txs) landed.set(h, seen)
-    }
-  const lostTx = i.sent.filter((t) => t.outcome === 'accepted' && t.case !== 'forged' && !landed.has(t.hash))
+  const lostTx = i.sent.filter(
+    (t) => t.outcome === 'accepted' && t.case !== 'forged' && !landed.has(t.hash) && !orphan(t),
+  )
   const inclusion: number[] = []
   for (const t of i.sent) {
     if (t.outcome !== 'accepted' || t.case === 'forged') continue
@@ -168,7 +268,7 @@ export function computeFigures(i: FigureInput): ChaosFigures {
     if (!s) continue
     s.sent++
     if (t.outcome === 'accepted') s.accepted++
-    if (t.outcome === 'refused' && t.case !== 'forged') s.validRefused++
+    if (t.outcome === 'refused' && t.case !== 'forged' && !orphan(t)) s.validRefused++
     if (t.outcome === 'accepted' && t.case === 'forged') s.forgedAccepted++
   }
   const blocksPerSecond: ChaosFigures['blocksPerSecond'] = {}
@@ -189,16 +289,16 @@ export function computeFigures(i: FigureInput): ChaosFigures {
     sent,
     accepted,
     refused,
-    validRefused: refused.plain + refused.valid,
+    validRefused: refused.plain + refused.valid - orphanedRefused,
     refusedByCode,
     refusedExamples: i.sent
-      .filter((t) => t.outcome === 'refused' && t.case !== 'forged')
+      .filter((t) => t.outcome === 'refused' && t.case !== 'forged' && !orphan(t))
       .slice(0, 20)
       .map((t) => ({ atMs: t.sentMs, chain: t.chain, case: t.case, code: t.code, message: t.message })),
     forgedAccepted: accepted.forged,
     unanswered,
     skipped: i.skipped,
-    included: accepted.plain + accepted.valid - lostTx.length,
+    included: i.sent.filter((t) => t.outcome === 'accepted' && t.case !== 'forged' && landed.has(t.hash)).length,
     lost: lostTx.length,
     lostExamples: lostTx
       .slice(0, 20)
@@ -214,6 +314,8 @@ export function computeFigures(i: FigureInput): ChaosFigures {
     recoverAfterLastActionS: i.recover ? i.recover.sinceLastMs / 1000 : null,
     perSecond,
     blocksPerSecond,
+    ...(reorg ? { reorg: reorg.figures } : {}),
+    ...(i.sweep ? { sweep: i.sweep } : {}),
   }
 }
 
@@ -230,10 +332,22 @@ export const CHAOS_METRICS = [
   'recoverS',
   'included',
   'accepted',
+  'reorgOrphaned',
+  'reorgAcceptedAfter',
+  'reorgIncludedAfter',
+  'sweepEvictVerdicts',
 ] as const
 
 export function chaosMetric(f: ChaosFigures, name: string): number {
   switch (name) {
+    case 'reorgOrphaned':
+      return f.reorg?.orphaned ?? 0
+    case 'reorgAcceptedAfter':
+      return f.reorg?.acceptedAfterReorg ?? 0
+    case 'reorgIncludedAfter':
+      return f.reorg?.includedAfterReorg ?? 0
+    case 'sweepEvictVerdicts':
+      return Object.values(f.sweep ?? {}).reduce((a, s) => a + s.evictVerdicts, 0)
     case 'recoverS':
       return f.recoverS ?? Number.POSITIVE_INFINITY
     case 'accepted':

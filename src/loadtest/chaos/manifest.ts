@@ -18,6 +18,8 @@ export type ClusterProcess = {
   engine?: string
   healthz?: string
   metrics?: string
+  /** Sequencers: the builder API (pbs_*), JWT `builderJwt`. */
+  builderApi?: string
 }
 export type ClusterManifest = {
   devnet: { pid: number; metrics: string; healthz: string }
@@ -25,6 +27,10 @@ export type ClusterManifest = {
   slotMs: number
   /** The engines' JWT secret file (hex). */
   engineJwt?: string
+  /** The builders' JWT secret file (hex): the flood step's submissions. */
+  builderJwt?: string
+  /** The devnet's test doubles: the lying supervisor in front of supervisor `index` (the fault step's `lie`). */
+  doubles?: { lyingSupervisor?: { index: number; rpc: string } }
   processes: ClusterProcess[]
 }
 

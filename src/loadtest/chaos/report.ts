@@ -7,6 +7,21 @@ const RED = '#dc2626'
 const GREY = '#6b7280'
 const CHAIN_COLORS = ['#2563eb', '#ea580c', '#7c3aed']
 
+/** The reorg step's figures in one sentence (printed and in the report). */
+export function reorgLine(f: ChaosFigures): string | undefined {
+  const r = f.reorg
+  if (!r) return undefined
+  return `${r.executing} valid interop transactions executed logs of ${r.sourceChain} that the reorg at ${(r.reorgAtMs / 1000).toFixed(1)}s removed (${r.orphaned} of them orphaned): refused ${r.refusedBeforeReorg} before / ${r.refusedAfterReorg} after the reorg, accepted ${r.acceptedBeforeReorg} before / ${r.acceptedAfterReorg} after${r.acceptedAfterReorg ? ` (the last ${r.lastAcceptedAfterReorgMs} ms after)` : ''}; of the accepted, included before the reorg ${r.includedBeforeReorg}, included after it ${r.includedAfterReorg}, in no block ${r.notIncluded}; unanswered ${r.unanswered}`
+}
+
+/** The sweeps' work in the window (evict verdicts, builder notices, rounds per chain). */
+export function sweepLine(f: ChaosFigures): string | undefined {
+  if (!f.sweep) return undefined
+  return Object.entries(f.sweep)
+    .map(([c, w]) => `${c}: ${w.evictVerdicts} evict verdicts, ${w.notified} builder notices, ${w.rounds} rounds`)
+    .join('; ')
+}
+
 /** The chaos figures as the lines `loadtest run` prints under a traffic step. */
 export function formatChaos(f: ChaosFigures): string {
   const chains = f.chains
@@ -27,6 +42,8 @@ export function formatChaos(f: ChaosFigures): string {
     `  included   ${f.included}; lost ${f.lost}; ingress → block p50 ${f.inclusionMs.p50}ms p99 ${f.inclusionMs.p99}ms max ${f.inclusionMs.max}ms`,
     `  chains     ${chains}`,
     `  recovery   ${f.recoverS === null ? 'not measured' : `${f.recoverS}s after the first fault (${f.recoverAfterLastActionS}s after the last action)`}`,
+    ...(f.reorg ? [`  reorg      ${reorgLine(f)}`] : []),
+    ...(f.sweep ? [`  sweep      ${sweepLine(f)}`] : []),
     '',
   ].join('\n')
 }
@@ -72,6 +89,8 @@ function figuresHtml(f: ChaosFigures, title: string): string {
         ? 'not measured'
         : `${f.recoverS} s from the first fault (${f.recoverAfterLastActionS} s from the last action)`,
     ],
+    ...(f.reorg ? [['reorged messages', reorgLine(f)!] as [string, string]] : []),
+    ...(f.sweep ? [['sweeps', sweepLine(f)!] as [string, string]] : []),
     ...f.chains.map((c): [string, string] => [
       `chain ${c.chain} (${c.chainId})`,
       `${c.blocks} blocks, ${c.slotsMissed} slots missed, ${c.blocksLate} late, longest gap ${c.maxGapS} s, seen ${c.seenDelayMs.p50}/${c.seenDelayMs.max} ms (p50/max) after the timestamp${c.leaderChanges.length ? `; leader ${c.leaderChanges.map((l) => `${l.from} → ${l.to} at ${(l.atMs / 1000).toFixed(1)} s`).join(', ')}` : ''}`,
@@ -143,6 +162,43 @@ export function renderScenarioReport(r: ScenarioResult): string {
         `<tr><td>${s.index + 1}${s.name ? ` ${esc(s.name)}` : ''}</td><td>${esc(s.kind)}</td><td>${(s.startMs / 1000).toFixed(1)} s</td><td>${(s.endMs / 1000).toFixed(1)} s</td><td>${s.expectations.map((e) => `<span class="${e.ok ? 'ok' : 'bad'}">${esc(e.expect)} (${e.actual})</span>`).join(', ')}</td></tr>`,
     )
     .join('')}</table>`
+  const loads = r.steps
+    .filter((s) => s.result)
+    .map((s) => {
+      const x = s.result!
+      const seq = x.extra.sequencer as
+        | { deadlineToSeal?: { count: number; meanMs: number | null }; engineGetPayload?: { meanMs: number | null } }
+        | undefined
+      const rows: [string, string][] = [
+        ['target', `${x.kind} ${x.target} (${x.method})`],
+        ['requests', `${x.requests.sent} sent, ${x.requests.answered} answered at ${x.rate ?? 'closed loop'}/s asked`],
+        [
+          'answers',
+          Object.entries(x.codes)
+            .sort((a, b) => b[1] - a[1])
+            .map(([c, n]) => `${c} ×${n}`)
+            .join(', ') || '—',
+        ],
+        [
+          'HTTP',
+          Object.entries(x.http)
+            .map(([c, n]) => `${c} ×${n}`)
+            .join(', ') || '—',
+        ],
+        ['latency', `p50 ${x.latencyMs.p50} ms, p99 ${x.latencyMs.p99} ms, max ${x.latencyMs.max} ms`],
+        ['timeouts / transport errors', `${x.timeouts} / ${x.transportErrors}`],
+        ...(seq
+          ? [
+              [
+                'sequencer',
+                `deadline → seal ${seq.deadlineToSeal?.meanMs ?? '—'} ms mean over ${seq.deadlineToSeal?.count ?? 0} seals, engine getPayload ${seq.engineGetPayload?.meanMs ?? '—'} ms`,
+              ] as [string, string],
+            ]
+          : []),
+      ]
+      return `<h2>Load of step ${s.index + 1}${s.name ? ` (${esc(s.name)})` : ''}</h2>${table(rows)}`
+    })
+    .join('\n')
   const windows = r.steps
     .filter((s) => s.chaos)
     .map((s) => figuresHtml(s.chaos!, `Traffic measured at step ${s.index + 1}${s.name ? ` (${s.name})` : ''}`))
@@ -170,6 +226,7 @@ svg{width:100%;height:auto;background:#fafafa;border:1px solid #e5e7eb;border-ra
 </style></head><body>
 <h1>${esc(r.name ?? r.scenario)} <span class="${r.passed ? 'ok' : 'bad'}">${r.passed ? 'passed' : 'FAILED'}</span></h1>
 ${steps}
+${loads}
 ${windows}
 <h2>Run</h2>
 ${table(about)}

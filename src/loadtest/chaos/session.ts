@@ -1,8 +1,16 @@
 import { setTimeout as pause } from 'node:timers/promises'
+import { RpcClient } from '../../rpc/index.js'
 import { LoadtestError } from '../errors.js'
 import { type ExpectationOutcome, holds, type Op } from '../expect.js'
 import { type CanonicalBlock, ChainWatch } from './chainWatch.js'
-import { CHAOS_METRICS, type ChaosFigures, chaosMetric, computeFigures, type FaultRecord } from './figures.js'
+import {
+  CHAOS_METRICS,
+  type ChaosFigures,
+  chaosMetric,
+  computeFigures,
+  type FaultRecord,
+  type SweepFigures,
+} from './figures.js'
 import { type ClusterManifest, readManifest } from './manifest.js'
 import { Traffic, type TrafficOptions } from './traffic.js'
 
@@ -17,10 +25,20 @@ export class ChaosSession {
   readonly wallT0 = Date.now()
   readonly faults: FaultRecord[] = []
   watches: ChainWatch[] = []
-  traffic: { t: Traffic; options: TrafficOptions; startMs: number; startedAt: string } | undefined
+  traffic:
+    | {
+        t: Traffic
+        options: TrafficOptions
+        startMs: number
+        startedAt: string
+        sweepBefore: Map<string, SweepCounts> | undefined
+      }
+    | undefined
   recover: { sinceFirstMs: number; sinceLastMs: number } | null = null
   /** Processes stopped by a fault step and not yet continued: continued by `finish`. */
   readonly stopped = new Set<number>()
+  /** Lying-supervisor doubles a fault step switched on and not yet off: made honest by `finish`. */
+  readonly lying = new Set<string>()
   #started = false
 
   constructor(manifestPath: string | undefined) {
@@ -59,7 +77,13 @@ export class ChaosSession {
       t.close()
       throw err
     }
-    this.traffic = { t, options, startMs: this.now(), startedAt: new Date().toISOString() }
+    this.traffic = {
+      t,
+      options,
+      startMs: this.now(),
+      startedAt: new Date().toISOString(),
+      sweepBefore: await sweepCounts(m),
+    }
   }
 
   /** Stops the traffic, waits `drainMs` for the last transactions to land, and measures. */
@@ -73,7 +97,21 @@ export class ChaosSession {
     const chains: { watch: ChainWatch; blocks: CanonicalBlock[] }[] = []
     for (const w of this.watches) chains.push({ watch: w, blocks: await w.canonical() })
     tr.t.close()
+    const sweepAfter = await sweepCounts(this.manifest())
+    let sweep: SweepFigures | undefined
+    if (tr.sweepBefore && sweepAfter) {
+      sweep = {}
+      for (const [chain, a] of sweepAfter) {
+        const b = tr.sweepBefore.get(chain) ?? { evictVerdicts: 0, notified: 0, rounds: 0 }
+        sweep[chain] = {
+          evictVerdicts: a.evictVerdicts - b.evictVerdicts,
+          notified: a.notified - b.notified,
+          rounds: a.rounds - b.rounds,
+        }
+      }
+    }
     return computeFigures({
+      ...(sweep ? { sweep } : {}),
       startedAt: tr.startedAt,
       wallT0: this.wallT0,
       windowMs: [tr.startMs, endMs],
@@ -94,6 +132,12 @@ export class ChaosSession {
       } catch {}
     }
     this.stopped.clear()
+    for (const url of this.lying) {
+      const c = new RpcClient(url, { timeoutMs: 30_000 })
+      await c.call('liar_setMode', [{ lie: false }]).catch(() => undefined)
+      c.close()
+    }
+    this.lying.clear()
     this.traffic?.t.close()
     for (const w of this.watches) w.close()
   }
@@ -118,4 +162,39 @@ export function evaluateChaos(f: ChaosFigures, es: readonly ChaosExpectation[]):
     const actual = chaosMetric(f, e.metric)
     return { expect: e.text, ok: holds(actual, e.op, e.value), actual }
   })
+}
+
+type SweepCounts = { evictVerdicts: number; notified: number; rounds: number }
+
+/** One counter of a Prometheus text page, summed over the series whose labels include `labels`. */
+function counter(text: string, name: string, labels: string[]): number {
+  let sum = 0
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue
+    if (!labels.every((l) => line.includes(l))) continue
+    const v = Number(line.slice(line.lastIndexOf(' ') + 1))
+    if (Number.isFinite(v)) sum += v
+  }
+  return sum
+}
+
+/** Every chain's sweep counters (its /metrics): undefined when one does not answer (the figures then leave `sweep` out). */
+async function sweepCounts(m: ClusterManifest): Promise<Map<string, SweepCounts> | undefined> {
+  const out = new Map<string, SweepCounts>()
+  for (const c of m.chains) {
+    const p = m.processes.find((x) => x.role === 'sweep' && x.chain === c.chainId)
+    if (!p?.metrics) return undefined
+    try {
+      const r = await fetch(p.metrics, { signal: AbortSignal.timeout(2_000) })
+      const text = await r.text()
+      out.set(c.name, {
+        evictVerdicts: counter(text, 'superguard_sweep_transactions_total', ['verdict="evict"']),
+        notified: counter(text, 'superguard_sweep_actions_total', ['action="notify"', 'result="ok"']),
+        rounds: counter(text, 'superguard_sweep_rounds_total', ['result="ok"']),
+      })
+    } catch {
+      return undefined
+    }
+  }
+  return out
 }

@@ -1,51 +1,25 @@
 import { readFileSync } from 'node:fs'
 import { setTimeout as pause } from 'node:timers/promises'
 import type { Hex } from '../../interop/index.js'
-import { RpcClient } from '../../rpc/index.js'
-import { parseDuration } from '../../util/duration.js'
+import { RemoteRpcError, RpcClient } from '../../rpc/index.js'
 import { LoadtestError } from '../errors.js'
 import { readKey } from '../ingress.js'
-import type { StepContext, StepKind } from '../scenario.js'
-import { type ClusterProcess, checkTarget, leaderOf, readManifest, resolveTarget } from './manifest.js'
+import type { StepKind } from '../scenario.js'
+import { flood } from './floodStep.js'
+import {
+  type ClusterManifest,
+  type ClusterProcess,
+  checkTarget,
+  leaderOf,
+  readManifest,
+  resolveTarget,
+} from './manifest.js'
+import { reorg } from './reorgStep.js'
 import { evaluateChaos, parseChaosExpectations } from './session.js'
+import { type Body, duration, keys, noExpect, object, rate } from './stepBody.js'
 
 /** The dev chains' first account (public test mnemonic), funded in engine-sim's default genesis. */
 export const DEV_FUNDING_KEY: Hex = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80'
-
-type Body = Record<string, unknown>
-
-function object(body: unknown, kind: string, ctx: StepContext): Body {
-  if (body === null || typeof body !== 'object' || Array.isArray(body))
-    throw new LoadtestError(`step ${ctx.index + 1}: "${kind}" must be an object`)
-  return body as Body
-}
-
-function keys(b: Body, allowed: string[], kind: string, ctx: StepContext): void {
-  for (const k of Object.keys(b))
-    if (!allowed.includes(k))
-      throw new LoadtestError(`step ${ctx.index + 1}: "${kind}" has unknown key "${k}" (known: ${allowed.join(', ')})`)
-}
-
-function duration(v: unknown, what: string): number {
-  try {
-    return parseDuration(v as string | number)
-  } catch (err) {
-    throw new LoadtestError(`${what}: ${(err as Error).message}`)
-  }
-}
-
-function rate(v: unknown, what: string): number {
-  if (v === undefined) return 0
-  if (typeof v !== 'number' || !(v >= 0) || v > 10_000) throw new LoadtestError(`${what}: expected 0..10000 tx/s`)
-  return v
-}
-
-function noExpect(expect: readonly string[], kind: string, ctx: StepContext): void {
-  if (expect.length > 0)
-    throw new LoadtestError(
-      `step ${ctx.index + 1}: a "${kind}" step has no figures of its own; put "expect" on the traffic step that stops`,
-    )
-}
 
 /**
  * `{"traffic": {"interop": 20, "plain": 50, "forged": 2}}` starts steady traffic through every chain's
@@ -95,7 +69,7 @@ const traffic: StepKind = {
   },
 }
 
-const ACTIONS = ['kill', 'stop', 'cont', 'slow'] as const
+const ACTIONS = ['kill', 'stop', 'cont', 'slow', 'lie'] as const
 
 function targets(v: unknown, what: string): string[] {
   const list = Array.isArray(v) ? v : [v]
@@ -119,7 +93,11 @@ const fault: StepKind = {
     const act = acts[0]!
     keys(
       b,
-      [act, ...(act === 'stop' || act === 'slow' ? ['for'] : []), ...(act === 'slow' ? ['latency'] : [])],
+      [
+        act,
+        ...(act === 'stop' || act === 'slow' || act === 'lie' ? ['for'] : []),
+        ...(act === 'slow' ? ['latency'] : []),
+      ],
       'fault',
       ctx,
     )
@@ -169,6 +147,20 @@ const fault: StepKind = {
       }
       return { expectations: [] }
     }
+    if (act === 'lie') {
+      // Noted before the call: whatever happens to the answer, the scenario's end makes it honest again.
+      for (const p of procs) s.lying.add(lyingUrl(m, p))
+      for (const p of procs) await setLying(m, p, true)
+      for (const p of procs) record('lie', p, 'lying-supervisor double: valid ↔ invalid')
+      if (b.for !== undefined) {
+        await pause(duration(b.for, 'for'))
+        for (const p of procs) {
+          s.lying.delete(await setLying(m, p, false))
+          record('honest', p)
+        }
+      }
+      return { expectations: [] }
+    }
     if (act === 'kill') {
       for (const p of procs) {
         signal(p, 'SIGKILL')
@@ -199,6 +191,37 @@ const fault: StepKind = {
     }
     return { expectations: [] }
   },
+}
+
+/**
+ * `{"fault": {"lie": "supervisor-1", "for": "20s"}}`: the devnet's lying-supervisor double in front
+ * of that supervisor (the manifest's `doubles.lyingSupervisor`) turns its check answers around
+ * (`liar_setMode`); honest again after `for`, or at the scenario's end (ChaosSession.finish).
+ */
+function lyingUrl(m: ClusterManifest, p: ClusterProcess): string {
+  const d = m.doubles?.lyingSupervisor
+  if (!d || p.role !== 'supervisor' || p.index !== d.index)
+    throw new LoadtestError(
+      `${p.name}: no lying-supervisor double in front of it (the manifest's doubles: ${d ? `supervisor-${d.index}` : 'none'})`,
+    )
+  return d.rpc
+}
+
+export async function setLying(m: ClusterManifest, p: ClusterProcess, on: boolean): Promise<string> {
+  const url = lyingUrl(m, p)
+  // 30 s, asked twice: the double is served by the devnet process, which answered 40 s late once on
+  // this box at load 45 (2026-12-06). liar_setMode is idempotent.
+  for (let attempt = 1; ; attempt++) {
+    const c = new RpcClient(url, { timeoutMs: 30_000 })
+    try {
+      await c.call('liar_setMode', [{ lie: on }])
+      return url
+    } catch (err) {
+      if (attempt >= 2 || err instanceof RemoteRpcError) throw err
+    } finally {
+      c.close()
+    }
+  }
 }
 
 /** `{"wait": "10s"}`: lets the traffic and the cluster run. */
@@ -268,8 +291,9 @@ const recover: StepKind = {
       await pause(200)
     }
     const now = s.now()
-    const first = s.faults[0]?.atMs
-    const last = s.faults[s.faults.length - 1]?.atMs
+    const faults = s.faults.filter((f) => !MARKERS.has(f.action))
+    const first = faults[0]?.atMs
+    const last = faults[faults.length - 1]?.atMs
     if (ok && first !== undefined) s.recover = { sinceFirstMs: now - first, sinceLastMs: now - last! }
     return {
       expectations: [
@@ -279,10 +303,15 @@ const recover: StepKind = {
   },
 }
 
+/** Entries of the faults list that are no fault (the reorg step's pin, a flood's end): recovery is timed from the others. */
+const MARKERS = new Set(['pin', 'unpin', 'honest', 'fast', 'flood end'])
+
 /** The chaos step kinds, added to the scenario format's STEP_KINDS. */
 export const CHAOS_STEP_KINDS: [string, StepKind][] = [
   ['traffic', traffic],
   ['fault', fault],
   ['wait', wait],
   ['recover', recover],
+  ['reorg', reorg],
+  ['flood', flood],
 ]

@@ -37,7 +37,12 @@ export type SentTx = {
   code?: number
   /** The refusal's message (kept for the first refusals only). */
   message?: string
+  /** A valid interop transaction executing a pinned log (the reorg step's): the initiating block. */
+  source?: TxSource
 }
+
+/** Where a pinned initiating log sits: chain, block number and hash (the reorg step removes that block). */
+export type TxSource = { chain: string; blockNumber: number; blockHash: string }
 
 /** Gas of an emitter call with one 32-byte log (~24k), with room. */
 const EMITTER_GAS = 60_000n
@@ -56,6 +61,8 @@ type Lane = {
   senders: Sender[]
   next: number
   logs: HarvestedLog[]
+  /** The reorg step's logs: while set, this chain's valid transactions execute only these. */
+  pinned: { logs: HarvestedLog[]; source: TxSource } | undefined
   owed: Record<TrafficCase, number>
 }
 
@@ -107,6 +114,7 @@ export class Traffic {
         senders,
         next: 0,
         logs: [],
+        pinned: undefined,
         owed: { plain: 0, valid: 0, forged: 0 },
       })
     }
@@ -205,12 +213,14 @@ export class Traffic {
       return
     }
     const salt = this.#salt++
+    const pin = kase === 'valid' ? l.pinned : undefined
+    const logs = pin?.logs ?? l.logs
     const raw =
       kase === 'plain'
         ? sender.s.sign({ ...this.#common(l, sender), to: EMITTER_ADDRESS, gas: EMITTER_GAS, data: emitterData(1) })
         : sender.s.sign({
             ...this.#common(l, sender),
-            ...interopFields(l.logs[salt % l.logs.length]!, kase === 'forged', salt, true),
+            ...interopFields(logs[salt % logs.length]!, kase === 'forged', salt, true),
           })
     const tx: SentTx = {
       chain: l.name,
@@ -218,6 +228,7 @@ export class Traffic {
       hash: txHash(raw),
       sentMs: Math.round(performance.now() - this.#t0),
       outcome: 'pending',
+      ...(pin ? { source: pin.source } : {}),
     }
     this.sent.push(tx)
     sender.busy = true
@@ -249,6 +260,64 @@ export class Traffic {
     this.#inflight.add(p)
   }
 
+  /**
+   * The reorg step's initiating logs: one emitter transaction of `n` logs on chain `name`, sent
+   * through its ingress by one of its senders (taken while idle, so its nonce stays in order), and
+   * the included logs with the block they sit in.
+   */
+  async emitLogs(name: string, n: number, timeoutMs = 30_000): Promise<{ logs: HarvestedLog[]; source: TxSource }> {
+    const l = this.#lanes.find((x) => x.name === name)
+    if (!l) throw new LoadtestError(`the traffic has no chain ${name}`)
+    const end = performance.now() + timeoutMs
+    let s: Sender | undefined
+    while (!(s = l.senders.find((x) => !x.busy && !x.retired))) {
+      if (performance.now() > end) throw new LoadtestError(`chain ${name}: no idle sender to emit logs`)
+      await pause(20)
+    }
+    s.busy = true
+    try {
+      const hash = await l.client.call<string>('eth_sendRawTransaction', [
+        s.s.sign({
+          ...this.#common(l, s),
+          to: EMITTER_ADDRESS,
+          gas: 60_000n + 30_000n * BigInt(n),
+          data: emitterData(n),
+        }),
+      ])
+      s.nonce++
+      const r = await receipt(l.client, hash, timeoutMs)
+      const block = await l.client.call<{ hash: string; timestamp: string } | null>('eth_getBlockByHash', [
+        r.blockHash,
+        false,
+      ])
+      if (!block) throw new LoadtestError(`chain ${name}: block ${r.blockHash} of the emitted logs is gone`)
+      const logs = r.logs.map((g) => ({
+        chainId: BigInt(l.chainId),
+        origin: g.address,
+        blockNumber: BigInt(r.blockNumber),
+        logIndex: Number(BigInt(g.logIndex)),
+        timestamp: BigInt(block.timestamp),
+        topics: g.topics,
+        data: g.data,
+      }))
+      return {
+        logs,
+        source: { chain: name, blockNumber: Number(BigInt(r.blockNumber)), blockHash: r.blockHash.toLowerCase() },
+      }
+    } finally {
+      s.busy = false
+    }
+  }
+
+  /** Chains `names`' valid transactions execute only `logs` from now on (undefined: back to the harvested ones). */
+  pin(names: readonly string[], pinned: { logs: HarvestedLog[]; source: TxSource } | undefined): void {
+    for (const name of names) {
+      const l = this.#lanes.find((x) => x.name === name)
+      if (!l) throw new LoadtestError(`the traffic has no chain ${name}`)
+      l.pinned = pinned
+    }
+  }
+
   /** Stops sending and waits for every answer. */
   async stop(): Promise<void> {
     clearInterval(this.#timer)
@@ -270,13 +339,20 @@ function txHash(raw: Hex): string {
   return bytesToHex(keccak256(hexToBytes(raw))).toLowerCase()
 }
 
-async function receipt(client: RpcClient, hash: string, timeoutMs: number): Promise<void> {
+type Receipt = {
+  status: string
+  blockNumber: string
+  blockHash: string
+  logs: { address: Hex; topics: Hex[]; data: Hex; logIndex: string }[]
+}
+
+async function receipt(client: RpcClient, hash: string, timeoutMs: number): Promise<Receipt> {
   const end = Date.now() + timeoutMs
   for (;;) {
-    const r = await client.call<{ status: string } | null>('eth_getTransactionReceipt', [hash]).catch(() => null)
+    const r = await client.call<Receipt | null>('eth_getTransactionReceipt', [hash]).catch(() => null)
     if (r) {
       if (r.status !== '0x1') throw new LoadtestError(`seed transaction ${hash} failed`)
-      return
+      return r
     }
     if (Date.now() > end) throw new LoadtestError(`seed transaction ${hash} not included within ${timeoutMs} ms`)
     await pause(100)
