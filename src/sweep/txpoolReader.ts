@@ -195,12 +195,19 @@ export class TxpoolReader {
           signal,
         )
         .catch(() => {})
-    const [p, b] = await c.batch(
-      [{ method: 'eth_newPendingTransactionFilter' }, { method: 'eth_newBlockFilter' }],
-      signal,
-    )
-    if (p!.ok && b!.ok && typeof p!.result === 'string' && typeof b!.result === 'string')
-      this.#filters = { pending: p!.result, blocks: b!.result }
+    let answers: Awaited<ReturnType<RpcClient['batch']>>
+    try {
+      answers = await c.batch([{ method: 'eth_newPendingTransactionFilter' }, { method: 'eth_newBlockFilter' }], signal)
+    } catch {
+      // An endpoint that refuses batches or answers them in another shape (a bare txpool_content
+      // server, a proxy) reads in full every round; only the sweep closing stops the round here.
+      signal?.throwIfAborted()
+      this.#unsupported = true
+      return
+    }
+    const [p, b] = answers
+    if (p?.ok && b?.ok && typeof p.result === 'string' && typeof b.result === 'string')
+      this.#filters = { pending: p.result, blocks: b.result }
     else this.#unsupported = true
   }
 
