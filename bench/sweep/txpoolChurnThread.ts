@@ -111,6 +111,10 @@ const server = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' }).end(body)
   })
 })
+// A client's keep-alive socket outlives a slow round on a loaded box (Node's default 5 s closes it
+// under the client's next request: "socket hang up"); no bound on a request here.
+server.keepAliveTimeout = 600_000
+server.requestTimeout = 0
 server.listen(0, '127.0.0.1', () =>
   parentPort!.postMessage({
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

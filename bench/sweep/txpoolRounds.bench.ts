@@ -71,13 +71,18 @@ async function rounds(config: SweepConfig): Promise<{ cold: Round; steady: Round
       chainId: fx.execChain,
       threads: availableParallelism(),
       logLevel: 'silent',
-      roundTimeoutMs: 60_000,
+      roundTimeoutMs: 600_000,
+      // 126 MB of txpool_content takes seconds on a loaded 2-core box: the default 5 s (and a 60 s round bound, at load average 30) failed the cold round.
+      requestTimeoutMs: 300_000,
       ...config,
     },
     { logger },
   )
   const one = async (): Promise<Round> => {
     const r = await sweep.runOnce()
+    process.stderr.write(
+      `${config.txpoolRead} round ${r.round}: ${JSON.stringify(r.durationsMs)} p99 ${r.eventLoop.p99Ms}\n`,
+    )
     if (r.counts.valid !== r.pool.interop || r.pool.interop !== N)
       throw new Error(`${r.counts.valid} of ${r.pool.interop} (expected ${N}) valid: ${JSON.stringify(r.byCode)}`)
     return {
