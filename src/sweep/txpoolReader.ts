@@ -46,8 +46,9 @@ const MISMATCH_ROUNDS = 2
  * txpool_status], the new blocks' transaction hashes (they leave), and the new transactions by hash
  * (on a worker). What no filter reports (a transaction replaced or evicted by the client, an
  * executing-chain reorg putting transactions back) shows as a count that disagrees with
- * txpool_status; MISMATCH_ROUNDS of those in a row (one may be a transaction arriving between the
- * calls) make the next round read in full again.
+ * txpool_status: more held here than the client lists reads in full in the same round; fewer,
+ * MISMATCH_ROUNDS rounds in a row (one may be a transaction arriving between the calls), makes the
+ * next round read in full.
  */
 export class TxpoolReader {
   readonly #o: TxpoolReaderOptions
@@ -172,6 +173,12 @@ export class TxpoolReader {
       const s = status!.result as { pending?: unknown; queued?: unknown } | null
       const listed = Number(s?.pending ?? Number.NaN) + Number(s?.queued ?? Number.NaN)
       const held = this.#interop.size + this.#others.size + this.#skipped
+      if (held > listed) {
+        // We list transactions the client no longer holds (dropped, replaced, evicted by another
+        // sweep): this round reads in full, so none of them is checked or acted on again.
+        this.#next = 'count-mismatch'
+        return undefined
+      }
       if (listed === held) this.#mismatches = 0
       else if (++this.#mismatches >= MISMATCH_ROUNDS) this.#next = 'count-mismatch'
     }
