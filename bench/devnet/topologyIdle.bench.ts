@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as pause } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import type { Manifest } from '../../src/devnet/topology/manifest.js'
+import { readScenario, runScenario } from '../../src/loadtest/index.js'
 import { report } from '../_harness.js'
 
 /**
@@ -12,12 +13,17 @@ import { report } from '../_harness.js'
  * healthy, the CPU that start-up cost (all processes), and the idle CPU of the whole cluster over
  * WINDOW_S seconds at SLOT_S-second blocks (no traffic), per role and for the costliest process,
  * read from /proc/<pid>/stat (utime + stime, every thread). Goals: start ≤ 30 s; idle ≤ 50 % of one core.
- *   SLOT_S=2 WINDOW_S=20 node dist/bench/devnet/topologyIdle.bench.js
+ * CPU-seconds do not grow with the machine's other load the way wall-clock time does, so they are
+ * reported per process beside the load average. TRAFFIC=steady,steady-full-rate then runs those
+ * scenarios/*.json on the same cluster and reports each one's CPU by role over its run and per
+ * accepted transaction (above the idle rate): what a transaction costs the whole cluster.
+ *   SLOT_S=2 WINDOW_S=20 [TRAFFIC=steady] node dist/bench/devnet/topologyIdle.bench.js
  */
 const SLOT_S = Number(process.env.SLOT_S ?? 2)
 const WINDOW_S = Number(process.env.WINDOW_S ?? 20)
 const SETTLE_S = Number(process.env.SETTLE_S ?? 5)
 const TICKS = 100 // USER_HZ on Linux
+const TRAFFIC = (process.env.TRAFFIC ?? '').split(',').filter((x) => x !== '')
 
 function cpuTicks(pid: number): number | undefined {
   try {
@@ -56,6 +62,8 @@ try {
     ...m.processes.map((p) => ({ name: p.name, role: p.role as string, pid: p.pid! })),
   ]
   const startCpuS = procs.reduce((s, p) => s + (cpuTicks(p.pid) ?? 0), 0) / TICKS
+  const startLoad = loadavg().map((x) => Math.round(x * 100) / 100)
+  const startCpuByProcess = Object.fromEntries(procs.map((p) => [p.name, (cpuTicks(p.pid) ?? 0) / TICKS]))
   const startCpuByRole: Record<string, number> = {}
   for (const p of procs)
     startCpuByRole[p.role] = Math.round(((startCpuByRole[p.role] ?? 0) + (cpuTicks(p.pid) ?? 0) / TICKS) * 10) / 10
@@ -68,7 +76,37 @@ try {
   const byRole: Record<string, number> = {}
   for (const u of used) byRole[u.role] = Math.round(((byRole[u.role] ?? 0) + u.pct) * 10) / 10
   const total = used.reduce((s, u) => s + u.pct, 0)
+  const idleLoad = loadavg().map((x) => Math.round(x * 100) / 100)
   const top = [...used].sort((a, b) => b.pct - a.pct).slice(0, 5)
+  const traffic: Record<string, unknown>[] = []
+  for (const name of TRAFFIC) {
+    const path = fileURLToPath(new URL(`../../../scenarios/${name}.json`, import.meta.url))
+    const at = procs.map((p) => cpuTicks(p.pid) ?? 0)
+    const t = performance.now()
+    const r = await runScenario(readScenario(path), `scenarios/${name}.json`, { manifest: manifestPath })
+    const s = (performance.now() - t) / 1000
+    const cpu = procs.map((p, i) => ({ ...p, cpuS: ((cpuTicks(p.pid) ?? 0) - at[i]!) / TICKS }))
+    const perRole: Record<string, number> = {}
+    for (const c of cpu) perRole[c.role] = Math.round(((perRole[c.role] ?? 0) + c.cpuS) * 10) / 10
+    const totalS = cpu.reduce((a, c) => a + c.cpuS, 0)
+    const f = r.chaos
+    const accepted = f ? f.accepted.plain + f.accepted.valid : 0
+    traffic.push({
+      scenario: name,
+      passed: r.passed,
+      seconds: Math.round(s * 10) / 10,
+      cpuS: Math.round(totalS * 10) / 10,
+      cpuPctOfOneCore: Math.round((totalS / s) * 1000) / 10,
+      cpuByRole: perRole,
+      accepted,
+      // Above the idle rate measured before: what the transactions themselves cost, summed over every process.
+      cpuMsPerTx: accepted > 0 ? Math.round(((totalS - (total / 100) * s) / accepted) * 10_000) / 10 : undefined,
+      validRefused: f?.validRefused,
+      slotsMissed: f?.slotsMissed,
+      lost: f?.lost,
+      load: loadavg().map((x) => Math.round(x * 100) / 100),
+    })
+  }
   report('devnet.topologyIdle', {
     slotS: SLOT_S,
     processes: procs.length,
@@ -76,11 +114,16 @@ try {
     devnetStartLine: /topology healthy in ([\d.]+)s \(([^)]*)\)/.exec(out)?.slice(1, 3),
     startCpuS: Math.round(startCpuS * 10) / 10,
     startCpuByRole,
+    startCpuByProcess,
+    loadAtStart: startLoad,
     idleWindowS: Math.round(seconds * 10) / 10,
     idleCpuPctOfOneCore: Math.round(total * 10) / 10,
     idleVsGoal: Math.round((total / 50) * 100) / 100,
     byRole,
     top: top.map((u) => ({ name: u.name, pct: Math.round(u.pct * 10) / 10 })),
+    idleByProcess: Object.fromEntries(used.map((u) => [u.name, Math.round(u.pct * 100) / 100])),
+    loadAtIdleEnd: idleLoad,
+    traffic,
   })
 } finally {
   process.kill(-devnet.pid!, 'SIGTERM')

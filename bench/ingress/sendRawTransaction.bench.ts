@@ -14,6 +14,7 @@ import { startSupervisor, supervisorConfig } from '../../src/supervisor/index.js
 import { createLogger } from '../../src/util/logger.js'
 import { startUpstreamDouble } from '../../test/_helpers/upstreamDouble.js'
 import { type LoadResult, ratio, report, runLoad } from '../_harness.js'
+import { profiled } from '../_profile.js'
 
 /**
  * Ingress throughput: eth_sendRawTransaction of interop transactions (rate limit with sender
@@ -102,9 +103,23 @@ await runLoad({ url: ingress.url, bodies: interop, connections, durationS: 2 })
 // Alternating rounds, so a change in machine load hits both kinds alike.
 const plainRuns: LoadResult[] = []
 const interopRuns: LoadResult[] = []
+// CPU of the whole process (every thread: ingress, supervisor, upstream double, recovery worker and
+// autocannon's worker) per answered request: on a shared box req/s follows the share of the cores
+// the process gets, CPU per request does not.
+const cpuUs = { plain: 0, interop: 0 }
+const timed = async (kind: 'plain' | 'interop', r: number): Promise<LoadResult> => {
+  const before = process.cpuUsage()
+  const bodies = kind === 'plain' ? plain : interop
+  const res = await profiled(`ingress-${kind}-${r}`, () =>
+    runLoad({ url: ingress.url, bodies, connections, durationS: seconds }),
+  )
+  const used = process.cpuUsage(before)
+  cpuUs[kind] += used.user + used.system
+  return res
+}
 for (let r = 0; r < rounds; r++) {
-  plainRuns.push(await runLoad({ url: ingress.url, bodies: plain, connections, durationS: seconds }))
-  interopRuns.push(await runLoad({ url: ingress.url, bodies: interop, connections, durationS: seconds }))
+  plainRuns.push(await timed('plain', r))
+  interopRuns.push(await timed('interop', r))
 }
 const p = total(plainRuns)
 const x = total(interopRuns)
@@ -123,6 +138,10 @@ report('ingress.sendRawTransaction', {
   interopReqPerSec: x.reqPerSec,
   ratio: ratio(x.reqPerSec, p.reqPerSec),
   roundRatios: interopRuns.map((r, i) => ratio(r.reqPerSec, plainRuns[i]!.reqPerSec)),
+  // CPU µs per request, all threads of the process; their ratio is the req/s ratio a CPU-bound box would see
+  plainCpuUsPerReq: Math.round(cpuUs.plain / p.total),
+  interopCpuUsPerReq: Math.round(cpuUs.interop / x.total),
+  cpuRatio: ratio(cpuUs.plain / p.total, cpuUs.interop / x.total),
   plainP99Ms: Math.max(...plainRuns.map((r) => r.p99Ms)),
   interopP99Ms: Math.max(...interopRuns.map((r) => r.p99Ms)),
   connections,

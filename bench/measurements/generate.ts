@@ -23,7 +23,7 @@ import { simulateReorgWindow } from './reorgWindow.js'
  * tests and scenarios wrote. Inputs are kept in docs/measurements/data/ (committed, so the document
  * regenerates): a benchmark's bench/results/<name>.json newer than the kept copy replaces it.
  * `--scenarios` first starts `superguard devnet --topology 3x3` and runs every scenarios/*.json on it
- * (~6 minutes), writing data/scenario-<name>.json. The document is generated: never edit it by hand.
+ * (~6 minutes; `--only a,b` runs just scenarios/a.json and b.json), writing data/scenario-<name>.json. The document is generated: never edit it by hand.
  */
 const root = repoRoot()
 const docs = join(root, 'docs')
@@ -80,8 +80,12 @@ async function runScenarios(): Promise<void> {
     // 15 s to settle after start-up (39 processes still warming up their JIT on 2 cores).
     await pause(15_000)
     // The full-rate run last: it overloads this box, and the cluster carries its backlog into what follows.
+    // `--only steady,steady-full-rate`: rerun just those scenarios (the others' kept results stay).
+    const only = process.argv.includes('--only')
+      ? process.argv[process.argv.indexOf('--only') + 1]?.split(',')
+      : undefined
     const files = readdirSync(join(root, 'scenarios'))
-      .filter((f) => f.endsWith('.json'))
+      .filter((f) => f.endsWith('.json') && (!only || only.includes(basename(f, '.json'))))
       .sort((a, b) => Number(a.includes('full-rate')) - Number(b.includes('full-rate')) || a.localeCompare(b))
     for (const f of files) {
       const path = join(root, 'scenarios', f)

@@ -98,14 +98,5 @@ export function assembleBlock(job: JobSpec, parent: ParentHeader, candidates: re
   return block
 }
 
-/** The pbs_submitBlock params object for an assembled block. */
-export function submissionOf(b: AssembledBlock): Record<string, unknown> {
-  const s: Record<string, unknown> = {
-    jobId: b.jobId,
-    executionPayload: b.executionPayload,
-    parentBeaconBlockRoot: b.parentBeaconBlockRoot,
-    blockValue: b.blockValue,
-  }
-  if (b.executionRequests) s.executionRequests = b.executionRequests
-  return s
-}
+// In a module of its own so that the submission client can send a block without loading the parse (viem).
+export { submissionOf } from './submissionOf.js'

@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import type { DecodedTx } from '../engine/decodeTx.js'
 import type { ExecutionPayloadV3, Hex } from '../engine/types.js'
 import type { RpcClient } from '../rpc/client.js'
-import { type AssembledBlock, assembleBlock, type JobSpec, type ParentHeader } from './assemble.js'
+import type { AssembledBlock, JobSpec, ParentHeader } from './assemble.js'
 
 type Built = { executionPayload: ExecutionPayloadV3; blockValue: Hex; included: Hex[] } | null
 
@@ -26,7 +26,11 @@ export class BlockAssembler {
 
   /** The block for `job` on `parent` from `txs` in order; undefined when the engine does not know the parent. */
   async assemble(job: JobSpec, parent: ParentHeader, txs: readonly DecodedTx[]): Promise<AssembledBlock | undefined> {
-    if ((await this.#modeOf()) !== 'evm') return assembleBlock(job, parent, txs)
+    if ((await this.#modeOf()) !== 'evm') {
+      // Imported on the first job (the transaction parse is ~0.5 CPU-s of modules): a follower's builder never builds.
+      const { assembleBlock } = await import('./assemble.js')
+      return assembleBlock(job, parent, txs)
+    }
     const built = await this.#engine.call<Built>('sim_buildBlock', [
       { parentHash: parent.hash, attributes: job.attributes, transactions: txs.map((t) => t.raw) },
     ])

@@ -2,7 +2,6 @@ import type { Logger } from 'pino'
 import type { Counter } from 'prom-client'
 import type { StartBuildingParams } from '../pbs/index.js'
 import type { FailureLog } from '../util/failureLog.js'
-import { childBaseFee } from './assemble.js'
 import type { BlockAssembler } from './blockAssembler.js'
 import { orderByFee } from './feePolicy.js'
 import type { InteropChecker } from './interopCheck.js'
@@ -47,6 +46,9 @@ export class BuildLoop {
 
   async run(job: StartBuildingParams, g: number): Promise<void> {
     const { follower, mempool, interop, chainId } = this.#o
+    // Imported on the first job: assemble.js pulls in the transaction parse (viem/op-stack, ~0.5 CPU-s),
+    // which a follower's builder, never asked to build, does not load at all.
+    const { childBaseFee } = await import('./assemble.js')
     const stopAt = job.deadline - this.#o.submitMarginMs
     const parent = await this.#o.parents.parentOf(job, stopAt, g)
     if (!parent) {

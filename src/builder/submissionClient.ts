@@ -3,7 +3,8 @@ import type { Logger } from 'pino'
 import type { Counter } from 'prom-client'
 import type { Hex } from '../engine/types.js'
 import type { RpcClient } from '../rpc/client.js'
-import { type AssembledBlock, submissionOf } from './assemble.js'
+import type { AssembledBlock } from './assemble.js'
+import { submissionOf } from './submissionOf.js'
 
 export type SubmittedEvent = {
   jobId: Hex

@@ -1,6 +1,5 @@
 import { formatHelp, loadConfig } from '../config/index.js'
 import { devnetSpec } from '../devnet/options.js'
-import { startDevnet } from '../devnet/start.js'
 import { buildInfo } from '../util/buildInfo.js'
 import { createLogger } from '../util/logger.js'
 import { onShutdown } from '../util/shutdown.js'
@@ -57,6 +56,9 @@ export const command: Command = {
       await topology.close()
       return
     }
+    // Imported here: the small devnet's start pulls in viem, anvil and every role (~1.8 CPU-s), which
+    // the 3×3 topology's parent process, a supervisor of child processes, never uses.
+    const { startDevnet } = await import('../devnet/start.js')
     const starting = startDevnet(config, logger, print)
     // Registered before start-up ends: Ctrl-C while it starts waits for it, then stops everything.
     onShutdown(logger, async () => {

@@ -27,6 +27,13 @@ export const command = serviceCommand({
       gasLimit: config.gasLimit,
       fork: config.fork,
       mempoolSize: config.mempoolSize,
+      txpool: {
+        priceLimit: BigInt(config.txpoolPriceLimit),
+        accountSlots: config.txpoolAccountSlots,
+        globalSlots: config.txpoolGlobalSlots,
+        accountQueue: config.txpoolAccountQueue,
+        globalQueue: config.txpoolGlobalQueue,
+      },
       faults: {
         latencyMs: config.latency,
         failRate: config.failRate,

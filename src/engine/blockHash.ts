@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
-import { toRlp } from 'viem'
 import { bytesToHex, hexToBytes, quantityToBigInt } from '../util/hex.js'
 import { keccak256 } from '../util/keccak.js'
+import { rlpEncode } from './rlp.js'
 import { orderedTrieRoot } from './trie.js'
 import type { ExecutionPayloadV3, Hex, WithdrawalV1 } from './types.js'
 
@@ -69,15 +69,12 @@ export function transactionsRoot(txs: readonly Hex[]): Hex {
 export function withdrawalsRoot(ws: readonly WithdrawalV1[]): Hex {
   return orderedTrieRoot(
     ws.map((w) =>
-      toRlp(
-        [
-          scalarBytes(quantityToBigInt(w.index)),
-          scalarBytes(quantityToBigInt(w.validatorIndex)),
-          hexToBytes(w.address),
-          scalarBytes(quantityToBigInt(w.amount)),
-        ],
-        'bytes',
-      ),
+      rlpEncode([
+        scalarBytes(quantityToBigInt(w.index)),
+        scalarBytes(quantityToBigInt(w.validatorIndex)),
+        hexToBytes(w.address),
+        scalarBytes(quantityToBigInt(w.amount)),
+      ]),
     ),
   )
 }
@@ -155,7 +152,7 @@ export function encodeHeader(h: BlockHeader): Uint8Array {
     if (gap) throw new TypeError(`header has ${key} but no ${gap}`)
     fields.push(typeof v === 'bigint' ? scalarBytes(v) : hexToBytes(v))
   }
-  return toRlp(fields, 'bytes')
+  return rlpEncode(fields)
 }
 
 export function hashHeader(h: BlockHeader): Hex {

@@ -3,10 +3,11 @@ import { parseTransaction } from 'viem/op-stack'
 import { bytesToHex, hexToBytes, isHex } from '../util/hex.js'
 import { keccak256 } from '../util/keccak.js'
 import { txHash } from './blockSummary.js'
+import { DEPOSIT_TX_TYPE } from './txType.js'
 import type { Hex } from './types.js'
 
-/** EIP-2718 type bytes; 0x7e is the OP deposit transaction. */
-export const DEPOSIT_TX_TYPE = 0x7e
+// In a module of its own so that the pool and execution code can name it without loading the parse (viem).
+export { DEPOSIT_TX_TYPE }
 
 /** What the engine-sim needs of a transaction, decoded once from its raw bytes. */
 export type DecodedTx = {

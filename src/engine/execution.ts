@@ -1,9 +1,10 @@
-import { toRlp } from 'viem'
 import { bytesToHex, hexToBytes } from '../util/hex.js'
 import { keccak256 } from '../util/keccak.js'
 import { scalarBytes } from './blockHash.js'
-import { DEPOSIT_TX_TYPE, type DecodedTx } from './decodeTx.js'
+import type { DecodedTx } from './decodeTx.js'
+import { rlpEncode } from './rlp.js'
 import { orderedTrieRoot } from './trie.js'
+import { DEPOSIT_TX_TYPE } from './txType.js'
 import type { Hex } from './types.js'
 
 /**
@@ -117,7 +118,7 @@ export function executeTxs(env: ExecEnv, txs: readonly DecodedTx[]): ExecResult 
     const used = txGasUsed(tx)
     cumulative += used
     if (tx.type !== DEPOSIT_TX_TYPE) value += used * effectiveTip(tx, env.baseFee)
-    const body = toRlp([Uint8Array.of(1), scalarBytes(cumulative), ZERO_BLOOM_BYTES, []], 'bytes')
+    const body = rlpEncode([Uint8Array.of(1), scalarBytes(cumulative), ZERO_BLOOM_BYTES, []])
     if (tx.type === 0) receipts.push(body)
     else {
       const typed = new Uint8Array(body.length + 1)

@@ -1,6 +1,7 @@
-import { DEPOSIT_TX_TYPE, type DecodedTx } from './decodeTx.js'
+import type { DecodedTx } from './decodeTx.js'
 import { TxRejectedError } from './errors.js'
 import { effectiveTip, txGasUsed } from './execution.js'
+import { DEPOSIT_TX_TYPE } from './txType.js'
 import type { Hex } from './types.js'
 
 export type PoolTx = DecodedTx & { from: Hex; seq: number }
@@ -127,6 +128,11 @@ export class Mempool {
 
   ofSender(from: string): ReadonlyMap<bigint, PoolTx> | undefined {
     return this.#bySender.get(from.toLowerCase())
+  }
+
+  /** The sender's next nonce as the pool knows it (state or included blocks), undefined if never learnt. */
+  nextNonceOf(from: string): bigint | undefined {
+    return this.#nextNonce.get(from.toLowerCase())
   }
 
   #learn(from: string, nonce: bigint): void {

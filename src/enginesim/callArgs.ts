@@ -1,6 +1,7 @@
+import { getAddress } from 'viem'
 import type { Hex } from '../engine/types.js'
 import { InvalidParamsError } from '../errors/index.js'
-import type { CallMsg } from '../evm/index.js'
+import type { AccountOverride, CallMsg, StateOverride } from '../evm/index.js'
 import { isHex, quantityToBigInt } from '../util/hex.js'
 import { EthServerError } from './errors.js'
 
@@ -75,4 +76,63 @@ export function parseCallArgs(v: unknown): CallArgs {
     accessList,
     feesGiven: gasPrice !== undefined || maxFee !== undefined || maxTip !== undefined,
   }
+}
+
+const U64_MAX = (1n << 64n) - 1n
+const U256_MAX = (1n << 256n) - 1n
+
+function slots(v: unknown, what: string): Record<Hex, Hex> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new InvalidParamsError(`${what}: expected an object of 32-byte slot: 32-byte value`)
+  const out: Record<Hex, Hex> = {}
+  for (const [k, val] of Object.entries(v)) {
+    if (!isHex(k, 32) || !isHex(val, 32))
+      throw new InvalidParamsError(`${what}: expected 32-byte hex slots and values, got ${k.slice(0, 80)}`)
+    out[k.toLowerCase() as Hex] = (val as string).toLowerCase() as Hex
+  }
+  return out
+}
+
+/**
+ * eth_call / eth_estimateGas's state override (geth's StateOverride: address → {balance, nonce,
+ * code, state, stateDiff}); a malformed one is -32602 naming the field, `state` and `stateDiff`
+ * together geth's -32000 `account <address> has both 'state' and 'stateDiff'`. geth's
+ * `movePrecompileToAddress` is not supported (-32602). Unknown fields are ignored, as geth's JSON decoding does.
+ */
+export function parseStateOverride(v: unknown): StateOverride | undefined {
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== 'object' || Array.isArray(v)) throw new InvalidParamsError('state override: expected an object')
+  const out = new Map<Hex, AccountOverride>()
+  // geth applies them in address order: the first bad account is the one named.
+  for (const key of Object.keys(v).sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()))) {
+    const a = address(key, 'state override key')!
+    const o = (v as Record<string, unknown>)[key]
+    if (typeof o !== 'object' || o === null || Array.isArray(o))
+      throw new InvalidParamsError(`state override ${a}: expected an object`)
+    const f = o as Record<string, unknown>
+    if (f.movePrecompileToAddress !== undefined && f.movePrecompileToAddress !== null)
+      throw new InvalidParamsError('state override: movePrecompileToAddress is not supported')
+    const acct: AccountOverride = {}
+    const nonce = quantity(f.nonce, `state override ${a} nonce`)
+    if (nonce !== undefined) {
+      if (nonce > U64_MAX) throw new InvalidParamsError(`state override ${a} nonce: above 2^64-1`)
+      acct.nonce = nonce
+    }
+    const balance = quantity(f.balance, `state override ${a} balance`)
+    if (balance !== undefined) {
+      if (balance > U256_MAX) throw new InvalidParamsError(`state override ${a} balance: above 2^256-1`)
+      acct.balance = balance
+    }
+    if (f.code !== undefined && f.code !== null) {
+      if (!isHex(f.code)) throw new InvalidParamsError(`state override ${a} code: expected hex bytes`)
+      acct.code = f.code as Hex
+    }
+    const hasState = f.state !== undefined && f.state !== null
+    const hasDiff = f.stateDiff !== undefined && f.stateDiff !== null
+    if (hasState) acct.state = slots(f.state, `state override ${a} state`)
+    if (hasDiff) acct.stateDiff = slots(f.stateDiff, `state override ${a} stateDiff`)
+    if (hasState && hasDiff) throw new EthServerError(`account ${getAddress(a)} has both 'state' and 'stateDiff'`)
+    out.set(a, acct)
+  }
+  return out
 }

@@ -155,13 +155,14 @@ export function engineSimMethods(sim: EngineSim): Map<string, RpcMethod> {
     const slot = `0x${key.replace(/^0x/, '').padStart(64, '0')}` as Hex
     return sim.state.storageAt(account(p[0]), slot, required(p, 2))
   })
+  // The third parameter is geth's state override; a fourth (block overrides) is not supported.
   m.set('eth_call', (p) => {
-    if (p[2] !== undefined && p[2] !== null) throw new InvalidParamsError('state overrides are not supported')
-    return sim.state.call(p[0], p[1])
+    if (p[3] !== undefined && p[3] !== null) throw new InvalidParamsError('block overrides are not supported')
+    return sim.state.call(p[0], p[1], p[2])
   })
   m.set('eth_estimateGas', (p) => {
-    if (p[2] !== undefined && p[2] !== null) throw new InvalidParamsError('state overrides are not supported')
-    return sim.state.estimateGas(p[0], p[1])
+    if (p[3] !== undefined && p[3] !== null) throw new InvalidParamsError('block overrides are not supported')
+    return sim.state.estimateGas(p[0], p[1], p[2])
   })
   m.set('eth_maxPriorityFeePerGas', () => toQuantity(suggestTip(sim.chain.head)))
   // geth: the suggested tip plus the head's base fee.

@@ -43,6 +43,38 @@ export const engineSimOptions = defineOptions({
     help: 'OP fork rules: Engine API V3 (ecotone, holocene) or V4 (isthmus, jovian)',
   },
   mempoolSize: { type: 'int', default: 10_000, min: 1, help: 'most transactions the pool holds' },
+  // geth's --txpool.* flags and defaults (core/txpool/legacypool DefaultConfig).
+  txpoolPriceLimit: {
+    type: 'int',
+    default: 1,
+    min: 0,
+    arg: 'WEI',
+    help: "least tip a transaction needs to enter the pool (geth's --txpool.pricelimit)",
+  },
+  txpoolAccountSlots: {
+    type: 'int',
+    default: 16,
+    min: 1,
+    help: 'pending transactions per account a full pending set never cuts below (EVM execution)',
+  },
+  txpoolGlobalSlots: {
+    type: 'int',
+    default: 5120,
+    min: 1,
+    help: 'pending transactions of all accounts (EVM execution)',
+  },
+  txpoolAccountQueue: {
+    type: 'int',
+    default: 64,
+    min: 1,
+    help: 'queued (nonce-gapped) transactions per account (EVM execution)',
+  },
+  txpoolGlobalQueue: {
+    type: 'int',
+    default: 1024,
+    min: 1,
+    help: 'queued transactions of all accounts (EVM execution)',
+  },
   latency: { type: 'duration', default: '0ms', help: 'fault: delay before answering every engine_ call' },
   failRate: {
     type: 'number',

@@ -19,6 +19,7 @@ import { EthViews, type LogFilter } from './ethViews.js'
 import { type Faults, NO_FAULTS } from './faults.js'
 import { StateViews } from './stateViews.js'
 import { TxIntake } from './txIntake.js'
+import type { TxPoolLimits } from './txpoolLimits.js'
 
 /** `evm`: @ethereumjs/vm over real state (src/evm); `sim`: the deterministic stand-in (src/engine/execution.ts). */
 export type ExecutionKind = 'evm' | 'sim'
@@ -34,6 +35,8 @@ export type EngineSimOptions = {
   /** EVM execution's genesis (alloc and header fields); default: defaultGenesis of the flags. */
   genesis?: Genesis
   mempoolSize: number
+  /** geth's txpool limits (price limit, slots); default GETH_TXPOOL_LIMITS. */
+  txpool?: Partial<TxPoolLimits>
   faults?: Faults
   logger: Logger
 }
@@ -102,7 +105,7 @@ export class EngineSim {
     )
     this.pool = new Mempool(opts.mempoolSize)
     const { chainId, fork, chain, pool } = this
-    this.#txs = new TxIntake({ chainId, fork, chain, pool, reader: executor?.reader() })
+    this.#txs = new TxIntake({ chainId, fork, chain, pool, reader: executor?.reader(), txpool: opts.txpool })
     const sender = (tx: DecodedTx) => this.#txs.sender(tx)
     this.#engine = new EngineApi({
       chainId,

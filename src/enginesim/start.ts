@@ -17,6 +17,7 @@ import { type Faults, NO_FAULTS } from './faults.js'
 import { EngineSimAuth, installPublicBodyLimit } from './jwtGate.js'
 import { engineSimOptions as defaults } from './options.js'
 import { EngineSim, type ExecutionKind } from './sim.js'
+import type { TxPoolLimits } from './txpoolLimits.js'
 
 export type EngineSimConfig = {
   /** HS256 secret (32 bytes) for engine_ and sim_ calls. */
@@ -34,6 +35,8 @@ export type EngineSimConfig = {
   gasLimit?: bigint | number
   fork?: Fork
   mempoolSize?: number
+  /** geth's txpool limits (default GETH_TXPOOL_LIMITS: 1 wei, 16, 5120, 64, 1024). */
+  txpool?: Partial<TxPoolLimits>
   faults?: Partial<Faults>
   logger?: Logger
   /** Listener timeouts and connection cap (default DEFAULT_LISTENER_LIMITS). */
@@ -71,6 +74,7 @@ export async function startEngineSim(cfg: EngineSimConfig): Promise<EngineSimHan
     gasLimit: BigInt(cfg.gasLimit ?? defaults.gasLimit.default),
     fork: cfg.fork ?? defaults.fork.default,
     mempoolSize: cfg.mempoolSize ?? defaults.mempoolSize.default,
+    ...(cfg.txpool ? { txpool: cfg.txpool } : {}),
     faults: { ...NO_FAULTS, ...cfg.faults },
     logger,
   })

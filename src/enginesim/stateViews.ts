@@ -2,9 +2,9 @@ import { decodeAbiParameters } from 'viem'
 import type { Mempool } from '../engine/mempool.js'
 import type { Hex } from '../engine/types.js'
 import { InvalidParamsError } from '../errors/index.js'
-import type { CallEnv, CallMsg, CallOutcome, StateReader } from '../evm/index.js'
+import type { CallEnv, CallMsg, CallOutcome, StateOverride, StateReader } from '../evm/index.js'
 import { isHex, toQuantity } from '../util/hex.js'
-import { type CallArgs, parseCallArgs, RPC_GAS_CAP } from './callArgs.js'
+import { type CallArgs, parseCallArgs, parseStateOverride, RPC_GAS_CAP } from './callArgs.js'
 import type { Chain, SimBlock } from './chain.js'
 import { EthServerError, ExecutionRevertedError } from './errors.js'
 
@@ -145,17 +145,18 @@ export class StateViews {
     }
   }
 
-  #run(reader: StateReader, b: SimBlock, msg: CallMsg): Promise<CallOutcome> {
-    return reader.call(this.#env(b), msg, (n) => this.#chain.ancestorHash(b, n))
+  #run(reader: StateReader, b: SimBlock, msg: CallMsg, overrides?: StateOverride): Promise<CallOutcome> {
+    return reader.call(this.#env(b), msg, (n) => this.#chain.ancestorHash(b, n), overrides)
   }
 
-  /** eth_call: the return data, geth's revert error (code 3) or its error text (-32000). */
-  async call(args: unknown, ref: unknown): Promise<Hex> {
+  /** eth_call: the return data, geth's revert error (code 3) or its error text (-32000); `overrides` geth's state override. */
+  async call(args: unknown, ref: unknown, overrides?: unknown): Promise<Hex> {
     const a = parseCallArgs(args)
+    const ov = parseStateOverride(overrides)
     const b = this.block(ref ?? 'latest')
     const { reader } = this.#state(b, 'eth_call')
     const gas = a.gas === undefined || a.gas > RPC_GAS_CAP ? RPC_GAS_CAP : a.gas
-    const out = await this.#run(reader, b, { ...a, gas })
+    const out = await this.#run(reader, b, { ...a, gas }, ov)
     switch (out.kind) {
       case 'ok':
         return out.returnData
@@ -174,24 +175,25 @@ export class StateViews {
    * a plain transfer tries 21000 first; then a binary search from the gas used, stopping within
    * 1.5% (geth's error ratio), after one optimistic try at (used + refund + 2300) × 64/63.
    */
-  async estimateGas(args: unknown, ref: unknown): Promise<Hex> {
+  async estimateGas(args: unknown, ref: unknown, overrides?: unknown): Promise<Hex> {
     const a: CallArgs = parseCallArgs(args)
+    const ov = parseStateOverride(overrides)
     const b = this.block(ref ?? 'latest')
     const { reader, root } = this.#state(b, 'eth_estimateGas')
     let hi = a.gas !== undefined && a.gas >= TX_GAS ? a.gas : b.gasLimit
     if (a.feeCap > 0n) {
-      const balance = (await reader.account(root, a.from)).balance
+      const balance = ov?.get(a.from)?.balance ?? (await reader.account(root, a.from)).balance
       if (a.value >= balance && a.value > 0n) throw new EthServerError('insufficient funds for transfer')
       const allowance = (balance - a.value) / a.feeCap
       if (hi > allowance) hi = allowance
     }
     if (hi > RPC_GAS_CAP) hi = RPC_GAS_CAP
     const run = async (gas: bigint): Promise<{ failed: boolean; out: CallOutcome }> => {
-      const out = await this.#run(reader, b, { ...a, gas })
+      const out = await this.#run(reader, b, { ...a, gas }, ov)
       if (out.kind === 'invalid' && !out.intrinsic) throw new EthServerError(out.error)
       return { failed: out.kind !== 'ok', out }
     }
-    if (a.data === '0x' && a.to && (await reader.code(root, a.to)) === '0x') {
+    if (a.data === '0x' && a.to && (ov?.get(a.to)?.code ?? (await reader.code(root, a.to))) === '0x') {
       if (!(await run(TX_GAS)).failed) return toQuantity(TX_GAS)
     }
     const top = await run(hi)

@@ -10,6 +10,7 @@ import type { StateReader } from '../evm/index.js'
 import { BoundedMap } from '../util/boundedMap.js'
 import { hexToBytes } from '../util/hex.js'
 import type { Chain, SimBlock } from './chain.js'
+import { GETH_TXPOOL_LIMITS, TxPoolLimiter, type TxPoolLimits } from './txpoolLimits.js'
 
 /** Recovered senders kept by transaction hash (~100 bytes each: 200k ≈ 20 MB). */
 const MAX_SENDERS = 200_000
@@ -37,13 +38,23 @@ export class TxIntake {
   readonly #pool: Mempool
   readonly #reader: StateReader | undefined
   readonly #senders = new BoundedMap<string, Hex>(MAX_SENDERS)
+  readonly #limits: TxPoolLimiter
 
-  constructor(o: { chainId: number; fork: Fork; chain: Chain; pool: Mempool; reader?: StateReader | undefined }) {
+  constructor(o: {
+    chainId: number
+    fork: Fork
+    chain: Chain
+    pool: Mempool
+    reader?: StateReader | undefined
+    /** geth's legacypool limits; default GETH_TXPOOL_LIMITS. The slot limits apply under EVM execution. */
+    txpool?: Partial<TxPoolLimits> | undefined
+  }) {
     this.#chainId = o.chainId
     this.#fork = o.fork
     this.#chain = o.chain
     this.#pool = o.pool
     this.#reader = o.reader
+    this.#limits = new TxPoolLimiter(o.pool, { ...GETH_TXPOOL_LIMITS, ...o.txpool })
   }
 
   /** The signer of a signed transaction (checksummed, as geth shows it), or undefined when the signature is bad. */
@@ -78,10 +89,22 @@ export class TxIntake {
       if (tx.gas < floor)
         throw new TxRejectedError(`insufficient gas for floor data gas cost: gas ${tx.gas}, minimum needed ${floor}`)
     }
+    // geth's txpool.pricelimit (validation.go's MinTip), after the intrinsic and floor checks as there.
+    const minTip = this.#limits.limits.priceLimit
+    if (tx.maxPriorityFeePerGas < minTip)
+      throw new TxRejectedError(
+        `transaction gas price below minimum: gas tip cap ${tx.maxPriorityFeePerGas}, minimum needed ${minTip}`,
+      )
     const from = await this.sender(tx)
     if (!from) throw new TxRejectedError('invalid sender')
-    if (this.#reader) await this.#checkState(this.#reader, head, tx, from)
+    if (!this.#reader) {
+      this.#pool.add(tx, from)
+      return tx.hash
+    }
+    await this.#checkState(this.#reader, head, tx, from)
+    this.#limits.makeRoom(tx, from, head.baseFee)
     this.#pool.add(tx, from)
+    this.#limits.enforce([from])
     return tx.hash
   }
 
@@ -144,7 +167,12 @@ export class TxIntake {
     // The nonces first: the pool learnt higher ones from the blocks that left.
     const senders = new Set<string>([...this.#pool.senders()].map(([s]) => s))
     for (const { from } of back) senders.add(from.toLowerCase())
-    for (const sender of senders) this.#pool.setNextNonce(sender, (await state.account(root, sender as Hex)).nonce)
+    const balances = new Map<string, bigint>()
+    for (const sender of senders) {
+      const { nonce, balance } = await state.account(root, sender as Hex)
+      this.#pool.setNextNonce(sender, nonce)
+      balances.set(sender, balance)
+    }
     for (const { tx, from } of back) {
       try {
         this.#pool.add(tx, from)
@@ -152,5 +180,16 @@ export class TxIntake {
         // A replacement already pooled or a full pool: geth drops it too.
       }
     }
+    // geth's demoteUnexecutables / promoteExecutables: a transaction the new head makes unpayable
+    // (cost above the balance) or too large (gas above the head's gas limit) leaves the pool; the
+    // sender's higher nonces then wait queued behind the gap (nonces below the state's left above).
+    const gasLimit = this.#chain.head.gasLimit
+    for (const sender of senders) {
+      const balance = balances.get(sender) ?? 0n
+      for (const tx of [...(this.#pool.ofSender(sender)?.values() ?? [])])
+        if (tx.gas > gasLimit || cost(tx) > balance) this.#pool.remove(tx.hash)
+    }
+    this.#limits.headChanged()
+    this.#limits.enforce(senders)
   }
 }

@@ -1,7 +1,14 @@
 import { createBlock } from '@ethereumjs/block'
 import type { Common } from '@ethereumjs/common'
+import type { MerkleStateManager } from '@ethereumjs/statemanager'
 import { createTx } from '@ethereumjs/tx'
-import { Account, createAddressFromString, bytesToHex as ejsBytesToHex, setLengthLeft } from '@ethereumjs/util'
+import {
+  Account,
+  createAddressFromString,
+  bytesToHex as ejsBytesToHex,
+  setLengthLeft,
+  unpadBytes,
+} from '@ethereumjs/util'
 import { createVM, runTx } from '@ethereumjs/vm'
 import type { Hex } from '../engine/types.js'
 import { bytesToHex, hexToBytes } from '../util/hex.js'
@@ -35,6 +42,18 @@ export type CallMsg = {
   data: Hex
   accessList: { address: Hex; storageKeys: Hex[] }[]
 }
+
+/** geth's OverrideAccount (internal/ethapi/override): fields set before the call; `state` replaces all storage, `stateDiff` sets slots. */
+export type AccountOverride = {
+  nonce?: bigint
+  code?: Hex
+  balance?: bigint
+  state?: Readonly<Record<Hex, Hex>>
+  stateDiff?: Readonly<Record<Hex, Hex>>
+}
+
+/** eth_call / eth_estimateGas's third parameter, by lower-case address (checked by the caller: never both state and stateDiff). */
+export type StateOverride = ReadonlyMap<Hex, AccountOverride>
 
 /**
  * What a call did. `invalid`: it could not run at all (geth's pre-check errors, its words);
@@ -106,8 +125,24 @@ export class StateReader {
    * skipped; gas bought (and the balance checked) only when a fee cap is given; geth's pre-check
    * words ("insufficient funds for gas * price + value: …", "intrinsic gas too low: …").
    */
-  async call(env: CallEnv, msg: CallMsg, hashes: BlockHashes = () => undefined): Promise<CallOutcome> {
+  async call(
+    env: CallEnv,
+    msg: CallMsg,
+    hashes: BlockHashes = () => undefined,
+    overrides?: StateOverride,
+  ): Promise<CallOutcome> {
     const sm = this.#state.stateManager(hexToBytes(env.stateRoot))
+    // Everything below, the overrides included, is reverted at the end: no block's state changes.
+    await sm.checkpoint()
+    try {
+      if (overrides) await applyOverrides(sm, overrides)
+      return await this.#call(sm, env, msg, hashes)
+    } finally {
+      await sm.revert()
+    }
+  }
+
+  async #call(sm: MerkleStateManager, env: CallEnv, msg: CallMsg, hashes: BlockHashes): Promise<CallOutcome> {
     const sender = addr(msg.from)
     const acct = (await sm.getAccount(sender)) ?? new Account()
     const paying = msg.feeCap > 0n || msg.tip > 0n
@@ -150,7 +185,6 @@ export class StateReader {
     }
     const block = createBlock({ header }, { common: this.#common, skipConsensusFormatValidation: true })
     const vm = await createVM({ common: this.#common, stateManager: sm, blockchain: blockchainOf(hashes) })
-    await sm.checkpoint()
     try {
       const r = await runTx(vm, {
         tx,
@@ -172,9 +206,25 @@ export class StateReader {
       if (/initcode/i.test(m)) return invalid('max initcode size exceeded')
       if (/EIP-3607/.test(m)) return invalid(`sender not an eoa: address ${msg.from}`)
       return invalid('transaction not executable')
-    } finally {
-      await sm.revert()
     }
+  }
+}
+
+/** geth's StateOverride.Apply in address order: nonce, code, balance, then all storage (`state`) or some slots (`stateDiff`). */
+async function applyOverrides(sm: MerkleStateManager, overrides: StateOverride): Promise<void> {
+  for (const address of [...overrides.keys()].sort()) {
+    const o = overrides.get(address)!
+    const a = addr(address)
+    if (o.nonce !== undefined || o.balance !== undefined || !(await sm.getAccount(a))) {
+      const acct = (await sm.getAccount(a)) ?? new Account()
+      if (o.nonce !== undefined) acct.nonce = o.nonce
+      if (o.balance !== undefined) acct.balance = o.balance
+      await sm.putAccount(a, acct)
+    }
+    if (o.code !== undefined) await sm.putCode(a, hexToBytes(o.code))
+    if (o.state) await sm.clearStorage(a)
+    for (const [k, v] of Object.entries(o.state ?? o.stateDiff ?? {}))
+      await sm.putStorage(a, hexToBytes(k as Hex), unpadBytes(hexToBytes(v as Hex)))
   }
 }
 

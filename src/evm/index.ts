@@ -1,4 +1,11 @@
-export { type CallEnv, type CallMsg, type CallOutcome, StateReader } from './call.js'
+export {
+  type AccountOverride,
+  type CallEnv,
+  type CallMsg,
+  type CallOutcome,
+  type StateOverride,
+  StateReader,
+} from './call.js'
 export { evmCommon, hardforkOf } from './common.js'
 export {
   EMITTER_ADDRESS,

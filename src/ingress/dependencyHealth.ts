@@ -113,6 +113,11 @@ export class DependencyHealth {
     }
   }
 
+  /** The supervisor's last probe: true/false, undefined before the first (or for an unknown label). */
+  supervisorUp(label: string): boolean | undefined {
+    return this.#supervisors.find((s) => s.label === label)?.state.up
+  }
+
   close(): void {
     this.#closed = true
     if (this.#timer) clearTimeout(this.#timer)

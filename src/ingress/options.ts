@@ -1,3 +1,4 @@
+import { parseRoutes } from '../check/routes.js'
 import { listenOptions } from '../config/common.js'
 import { type ConfigOf, defineOptions, defineSpec, type InputOf } from '../config/index.js'
 import { STRATEGIES } from './strategies/strategy.js'
@@ -41,7 +42,17 @@ export const ingressOptions = defineOptions({
     arg: 'URL',
     help: 'block builder JSON-RPC URL, sent every valid transaction fire-and-forget',
   },
-  supervisor: { type: 'strings', required: true, arg: 'URL', help: 'supervisor (interop_checkAccessList) URL' },
+  supervisor: {
+    type: 'strings',
+    arg: 'URL',
+    help: 'supervisor (interop_checkAccessList) URL; with --route, the default route of chains without one',
+  },
+  route: {
+    type: 'strings',
+    default: [],
+    arg: 'CHAINID=URL',
+    help: "supervisor holding the index of source chain CHAINID (a partitioned index); repeat a chain for its redundancy set, which --strategy and --min-responses apply to. Accesses are checked per route, a transaction is valid when every route's part is; a chain with neither --route nor --supervisor is -320501",
+  },
   strategy: { type: 'enum', choices: STRATEGIES, default: 'agreement', help: 'how supervisor answers make a verdict' },
   minResponses: {
     type: 'int',
@@ -160,9 +171,21 @@ function ingressConfigProblems(c: IngressConfig): string[] {
   }
   if (c.redis !== undefined && !isRedisUrl(c.redis))
     problems.push(`--redis: expected a redis:// or rediss:// URL, got ${JSON.stringify(c.redis)}`)
-  if (c.supervisor?.length === 0) problems.push('--supervisor is required (at least one)')
-  if (c.minResponses !== undefined && c.supervisor !== undefined && c.minResponses > c.supervisor.length)
-    problems.push(`--min-responses ${c.minResponses} exceeds the number of supervisors (${c.supervisor.length})`)
+  const routed = parseRoutes(c.route ?? [])
+  problems.push(...routed.problems)
+  if ((c.supervisor ?? []).length === 0 && routed.routes.size === 0 && routed.problems.length === 0)
+    problems.push('--supervisor is required (at least one), or --route CHAINID=URL per source chain')
+  if (c.minResponses !== undefined) {
+    // A quorum is per route: every redundancy set must be able to reach it.
+    const n = c.supervisor?.length ?? 0
+    if (n > 0 && c.minResponses > n)
+      problems.push(`--min-responses ${c.minResponses} exceeds the number of supervisors (${n})`)
+    for (const [chain, urls] of routed.routes)
+      if (c.minResponses > urls.length)
+        problems.push(
+          `--min-responses ${c.minResponses} exceeds the number of supervisors of chain ${chain} (${urls.length}, --route)`,
+        )
+  }
   return problems
 }
 

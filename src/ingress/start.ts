@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
+import { RouteTable } from '../check/index.js'
 import { loadConfig } from '../config/index.js'
 import { senderRecovery } from '../engine/senderRecovery.js'
 import { ServiceError, StartupRefusal } from '../errors/index.js'
@@ -35,8 +36,9 @@ import { createIngressMethods } from './ingressMethods.js'
 import { InteropValidator } from './interopValidator.js'
 import { IngressMetrics } from './metrics.js'
 import { type IngressConfig, type IngressInput, ingressSpec } from './options.js'
+import { routeObserver, routeUpGauge } from './routeMetrics.js'
 import { SenderRecoveryPool } from './senderRecoveryPool.js'
-import { createStrategy } from './strategies/createStrategy.js'
+import { createRoutedStrategy } from './strategies/routed.js'
 import { SupervisorEndpoint } from './strategies/supervisorEndpoint.js'
 
 export type IngressDeps = {
@@ -77,7 +79,9 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
     metrics,
     log,
   })
-  const endpoints = config.supervisor.map(
+  // --route: the index partitioned by source chain; --supervisor is the default route (strategies/routed.ts).
+  const routes = RouteTable.parse(config.route, config.supervisor)
+  const endpoints = routes.urls.map(
     (url) =>
       new SupervisorEndpoint(url, {
         timeoutMs: config.supervisorTimeout,
@@ -111,7 +115,7 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
 
   const failsafe =
     config.failsafePoll > 0
-      ? new FailsafeGate(config.supervisor, {
+      ? new FailsafeGate(routes.urls, {
           intervalMs: config.failsafePoll,
           timeoutMs: Math.min(config.supervisorTimeout, config.failsafePoll),
           log,
@@ -140,7 +144,12 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
         })
       : new SenderRateLimiter(config.rateLimit, config.rateInterval)
 
-  const strategy = createStrategy(config.strategy, endpoints, { minResponses: config.minResponses, log })
+  const strategy = createRoutedStrategy(
+    config.strategy,
+    routes,
+    new Map(endpoints.map((e, i) => [routes.urls[i]!, e])),
+    { minResponses: config.minResponses, log, observe: routeObserver(routes, registry) },
+  )
   const recovery = senderRecovery()
   // Recovery only serves the rate limit; it runs off the event loop (see SenderRecoveryPool).
   const shared = config.rateLimit > 0 ? SenderRecoveryPool.acquire(recovery) : undefined
@@ -160,13 +169,14 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
   const summary = new ActivitySummary()
   const dependencies = new DependencyHealth({
     upstream: config.upstream,
-    supervisors: config.supervisor.map((url, i) => ({ url, label: endpoints[i]!.label })),
+    supervisors: routes.urls.map((url, i) => ({ url, label: endpoints[i]!.label })),
     intervalMs: config.healthInterval,
     upstreamTimeoutMs: Math.min(config.upstreamTimeout, config.healthInterval),
     supervisorTimeoutMs: Math.min(config.supervisorTimeout, config.healthInterval),
     registry,
     log,
   })
+  const routeHealth = routeUpGauge(routes, endpoints, dependencies, registry)
   const methods = createIngressMethods({
     chainId,
     validator,
@@ -200,6 +210,7 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
           chainId: chainId.toString(),
           strategy: strategy.name,
           supervisors: endpoints.map((e) => ({ url: e.label, healthy: e.isHealthy() })),
+          ...(routeHealth ? { routes: routeHealth() } : {}),
           accepted: acceptedSet.size,
           ...(failsafe ? { failsafe: failsafe.on } : {}),
           ...(redis ? { redis: { url: redis.label, up: redis.up } } : {}),
@@ -239,6 +250,7 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
       chainId: chainId.toString(),
       strategy: strategy.name,
       supervisors: endpoints.map((e) => e.label),
+      ...(routes.trivial ? {} : { routes: routes.routes.map((r) => `${r.label} → ${r.urls.length}`) }),
       builders: config.builder.length,
       senderRecovery: `${recovery.implementation}${pool ? ', worker thread' : ''}`,
       shared: redis ? { redis: redis.label, failRateLimit: config.redisFail } : 'memory',

@@ -21,33 +21,43 @@ export type BlockHasherOptions = { threads: number; inlineMaxTxs: number }
  */
 export class BlockHasher {
   readonly #o: BlockHasherOptions
-  readonly #pool: Piscina | undefined
+  readonly #pooled: boolean
+  #pool: Piscina | undefined
+  #closed = false
 
   constructor(o: BlockHasherOptions) {
     this.#o = o
-    this.#pool =
-      o.threads > 0 && existsSync(BLOCK_HASH_WORKER)
-        ? new Piscina({
-            filename: BLOCK_HASH_WORKER,
-            minThreads: 1,
-            maxThreads: o.threads,
-            idleTimeout: 60_000,
-            execArgv: workerExecArgv(),
-          })
-        : undefined
+    this.#pooled = o.threads > 0 && existsSync(BLOCK_HASH_WORKER)
+  }
+
+  /**
+   * Started on the first block above `inlineMaxTxs`, not at start: a worker thread loads its own
+   * modules (~0.3 CPU-s), which nine sequencers of the 3×3 devnet paid at start for blocks that
+   * an idle or lightly loaded chain never builds.
+   */
+  #spawn(): Piscina {
+    this.#pool ??= new Piscina({
+      filename: BLOCK_HASH_WORKER,
+      minThreads: 1,
+      maxThreads: this.#o.threads,
+      idleTimeout: 60_000,
+      execArgv: workerExecArgv(),
+    })
+    return this.#pool
   }
 
   hash(sub: Submission, v4: boolean): Hex | undefined | Promise<Hex | undefined> {
-    if (!this.#pool || sub.executionPayload.transactions.length <= this.#o.inlineMaxTxs)
+    if (!this.#pooled || this.#closed || sub.executionPayload.transactions.length <= this.#o.inlineMaxTxs)
       return submissionBlockHash(sub, v4)
     const task: BlockHashTask = { payload: sub.executionPayload, parentBeaconBlockRoot: sub.parentBeaconBlockRoot, v4 }
-    return (this.#pool.run(task) as Promise<Hex | null>).then(
+    return (this.#spawn().run(task) as Promise<Hex | null>).then(
       (h) => h ?? undefined,
       () => undefined,
     )
   }
 
   async close(): Promise<void> {
+    this.#closed = true
     await this.#pool?.destroy()
   }
 }

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { Counter, Gauge, type Registry } from 'prom-client'
 import { FailureLog } from '../util/failureLog.js'
@@ -35,9 +35,9 @@ export class RedisLink {
   readonly #errors: Counter<'op'> | undefined
   #lastOk = false
 
-  private constructor(o: RedisLinkOptions) {
+  private constructor(o: RedisLinkOptions, RedisClient: typeof Redis) {
     this.label = redactUrl(o.url)
-    this.client = new Redis(o.url, {
+    this.client = new RedisClient(o.url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       commandTimeout: o.timeoutMs,
@@ -82,7 +82,9 @@ export class RedisLink {
    * the role starts anyway (each operation then fails open or closed until it is back).
    */
   static async open(o: RedisLinkOptions): Promise<RedisLink> {
-    const link = new RedisLink(o)
+    // Imported here: ioredis is ~50 modules (~0.2 CPU-s) that an ingress or sweep without --redis never needs.
+    const { Redis: RedisClient } = await import('ioredis')
+    const link = new RedisLink(o, RedisClient)
     const waitMs = o.connectWaitMs ?? Math.max(1000, 2 * o.timeoutMs)
     let timer: NodeJS.Timeout | undefined
     const connected = await Promise.race([

@@ -1,3 +1,4 @@
+import { parseRoutes } from '../check/routes.js'
 import { listenerLimitOptions } from '../config/common.js'
 import { type ConfigOf, defineOptions, defineSpec, type InputOf } from '../config/index.js'
 import { SAFETY_LEVELS } from '../interop/index.js'
@@ -73,7 +74,17 @@ export const sweepOptions = defineOptions({
     default: 'supervisor',
     help: "how accesses are checked: supervisor = one JSON-RPC batch per chunk; index = read-only look-ups in the supervisor's SQLite file; rpc = eth_getLogs against each chain",
   },
-  supervisor: { type: 'string', arg: 'URL', help: 'supervisor JSON-RPC endpoint (mode supervisor)' },
+  supervisor: {
+    type: 'string',
+    arg: 'URL',
+    help: 'supervisor JSON-RPC endpoint (mode supervisor); with --route, the default route of chains without one',
+  },
+  route: {
+    type: 'strings',
+    default: [],
+    arg: 'CHAINID=URL',
+    help: 'mode supervisor over a partitioned index: accesses initiated on CHAINID are checked by this supervisor; repeat a chain for a failover list (an access no supervisor answered goes to the next). An access on a chain with neither --route nor --supervisor is -320501 and its transaction is kept',
+  },
   index: { type: 'path', arg: 'PATH', help: "the supervisor's SQLite log index, opened read-only (mode index)" },
   chainRpc: {
     type: 'strings',
@@ -209,7 +220,16 @@ function sweepConfigProblems(c: SweepSettings, context: SweepContext | undefined
     )
   if (c.redis !== undefined && !/^rediss?:\/\/./.test(c.redis))
     p.push(`--redis ${JSON.stringify(c.redis)}: expected a redis:// or rediss:// URL`)
-  if (mode === 'supervisor' && !c.supervisor) p.push('--mode supervisor needs --supervisor URL')
+  const routed = parseRoutes(c.route ?? [])
+  p.push(...routed.problems)
+  if (mode === 'supervisor' && !c.supervisor && routed.routes.size === 0 && routed.problems.length === 0)
+    p.push('--mode supervisor needs --supervisor URL (or --route CHAINID=URL per source chain)')
+  if (mode !== 'supervisor' && (c.route ?? []).length > 0)
+    p.push(
+      mode === 'index'
+        ? '--route applies to --mode supervisor: --mode index reads one local index file (--index PATH), which holds the chains it holds'
+        : '--route applies to --mode supervisor: --mode rpc already asks each chain its own RPC (--chain-rpc)',
+    )
   if (mode === 'index' && !c.index) p.push('--mode index needs --index PATH')
   if (mode === 'rpc' && !(c.chainRpc && c.chainRpc.length > 0))
     p.push('--mode rpc needs --chain-rpc URL for every chain of the dependency set')

@@ -6,7 +6,7 @@ import type { Logger } from '../util/logger.js'
 import { SweepCode } from './classify.js'
 import type { SweepTx } from './planRound.js'
 import type { SweepPool } from './pool.js'
-import type { CheckBackend } from './protocol.js'
+import type { BlockHashesResult, BlockHashesTask, CheckBackend } from './protocol.js'
 import type { TxVerdict } from './sweepReport.js'
 
 /** Fresh heights read per chain and round: a first round over a huge pool spreads its reads over a few rounds. */
@@ -17,6 +17,8 @@ export type ReorgWatchOptions = {
   backend: CheckBackend
   log: Logger
   registry: Registry
+  /** --route: block hashes asked of each chain's own route (RoutedDispatch.blockHashes) instead of `backend`. */
+  blockHashes?: ((task: BlockHashesTask, signal?: AbortSignal) => Promise<BlockHashesResult>) | undefined
   /** --evict-on-reorg: what a reorg reaches is evicted; otherwise only reported (the verdict cache drops it). */
   evict: boolean
 }
@@ -99,7 +101,7 @@ export class ReorgWatch {
     }
     let result: Awaited<ReturnType<SweepPool['blockHashes']>>
     try {
-      result = await this.#o.pool.blockHashes(
+      result = await (this.#o.blockHashes ?? ((t, sig) => this.#o.pool.blockHashes(t, sig)))(
         {
           backend: this.#o.backend,
           deadline,

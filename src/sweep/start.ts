@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { Registry } from 'prom-client'
+import { RouteTable } from '../check/index.js'
 import { loadConfig } from '../config/index.js'
 import { StartupRefusal } from '../errors/index.js'
 import { RpcClient } from '../rpc/client.js'
@@ -23,6 +24,7 @@ import {
 import { SweepPool } from './pool.js'
 import type { CheckBackend } from './protocol.js'
 import { ReorgWatch } from './reorgWatch.js'
+import { RoutedDispatch } from './routeChunk.js'
 import { Sweeper } from './sweeper.js'
 import { type SweepReport, summary } from './sweepReport.js'
 import { type RoundContext, sweepRound } from './sweepRound.js'
@@ -60,15 +62,19 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
   const { mode, requestTimeoutMs } = config
   const chainId = config.chainId ?? (await remoteChainId(config.rpc!, requestTimeoutMs))
 
+  // --route (supervisor mode): the index partitioned by source chain; --supervisor is the default route.
+  const routes =
+    mode === 'supervisor' ? RouteTable.parse(config.route, config.supervisor ? [config.supervisor] : []) : undefined
+  const supervisorBackend = (url: string): CheckBackend & { mode: 'supervisor' } => ({
+    mode: 'supervisor',
+    url,
+    method: config.method,
+    timeoutMs: requestTimeoutMs,
+    accessesPerCall: config.accessesPerCall,
+  })
   const backend: CheckBackend =
     mode === 'supervisor'
-      ? {
-          mode,
-          url: config.supervisor!,
-          method: config.method,
-          timeoutMs: requestTimeoutMs,
-          accessesPerCall: config.accessesPerCall,
-        }
+      ? supervisorBackend(config.supervisor ?? routes!.urls[0]!)
       : mode === 'index'
         ? { mode, path: config.index! }
         : { mode, chainRpcs: config.chainRpc ?? [], timeoutMs: requestTimeoutMs }
@@ -108,12 +114,20 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
           incremental: config.txpoolRead === 'auto',
         })
 
+  const routed = routes && !routes.trivial ? new RoutedDispatch(pool, routes, supervisorBackend, registry) : undefined
   // One watch of the source chains: it evicts what a reorg reaches (--evict-on-reorg) and tells the
   // verdict cache (--verdict-ttl) which verdicts a reorg made stale.
   const cache = config.verdictTtlMs > 0 ? new VerdictCache({ ttlMs: config.verdictTtlMs }) : undefined
   const reorgWatch =
     config.evictOnReorg || cache
-      ? new ReorgWatch({ pool, backend, log, registry, evict: config.evictOnReorg })
+      ? new ReorgWatch({
+          pool,
+          backend,
+          log,
+          registry,
+          evict: config.evictOnReorg,
+          blockHashes: routed && ((t, sig) => routed.blockHashes(t, sig)),
+        })
       : undefined
   const ctx: RoundContext = {
     source,
@@ -133,12 +147,13 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
     drop: config.drop,
     acceptedSet,
     loopDelay,
+    dispatch: routed?.dispatch,
     ...(reorgWatch && { prejudge: (txs, deadline, signal) => reorgWatch.prejudge(txs, deadline, signal) }),
     cache,
   }
   // The failsafe of every supervisor we know, OR-ed (op-reth's quorum client): while it is on the
   // supervisors refuse every check with -320602, so a round keeps everything without asking.
-  const failsafeUrls = [...(mode === 'supervisor' ? [config.supervisor!] : []), ...(config.failsafeSupervisor ?? [])]
+  const failsafeUrls = [...new Set([...(routes?.urls ?? []), ...(config.failsafeSupervisor ?? [])])]
   const failsafe =
     config.failsafePoll > 0 && failsafeUrls.length > 0
       ? new FailsafePoller(failsafeUrls, {
@@ -186,6 +201,7 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
       evictOnReorg: config.evictOnReorg,
       txpoolRead: config.source === 'txpool' ? config.txpoolRead : null,
       verdictTtlMs: config.verdictTtlMs,
+      ...(routed ? { routes: routes!.routes.map((r) => `${r.label} → ${r.urls.length} supervisor(s)`) } : {}),
     },
     'sweep started',
   )

@@ -9,6 +9,7 @@ import type { SweepPool } from './pool.js'
 import type { CheckBackend, ChunkResult } from './protocol.js'
 import type { Prejudged } from './reorgWatch.js'
 import { roundDescriptor } from './roundDescriptor.js'
+import type { ChunkDispatch } from './routeChunk.js'
 import type { SweepReport, TxVerdict } from './sweepReport.js'
 import type { AcceptedTxs, SweepSource } from './sweepSource.js'
 import type { VerdictCache } from './verdictCache.js'
@@ -34,6 +35,8 @@ export type RoundContext = {
   prejudge?: (txs: readonly SweepTx[], deadline: number, signal: AbortSignal) => Promise<Prejudged>
   /** Verdicts of earlier rounds (--verdict-ttl). */
   cache?: VerdictCache | undefined
+  /** --route: chunks go through the routes (RoutedDispatch) instead of straight to the pool. */
+  dispatch?: ChunkDispatch | undefined
 }
 
 /** Extra time given to workers past the round deadline before their chunks count as timed out. */
@@ -107,20 +110,23 @@ async function runRound(
   const running: Promise<void>[] = []
   const onChunk = (chunk: PlannedChunk) => {
     const count = chunk.count
+    const task = {
+      backend: ctx.backend,
+      minSafety: ctx.minSafety,
+      descriptor,
+      accesses: chunk.accesses,
+      count,
+      deadline,
+    }
     running.push(
-      ctx.pool
-        .check(
-          { backend: ctx.backend, minSafety: ctx.minSafety, descriptor, accesses: chunk.accesses, count, deadline },
-          signal,
-        )
-        .then(
-          (result) => {
-            done.push({ chunk, result })
-          },
-          (err: unknown) => {
-            done.push({ chunk, result: failed(count, SweepCode.Worker, (err as Error).message) })
-          },
-        ),
+      (ctx.dispatch ? ctx.dispatch(task, signal) : ctx.pool.check(task, signal)).then(
+        (result) => {
+          done.push({ chunk, result })
+        },
+        (err: unknown) => {
+          done.push({ chunk, result: failed(count, SweepCode.Worker, (err as Error).message) })
+        },
+      ),
     )
   }
   const plan = await planRound(toCheck, { chunkSize: ctx.chunkSize, onChunk, signal })

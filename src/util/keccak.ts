@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module'
 import { createKeccak } from 'hash-wasm'
-import { keccak256 as viemKeccak } from 'viem'
 
 /**
  * keccak256 over bytes, synchronous. Uses hash-wasm (WASM, ~13x viem's JS on this machine)
@@ -9,6 +9,18 @@ import { keccak256 as viemKeccak } from 'viem'
 type Hasher = Awaited<ReturnType<typeof createKeccak>>
 let wasm: Hasher | undefined
 let loading: Promise<void> | undefined
+type JsKeccak = (data: Uint8Array, to: 'bytes') => Uint8Array
+let js: JsKeccak | undefined
+
+/**
+ * viem's keccak, required (synchronously) on the first hash before initKeccak() resolved: importing
+ * viem's root loads ~400 modules (~0.5 CPU-s), which every role paid at start for a fallback that
+ * none of them uses once started.
+ */
+function jsKeccak(): JsKeccak {
+  js ??= (createRequire(import.meta.url)('viem') as { keccak256: JsKeccak }).keccak256
+  return js
+}
 
 export function initKeccak(): Promise<void> {
   loading ??= createKeccak(256).then((h) => {
@@ -23,7 +35,7 @@ export function keccakImplementation(): 'js' | 'wasm' {
 }
 
 export function keccak256(data: Uint8Array): Uint8Array {
-  if (!wasm) return viemKeccak(data, 'bytes')
+  if (!wasm) return jsKeccak()(data, 'bytes')
   wasm.init()
   wasm.update(data)
   return wasm.digest('binary')

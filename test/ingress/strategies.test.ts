@@ -66,7 +66,7 @@ test('agreement: a liar saying invalid is outvoted only once the quorum is met w
   assert.is(code(await strategy('agreement', urls, 3).validate(ENTRIES, DESCRIPTOR)), 'filtered -320600')
 })
 
-test('agreement: failsafe from one supervisor rejects; soft answers and 5xx do not count', async () => {
+test('agreement: failsafe from one supervisor rejects; soft answers and 5xx do not count toward the quorum', async () => {
   const { urls, ds } = await three(VALID, FAILSAFE, VALID)
   const r0 = ds[0]!.hold()
   const r2 = ds[2]!.hold()
@@ -75,8 +75,13 @@ test('agreement: failsafe from one supervisor rejects; soft answers and 5xx do n
   r2()
   assert.is(code(v), 'failsafe -320602')
   const soft = await three(VALID, FUTURE, HTTP_500)
-  assert.is(code(await strategy('agreement', soft.urls, 2).validate(ENTRIES, DESCRIPTOR)), 'errored -32000')
+  // Short of the quorum because one supervisor is behind: its retryable answer, not "no verdict".
+  assert.is(code(await strategy('agreement', soft.urls, 2).validate(ENTRIES, DESCRIPTOR)), 'errored -321401')
   assert.is(code(await strategy('agreement', soft.urls, 1).validate(ENTRIES, DESCRIPTOR)), 'ok')
+  const none = await three(VALID, HTTP_500, 'down')
+  const short = await strategy('agreement', none.urls, 2).validate(ENTRIES, DESCRIPTOR)
+  assert.is(code(short), 'errored -32000')
+  assert.is(!short.ok && short.error.message, 'interop quorum not reached: 1 definitive responses, 2 required')
 })
 
 test('first: only the first supervisor is asked, trusted and needed', async () => {

@@ -7,8 +7,12 @@ import { fileURLToPath } from 'node:url'
 import { valueSymbol } from 'piscina'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { checkAccesses } from '../../src/check/checkAccesses.js'
+import { createIndexBackend } from '../../src/check/indexBackend.js'
 import { RpcCode } from '../../src/errors/index.js'
-import type { Hex } from '../../src/interop/index.js'
+import { type Access, type Hex, parseAccessList } from '../../src/interop/index.js'
+import { openLogReader } from '../../src/logindex/logReader.js'
+import { openDb } from '../../src/logindex/openDb.js'
 import { SweepCode } from '../../src/sweep/classify.js'
 import { ACCESSES_PER_CALL, DEFAULT_CHUNK_SIZE } from '../../src/sweep/options.js'
 import { SWEEP_WORKER, SweepPool } from '../../src/sweep/pool.js'
@@ -42,15 +46,9 @@ test.after(async () => {
 
 /** The cases: each access and the code the supervisor gives it. */
 function cases(): { name: string; entries: Hex[]; code: number }[] {
-  const forged = fx.access(1)
   const future = { ...fx.access(2), blockNumber: fx.head.number + 5n }
   const unknown = { ...fx.access(3), chainId: 999n }
   const late = { ...fx.access(4), timestamp: BigInt(Math.floor(Date.now() / 1000)) + 3600n }
-  const enc = (a: typeof forged) =>
-    [
-      `0x01000000${hex(a.chainId, 16)}${hex(a.blockNumber, 16)}${hex(a.timestamp, 16)}${hex(BigInt(a.logIndex), 8)}`,
-      a.checksum,
-    ] as Hex[]
   return [
     { name: 'valid', entries: fx.entries(0), code: 0 },
     { name: 'forged checksum', entries: [fx.entries(1)[0]!, `0x03${'ab'.repeat(31)}`], code: RpcCode.ConflictingData },
@@ -62,6 +60,11 @@ function cases(): { name: string; entries: Hex[]; code: number }[] {
 }
 
 const hex = (v: bigint, w: number) => v.toString(16).padStart(w, '0')
+const enc = (a: Access) =>
+  [
+    `0x01000000${hex(a.chainId, 16)}${hex(a.blockNumber, 16)}${hex(a.timestamp, 16)}${hex(BigInt(a.logIndex), 8)}`,
+    a.checksum,
+  ] as Hex[]
 
 function chunkOf(list: Hex[][], backend: CheckBackend, deadline = Date.now() + 10_000): SweepChunk {
   const buf = Buffer.from(new ArrayBuffer(list.length * ACCESS_BYTES))
@@ -103,6 +106,49 @@ test('index mode answers each access with the supervisor core check', async () =
     r.messages.some(([i, m]) => i === 1 && /checksum/.test(m)),
     "the supervisor's message travels with the code",
   )
+})
+
+test("index mode's fast path answers exactly checkAccesses's verdicts and messages, case by case", async () => {
+  // A copy of the index whose cross-unsafe head is two blocks below the unsafe one.
+  const path = join(dir, 'lagging.db')
+  const lag = await writeIndexFixture(path, { logs: 20, logsPerBlock: 5 })
+  const db = openDb(path)
+  db.prepare("UPDATE heads SET number = number - 2 WHERE level = 'cross-unsafe'").run()
+  db.close()
+  const at = (i: number, patch: Partial<Access>) => enc({ ...lag.access(i), ...patch })
+  const list: [string, Hex[]][] = [
+    ['valid', lag.entries(0)],
+    ['valid, another block', lag.entries(7)],
+    ['not yet cross-unsafe (last block)', lag.entries(19)],
+    ['timestamp mismatch', at(1, { timestamp: lag.access(1).timestamp - 1n })],
+    ['no such log in the block', at(2, { logIndex: 40 })],
+    ['block not held', at(3, { blockNumber: 0n })],
+    ['beyond the head', at(4, { blockNumber: lag.head.number + 1n })],
+    ['unknown chain', at(5, { chainId: 77n })],
+    ['expired', at(6, { timestamp: 1n })],
+    ['same timestamp as the executing one', at(8, { timestamp: BigInt(Math.floor(Date.now() / 1000)) })],
+    ['forged checksum', [lag.entries(9)[0]!, `0x03${'cd'.repeat(31)}`]],
+    ['chain-id extension', [`0x01${'00'.repeat(31)}`, `0x02${'00'.repeat(23)}${hex(901n, 16)}`, lag.entries(10)[1]!]],
+  ]
+  const chunk = chunkOf(
+    list.map(([, e]) => e),
+    { mode: 'index', path },
+  )
+  const reader = openLogReader(path)
+  const backend = createIndexBackend(reader, { status: () => [] })
+  const expected = list.map(([, e]) => {
+    const r = checkAccesses(backend, parseAccessList(e), 'cross-unsafe', chunk.descriptor)
+    if (r instanceof Promise) throw new Error('index backend answered asynchronously')
+    return r.ok ? { code: 0, message: undefined } : { code: r.error.rpcCode, message: r.error.message }
+  })
+  reader.close()
+  const r = unwrap(await sweep(chunk))
+  const messages = new Map(r.messages)
+  for (const [i, [name]] of list.entries()) {
+    assert.is(r.codes[i], expected[i]!.code, name)
+    assert.is(messages.get(i), expected[i]!.message, `${name}: message`)
+  }
+  assert.is(expected.filter((e) => e.code === 0).length, 2, 'the list has passing and failing cases')
 })
 
 test('supervisor mode: same verdicts as index mode, whatever the accesses per call', async () => {

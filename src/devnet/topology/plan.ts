@@ -201,6 +201,11 @@ export async function planTopology(p: PlanInput): Promise<ProcessSpec[]> {
           p.builderJwt,
           '--engine',
           withJwt(n.engine),
+          // Each rebuild executes the whole pool again on the node's engine (sim_buildBlock): the default
+          // 100 ms is ten executions a 1 s slot under steady traffic, a quarter of the slot is enough
+          // for a builder that competes with the engine's own block.
+          '--resubmit-interval',
+          ms(Math.max(250, Math.round(p.slotMs / 4))),
           ...common,
         ],
         rpc: local(n.builder),

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { Hex } from '../../interop/index.js'
+import { FailureLog } from '../../util/failureLog.js'
 import { NoVerdictError } from '../errors.js'
 import {
   type CheckOutcome,
@@ -16,13 +17,16 @@ import type { SupervisorEndpoint } from './supervisorEndpoint.js'
  * `minResponses` definitive verdicts (valid or invalid) are in. A failsafe answer from any
  * supervisor rejects at once; soft answers and transport errors do not count. At the quorum:
  * all valid accepts, otherwise the first rejection (a mix is logged as a disagreement).
- * Fewer definitive verdicts than the quorum fails closed.
+ * Fewer definitive verdicts than the quorum fails closed: with the retryable answer of a supervisor
+ * that is behind (soft) when one gave it, else -32000 no verdict.
  */
 export class AgreementStrategy implements ValidationStrategy {
   readonly name = 'agreement'
   readonly minResponses: number
   readonly #endpoints: readonly SupervisorEndpoint[]
   readonly #log: Logger | undefined
+  /** Why the quorum was missed (each supervisor's soft answer or transport failure), one line per 10 s. */
+  readonly #noQuorum: FailureLog | undefined
 
   constructor(endpoints: readonly SupervisorEndpoint[], minResponses = endpoints.length, log?: Logger) {
     if (!Number.isInteger(minResponses) || minResponses < 1 || minResponses > endpoints.length) {
@@ -33,6 +37,7 @@ export class AgreementStrategy implements ValidationStrategy {
     this.#endpoints = endpoints
     this.minResponses = minResponses
     this.#log = log
+    this.#noQuorum = log && new FailureLog(log, 'interop quorum not reached', 10_000, { flush: true })
   }
 
   validate(entries: readonly Hex[], descriptor: ExecutingDescriptor): Promise<Verdict> {
@@ -43,27 +48,26 @@ export class AgreementStrategy implements ValidationStrategy {
       let valid = 0
       const rejections: Extract<CheckOutcome, { kind: 'invalid' }>[] = []
       const unanswered: string[] = []
+      let behind: Extract<CheckOutcome, { kind: 'soft' }> | undefined
       let done = false
       const finish = (v: Verdict) => {
         done = true
         if (pending > 0) abort?.abort(DECIDED)
         resolve(v)
       }
-      const settle = (outcome: CheckOutcome) => {
+      const settle = (outcome: CheckOutcome, label: string) => {
         if (done) return
         pending--
         if (outcome.kind === 'failsafe') return finish(rejection(outcome))
         if (outcome.kind === 'valid') valid++
         else if (outcome.kind === 'invalid') rejections.push(outcome)
-        else
+        if (outcome.kind === 'soft') behind ??= outcome
+        if (outcome.kind !== 'valid' && outcome.kind !== 'invalid')
           unanswered.push(
-            outcome.kind === 'unavailable'
-              ? outcome.reason
-              : outcome.kind === 'soft'
-                ? outcome.error.message
-                : 'aborted',
+            `${label}: ${outcome.kind === 'unavailable' ? outcome.reason : outcome.kind === 'soft' ? outcome.error.message : 'aborted'}`,
           )
         if (valid + rejections.length >= this.minResponses) {
+          this.#noQuorum?.success()
           const first = rejections[0]
           if (!first) return finish({ ok: true })
           if (valid > 0)
@@ -74,6 +78,11 @@ export class AgreementStrategy implements ValidationStrategy {
           return finish(rejection(first))
         }
         if (pending === 0) {
+          this.#noQuorum?.failure(new Error(unanswered.join('; ')), { valid, invalid: rejections.length })
+          // A supervisor that has not indexed the initiating block yet (-321100 not yet ingested, -321401,
+          // -320400) says so: that retryable "not yet known" answer, not "no verdict", is the truth the
+          // sender gets, as op-interop-filter answers it. Still a refusal: nothing passes without the quorum.
+          if (behind) return finish(rejection(behind))
           finish({
             ok: false,
             result: 'errored',
@@ -81,10 +90,9 @@ export class AgreementStrategy implements ValidationStrategy {
               `interop quorum not reached: ${valid + rejections.length} definitive responses, ${this.minResponses} required`,
             ),
           })
-          this.#log?.debug({ unanswered }, 'interop quorum not reached')
         }
       }
-      for (const e of this.#endpoints) void e.check(entries, descriptor, abort?.signal).then(settle)
+      for (const e of this.#endpoints) void e.check(entries, descriptor, abort?.signal).then((o) => settle(o, e.label))
     })
   }
 }
