@@ -50,6 +50,8 @@ export class RpcClient {
   readonly #agent: Agent
   /** The bearer token of the current second: iat has 1 s resolution, so one HMAC a second is enough. */
   #token: { s: number; value: string } | undefined
+  /** Size and JSON.parse time of the last answer (a large answer's parse is a cost of its own: 126 MB ≈ 1 s). */
+  lastAnswer = { bytes: 0, parseMs: 0 }
 
   constructor(url: string, opts: RpcClientOptions = {}) {
     this.url = new URL(url)
@@ -134,7 +136,10 @@ export class RpcClient {
             const status = res.statusCode ?? 0
             const text = Buffer.concat(chunks).toString('utf8')
             try {
-              resolve({ status, body: JSON.parse(text) })
+              const t = performance.now()
+              const body = JSON.parse(text)
+              this.lastAnswer = { bytes: size, parseMs: performance.now() - t }
+              resolve({ status, body })
             } catch {
               reject(
                 new TransportError(`HTTP ${status}: non-JSON response${text ? `: ${text.slice(0, 200)}` : ''}`, status),

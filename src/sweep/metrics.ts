@@ -60,6 +60,24 @@ export function createSweepMetrics(registry: Registry): SweepMetrics {
     labelNames: ['action', 'result'] as const,
     registers,
   })
+  const cache = new Counter({
+    name: 'superguard_sweep_verdict_cache_total',
+    help: 'Interop transactions answered from the verdict cache (hit) or checked (miss), --verdict-ttl',
+    labelNames: ['result'] as const,
+    registers,
+  })
+  const invalidated = new Counter({
+    name: 'superguard_sweep_verdict_cache_invalidated_total',
+    help: 'Cached verdicts dropped, by reason: reorg (a source block under it changed), expired (ttl or message expiry), gone (left the pool)',
+    labelNames: ['reason'] as const,
+    registers,
+  })
+  const reads = new Counter({
+    name: 'superguard_sweep_txpool_reads_total',
+    help: 'Txpool reads (--source txpool) by how: full (txpool_content) or incremental (filter changes), and why a full one',
+    labelNames: ['how', 'why'] as const,
+    registers,
+  })
   return {
     roundFailed: () => rounds.inc({ result: 'error' }),
     observe(r) {
@@ -78,6 +96,12 @@ export function createSweepMetrics(registry: Registry): SweepMetrics {
       accesses.set({ kind: 'unique' }, r.accesses.unique)
       loop.set({ quantile: '0.99' }, r.eventLoop.p99Ms / 1000)
       loop.set({ quantile: '1' }, r.eventLoop.maxMs / 1000)
+      if (r.cache) {
+        cache.inc({ result: 'hit' }, r.cache.hits)
+        cache.inc({ result: 'miss' }, r.cache.misses)
+        for (const [reason, n] of Object.entries(r.cache.invalidated)) if (n) invalidated.inc({ reason }, n)
+      }
+      if (r.read) reads.inc({ how: r.read.how, why: r.read.why ?? '' })
       const a = r.actions
       if (a.dropped) actions.inc({ action: 'drop', result: 'ok' }, a.dropped)
       if (a.dropFailed) actions.inc({ action: 'drop', result: 'error' }, a.dropFailed)

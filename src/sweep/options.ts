@@ -54,6 +54,20 @@ export const sweepOptions = defineOptions({
     arg: 'URL',
     help: 'execution client serving txpool_content (anvil, geth, reth); --drop uses its anvil_dropTransaction',
   },
+  txpoolRead: {
+    type: 'enum',
+    flag: 'txpool-read',
+    choices: ['auto', 'full'],
+    default: 'auto',
+    help: 'auto = txpool_content once, then only what changed (pending-transaction and block filters, new transactions by hash, txpool_status to catch the rest) where the client serves filters; full = txpool_content every round',
+  },
+  verdictTtlMs: {
+    type: 'duration',
+    flag: 'verdict-ttl',
+    default: '0s',
+    min: 0,
+    help: "reuse a transaction's valid/evict verdict for up to DURATION (dropped sooner on a reorg of a source block it reads, at its message's expiry, or once it leaves the pool); 0 = check every transaction every round",
+  },
   mode: {
     type: 'enum',
     choices: SWEEP_MODES,

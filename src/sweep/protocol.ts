@@ -70,8 +70,11 @@ export type BlockHashesTask = {
 /** Per chain of the task: `forkAt` indexes `remembered` (-1: nothing changed); fresh hashes, null = no such block. */
 export type BlockHashesResult = { forkAt: number; fresh: (Hex | null)[]; error?: string }[]
 
-/** Task of workers/txpool.js: fetch and pre-digest `txpool_content` off the main thread. */
-export type TxpoolTask = { url: string; timeoutMs: number; maxResponseBytes: number }
+/**
+ * Task of workers/txpool.js: fetch and pre-digest `txpool_content` (the whole pool), or with
+ * `hashes` the transactions named (`eth_getTransactionByHash` in batches), off the main thread.
+ */
+export type TxpoolTask = { url: string; timeoutMs: number; maxResponseBytes: number; hashes?: readonly string[] }
 
 /**
  * Interop transactions of a txpool, packed: tx i has hash hashes[32i..32i+32] and entries
@@ -86,6 +89,11 @@ export type TxpoolResult = {
   /** Every transaction in the pool (interop or not), and the malformed ones skipped. */
   total: number
   skipped: number
+  /** The hash of every pending transaction read (interop or not), 32 bytes each. Transferred. */
+  all: ArrayBuffer
+  /** Worker time: the request until the answer's bytes were in, JSON.parse, and digesting the rest. */
+  readMs: number
+  parseMs: number
   ms: number
 }
 

@@ -19,12 +19,25 @@ export type ReorgWatchOptions = {
   registry: Registry
   /** --route: block hashes asked of each chain's own route (RoutedDispatch.blockHashes) instead of `backend`. */
   blockHashes?: ((task: BlockHashesTask, signal?: AbortSignal) => Promise<BlockHashesResult>) | undefined
+  /** --evict-on-reorg: what a reorg reaches is evicted; otherwise only reported (the verdict cache drops it). */
+  evict: boolean
+}
+
+/** What a round's watch saw, per transaction of the round (indexed like its list). */
+export type Prejudged = {
+  /** Verdicts of what a reorg evicts (--evict-on-reorg); undefined leaves a transaction to the checks. */
+  verdicts: (TxVerdict | undefined)[]
+  /** 1: a source block it reads changed hash this round. */
+  reorged: Uint8Array
+  /** 1: every source block it reads has a remembered hash now (a reorg under it will show next round). */
+  watched: Uint8Array
 }
 
 /**
- * --evict-on-reorg: remembers the hash of every source block the pool's accesses reference and,
+ * The sweep's one watch of its source chains (--evict-on-reorg, and the verdict cache of
+ * --verdict-ttl): remembers the hash of every source block the pool's accesses reference and,
  * at the start of each round, asks the round's own source (supervisor, index file or chain RPC)
- * whether any changed. A source chain that reorged from height F evicts every transaction with an
+ * whether any changed. With --evict-on-reorg, a source chain that reorged from height F evicts every transaction with an
  * access on that chain at F or above, without a check, whatever the check would say (op-reth drops
  * every interop transaction on a reorg of its own chain: `txpool/src/maintain.rs`, "source-chain
  * reorgs are invisible here"). The sweep sees the source chains, so it evicts only what sits on
@@ -38,13 +51,15 @@ export class ReorgWatch {
   readonly #failures: FailureLog
   readonly #reorgs: Counter<'chain_id'>
   readonly #evicted: Counter<'chain_id'>
+  /** Each transaction's referenced blocks, parsed once for as long as the source hands out the same object. */
+  readonly #refs = new WeakMap<SweepTx, [string, number][]>()
 
   constructor(opts: ReorgWatchOptions) {
     this.#o = opts
     this.#failures = new FailureLog(opts.log, 'source reorg check failed', 10_000)
     this.#reorgs = new Counter({
       name: 'superguard_sweep_source_reorgs_total',
-      help: 'Source-chain reorgs seen under pooled accesses (--evict-on-reorg), by chain',
+      help: 'Source-chain reorgs seen under pooled accesses (--evict-on-reorg, --verdict-ttl), by chain',
       labelNames: ['chain_id'] as const,
       registers: [opts.registry],
     })
@@ -56,10 +71,14 @@ export class ReorgWatch {
     })
   }
 
-  /** Verdicts for the transactions a source reorg evicts (undefined: check as usual). Never throws. */
-  async prejudge(txs: readonly SweepTx[], deadline: number, signal?: AbortSignal): Promise<(TxVerdict | undefined)[]> {
-    const out: (TxVerdict | undefined)[] = new Array(txs.length)
-    const { refs, referenced } = await blocksOf(txs)
+  /** What the round's source reorgs reach (and with --evict-on-reorg, their eviction verdicts). Never throws. */
+  async prejudge(txs: readonly SweepTx[], deadline: number, signal?: AbortSignal): Promise<Prejudged> {
+    const out: Prejudged = {
+      verdicts: new Array(txs.length),
+      reorged: new Uint8Array(txs.length),
+      watched: new Uint8Array(txs.length),
+    }
+    const { refs, referenced } = await blocksOf(txs, this.#refs)
 
     // Forget what nothing references any more, then ask about the rest.
     for (const [chain, known] of this.#known) {
@@ -76,7 +95,10 @@ export class ReorgWatch {
         .slice(0, MAX_FRESH_PER_CHAIN)
       return { chain, remembered, hashes: remembered.map((n) => known!.get(n)!), fresh }
     })
-    if (chains.length === 0) return out
+    if (chains.length === 0) {
+      out.watched.fill(1) // nothing read from a source chain: nothing a reorg can reach
+      return out
+    }
     let result: Awaited<ReturnType<SweepPool['blockHashes']>>
     try {
       result = await (this.#o.blockHashes ?? ((t, sig) => this.#o.pool.blockHashes(t, sig)))(
@@ -117,31 +139,42 @@ export class ReorgWatch {
       })
     })
     if (allAnswered) this.#failures.success()
-    if (reorgedFrom.size === 0) return out
 
     const evicted = new Map<string, number>()
-    refs.forEach((list, i) => {
-      for (const [chain, n] of list) {
-        const from = reorgedFrom.get(chain)
-        if (from === undefined || n < from) continue
-        out[i] = {
-          hash: txs[i]!.hash,
-          action: 'evict',
-          code: SweepCode.SourceReorged,
-          reason: `source chain ${chainIdOf(chain)} reorged from block ${from}; this transaction reads block ${n}`,
-        }
-        evicted.set(chain, (evicted.get(chain) ?? 0) + 1)
-        break
+    let slice = performance.now()
+    for (let i = 0; i < refs.length; i++) {
+      if ((i & 1023) === 1023 && performance.now() - slice > 4) {
+        await yieldToLoop()
+        slice = performance.now()
       }
-    })
+      const list = refs[i]!
+      let watched = 1
+      for (const [chain, n] of list) {
+        if (watched === 1 && this.#known.get(chain)?.has(n) !== true) watched = 0
+        const from = reorgedFrom.get(chain)
+        if (from === undefined || n < from || out.reorged[i] === 1) continue
+        out.reorged[i] = 1
+        evicted.set(chain, (evicted.get(chain) ?? 0) + 1)
+        if (this.#o.evict)
+          out.verdicts[i] = {
+            hash: txs[i]!.hash,
+            action: 'evict',
+            code: SweepCode.SourceReorged,
+            reason: `source chain ${chainIdOf(chain)} reorged from block ${from}; this transaction reads block ${n}`,
+          }
+      }
+      out.watched[i] = watched
+    }
     for (const [chain, from] of reorgedFrom) {
       const count = evicted.get(chain) ?? 0
       const id = chainIdOf(chain).toString()
       this.#reorgs.inc({ chain_id: id })
-      this.#evicted.inc({ chain_id: id }, count)
+      if (this.#o.evict) this.#evicted.inc({ chain_id: id }, count)
       this.#o.log.warn(
         { chainId: id, fromBlock: from, transactions: count },
-        'source chain reorged: evicting every interop transaction with an access at or above the reorged height',
+        this.#o.evict
+          ? 'source chain reorged: evicting every interop transaction with an access at or above the reorged height'
+          : 'source chain reorged: re-checking every interop transaction with an access at or above the reorged height',
       )
     }
     return out
@@ -171,6 +204,7 @@ function getOrAdd<K, V>(m: Map<K, V>, k: K, make: () => V): V {
  */
 async function blocksOf(
   txs: readonly SweepTx[],
+  memo: WeakMap<SweepTx, [string, number][]>,
 ): Promise<{ refs: [string, number][][]; referenced: Map<string, Set<number>> }> {
   const out: [string, number][][] = new Array(txs.length)
   const referenced = new Map<string, Set<number>>()
@@ -179,6 +213,12 @@ async function blocksOf(
     if ((i & 1023) === 1023 && performance.now() - slice > 4) {
       await yieldToLoop()
       slice = performance.now()
+    }
+    const known = memo.get(txs[i]!)
+    if (known) {
+      out[i] = known
+      for (const [key, n] of known) getOrAdd(referenced, key, () => new Set()).add(n)
+      continue
     }
     const list: [string, number][] = []
     const entries = txs[i]!.inboxEntries
@@ -196,6 +236,7 @@ async function blocksOf(
       getOrAdd(referenced, key, () => new Set()).add(n)
     }
     out[i] = list
+    memo.set(txs[i]!, list)
   }
   return { refs: out, referenced }
 }

@@ -30,6 +30,7 @@ import { type SweepReport, summary } from './sweepReport.js'
 import { type RoundContext, sweepRound } from './sweepRound.js'
 import type { AcceptedTxs, SweepSource } from './sweepSource.js'
 import { TxpoolSource } from './txpoolSource.js'
+import { VerdictCache } from './verdictCache.js'
 
 export type SweepDeps = {
   /** The ingress's accepted set: the source with --source accepted, and kept in step by --drop otherwise. */
@@ -106,12 +107,28 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
   const source: SweepSource =
     config.source === 'accepted'
       ? new AcceptedSetSource(acceptedSet!)
-      : new TxpoolSource({ url: config.rpc!, pool, timeoutMs: requestTimeoutMs })
+      : new TxpoolSource({
+          url: config.rpc!,
+          pool,
+          timeoutMs: requestTimeoutMs,
+          incremental: config.txpoolRead === 'auto',
+        })
 
   const routed = routes && !routes.trivial ? new RoutedDispatch(pool, routes, supervisorBackend, registry) : undefined
-  const reorgWatch = config.evictOnReorg
-    ? new ReorgWatch({ pool, backend, log, registry, blockHashes: routed && ((t, sig) => routed.blockHashes(t, sig)) })
-    : undefined
+  // One watch of the source chains: it evicts what a reorg reaches (--evict-on-reorg) and tells the
+  // verdict cache (--verdict-ttl) which verdicts a reorg made stale.
+  const cache = config.verdictTtlMs > 0 ? new VerdictCache({ ttlMs: config.verdictTtlMs }) : undefined
+  const reorgWatch =
+    config.evictOnReorg || cache
+      ? new ReorgWatch({
+          pool,
+          backend,
+          log,
+          registry,
+          evict: config.evictOnReorg,
+          blockHashes: routed && ((t, sig) => routed.blockHashes(t, sig)),
+        })
+      : undefined
   const ctx: RoundContext = {
     source,
     pool,
@@ -132,6 +149,7 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
     loopDelay,
     dispatch: routed?.dispatch,
     ...(reorgWatch && { prejudge: (txs, deadline, signal) => reorgWatch.prejudge(txs, deadline, signal) }),
+    cache,
   }
   // The failsafe of every supervisor we know, OR-ed (op-reth's quorum client): while it is on the
   // supervisors refuse every check with -320602, so a round keeps everything without asking.
@@ -181,6 +199,8 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
       intervalMs: config.intervalMs ?? null,
       windowMs: ctx.windowMs,
       evictOnReorg: config.evictOnReorg,
+      txpoolRead: config.source === 'txpool' ? config.txpoolRead : null,
+      verdictTtlMs: config.verdictTtlMs,
       ...(routed ? { routes: routes!.routes.map((r) => `${r.label} → ${r.urls.length} supervisor(s)`) } : {}),
     },
     'sweep started',

@@ -1,6 +1,8 @@
 import type { Hex } from '../interop/index.js'
 import { type Action, codeName } from './classify.js'
 import type { SweepMode } from './protocol.js'
+import type { ReadStats } from './txpoolReader.js'
+import type { CacheStats } from './verdictCache.js'
 
 /** One transaction's verdict; `code` is 0 for a valid one. */
 export type TxVerdict = { hash: Hex; action: Action; code: number; reason?: string }
@@ -19,7 +21,30 @@ export type SweepReport = {
   counts: { valid: number; evict: number; keep: number; expired: number; parseErrors: number }
   /** Non-valid transactions by "verdict:CodeName". */
   byCode: Record<string, number>
-  durationsMs: { collect: number; check: number; classify: number; actions: number; total: number }
+  /**
+   * Where the round's time went (ms), in order: collect (of it: read = network, parse = JSON.parse,
+   * digest and unpacking; a source without that split counts it all as read), reorg = the
+   * source-chain watch (--evict-on-reorg, --verdict-ttl), cache = verdict look-ups, check =
+   * planning (of it: plan, on this thread while the first chunks already run) and waiting for the
+   * workers, classify, actions = drops and builder notices. collect + reorg + cache + check +
+   * classify + actions ≈ total (the rest: the window filter, a few ms).
+   */
+  durationsMs: {
+    collect: number
+    read: number
+    parse: number
+    reorg: number
+    cache: number
+    plan: number
+    check: number
+    classify: number
+    actions: number
+    total: number
+  }
+  /** How the txpool source read the pool (txpool only). */
+  read?: ReadStats
+  /** What the verdict cache answered (with --verdict-ttl above 0). */
+  cache?: CacheStats
   /** Main-thread event-loop delay while the round ran (monitorEventLoopDelay sampling every 1 ms; values include that 1 ms). */
   eventLoop: { p99Ms: number; maxMs: number }
   actions: { dropped: number; dropFailed: number; dropUnsupported: boolean; notified: number; notifyFailed: number }
@@ -37,6 +62,8 @@ export function summary(r: SweepReport): Record<string, unknown> {
     counts: r.counts,
     byCode: r.byCode,
     durationsMs: r.durationsMs,
+    ...(r.read ? { read: r.read } : {}),
+    ...(r.cache ? { cache: r.cache } : {}),
     eventLoop: r.eventLoop,
     actions: r.actions,
   }
@@ -71,7 +98,7 @@ export function formatTable(r: SweepReport): string {
     `${r.pool.interop} interop transactions of ${r.pool.total} in the pool (${r.source}, ${r.mode} mode, chain ${r.descriptor.chainId}): ` +
       `${r.counts.valid} valid, ${r.counts.evict} evict (${r.counts.expired} expired, ${r.counts.parseErrors} unparseable), ${r.counts.keep} keep`,
     `${r.accesses.declared} accesses, ${r.accesses.unique} unique, ${r.accesses.chunks} chunks; ` +
-      `${d.total.toFixed(1)} ms (collect ${d.collect.toFixed(1)}, check ${d.check.toFixed(1)}, classify ${d.classify.toFixed(1)}, actions ${d.actions.toFixed(1)}); ` +
+      `${d.total.toFixed(1)} ms (collect ${d.collect.toFixed(1)} [read ${d.read.toFixed(1)}, parse ${d.parse.toFixed(1)}], reorg ${d.reorg.toFixed(1)}, cache ${d.cache.toFixed(1)}, check ${d.check.toFixed(1)} [plan ${d.plan.toFixed(1)}], classify ${d.classify.toFixed(1)}, actions ${d.actions.toFixed(1)}); ` +
       `event-loop delay p99 ${r.eventLoop.p99Ms.toFixed(1)} ms`,
   )
   const a = r.actions

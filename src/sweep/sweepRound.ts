@@ -2,14 +2,17 @@ import type { IntervalHistogram } from 'node:perf_hooks'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import type { Hex, SafetyLevel } from '../interop/index.js'
 import type { BuilderNotifier, EvictedTx } from './builderNotifier.js'
+import { consultCache } from './cachedRound.js'
 import { classifyTx, codeName, SweepCode } from './classify.js'
 import { type PlannedChunk, planRound, type SweepTx } from './planRound.js'
 import type { SweepPool } from './pool.js'
 import type { CheckBackend, ChunkResult } from './protocol.js'
+import type { Prejudged } from './reorgWatch.js'
 import { roundDescriptor } from './roundDescriptor.js'
 import type { ChunkDispatch } from './routeChunk.js'
 import type { SweepReport, TxVerdict } from './sweepReport.js'
 import type { AcceptedTxs, SweepSource } from './sweepSource.js'
+import type { VerdictCache } from './verdictCache.js'
 
 export type RoundContext = {
   source: SweepSource
@@ -28,8 +31,10 @@ export type RoundContext = {
   acceptedSet?: AcceptedTxs | undefined
   loopDelay?: IntervalHistogram | undefined
   now?: () => number
-  /** Verdicts decided before any check (--evict-on-reorg: ReorgWatch); undefined leaves a tx to the checks. */
-  prejudge?: (txs: readonly SweepTx[], deadline: number, signal: AbortSignal) => Promise<(TxVerdict | undefined)[]>
+  /** The source-chain watch (ReorgWatch: --evict-on-reorg, --verdict-ttl): verdicts decided before any check, and what a reorg reached. */
+  prejudge?: (txs: readonly SweepTx[], deadline: number, signal: AbortSignal) => Promise<Prejudged>
+  /** Verdicts of earlier rounds (--verdict-ttl). */
+  cache?: VerdictCache | undefined
   /** --route: chunks go through the routes (RoutedDispatch) instead of straight to the pool. */
   dispatch?: ChunkDispatch | undefined
 }
@@ -74,10 +79,11 @@ async function runRound(
   const verdicts: TxVerdict[] = new Array(collected.txs.length)
   const live: SweepTx[] = []
   const liveAt = new Uint32Array(collected.txs.length)
-  const prejudged = ctx.prejudge ? await ctx.prejudge(collected.txs, deadline, roundSignal) : []
+  const prejudged = ctx.prejudge ? await ctx.prejudge(collected.txs, deadline, roundSignal) : undefined
+  const t1r = performance.now()
   let decided = 0
   collected.txs.forEach((tx, i) => {
-    const pre = prejudged[i]
+    const pre = prejudged?.verdicts[i]
     if (pre) {
       verdicts[i] = pre
       decided++
@@ -91,6 +97,13 @@ async function runRound(
     else liveAt[live.push(tx) - 1] = i
   })
   const expired = collected.txs.length - live.length - decided
+  const tc = performance.now()
+  const cached = ctx.cache
+    ? await consultCache(ctx.cache, prejudged ?? {}, live, liveAt, verdicts, startedAt, roundSignal)
+    : undefined
+  const toCheck = cached ? cached.toCheck : live
+  const toCheckAt = cached ? cached.toCheckAt : liveAt
+  const tp = performance.now()
 
   const descriptor = roundDescriptor(startedAt, ctx.chainId, ctx.windowMs)
   const done: { chunk: PlannedChunk; result: ChunkResult }[] = []
@@ -116,7 +129,8 @@ async function runRound(
       ),
     )
   }
-  const plan = await planRound(live, { chunkSize: ctx.chunkSize, onChunk, signal })
+  const plan = await planRound(toCheck, { chunkSize: ctx.chunkSize, onChunk, signal })
+  const tk = performance.now()
   await settleBy(Promise.all(running), deadline + GRACE_MS - now())
 
   const codes = new Int32Array(plan.unique).fill(SweepCode.Timeout)
@@ -128,24 +142,25 @@ async function runRound(
   const t2 = performance.now()
 
   let slice = performance.now()
-  for (let k = 0; k < live.length; k++) {
+  for (let k = 0; k < toCheck.length; k++) {
     if ((k & 1023) === 1023 && performance.now() - slice > 4) {
       await yieldToLoop()
       slice = performance.now()
     }
-    const tx = live[k]!
+    const tx = toCheck[k]!
     const parseError = plan.parseErrors.get(k)
     if (parseError !== undefined) {
-      verdicts[liveAt[k]!] = { hash: tx.hash, action: 'evict', code: SweepCode.Parse, reason: parseError }
+      verdicts[toCheckAt[k]!] = { hash: tx.hash, action: 'evict', code: SweepCode.Parse, reason: parseError }
       continue
     }
     const { action, at } = classifyTx(plan.refs, codes, plan.start[k]!, plan.start[k + 1]!)
-    verdicts[liveAt[k]!] =
+    verdicts[toCheckAt[k]!] =
       at === -1
         ? { hash: tx.hash, action, code: SweepCode.Ok }
         : { hash: tx.hash, action, code: codes[at]!, reason: messages.get(at) ?? codeName(codes[at]!) }
   }
 
+  await cached?.remember(verdicts, startedAt, ctx.windowMs)
   const counts = { valid: 0, evict: 0, keep: 0, expired, parseErrors: plan.parseErrors.size }
   const byCode: Record<string, number> = {}
   const evicted: EvictedTx[] = []
@@ -197,11 +212,18 @@ async function runRound(
     byCode,
     durationsMs: {
       collect: ms(t1 - t0),
-      check: ms(t2 - t1),
+      read: ms(collected.read?.readMs ?? t1 - t0),
+      parse: ms(collected.read?.parseMs ?? 0),
+      reorg: ms(t1r - t1),
+      cache: ms(tp - tc),
+      plan: ms(tk - tp),
+      check: ms(t2 - tp),
       classify: ms(t3 - t2),
       actions: ms(t4 - t3),
       total: ms(t4 - t0),
     },
+    ...(collected.read ? { read: collected.read } : {}),
+    ...(cached ? { cache: cached.stats } : {}),
     eventLoop: ctx.loopDelay
       ? { p99Ms: ms(ctx.loopDelay.percentile(99) / 1e6), maxMs: ms(ctx.loopDelay.max / 1e6) }
       : { p99Ms: 0, maxMs: 0 },

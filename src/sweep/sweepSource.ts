@@ -1,5 +1,6 @@
 import type { Hex } from '../interop/index.js'
 import type { SweepTx } from './planRound.js'
+import type { ReadStats } from './txpoolReader.js'
 
 /** What one round collected from a mempool. */
 export type Collected = {
@@ -9,6 +10,8 @@ export type Collected = {
   total: number
   /** Transactions the source could not read (malformed listing), ignored. */
   skipped: number
+  /** How the txpool source read this round, and its cost. */
+  read?: ReadStats
 }
 
 export type DropResult = { dropped: number; failed: number; unsupported: boolean }

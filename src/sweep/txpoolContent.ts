@@ -10,6 +10,8 @@ export type TxpoolContent = {
   total: number
   /** Listed transactions without a usable hash or access list, ignored. */
   skipped: number
+  /** The hash of every listed transaction with a usable one (interop or not): what the pool holds. */
+  all: Hex[]
 }
 
 const HASH = /^0x[0-9a-fA-F]{64}$/
@@ -24,7 +26,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
  */
 export function parseTxpoolContent(content: unknown): TxpoolContent {
   if (!isObject(content)) throw new TypeError('txpool_content: expected an object with pending and queued')
-  const out: TxpoolContent = { txs: [], total: 0, skipped: 0 }
+  const out: TxpoolContent = { txs: [], total: 0, skipped: 0, all: [] }
   for (const section of [content.pending, content.queued]) {
     if (section === undefined || section === null) continue
     if (!isObject(section)) throw new TypeError('txpool_content: pending and queued must be objects')
@@ -36,9 +38,13 @@ export function parseTxpoolContent(content: unknown): TxpoolContent {
       for (const tx of Object.values(byNonce)) {
         out.total++
         const entries = interopEntries(tx)
-        if (entries === undefined) out.skipped++
-        else if (entries.length > 0)
-          out.txs.push({ hash: (tx as { hash: string }).hash.toLowerCase() as Hex, inboxEntries: entries })
+        if (entries === undefined) {
+          out.skipped++
+          continue
+        }
+        const hash = (tx as { hash: string }).hash.toLowerCase() as Hex
+        out.all.push(hash)
+        if (entries.length > 0) out.txs.push({ hash, inboxEntries: entries })
       }
     }
   }
@@ -56,4 +62,26 @@ function interopEntries(tx: unknown): string[] | undefined {
     if (!t.storageKeys.every((k) => typeof k === 'string')) return undefined
   }
   return inboxEntries(list as { address: string; storageKeys: string[] }[])
+}
+
+/**
+ * Reads `eth_getTransactionByHash` answers the same way (null = no longer known; a transaction
+ * with a block number was included meanwhile and is not pending): the pending ones only.
+ */
+export function parsePendingTransactions(answers: readonly unknown[]): TxpoolContent {
+  const out: TxpoolContent = { txs: [], total: 0, skipped: 0, all: [] }
+  for (const tx of answers) {
+    if (tx === null || tx === undefined) continue
+    if (isObject(tx) && tx.blockNumber !== null && tx.blockNumber !== undefined) continue
+    out.total++
+    const entries = interopEntries(tx)
+    if (entries === undefined) {
+      out.skipped++
+      continue
+    }
+    const hash = (tx as { hash: string }).hash.toLowerCase() as Hex
+    out.all.push(hash)
+    if (entries.length > 0) out.txs.push({ hash, inboxEntries: entries })
+  }
+  return out
 }

@@ -1,10 +1,9 @@
-import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { RpcCode } from '../errors/index.js'
 import type { Hex } from '../interop/index.js'
 import { type RpcCallResult, RpcClient } from '../rpc/client.js'
-import type { SweepTx } from './planRound.js'
 import type { SweepPool } from './pool.js'
 import type { Collected, DropResult, SweepSource } from './sweepSource.js'
+import { TxpoolReader } from './txpoolReader.js'
 
 export type TxpoolSourceOptions = {
   /** Execution client serving txpool_content (anvil, geth, reth). */
@@ -13,6 +12,8 @@ export type TxpoolSourceOptions = {
   timeoutMs: number
   /** Largest txpool_content answer accepted (100k interop transactions are ~100 MB of JSON). */
   maxResponseBytes?: number
+  /** Read only what changed where the client serves filters (default true; false: txpool_content every round). */
+  incremental?: boolean
   now?: () => number
 }
 
@@ -20,62 +21,48 @@ export type TxpoolSourceOptions = {
 const DROP_BATCH = 200
 
 /**
- * An execution client's mempool. txpool_content is fetched and parsed on a worker; this thread
- * only unpacks hashes and entries, in slices. The listing has no arrival time, so first-seen is
- * when this source first listed a hash (kept for hashes still listed, forgotten otherwise).
+ * An execution client's mempool, read by a TxpoolReader: txpool_content, then only what changed
+ * where the client serves filters; large answers are fetched and parsed on a worker. The listing
+ * has no arrival time, so first-seen is when this source first listed a hash (kept while listed).
  * Dropping uses anvil_dropTransaction; a client without it (geth, reth) is reported unsupported
  * once and not asked again.
  */
 export class TxpoolSource implements SweepSource {
   readonly name = 'txpool'
-  readonly #opts: TxpoolSourceOptions
   readonly #client: RpcClient
-  #firstSeen = new Map<string, number>()
+  readonly #reader: TxpoolReader
   #dropUnsupported = false
 
   constructor(opts: TxpoolSourceOptions) {
-    this.#opts = opts
     this.#client = new RpcClient(opts.url, { timeoutMs: opts.timeoutMs })
+    this.#reader = new TxpoolReader({
+      url: opts.url,
+      client: this.#client,
+      pool: opts.pool,
+      timeoutMs: opts.timeoutMs,
+      maxResponseBytes: opts.maxResponseBytes ?? 512 * 1024 * 1024,
+      incremental: opts.incremental ?? true,
+      ...(opts.now ? { now: opts.now } : {}),
+    })
   }
 
   async collect(signal?: AbortSignal): Promise<Collected> {
-    const r = await this.#opts.pool.txpool(
-      {
-        url: this.#opts.url,
-        timeoutMs: this.#opts.timeoutMs,
-        maxResponseBytes: this.#opts.maxResponseBytes ?? 512 * 1024 * 1024,
-      },
-      signal,
-    )
-    const now = (this.#opts.now ?? Date.now)()
-    const hashes = Buffer.from(r.hashes)
-    const entries = Buffer.from(r.entries)
-    const malformed = new Map(r.malformed)
-    const seen = new Map<string, number>()
-    const txs: SweepTx[] = new Array(r.counts.length)
-    let e = 0
-    let slice = performance.now()
-    for (let i = 0; i < r.counts.length; i++) {
-      if ((i & 1023) === 1023 && performance.now() - slice > 4) {
-        await yieldToLoop()
-        signal?.throwIfAborted()
-        slice = performance.now()
-      }
-      const hash = `0x${hashes.toString('hex', i * 32, i * 32 + 32)}` as Hex
-      const n = r.counts[i]!
-      const list: string[] = malformed.get(i) ?? new Array<string>(n)
-      for (let k = 0; k < n; k++, e++) list[k] = `0x${entries.toString('hex', e * 32, e * 32 + 32)}`
-      const firstSeen = this.#firstSeen.get(hash) ?? now
-      seen.set(hash, firstSeen)
-      txs[i] = { hash, inboxEntries: list, firstSeen }
-    }
-    this.#firstSeen = seen
-    return { txs, total: r.total, skipped: r.skipped }
+    return this.#reader.read(signal)
   }
 
   async drop(hashes: readonly Hex[], signal?: AbortSignal): Promise<DropResult> {
     const out: DropResult = { dropped: 0, failed: 0, unsupported: this.#dropUnsupported }
     if (this.#dropUnsupported) return out
+    const dropped: Hex[] = []
+    try {
+      await this.#dropAll(hashes, out, dropped, signal)
+    } finally {
+      this.#reader.forget(dropped)
+    }
+    return out
+  }
+
+  async #dropAll(hashes: readonly Hex[], out: DropResult, dropped: Hex[], signal?: AbortSignal): Promise<void> {
     for (let i = 0; i < hashes.length; i += DROP_BATCH) {
       const part = hashes.slice(i, i + DROP_BATCH)
       let results: RpcCallResult[]
@@ -88,20 +75,22 @@ export class TxpoolSource implements SweepSource {
         out.failed += part.length
         continue
       }
+      results.forEach((r, k) => {
+        if (r.ok) dropped.push(part[k]!)
+      })
       for (const r of results) {
         if (r.ok) out.dropped++
         else if (r.error.rpcCode === RpcCode.MethodNotFound) {
           this.#dropUnsupported = out.unsupported = true
-          return out
+          return
         } else out.failed++
       }
     }
-    return out
   }
 
-  /** Forgets first-seen times (e.g. after the pool was replaced). */
+  /** Reads the whole pool next round (e.g. after it was replaced). */
   reset(): void {
-    this.#firstSeen.clear()
+    this.#reader.reset()
   }
 
   close(): void {
