@@ -9,6 +9,7 @@ import { verifyJwt } from '../rpc/jwt.js'
 import type { ListenerLimits } from '../rpc/limits.js'
 import { rpcCallObserver } from '../rpc/metrics.js'
 import { createRpcServer } from '../rpc/server.js'
+import { evictNotice } from './evictNotice.js'
 import type { JobFollower } from './jobFollower.js'
 import type { BuilderMempool } from './mempool.js'
 import { isObj, parseJob } from './parseJob.js'
@@ -34,6 +35,7 @@ const HEALTH_PROBE_MS = 1000
 
 /**
  * The builder's JSON-RPC face: eth_sendRawTransaction and eth_chainId open (the ingress fan-out),
+ * builder_evictTransactions open (the sweep's notice: it can only remove, as anvil_dropTransaction),
  * builder_startBuilding and builder_deadline JWT-checked (the sequencer), /healthz, /metrics.
  */
 export function createBuilderRpcServer(o: BuilderRpcServerOptions): FastifyInstance {
@@ -65,6 +67,7 @@ export function createBuilderRpcServer(o: BuilderRpcServerOptions): FastifyInsta
   const methods = new Map<string, RpcMethod>([
     ['eth_sendRawTransaction', (p) => mempool.add(p[0])],
     ['eth_chainId', () => (chainId === undefined ? null : `0x${chainId.toString(16)}`)],
+    ['builder_evictTransactions', (p) => evictNotice(p[0], chainId, mempool)],
     [
       'builder_startBuilding',
       (p, ctx) => {

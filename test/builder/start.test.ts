@@ -181,4 +181,30 @@ test('reference builder: refuses unsigned announcements and bad transactions', a
   }
 })
 
+test('reference builder: builder_evictTransactions (the sweep notice) drops the listed transactions from its mempool', async () => {
+  const be = await builderEnv()
+  try {
+    const kept = await signedTx(0, 0, 1)
+    const evicted = await signedTx(1, 0, 1)
+    const keptHash = (await send(be.builder, kept)).result as string
+    const evictedHash = (await send(be.builder, evicted)).result as string
+    assert.is(be.builder.mempool.size, 2)
+    const notice = (hashes: string[], chainID = String(CHAIN_ID)) =>
+      jsonRpc(be.builder.url, 'builder_evictTransactions', [
+        { chainID, transactions: hashes.map((hash) => ({ hash, code: -320600, reason: 'ConflictingData' })) },
+      ])
+    assert.is((await notice([evictedHash, `0x${'00'.repeat(32)}`])).result, 1)
+    assert.is(be.builder.mempool.size, 1)
+    assert.is(be.builder.mempool.entries()[0]!.hash, keptHash)
+    assert.is((await notice([keptHash], '1')).error?.code, -32602)
+    assert.is((await notice(['0x12'])).error?.code, -32602)
+    assert.is(be.builder.mempool.size, 1, 'bad notices remove nothing')
+    const { job } = await startJob(be.env)
+    const sub = await be.builder.waitForSubmission((s) => s.jobId === job.jobId)
+    assert.is(sub.txs, 1, 'the next block carries only the kept transaction')
+  } finally {
+    await be.close()
+  }
+})
+
 test.run()

@@ -1,6 +1,14 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createStrategy, type StrategyName, SupervisorEndpoint, type Verdict } from '../../src/ingress/index.js'
+import {
+  AgreementStrategy,
+  type CheckOutcome,
+  createStrategy,
+  type StrategyName,
+  SupervisorEndpoint,
+  SupervisorRejectionError,
+  type Verdict,
+} from '../../src/ingress/index.js'
 import type { Hex } from '../../src/interop/index.js'
 import {
   CONFLICT,
@@ -64,6 +72,38 @@ test('agreement: a liar saying invalid is outvoted only once the quorum is met w
   assert.is(code(await strategy('agreement', urls, 2).validate(ENTRIES, DESCRIPTOR)), 'ok')
   release()
   assert.is(code(await strategy('agreement', urls, 3).validate(ENTRIES, DESCRIPTOR)), 'filtered -320600')
+})
+
+test('agreement: a liar saying invalid among the first two answers waits for the third, which outvotes it', async () => {
+  // Found by the lying-supervisor chaos scenario: with 2 of 3 the first two answers decided, and a
+  // rejection among them won, so one liar refused valid transactions whenever it answered early.
+  const answers: ((o: CheckOutcome) => void)[] = []
+  const endpoint = (label: string) =>
+    ({
+      label,
+      check: () => new Promise<CheckOutcome>((resolve) => answers.push(resolve)),
+    }) as unknown as SupervisorEndpoint
+  const agreement = new AgreementStrategy([endpoint('s1'), endpoint('liar'), endpoint('s3')], 2)
+  let decided: Verdict | undefined
+  const verdict = agreement.validate(ENTRIES, DESCRIPTOR).then((v) => (decided = v))
+  const lie = { kind: 'invalid', error: new SupervisorRejectionError(-320600, 'conflicting data') } as const
+  answers[0]!({ kind: 'valid' })
+  answers[1]!(lie)
+  await new Promise(setImmediate)
+  assert.is(decided, undefined, 'one valid and one invalid answer is no quorum for either')
+  answers[2]!({ kind: 'valid' })
+  assert.is(code(await verdict), 'ok')
+  // Two rejections decide without the third; a split with every supervisor answered fails closed.
+  const two = new AgreementStrategy([endpoint('a'), endpoint('b'), endpoint('c')], 2)
+  const rejected = two.validate(ENTRIES, DESCRIPTOR)
+  answers[3]!(lie)
+  answers[4]!(lie)
+  assert.is(code(await rejected), 'filtered -320600')
+  const split = new AgreementStrategy([endpoint('a'), endpoint('b')], 2)
+  const closed = split.validate(ENTRIES, DESCRIPTOR)
+  answers[6]!({ kind: 'valid' })
+  answers[7]!(lie)
+  assert.is(code(await closed), 'filtered -320600')
 })
 
 test('agreement: failsafe from one supervisor rejects; soft answers and 5xx do not count toward the quorum', async () => {

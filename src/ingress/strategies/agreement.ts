@@ -14,9 +14,12 @@ import type { SupervisorEndpoint } from './supervisorEndpoint.js'
 
 /**
  * proxyd's agreement (its default): ask every supervisor at once and decide as soon as
- * `minResponses` definitive verdicts (valid or invalid) are in. A failsafe answer from any
- * supervisor rejects at once; soft answers and transport errors do not count. At the quorum:
- * all valid accepts, otherwise the first rejection (a mix is logged as a disagreement).
+ * `minResponses` definitive verdicts (valid or invalid) agree. A failsafe answer from any
+ * supervisor rejects at once; soft answers and transport errors do not count. `minResponses` valid
+ * accepts, `minResponses` invalid rejects with the first rejection; a mix waits for the others, so
+ * one lying supervisor among three cannot refuse a valid transaction by answering early (the
+ * lying-supervisor chaos scenario refused 29 that way) nor pass a forged one. All answered and still
+ * no side at the quorum: a split fails closed with the first rejection (logged as a disagreement).
  * Fewer definitive verdicts than the quorum fails closed: with the retryable answer of a supervisor
  * that is behind (soft) when one gave it, else -32000 no verdict.
  */
@@ -66,16 +69,17 @@ export class AgreementStrategy implements ValidationStrategy {
           unanswered.push(
             `${label}: ${outcome.kind === 'unavailable' ? outcome.reason : outcome.kind === 'soft' ? outcome.error.message : 'aborted'}`,
           )
-        if (valid + rejections.length >= this.minResponses) {
+        const first = rejections[0]
+        const split = pending === 0 && valid + rejections.length >= this.minResponses
+        if (valid >= this.minResponses || (first && (rejections.length >= this.minResponses || split))) {
           this.#noQuorum?.success()
-          const first = rejections[0]
-          if (!first) return finish({ ok: true })
-          if (valid > 0)
+          const accept = valid >= this.minResponses
+          if (valid > 0 && first)
             this.#log?.warn(
               { valid, invalid: rejections.length, code: first.error.rpcCode },
-              'supervisors disagreed; rejecting',
+              accept ? 'supervisors disagreed; accepting' : 'supervisors disagreed; rejecting',
             )
-          return finish(rejection(first))
+          return finish(accept || !first ? { ok: true } : rejection(first))
         }
         if (pending === 0) {
           this.#noQuorum?.failure(new Error(unanswered.join('; ')), { valid, invalid: rejections.length })
