@@ -99,12 +99,13 @@ test('eth_sendRawTransactionSync is checked as eth_sendRawTransaction is', async
   assert.is((await call('eth_sendRawTransactionSync', [good])).json.result, keccak256(good))
 })
 
-test('-321100 (op-interop-filter: not yet ingested) is not a verdict: the check fails closed as no answer', async () => {
+test('-321100 (op-interop-filter: not yet ingested) is not a verdict: the check fails closed with that retryable answer', async () => {
   supervisor.answer = {
     error: { code: -321100, message: 'timestamp 9 not yet ingested (min ingested: 8): out of scope' },
   }
   const r = await call('eth_sendRawTransaction', [await sign(keys(5))])
-  assert.is(r.json.error.code, -32000, 'no definitive verdict (soft), not a -321100 rejection')
+  assert.is(r.json.result, undefined, 'refused: no definitive verdict')
+  assert.is(r.json.error.code, -321100, 'the sender is told to retry (the supervisor is behind), not -32000 no verdict')
 })
 
 test.run()
