@@ -66,7 +66,10 @@ async function alternate(list: readonly string[], shape: Shape) {
         pipelining: shape.pipelining,
         durationS: shape.sliceS,
       })
-      if (r.errors > 0 || r.non2xx > 0) throw new Error(`${side}: ${r.errors} errors, ${r.non2xx} non-2xx`)
+      // Timeouts (autocannon's 10 s) happen on a starved shared box, to both sides: counted and
+      // reported; more than 2 % of the requests, or any non-2xx, makes the slice meaningless.
+      if (r.errors > r.total * 0.02 || r.non2xx > 0)
+        throw new Error(`${side}: ${r.errors} errors of ${r.total}, ${r.non2xx} non-2xx`)
       runs[side].push(r)
     }
   }
@@ -74,6 +77,7 @@ async function alternate(list: readonly string[], shape: Shape) {
     reqPerSec: Math.round(rs.reduce((n, r) => n + r.reqPerSec, 0) / rs.length),
     p99Ms: rs.map((r) => r.p99Ms).toSorted((a, b) => a - b)[Math.floor((rs.length - 1) / 2)]!,
     slices: rs.map((r) => r.reqPerSec),
+    timeouts: rs.reduce((n, r) => n + r.errors, 0),
   })
   return { echo: summary(runs.echo), check: summary(runs.check) }
 }
@@ -109,7 +113,9 @@ try {
   const load1 = loadavg()[0]
   const main = await compare(1, MAIN)
   const light = await compare(1, MAIN_LIGHT)
-  const variants = [await compare(8, VARIANT), await compare(64, VARIANT)]
+  // The larger bodies time out first on a starved box: a failed variant is reported, not fatal.
+  const variant = (pairs: number) => compare(pairs, VARIANT).catch((err: Error) => ({ pairs, failed: err.message }))
+  const variants = [await variant(8), await variant(64)]
   report('supervisor.checkAccessList', {
     index: { chains: index.chains.length, logs: index.accesses.length, seedSeconds: Number(index.seconds.toFixed(1)) },
     bodies: BODIES,
