@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Access } from '../../src/interop/index.js'
 import { startEchoServer } from '../_baselines/echoServer.js'
@@ -10,15 +10,19 @@ import { type LoadResult, ratio, report, runLoad } from '../_harness.js'
 // supervisor_checkAccessList over HTTP, one request per check: the supervisor's real JSON-RPC
 // server on a seeded index (this thread, as in production) against the bare fastify echo server
 // fed the very same bodies, same connections/pipelining, in this run. Issue target: 1 entry pair
-// per request ≥ 0.6 of the echo's requests/s. 8 and 64 pairs per request are measured too
-// (aesthetics §7.6), shorter. The two servers take turns in short slices (echo, check, check,
-// echo, …) so that a change in the machine's load during the run hits both sides alike.
+// per request ≥ 0.8 of the echo's requests/s, both at saturation (100 connections × pipelining 10)
+// and at 10 connections with one request in flight each (what a few op-geth nodes send). 8 and 64
+// pairs per request are measured too (aesthetics §7.6), shorter. The two servers take turns in
+// short slices (echo, check, check, echo, …) so that a change in the machine's load during the run
+// hits both sides alike.
 const CONNECTIONS = 100
 const PIPELINING = 10
+/** 10 connections, one request in flight each: latency-bound, every request its own read and write. */
+const LIGHT = { connections: 10, pipelining: 1 }
 const SLICE_S = Number(process.env.BENCH_SLICE_S ?? 4)
 const SLICES = Number(process.env.BENCH_SLICES ?? 2)
 /** 8 and 64 pairs: one slice each side, without pipelining (9 KB bodies × 1,000 in flight time out on a shared box). */
-const VARIANT = { slices: 1, sliceS: 2, pipelining: 1 }
+const VARIANT = { slices: 1, sliceS: 2, pipelining: 1, connections: CONNECTIONS }
 const BODIES = 1_000
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-bench-check-'))
@@ -45,8 +49,9 @@ async function verify(list: readonly string[]): Promise<void> {
   if (answer.error?.code !== -320600) throw new Error(`a tampered checksum answered ${JSON.stringify(answer)}`)
 }
 
-type Shape = { slices: number; sliceS: number; pipelining: number }
-const MAIN: Shape = { slices: SLICES, sliceS: SLICE_S, pipelining: PIPELINING }
+type Shape = { slices: number; sliceS: number; pipelining: number; connections: number }
+const MAIN: Shape = { slices: SLICES, sliceS: SLICE_S, pipelining: PIPELINING, connections: CONNECTIONS }
+const MAIN_LIGHT: Shape = { slices: SLICES, sliceS: SLICE_S, ...LIGHT }
 
 /** Slices of both servers in ABBA order; requests/s over all slices of a side, p99 the median of its slices. */
 async function alternate(list: readonly string[], shape: Shape) {
@@ -57,11 +62,14 @@ async function alternate(list: readonly string[], shape: Shape) {
       const r = await runLoad({
         url: side === 'echo' ? echo.url : supervisor.url,
         bodies: list,
-        connections: CONNECTIONS,
+        connections: shape.connections,
         pipelining: shape.pipelining,
         durationS: shape.sliceS,
       })
-      if (r.errors > 0 || r.non2xx > 0) throw new Error(`${side}: ${r.errors} errors, ${r.non2xx} non-2xx`)
+      // Timeouts (autocannon's 10 s) happen on a starved shared box, to both sides: counted and
+      // reported; more than 2 % of the requests, or any non-2xx, makes the slice meaningless.
+      if (r.errors > r.total * 0.02 || r.non2xx > 0)
+        throw new Error(`${side}: ${r.errors} errors of ${r.total}, ${r.non2xx} non-2xx`)
       runs[side].push(r)
     }
   }
@@ -69,6 +77,7 @@ async function alternate(list: readonly string[], shape: Shape) {
     reqPerSec: Math.round(rs.reduce((n, r) => n + r.reqPerSec, 0) / rs.length),
     p99Ms: rs.map((r) => r.p99Ms).toSorted((a, b) => a - b)[Math.floor((rs.length - 1) / 2)]!,
     slices: rs.map((r) => r.reqPerSec),
+    timeouts: rs.reduce((n, r) => n + r.errors, 0),
   })
   return { echo: summary(runs.echo), check: summary(runs.check) }
 }
@@ -91,7 +100,6 @@ async function compare(pairs: number, shape: Shape) {
     check: c,
     ratio: ratio(c.reqPerSec, e.reqPerSec),
     validChecks,
-    connections: CONNECTIONS,
     ...shape,
   }
 }
@@ -102,14 +110,20 @@ try {
   for (const url of [echo.url, supervisor.url])
     await runLoad({ url, bodies: warm, connections: CONNECTIONS, pipelining: PIPELINING, durationS: 1 })
 
+  const load1 = loadavg()[0]
   const main = await compare(1, MAIN)
-  const variants = [await compare(8, VARIANT), await compare(64, VARIANT)]
+  const light = await compare(1, MAIN_LIGHT)
+  // The larger bodies time out first on a starved box: a failed variant is reported, not fatal.
+  const variant = (pairs: number) => compare(pairs, VARIANT).catch((err: Error) => ({ pairs, failed: err.message }))
+  const variants = [await variant(8), await variant(64)]
   report('supervisor.checkAccessList', {
     index: { chains: index.chains.length, logs: index.accesses.length, seedSeconds: Number(index.seconds.toFixed(1)) },
     bodies: BODIES,
     ...main,
-    target: 0.6,
+    light,
+    target: 0.8,
     variants,
+    loadAvg1m: [load1, loadavg()[0]],
   })
 } finally {
   await supervisor.app.close()
