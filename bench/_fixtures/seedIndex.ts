@@ -107,7 +107,7 @@ export async function seedIndex({
     heads.set(chainId, tip)
   }
 
-  const reader = new IndexLogReader(db, { chains, state: store, turnSnapshots: true })
+  const reader = new IndexLogReader(db, { chains, state: store })
   return {
     dbPath,
     chains,

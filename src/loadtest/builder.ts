@@ -24,6 +24,9 @@ export const LOAD_REFUSALS: ReadonlySet<string> = new Set([
   'rejected:job_sealed',
   'rejected:rate_limited',
   'rejected:duplicate_block',
+  // The mix's malformed blocks count toward the submitting builder's circuit breaker: once it opens,
+  // every block of that builder is refused for the cool-down (found at ~300 submissions/s on a quiet box).
+  'rejected:circuit_open',
   // HTTP 429 before the body is read (over --builder-requests-per-second)
   '-32017',
 ])

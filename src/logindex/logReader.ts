@@ -4,7 +4,6 @@ import type { ChainState } from './chainState.js'
 import { latestSchemaVersion, schemaVersion } from './migrate.js'
 import { type Db, openDb } from './openDb.js'
 import { prepareStatements, type Statements } from './statements.js'
-import { TurnSnapshot } from './turnSnapshot.js'
 
 const MAX_INT64 = (1n << 63n) - 1n
 
@@ -19,19 +18,12 @@ export class IndexLogReader implements LogReader {
   readonly #state: ChainState
   readonly #keys = new Map<bigint, number>()
   readonly #configured: readonly bigint[] | undefined
-  readonly #turn: TurnSnapshot | undefined
 
-  /**
-   * `turnSnapshots`: look-ups outside a transaction share one read transaction per event-loop
-   * turn (TurnSnapshot): the supervisor's checks, one per request. Off for readers that must see
-   * another connection's commit within the same turn.
-   */
-  constructor(db: Db, opts: { chains?: readonly bigint[]; state?: ChainState; turnSnapshots?: boolean } = {}) {
+  constructor(db: Db, opts: { chains?: readonly bigint[]; state?: ChainState } = {}) {
     this.#db = db
     this.#st = prepareStatements(db)
     this.#state = opts.state ?? new TableChainState(this.#st)
     this.#configured = opts.chains
-    this.#turn = opts.turnSnapshots ? new TurnSnapshot(db, this.#st) : undefined
     this.#loadKeys()
   }
 
@@ -54,7 +46,6 @@ export class IndexLogReader implements LogReader {
   block(chainId: bigint, number: bigint): BlockRef | undefined {
     const key = this.#key(chainId)
     if (key === undefined || number < 0n || number > MAX_INT64) return undefined
-    this.#turn?.enter()
     const row = this.#st.block.get(key, number) as BlockRow | undefined
     return row && blockRefFromRow(row)
   }
@@ -62,7 +53,6 @@ export class IndexLogReader implements LogReader {
   findLog(chainId: bigint, blockNumber: bigint, logIndex: number): StoredLog | undefined {
     const key = this.#key(chainId)
     if (key === undefined || blockNumber < 0n || blockNumber > MAX_INT64) return undefined
-    this.#turn?.enter()
     return this.#st.findLog.get(key, blockNumber, logIndex) as StoredLog | undefined
   }
 

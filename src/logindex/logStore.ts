@@ -5,7 +5,6 @@ import { HEAD_LEVELS } from './chainState.js'
 import type { IndexedBlock } from './indexedBlock.js'
 import type { Db } from './openDb.js'
 import { LOG_ROWS_PER_INSERT, prepareStatements, type Statements } from './statements.js'
-import { endTurnSnapshot } from './turnSnapshot.js'
 
 export type ChainRecord = { key: number; chainId: bigint; ready: boolean; backfillStart: bigint | undefined }
 
@@ -44,7 +43,6 @@ export class LogStore implements ChainState {
       | { id: bigint; ready: bigint; backfill_start: bigint | null }
       | undefined
     if (!row) {
-      endTurnSnapshot(this.db)
       this.#st.insertChain.run(chainId.toString())
       row = this.#st.chainByChainId.get(chainId.toString()) as {
         id: bigint
@@ -64,7 +62,6 @@ export class LogStore implements ChainState {
   /** Runs `fn` in one transaction (nested calls join the outer one); head changes reach memory on commit. */
   transaction<T>(fn: () => T): T {
     if (this.#pending) return this.#run(fn) as T
-    endTurnSnapshot(this.db)
     this.#pending = new Map()
     try {
       const out = this.#run(fn) as T
@@ -113,13 +110,11 @@ export class LogStore implements ChainState {
   }
 
   setReady(key: number, ready = true): void {
-    endTurnSnapshot(this.db)
     this.#st.setReady.run(ready ? 1 : 0, key)
     this.#ready.set(key, ready)
   }
 
   setBackfillStart(key: number, number: bigint): void {
-    endTurnSnapshot(this.db)
     this.#st.setBackfillStart.run(number, key)
   }
 

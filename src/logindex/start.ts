@@ -160,7 +160,7 @@ export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
   }
   const storage = new StorageErrors({ dbPath: opts.dbPath, logger, registry: opts.registry })
   const cross = new CrossUnsafe(store, records, { expirySeconds: BigInt(Math.floor(expiryMs / 1000)), logger })
-  const reader = new IndexLogReader(db, { chains: chainIds, state: store, turnSnapshots: true })
+  const reader = new IndexLogReader(db, { chains: chainIds, state: store })
   const metrics = createIndexerMetrics(opts.registry)
   const progress = opts.progress === false ? undefined : new BackfillProgress({ logger })
   const ingesterOptions = {

@@ -97,33 +97,4 @@ test("snapshot on the writer's own connection (the supervisor's in-process reade
   }
 })
 
-test('turn snapshots: single look-ups of a turn share one read transaction, ended at the turn or by a write', async () => {
-  const f = fixture()
-  try {
-    const own = new IndexLogReader(f.store.db, { state: f.store, turnSnapshots: true })
-    const db = f.store.db
-    assert.is(own.findLog(CHAIN, 1n, 0)?.timestamp, 1_001n)
-    assert.is(db.inTransaction, true, "the look-up opened the turn's read transaction")
-    // The writer on the same connection: the read transaction ends first, the write commits on its own.
-    f.store.appendBlocks(f.key, [block(2)])
-    assert.is(db.inTransaction, false, 'the write committed, not nested in the read')
-    assert.equal(f.reader.findLog(CHAIN, 2n, 0), { checksum: Buffer.alloc(32, 2), timestamp: 1_002n }, 'on the file')
-    assert.is(own.findLog(CHAIN, 2n, 0)?.timestamp, 1_002n, 'a look-up after the write sees it')
-    assert.is(own.block(CHAIN, 2n)?.number, 2n)
-    // A batch snapshot inside the turn joins it.
-    assert.is(
-      own.snapshot(() => own.findLog(CHAIN, 1n, 0)?.timestamp),
-      1_001n,
-    )
-    await new Promise((resolve) => setImmediate(resolve))
-    assert.is(db.inTransaction, false, 'committed after the turn')
-    // Closing with the turn's transaction open: the end of the turn does not throw.
-    own.findLog(CHAIN, 1n, 0)
-    f.close()
-    await new Promise((resolve) => setImmediate(resolve))
-  } finally {
-    f.close()
-  }
-})
-
 test.run()
