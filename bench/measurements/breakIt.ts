@@ -87,7 +87,7 @@ function liar(s: Scenario, p: (l?: string) => void): void {
       Object.entries(f.refusedByCode)
         .map(([c, n]) => `${c} ×${n}`)
         .join(', ') || 'none'
-    })${f.validRefused === 0 ? ': the liar\'s "invalid" is outvoted by the two honest "valid"' : ": with the liar answering wrongly, one more supervisor not answering within the ingress's timeout leaves no two agreeing answers, and the ingress fails closed"}. The sweeps have no vote: each asks supervisor 1 alone, so while it lies they judge valid pool transactions evict (the verdicts above) and tell the builders, which drop them from their mempools (\`builder_evictTransactions\`; the engines keep them, no \`--drop\`): a lying supervisor behind a sweep delays valid transactions until an engine-built block or a resend. A sweep that asked several supervisors and evicted only on agreement would not.`,
+    })${f.validRefused === 0 ? ': the liar\'s "invalid" is outvoted by the two honest "valid"' : ": with the liar answering wrongly, one more supervisor not answering within the ingress's timeout leaves no two agreeing answers, and the ingress fails closed"}. The sweeps have no vote: each asks supervisor 1 alone, so while it lies they judge valid pool transactions evict (the verdicts above) and tell the builders, which drop them from their mempools (\`builder_evictTransactions\`; the engines keep them, no \`--drop\`), and the builders' blocks win the slots: ${f.lost} accepted transactions were in no block by the end (lost), the evicted ones and the later nonces of their senders stuck behind the gap. A lying supervisor behind a sweep costs valid transactions; a sweep that asked several supervisors and evicted only on agreement (as the ingress does) would not.`,
   )
   p()
 }
