@@ -18,6 +18,8 @@ export const SweepCode = {
   Expired: 5,
   /** --evict-on-reorg: an access's source chain reorged at or below the accessed block (tx-level only). */
   SourceReorged: 6,
+  /** --vote: no strict majority of the supervisors agreed on an access (kept, asked again next round). */
+  NoMajority: 7,
 } as const
 
 export type Action = 'valid' | 'evict' | 'keep'
@@ -49,6 +51,7 @@ const TRANSIENT: ReadonlySet<number> = new Set([
   SweepCode.Timeout,
   SweepCode.Transport,
   SweepCode.Worker,
+  SweepCode.NoMajority,
 ])
 
 const NAMES: Readonly<Record<number, string>> = {
@@ -60,6 +63,7 @@ const NAMES: Readonly<Record<number, string>> = {
   [SweepCode.Worker]: 'WorkerError',
   [SweepCode.Expired]: 'Expired',
   [SweepCode.SourceReorged]: 'SourceReorged',
+  [SweepCode.NoMajority]: 'NoMajority',
 }
 
 /** What to do with a transaction whose (worst) access answered `code`. */

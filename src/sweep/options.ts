@@ -85,6 +85,12 @@ export const sweepOptions = defineOptions({
     arg: 'CHAINID=URL',
     help: 'mode supervisor over a partitioned index: accesses initiated on CHAINID are checked by this supervisor; repeat a chain for a failover list (an access no supervisor answered goes to the next). An access on a chain with neither --route nor --supervisor is -320501 and its transaction is kept',
   },
+  vote: {
+    type: 'strings',
+    default: [],
+    arg: 'URL',
+    help: "mode supervisor: another supervisor asked about every access beside --supervisor; an access's verdict is what a strict majority of them answered (valid, evict or keep), else NoMajority and its transaction is kept, so one lying or broken supervisor can neither evict a valid transaction nor keep a forged one",
+  },
   index: { type: 'path', arg: 'PATH', help: "the supervisor's SQLite log index, opened read-only (mode index)" },
   chainRpc: {
     type: 'strings',
@@ -230,6 +236,10 @@ function sweepConfigProblems(c: SweepSettings, context: SweepContext | undefined
         ? '--route applies to --mode supervisor: --mode index reads one local index file (--index PATH), which holds the chains it holds'
         : '--route applies to --mode supervisor: --mode rpc already asks each chain its own RPC (--chain-rpc)',
     )
+  if ((c.vote ?? []).length > 0 && (mode !== 'supervisor' || !c.supervisor || (c.route ?? []).length > 0))
+    p.push(
+      '--vote applies to --mode supervisor with --supervisor URL and no --route (the votes are asked about every access)',
+    )
   if (mode === 'index' && !c.index) p.push('--mode index needs --index PATH')
   if (mode === 'rpc' && !(c.chainRpc && c.chainRpc.length > 0))
     p.push('--mode rpc needs --chain-rpc URL for every chain of the dependency set')
@@ -239,6 +249,7 @@ function sweepConfigProblems(c: SweepSettings, context: SweepContext | undefined
     ['--supervisor', c.supervisor],
     ...(c.chainRpc ?? []).map((u): [string, string] => ['--chain-rpc', u]),
     ...(c.notify ?? []).map((u): [string, string] => ['--notify', u]),
+    ...(c.vote ?? []).map((u): [string, string] => ['--vote', u]),
     ...(c.failsafeSupervisor ?? []).map((u): [string, string] => ['--failsafe-supervisor', u]),
   ]
   for (const [flag, url] of urls)

@@ -31,6 +31,7 @@ import { type RoundContext, sweepRound } from './sweepRound.js'
 import type { AcceptedTxs, SweepSource } from './sweepSource.js'
 import { TxpoolSource } from './txpoolSource.js'
 import { VerdictCache } from './verdictCache.js'
+import { VotingDispatch } from './voteChunk.js'
 
 export type SweepDeps = {
   /** The ingress's accepted set: the source with --source accepted, and kept in step by --drop otherwise. */
@@ -115,6 +116,11 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
         })
 
   const routed = routes && !routes.trivial ? new RoutedDispatch(pool, routes, supervisorBackend, registry) : undefined
+  // --vote (no --route: options.ts refuses both): every chunk to every supervisor of the vote.
+  const voting =
+    config.vote.length > 0
+      ? new VotingDispatch(pool, [config.supervisor!, ...config.vote], supervisorBackend, registry)
+      : undefined
   // One watch of the source chains: it evicts what a reorg reaches (--evict-on-reorg) and tells the
   // verdict cache (--verdict-ttl) which verdicts a reorg made stale.
   const cache = config.verdictTtlMs > 0 ? new VerdictCache({ ttlMs: config.verdictTtlMs }) : undefined
@@ -147,13 +153,13 @@ export async function startSweep(values: SweepConfig, deps: SweepDeps = {}): Pro
     drop: config.drop,
     acceptedSet,
     loopDelay,
-    dispatch: routed?.dispatch,
+    dispatch: routed?.dispatch ?? voting?.dispatch,
     ...(reorgWatch && { prejudge: (txs, deadline, signal) => reorgWatch.prejudge(txs, deadline, signal) }),
     cache,
   }
   // The failsafe of every supervisor we know, OR-ed (op-reth's quorum client): while it is on the
   // supervisors refuse every check with -320602, so a round keeps everything without asking.
-  const failsafeUrls = [...new Set([...(routes?.urls ?? []), ...(config.failsafeSupervisor ?? [])])]
+  const failsafeUrls = [...new Set([...(routes?.urls ?? []), ...config.vote, ...(config.failsafeSupervisor ?? [])])]
   const failsafe =
     config.failsafePoll > 0 && failsafeUrls.length > 0
       ? new FailsafePoller(failsafeUrls, {

@@ -2,6 +2,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { generatePrivateKey } from 'viem/accounts'
 import { type Anvil, startAnvil } from '../../src/devnet/anvil.js'
+import { startLyingSupervisor } from '../../src/devnet/liar/lyingSupervisor.js'
 import {
   accessListEntries,
   type DevChain,
@@ -14,7 +15,7 @@ import {
 import { RpcCode } from '../../src/errors/index.js'
 import type { Hex } from '../../src/interop/index.js'
 import { type Supervisor, startSupervisor, supervisorConfig } from '../../src/supervisor/index.js'
-import { type Sweep, type SweepConfig, type SweepReport, startSweep } from '../../src/sweep/index.js'
+import { type Sweep, SweepCode, type SweepConfig, type SweepReport, startSweep } from '../../src/sweep/index.js'
 import { createLogger } from '../../src/util/logger.js'
 import { runCli } from '../_helpers/cli.js'
 import { deadUrl } from '../_helpers/supervisorDouble.js'
@@ -166,11 +167,50 @@ test('after a reorg of C removes the initiating log, the transaction whose C par
   assert.is(watched.aOnly, 'valid 0')
 })
 
+test('--vote: one lying supervisor of three can neither evict a valid transaction nor keep a forged one', async () => {
+  // A forged message on A, beside the valid one (tx.aOnly): both only need SA, which indexes A and B.
+  const signer = new DevSigner(generatePrivateKey())
+  await B.client.request({
+    method: 'anvil_setBalance' as never,
+    params: [signer.account.address, '0x56bc75e2d63100000'] as never,
+  })
+  const forged = { ...onA, payloadHash: `0x${'5a'.repeat(32)}` as Hex }
+  const raw = await signExecuting(B, signer, onA, accessListEntries([forged]), 0)
+  const forgedA = (await B.client.request({ method: 'eth_sendRawTransaction', params: [raw] })) as Hex
+  const liar = await startLyingSupervisor({ upstream: SA.url, host: '127.0.0.1', port: 0, log: logger })
+  try {
+    liar.setLying(true)
+    const of = (r: SweepReport) => {
+      const v = verdicts(r)
+      return { aOnly: v.aOnly, forgedA: v[forgedA] }
+    }
+    // Trusting the liar alone: the valid transaction is evicted, the forged one judged valid.
+    const alone = await sweep({ route: [], supervisor: liar.url })
+    assert.equal(of(await alone.runOnce()), { aOnly: `evict ${RpcCode.ConflictingData}`, forgedA: 'valid 0' })
+    // The liar outvoted by two honest answers (the same honest supervisor asked twice here).
+    const three = await sweep({ route: [], supervisor: SA.url, vote: [liar.url, SA.url] })
+    assert.equal(of(await three.runOnce()), { aOnly: 'valid 0', forgedA: `evict ${RpcCode.ConflictingData}` })
+    const votes = await three.registry.getSingleMetric('superguard_sweep_votes_total')?.get()
+    assert.ok(votes?.values.some((v) => v.labels.result === 'agreed' && v.value > 0))
+    // One against one: no majority, both kept and asked again next round.
+    const two = await sweep({ route: [], supervisor: SA.url, vote: [liar.url] })
+    const r = await two.runOnce()
+    assert.equal(of(r), { aOnly: `keep ${SweepCode.NoMajority}`, forgedA: `keep ${SweepCode.NoMajority}` })
+    assert.ok(liar.lies.toInvalid > 0 && liar.lies.toValid > 0)
+  } finally {
+    await liar.close()
+  }
+})
+
 test('--route outside supervisor mode, and bad values, are a one-line start-up error (exit 2)', async () => {
   const r = await runCli(['sweep', '--chain-id', '901', '--mode', 'index', '--index', '/x.db', '--route', '902'])
   assert.is(r.code, 2)
   assert.match(r.stderr, /--route "902": expected CHAINID=URL/)
   assert.match(r.stderr, /--route applies to --mode supervisor: --mode index reads one local index file/)
+  const v = await runCli(['sweep', '--chain-id', '901', '--mode', 'index', '--index', '/x.db', '--vote', 'nope'])
+  assert.is(v.code, 2)
+  assert.match(v.stderr, /--vote applies to --mode supervisor with --supervisor URL and no --route/)
+  assert.match(v.stderr, /--vote "nope": expected an http\(s\) URL/)
 })
 
 test.run()

@@ -259,6 +259,8 @@ export async function planTopology(p: PlanInput): Promise<ProcessSpec[]> {
         'supervisor',
         '--supervisor',
         checkUrl(supervisors[0]!),
+        // The sweep votes as the ingress agrees: one lying or broken supervisor cannot evict.
+        ...supervisors.slice(1).flatMap((s) => ['--vote', checkUrl(s)]),
         '--interval',
         ms(p.sweepIntervalMs),
         '--threads',
