@@ -184,16 +184,17 @@ test('--vote: one lying supervisor of three can neither evict a valid transactio
       const v = verdicts(r)
       return { aOnly: v.aOnly, forgedA: v[forgedA] }
     }
+    // One access per call: the liar turns each answer around (a call of several accesses is one answer).
     // Trusting the liar alone: the valid transaction is evicted, the forged one judged valid.
-    const alone = await sweep({ route: [], supervisor: liar.url })
+    const alone = await sweep({ route: [], accessesPerCall: 1, supervisor: liar.url })
     assert.equal(of(await alone.runOnce()), { aOnly: `evict ${RpcCode.ConflictingData}`, forgedA: 'valid 0' })
     // The liar outvoted by two honest answers (the same honest supervisor asked twice here).
-    const three = await sweep({ route: [], supervisor: SA.url, vote: [liar.url, SA.url] })
+    const three = await sweep({ route: [], accessesPerCall: 1, supervisor: SA.url, vote: [liar.url, SA.url] })
     assert.equal(of(await three.runOnce()), { aOnly: 'valid 0', forgedA: `evict ${RpcCode.ConflictingData}` })
     const votes = await three.registry.getSingleMetric('superguard_sweep_votes_total')?.get()
     assert.ok(votes?.values.some((v) => v.labels.result === 'agreed' && v.value > 0))
     // One against one: no majority, both kept and asked again next round.
-    const two = await sweep({ route: [], supervisor: SA.url, vote: [liar.url] })
+    const two = await sweep({ route: [], accessesPerCall: 1, supervisor: SA.url, vote: [liar.url] })
     const r = await two.runOnce()
     assert.equal(of(r), { aOnly: `keep ${SweepCode.NoMajority}`, forgedA: `keep ${SweepCode.NoMajority}` })
     assert.ok(liar.lies.toInvalid > 0 && liar.lies.toValid > 0)
