@@ -35,17 +35,7 @@ export function parseTxpoolContent(content: unknown): TxpoolContent {
         out.skipped++
         continue
       }
-      for (const tx of Object.values(byNonce)) {
-        out.total++
-        const entries = interopEntries(tx)
-        if (entries === undefined) {
-          out.skipped++
-          continue
-        }
-        const hash = (tx as { hash: string }).hash.toLowerCase() as Hex
-        out.all.push(hash)
-        if (entries.length > 0) out.txs.push({ hash, inboxEntries: entries })
-      }
+      for (const tx of Object.values(byNonce)) add(out, tx)
     }
   }
   return out
@@ -73,15 +63,20 @@ export function parsePendingTransactions(answers: readonly unknown[]): TxpoolCon
   for (const tx of answers) {
     if (tx === null || tx === undefined) continue
     if (isObject(tx) && tx.blockNumber !== null && tx.blockNumber !== undefined) continue
-    out.total++
-    const entries = interopEntries(tx)
-    if (entries === undefined) {
-      out.skipped++
-      continue
-    }
-    const hash = (tx as { hash: string }).hash.toLowerCase() as Hex
-    out.all.push(hash)
-    if (entries.length > 0) out.txs.push({ hash, inboxEntries: entries })
+    add(out, tx)
   }
   return out
+}
+
+/** Counts one listed transaction into `out`: skipped if malformed, else its hash (and its entries if interop). */
+function add(out: TxpoolContent, tx: unknown): void {
+  out.total++
+  const entries = interopEntries(tx)
+  if (entries === undefined) {
+    out.skipped++
+    return
+  }
+  const hash = (tx as { hash: string }).hash.toLowerCase() as Hex
+  out.all.push(hash)
+  if (entries.length > 0) out.txs.push({ hash, inboxEntries: entries })
 }
