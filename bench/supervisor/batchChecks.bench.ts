@@ -11,7 +11,7 @@ import { type LoadResult, ratio, report, runLoad, since } from '../_harness.js'
 // point look-ups of the same keys on the same database file (a prepared statement on the logs
 // table's primary key in a tight loop, on a connection opened with the index's own settings —
 // openDb: WAL, safe integers — so the ratio is what the JSON-RPC layer and the check add) →
-// look-ups/s. One check is one look-up. Issue target: ratio ≥ 0.5. The sides take turns
+// look-ups/s. One check is one look-up. Target: ratio ≥ 0.90 (issue 14; was 0.5). The sides take turns
 // (raw, HTTP, HTTP, raw) so a change in the machine's load hits both.
 const BATCH = 100
 const BODIES = 200
@@ -115,7 +115,7 @@ try {
     p99Ms: Math.max(...http.map((r) => r.p99Ms)),
     rawLookupsPerSec,
     ratio: ratio(checksPerSec, rawLookupsPerSec),
-    target: 0.5,
+    target: 0.9,
     slices: { httpChecksPerSec: http.map((r) => r.reqPerSec * BATCH), rawLookupsPerSec: rawRates },
     validChecks,
     singleChecksPerSec: single.reqPerSec,
