@@ -48,7 +48,8 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=120s --retries=3 \
 ENTRYPOINT ["node", "bin/superguard.js"]
 CMD ["--help"]
 
-# The devnet needs the dev dependencies (anvil comes from @foundry-rs/anvil-linux-amd64).
+# The devnet runs on the runtime image plus one dev dependency, the anvil binary (~40 MB, from
+# @foundry-rs/anvil-linux-amd64): the rest of the dev dependencies (TypeScript, Biome, EDR) stay out.
 FROM runtime AS devnet
-COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/node_modules/@foundry-rs ./node_modules/@foundry-rs
 CMD ["devnet"]

@@ -11,10 +11,12 @@ import { loadConfig, type Spec } from '../../src/config/index.js'
 import { devnetSpec } from '../../src/devnet/options.js'
 import { type Devnet, startDevnet } from '../../src/devnet/start.js'
 import { engineSimSpec } from '../../src/enginesim/options.js'
+import { startIngress } from '../../src/ingress/index.js'
 import { ingressSpec } from '../../src/ingress/options.js'
 import { createLimitedServer, listenerLimits } from '../../src/rpc/listenerLimits.js'
 import { sequencerSpec } from '../../src/sequencer/options.js'
 import { supervisorSpec } from '../../src/supervisor/options.js'
+import { startSweep } from '../../src/sweep/index.js'
 import { sweepSpec } from '../../src/sweep/options.js'
 import { createLogger } from '../../src/util/logger.js'
 
@@ -88,9 +90,25 @@ test.before(async () => {
   await new Promise<void>((resolve) => sweepMetrics.listen(0, '127.0.0.1', resolve))
   const port = (sweepMetrics.address() as { port: number }).port
   const get = async (url: string) => (await fetch(`${url}/metrics`)).text()
-  text.set('supervisor', await get(devnet.interop.supervisors[0].url))
-  text.set('ingress', await get(devnet.chains[1].ingress.url))
-  text.set('sweep', await get(`http://127.0.0.1:${port}`))
+  // Metrics that exist only with an option (--route on the ingress, --vote on the sweep): one more
+  // ingress and sweep with it, over the same devnet, their families added to the role's.
+  const [s0, s1, s2] = devnet.interop.supervisors
+  const [a, b] = devnet.chains
+  const routed = await startIngress(
+    { port: 0, upstream: b.url, route: [`${a.chainId}=${s0.url}`, `${b.chainId}=${s1.url}`], failsafePoll: 0 },
+    { logger: createLogger('silent') },
+  )
+  const voting = await startSweep(
+    { rpc: b.url, mode: 'supervisor', supervisor: s0.url, vote: [s1.url, s2.url], threads: 1, failsafePoll: 0 },
+    { logger: createLogger('silent') },
+  )
+  try {
+    text.set('supervisor', await get(s0.url))
+    text.set('ingress', `${await get(devnet.chains[1].ingress.url)}\n${await get(routed.url)}`)
+    text.set('sweep', `${await get(`http://127.0.0.1:${port}`)}\n${await voting.registry.metrics()}`)
+  } finally {
+    await Promise.all([routed.close(), voting.close()])
+  }
   text.set('sequencer', await devnet.chains[1].sequencer.registry.metrics())
   text.set('builder', await get(devnet.chains[1].builders[0]!.handle.url))
   text.set('engine-sim', await get(devnet.chains[1].engine.url))
@@ -124,6 +142,8 @@ test('every metric of each alert rule exists in its role /metrics (process rules
     'SuperguardSealLatency',
     'SuperguardEventLoopDelay',
     'SuperguardReplicaBehind',
+    'SuperguardIngressRouteDown',
+    'SuperguardSweepNoMajority',
   ]
   const yaml = readFileSync(join(DEPLOY, 'prometheus', 'alerts.yml'), 'utf8')
   for (const a of required) assert.match(yaml, new RegExp(`- alert: ${a}\\n`), a)

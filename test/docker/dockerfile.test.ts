@@ -81,4 +81,17 @@ test('multi-stage, non-root, HEALTHCHECK on /healthz, the CLI as entrypoint; com
   for (const p of ['node_modules', 'dist', '.git']) assert.match(ignore, new RegExp(`^${p.replace('.', '\\.')}$`, 'm'))
 })
 
+test('the devnet image adds anvil to the runtime image, not every dev dependency', () => {
+  const devnet = instructions(read('Dockerfile')).filter((i) => i.stage === 'devnet')
+  assert.match(read('Dockerfile'), /FROM runtime AS devnet/)
+  const copies = devnet.filter((i) => i.op === 'COPY').map((i) => i.args)
+  assert.ok(copies.length > 0, 'the devnet stage copies anvil')
+  for (const c of copies) {
+    assert.not.match(c, /\/app\/node_modules\s/, `the whole node_modules: ${c}`)
+    assert.match(c, /^--from=build \/app\/node_modules\/@foundry-rs /, c)
+  }
+  // The one dev dependency the devnet needs at run time is the one src/devnet/anvil.ts resolves.
+  assert.match(read('src/devnet/anvil.ts'), /@foundry-rs\/anvil-linux-amd64\/bin\/anvil/)
+})
+
 test.run()
