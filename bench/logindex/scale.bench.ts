@@ -296,9 +296,19 @@ try {
   const pairRatio = (xs: number[], base: number[]) => ratio(median(xs.map((x, r) => x / base[r]!)), 1)
   const results = opened.map((o, i) => {
     const b = o.b
-    // Pruning the oldest day, per chain, as the Pruner does (one transaction per chain).
+    // Pruning the oldest day, per chain, as the Pruner does: bounded steps (LogStore.prune), each
+    // one transaction; the longest step is how long the thread that answers checks is held.
     const p0 = performance.now()
-    for (const c of CHAINS) o.store.prune(CHAINS.indexOf(c) + 1, b.first + 86_400n)
+    let pruneSteps = 0
+    let pruneStepMaxMs = 0
+    for (const c of CHAINS)
+      for (let done = false; !done; ) {
+        const t = performance.now()
+        const out = o.store.prune(CHAINS.indexOf(c) + 1, b.first + 86_400n)
+        pruneStepMaxMs = Math.max(pruneStepMaxMs, performance.now() - t)
+        pruneSteps++
+        done = out?.done ?? true
+      }
     const pruneDayS = since(p0)
     o.db.close()
     return {
@@ -313,6 +323,8 @@ try {
       logsTableBytesPerLog: b.tables?.logs ? Math.round((b.tables.logs / b.logs) * 10) / 10 : null,
       fileMB: Math.round(b.fileBytes / 1e6),
       tables: b.tables,
+      pruneSteps,
+      pruneStepMaxMs: Math.round(pruneStepMaxMs),
       startupMs: o.startupMs,
       mmapBytes: o.mmap,
       singlePerS: median(single[i]!),

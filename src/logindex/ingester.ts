@@ -117,8 +117,8 @@ export class Ingester {
     if (!store.isReady(this.#key)) this.#heads.markReady()
     // Also after a restart on an idle chain: cross-unsafe may be behind what is already stored.
     this.#heads.advanceCross()
-    this.#pruner.prune()
-    return false
+    // true: expired blocks remain after a bounded step, so loop again without the poll sleep
+    return this.#pruner.prune()
   }
 
   #rewind(hint: bigint): Promise<void> {

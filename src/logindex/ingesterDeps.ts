@@ -13,6 +13,8 @@ export type IngesterOptions = {
   pollMs: number
   expiryMs: number
   pruneIntervalMs: number
+  /** Bound of one prune step (LogStore.prune); PRUNE_STEP unless a test sets a smaller one. */
+  pruneStep?: { logs: number; blocks: number }
   /** Largest eth_getLogs range in blocks (every block's header is fetched too). */
   maxRange: number
   /** Wall clock in ms; windows (backfill, prune) are measured against it. */

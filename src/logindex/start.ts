@@ -43,6 +43,8 @@ export type IndexerOptions = {
   rpcBatchSize?: number
   /** How often expired rows are pruned (default 60 s). */
   pruneIntervalMs?: number
+  /** Bound of one prune step (default PRUNE_STEP: 20,000 logs or blocks). */
+  pruneStep?: { logs: number; blocks: number }
   /** Clock in ms for the backfill and expiry windows (tests move it). Default Date.now. */
   now?: () => number
   /** A database that fails the start-up quick_check is moved aside and indexed afresh (else: IndexDbError). */
@@ -168,6 +170,7 @@ export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
     pollMs: opts.pollMs,
     expiryMs,
     pruneIntervalMs: opts.pruneIntervalMs ?? 60_000,
+    pruneStep: opts.pruneStep,
     maxRange: opts.maxRange ?? 1_000,
     now: opts.now ?? Date.now,
   }

@@ -67,6 +67,9 @@ const SQL = {
   // Timestamps never decrease along a chain, so the first block at or after the cut-off bounds what to prune;
   // the scan walks the primary key from the oldest block and stops at the first recent one.
   firstBlockAtOrAfter: 'SELECT number FROM blocks WHERE chain = ? AND timestamp >= ? ORDER BY number LIMIT 1',
+  // The block of the chain's (n+1)-th oldest log: walks the primary key (chain, block_number, log_index).
+  logBlockAtOffset:
+    'SELECT block_number AS number FROM logs WHERE chain = ? AND block_number >= ? ORDER BY block_number, log_index LIMIT 1 OFFSET ?',
   deleteBlocksBelow: 'DELETE FROM blocks WHERE chain = ? AND number < ?',
   deleteLogsBelow: 'DELETE FROM logs WHERE chain = ? AND block_number < ?',
   deleteExecMsgsBelow: 'DELETE FROM exec_msgs WHERE chain = ? AND block_number < ?',

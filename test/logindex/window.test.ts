@@ -13,6 +13,7 @@ import {
 } from '../../src/devnet/messages.js'
 import { type Indexer, startIndexer } from '../../src/logindex/index.js'
 import { createLogger } from '../../src/util/logger.js'
+import { captureLog } from '../_helpers/captureLog.js'
 import { untilIndexed } from '../_helpers/untilIndexed.js'
 
 const H = 3600
@@ -96,6 +97,38 @@ test('the backfill window is capped at the expiry window, then expired rows are 
   const kept = byAge.get(30)!.identifier.blockNumber
   assert.ok(i.reader.block(chain.chainId, kept), 'recent blocks stay')
   assert.is(i.reader.head(chain.chainId, 'unsafe')!.number, byAge.get(0)!.identifier.blockNumber)
+})
+
+test('a backlog of expired blocks is pruned in one-block steps without waiting for the prune interval', async () => {
+  let clock = now * 1000
+  const logs = captureLog()
+  const i = await startIndexer({
+    chains: [{ url: anvil.url }],
+    dbPath: join(dir, 'c.db'),
+    backfillMs: 7 * 24 * H * 1000,
+    expiryMs: 2 * H * 1000,
+    pruneIntervalMs: 3_600_000,
+    pruneStep: { logs: 1, blocks: 1 },
+    now: () => clock,
+    pollMs: 20,
+    logger: logs.logger,
+    progress: false,
+  })
+  indexers.push(i)
+  await i.ready
+  const cut = byAge.get(90)!.identifier.blockNumber
+  const first = i.reader.block(chain.chainId, cut)
+  assert.ok(first, 'the 90-minute-old block is indexed')
+  // 100 minutes on, the 90- and 30-minute-old blocks are past the 2 h window: one step each, back to
+  // back (the interval is an hour), the head kept.
+  clock += 100 * 60 * 1000
+  const doneLine = () => logs.lines.find((l) => l.msg === 'pruned the backlog of expired blocks')
+  await untilIndexed(i, 'the backlog pruned', () => doneLine() !== undefined)
+  assert.is(i.reader.block(chain.chainId, cut), undefined, 'the 190-minute-old block is gone')
+  assert.is(find(i, 30), undefined, 'the 130-minute-old log is gone')
+  assert.ok(find(i, 0))
+  assert.ok(logs.lines.some((l) => l.msg === 'pruning a backlog of expired blocks in steps'))
+  assert.ok(Number(doneLine()!.steps) > 1, `steps: ${doneLine()!.steps}`)
 })
 
 test.run()
