@@ -34,6 +34,7 @@ export const ALLOWED = {
   'workers/txpool': [...floors, 'sweep'],
   'workers/blockHash': [...floors, 'sequencer'],
   'workers/senderRecovery': floors,
+  'workers/quickCheck': [...floors, 'logindex'],
   'workers/loadtest': [...floors, 'loadtest'],
 }
 

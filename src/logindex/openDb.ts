@@ -29,7 +29,7 @@ export function openDb(path: string, opts: { readonly?: boolean } = {}): Db {
 }
 
 /** Size of the database file (0 for a new file or :memory:); the WAL is not mapped. */
-function fileBytes(path: string): number {
+export function fileBytes(path: string): number {
   try {
     return statSync(path).size
   } catch {

@@ -21,6 +21,8 @@ export type OpenIndexOptions = {
   logger: Logger
   /** A corrupt file is moved aside as `<path>.corrupt-<time>` and a fresh index started (backfilled again). */
   rebuildCorrupt?: boolean
+  /** false: no quick_check here (the caller runs `quickCheckFile` on a worker after the start). Default true. */
+  quickCheck?: boolean
   now?: () => Date
 }
 
@@ -51,7 +53,7 @@ export function openIndex(path: string, opts: OpenIndexOptions): Db {
     return rebuildOrThrow(path, openFailure(path, err), opts)
   }
   try {
-    const problem = quickCheck(db)
+    const problem = opts.quickCheck === false ? undefined : quickCheck(db)
     if (problem !== undefined)
       throw new IndexDbError(
         path,
@@ -113,6 +115,26 @@ export function integrityCheck(path: string): string[] {
     throw failure
   } finally {
     db.close()
+  }
+}
+
+/**
+ * `PRAGMA quick_check` of the file at `path` on a read-only connection of its own (a read
+ * transaction: the writer goes on meanwhile): undefined when it says ok, else the problem and
+ * whether it is damage (corruption) rather than a failure to read (I/O). What the indexer runs on a
+ * worker thread after a start that deferred the check (workers/quickCheck.ts).
+ */
+export function quickCheckFile(path: string): { problem: string; corrupt: boolean } | undefined {
+  let db: Db | undefined
+  try {
+    db = openDb(path, { readonly: true })
+    const problem = quickCheck(db)
+    return problem === undefined ? undefined : { problem: `quick_check: ${problem}`, corrupt: true }
+  } catch (err) {
+    const failure = openFailure(path, err)
+    return { problem: failure.message, corrupt: failure.kind === 'corrupt' }
+  } finally {
+    db?.close()
   }
 }
 

@@ -6,6 +6,12 @@ import { StartupRefusal, chainConfiguredTwice as twice } from '../errors/startup
 import { shortErrorText } from '../util/errorText.js'
 import { initKeccak } from '../util/keccak.js'
 import { BackfillProgress } from './backfillProgress.js'
+import {
+  type BackgroundCheckResult,
+  checkInBackground,
+  checksInBackground,
+  type StartupCheck,
+} from './backgroundCheck.js'
 import { ChainRpc } from './chainRpc.js'
 import { CrossUnsafe } from './crossUnsafe.js'
 import { ChainIdMismatchError } from './errors.js'
@@ -14,6 +20,7 @@ import { Ingester } from './ingester.js'
 import { IndexLogReader } from './logReader.js'
 import { type ChainRecord, LogStore } from './logStore.js'
 import { createIndexerMetrics } from './metrics.js'
+import { fileBytes } from './openDb.js'
 import { openIndex } from './openIndex.js'
 import { StorageErrors } from './storageErrors.js'
 
@@ -49,6 +56,12 @@ export type IndexerOptions = {
   now?: () => number
   /** A database that fails the start-up quick_check is moved aside and indexed afresh (else: IndexDbError). */
   rebuildCorrupt?: boolean
+  /**
+   * When the start-up quick_check runs: 'inline' before serving (a corrupt file is refused),
+   * 'background' on a worker while serving (damage fails /healthz), 'auto' (default) inline up to
+   * 1 GiB, background above.
+   */
+  startupCheck?: StartupCheck
 }
 
 /**
@@ -63,6 +76,11 @@ export class Indexer extends EventEmitter<IndexerEvents> {
   readonly dbPath: string
   /** Storage failures at run time (reads and writes): metric, rate-limited log, /healthz. */
   readonly storage: StorageErrors
+  /**
+   * The start-up quick_check run on a worker after the start (--startup-check): resolves with its
+   * outcome (undefined: sound), or undefined when the check ran inline before the start.
+   */
+  readonly quickCheck: Promise<BackgroundCheckResult> | undefined
   readonly #ingesters: Ingester[]
   readonly #close: () => Promise<void>
 
@@ -72,6 +90,7 @@ export class Indexer extends EventEmitter<IndexerEvents> {
     chainIds: bigint[]
     dbPath: string
     storage: StorageErrors
+    quickCheck: Promise<BackgroundCheckResult> | undefined
     ready: Promise<void>
     ingesters: Ingester[]
     close: () => Promise<void>
@@ -82,6 +101,7 @@ export class Indexer extends EventEmitter<IndexerEvents> {
     this.chainIds = parts.chainIds
     this.dbPath = parts.dbPath
     this.storage = parts.storage
+    this.quickCheck = parts.quickCheck
     this.ready = parts.ready
     this.#ingesters = parts.ingesters
     this.#close = parts.close
@@ -138,7 +158,10 @@ export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
   const expiryMs = opts.expiryMs ?? DEFAULT_EXPIRY_MS
   const abort = new AbortController()
   // The database first: a bad --db is refused without waiting for any endpoint.
-  const db = openIndex(opts.dbPath, { logger, rebuildCorrupt: opts.rebuildCorrupt ?? false })
+  const deferCheck =
+    opts.dbPath !== ':memory:' &&
+    checksInBackground(opts.startupCheck ?? 'auto', fileBytes(opts.dbPath), opts.rebuildCorrupt ?? false)
+  const db = openIndex(opts.dbPath, { logger, rebuildCorrupt: opts.rebuildCorrupt ?? false, quickCheck: !deferCheck })
   let store: LogStore
   let records: ChainRecord[]
   let chainIds: bigint[]
@@ -161,6 +184,7 @@ export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
     throw err
   }
   const storage = new StorageErrors({ dbPath: opts.dbPath, logger, registry: opts.registry })
+  const backgroundCheck = deferCheck ? checkInBackground(opts.dbPath, { storage, logger }) : undefined
   const cross = new CrossUnsafe(store, records, { expirySeconds: BigInt(Math.floor(expiryMs / 1000)), logger })
   const reader = new IndexLogReader(db, { chains: chainIds, state: store })
   const metrics = createIndexerMetrics(opts.registry)
@@ -190,12 +214,13 @@ export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
     chainIds,
     dbPath: opts.dbPath,
     storage,
+    quickCheck: backgroundCheck?.result,
     ready,
     ingesters,
     close: () =>
       (closing ??= (async () => {
         abort.abort()
-        await Promise.allSettled(loops)
+        await Promise.allSettled([...loops, backgroundCheck?.stop()])
         progress?.stop()
         rejectReady(new Error('indexer closed before the backfill completed'))
         storage.close()

@@ -36,6 +36,12 @@ export const supervisorOptions = defineOptions({
     default: false,
     help: 'when --db fails the start-up quick_check, move it aside as <db>.corrupt-<time> and index afresh from the chains (else refuse to start, exit 2)',
   },
+  startupCheck: {
+    type: 'enum',
+    choices: ['auto', 'inline', 'background'],
+    default: 'auto',
+    help: 'when the start-up quick_check of --db runs: inline (before serving; a corrupt file is refused), background (on a worker while serving; damage turns /healthz 503), auto = inline up to 1 GiB, background above (~1.5 s per GiB)',
+  },
   backfill: {
     type: 'duration',
     default: '7d',
@@ -100,6 +106,8 @@ export const supervisorSpec = defineSpec({
     // op-interop-filter refuses an admin listener without a secret (config.go: "admin.rpc.addr requires admin.jwt-secret for authentication").
     if (c.adminPort !== undefined && c.adminJwtSecret === undefined)
       problems.push('--admin-port requires --admin-jwt-secret for authentication')
+    if (c.startupCheck === 'background' && c.rebuildCorruptDb)
+      problems.push('--rebuild-corrupt-db needs the start-up check before serving: use --startup-check inline or auto')
     const seen = new Set<bigint>()
     for (const f of c.rollupConfig ?? []) {
       try {

@@ -87,6 +87,7 @@ export async function startSupervisor(values: SupervisorInput, deps: SupervisorD
       registry,
       progress: deps.progress ?? true,
       rebuildCorrupt: config.rebuildCorruptDb,
+      startupCheck: config.startupCheck,
       activationBlocks,
     })
     indexer = ix

@@ -116,6 +116,52 @@ test('a corrupt index is refused at start: an IndexDbError naming the file, noth
   assert.match(err!.message, /corrupt/)
 })
 
+test("--startup-check background: a corrupt index serves at once; the worker's quick_check finds it, logs it, /healthz 503", async () => {
+  const path = await copyOfFixture('background.db')
+  corruptFile(path, { at: 'middle' })
+  const { logger, lines } = captureLog()
+  const sup = await startSupervisor(supervisorConfig({ argv: [...argv(path), '--startup-check', 'background'] }), {
+    progress: false,
+    logger,
+  })
+  sups.push(sup)
+  // Serving before the check ends: a check of a log on a sound page is answered.
+  assert.is(((await post(sup.url, check(0, 1))).json as { result?: unknown }).result, null)
+  const result = await sup.indexer!.quickCheck!
+  assert.ok(result?.corrupt, JSON.stringify(result))
+  const health = await fetch(`${sup.url}/healthz`)
+  const body = (await health.json()) as { storage?: { problem?: string } }
+  assert.is(health.status, 503, JSON.stringify(body))
+  assert.match(body.storage?.problem ?? '', /damaged \(SQLITE_CORRUPT/)
+  const failed = lines.find((l) => l.msg.startsWith('log index quick_check failed'))
+  assert.ok(failed, JSON.stringify(lines.map((l) => l.msg)))
+  assert.is(failed!.level, 50)
+  assert.match(String(failed!.problem), /quick_check/)
+})
+
+test('--startup-check background on a sound index: passed, logged with its time, /healthz stays 200', async () => {
+  const path = await copyOfFixture('background-ok.db')
+  const { logger, lines } = captureLog()
+  const sup = await startSupervisor(supervisorConfig({ argv: [...argv(path), '--startup-check', 'background'] }), {
+    progress: false,
+    logger,
+  })
+  sups.push(sup)
+  assert.ok(sup.indexer!.quickCheck, 'the check runs on a worker')
+  const result = await sup.indexer!.quickCheck
+  assert.is(result, undefined)
+  await sup.ready
+  assert.is((await fetch(`${sup.url}/healthz`)).status, 200)
+  assert.ok(lines.some((l) => l.msg === 'log index quick_check passed' && typeof l.ms === 'number'))
+})
+
+test('--startup-check background with --rebuild-corrupt-db is refused (the rebuild needs the check first)', () => {
+  assert.throws(
+    () => supervisorConfig({ argv: [...argv('/x.db'), '--startup-check', 'background', '--rebuild-corrupt-db'] }),
+    /--rebuild-corrupt-db needs the start-up check before serving/,
+  )
+})
+
 test('corrupted under a running supervisor: -32603 per check, batch neighbours answered, logged, counted, /healthz 503', async () => {
   const path = await copyOfFixture('runtime.db')
   const { logger, lines } = captureLog()
