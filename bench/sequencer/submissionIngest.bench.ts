@@ -31,8 +31,9 @@ import { jwtFile, mainThreadCpuMs, r2, startEngineProcess } from './_procs.js'
  * once each was sent: a repeat costs the whole fast path (parse, auth, field checks, block hash) and
  * is answered `duplicate_block`. The per-builder limits are raised for the bench:
  * --max-submissions-per-job 1e9 and --builder-requests-per-second 0 (off).
- * Each round has two passes: saturated (as fast as answers come: the ceiling) and at the target rate
- * (RATE offered per second: is it all answered, and what is the event-loop delay then).
+ * Each round has four passes, the floor's then superguard's: saturated (as fast as answers come: the
+ * ceiling) and at the target rate (RATE offered per second: is it all answered, and what is the
+ * event-loop delay then). BENCH_CPU_PROF=<dir> writes a CPU profile of this thread per pass.
  *   ROUNDS=3 SECONDS=5 CONNECTIONS=8 TXS=10 BODIES=250 RATE=10000 WARMUP_SECONDS=2 node dist/bench/sequencer/submissionIngest.bench.js
  */
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
