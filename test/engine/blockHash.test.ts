@@ -285,7 +285,6 @@ test('withdrawalsRoot of a non-empty list differs by content and order', () => {
   assert.is(a, withdrawalsRoot([w(0), w(1)]))
 })
 
-
 /** viem's generic RLP + keccak of a header, the reference the direct encoder must equal. */
 const viemHeaderHash = (h: BlockHeader): Hex => viemKeccak(toRlp(viemFieldsOf(h)))
 
