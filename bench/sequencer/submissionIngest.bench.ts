@@ -8,13 +8,20 @@ import { signJwt } from '../../src/rpc/jwt.js'
 import { sequencerConfig, startSequencer } from '../../src/sequencer/start.js'
 import { createLogger } from '../../src/util/logger.js'
 import { OpNode } from '../../test/_helpers/opNode.js'
-import { report } from '../_harness.js'
+import { ratio, report } from '../_harness.js'
+import { profiled } from '../_profile.js'
+import { startBareSubmitServer } from './_bareSubmitServer.js'
 import { jwtFile, mainThreadCpuMs, r2, startEngineProcess } from './_procs.js'
 
 /**
  * Builder-submission ingest: pbs_submitBlock answered per second by the sequencer's builder listener,
  * with its event-loop delay (monitorEventLoopDelay, 1 ms resolution, in the sequencer's thread).
- * Target: ≥ 5,000 answered/s with event-loop delay p99 < 10 ms.
+ * Target: ≥ 10,000 answered/s with event-loop delay p99 < 10 ms.
+ *
+ * The floor, measured in the same run on the same thread: bare fastify answering the same bodies
+ * (parse + 200, no auth, no checks; _bareSubmitServer.ts). superguard's own work per submission is
+ * its main-thread CPU per answer minus the floor's. Both get a warm-up pass first (JIT, connections,
+ * and for superguard the first sight of every body, whose accepted blocks the engine validates).
  *
  * Set-up: engine-sim in a child process (it validates the accepted blocks); superguard in proxy mode
  * on this main thread; one job started by the op-node stand-in; 4 builders, each with its own JWT
@@ -24,9 +31,10 @@ import { jwtFile, mainThreadCpuMs, r2, startEngineProcess } from './_procs.js'
  * once each was sent: a repeat costs the whole fast path (parse, auth, field checks, block hash) and
  * is answered `duplicate_block`. The per-builder limits are raised for the bench:
  * --max-submissions-per-job 1e9 and --builder-requests-per-second 0 (off).
- * Each round has two passes: saturated (as fast as answers come: the ceiling) and at the target rate
- * (RATE offered per second: is it all answered, and what is the event-loop delay then).
- *   ROUNDS=3 SECONDS=5 CONNECTIONS=8 TXS=10 BODIES=250 RATE=5000 node dist/bench/sequencer/submissionIngest.bench.js
+ * Each round has four passes, the floor's then superguard's: saturated (as fast as answers come: the
+ * ceiling) and at the target rate (RATE offered per second: is it all answered, and what is the
+ * event-loop delay then). BENCH_CPU_PROF=<dir> writes a CPU profile of this thread per pass.
+ *   ROUNDS=3 SECONDS=5 CONNECTIONS=8 TXS=10 BODIES=250 RATE=10000 WARMUP_SECONDS=2 node dist/bench/sequencer/submissionIngest.bench.js
  */
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
 const SECONDS = Number(process.env.SECONDS ?? 5)
@@ -35,7 +43,8 @@ const CONNECTIONS = Number(process.env.CONNECTIONS ?? 8)
 const TXS = Number(process.env.TXS ?? 10)
 const BODIES = Number(process.env.BODIES ?? 250)
 /** Offered rate of the target pass (autocannon overallRate). */
-const RATE = Number(process.env.RATE ?? 5000)
+const RATE = Number(process.env.RATE ?? 10_000)
+const WARMUP_SECONDS = Number(process.env.WARMUP_SECONDS ?? 2)
 const BUILDERS = 4
 const logger = createLogger('silent')
 
@@ -113,9 +122,14 @@ seq.events.on('submission', (s) => {
 })
 
 const { default: autocannon } = await import('autocannon')
+const bare = await startBareSubmitServer()
+let passes = 0
 
-/** One autocannon pass; `rate` = offered requests/s over all connections (0 = as fast as answered). */
-async function pass(rate: number): Promise<Record<string, unknown>> {
+/**
+ * One autocannon pass against superguard or the bare floor; `rate` = offered requests/s over all
+ * connections (0 = as fast as answered).
+ */
+async function pass(target: 'superguard' | 'bare', rate: number, seconds = SECONDS): Promise<Record<string, unknown>> {
   counts.clear()
   const tokens = builderJwts.map((j) => `Bearer ${signJwt(j.secret)}`)
   const requests = bodies.map(({ builder, body }) => ({
@@ -127,18 +141,21 @@ async function pass(rate: number): Promise<Record<string, unknown>> {
   const loop = monitorEventLoopDelay({ resolution: 1 })
   loop.enable()
   const cpu0 = mainThreadCpuMs()
-  const res = await autocannon({
-    url: seq.urls.builder,
-    connections: CONNECTIONS,
-    pipelining: 1,
-    duration: SECONDS,
-    workers: 1,
-    requests,
-    ...(rate > 0 ? { overallRate: rate } : {}),
-  })
+  const res = await profiled(`ingest-${target}-${rate || 'max'}-${++passes}`, () =>
+    autocannon({
+      url: target === 'bare' ? bare.url : seq.urls.builder,
+      connections: CONNECTIONS,
+      pipelining: 1,
+      duration: seconds,
+      workers: 1,
+      requests,
+      ...(rate > 0 ? { overallRate: rate } : {}),
+    }),
+  )
   loop.disable()
   const cpu1 = mainThreadCpuMs()
   const out = {
+    target,
     offeredPerSec: rate || 'max',
     answeredPerSec: Math.round(res.requests.average),
     total: res.requests.total,
@@ -155,38 +172,63 @@ async function pass(rate: number): Promise<Record<string, unknown>> {
       cpu0 === undefined || cpu1 === undefined ? null : Math.round(((cpu1 - cpu0) * 1000) / res.requests.total),
   }
   // Let validations of this pass's accepted blocks drain before the next.
-  await new Promise((r) => setTimeout(r, 500))
+  if (target === 'superguard') await new Promise((r) => setTimeout(r, 500))
   return out
 }
 
-const saturated: Record<string, unknown>[] = []
-const atTarget: Record<string, unknown>[] = []
+await pass('bare', 0, WARMUP_SECONDS)
+await pass('superguard', 0, WARMUP_SECONDS)
+type Pass = Record<string, unknown>
+const saturated: { bare: Pass; superguard: Pass }[] = []
+const atRate: { bare: Pass; superguard: Pass }[] = []
 for (let r = 0; r < ROUNDS; r++) {
-  saturated.push(await pass(0))
-  atTarget.push(await pass(RATE))
+  saturated.push({ bare: await pass('bare', 0), superguard: await pass('superguard', 0) })
+  atRate.push({ bare: await pass('bare', RATE), superguard: await pass('superguard', RATE) })
 }
 
-const range = (xs: Record<string, unknown>[], k: string) => {
-  const v = xs.map((x) => x[k] as number)
-  return { min: Math.min(...v), max: Math.max(...v) }
-}
+const range = (xs: number[]) => ({ min: Math.min(...xs), max: Math.max(...xs) })
+const of = (xs: { bare: Pass; superguard: Pass }[], who: 'bare' | 'superguard', k: string) =>
+  range(xs.map((x) => x[who][k] as number))
+const n = (p: Pass, k: string) => p[k] as number
 report('sequencer.submissionIngest', {
   saturated: {
-    answeredPerSec: range(saturated, 'answeredPerSec'),
-    loopDelayP99Ms: range(saturated, 'loopDelayP99Ms'),
-    mainCpuUsPerReq: range(saturated, 'mainCpuUsPerReq'),
+    answeredPerSec: {
+      superguard: of(saturated, 'superguard', 'answeredPerSec'),
+      bare: of(saturated, 'bare', 'answeredPerSec'),
+    },
+    /** superguard / bare answered per second, per round. */
+    ratio: saturated.map((x) => ratio(n(x.superguard, 'answeredPerSec'), n(x.bare, 'answeredPerSec'))),
+    loopDelayP99Ms: {
+      superguard: of(saturated, 'superguard', 'loopDelayP99Ms'),
+      bare: of(saturated, 'bare', 'loopDelayP99Ms'),
+    },
+    mainCpuUsPerReq: {
+      superguard: of(saturated, 'superguard', 'mainCpuUsPerReq'),
+      bare: of(saturated, 'bare', 'mainCpuUsPerReq'),
+    },
+    /** superguard's own main-thread work per submission: its CPU per answer minus the floor's, per round. */
+    ownUsPerSubmission: saturated.map((x) => n(x.superguard, 'mainCpuUsPerReq') - n(x.bare, 'mainCpuUsPerReq')),
   },
-  atTarget: {
+  atRate: {
     offeredPerSec: RATE,
-    answeredPerSec: range(atTarget, 'answeredPerSec'),
-    loopDelayP99Ms: range(atTarget, 'loopDelayP99Ms'),
-    latencyP99Ms: range(atTarget, 'latencyP99Ms'),
+    answeredPerSec: {
+      superguard: of(atRate, 'superguard', 'answeredPerSec'),
+      bare: of(atRate, 'bare', 'answeredPerSec'),
+    },
+    ratio: atRate.map((x) => ratio(n(x.superguard, 'answeredPerSec'), n(x.bare, 'answeredPerSec'))),
+    loopDelayP99Ms: {
+      superguard: of(atRate, 'superguard', 'loopDelayP99Ms'),
+      bare: of(atRate, 'bare', 'loopDelayP99Ms'),
+    },
+    latencyP99Ms: { superguard: of(atRate, 'superguard', 'latencyP99Ms'), bare: of(atRate, 'bare', 'latencyP99Ms') },
+    ownUsPerSubmission: atRate.map((x) => n(x.superguard, 'mainCpuUsPerReq') - n(x.bare, 'mainCpuUsPerReq')),
   },
-  targets: { answeredPerSec: 5000, loopDelayP99Ms: 10 },
-  passes: { saturated, atTarget },
+  targets: { answeredPerSec: 10_000, loopDelayP99Ms: 10 },
+  passes: { saturated, atRate },
   config: {
     rounds: ROUNDS,
     seconds: SECONDS,
+    warmupSeconds: WARMUP_SECONDS,
     connections: CONNECTIONS,
     txsPerBlock: TXS,
     distinctBodies: bodies.length,
@@ -199,6 +241,7 @@ report('sequencer.submissionIngest', {
   },
 })
 
+await bare.app.close()
 op.close()
 engineRpc.close()
 await seq.close()

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto'
 import { bytesToHex, hexToBytes, quantityToBigInt } from '../util/hex.js'
 import { keccak256 } from '../util/keccak.js'
+import { type BlockHeader, withHeaderRlp } from './headerRlp.js'
 import { rlpEncode } from './rlp.js'
 import { orderedTrieRoot } from './trie.js'
 import type { ExecutionPayloadV3, Hex, WithdrawalV1 } from './types.js'
+
+export { type BlockHeader, encodeHeader } from './headerRlp.js'
 
 /**
  * Block hashes from Engine API payloads, with no execution: the header is rebuilt from the payload
@@ -25,31 +28,6 @@ import type { ExecutionPayloadV3, Hex, WithdrawalV1 } from './types.js'
 export const EMPTY_OMMERS_HASH: Hex = '0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347'
 /** sha256(""): the EIP-7685 requests hash of an empty request list (every OP Isthmus block). */
 export const EMPTY_REQUESTS_HASH: Hex = '0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
-
-export type BlockHeader = {
-  parentHash: Hex
-  ommersHash: Hex
-  beneficiary: Hex
-  stateRoot: Hex
-  transactionsRoot: Hex
-  receiptsRoot: Hex
-  logsBloom: Hex
-  difficulty: bigint
-  number: bigint
-  gasLimit: bigint
-  gasUsed: bigint
-  timestamp: bigint
-  extraData: Hex
-  mixHash: Hex
-  /** 8 bytes. */
-  nonce: Hex
-  baseFeePerGas: bigint
-  withdrawalsRoot?: Hex
-  blobGasUsed?: bigint
-  excessBlobGas?: bigint
-  parentBeaconBlockRoot?: Hex
-  requestsHash?: Hex
-}
 
 /** Minimal big-endian bytes of a non-negative integer (0 → empty), as RLP wants scalars. */
 export function scalarBytes(n: bigint): Uint8Array {
@@ -120,43 +98,8 @@ export function headerFromPayload(payload: ExecutionPayloadV3, parentBeaconBlock
   return header
 }
 
-const OPTIONAL = ['withdrawalsRoot', 'blobGasUsed', 'excessBlobGas', 'parentBeaconBlockRoot', 'requestsHash'] as const
-
-/** RLP of a header; optional fields are appended in fork order and must not have gaps. */
-export function encodeHeader(h: BlockHeader): Uint8Array {
-  const fields: Uint8Array[] = [
-    hexToBytes(h.parentHash),
-    hexToBytes(h.ommersHash),
-    hexToBytes(h.beneficiary),
-    hexToBytes(h.stateRoot),
-    hexToBytes(h.transactionsRoot),
-    hexToBytes(h.receiptsRoot),
-    hexToBytes(h.logsBloom),
-    scalarBytes(h.difficulty),
-    scalarBytes(h.number),
-    scalarBytes(h.gasLimit),
-    scalarBytes(h.gasUsed),
-    scalarBytes(h.timestamp),
-    hexToBytes(h.extraData),
-    hexToBytes(h.mixHash),
-    hexToBytes(h.nonce),
-    scalarBytes(h.baseFeePerGas),
-  ]
-  let gap: string | undefined
-  for (const key of OPTIONAL) {
-    const v = h[key]
-    if (v === undefined) {
-      gap ??= key
-      continue
-    }
-    if (gap) throw new TypeError(`header has ${key} but no ${gap}`)
-    fields.push(typeof v === 'bigint' ? scalarBytes(v) : hexToBytes(v))
-  }
-  return rlpEncode(fields)
-}
-
 export function hashHeader(h: BlockHeader): Hex {
-  return bytesToHex(keccak256(encodeHeader(h)))
+  return withHeaderRlp(h, (rlp) => bytesToHex(keccak256(rlp)))
 }
 
 /**
@@ -168,6 +111,12 @@ export function computeBlockHash(
   parentBeaconBlockRoot: Hex,
   executionRequests?: readonly Hex[],
 ): Hex {
-  const reqHash = executionRequests === undefined ? undefined : requestsHash(executionRequests)
+  // Every OP Isthmus payload has no requests: the constant, not a sha256 per submission.
+  const reqHash =
+    executionRequests === undefined
+      ? undefined
+      : executionRequests.length === 0
+        ? EMPTY_REQUESTS_HASH
+        : requestsHash(executionRequests)
   return hashHeader(headerFromPayload(payload, parentBeaconBlockRoot, reqHash))
 }

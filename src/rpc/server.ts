@@ -213,7 +213,12 @@ export function createRpcServer(opts: RpcServerOptions): FastifyInstance {
     })
   const byteLength = (s: string) => (s.length * 3 <= maxResponseBytes ? s.length : Buffer.byteLength(s))
 
-  app.post(rpcPath, async (req, reply) => {
+  /**
+   * The answer to one POST: the reply itself when every call answered synchronously (the common
+   * case: a builder submission, a check served from the index), a promise only when a call is
+   * pending. An async handler cost every request a promise and a then-callback in fastify.
+   */
+  const answer = (req: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> => {
     const text = req.body as string
     if (nestedDeeperThan(text, maxDepth))
       return send(reply, 400, failure(new InvalidRequestError(`nested deeper than ${maxDepth} levels`)))
@@ -256,18 +261,27 @@ export function createRpcServer(opts: RpcServerOptions): FastifyInstance {
       }
       if (opts.batchScope) opts.batchScope(dispatchAll)
       else dispatchAll()
-      if (pending) await Promise.all(pending)
-      const answered = responses.filter((r) => r !== undefined)
-      if (answered.length === 0) return reply.code(204).send()
-      const whole = JSON.stringify(answered)
-      return sendText(reply, 200, byteLength(whole) <= maxResponseBytes ? whole : capBatch(answered))
+      return pending ? Promise.all(pending).then(() => sendBatch(reply, responses)) : sendBatch(reply, responses)
     }
     const single = dispatchSync(opts.methods, body, ctx, opts.observe, onInternal)
-    const res = single instanceof Promise ? await single : single
+    return single instanceof Promise ? single.then((res) => sendSingle(reply, res)) : sendSingle(reply, single)
+  }
+  const sendBatch = (reply: FastifyReply, responses: (JsonRpcResponse | undefined)[]) => {
+    const answered = responses.filter((r) => r !== undefined)
+    if (answered.length === 0) return reply.code(204).send()
+    const whole = JSON.stringify(answered)
+    return sendText(reply, 200, byteLength(whole) <= maxResponseBytes ? whole : capBatch(answered))
+  }
+  const sendSingle = (reply: FastifyReply, res: JsonRpcResponse | undefined) => {
     if (!res) return reply.code(204).send()
     const out = JSON.stringify(res)
     const status = opts.httpStatus ? opts.httpStatus(res) : 200
     return sendText(reply, status, byteLength(out) <= maxResponseBytes ? out : tooLarge(res.id))
+  }
+  // A sync handler whose reply is sent returns nothing; a pending answer goes to fastify as a promise.
+  app.post(rpcPath, (req, reply) => {
+    const out = answer(req, reply)
+    return out instanceof Promise ? out : undefined
   })
 
   /** A batch answer over the cap: items in order while they fit, -32020 for each one after (never a cut JSON). */

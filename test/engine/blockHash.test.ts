@@ -1,13 +1,16 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { numberToHex, toRlp, keccak256 as viemKeccak } from 'viem'
 import { type Anvil, startAnvil } from '../../src/devnet/anvil.js'
 import {
+  type BlockHeader,
   computeBlockHash,
   EMPTY_REQUESTS_HASH,
   EMPTY_TRIE_ROOT,
   type ExecutionPayloadV3,
   encodeHeader,
   type Hex,
+  hashHeader,
   headerFromPayload,
   orderedTrieRoot,
   payloadToBlockSummary,
@@ -17,6 +20,7 @@ import {
   trieRoot,
   withdrawalsRoot,
 } from '../../src/engine/index.js'
+import { bytesToHex } from '../../src/util/hex.js'
 import { initKeccak } from '../../src/util/keccak.js'
 import { anvilPayload, rpc } from './_anvilBlocks.js'
 
@@ -279,6 +283,80 @@ test('withdrawalsRoot of a non-empty list differs by content and order', () => {
   assert.is.not(a, EMPTY_TRIE_ROOT)
   assert.is.not(a, withdrawalsRoot([w(1), w(0)]))
   assert.is(a, withdrawalsRoot([w(0), w(1)]))
+})
+
+/** viem's generic RLP + keccak of a header, the reference the direct encoder must equal. */
+const viemHeaderHash = (h: BlockHeader): Hex => viemKeccak(toRlp(viemFieldsOf(h)))
+
+test('the direct header encoder equals viem rlp + keccak for every fork shape and field size', async () => {
+  const { block, payload } = await anvilPayload(prague.url, 'latest')
+  const prag = headerFromPayload(payload, block.parentBeaconBlockRoot, EMPTY_REQUESTS_HASH)
+  assert.is(viemHeaderHash(prag), block.hash, 'the reference itself matches anvil')
+  const { requestsHash: _r, ...cancunShape } = prag
+  const { blobGasUsed: _b, excessBlobGas: _e, parentBeaconBlockRoot: _p, ...shanghai } = cancunShape
+  const { withdrawalsRoot: _w, ...london } = shanghai
+  const shapes: Record<string, BlockHeader> = { prague: prag, cancun: cancunShape, shanghai, london }
+  // Scalars around every length boundary (0 is the empty string, < 0x80 one byte, 2^53 leaves the double path).
+  const scalars = [
+    0n,
+    1n,
+    0x7fn,
+    0x80n,
+    0xffn,
+    0x100n,
+    0x1fffffffffffffn,
+    0x20000000000000n,
+    0x20000000000001n,
+    2n ** 64n - 1n,
+    2n ** 255n,
+  ]
+  // extraData: empty, a byte below and above 0x80, the Holocene/Jovian sizes, both sides of 56, long.
+  const extras: Hex[] = ['0x', '0x7f', '0x80', `0x00${'ab'.repeat(8)}`, `0x${'cd'.repeat(55)}`, `0x${'cd'.repeat(56)}`]
+  extras.push(`0x${'ee'.repeat(300)}`)
+  let checked = 0
+  for (const [name, shape] of Object.entries(shapes)) {
+    assert.is(hashHeader(shape), viemHeaderHash(shape), name)
+    assert.is(bytesToHex(encodeHeader(shape)), toRlp(viemFieldsOf(shape)), `${name} bytes`)
+    for (const n of scalars) {
+      for (const k of ['number', 'gasLimit', 'gasUsed', 'timestamp', 'baseFeePerGas', 'difficulty'] as const) {
+        const h = { ...shape, [k]: n }
+        assert.is(hashHeader(h), viemHeaderHash(h), `${name} ${k}=${n}`)
+        checked++
+      }
+      if (shape.blobGasUsed !== undefined) {
+        const h = { ...shape, blobGasUsed: n, excessBlobGas: n + 1n }
+        assert.is(hashHeader(h), viemHeaderHash(h), `${name} blob gas ${n}`)
+      }
+    }
+    for (const extraData of extras) {
+      const h = { ...shape, extraData }
+      assert.is(hashHeader(h), viemHeaderHash(h), `${name} extraData of ${(extraData.length - 2) / 2} bytes`)
+    }
+  }
+  assert.ok(checked >= 240)
+  assert.is(computeBlockHash(payload, block.parentBeaconBlockRoot, []), block.hash, 'the shared buffer is reusable')
+})
+
+/** The same fields as viemHeaderHash, for comparing bytes (not only hashes). */
+function viemFieldsOf(h: BlockHeader): Hex[] {
+  const hex = (x: bigint) => (x === 0n ? '0x' : numberToHex(x))
+  const out: Hex[] = [h.parentHash, h.ommersHash, h.beneficiary, h.stateRoot, h.transactionsRoot, h.receiptsRoot]
+  out.push(h.logsBloom, hex(h.difficulty), hex(h.number), hex(h.gasLimit), hex(h.gasUsed), hex(h.timestamp))
+  out.push(h.extraData, h.mixHash, h.nonce, hex(h.baseFeePerGas))
+  if (h.withdrawalsRoot !== undefined) out.push(h.withdrawalsRoot)
+  if (h.blobGasUsed !== undefined) out.push(hex(h.blobGasUsed), hex(h.excessBlobGas!), h.parentBeaconBlockRoot!)
+  if (h.requestsHash !== undefined) out.push(h.requestsHash)
+  return out
+}
+
+test('the direct header encoder refuses malformed hex instead of hashing a truncated field', async () => {
+  const { block, payload } = await anvilPayload(prague.url, 'latest')
+  const h = headerFromPayload(payload, block.parentBeaconBlockRoot, EMPTY_REQUESTS_HASH)
+  for (const extraData of ['0xabc', '0xzz', 'abcd', `0x${'ab'.repeat(1025)}`] as Hex[])
+    assert.throws(() => hashHeader({ ...h, extraData }), /invalid hex|over 1024/, extraData.slice(0, 8))
+  assert.throws(() => hashHeader({ ...h, stateRoot: `0x${'gg'.repeat(32)}` }), /invalid hex/)
+  assert.throws(() => hashHeader({ ...h, gasUsed: -1n }), /negative/)
+  assert.is(hashHeader(h), block.hash, 'a refused header leaves the next one right')
 })
 
 test.run()

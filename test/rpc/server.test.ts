@@ -122,6 +122,47 @@ test('batchScope wraps the synchronous dispatch of each batch, once, and never a
   assert.equal(scopes, ['batch'])
 })
 
+test('sync and async methods answer alike, single and batch; a throw in the batch scope is a 500 without its text', async () => {
+  const mixed = createRpcServer({
+    methods: new Map<string, (p: readonly unknown[]) => unknown>([
+      ['now', (p) => p[0]],
+      ['later', async (p) => p[0]],
+      [
+        'laterFails',
+        async () => {
+          throw new InvalidParamsError('bad later')
+        },
+      ],
+    ]),
+    logger: createLogger('silent'),
+    batchScope: (run) => {
+      if (scopeThrows) throw new Error('disk on fire')
+      return run()
+    },
+  })
+  let scopeThrows = false
+  const call = (id: number, method: string, v: unknown) => ({ jsonrpc: '2.0', id, method, params: [v] })
+  const ask = (body: unknown) => mixed.inject({ method: 'POST', url: '/', payload: JSON.stringify(body) })
+  for (const method of ['now', 'later']) {
+    const res = await ask(call(1, method, method))
+    assert.is(res.statusCode, 200, method)
+    assert.equal(res.json(), { jsonrpc: '2.0', id: 1, result: method })
+  }
+  const failed = await ask(call(2, 'laterFails', 0))
+  assert.is(failed.json().error.code, -32602)
+  const batch = await ask([call(1, 'later', 'a'), call(2, 'now', 'b')])
+  assert.equal(batch.json(), [
+    { jsonrpc: '2.0', id: 1, result: 'a' },
+    { jsonrpc: '2.0', id: 2, result: 'b' },
+  ])
+  scopeThrows = true
+  const broken = await ask([call(1, 'now', 'a')])
+  assert.is(broken.statusCode, 500)
+  assert.is(broken.json().error.code, -32603)
+  assert.not.match(broken.body, /disk on fire/)
+  await mixed.close()
+})
+
 test('any content type is read as JSON', async () => {
   const res = await app.inject({
     method: 'POST',

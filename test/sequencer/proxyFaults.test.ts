@@ -116,6 +116,33 @@ test('JWT: builder listener and engine listener refuse missing, wrong and stale 
   }
 })
 
+test('builder listener: over the per-builder request rate → HTTP 429 with a JSON-RPC error', async () => {
+  const env = await proxyEnv({ config: { builderRequestsPerSecond: 5 } })
+  try {
+    const alice = env.builders[0]!
+    const post = () =>
+      fetch(env.seq.urls.builder, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(alice.secret) },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'pbs_getJob', params: [] }),
+      })
+    const statuses: number[] = []
+    let refused: { error: { message: string } } | undefined
+    for (let i = 0; i < 30; i++) {
+      const res = await post()
+      statuses.push(res.status)
+      if (res.status === 429) refused ??= (await res.json()) as { error: { message: string } }
+      else await res.arrayBuffer()
+    }
+    // Burst 10 (twice the rate): the first ten are served, most of the rest refused.
+    assert.equal(statuses.slice(0, 10), Array(10).fill(200))
+    assert.ok(statuses.filter((s) => s === 429).length >= 10, statuses.join(','))
+    assert.match(refused!.error.message, /over rate limit/)
+  } finally {
+    await env.close()
+  }
+})
+
 test('oversize or malformed submissions → an error, and the process goes on', async () => {
   const env = await proxyEnv({ config: { maxSubmissionBytes: 64 * 1024 } })
   try {
