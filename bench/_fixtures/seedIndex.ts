@@ -107,7 +107,7 @@ export async function seedIndex({
     heads.set(chainId, tip)
   }
 
-  const reader = new IndexLogReader(db, { chains, state: store })
+  const reader = new IndexLogReader(db, { chains, state: store, heldSnapshot: true })
   return {
     dbPath,
     chains,

@@ -4,6 +4,7 @@ import type { ChainState } from './chainState.js'
 import { latestSchemaVersion, schemaVersion } from './migrate.js'
 import { type Db, openDb } from './openDb.js'
 import { prepareStatements, type Statements } from './statements.js'
+import { type TurnSnapshot, turnSnapshotOf } from './turnSnapshot.js'
 
 const MAX_INT64 = (1n << 63n) - 1n
 
@@ -18,12 +19,20 @@ export class IndexLogReader implements LogReader {
   readonly #state: ChainState
   readonly #keys = new Map<bigint, number>()
   readonly #configured: readonly bigint[] | undefined
+  readonly #turn: TurnSnapshot | undefined
 
-  constructor(db: Db, opts: { chains?: readonly bigint[]; state?: ChainState } = {}) {
+  /**
+   * `heldSnapshot`: look-ups share one read transaction held across turns (TurnSnapshot, the
+   * connection's one, which the writer ends before each write): for the reader on the writer's
+   * own connection, with heads from its memory (`state`). Without it every look-up outside
+   * `snapshot()` is an autocommit statement (read-only readers in other threads and processes).
+   */
+  constructor(db: Db, opts: { chains?: readonly bigint[]; state?: ChainState; heldSnapshot?: boolean } = {}) {
     this.#db = db
     this.#st = prepareStatements(db)
     this.#state = opts.state ?? new TableChainState(this.#st)
     this.#configured = opts.chains
+    this.#turn = opts.heldSnapshot ? turnSnapshotOf(db) : undefined
     this.#loadKeys()
   }
 
@@ -46,17 +55,42 @@ export class IndexLogReader implements LogReader {
   block(chainId: bigint, number: bigint): BlockRef | undefined {
     const key = this.#key(chainId)
     if (key === undefined || number < 0n || number > MAX_INT64) return undefined
-    const row = this.#st.block.get(key, number) as BlockRow | undefined
-    return row && blockRefFromRow(row)
+    const turn = this.#turn
+    if (!turn) {
+      const row = this.#st.block.get(key, number) as BlockRow | undefined
+      return row && blockRefFromRow(row)
+    }
+    turn.enter()
+    try {
+      const row = this.#st.block.get(key, number) as BlockRow | undefined
+      return row && blockRefFromRow(row)
+    } catch (err) {
+      turn.abort()
+      throw err
+    }
   }
 
   findLog(chainId: bigint, blockNumber: bigint, logIndex: number): StoredLog | undefined {
     const key = this.#key(chainId)
     if (key === undefined || blockNumber < 0n || blockNumber > MAX_INT64) return undefined
-    return this.#st.findLog.get(key, blockNumber, logIndex) as StoredLog | undefined
+    const turn = this.#turn
+    if (!turn) return this.#st.findLog.get(key, blockNumber, logIndex) as StoredLog | undefined
+    turn.enter()
+    try {
+      return this.#st.findLog.get(key, blockNumber, logIndex) as StoredLog | undefined
+    } catch (err) {
+      // An I/O error or a corrupt page: the held snapshot goes (ROLLBACK), the next look-up opens a new one.
+      turn.abort()
+      throw err
+    }
   }
 
   snapshot<T>(fn: () => T): T {
+    if (this.#turn) {
+      // The held snapshot is the batch's view too (nested snapshots, the writer's transaction: joined).
+      this.#turn.enter()
+      return fn()
+    }
     // Already inside a transaction (a nested snapshot, the writer's own): that one is the view.
     if (this.#db.inTransaction) return fn()
     // A deferred BEGIN takes the read lock at the first look-up and holds it to COMMIT: measured
