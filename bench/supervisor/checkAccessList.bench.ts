@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Access } from '../../src/interop/index.js'
+import { IndexLogReader } from '../../src/logindex/index.js'
 import { startEchoServer } from '../_baselines/echoServer.js'
 import { assertValid, checkAccessListCall, post, startIndexSupervisor } from '../_fixtures/indexSupervisor.js'
 import { sampleAccesses, seedIndex } from '../_fixtures/seedIndex.js'
@@ -26,7 +27,14 @@ const VARIANT = { slices: 1, sliceS: 2, pipelining: 1, connections: CONNECTIONS 
 const BODIES = 1_000
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-bench-check-'))
-const index = await seedIndex({ dir, logs: 100_000 })
+const seeded = await seedIndex({ dir, logs: 100_000 })
+// BENCH_READER=autocommit: every look-up its own implicit transaction (the reader before held
+// snapshots), to compare the two in one session; default: the held snapshot, as startIndexer.
+const READER = process.env.BENCH_READER === 'autocommit' ? 'autocommit' : 'held'
+const index =
+  READER === 'held'
+    ? seeded
+    : { ...seeded, reader: new IndexLogReader(seeded.db, { chains: seeded.chains, state: seeded.store }) }
 const supervisor = await startIndexSupervisor(index)
 const echo = await startEchoServer()
 const execTimestamp = index.headTimestamp + 2n
@@ -119,6 +127,7 @@ try {
   report('supervisor.checkAccessList', {
     index: { chains: index.chains.length, logs: index.accesses.length, seedSeconds: Number(index.seconds.toFixed(1)) },
     bodies: BODIES,
+    reader: READER,
     ...main,
     light,
     target: 0.8,
