@@ -24,15 +24,17 @@ export class IndexLogReader implements LogReader {
   /**
    * `heldSnapshot`: look-ups share one read transaction held across turns (TurnSnapshot, the
    * connection's one, which the writer ends before each write): for the reader on the writer's
-   * own connection, with heads from its memory (`state`). Without it every look-up outside
-   * `snapshot()` is an autocommit statement (read-only readers in other threads and processes).
+   * own connection, with heads from its memory (`state`). On another connection heads are read in
+   * the held snapshot too (one view), which lags that connection's writer by up to the cap.
+   * Without it every look-up outside `snapshot()` is an autocommit statement (the read-only
+   * readers of the sweep workers).
    */
   constructor(db: Db, opts: { chains?: readonly bigint[]; state?: ChainState; heldSnapshot?: boolean } = {}) {
     this.#db = db
     this.#st = prepareStatements(db)
-    this.#state = opts.state ?? new TableChainState(this.#st)
     this.#configured = opts.chains
     this.#turn = opts.heldSnapshot ? turnSnapshotOf(db) : undefined
+    this.#state = opts.state ?? new TableChainState(this.#st, this.#turn)
     this.#loadKeys()
   }
 
@@ -141,18 +143,31 @@ export class IndexLogReader implements LogReader {
 /** Heads and readiness read from the tables, for readers outside the writer's process. */
 class TableChainState implements ChainState {
   readonly #st: Statements
-  constructor(st: Statements) {
+  readonly #turn: TurnSnapshot | undefined
+  /** With a held snapshot, heads are read in it too: one view of heads and rows. */
+  constructor(st: Statements, turn: TurnSnapshot | undefined) {
     this.#st = st
+    this.#turn = turn
   }
 
   head(key: number, level: HeadLevel): BlockRef | undefined {
-    const row = this.#st.head.get(key, level) as BlockRow | undefined
+    const row = this.#get(this.#st.head, key, level) as BlockRow | undefined
     return row && blockRefFromRow(row)
   }
 
   isReady(key: number): boolean {
-    const row = this.#st.readyOfChain.get(key) as { ready: bigint } | undefined
+    const row = this.#get(this.#st.readyOfChain, key) as { ready: bigint } | undefined
     return row?.ready === 1n
+  }
+
+  #get(stmt: Statements['head'], ...args: unknown[]): unknown {
+    this.#turn?.enter()
+    try {
+      return stmt.get(...args)
+    } catch (err) {
+      this.#turn?.abort()
+      throw err
+    }
   }
 }
 

@@ -132,6 +132,27 @@ test('the cap ends it between turns: a commit of another connection is seen with
   }
 })
 
+test('a held reader on another connection reads its heads in the snapshot too: heads and rows one view until the cap', () => {
+  const f = fixture()
+  const ro = openDb(f.path, { readonly: true })
+  try {
+    f.A.appendRange(0n, 1n)
+    const clock = manualSchedule()
+    new TurnSnapshot(ro, { schedule: clock.schedule })
+    const other = new IndexLogReader(ro, { heldSnapshot: true })
+    assert.is(other.head(A_ID, 'unsafe')?.number, 1n)
+    f.A.appendRange(2n, 2n)
+    assert.is(other.head(A_ID, 'unsafe')?.number, 1n, 'the held view: the head')
+    assert.is(other.block(A_ID, 2n), undefined, 'and the rows alike')
+    clock.fire()
+    assert.is(other.head(A_ID, 'unsafe')?.number, 2n)
+    assert.is(other.block(A_ID, 2n)?.hash, f.A.hash(2n))
+  } finally {
+    ro.close()
+    f.close()
+  }
+})
+
 test('nested snapshots and batches reuse it; inside the writer’s transaction a look-up joins that one', () => {
   const f = fixture()
   try {
@@ -282,7 +303,7 @@ test('any interleaving of checks, turns, the cap, appends, reorgs, prunes, cross
         }
         for (const o of m.orphans.slice(-5)) {
           const seen = f.reader.findLog(c.chainId, o.n, 0)
-          assert.ok(!seen || !seen.checksum.equals(o.checksum), `${where}: a rewound log of ${o.n} is not seen`)
+          assert.ok(!seen?.checksum.equals(o.checksum), `${where}: a rewound log of ${o.n} is not seen`)
         }
         // Every write reached the file: the heads table and the head's block, from another connection.
         const onFile = f.file.head(c.chainId, 'unsafe') as BlockRef
