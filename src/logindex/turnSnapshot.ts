@@ -21,10 +21,11 @@ const timer: Schedule = (fn, ms) => {
 /**
  * One read transaction held across the look-ups of many single checks on one connection (the
  * supervisor's checks: one per HTTP request, each a primary-key look-up). An autocommit look-up
- * takes and drops the WAL read mark and the file's shared lock on its own (fcntl calls, slow on
- * this VM): 14.6–18.5 CPU-µs per single check against 5.7–6.3 inside a shared read transaction
- * (bench:check-cpu). The first look-up opens a deferred BEGIN; it stays open across the checks of
- * that turn and the following ones until
+ * takes and drops the WAL read mark and the file's shared lock on its own (fcntl calls): on an AMD
+ * EPYC VM 14.6–18.5 CPU-µs per single check against 5.7–6.3 inside a shared read transaction; on
+ * an Intel Xeon VM 3.7–6.4 against 3.4–5.1 (bench:check-cpu, median ÷ 0.84), and a BEGIN … COMMIT
+ * per check costs more than autocommit (÷ 0.87–1.51). The first look-up opens a deferred BEGIN; it
+ * stays open across the checks of that turn and the following ones until
  * - the writer needs the connection: LogStore calls `end()` before each write, so its
  *   transaction is its own (never a savepoint inside the read, whose commit would not reach the
  *   file and whose rollback would take rows that the in-memory heads already point at);
