@@ -33,6 +33,8 @@ export type SeededIndex = {
   /** The writer's database and a reader over it with the writer's heads, as inside startIndexer. */
   db: Db
   reader: LogReader
+  /** The writer (its in-memory heads are the reader's `state`). */
+  store: LogStore
   status(): ChainStatus[]
   seconds: number
   close(): void
@@ -107,7 +109,7 @@ export async function seedIndex({
     heads.set(chainId, tip)
   }
 
-  const reader = new IndexLogReader(db, { chains, state: store })
+  const reader = new IndexLogReader(db, { chains, state: store, heldSnapshot: true })
   return {
     dbPath,
     chains,
@@ -115,6 +117,7 @@ export async function seedIndex({
     headTimestamp,
     db,
     reader,
+    store,
     status: () =>
       chains.map((chainId) => ({
         chainId,

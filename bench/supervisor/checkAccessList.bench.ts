@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Access } from '../../src/interop/index.js'
+import { IndexLogReader } from '../../src/logindex/index.js'
 import { startEchoServer } from '../_baselines/echoServer.js'
 import { assertValid, checkAccessListCall, post, startIndexSupervisor } from '../_fixtures/indexSupervisor.js'
 import { sampleAccesses, seedIndex } from '../_fixtures/seedIndex.js'
@@ -26,7 +27,14 @@ const VARIANT = { slices: 1, sliceS: 2, pipelining: 1, connections: CONNECTIONS 
 const BODIES = 1_000
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-bench-check-'))
-const index = await seedIndex({ dir, logs: 100_000 })
+const seeded = await seedIndex({ dir, logs: 100_000 })
+// BENCH_READER=autocommit: every look-up its own implicit transaction (the reader before held
+// snapshots), to compare the two in one session; default: the held snapshot, as startIndexer.
+const READER = process.env.BENCH_READER === 'autocommit' ? 'autocommit' : 'held'
+const index =
+  READER === 'held'
+    ? seeded
+    : { ...seeded, reader: new IndexLogReader(seeded.db, { chains: seeded.chains, state: seeded.store }) }
 const supervisor = await startIndexSupervisor(index)
 const echo = await startEchoServer()
 const execTimestamp = index.headTimestamp + 2n
@@ -49,16 +57,31 @@ async function verify(list: readonly string[]): Promise<void> {
   if (answer.error?.code !== -320600) throw new Error(`a tampered checksum answered ${JSON.stringify(answer)}`)
 }
 
+/**
+ * CPU ms (user + system) of this process's main thread, from /proc (Linux; clock ticks of 10 ms,
+ * ~2.5 % of a 4 s slice): Node 20 has no per-thread cpuUsage, and the process's includes autocannon.
+ */
+function mainThreadCpuMs(): number {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
 type Shape = { slices: number; sliceS: number; pipelining: number; connections: number }
 const MAIN: Shape = { slices: SLICES, sliceS: SLICE_S, pipelining: PIPELINING, connections: CONNECTIONS }
 const MAIN_LIGHT: Shape = { slices: SLICES, sliceS: SLICE_S, ...LIGHT }
 
 /** Slices of both servers in ABBA order; requests/s over all slices of a side, p99 the median of its slices. */
 async function alternate(list: readonly string[], shape: Shape) {
-  const runs: { echo: LoadResult[]; check: LoadResult[] } = { echo: [], check: [] }
+  type Run = LoadResult & { busyUsPerRequest: number }
+  const runs: { echo: Run[]; check: Run[] } = { echo: [], check: [] }
   for (let i = 0; i < shape.slices; i++) {
     const order = i % 2 === 0 ? (['echo', 'check'] as const) : (['check', 'echo'] as const)
     for (const side of order) {
+      // The main thread's CPU time per request: both servers run on it and autocannon on a worker,
+      // so this is the server's cost per request, which a box shared with other work disturbs less
+      // than req/s (time stolen by other processes is not counted).
+      const cpu0 = mainThreadCpuMs()
       const r = await runLoad({
         url: side === 'echo' ? echo.url : supervisor.url,
         bodies: list,
@@ -70,10 +93,13 @@ async function alternate(list: readonly string[], shape: Shape) {
       // reported; more than 2 % of the requests, or any non-2xx, makes the slice meaningless.
       if (r.errors > r.total * 0.02 || r.non2xx > 0)
         throw new Error(`${side}: ${r.errors} errors of ${r.total}, ${r.non2xx} non-2xx`)
-      runs[side].push(r)
+      const busyUs = (mainThreadCpuMs() - cpu0) * 1000
+      runs[side].push({ ...r, busyUsPerRequest: r.total > 0 ? busyUs / r.total : 0 })
     }
   }
-  const summary = (rs: LoadResult[]) => ({
+  const median = (xs: number[]) => xs.toSorted((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!
+  const summary = (rs: Run[]) => ({
+    busyUsPerRequest: Math.round(median(rs.map((r) => r.busyUsPerRequest)) * 10) / 10,
     reqPerSec: Math.round(rs.reduce((n, r) => n + r.reqPerSec, 0) / rs.length),
     p99Ms: rs.map((r) => r.p99Ms).toSorted((a, b) => a - b)[Math.floor((rs.length - 1) / 2)]!,
     slices: rs.map((r) => r.reqPerSec),
@@ -99,6 +125,8 @@ async function compare(pairs: number, shape: Shape) {
     echo: e,
     check: c,
     ratio: ratio(c.reqPerSec, e.reqPerSec),
+    /** Echo's main-thread CPU µs per request ÷ the supervisor's: the ratio in server CPU, load aside. */
+    busyRatio: ratio(e.busyUsPerRequest, c.busyUsPerRequest),
     validChecks,
     ...shape,
   }
@@ -119,6 +147,7 @@ try {
   report('supervisor.checkAccessList', {
     index: { chains: index.chains.length, logs: index.accesses.length, seedSeconds: Number(index.seconds.toFixed(1)) },
     bodies: BODIES,
+    reader: READER,
     ...main,
     light,
     target: 0.8,

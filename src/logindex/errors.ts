@@ -38,3 +38,15 @@ export class IndexDbError extends Error {
     this.kind = kind
   }
 }
+
+/**
+ * A write to the index was asked for while its connection is inside a read transaction that the
+ * writer does not own: it would nest in it as a savepoint (invisible to other connections, and lost
+ * if that read is rolled back while the in-memory heads point at its rows), so it is refused.
+ */
+export class WriteInReadError extends Error {
+  override name = 'WriteInReadError'
+  constructor() {
+    super('log index write refused: the connection is inside a read transaction the writer does not own')
+  }
+}

@@ -4,6 +4,7 @@ import type { ChainState } from './chainState.js'
 import { latestSchemaVersion, schemaVersion } from './migrate.js'
 import { type Db, openDb } from './openDb.js'
 import { prepareStatements, type Statements } from './statements.js'
+import { type TurnSnapshot, turnSnapshotOf } from './turnSnapshot.js'
 
 const MAX_INT64 = (1n << 63n) - 1n
 
@@ -18,12 +19,22 @@ export class IndexLogReader implements LogReader {
   readonly #state: ChainState
   readonly #keys = new Map<bigint, number>()
   readonly #configured: readonly bigint[] | undefined
+  readonly #turn: TurnSnapshot | undefined
 
-  constructor(db: Db, opts: { chains?: readonly bigint[]; state?: ChainState } = {}) {
+  /**
+   * `heldSnapshot`: look-ups share one read transaction held across turns (TurnSnapshot, the
+   * connection's one, which the writer ends before each write): for the reader on the writer's
+   * own connection, with heads from its memory (`state`). On another connection heads are read in
+   * the held snapshot too (one view), which lags that connection's writer by up to the cap.
+   * Without it every look-up outside `snapshot()` is an autocommit statement (the read-only
+   * readers of the sweep workers).
+   */
+  constructor(db: Db, opts: { chains?: readonly bigint[]; state?: ChainState; heldSnapshot?: boolean } = {}) {
     this.#db = db
     this.#st = prepareStatements(db)
-    this.#state = opts.state ?? new TableChainState(this.#st)
     this.#configured = opts.chains
+    this.#turn = opts.heldSnapshot ? turnSnapshotOf(db) : undefined
+    this.#state = opts.state ?? new TableChainState(this.#st, this.#turn)
     this.#loadKeys()
   }
 
@@ -46,17 +57,42 @@ export class IndexLogReader implements LogReader {
   block(chainId: bigint, number: bigint): BlockRef | undefined {
     const key = this.#key(chainId)
     if (key === undefined || number < 0n || number > MAX_INT64) return undefined
-    const row = this.#st.block.get(key, number) as BlockRow | undefined
-    return row && blockRefFromRow(row)
+    const turn = this.#turn
+    if (!turn) {
+      const row = this.#st.block.get(key, number) as BlockRow | undefined
+      return row && blockRefFromRow(row)
+    }
+    turn.enter()
+    try {
+      const row = this.#st.block.get(key, number) as BlockRow | undefined
+      return row && blockRefFromRow(row)
+    } catch (err) {
+      turn.abort()
+      throw err
+    }
   }
 
   findLog(chainId: bigint, blockNumber: bigint, logIndex: number): StoredLog | undefined {
     const key = this.#key(chainId)
     if (key === undefined || blockNumber < 0n || blockNumber > MAX_INT64) return undefined
-    return this.#st.findLog.get(key, blockNumber, logIndex) as StoredLog | undefined
+    const turn = this.#turn
+    if (!turn) return this.#st.findLog.get(key, blockNumber, logIndex) as StoredLog | undefined
+    turn.enter()
+    try {
+      return this.#st.findLog.get(key, blockNumber, logIndex) as StoredLog | undefined
+    } catch (err) {
+      // An I/O error or a corrupt page: the held snapshot goes (ROLLBACK), the next look-up opens a new one.
+      turn.abort()
+      throw err
+    }
   }
 
   snapshot<T>(fn: () => T): T {
+    if (this.#turn) {
+      // The held snapshot is the batch's view too (nested snapshots, the writer's transaction: joined).
+      this.#turn.enter()
+      return fn()
+    }
     // Already inside a transaction (a nested snapshot, the writer's own): that one is the view.
     if (this.#db.inTransaction) return fn()
     // A deferred BEGIN takes the read lock at the first look-up and holds it to COMMIT: measured
@@ -107,18 +143,31 @@ export class IndexLogReader implements LogReader {
 /** Heads and readiness read from the tables, for readers outside the writer's process. */
 class TableChainState implements ChainState {
   readonly #st: Statements
-  constructor(st: Statements) {
+  readonly #turn: TurnSnapshot | undefined
+  /** With a held snapshot, heads are read in it too: one view of heads and rows. */
+  constructor(st: Statements, turn: TurnSnapshot | undefined) {
     this.#st = st
+    this.#turn = turn
   }
 
   head(key: number, level: HeadLevel): BlockRef | undefined {
-    const row = this.#st.head.get(key, level) as BlockRow | undefined
+    const row = this.#get(this.#st.head, key, level) as BlockRow | undefined
     return row && blockRefFromRow(row)
   }
 
   isReady(key: number): boolean {
-    const row = this.#st.readyOfChain.get(key) as { ready: bigint } | undefined
+    const row = this.#get(this.#st.readyOfChain, key) as { ready: bigint } | undefined
     return row?.ready === 1n
+  }
+
+  #get(stmt: Statements['head'], ...args: unknown[]): unknown {
+    this.#turn?.enter()
+    try {
+      return stmt.get(...args)
+    } catch (err) {
+      this.#turn?.abort()
+      throw err
+    }
   }
 }
 

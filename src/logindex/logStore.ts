@@ -2,9 +2,11 @@ import type { BlockRef, HeadLevel } from '../check/types.js'
 import { type BlockRow, blockParams, blockRefFromRow } from './blockRow.js'
 import type { ChainState } from './chainState.js'
 import { HEAD_LEVELS } from './chainState.js'
+import { WriteInReadError } from './errors.js'
 import type { IndexedBlock } from './indexedBlock.js'
 import type { Db } from './openDb.js'
 import { LOG_ROWS_PER_INSERT, prepareStatements, type Statements } from './statements.js'
+import { endTurnSnapshot } from './turnSnapshot.js'
 
 export type ChainRecord = { key: number; chainId: bigint; ready: boolean; backfillStart: bigint | undefined }
 
@@ -49,6 +51,7 @@ export class LogStore implements ChainState {
       | { id: bigint; ready: bigint; backfill_start: bigint | null }
       | undefined
     if (!row) {
+      this.#beforeWrite()
       this.#st.insertChain.run(chainId.toString())
       row = this.#st.chainByChainId.get(chainId.toString()) as {
         id: bigint
@@ -68,6 +71,7 @@ export class LogStore implements ChainState {
   /** Runs `fn` in one transaction (nested calls join the outer one); head changes reach memory on commit. */
   transaction<T>(fn: () => T): T {
     if (this.#pending) return this.#run(fn) as T
+    this.#beforeWrite()
     this.#pending = new Map()
     try {
       const out = this.#run(fn) as T
@@ -80,6 +84,19 @@ export class LogStore implements ChainState {
     } finally {
       this.#pending = undefined
     }
+  }
+
+  /**
+   * Before a write outside this store's own transaction: ends the read snapshot a reader holds on
+   * this connection (TurnSnapshot), so the write is a transaction of its own that reaches the file
+   * on its commit. A write inside a read transaction would be a savepoint in it: invisible to other
+   * connections until the read ends, and gone if the read is rolled back (an I/O error) while the
+   * in-memory heads already point at its rows. Refused rather than nested.
+   */
+  #beforeWrite(): void {
+    if (this.#pending) return
+    endTurnSnapshot(this.db)
+    if (this.db.inTransaction) throw new WriteInReadError()
   }
 
   head(key: number, level: HeadLevel): BlockRef | undefined {
@@ -116,11 +133,13 @@ export class LogStore implements ChainState {
   }
 
   setReady(key: number, ready = true): void {
+    this.#beforeWrite()
     this.#st.setReady.run(ready ? 1 : 0, key)
     this.#ready.set(key, ready)
   }
 
   setBackfillStart(key: number, number: bigint): void {
+    this.#beforeWrite()
     this.#st.setBackfillStart.run(number, key)
   }
 

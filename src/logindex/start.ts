@@ -186,7 +186,7 @@ export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
   const storage = new StorageErrors({ dbPath: opts.dbPath, logger, registry: opts.registry })
   const backgroundCheck = deferCheck ? checkInBackground(opts.dbPath, { storage, logger }) : undefined
   const cross = new CrossUnsafe(store, records, { expirySeconds: BigInt(Math.floor(expiryMs / 1000)), logger })
-  const reader = new IndexLogReader(db, { chains: chainIds, state: store })
+  const reader = new IndexLogReader(db, { chains: chainIds, state: store, heldSnapshot: true })
   const metrics = createIndexerMetrics(opts.registry)
   const progress = opts.progress === false ? undefined : new BackfillProgress({ logger })
   const ingesterOptions = {

@@ -23,7 +23,7 @@ export async function startIndexSupervisor(
   const store = new LogStore(db)
   const chains = opts.chains ?? [901n, 902n]
   for (const id of chains) store.registerChain(id)
-  const reader = new IndexLogReader(db, { chains, state: store })
+  const reader = new IndexLogReader(db, { chains, state: store, heldSnapshot: true })
   const logger = createLogger('silent')
   const backend = createIndexBackend(reader, { status: () => [] })
   const failsafe = new Failsafe(false)
