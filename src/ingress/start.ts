@@ -76,6 +76,7 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
   const forwarder = new Forwarder(config.upstream, config.builder, {
     upstreamTimeoutMs: config.upstreamTimeout,
     builderTimeoutMs: config.builderTimeout,
+    builderBatchMs: config.builderBatch,
     metrics,
     log,
   })
