@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
-import { RouteTable } from '../check/index.js'
+import { RouteTable } from '../check/routes.js'
 import { loadConfig } from '../config/index.js'
 import { senderRecovery } from '../engine/senderRecovery.js'
 import { ServiceError, StartupRefusal } from '../errors/index.js'
