@@ -6,7 +6,10 @@ type ProfileNode = {
   callFrame: { functionName: string; url: string; lineNumber: number }
   children?: number[]
 }
-type CpuProfile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
+type CpuProfile = { nodes: ProfileNode[]; startTime: number; samples: number[]; timeDeltas: number[] }
+
+/** A span of the run in CLOCK_MONOTONIC µs (process.hrtime.bigint() / 1000n), as V8 stamps samples. */
+export type Window = { fromUs: number; toUs: number }
 
 export type RoleProfile = {
   role: string
@@ -36,9 +39,14 @@ function frameName(f: ProfileNode['callFrame']): string {
  * Self time per function of every `*.cpuprofile` in `dir` (V8's `--cpu-prof` files, named
  * CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile), summed per role: `roleOf(pid)` names the role
  * of a process (undefined: counted as `other`, e.g. a restarted process or the lying supervisor).
- * Worker threads count with their process.
+ * Worker threads count with their process. With `window`, only the samples taken within it.
  */
-export function summarizeProfiles(dir: string, roleOf: (pid: number) => string | undefined, topN = 12): RoleProfile[] {
+export function summarizeProfiles(
+  dir: string,
+  roleOf: (pid: number) => string | undefined,
+  window?: Window,
+  topN = 12,
+): RoleProfile[] {
   const byRole = new Map<string, { pids: Set<number>; self: Map<string, number> }>()
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
     const pid = Number(file.split('.')[3])
@@ -53,7 +61,10 @@ export function summarizeProfiles(dir: string, roleOf: (pid: number) => string |
       continue // cut short by a SIGKILL
     }
     const names = new Map(p.nodes.map((n) => [n.id, frameName(n.callFrame)]))
+    let at = p.startTime
     for (let i = 0; i < p.samples.length; i++) {
+      at += p.timeDeltas[i] ?? 0
+      if (window && (at < window.fromUs || at > window.toUs)) continue
       const name = names.get(p.samples[i]!) ?? '?'
       if (WAITING.test(name)) continue
       r.self.set(name, (r.self.get(name) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000)

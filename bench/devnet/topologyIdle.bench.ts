@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import type { Manifest } from '../../src/devnet/topology/manifest.js'
 import { readScenario, runScenario } from '../../src/loadtest/index.js'
 import { report } from '../_harness.js'
-import { summarizeProfiles } from './cpuProfileSummary.js'
+import { type RoleProfile, summarizeProfiles } from './cpuProfileSummary.js'
 
 /**
  * The 3×3 topology on this machine: time from `superguard devnet --topology 3x3` to every process
@@ -20,8 +20,8 @@ import { summarizeProfiles } from './cpuProfileSummary.js'
  * accepted transaction (above the idle rate): what a transaction costs the whole cluster.
  * BENCH_CPU_PROF=1 (or a directory) runs the devnet and every process it starts under V8's CPU
  * profiler (`--cpu-prof`, 2 ms sampling, through SUPERGUARD_DEVNET_NODE_ARGS) and, once the cluster
- * stopped, prints the top self-time functions of each role over the whole run (start, idle and
- * traffic); the profiles stay in bench/results/topology-cpuprofiles/ (or the directory) for
+ * stopped, prints the top self-time functions of each role over the whole run, the start (spawn
+ * to healthy) and each traffic scenario; the profiles stay in bench/results/topology-cpuprofiles/ (or the directory) for
  * DevTools or speedscope. Profiling costs CPU of its own: compare CPU figures without it.
  *   SLOT_S=2 WINDOW_S=20 [TRAFFIC=steady] [BENCH_CPU_PROF=1] node dist/bench/devnet/topologyIdle.bench.js
  */
@@ -79,6 +79,10 @@ const devnet = spawn(
   },
 )
 let procs: { name: string; role: string; pid: number }[] = []
+const nowUs = () => Number(process.hrtime.bigint() / 1000n)
+/** The phases the profiles are cut into (BENCH_CPU_PROF): start (spawn to healthy) and each traffic scenario. */
+const phases: { name: string; fromUs: number; toUs: number }[] = []
+const spawnedUs = nowUs()
 let out = ''
 devnet.stdout!.on('data', (c: Buffer) => {
   out += c.toString()
@@ -90,6 +94,7 @@ try {
     await pause(100)
   }
   const startS = (performance.now() - t0) / 1000
+  phases.push({ name: 'start', fromUs: spawnedUs, toUs: nowUs() })
   const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest
   procs = [
     { name: 'devnet', role: 'devnet', pid: devnet.pid! },
@@ -117,7 +122,9 @@ try {
     const path = fileURLToPath(new URL(`../../../scenarios/${name}.json`, import.meta.url))
     const at = procs.map((p) => cpuTicks(p.pid) ?? 0)
     const t = performance.now()
+    const fromUs = nowUs()
     const r = await runScenario(readScenario(path), `scenarios/${name}.json`, { manifest: manifestPath })
+    phases.push({ name: `traffic ${name}`, fromUs, toUs: nowUs() })
     const s = (performance.now() - t) / 1000
     const cpu = procs.map((p, i) => ({ ...p, cpuS: ((cpuTicks(p.pid) ?? 0) - at[i]!) / TICKS }))
     const perRole: Record<string, number> = {}
@@ -165,13 +172,18 @@ try {
   rmSync(dir, { recursive: true, force: true })
   if (profDir) {
     const roles = new Map(procs.map((p) => [p.pid, p.role]))
-    const summary = summarizeProfiles(profDir, (pid) => roles.get(pid))
-    writeFileSync(join(profDir, 'summary.json'), `${JSON.stringify(summary, null, 1)}\n`)
-    for (const r of summary) {
-      console.log(`\n${r.role}: ${r.processes} processes, ${(r.totalMs / 1000).toFixed(1)} s sampled`)
-      for (const t of r.top)
-        console.log(`  ${String(t.pct).padStart(5)} %  ${String(t.selfMs).padStart(7)} ms  ${t.fn}`)
+    const summaries: Record<string, RoleProfile[]> = {}
+    for (const ph of [{ name: 'whole run', fromUs: 0, toUs: Number.MAX_SAFE_INTEGER }, ...phases]) {
+      const summary = summarizeProfiles(profDir, (pid) => roles.get(pid), ph)
+      summaries[ph.name] = summary
+      console.log(`\n==== ${ph.name}`)
+      for (const r of summary) {
+        console.log(`\n${r.role}: ${r.processes} processes, ${(r.totalMs / 1000).toFixed(1)} s sampled`)
+        for (const t of r.top)
+          console.log(`  ${String(t.pct).padStart(5)} %  ${String(t.selfMs).padStart(7)} ms  ${t.fn}`)
+      }
     }
+    writeFileSync(join(profDir, 'summary.json'), `${JSON.stringify(summaries, null, 1)}\n`)
     console.log(`\nprofiles and summary.json in ${profDir}`)
   }
 }
