@@ -167,7 +167,11 @@ try {
     traffic,
   })
 } finally {
-  process.kill(-devnet.pid!, 'SIGTERM')
+  try {
+    process.kill(-devnet.pid!, 'SIGTERM')
+  } catch {
+    // The devnet exited already (a failed start): its group is gone.
+  }
   await new Promise((resolve) => (devnet.exitCode !== null ? resolve(undefined) : devnet.once('exit', resolve)))
   rmSync(dir, { recursive: true, force: true })
   if (profDir) {
