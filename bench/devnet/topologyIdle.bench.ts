@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as pause } from 'node:timers/promises'
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import type { Manifest } from '../../src/devnet/topology/manifest.js'
 import { readScenario, runScenario } from '../../src/loadtest/index.js'
 import { report } from '../_harness.js'
+import { type RoleProfile, summarizeProfiles } from './cpuProfileSummary.js'
 
 /**
  * The 3×3 topology on this machine: time from `superguard devnet --topology 3x3` to every process
@@ -17,7 +18,12 @@ import { report } from '../_harness.js'
  * reported per process beside the load average. TRAFFIC=steady,steady-full-rate then runs those
  * scenarios/*.json on the same cluster and reports each one's CPU by role over its run and per
  * accepted transaction (above the idle rate): what a transaction costs the whole cluster.
- *   SLOT_S=2 WINDOW_S=20 [TRAFFIC=steady] node dist/bench/devnet/topologyIdle.bench.js
+ * BENCH_CPU_PROF=1 (or a directory) runs the devnet and every process it starts under V8's CPU
+ * profiler (`--cpu-prof`, 2 ms sampling, through SUPERGUARD_DEVNET_NODE_ARGS) and, once the cluster
+ * stopped, prints the top self-time functions of each role over the whole run, the start (spawn
+ * to healthy) and each traffic scenario; the profiles stay in bench/results/topology-cpuprofiles/ (or the directory) for
+ * DevTools or speedscope. Profiling costs CPU of its own: compare CPU figures without it.
+ *   SLOT_S=2 WINDOW_S=20 [TRAFFIC=steady] [BENCH_CPU_PROF=1] node dist/bench/devnet/topologyIdle.bench.js
  */
 const SLOT_S = Number(process.env.SLOT_S ?? 2)
 const WINDOW_S = Number(process.env.WINDOW_S ?? 20)
@@ -39,12 +45,44 @@ function cpuTicks(pid: number): number | undefined {
 const dir = mkdtempSync(join(tmpdir(), 'superguard-topology-bench-'))
 const manifestPath = join(dir, 'manifest.json')
 const bin = fileURLToPath(new URL('../../../bin/superguard.js', import.meta.url))
+const PROF = process.env.BENCH_CPU_PROF
+const profDir = !PROF
+  ? undefined
+  : PROF === '1'
+    ? fileURLToPath(new URL('../../../bench/results/topology-cpuprofiles', import.meta.url))
+    : PROF
+const nodeArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=2000'] : []
+if (profDir) {
+  rmSync(profDir, { recursive: true, force: true })
+  mkdirSync(profDir, { recursive: true })
+}
 const t0 = performance.now()
 const devnet = spawn(
   process.execPath,
-  [bin, 'devnet', '--topology', '3x3', '--slot', `${SLOT_S}s`, '--manifest', manifestPath, '--data-dir', dir],
-  { stdio: ['ignore', 'pipe', 'inherit'], detached: true },
+  [
+    ...nodeArgs,
+    bin,
+    'devnet',
+    '--topology',
+    '3x3',
+    '--slot',
+    `${SLOT_S}s`,
+    '--manifest',
+    manifestPath,
+    '--data-dir',
+    dir,
+  ],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+    env: profDir ? { ...process.env, SUPERGUARD_DEVNET_NODE_ARGS: nodeArgs.join(' ') } : process.env,
+  },
 )
+let procs: { name: string; role: string; pid: number }[] = []
+const nowUs = () => Number(process.hrtime.bigint() / 1000n)
+/** The phases the profiles are cut into (BENCH_CPU_PROF): start (spawn to healthy) and each traffic scenario. */
+const phases: { name: string; fromUs: number; toUs: number }[] = []
+const spawnedUs = nowUs()
 let out = ''
 devnet.stdout!.on('data', (c: Buffer) => {
   out += c.toString()
@@ -56,8 +94,9 @@ try {
     await pause(100)
   }
   const startS = (performance.now() - t0) / 1000
+  phases.push({ name: 'start', fromUs: spawnedUs, toUs: nowUs() })
   const m = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest
-  const procs = [
+  procs = [
     { name: 'devnet', role: 'devnet', pid: devnet.pid! },
     ...m.processes.map((p) => ({ name: p.name, role: p.role as string, pid: p.pid! })),
   ]
@@ -83,7 +122,9 @@ try {
     const path = fileURLToPath(new URL(`../../../scenarios/${name}.json`, import.meta.url))
     const at = procs.map((p) => cpuTicks(p.pid) ?? 0)
     const t = performance.now()
+    const fromUs = nowUs()
     const r = await runScenario(readScenario(path), `scenarios/${name}.json`, { manifest: manifestPath })
+    phases.push({ name: `traffic ${name}`, fromUs, toUs: nowUs() })
     const s = (performance.now() - t) / 1000
     const cpu = procs.map((p, i) => ({ ...p, cpuS: ((cpuTicks(p.pid) ?? 0) - at[i]!) / TICKS }))
     const perRole: Record<string, number> = {}
@@ -126,7 +167,27 @@ try {
     traffic,
   })
 } finally {
-  process.kill(-devnet.pid!, 'SIGTERM')
+  try {
+    process.kill(-devnet.pid!, 'SIGTERM')
+  } catch {
+    // The devnet exited already (a failed start): its group is gone.
+  }
   await new Promise((resolve) => (devnet.exitCode !== null ? resolve(undefined) : devnet.once('exit', resolve)))
   rmSync(dir, { recursive: true, force: true })
+  if (profDir) {
+    const roles = new Map(procs.map((p) => [p.pid, p.role]))
+    const summaries: Record<string, RoleProfile[]> = {}
+    for (const ph of [{ name: 'whole run', fromUs: 0, toUs: Number.MAX_SAFE_INTEGER }, ...phases]) {
+      const summary = summarizeProfiles(profDir, (pid) => roles.get(pid), ph)
+      summaries[ph.name] = summary
+      console.log(`\n==== ${ph.name}`)
+      for (const r of summary) {
+        console.log(`\n${r.role}: ${r.processes} processes, ${(r.totalMs / 1000).toFixed(1)} s sampled`)
+        for (const t of r.top)
+          console.log(`  ${String(t.pct).padStart(5)} %  ${String(t.selfMs).padStart(7)} ms  ${t.fn}`)
+      }
+    }
+    writeFileSync(join(profDir, 'summary.json'), `${JSON.stringify(summaries, null, 1)}\n`)
+    console.log(`\nprofiles and summary.json in ${profDir}`)
+  }
 }

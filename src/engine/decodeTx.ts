@@ -1,7 +1,6 @@
-import { fromRlp, toRlp } from 'viem'
-import { parseTransaction } from 'viem/op-stack'
 import { bytesToHex, hexToBytes, isHex } from '../util/hex.js'
 import { keccak256 } from '../util/keccak.js'
+import { viemOpStack, viemUtils } from '../util/lazyViem.js'
 import { txHash } from './blockSummary.js'
 import { DEPOSIT_TX_TYPE } from './txType.js'
 import type { Hex } from './types.js'
@@ -51,7 +50,8 @@ export function txTypeNumber(name: unknown): number | undefined {
  * engine's view) and decodeTransaction (the mempool admission view). Throws viem's error.
  */
 export function parseTx(raw: Hex): Record<string, unknown> {
-  return parseTransaction(raw) as Record<string, unknown>
+  // Loaded on the first parse (util/lazyViem.ts): nothing is parsed before a role is healthy.
+  return viemOpStack().parseTransaction(raw) as Record<string, unknown>
 }
 
 /** viem's short reason for a failed parse, never its multi-line text with docs links. */
@@ -67,10 +67,10 @@ export function parseFailure(err: unknown): string {
  */
 export function canonicalTxHash(raw: Hex, parsed: Record<string, unknown>): Hex {
   if (parsed.type === 'eip4844' && parsed.sidecars !== undefined && parsed.sidecars !== false) {
-    const outer = fromRlp(`0x${raw.slice(4)}`, 'hex')
+    const outer = viemUtils().fromRlp(`0x${raw.slice(4)}`, 'hex')
     const inner = Array.isArray(outer) ? outer[0] : undefined
     if (!Array.isArray(inner)) throw new TypeError('malformed blob transaction wrapper')
-    return bytesToHex(keccak256(hexToBytes(`0x03${toRlp(inner).slice(2)}`)))
+    return bytesToHex(keccak256(hexToBytes(`0x03${viemUtils().toRlp(inner).slice(2)}`)))
   }
   return txHash(raw)
 }

@@ -1,8 +1,8 @@
-import { getAddress } from 'viem'
 import type { Hex } from '../engine/types.js'
 import { InvalidParamsError } from '../errors/index.js'
 import type { AccountOverride, CallMsg, StateOverride } from '../evm/index.js'
 import { isHex, quantityToBigInt } from '../util/hex.js'
+import { viemUtils } from '../util/lazyViem.js'
 import { EthServerError } from './errors.js'
 
 /** geth's --rpc.gascap default: the gas of a call or an estimate that names none, and the most either may use. */
@@ -131,7 +131,8 @@ export function parseStateOverride(v: unknown): StateOverride | undefined {
     const hasDiff = f.stateDiff !== undefined && f.stateDiff !== null
     if (hasState) acct.state = slots(f.state, `state override ${a} state`)
     if (hasDiff) acct.stateDiff = slots(f.stateDiff, `state override ${a} stateDiff`)
-    if (hasState && hasDiff) throw new EthServerError(`account ${getAddress(a)} has both 'state' and 'stateDiff'`)
+    if (hasState && hasDiff)
+      throw new EthServerError(`account ${viemUtils().getAddress(a)} has both 'state' and 'stateDiff'`)
     out.set(a, acct)
   }
   return out

@@ -87,6 +87,15 @@ export class EngineApi {
    */
   readonly #own = new BoundedMap<string, BlockExecution>(MAX_JOBS)
   #newPayloads = 0
+  /**
+   * The last sim_buildBlock: its slot (parent and attributes), the transactions it was given in
+   * order, and its execution. A builder rebuilds every `--resubmit-interval` (a quarter slot in the
+   * topology) from its whole pool, which mostly grows at the end (fee order, ties by arrival): when
+   * the new list starts with the last one, only the transactions after it are executed.
+   */
+  #lastBuild: { slot: Hex; inputs: Hex[]; execution: BlockExecution } | undefined
+  /** sim_buildBlock calls built from scratch or resumed, and the transactions they executed. */
+  readonly buildStats = { fresh: 0, resumed: 0, executed: 0 }
 
   constructor(o: EngineApiOptions) {
     this.#o = o
@@ -190,11 +199,27 @@ export class EngineApi {
       const from = await this.#o.sender(tx)
       if (from) candidates.push({ tx, from })
     }
+    const job = { id: payloadId(parent.hash, { ...attrs, noTxPool: false }), parent, attrs, forced, gasLimit }
+    const inputs = candidates.map((c) => c.tx.hash)
+    const last = this.#lastBuild
+    const resume =
+      last &&
+      last.slot === job.id &&
+      last.inputs.length <= inputs.length &&
+      last.inputs.every((h, i) => h === inputs[i]) &&
+      executor.state.has(last.execution.stateRoot)
+        ? last
+        : undefined
     const sealed = await this.#sealEvm(
-      { id: '0x', parent, attrs: { ...attrs, noTxPool: false }, forced, gasLimit },
+      { ...job, attrs: { ...attrs, noTxPool: false } },
       executor,
-      candidates,
+      resume ? candidates.slice(resume.inputs.length) : candidates,
+      resume?.execution,
     )
+    this.#lastBuild = { slot: job.id, inputs, execution: sealed.execution! }
+    if (resume) this.buildStats.resumed++
+    else this.buildStats.fresh++
+    this.buildStats.executed += inputs.length - (resume?.inputs.length ?? 0) + (resume ? 0 : forced.length)
     const forcedCount = forced.length
     return {
       payload: sealed.payload,
@@ -277,7 +302,7 @@ export class EngineApi {
    * price-and-nonce order, each left out when it cannot apply (nonce, balance, gas left), as
    * geth's miner does.
    */
-  async #sealEvm(job: Job, executor: BlockExecutor, given?: PoolCandidate[]): Promise<Sealed> {
+  async #sealEvm(job: Job, executor: BlockExecutor, given?: PoolCandidate[], resume?: BlockExecution): Promise<Sealed> {
     const { parent, attrs } = job
     const baseFee = nextBaseFee(this.fork, { ...parent, extraData: parent.payload.extraData })
     const forced: ExecTx[] = []
@@ -296,6 +321,7 @@ export class EngineApi {
       forced,
       candidates,
       hashes: (n) => this.chain.ancestorHash(parent, n),
+      ...(resume ? { resume } : {}),
     })
     this.#own.set(payload.blockHash.toLowerCase(), execution)
     this.#log.debug(
@@ -305,6 +331,7 @@ export class EngineApi {
         txs: execution.txs.length,
         skipped: execution.skipped.length,
         forced: job.forced.length,
+        resumedAfter: resume ? resume.txs.length + resume.skipped.length : undefined,
         hash: payload.blockHash,
       },
       'sealed payload',

@@ -190,6 +190,11 @@ export class EngineSim {
     return this.#engine.buildBlock(parentHash, attrs, raws)
   }
 
+  /** sim_buildBlock calls built from scratch or resumed from the last one, and the transactions they executed. */
+  get buildStats(): Readonly<{ fresh: number; resumed: number; executed: number }> {
+    return this.#engine.buildStats
+  }
+
   // ---- transactions (txIntake.ts) ------------------------------------------------------------
 
   sender(tx: DecodedTx): Promise<Hex | undefined> {

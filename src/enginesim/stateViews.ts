@@ -1,9 +1,9 @@
-import { decodeAbiParameters } from 'viem'
 import type { Mempool } from '../engine/mempool.js'
 import type { Hex } from '../engine/types.js'
 import { InvalidParamsError } from '../errors/index.js'
 import type { CallEnv, CallMsg, CallOutcome, StateOverride, StateReader } from '../evm/index.js'
 import { isHex, toQuantity } from '../util/hex.js'
+import { viemUtils } from '../util/lazyViem.js'
 import { type CallArgs, parseCallArgs, parseStateOverride, RPC_GAS_CAP } from './callArgs.js'
 import type { Chain, SimBlock } from './chain.js'
 import { EthServerError, ExecutionRevertedError } from './errors.js'
@@ -34,9 +34,9 @@ export function revertError(data: Hex): ExecutionRevertedError {
   const body = `0x${data.slice(10)}` as Hex
   let reason: string | undefined
   try {
-    if (data.startsWith('0x08c379a0')) reason = decodeAbiParameters([{ type: 'string' }], body)[0]
+    if (data.startsWith('0x08c379a0')) reason = viemUtils().decodeAbiParameters([{ type: 'string' }], body)[0]
     else if (data.startsWith('0x4e487b71')) {
-      const code = decodeAbiParameters([{ type: 'uint256' }], body)[0]
+      const code = viemUtils().decodeAbiParameters([{ type: 'uint256' }], body)[0]
       reason = PANIC_REASONS[code.toString()] ?? `unknown panic code: 0x${code.toString(16)}`
     }
   } catch {

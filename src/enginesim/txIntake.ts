@@ -1,4 +1,3 @@
-import { getAddress } from 'viem'
 import { admitTx } from '../engine/admitTx.js'
 import { DEPOSIT_TX_TYPE, type DecodedTx, decodeTx } from '../engine/decodeTx.js'
 import { TxRejectedError } from '../engine/errors.js'
@@ -9,6 +8,7 @@ import type { Hex } from '../engine/types.js'
 import type { StateReader } from '../evm/index.js'
 import { BoundedMap } from '../util/boundedMap.js'
 import { hexToBytes } from '../util/hex.js'
+import { viemUtils } from '../util/lazyViem.js'
 import type { Chain, SimBlock } from './chain.js'
 import { GETH_TXPOOL_LIMITS, TxPoolLimiter, type TxPoolLimits } from './txpoolLimits.js'
 
@@ -64,7 +64,7 @@ export class TxIntake {
     if (known) return known
     const from = await recoverSender(tx.raw)
     if (!from) return undefined
-    const checksummed = getAddress(from)
+    const checksummed = viemUtils().getAddress(from)
     this.#senders.set(tx.hash, checksummed)
     return checksummed
   }

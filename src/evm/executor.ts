@@ -148,13 +148,29 @@ export class BlockExecutor {
     return bytesToHex(await sm.getStateRoot())
   }
 
-  /** Runs `txs` on the state at `env.parentStateRoot`; the state after it stays in the StateDb. */
-  async execute(env: BlockEnv, txs: Iterable<ExecTx>, mode: ExecMode, hashes?: BlockHashes): Promise<BlockExecution> {
+  /**
+   * Runs `txs` on the state at `env.parentStateRoot`; the state after it stays in the StateDb.
+   * With `resume` (an execution of the same `env` and mode, whose state is still kept): continues
+   * it, executing only `txs` (the inputs after those `resume` consumed) on its post-state, with its
+   * gas, value, bloom, receipts and skips carried over. The result equals one execution of all the
+   * inputs in one go: each transaction sees the state the ones before it left either way, and the
+   * roots depend only on the final state and receipts. A builder's engine resumes its rebuilds
+   * (engineApi.ts), so a slot's transactions run once each instead of once per rebuild.
+   */
+  async execute(
+    env: BlockEnv,
+    txs: Iterable<ExecTx>,
+    mode: ExecMode,
+    hashes?: BlockHashes,
+    resume?: BlockExecution,
+  ): Promise<BlockExecution> {
     this.#lookup.hashes = hashes ?? (() => undefined)
     const sm = this.#sm
     if (!this.state.has(env.parentStateRoot))
       throw new Error(`the state of block ${env.number - 1n} is not kept (${env.parentStateRoot})`)
-    await sm.setStateRoot(hexToBytes(env.parentStateRoot))
+    if (resume && !this.state.has(resume.stateRoot))
+      throw new Error(`the state to resume block ${env.number} from is not kept (${resume.stateRoot})`)
+    await sm.setStateRoot(hexToBytes(resume ? resume.stateRoot : env.parentStateRoot))
     const header = {
       number: env.number,
       timestamp: env.timestamp,
@@ -170,15 +186,16 @@ export class BlockExecutor {
     const block = createBlock({ header }, opts)
     // Deposits pay nothing: ethereumjs needs a zero base fee to run a zero-priced transaction.
     const depositBlock = createBlock({ header: { ...header, baseFeePerGas: 0n } }, opts)
-    await this.#systemCalls(env)
+    // A resumed execution's state has the system calls' writes already.
+    if (!resume) await this.#systemCalls(env)
 
-    const included: ExecTx[] = []
-    const receipts: EvmReceipt[] = []
-    const skipped: { tx: DecodedTx; reason: string }[] = []
-    const bloom = new Uint8Array(256)
-    let gasUsed = 0n
-    let value = 0n
-    let i = 0
+    const included: ExecTx[] = resume ? [...resume.txs] : []
+    const receipts: EvmReceipt[] = resume ? [...resume.receipts] : []
+    const skipped: { tx: DecodedTx; reason: string }[] = resume ? [...resume.skipped] : []
+    const bloom = resume ? hexToBytes(resume.logsBloom) : new Uint8Array(256)
+    let gasUsed = resume?.gasUsed ?? 0n
+    let value = resume?.blockValue ?? 0n
+    let i = included.length + skipped.length
     for (const t of txs) {
       const index = i++
       const gasLeft = env.gasLimit - gasUsed

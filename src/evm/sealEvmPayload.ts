@@ -18,6 +18,11 @@ export type EvmSealInput = {
   /** Pool transactions in inclusion order; those that cannot apply are left out. */
   candidates: Iterable<ExecTx>
   hashes?: BlockHashes
+  /**
+   * An earlier execution of this same block (parent, attributes, forced transactions) to continue:
+   * `candidates` are then only the ones after those it consumed (BlockExecutor.execute).
+   */
+  resume?: BlockExecution
 }
 
 /** The environment of the child of `parent` built from `attrs`. */
@@ -48,10 +53,16 @@ export async function sealEvmPayload(
   const { attrs: a, parent } = o
   const forced = o.forced
   function* all(): Generator<ExecTx> {
-    yield* forced
+    if (!o.resume) yield* forced
     yield* o.candidates
   }
-  const execution = await executor.execute(envOf(o), all(), { mode: 'build', forced: forced.length }, o.hashes)
+  const execution = await executor.execute(
+    envOf(o),
+    all(),
+    { mode: 'build', forced: forced.length },
+    o.hashes,
+    o.resume,
+  )
   const payload: ExecutionPayloadV3 = {
     parentHash: parent.hash,
     feeRecipient: a.suggestedFeeRecipient,

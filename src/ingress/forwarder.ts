@@ -2,14 +2,29 @@ import type { Logger } from 'pino'
 import { InvalidParamsError } from '../errors/index.js'
 import { RemoteRpcError, RpcClient, TransportError } from '../rpc/index.js'
 import { FailureLog } from '../util/failureLog.js'
+import { BuilderBatcher } from './builderBatcher.js'
 import { UpstreamUnavailableError } from './errors.js'
 import type { IngressMetrics } from './metrics.js'
+
+/**
+ * Most calls in one batch to a builder: 100 eth_sendRawTransaction of ~300 bytes is ~30 KB of
+ * request, under every role's body limit and its default batch size (1,000).
+ */
+export const BUILDER_BATCH_MAX = 100
+
+type Builder = { client: RpcClient; inFlight: number; batcher: BuilderBatcher | undefined }
 
 export type ForwarderOptions = {
   upstreamTimeoutMs: number
   builderTimeoutMs: number
   /** Builder calls in flight per builder beyond which new ones are dropped (a slow builder costs nothing). */
   maxBuilderInFlight?: number
+  /**
+   * `--builder-batch`: queue builder calls and send them as one JSON-RPC batch per builder every this
+   * many ms (at most BUILDER_BATCH_MAX calls a batch; `maxBuilderInFlight` bounds queued + in flight).
+   * 0 or absent: one HTTP call per transaction per builder, at once.
+   */
+  builderBatchMs?: number
   metrics?: IngressMetrics | undefined
   log: Logger
 }
@@ -21,21 +36,37 @@ export type ForwarderOptions = {
  */
 export class Forwarder {
   readonly #upstream: RpcClient
-  readonly #builders: { client: RpcClient; inFlight: number }[]
+  readonly #builders: Builder[]
   readonly #o: ForwarderOptions
   readonly #maxInFlight: number
   /** One warning per 10 s while the upstream is down, not one per request; one line when it answers again. */
   readonly #failures: FailureLog
+  /** Builder calls dropped (queue or in-flight bound reached): one warning per 10 s with the count. */
+  readonly #drops: FailureLog
 
   constructor(upstreamUrl: string, builderUrls: readonly string[], opts: ForwarderOptions) {
     this.#upstream = new RpcClient(upstreamUrl, { timeoutMs: opts.upstreamTimeoutMs })
-    this.#builders = builderUrls.map((u) => ({
-      client: new RpcClient(u, { timeoutMs: opts.builderTimeoutMs, maxResponseBytes: 64 * 1024 }),
-      inFlight: 0,
-    }))
     this.#o = opts
     this.#maxInFlight = opts.maxBuilderInFlight ?? 1024
     this.#failures = new FailureLog(opts.log, 'upstream call failed', 10_000)
+    this.#drops = new FailureLog(opts.log, 'builder calls dropped: too many queued or in flight', 10_000, {
+      flush: true,
+    })
+    const batchMs = opts.builderBatchMs ?? 0
+    this.#builders = builderUrls.map((u) => {
+      // A batch answers up to 100 results (~100 bytes each): 64 KiB is still ample.
+      const client = new RpcClient(u, { timeoutMs: opts.builderTimeoutMs, maxResponseBytes: 64 * 1024 })
+      const batcher =
+        batchMs > 0
+          ? new BuilderBatcher(client, {
+              flushMs: batchMs,
+              maxBatch: BUILDER_BATCH_MAX,
+              maxQueued: this.#maxInFlight,
+              outcome: (result, err) => this.#builderOutcome(client, result, err),
+            })
+          : undefined
+      return { client, inFlight: 0, batcher }
+    })
   }
 
   /**
@@ -76,30 +107,40 @@ export class Forwarder {
 
   close(): void {
     this.#upstream.close()
-    for (const b of this.#builders) b.client.close()
+    for (const b of this.#builders) {
+      b.batcher?.close()
+      b.client.close()
+    }
+    this.#drops.close()
   }
 
-  #toBuilder(b: { client: RpcClient; inFlight: number }, method: string, params: readonly unknown[]): void {
-    const m = this.#o.metrics
+  #toBuilder(b: Builder, method: string, params: readonly unknown[]): void {
+    if (b.batcher) {
+      b.batcher.add(method, params)
+      return
+    }
     if (b.inFlight >= this.#maxInFlight) {
-      m?.forwards.inc({ target: 'builder', result: 'dropped' })
+      this.#builderOutcome(b.client, 'dropped')
       return
     }
     b.inFlight++
     b.client
       .call(method, params)
       .then(
-        () => m?.forwards.inc({ target: 'builder', result: 'ok' }),
-        (err: unknown) => {
-          m?.forwards.inc({ target: 'builder', result: err instanceof RemoteRpcError ? 'rejected' : 'error' })
-          this.#o.log.debug(
-            { builder: b.client.url.host, err: (err as Error).message },
-            'builder did not take the transaction',
-          )
-        },
+        () => this.#builderOutcome(b.client, 'ok'),
+        (err: unknown) =>
+          this.#builderOutcome(b.client, err instanceof RemoteRpcError ? 'rejected' : 'error', err as Error),
       )
       .finally(() => {
         b.inFlight--
       })
+  }
+
+  /** One builder call's outcome, batched or not: the forwards metric, a debug line per refusal, drops logged. */
+  #builderOutcome(client: RpcClient, result: 'ok' | 'rejected' | 'error' | 'dropped', err?: Error): void {
+    this.#o.metrics?.forwards.inc({ target: 'builder', result })
+    if (result === 'dropped') this.#drops.failure(new Error('queue full'), { builder: client.url.host })
+    else if (result !== 'ok')
+      this.#o.log.debug({ builder: client.url.host, err: err?.message }, 'builder did not take the transaction')
   }
 }

@@ -132,6 +132,11 @@ export const ingressOptions = defineOptions({
   redisTimeout: { type: 'duration', default: '250ms', min: 1, help: 'bound on each Redis command' },
   upstreamTimeout: { type: 'duration', default: '5s', min: 1, help: 'deadline of one upstream call' },
   builderTimeout: { type: 'duration', default: '1s', min: 1, help: 'deadline of one builder call' },
+  builderBatch: {
+    type: 'duration',
+    default: '0ms',
+    help: 'send transactions to the builders as one JSON-RPC batch per builder every DURATION (at most 100 a batch, 1,024 queued or in flight a builder, more dropped: superguard_ingress_forwards_total{target="builder",result="dropped"} and a warning); 0 = one call per transaction at once',
+  },
   maxBatch: { type: 'int', default: 100, min: 1, arg: 'N', help: 'most requests in one JSON-RPC batch' },
   healthInterval: {
     type: 'duration',

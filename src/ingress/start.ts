@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import type { Registry } from 'prom-client'
-import { RouteTable } from '../check/index.js'
+import { RouteTable } from '../check/routes.js'
 import { loadConfig } from '../config/index.js'
 import { senderRecovery } from '../engine/senderRecovery.js'
 import { ServiceError, StartupRefusal } from '../errors/index.js'
@@ -76,6 +76,7 @@ export async function startIngress(input: IngressInput, deps: IngressDeps = {}):
   const forwarder = new Forwarder(config.upstream, config.builder, {
     upstreamTimeoutMs: config.upstreamTimeout,
     builderTimeoutMs: config.builderTimeout,
+    builderBatchMs: config.builderBatch,
     metrics,
     log,
   })

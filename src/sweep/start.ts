@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { Registry } from 'prom-client'
-import { RouteTable } from '../check/index.js'
+import { RouteTable } from '../check/routes.js'
 import { loadConfig } from '../config/index.js'
 import { StartupRefusal } from '../errors/index.js'
 import { RpcClient } from '../rpc/client.js'

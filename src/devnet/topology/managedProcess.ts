@@ -57,7 +57,7 @@ export class ManagedProcess {
     const fd = openSync(this.logFile, 'a')
     let child: ChildProcess
     try {
-      child = spawn(process.execPath, [SUPERGUARD_BIN, this.spec.role, ...this.spec.args], {
+      child = spawn(process.execPath, [...nodeArgs(), SUPERGUARD_BIN, this.spec.role, ...this.spec.args], {
         stdio: ['ignore', fd, fd],
         detached: true,
         // 100 ms event-loop sampling instead of 5–10 ms: ~0.8 % of a core per idle process saved, 40 processes.
@@ -95,4 +95,12 @@ export class ManagedProcess {
     await this.#exited
     clearTimeout(t)
   }
+}
+
+/**
+ * Node flags for every child, from SUPERGUARD_DEVNET_NODE_ARGS (space-separated): the topology
+ * bench's BENCH_CPU_PROF passes `--cpu-prof --cpu-prof-dir=…`, which NODE_OPTIONS may not carry.
+ */
+function nodeArgs(): string[] {
+  return (process.env.SUPERGUARD_DEVNET_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')
 }

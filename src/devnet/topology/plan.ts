@@ -239,6 +239,11 @@ export async function planTopology(p: PlanInput): Promise<ProcessSpec[]> {
         '2',
         '--chain-id',
         String(c.chainId),
+        // Five fire-and-forget sends per transaction (nodes 2 and 3's engines, the three builders):
+        // batched every eighth of a slot (at most 250 ms), one HTTP request per peer per batch instead
+        // of one per transaction; a builder rebuilds at most every quarter slot anyway.
+        '--builder-batch',
+        ms(Math.min(250, Math.round(p.slotMs / 8))),
         ...common,
       ],
       rpc: local(c.ingress),
