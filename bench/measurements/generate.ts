@@ -76,7 +76,18 @@ function scenarioFilter(): { run: boolean; only: Set<string> | undefined } {
 async function runScenarios(only: Set<string> | undefined): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'superguard-measurements-'))
   const manifest = join(dir, 'manifest.json')
-  const args = ['devnet', '--topology', '3x3', '--slot', SLOT, '--restart', '--watch-interval', '1s']
+  const args = [
+    'devnet',
+    '--topology',
+    '3x3',
+    '--slot',
+    SLOT,
+    '--restart',
+    '--restart-delay',
+    '5s',
+    '--watch-interval',
+    '1s',
+  ]
   const devnet = spawn(process.execPath, [join(root, 'bin', 'superguard.js'), ...args, '--manifest', manifest], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })

@@ -63,6 +63,12 @@ export const devnetOptions = defineOptions({
     default: false,
     help: '3x3: respawn a process that exited, with the same arguments and ports',
   },
+  restartDelay: {
+    type: 'duration',
+    default: '250ms',
+    min: 0,
+    help: '3x3 with --restart: the wait before a process that exited is respawned, doubling per exit within a minute up to 8 s (or this, if longer); a longer wait holds a killed process down as a crash-loop back-off does, e.g. long enough for a conductor to move leadership',
+  },
   logLevel: {
     type: 'enum',
     choices: LOG_LEVELS,

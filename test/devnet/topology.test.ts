@@ -70,6 +70,10 @@ test.before(async () => {
       '--slot',
       `${SLOT_S}s`,
       '--restart',
+      // Held down 5 s: a supervisor back within ~1.5 s may beat the conductor's two failed readings of
+      // its sequencer (1 s apart, after the sequencer's own 1 s probe), and leadership need not move.
+      '--restart-delay',
+      '5s',
       '--watch-interval',
       '1s',
       '--manifest',

@@ -167,8 +167,13 @@ export async function startTopology(
       print(`${p.spec.name} (pid ${e.pid}) exited (${how})${config.restart ? '; restarting' : ''}; log ${p.logFile}`)
       saveManifest()
       if (!config.restart) return
-      // 250 ms, doubling per exit within a minute of the last, up to 8 s: a process that cannot start does not spin.
-      const wait = Math.min(8_000, (backoff.get(p.spec.name) ?? 125) * 2)
+      // --restart-delay (250 ms), doubling per exit within a minute of the last, up to 8 s: a process that
+      // cannot start does not spin.
+      const last = backoff.get(p.spec.name)
+      const wait =
+        last === undefined
+          ? config.restartDelay
+          : Math.min(Math.max(8_000, config.restartDelay), Math.max(250, last * 2))
       backoff.set(p.spec.name, wait)
       setTimeout(() => backoff.delete(p.spec.name), 60_000).unref()
       setTimeout(() => {
