@@ -24,3 +24,8 @@ export async function startInteropChains(): Promise<{
     },
   }
 }
+
+/** `superguard supervisor` arguments indexing both chains into `db`, on a free port, silent. */
+export function supervisorArgv(a: { url: string }, b: { url: string }, db: string, poll = '50ms'): string[] {
+  return ['--rpc', a.url, '--rpc', `902=${b.url}`, '--port', '0', '--poll', poll, '--log-level', 'silent', '--db', db]
+}

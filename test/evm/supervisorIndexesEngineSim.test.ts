@@ -15,6 +15,7 @@ import { EMITTER_ADDRESS, INBOX_ADDRESS } from '../../src/evm/index.js'
 import { EXECUTING_MESSAGE_TOPIC, type Hex, payloadHash } from '../../src/interop/index.js'
 import { type Supervisor, startSupervisor, supervisorConfig } from '../../src/supervisor/index.js'
 import { hexToBytes, toQuantity } from '../../src/util/hex.js'
+import { supervisorArgv } from '../_helpers/interopChains.js'
 import { jsonRpc } from '../_helpers/jsonRpc.js'
 import { untilIndexed } from '../_helpers/untilIndexed.js'
 import { advance, type Sim, startSim } from '../enginesim/_helpers.js'
@@ -89,25 +90,9 @@ test('the supervisor indexes an engine-sim chain and checks an ExecutingMessage 
   // One more block on each, so both heads are past the blocks that matter.
   await Promise.all([advance(a), advance(b)])
 
-  sup = await startSupervisor(
-    supervisorConfig({
-      argv: [
-        '--rpc',
-        a.url,
-        '--rpc',
-        `902=${b.url}`,
-        '--port',
-        '0',
-        '--poll',
-        '50ms',
-        '--log-level',
-        'silent',
-        '--db',
-        join(dir, 'sup.db'),
-      ],
-    }),
-    { progress: false },
-  )
+  sup = await startSupervisor(supervisorConfig({ argv: supervisorArgv(a, b, join(dir, 'sup.db')) }), {
+    progress: false,
+  })
   await sup.ready
   const ix = sup.indexer!
   await untilIndexed(ix, 'both chains cross-unsafe past the blocks of the message', () => {

@@ -7,7 +7,7 @@ import { accessListEntries, emitInitiating, type InitiatingMessage, sendExecutin
 import { openLogReader } from '../../src/logindex/index.js'
 import { type Supervisor, startSupervisor, supervisorConfig } from '../../src/supervisor/index.js'
 import { toQuantity } from '../../src/util/hex.js'
-import { type InteropChain, startInteropChains } from '../_helpers/interopChains.js'
+import { type InteropChain, startInteropChains, supervisorArgv } from '../_helpers/interopChains.js'
 import { answerCode, jsonRpc } from '../_helpers/jsonRpc.js'
 import { untilIndexed } from '../_helpers/untilIndexed.js'
 
@@ -35,25 +35,7 @@ const checkAt = (msg: InitiatingMessage, level: string) =>
 test.before(async () => {
   chains = await startInteropChains()
   ;({ a, b } = chains)
-  sup = await startSupervisor(
-    supervisorConfig({
-      argv: [
-        '--rpc',
-        a.url,
-        '--rpc',
-        `902=${b.url}`,
-        '--port',
-        '0',
-        '--poll',
-        '50ms',
-        '--log-level',
-        'silent',
-        '--db',
-        dbPath,
-      ],
-    }),
-    { progress: false },
-  )
+  sup = await startSupervisor(supervisorConfig({ argv: supervisorArgv(a, b, dbPath) }), { progress: false })
   await sup.ready
 })
 
