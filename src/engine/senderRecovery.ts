@@ -3,6 +3,7 @@ import { InvalidParamsError } from '../errors/index.js'
 import type { Hex } from '../interop/index.js'
 import { bytesToHex } from '../util/hex.js'
 import { keccak256 } from '../util/keccak.js'
+import { viemUtils } from '../util/lazyViem.js'
 import { type SigningData, signingData } from './signingData.js'
 
 /** The part of the `secp256k1` package (libsecp256k1 N-API binding) used here. */
@@ -54,7 +55,7 @@ const nobleRecovery: SenderRecovery = {
   implementation: 'noble',
   async recover({ signingHash, signature, recovery }) {
     // Loaded only where the native binding does not: viem's utils are ~235 modules (~0.2 CPU-s) at start.
-    const { recoverAddress } = await import('viem/utils')
+    const { recoverAddress } = viemUtils()
     try {
       const address = await recoverAddress({
         hash: signingHash,

@@ -57,34 +57,18 @@ export class IndexLogReader implements LogReader {
   block(chainId: bigint, number: bigint): BlockRef | undefined {
     const key = this.#key(chainId)
     if (key === undefined || number < 0n || number > MAX_INT64) return undefined
-    const turn = this.#turn
-    if (!turn) {
-      const row = this.#st.block.get(key, number) as BlockRow | undefined
-      return row && blockRefFromRow(row)
-    }
-    turn.enter()
-    try {
-      const row = this.#st.block.get(key, number) as BlockRow | undefined
-      return row && blockRefFromRow(row)
-    } catch (err) {
-      turn.abort()
-      throw err
-    }
+    const st = this.#st.block
+    const row = (this.#turn ? this.#turn.get(st, key, number) : st.get(key, number)) as BlockRow | undefined
+    return row && blockRefFromRow(row)
   }
 
   findLog(chainId: bigint, blockNumber: bigint, logIndex: number): StoredLog | undefined {
     const key = this.#key(chainId)
     if (key === undefined || blockNumber < 0n || blockNumber > MAX_INT64) return undefined
-    const turn = this.#turn
-    if (!turn) return this.#st.findLog.get(key, blockNumber, logIndex) as StoredLog | undefined
-    turn.enter()
-    try {
-      return this.#st.findLog.get(key, blockNumber, logIndex) as StoredLog | undefined
-    } catch (err) {
-      // An I/O error or a corrupt page: the held snapshot goes (ROLLBACK), the next look-up opens a new one.
-      turn.abort()
-      throw err
-    }
+    const st = this.#st.findLog
+    return (this.#turn ? this.#turn.get(st, key, blockNumber, logIndex) : st.get(key, blockNumber, logIndex)) as
+      | StoredLog
+      | undefined
   }
 
   snapshot<T>(fn: () => T): T {
@@ -161,13 +145,7 @@ class TableChainState implements ChainState {
   }
 
   #get(stmt: Statements['head'], ...args: unknown[]): unknown {
-    this.#turn?.enter()
-    try {
-      return stmt.get(...args)
-    } catch (err) {
-      this.#turn?.abort()
-      throw err
-    }
+    return this.#turn ? this.#turn.get(stmt, ...args) : stmt.get(...args)
   }
 }
 

@@ -92,6 +92,18 @@ export class TurnSnapshot {
     this.#cancel = this.#schedule(this.#expire, this.#capMs)
   }
 
+  /** One look-up in the held snapshot: a failure rolls it back (abort) and is thrown. */
+  get(stmt: { get(...params: unknown[]): unknown }, ...params: unknown[]): unknown {
+    this.enter()
+    try {
+      return stmt.get(...params)
+    } catch (err) {
+      // An I/O error or a corrupt page: the held snapshot goes (ROLLBACK), the next look-up opens a new one.
+      this.abort()
+      throw err
+    }
+  }
+
   /**
    * Commits the held read transaction (before a write on the connection, at the cap). A COMMIT of
    * a read transaction fails only on an I/O error: then ROLLBACK.
