@@ -37,6 +37,14 @@ const index =
     : { ...seeded, reader: new IndexLogReader(seeded.db, { chains: seeded.chains, state: seeded.store }) }
 const supervisor = await startIndexSupervisor(index)
 const echo = await startEchoServer()
+// BENCH_ECHO_SPIN_US=N: a third side, the echo burning N µs of CPU a request before it answers, in
+// the same slices: what a server with N µs more work a request than the echo reaches on this
+// machine, to set beside the supervisor (the floor experiment, README "where the time goes").
+const SPIN_US = Number(process.env.BENCH_ECHO_SPIN_US ?? 0)
+const spun = SPIN_US > 0 ? await startEchoServer({ spinUs: SPIN_US }) : undefined
+const urls = { echo: echo.url, check: supervisor.url, spun: spun?.url ?? '' }
+type Side = keyof typeof urls
+const SIDES: Side[] = spun ? ['echo', 'check', 'spun'] : ['echo', 'check']
 const execTimestamp = index.headTimestamp + 2n
 
 /** `BODIES` request bodies of `pairs` valid accesses each, executing on another chain than the first access's. */
@@ -74,16 +82,15 @@ const MAIN_LIGHT: Shape = { slices: SLICES, sliceS: SLICE_S, ...LIGHT }
 /** Slices of both servers in ABBA order; requests/s over all slices of a side, p99 the median of its slices. */
 async function alternate(list: readonly string[], shape: Shape) {
   type Run = LoadResult & { busyUsPerRequest: number }
-  const runs: { echo: Run[]; check: Run[] } = { echo: [], check: [] }
+  const runs: Record<Side, Run[]> = { echo: [], check: [], spun: [] }
   for (let i = 0; i < shape.slices; i++) {
-    const order = i % 2 === 0 ? (['echo', 'check'] as const) : (['check', 'echo'] as const)
-    for (const side of order) {
+    for (const side of i % 2 === 0 ? SIDES : SIDES.toReversed()) {
       // The main thread's CPU time per request: both servers run on it and autocannon on a worker,
       // so this is the server's cost per request, which a box shared with other work disturbs less
       // than req/s (time stolen by other processes is not counted).
       const cpu0 = mainThreadCpuMs()
       const r = await runLoad({
-        url: side === 'echo' ? echo.url : supervisor.url,
+        url: urls[side],
         bodies: list,
         connections: shape.connections,
         pipelining: shape.pipelining,
@@ -105,7 +112,7 @@ async function alternate(list: readonly string[], shape: Shape) {
     slices: rs.map((r) => r.reqPerSec),
     timeouts: rs.reduce((n, r) => n + r.errors, 0),
   })
-  return { echo: summary(runs.echo), check: summary(runs.check) }
+  return { echo: summary(runs.echo), check: summary(runs.check), spun: spun ? summary(runs.spun) : undefined }
 }
 
 /** Echo against supervisor on the same bodies; the checks the supervisor counted under load must all be valid. */
@@ -113,7 +120,7 @@ async function compare(pairs: number, shape: Shape) {
   const list = bodies(pairs, 100 + pairs)
   await verify(list)
   const before = await supervisor.checksByCode()
-  const { echo: e, check: c } = await alternate(list, shape)
+  const { echo: e, check: c, spun: sp } = await alternate(list, shape)
   const after = await supervisor.checksByCode()
   for (const [code, n] of after)
     if (code !== 0 && n !== (before.get(code) ?? 0))
@@ -127,6 +134,7 @@ async function compare(pairs: number, shape: Shape) {
     ratio: ratio(c.reqPerSec, e.reqPerSec),
     /** Echo's main-thread CPU µs per request ÷ the supervisor's: the ratio in server CPU, load aside. */
     busyRatio: ratio(e.busyUsPerRequest, c.busyUsPerRequest),
+    ...(sp ? { spun: { spinUs: SPIN_US, ...sp, ratio: ratio(sp.reqPerSec, e.reqPerSec) } } : {}),
     validChecks,
     ...shape,
   }
@@ -135,8 +143,8 @@ async function compare(pairs: number, shape: Shape) {
 try {
   // Warm-up (JIT, sockets, SQLite page cache), not reported.
   const warm = bodies(1, 1)
-  for (const url of [echo.url, supervisor.url])
-    await runLoad({ url, bodies: warm, connections: CONNECTIONS, pipelining: PIPELINING, durationS: 1 })
+  for (const side of SIDES)
+    await runLoad({ url: urls[side], bodies: warm, connections: CONNECTIONS, pipelining: PIPELINING, durationS: 1 })
 
   const load1 = loadavg()[0]
   const main = await compare(1, MAIN)
@@ -157,6 +165,7 @@ try {
 } finally {
   await supervisor.app.close()
   await echo.app.close()
+  await spun?.app.close()
   index.close()
   rmSync(dir, { recursive: true, force: true })
 }

@@ -58,6 +58,8 @@ type Cell = {
   maxMs: number
   p99Ms10: number
   valid: number
+  /** The median round's time by phase (the report's durationsMs: collect, plan, check, classify, …). */
+  phasesMs: SweepReport['durationsMs']
 }
 
 /** Rounds of one configuration after a warm-up round (workers started, database and sockets open); the median round. */
@@ -91,6 +93,7 @@ async function measure(config: SweepConfig, source: 'accepted' | 'txpool' = 'acc
       maxMs: Math.max(...runs.map((x) => x.r.eventLoop.maxMs)),
       p99Ms10: Math.round(p99Ms10 * 10) / 10,
       valid: r.counts.valid,
+      phasesMs: r.durationsMs,
     }
   } finally {
     await sweep.close()

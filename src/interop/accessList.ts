@@ -1,3 +1,4 @@
+import { hexDigit } from '../util/hex.js'
 import { CROSS_L2_INBOX, MAX_UINT32, MAX_UINT64, MAX_UINT256 } from './constants.js'
 import { AccessListParseError } from './errors.js'
 import type { Access, Hex } from './types.js'
@@ -6,12 +7,18 @@ export const ENTRY_LOOKUP = 1
 export const ENTRY_CHAIN_ID_EXTENSION = 2
 export const ENTRY_CHECKSUM = 3
 
-const ENTRY = /^0x[0-9a-fA-F]{64}$/
-
-/** The type byte of a 32-byte hex entry, or -1 when the entry is not 32-byte hex. */
+/**
+ * The type byte of a 32-byte hex entry, or -1 when the entry is not 32-byte hex. A loop over the
+ * character codes: the regular expression it replaces was ~0.5 µs an entry, a fifth of a single
+ * check's own JavaScript on the supervisor's path.
+ */
 function entryType(entry: unknown): number {
-  if (typeof entry !== 'string' || !ENTRY.test(entry)) return -1
-  return parseInt(entry.slice(2, 4), 16)
+  if (typeof entry !== 'string' || entry.length !== 66 || entry.charCodeAt(0) !== 48 || entry.charCodeAt(1) !== 120)
+    return -1
+  for (let i = 4; i < 66; i++) if (hexDigit(entry.charCodeAt(i)) < 0) return -1
+  const hi = hexDigit(entry.charCodeAt(2))
+  const lo = hexDigit(entry.charCodeAt(3))
+  return hi < 0 || lo < 0 ? -1 : (hi << 4) | lo
 }
 
 /**

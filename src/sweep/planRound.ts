@@ -1,5 +1,6 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { ENTRY_CHAIN_ID_EXTENSION, ENTRY_CHECKSUM, ENTRY_LOOKUP, type Hex, parseAccessList } from '../interop/index.js'
+import { hexDigit } from '../util/hex.js'
 import { ACCESS_BYTES, packAccess } from './protocol.js'
 
 /** An interop transaction as a sweep sees it, whatever its source. */
@@ -35,13 +36,6 @@ export type PlanOptions = {
   signal?: AbortSignal
 }
 
-/** A hex digit's value, or -1. */
-function nibble(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48
-  const l = c | 32
-  return l >= 97 && l <= 102 ? l - 87 : -1
-}
-
 const UPPER_HEX = /[A-F]/
 
 /** Entries are lower-case in practice; toLowerCase would still allocate a copy of each. */
@@ -56,8 +50,8 @@ function lower(entry: string): string {
 function typeOf(entry: unknown): number {
   if (typeof entry !== 'string' || entry.length !== 66 || entry.charCodeAt(0) !== 48 || entry.charCodeAt(1) !== 120)
     return -1
-  const hi = nibble(entry.charCodeAt(2))
-  const lo = nibble(entry.charCodeAt(3))
+  const hi = hexDigit(entry.charCodeAt(2))
+  const lo = hexDigit(entry.charCodeAt(3))
   return hi < 0 || lo < 0 ? -1 : (hi << 4) | lo
 }
 

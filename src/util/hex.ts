@@ -7,6 +7,13 @@ export function isHex(value: unknown, bytes?: number): value is `0x${string}` {
   return bytes === undefined ? value.length % 2 === 0 : value.length === 2 + bytes * 2
 }
 
+/** A hex digit's value from its character code, or -1 (either case). */
+export function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48
+  const l = c | 32
+  return l >= 97 && l <= 102 ? l - 87 : -1
+}
+
 export function hexToBytes(hex: string): Uint8Array {
   return Buffer.from(hex.startsWith('0x') ? hex.slice(2) : hex, 'hex')
 }

@@ -140,6 +140,10 @@ test('an error after a good access still fails the whole list', () => {
 test('non-hex, wrong-length and non-string entries are refused with their index', () => {
   const bad: unknown[] = [
     `0x${'zz'.repeat(32)}`,
+    // A bad digit anywhere, not only in the type byte; the prefix is 0x, lower-case only.
+    `${LOOKUP_A.slice(0, 65)}g`,
+    `${LOOKUP_A.slice(0, 40)} ${LOOKUP_A.slice(41)}`,
+    `0X${LOOKUP_A.slice(2)}`,
     `0x${'01'.repeat(31)}`,
     `0x${'01'.repeat(33)}`,
     LOOKUP_A.slice(2),
