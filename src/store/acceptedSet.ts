@@ -34,6 +34,6 @@ export class AcceptedSet implements AcceptedStore {
 
   /** A snapshot, so a sweep can run while the ingress keeps adding. */
   snapshot(): AcceptedTx[] {
-    return [...this.#txs.values()]
+    return this.#txs.valuesArray()
   }
 }

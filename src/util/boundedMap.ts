@@ -84,6 +84,14 @@ export class BoundedMap<K, V> implements Iterable<[K, V]> {
     for (const e of this.#map.values()) yield e.value
   }
 
+  /** Every value, oldest first, in a new array: a plain loop (spreading `values()` resumes a generator per entry). */
+  valuesArray(): V[] {
+    const out = new Array<V>(this.#map.size)
+    let i = 0
+    for (const e of this.#map.values()) out[i++] = e.value
+    return out
+  }
+
   [Symbol.iterator](): IterableIterator<[K, V]> {
     return this.entries()
   }

@@ -62,6 +62,25 @@ test('accesses shared between transactions are checked once; every tx keeps its 
   assert.equal(unpackEntries(buf, 0), encodeAccess(a))
 })
 
+test('past the de-duplication window an access repeated is packed again, and every reference still finds its access', async () => {
+  const [a, b, c, d, e] = [1, 2, 3, 4, 5].map((n) => access(n))
+  const txs = [a, b, c, d, e, a, e].map((x, i) => tx(i, encodeAccess(x!)))
+  const chunks: PlannedChunk[] = []
+  const p = await planRound(txs, { chunkSize: 2, dedupeWindow: 4, onChunk: (ch) => chunks.push(ch) })
+  // a..d fill two chunks (4 remembered: the window), then it starts afresh: e, a again, e once.
+  assert.is(p.declared, 7)
+  assert.is(p.unique, 6)
+  assert.equal(
+    txs.map((_, t) => [...refsOf(p, t)]),
+    [[0], [1], [2], [3], [4], [5], [4]],
+  )
+  const packed = (n: number) => {
+    const ch = chunks.find((x) => n >= x.base && n < x.base + x.count)!
+    return decodeAccess(Buffer.from(ch.accesses), n - ch.base)
+  }
+  assert.equal([0, 1, 2, 3, 4, 5].map(packed), [a, b, c, d, e, a])
+})
+
 test('a checksum declared with another lookup is another access (forged lists cannot alias valid ones)', async () => {
   const [a, b] = [access(1), access(2)]
   const forged = [encodeAccess(b)[0]!, a.checksum]

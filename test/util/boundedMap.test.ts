@@ -67,6 +67,7 @@ test('ttlMs: entries expire on read; replace keeps place and age; delete and cle
   now = 160
   assert.is(m.get('b'), undefined)
   assert.equal([...m.values()], [6])
+  assert.equal(m.valuesArray(), [6])
   assert.is(m.delete('a'), true)
   assert.is(m.delete('a'), false)
   m.set('x', 1)
