@@ -51,6 +51,30 @@ const find = (i: Indexer, age: number) => {
   return i.reader.findLog(chain.chainId, m.identifier.blockNumber, m.identifier.logIndex)
 }
 
+/** An indexer with a 7-day backfill and a 2 h expiry window on the test's clock (`now`, in ms). */
+async function startExpiring(
+  dbName: string,
+  now: () => number,
+  opts: Pick<Parameters<typeof startIndexer>[0], 'pruneIntervalMs' | 'pruneStep'> & {
+    logger?: Parameters<typeof startIndexer>[0]['logger']
+  },
+): Promise<Indexer> {
+  const i = await startIndexer({
+    chains: [{ url: anvil.url }],
+    dbPath: join(dir, dbName),
+    backfillMs: 7 * 24 * H * 1000,
+    expiryMs: 2 * H * 1000,
+    now,
+    pollMs: 20,
+    progress: false,
+    ...opts,
+    logger: opts.logger ?? createLogger('silent'),
+  })
+  indexers.push(i)
+  await i.ready
+  return i
+}
+
 test('backfill starts at the first block inside the window', async () => {
   const i = await startIndexer({
     chains: [{ url: anvil.url }],
@@ -72,19 +96,7 @@ test('backfill starts at the first block inside the window', async () => {
 
 test('the backfill window is capped at the expiry window, then expired rows are pruned', async () => {
   let clock = now * 1000
-  const i = await startIndexer({
-    chains: [{ url: anvil.url }],
-    dbPath: join(dir, 'b.db'),
-    backfillMs: 7 * 24 * H * 1000,
-    expiryMs: 2 * H * 1000,
-    pruneIntervalMs: 0,
-    now: () => clock,
-    pollMs: 20,
-    logger: createLogger('silent'),
-    progress: false,
-  })
-  indexers.push(i)
-  await i.ready
+  const i = await startExpiring('b.db', () => clock, { pruneIntervalMs: 0 })
   assert.is(find(i, 150), undefined, 'older than the expiry window: not backfilled')
   assert.ok(find(i, 90))
   // An hour later the 90-minute-old message is past the 2 h window.
@@ -102,20 +114,11 @@ test('the backfill window is capped at the expiry window, then expired rows are 
 test('a backlog of expired blocks is pruned in one-block steps without waiting for the prune interval', async () => {
   let clock = now * 1000
   const logs = captureLog()
-  const i = await startIndexer({
-    chains: [{ url: anvil.url }],
-    dbPath: join(dir, 'c.db'),
-    backfillMs: 7 * 24 * H * 1000,
-    expiryMs: 2 * H * 1000,
+  const i = await startExpiring('c.db', () => clock, {
     pruneIntervalMs: 3_600_000,
     pruneStep: { logs: 1, blocks: 1 },
-    now: () => clock,
-    pollMs: 20,
     logger: logs.logger,
-    progress: false,
   })
-  indexers.push(i)
-  await i.ready
   const cut = byAge.get(90)!.identifier.blockNumber
   const first = i.reader.block(chain.chainId, cut)
   assert.ok(first, 'the 90-minute-old block is indexed')
