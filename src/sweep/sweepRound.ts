@@ -39,6 +39,9 @@ export type RoundContext = {
   dispatch?: ChunkDispatch | undefined
 }
 
+/** Longest stretch of the main thread's per-transaction loops between yields to the event loop. */
+const SLICE_MS = 4
+
 /** Extra time given to workers past the round deadline before their chunks count as timed out. */
 const GRACE_MS = 250
 
@@ -76,13 +79,22 @@ async function runRound(
   const t1 = performance.now()
 
   // Past the pre-verification window: evicted without a check (the ingress's 1-day rule).
-  const verdicts: TxVerdict[] = new Array(collected.txs.length)
-  const live: SweepTx[] = []
-  const liveAt = new Uint32Array(collected.txs.length)
-  const prejudged = ctx.prejudge ? await ctx.prejudge(collected.txs, deadline, roundSignal) : undefined
+  const all = collected.txs
+  const verdicts: TxVerdict[] = new Array(all.length)
+  const liveAt = new Uint32Array(all.length)
+  const prejudged = ctx.prejudge ? await ctx.prejudge(all, deadline, roundSignal) : undefined
   const t1r = performance.now()
   let decided = 0
-  collected.txs.forEach((tx, i) => {
+  let nLive = 0
+  // In slices, and without growing an array of the live ones: at 1M transactions a forEach pushing
+  // each onto `live` held the event loop for ~120 ms (and its GC), before planning even began.
+  let slice = performance.now()
+  for (let i = 0; i < all.length; i++) {
+    if ((i & 4095) === 4095 && performance.now() - slice > SLICE_MS) {
+      await yieldToLoop()
+      slice = performance.now()
+    }
+    const tx = all[i]!
     const pre = prejudged?.verdicts[i]
     if (pre) {
       verdicts[i] = pre
@@ -94,9 +106,11 @@ async function runRound(
         code: SweepCode.Expired,
         reason: `first seen ${Math.round((startedAt - tx.firstSeen) / 1000)} s ago, beyond the pre-verification window`,
       }
-    else liveAt[live.push(tx) - 1] = i
-  })
-  const expired = collected.txs.length - live.length - decided
+    else liveAt[nLive++] = i
+  }
+  // Usually every transaction is live: then they are the collected list itself.
+  const live: readonly SweepTx[] = nLive === all.length ? all : Array.from(liveAt.subarray(0, nLive), (i) => all[i]!)
+  const expired = all.length - nLive - decided
   const tc = performance.now()
   const cached = ctx.cache
     ? await consultCache(ctx.cache, prejudged ?? {}, live, liveAt, verdicts, startedAt, roundSignal)
@@ -141,9 +155,9 @@ async function runRound(
   }
   const t2 = performance.now()
 
-  let slice = performance.now()
+  slice = performance.now()
   for (let k = 0; k < toCheck.length; k++) {
-    if ((k & 1023) === 1023 && performance.now() - slice > 4) {
+    if ((k & 1023) === 1023 && performance.now() - slice > SLICE_MS) {
       await yieldToLoop()
       slice = performance.now()
     }

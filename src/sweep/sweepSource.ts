@@ -5,7 +5,7 @@ import type { ReadStats } from './txpoolReader.js'
 /** What one round collected from a mempool. */
 export type Collected = {
   /** Interop transactions (at least one CrossL2Inbox entry). */
-  txs: SweepTx[]
+  txs: readonly SweepTx[]
   /** Every transaction the pool holds, interop or not. */
   total: number
   /** Transactions the source could not read (malformed listing), ignored. */

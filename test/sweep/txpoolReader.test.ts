@@ -88,7 +88,7 @@ test.after(async () => {
   await B?.stop()
 })
 
-const hashes = (r: { txs: { hash: Hex }[] }) => r.txs.map((t) => t.hash).sort()
+const hashes = (r: { txs: readonly { hash: Hex }[] }) => r.txs.map((t) => t.hash).sort()
 
 test('auto: txpool_content once, then only what the filters report, by hash', async () => {
   const first = await sendInterop(3)
