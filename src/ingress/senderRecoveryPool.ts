@@ -17,8 +17,7 @@ type Batch = { raws: Hex[]; waiters: Waiter[] }
  * Sender recovery on a worker thread, batched per event-loop turn, so the event loop only
  * queues the raw transaction: signing hash + secp256k1 recovery (~48 µs on an AMD EPYC VM, 44–46
  * of it libsecp256k1) is the largest CPU cost of an interop check. If the worker cannot run, the
- * batch is recovered inline with
- * `fallback` and the worker is started again for the next one.
+ * batch is recovered inline with `fallback` and the worker is started again for the next one.
  */
 export class SenderRecoveryPool {
   static #shared: { pool: SenderRecoveryPool; users: number } | undefined

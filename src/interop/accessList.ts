@@ -9,8 +9,8 @@ export const ENTRY_CHECKSUM = 3
 
 /**
  * The type byte of a 32-byte hex entry, or -1 when the entry is not 32-byte hex. A loop over the
- * character codes: the regular expression it replaces was ~0.5 µs an entry, a fifth of a single
- * check's own JavaScript on the supervisor's path.
+ * character codes: the regular expression it replaces was ~0.4 µs an entry in the supervisor's
+ * profile, an eighth of a single check's own JavaScript.
  */
 function entryType(entry: unknown): number {
   if (typeof entry !== 'string' || entry.length !== 66 || entry.charCodeAt(0) !== 48 || entry.charCodeAt(1) !== 120)

@@ -61,12 +61,6 @@ function typeOf(entry: unknown): number {
 }
 
 /**
- * Splits every transaction's inbox entries into accesses, de-duplicates them (across the round,
- * within DEDUPE_WINDOW new accesses) and packs each unique access once into chunk buffers. Structural checks mirror
- * op-supervisor's ParseAccess exactly (type order, zero bytes), without decoding numbers: workers
- * decode. Runs in slices of `sliceMs` so the main thread keeps serving while 100k transactions plan.
- */
-/**
  * How many new accesses the plan remembers to de-duplicate against; at a chunk boundary past it,
  * it forgets them all. A Map of every access of a 1M round left the CPU caches: 500–540 ms of the
  * main thread for 1M keys here, against 220–260 ms with this window (4,096: 200–220). A round of
@@ -75,6 +69,13 @@ function typeOf(entry: unknown): number {
  */
 export const DEDUPE_WINDOW = 65_536
 
+/**
+ * Splits every transaction's inbox entries into accesses, de-duplicates them (within
+ * DEDUPE_WINDOW new accesses) and packs each unique access once into chunk buffers. Structural
+ * checks mirror op-supervisor's ParseAccess exactly (type order, zero bytes), without decoding
+ * numbers: workers decode. Runs in slices of `sliceMs` so the main thread keeps serving while
+ * 100k transactions plan.
+ */
 export async function planRound(txs: readonly SweepTx[], opts: PlanOptions): Promise<RoundPlan> {
   const sliceMs = opts.sliceMs ?? 4
   let total = 0
