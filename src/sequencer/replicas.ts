@@ -36,6 +36,11 @@ export class RecentBlocks {
     const b: PublishedBlock = { env, version, state, number: BigInt(p.blockNumber), hash: p.blockHash }
     // A block at a number we had (a reorg of our own head) replaces it and everything after it.
     for (const n of this.#byNumber.keys()) if (n >= b.number) this.#byNumber.delete(n)
+    // A block that does not build on the one we hold below it (leadership came back to us after
+    // another leader sealed blocks, or we rebuilt below what we hold): what we hold is no ancestor
+    // of it, and resending it would take a replica back to it. The blocks stay contiguous.
+    const parent = this.#byNumber.get(b.number - 1n)
+    if (!parent || parent.hash.toLowerCase() !== p.parentHash.toLowerCase()) this.#byNumber.clear()
     this.#byNumber.set(b.number, b)
     for (const n of this.#byNumber.keys()) {
       if (this.#byNumber.size <= this.capacity) break
@@ -114,6 +119,8 @@ export class ReplicaPublisher {
   /** The next block number the replica needs from us (undefined until the first block). */
   #next: bigint | undefined
   #tip = -1n
+  /** Hash of the newest block published (`#tip`), lower case. */
+  #tipHash: string | undefined
   #head: bigint | undefined
   #stranded = false
   #lastError: string | undefined
@@ -140,7 +147,20 @@ export class ReplicaPublisher {
    */
   publish(b: PublishedBlock): Promise<boolean> {
     if (this.#closed) return Promise.resolve(false)
+    // Not the child of the last block we published: blocks of another leader came between (we lead
+    // again after following), or we rebuilt below our tip. Where the replica stands is then unknown,
+    // and what we still owed it from before is not on this chain: start at this block as at the
+    // first one. Resending our old position onwards (forkchoice head = each of those blocks) walked
+    // every replica's head back to where it was when we last led, minutes of blocks, and then
+    // forward one block per round trip (the supervisors indexing them saw heads minutes old).
+    const follows = this.#tipHash !== undefined && b.number === this.#tip + 1n && this.#parentOf(b) === this.#tipHash
+    if (this.#next !== undefined && !follows && this.#next < b.number) {
+      // Callers waiting on blocks before this one: they were not sent (the replica got them elsewhere, or never will).
+      this.#answer(b.number - 1n, false)
+      this.#next = b.number
+    }
     this.#tip = b.number
+    this.#tipHash = b.hash.toLowerCase()
     // The first block: assume the replica has its parent (SYNCING says otherwise).
     if (this.#next === undefined || this.#next > b.number) this.#next = b.number
     const p = new Promise<boolean>((resolve) => {
@@ -274,6 +294,10 @@ export class ReplicaPublisher {
       else hi = mid
     }
     return lo
+  }
+
+  #parentOf(b: PublishedBlock): string {
+    return b.env.executionPayload.parentHash.toLowerCase()
   }
 
   /** Tells the callers waiting on blocks up to `upTo` whether the replica took them. */
