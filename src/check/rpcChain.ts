@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import { createPublicClient, http, type PublicClient } from 'viem'
 import { InternalError } from '../errors/index.js'
 import type { Hex } from '../interop/index.js'
+import { boundedFetch } from '../util/boundedFetch.js'
 import { BoundedMap } from '../util/boundedMap.js'
 import { FailureLog } from '../util/failureLog.js'
 import { toQuantity } from '../util/hex.js'
@@ -325,9 +326,19 @@ function upstreamText(err: unknown): string {
   return e.details && e.details !== e.shortMessage ? `${e.shortMessage} (${e.details})` : e.shortMessage
 }
 
-/** A viem client for one chain's RPC: bounded by a timeout, no retries (the caller retries). */
+/** viem's own default bound on a response body (10 MiB), kept for the check backend's calls. */
+const MAX_RESPONSE_BYTES = 10 * 1024 * 1024
+
+/** A viem client for one chain's RPC: each request, body included, bounded by the timeout; no retries (the caller retries). */
 export function rpcClient(url: string, timeoutMs: number): PublicClient {
-  return createPublicClient({ transport: http(url, { timeout: timeoutMs, retryCount: 0 }) })
+  return createPublicClient({
+    transport: http(url, {
+      timeout: timeoutMs,
+      retryCount: 0,
+      maxResponseBodySize: false,
+      fetchFn: boundedFetch(MAX_RESPONSE_BYTES, timeoutMs),
+    }),
+  })
 }
 
 function toRef(raw: RawBlock): BlockRef {

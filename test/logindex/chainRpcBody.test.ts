@@ -142,4 +142,26 @@ test('a body under the bound being read is still aborted by the shutdown signal'
   assert.match((out as Error).message, /shutting down/)
 })
 
+test('a body that stalls after its headers is cut by the request timeout, not left to hang', async () => {
+  // Headers announcing 1,000 bytes, one byte of them, then nothing: viem's timeout has ended with
+  // the headers. Without a bound on the body this waited for undici's 300 s.
+  mode = { kind: 'stall', declared: 1000 }
+  const held = once(server, 'held')
+  const pending = new ChainRpc(url, { maxResponseBytes: BOUND, timeoutMs: 300 }).logs(1n, 1n).then(
+    () => 'answered',
+    (e: unknown) => e,
+  )
+  await held
+  let guard: NodeJS.Timeout | undefined
+  const out = await Promise.race([
+    pending,
+    new Promise((resolve) => {
+      guard = setTimeout(() => resolve('still waiting after 10 s'), 10_000)
+    }),
+  ])
+  clearTimeout(guard)
+  assert.instance(out, Error)
+  assert.match((out as Error).message, /no complete response within 300 ms/)
+})
+
 test.run()
