@@ -23,6 +23,8 @@ export class CatchUp {
   readonly #o: Pick<IngesterOptions, 'backfillMs' | 'now'>
   readonly #heads: HeadPublisher
   readonly #planner: RangePlanner
+  /** What the endpoint lacked below its own head, when the last run ended 'later'. */
+  missing: MissingBlockError | undefined
 
   constructor(d: CatchUpDeps, o: Pick<IngesterOptions, 'backfillMs' | 'now' | 'maxRange'>, heads: HeadPublisher) {
     this.#d = d
@@ -43,6 +45,7 @@ export class CatchUp {
   async run(target: bigint, tags: ChainTags): Promise<CatchUpOutcome> {
     const { store, events, metrics, progress, logger, rpc } = this.#d
     const planner = this.#planner
+    this.missing = undefined
     let tip = store.head(this.#key, 'unsafe')
     let from = tip ? tip.number + 1n : await planBackfillStart(this.#d, this.#o, target)
     if (from > target) return 'done' // a planned start the endpoint has not reached (yet)
@@ -73,7 +76,10 @@ export class CatchUp {
         if (this.#d.signal.aborted) throw err
         // The endpoint does not have a block below the head it reported: it lags, or the chain got
         // shorter; the next poll tells which.
-        if (err instanceof MissingBlockError) return 'later'
+        if (err instanceof MissingBlockError) {
+          this.missing = err
+          return 'later'
+        }
         if (!planner.failure()) throw err
         logger.debug({ err, chainId: this.#chainId.toString(), range: planner.size }, 'range failed; shrinking')
         inflight = fetchRange(rpc, from, planner.end(from, target))

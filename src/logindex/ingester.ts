@@ -9,6 +9,8 @@ import { rewindToCommonAncestor } from './rewindToCommonAncestor.js'
 export type { IngesterDeps, IngesterOptions } from './ingesterDeps.js'
 
 const MAX_BACKOFF_MS = 30_000
+/** Polls in a row that end on a block the endpoint lacks before it is logged (one is a node's own lag). */
+const LACKING_POLLS = 3
 
 /**
  * Indexes one chain: backfills from the start of the window, then follows the head every
@@ -27,11 +29,26 @@ export class Ingester {
   readonly #catchUp: CatchUp
   /** An endpoint down fails every cycle (backoff up to 30 s): one line per 10 s with the count, one when it recovers. */
   readonly #failures: FailureLog
+  /**
+   * The endpoint reports a head but not a block below it (a lagging backend behind a load
+   * balancer, a node missing history): usually gone at the next poll; when it is not, nothing else
+   * says why the index stopped (the head lag metric only says that it did).
+   */
+  readonly #lacking: FailureLog
+  #lackingPolls = 0
 
   constructor(deps: IngesterDeps, opts: IngesterOptions) {
     this.#d = deps
     this.#o = opts
     this.#failures = new FailureLog(deps.logger, 'indexing failed; retrying', 10_000)
+    this.#lacking = new FailureLog(
+      deps.logger,
+      'the endpoint reports a head above a block it does not return; waiting',
+      60_000,
+      {
+        recoveredMsg: 'the endpoint returns the block it lacked; indexing again',
+      },
+    )
     this.#heads = new HeadPublisher(deps)
     this.#pruner = new Pruner(deps, opts)
     this.#catchUp = new CatchUp(deps, opts, this.#heads)
@@ -109,11 +126,23 @@ export class Ingester {
     if (!tip || tip.number < latest.number) {
       const outcome = await this.#catchUp.run(latest.number, tags)
       if (outcome === 'again') return true
-      if (outcome === 'later') return false
+      if (outcome === 'later') {
+        // Three polls in a row: not the one-poll lag of a node between its head and its block.
+        if (++this.#lackingPolls >= LACKING_POLLS)
+          this.#lacking.failure(this.#catchUp.missing, {
+            chainId: this.#chainId.toString(),
+            url: this.#d.rpc.url,
+            head: latest.number.toString(),
+            missing: this.#catchUp.missing?.number.toString(),
+          })
+        return false
+      }
     } else {
       store.setTags(this.#key, tags)
       this.#heads.publish()
     }
+    this.#lackingPolls = 0
+    this.#lacking.success({ chainId: this.#chainId.toString() })
     if (!store.isReady(this.#key)) this.#heads.markReady()
     // Also after a restart on an idle chain: cross-unsafe may be behind what is already stored.
     this.#heads.advanceCross()

@@ -6,6 +6,11 @@ export type RpcProxyOptions = {
   refuseBatches?: boolean
   /** Fail eth_getLogs over more blocks than this, as providers limiting ranges do. */
   maxLogRange?: number
+  /**
+   * Blocks eth_getBlockByNumber answers null for (singly and in batches) while the head is served,
+   * as a lagging backend behind a load balancer does; the caller may change the set at any time.
+   */
+  missingBlocks?: Set<bigint>
 }
 
 export type RpcProxy = { url: string; calls: Map<string, number>; close(): Promise<void> }
@@ -49,10 +54,27 @@ export async function startRpcProxy(target: string, opts: RpcProxyOptions = {}):
           }
         }
         const upstream = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
-        res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text())
+        const text = await upstream.text()
+        res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(hideBlocks(parsed, text))
       })().catch((err: unknown) => res.writeHead(502).end(String(err)))
     })
   })
+  /** The upstream answer with eth_getBlockByNumber of a missing block's number turned into null. */
+  const hideBlocks = (parsed: unknown, text: string): string => {
+    const missing = opts.missingBlocks
+    if (!missing || missing.size === 0) return text
+    type Call = { id: unknown; method: string; params?: unknown[] }
+    const hidden = new Set(
+      (Array.isArray(parsed) ? (parsed as Call[]) : [parsed as Call])
+        .filter((r) => r.method === 'eth_getBlockByNumber' && /^0x/.test(String(r.params?.[0])))
+        .filter((r) => missing.has(BigInt(String(r.params![0]))))
+        .map((r) => r.id),
+    )
+    if (hidden.size === 0) return text
+    const answer = JSON.parse(text) as { id: unknown; result?: unknown } | { id: unknown; result?: unknown }[]
+    for (const a of Array.isArray(answer) ? answer : [answer]) if (hidden.has(a.id)) a.result = null
+    return JSON.stringify(answer)
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {
