@@ -8,17 +8,27 @@ export const ENTRY_CHAIN_ID_EXTENSION = 2
 export const ENTRY_CHECKSUM = 3
 
 /**
- * The type byte of a 32-byte hex entry, or -1 when the entry is not 32-byte hex. A loop over the
- * character codes: the regular expression it replaces was ~0.4 µs an entry in the supervisor's
- * profile, an eighth of a single check's own JavaScript.
+ * The type byte of a 66-character `0x` string, or -1; the other 31 bytes are not looked at (the
+ * sweep's plan validates them when it packs the entry).
  */
-function entryType(entry: unknown): number {
+export function entryTypeByte(entry: unknown): number {
   if (typeof entry !== 'string' || entry.length !== 66 || entry.charCodeAt(0) !== 48 || entry.charCodeAt(1) !== 120)
     return -1
-  for (let i = 4; i < 66; i++) if (hexDigit(entry.charCodeAt(i)) < 0) return -1
   const hi = hexDigit(entry.charCodeAt(2))
   const lo = hexDigit(entry.charCodeAt(3))
   return hi < 0 || lo < 0 ? -1 : (hi << 4) | lo
+}
+
+/**
+ * The type byte of a 32-byte hex entry, or -1 when the entry is not 32-byte hex. A loop over the
+ * character codes: the regular expression it replaces cost ~0.8 µs of a single check's ~6 µs of
+ * JavaScript in the supervisor's profile (two entries).
+ */
+function entryType(entry: unknown): number {
+  const t = entryTypeByte(entry)
+  if (t < 0) return -1
+  for (let i = 4; i < 66; i++) if (hexDigit((entry as string).charCodeAt(i)) < 0) return -1
+  return t
 }
 
 /**

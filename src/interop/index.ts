@@ -6,6 +6,7 @@ export {
   ENTRY_LOOKUP,
   encodeAccess,
   encodeAccessList,
+  entryTypeByte,
   inboxEntries,
   parseAccessList,
 } from './accessList.js'

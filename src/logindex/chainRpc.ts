@@ -11,7 +11,10 @@ export type Header = BlockRef & { logsBloom: Hex | undefined }
 /** The fields of an eth_getLogs entry the index reads. */
 export type RawLog = Pick<RpcLog, 'address' | 'topics' | 'data' | 'blockNumber' | 'blockHash' | 'logIndex'>
 
-/** Largest response body accepted by default (an eth_getLogs range above it fails and the range shrinks). */
+/**
+ * Largest response body accepted by default: a larger eth_getLogs range fails and shrinks, as does
+ * one whose body takes longer than the request timeout (20 s, body included).
+ */
 export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 
 export type ChainRpcOptions = {

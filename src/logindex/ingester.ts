@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises'
 import { FailureLog } from '../util/failureLog.js'
 import { CatchUp } from './catchUp.js'
+import type { MissingBlockError } from './errors.js'
 import { HeadPublisher } from './headPublisher.js'
 import type { IngesterDeps, IngesterOptions } from './ingesterDeps.js'
 import { Pruner } from './pruner.js'
@@ -35,7 +36,10 @@ export class Ingester {
    * says why the index stopped (the head lag metric only says that it did).
    */
   readonly #lacking: FailureLog
-  #lackingPolls = 0
+  /** The block lacked at the end of the last poll, and in how many polls in a row. */
+  #lackingStreak: { block: bigint; polls: number } | undefined
+  /** Set by a poll that ended on a lacking block; any other outcome (an error too) ends the streak. */
+  #lackedThisPoll = false
 
   constructor(deps: IngesterDeps, opts: IngesterOptions) {
     this.#d = deps
@@ -75,14 +79,17 @@ export class Ingester {
       )
     while (!signal.aborted) {
       let again = false
+      this.#lackedThisPoll = false
       try {
         again = await this.#cycle()
+        if (!this.#lackedThisPoll) this.#endLacking()
         backoff = 0
         this.#failures.success({ chainId: this.#chainId.toString() })
         // Re-poll at once after a rewind, but not forever against an endpoint that flips between forks.
         rewinds = again ? rewinds + 1 : 0
         if (rewinds > 3) again = false
       } catch (err) {
+        this.#endLacking()
         if (signal.aborted) break
         backoff = Math.min(MAX_BACKOFF_MS, Math.max(250, backoff * 2))
         // A storage failure (disk full, I/O error, a corrupt page) is the storage tracker's to log
@@ -127,27 +134,43 @@ export class Ingester {
       const outcome = await this.#catchUp.run(latest.number, tags)
       if (outcome === 'again') return true
       if (outcome === 'later') {
-        // Three polls in a row: not the one-poll lag of a node between its head and its block.
-        if (++this.#lackingPolls >= LACKING_POLLS)
-          this.#lacking.failure(this.#catchUp.missing, {
-            chainId: this.#chainId.toString(),
-            url: this.#d.rpc.url,
-            head: latest.number.toString(),
-            missing: this.#catchUp.missing?.number.toString(),
-          })
+        const missing = this.#catchUp.missing
+        if (missing) this.#lackingPoll(missing, latest.number)
         return false
       }
     } else {
       store.setTags(this.#key, tags)
       this.#heads.publish()
     }
-    this.#lackingPolls = 0
-    this.#lacking.success({ chainId: this.#chainId.toString() })
     if (!store.isReady(this.#key)) this.#heads.markReady()
     // Also after a restart on an idle chain: cross-unsafe may be behind what is already stored.
     this.#heads.advanceCross()
     // true: expired blocks remain after a bounded step, so loop again without the poll sleep
     return this.#pruner.prune()
+  }
+
+  /**
+   * A poll ended on `missing`, below the endpoint's head `head`: logged from the LACKING_POLLS-th
+   * poll in a row lacking that same block (one such poll is a node between its head and its block).
+   */
+  #lackingPoll(missing: MissingBlockError, head: bigint): void {
+    this.#lackedThisPoll = true
+    const s = this.#lackingStreak
+    if (s !== undefined && s.block !== missing.number) this.#endLacking()
+    const polls = s !== undefined && s.block === missing.number ? s.polls + 1 : 1
+    this.#lackingStreak = { block: missing.number, polls }
+    if (polls >= LACKING_POLLS)
+      this.#lacking.failure(missing, {
+        chainId: this.#chainId.toString(),
+        url: this.#d.rpc.url,
+        head: head.toString(),
+        missing: missing.number.toString(),
+      })
+  }
+
+  #endLacking(): void {
+    this.#lackingStreak = undefined
+    this.#lacking.success({ chainId: this.#chainId.toString() })
   }
 
   #rewind(hint: bigint): Promise<void> {

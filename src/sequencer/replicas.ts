@@ -119,8 +119,6 @@ export class ReplicaPublisher {
   /** The next block number the replica needs from us (undefined until the first block). */
   #next: bigint | undefined
   #tip = -1n
-  /** Hash of the newest block published (`#tip`), lower case. */
-  #tipHash: string | undefined
   #head: bigint | undefined
   #stranded = false
   #lastError: string | undefined
@@ -147,20 +145,20 @@ export class ReplicaPublisher {
    */
   publish(b: PublishedBlock): Promise<boolean> {
     if (this.#closed) return Promise.resolve(false)
-    // Not the child of the last block we published: blocks of another leader came between (we lead
-    // again after following), or we rebuilt below our tip. Where the replica stands is then unknown,
-    // and what we still owed it from before is not on this chain: start at this block as at the
-    // first one. Resending our old position onwards (forkchoice head = each of those blocks) walked
-    // every replica's head back to where it was when we last led, minutes of blocks, and then
-    // forward one block per round trip (the supervisors indexing them saw heads minutes old).
-    const follows = this.#tipHash !== undefined && b.number === this.#tip + 1n && this.#parentOf(b) === this.#tipHash
-    if (this.#next !== undefined && !follows && this.#next < b.number) {
+    // Its parent is not a block we hold (RecentBlocks, added to just before, keeps a chain ending at
+    // it): another leader's blocks came between (we lead again after following). Where the replica
+    // stands is then unknown, and what we still owed it from before is not on this chain: start at
+    // this block as at the first one. Resending our old position onwards (forkchoice head = each of
+    // those blocks) walked every replica's head back to where it was when we last led, minutes of
+    // blocks, and then forward one block per round trip (the supervisors indexing them saw heads
+    // minutes old). A block we rebuilt below our tip has its parent held: owed blocks before it stay owed.
+    const parentHeld = this.#o.recent.get(b.number - 1n)?.hash.toLowerCase() === this.#parentOf(b)
+    if (this.#next !== undefined && !parentHeld && this.#next < b.number) {
       // Callers waiting on blocks before this one: they were not sent (the replica got them elsewhere, or never will).
       this.#answer(b.number - 1n, false)
       this.#next = b.number
     }
     this.#tip = b.number
-    this.#tipHash = b.hash.toLowerCase()
     // The first block: assume the replica has its parent (SYNCING says otherwise).
     if (this.#next === undefined || this.#next > b.number) this.#next = b.number
     const p = new Promise<boolean>((resolve) => {

@@ -44,7 +44,7 @@ export function createSweepMetrics(registry: Registry): SweepMetrics {
   })
   const accesses = new Gauge({
     name: 'superguard_sweep_accesses',
-    help: 'Accesses in the last round',
+    help: 'Accesses in the last round: declared by its transactions, unique = packed for checking (de-duplicated between resets of the plan memory)',
     labelNames: ['kind'] as const,
     registers,
   })

@@ -1,6 +1,12 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
-import { ENTRY_CHAIN_ID_EXTENSION, ENTRY_CHECKSUM, ENTRY_LOOKUP, type Hex, parseAccessList } from '../interop/index.js'
-import { hexDigit } from '../util/hex.js'
+import {
+  ENTRY_CHAIN_ID_EXTENSION,
+  ENTRY_CHECKSUM,
+  ENTRY_LOOKUP,
+  entryTypeByte,
+  type Hex,
+  parseAccessList,
+} from '../interop/index.js'
 import { ACCESS_BYTES, packAccess } from './protocol.js'
 
 /** An interop transaction as a sweep sees it, whatever its source. */
@@ -18,7 +24,8 @@ export type PlannedChunk = { base: number; count: number; accesses: ArrayBuffer 
 export type RoundPlan = {
   /**
    * Accesses packed for checking, numbered 0..unique-1 in chunk order: the round's unique accesses,
-   * except that one repeated after more than `dedupeWindow` new ones is packed (and checked) again.
+   * except that one seen again after the de-duplication memory was reset (`dedupeWindow`) is packed
+   * (and checked) again.
    */
   unique: number
   /** Access declarations over all transactions, before de-duplication. */
@@ -36,7 +43,7 @@ export type PlanOptions = {
   onChunk: (chunk: PlannedChunk) => void
   /** Longest stretch of synchronous work before yielding to the event loop. */
   sliceMs?: number
-  /** New accesses remembered for de-duplication before the memory starts afresh (DEDUPE_WINDOW). */
+  /** The de-duplication memory is reset at the first chunk boundary after this many accesses were packed since its last reset (DEDUPE_WINDOW). */
   dedupeWindow?: number
   signal?: AbortSignal
 }
@@ -49,29 +56,18 @@ function lower(entry: string): string {
 }
 
 /**
- * The type byte of a 66-character 0x-entry, or -1. Only the first byte is read here: the other 31
- * are validated when the entry is packed (Buffer hex decoding stops at the first non-hex digit).
- */
-function typeOf(entry: unknown): number {
-  if (typeof entry !== 'string' || entry.length !== 66 || entry.charCodeAt(0) !== 48 || entry.charCodeAt(1) !== 120)
-    return -1
-  const hi = hexDigit(entry.charCodeAt(2))
-  const lo = hexDigit(entry.charCodeAt(3))
-  return hi < 0 || lo < 0 ? -1 : (hi << 4) | lo
-}
-
-/**
- * How many new accesses the plan remembers to de-duplicate against; at a chunk boundary past it,
- * it forgets them all. A Map of every access of a 1M round left the CPU caches: 500–540 ms of the
- * main thread for 1M keys here, against 220–260 ms with this window (4,096: 200–220). A round of
- * up to ~65k distinct accesses is de-duplicated whole; beyond, an access repeated after the
- * window is checked once more, on a worker (one look-up).
+ * The plan's de-duplication memory is reset at the first chunk boundary once this many accesses
+ * were packed since its last reset (a reset, not a sliding window: an access seen just before it
+ * is packed again if it comes again). A Map of every access of a 1M round left the CPU caches:
+ * 500–540 ms of the main thread for 1M keys here, against 220–260 ms with this bound (4,096:
+ * 200–220). A round of up to ~65k distinct accesses is de-duplicated whole; beyond, an access that
+ * comes again across a reset is checked once more, on a worker (one look-up).
  */
 export const DEDUPE_WINDOW = 65_536
 
 /**
- * Splits every transaction's inbox entries into accesses, de-duplicates them (within
- * DEDUPE_WINDOW new accesses) and packs each unique access once into chunk buffers. Structural
+ * Splits every transaction's inbox entries into accesses, de-duplicates them (between resets of
+ * the memory, DEDUPE_WINDOW) and packs each unique access once into chunk buffers. Structural
  * checks mirror op-supervisor's ParseAccess exactly (type order, zero bytes), without decoding
  * numbers: workers decode. Runs in slices of `sliceMs` so the main thread keeps serving while
  * 100k transactions plan.
@@ -129,12 +125,12 @@ export async function planRound(txs: readonly SweepTx[], opts: PlanOptions): Pro
     let bad = false
     while (i < entries.length) {
       const lookup = entries[i]!
-      if (typeOf(lookup) !== ENTRY_LOOKUP || !lookup.startsWith('000000', 4) || ++i >= entries.length) {
+      if (entryTypeByte(lookup) !== ENTRY_LOOKUP || !lookup.startsWith('000000', 4) || ++i >= entries.length) {
         bad = true
         break
       }
       let next = entries[i]!
-      let nt = typeOf(next)
+      let nt = entryTypeByte(next)
       let ext: string | undefined
       if (nt === ENTRY_CHAIN_ID_EXTENSION) {
         if (!next.startsWith('00000000000000', 4) || ++i >= entries.length) {
@@ -143,7 +139,7 @@ export async function planRound(txs: readonly SweepTx[], opts: PlanOptions): Pro
         }
         ext = lower(next)
         next = entries[i]!
-        nt = typeOf(next)
+        nt = entryTypeByte(next)
       }
       if (nt !== ENTRY_CHECKSUM) {
         bad = true

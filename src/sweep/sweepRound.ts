@@ -92,6 +92,7 @@ async function runRound(
   for (let i = 0; i < all.length; i++) {
     if ((i & 4095) === 4095 && performance.now() - slice > SLICE_MS) {
       await yieldToLoop()
+      roundSignal.throwIfAborted()
       slice = performance.now()
     }
     const tx = all[i]!

@@ -18,8 +18,8 @@ import { ResponseBodyTooLargeError } from 'viem'
  * `stop` aborts every request in flight (shutdown).
  */
 export function boundedFetch(maxSize: number, timeoutMs: number, stop?: AbortSignal): typeof fetch {
-  // One signal per request, aborted by `stop` (one listener for all requests) or by viem's timeout,
-  // and forgotten once the body is read: handing the indexer's long-lived signal to every fetch
+  // One signal per request, aborted by `stop` (one listener for all requests), by viem's timeout
+  // (headers) or by the whole-request timer (body), and forgotten once the body is read: handing the indexer's long-lived signal to every fetch
   // left undici's listeners on it until GC (MaxListenersExceededWarning after ~1,500 requests).
   const inFlight = new Set<AbortController>()
   stop?.addEventListener(
@@ -37,15 +37,20 @@ export function boundedFetch(maxSize: number, timeoutMs: number, stop?: AbortSig
     const onTimeout = () => ac.abort(timeout!.reason)
     if (timeout?.aborted) onTimeout()
     else timeout?.addEventListener('abort', onTimeout, { once: true })
-    const whole = setTimeout(
-      () => ac.abort(new Error(`no complete response within ${timeoutMs} ms (the body stalled)`)),
-      timeoutMs,
-    )
     const done = () => {
       clearTimeout(whole)
       inFlight.delete(ac)
       timeout?.removeEventListener('abort', onTimeout)
     }
+    // Also forgets the request: a body handed on that is never read (no text() call) is not kept.
+    // 0 = no bound, as viem's own timeout.
+    const whole =
+      timeoutMs > 0
+        ? setTimeout(() => {
+            ac.abort(new Error(`no complete response within ${timeoutMs} ms (the body stalled)`))
+            done()
+          }, timeoutMs)
+        : undefined
     let handedOn = false
     try {
       const res = await fetch(input, { ...init, signal: ac.signal })

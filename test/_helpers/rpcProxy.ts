@@ -8,9 +8,10 @@ export type RpcProxyOptions = {
   maxLogRange?: number
   /**
    * Blocks eth_getBlockByNumber answers null for (singly and in batches) while the head is served,
-   * as a lagging backend behind a load balancer does; the caller may change the set at any time.
+   * as a lagging backend behind a load balancer does: block number → how many more times (Infinity:
+   * until removed). The caller may change the map at any time.
    */
-  missingBlocks?: Set<bigint>
+  missingBlocks?: Map<bigint, number>
 }
 
 export type RpcProxy = { url: string; calls: Map<string, number>; close(): Promise<void> }
@@ -64,12 +65,16 @@ export async function startRpcProxy(target: string, opts: RpcProxyOptions = {}):
     const missing = opts.missingBlocks
     if (!missing || missing.size === 0) return text
     type Call = { id: unknown; method: string; params?: unknown[] }
-    const hidden = new Set(
-      (Array.isArray(parsed) ? (parsed as Call[]) : [parsed as Call])
-        .filter((r) => r.method === 'eth_getBlockByNumber' && /^0x/.test(String(r.params?.[0])))
-        .filter((r) => missing.has(BigInt(String(r.params![0]))))
-        .map((r) => r.id),
-    )
+    const hidden = new Set<unknown>()
+    for (const r of Array.isArray(parsed) ? (parsed as Call[]) : [parsed as Call]) {
+      if (r.method !== 'eth_getBlockByNumber' || !/^0x/.test(String(r.params?.[0]))) continue
+      const n = BigInt(String(r.params![0]))
+      const left = missing.get(n)
+      if (left === undefined) continue
+      hidden.add(r.id)
+      if (left <= 1) missing.delete(n)
+      else missing.set(n, left - 1)
+    }
     if (hidden.size === 0) return text
     const answer = JSON.parse(text) as { id: unknown; result?: unknown } | { id: unknown; result?: unknown }[]
     for (const a of Array.isArray(answer) ? answer : [answer]) if (hidden.has(a.id)) a.result = null

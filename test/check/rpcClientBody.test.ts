@@ -42,14 +42,13 @@ test('a body that stalls after its headers fails the call within the request tim
       () => 'answered',
       (e: unknown) => e,
     )
-  await headersSent
   let guard: NodeJS.Timeout | undefined
-  const out = await Promise.race([
-    pending,
-    new Promise((resolve) => {
-      guard = setTimeout(() => resolve('still waiting after 10 s'), 10_000)
-    }),
-  ])
+  const late = new Promise((resolve) => {
+    guard = setTimeout(() => resolve('still waiting after 10 s'), 10_000)
+  })
+  const first = await Promise.race([headersSent.then(() => 'held'), pending, late])
+  assert.is(first, 'held', 'the server sent the headers')
+  const out = await Promise.race([pending, late])
   clearTimeout(guard)
   assert.instance(out, Error)
   assert.match(

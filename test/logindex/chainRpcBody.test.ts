@@ -26,6 +26,8 @@ type Mode =
   | { kind: 'length' | 'chunked'; logs: number }
   /** Headers announcing `declared` bytes, then one small piece of the body, then nothing: a client reading the body waits forever. */
   | { kind: 'stall'; declared: number }
+  /** The same without Content-Length: one chunk, then nothing. */
+  | { kind: 'stallChunked' }
   /** Chunked, pieces of 16 KiB sent as the client reads, never an end. */
   | { kind: 'endless' }
 
@@ -51,9 +53,12 @@ function answer(res: ServerResponse, raw: string): void {
     // Several writes: the body really arrives in chunks.
     for (let i = 0; i < text.length; i += 4096) res.write(text.slice(i, i + 4096))
     res.end()
-  } else if (mode.kind === 'stall') {
+  } else if (mode.kind === 'stall' || mode.kind === 'stallChunked') {
     open.add(res)
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': mode.declared })
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      ...(mode.kind === 'stall' ? { 'content-length': mode.declared } : {}),
+    })
     res.write('[')
     server.emit('held')
   } else {
@@ -135,12 +140,21 @@ test('a body under the bound being read is still aborted by the shutdown signal'
     (e: unknown) => e,
   )
   // The headers have come (the server holds the response open): abort while the body is awaited.
-  await held
+  assert.is(await within10s(Promise.race([held.then(() => 'held'), pending])), 'held', 'the server sent the headers')
   stop.abort(new Error('shutting down'))
   const out = await pending
   assert.instance(out, Error)
   assert.match((out as Error).message, /shutting down/)
 })
+
+/** What `pending` settles to, or a note after 10 s: a test of a hang must fail, not hang. */
+async function within10s(pending: Promise<unknown>): Promise<unknown> {
+  let guard: NodeJS.Timeout | undefined
+  const late = new Promise((resolve) => {
+    guard = setTimeout(() => resolve('still waiting after 10 s'), 10_000)
+  })
+  return Promise.race([pending, late]).finally(() => clearTimeout(guard))
+}
 
 test('a body that stalls after its headers is cut by the request timeout, not left to hang', async () => {
   // Headers announcing 1,000 bytes, one byte of them, then nothing: viem's timeout has ended with
@@ -151,17 +165,24 @@ test('a body that stalls after its headers is cut by the request timeout, not le
     () => 'answered',
     (e: unknown) => e,
   )
-  await held
-  let guard: NodeJS.Timeout | undefined
-  const out = await Promise.race([
-    pending,
-    new Promise((resolve) => {
-      guard = setTimeout(() => resolve('still waiting after 10 s'), 10_000)
-    }),
-  ])
-  clearTimeout(guard)
+  assert.is(await within10s(Promise.race([held.then(() => 'held'), pending])), 'held', 'the server sent the headers')
+  const out = await within10s(pending)
   assert.instance(out, Error)
   assert.match((out as Error).message, /no complete response within 300 ms/)
+})
+
+test('a chunked body that stalls is cut by the timeout too', async () => {
+  mode = { kind: 'stallChunked' }
+  const held = once(server, 'held')
+  const pending = new ChainRpc(url, { maxResponseBytes: BOUND, timeoutMs: 300 }).logs(1n, 1n).then(
+    () => 'answered',
+    (e: unknown) => e,
+  )
+  assert.is(await within10s(Promise.race([held.then(() => 'held'), pending])), 'held', 'the server sent the headers')
+  const out = await within10s(pending)
+  assert.instance(out, Error, String(out))
+  // Read inside the fetch, so viem's own timeout (started first) usually cuts it; ours is the backstop.
+  assert.match((out as Error).message, /took too long|no complete response within 300 ms/)
 })
 
 test.run()

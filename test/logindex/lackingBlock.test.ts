@@ -15,10 +15,20 @@ import { type RpcProxy, startRpcProxy } from '../_helpers/rpcProxy.js'
  */
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-lacking-'))
-const missing = new Set<bigint>([7n])
+const missing = new Map<bigint, number>([[7n, Number.POSITIVE_INFINITY]])
 let anvil: Anvil
 let proxy: RpcProxy
-let indexer: Indexer | undefined
+const indexers: Indexer[] = []
+const LACKING = 'the endpoint reports a head above a block it does not return; waiting'
+
+/** `p`, or a rejection naming `what` after 20 s: a test that waits for something that never comes fails. */
+function within<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within 20 s`)), 20_000)
+  })
+  return Promise.race([p, late]).finally(() => clearTimeout(timer))
+}
 
 test.before(async () => {
   anvil = await startAnvil({ chainId: 907 })
@@ -31,7 +41,7 @@ test.before(async () => {
 })
 
 test.after(async () => {
-  await indexer?.close()
+  for (const i of indexers) await i.close()
   await proxy.close()
   await anvil.stop()
   rmSync(dir, { recursive: true, force: true })
@@ -40,20 +50,17 @@ test.after(async () => {
 test('a block the endpoint keeps lacking below its head is logged once with its number, and its return too', async () => {
   let onLine: (l: LogLine) => void = () => {}
   const logs = captureLog((l) => onLine(l))
-  /** The first line saying `msg`; rejects after 20 s so that a missing line fails the test, naming it. */
   const lineSaying = (msg: string) =>
-    new Promise<LogLine>((resolve, reject) => {
-      const seen = logs.lines.find((l) => l.msg === msg)
-      if (seen) return resolve(seen)
-      const timer = setTimeout(() => reject(new Error(`no line "${msg}" within 20 s`)), 20_000)
-      onLine = (l) => {
-        if (l.msg !== msg) return
-        clearTimeout(timer)
-        resolve(l)
-      }
-    })
-  const lacking = lineSaying('the endpoint reports a head above a block it does not return; waiting')
-  indexer = await startIndexer({
+    within(
+      new Promise<LogLine>((resolve) => {
+        const seen = logs.lines.find((l) => l.msg === msg)
+        if (seen) return resolve(seen)
+        onLine = (l) => l.msg === msg && resolve(l)
+      }),
+      `a line "${msg}"`,
+    )
+  const lacking = lineSaying(LACKING)
+  const indexer = await startIndexer({
     chains: [{ url: proxy.url }],
     dbPath: join(dir, 'i.db'),
     backfillMs: 86_400_000,
@@ -61,6 +68,7 @@ test('a block the endpoint keeps lacking below its head is logged once with its 
     logger: logs.logger,
     progress: false,
   })
+  indexers.push(indexer)
   const warned = await lacking
   assert.is(warned.level, 40)
   assert.is(warned.missing, '7')
@@ -72,12 +80,33 @@ test('a block the endpoint keeps lacking below its head is logged once with its 
   missing.clear()
   const recovered = await back
   assert.is(recovered.level, 30)
-  await indexer.ready
+  await within(indexer.ready, 'the index ready')
   assert.ok(indexer.reader.block(907n, 7n), 'the block that was lacking is indexed')
   assert.is(
-    logs.lines.filter((l) => l.msg === 'the endpoint reports a head above a block it does not return; waiting').length,
+    logs.lines.filter((l) => l.msg === LACKING).length,
     1,
     'one line for the whole wait (the interval is a minute)',
+  )
+})
+
+test('a block lacking for two polls only (a node between its head and its block) logs nothing', async () => {
+  missing.set(9n, 2)
+  const logs = captureLog()
+  const indexer = await startIndexer({
+    chains: [{ url: proxy.url }],
+    dbPath: join(dir, 'j.db'),
+    backfillMs: 86_400_000,
+    pollMs: 20,
+    logger: logs.logger,
+    progress: false,
+  })
+  indexers.push(indexer)
+  await within(indexer.ready, 'the index ready')
+  assert.is(missing.has(9n), false, 'the proxy answered null for block 9 twice')
+  assert.ok(indexer.reader.block(907n, 9n))
+  assert.equal(
+    logs.lines.filter((l) => l.level >= 40).map((l) => l.msg),
+    [],
   )
 })
 
