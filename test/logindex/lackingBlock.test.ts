@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Logger } from 'pino'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { type Anvil, startAnvil } from '../../src/devnet/anvil.js'
@@ -47,6 +48,20 @@ test.after(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
+/** An indexer of the proxy, polling every 20 ms, stopped after the tests. */
+async function index(dbName: string, logger: Logger): Promise<Indexer> {
+  const indexer = await startIndexer({
+    chains: [{ url: proxy.url }],
+    dbPath: join(dir, dbName),
+    backfillMs: 86_400_000,
+    pollMs: 20,
+    logger,
+    progress: false,
+  })
+  indexers.push(indexer)
+  return indexer
+}
+
 test('a block the endpoint keeps lacking below its head is logged once with its number, and its return too', async () => {
   let onLine: (l: LogLine) => void = () => {}
   const logs = captureLog((l) => onLine(l))
@@ -60,15 +75,7 @@ test('a block the endpoint keeps lacking below its head is logged once with its 
       `a line "${msg}"`,
     )
   const lacking = lineSaying(LACKING)
-  const indexer = await startIndexer({
-    chains: [{ url: proxy.url }],
-    dbPath: join(dir, 'i.db'),
-    backfillMs: 86_400_000,
-    pollMs: 20,
-    logger: logs.logger,
-    progress: false,
-  })
-  indexers.push(indexer)
+  const indexer = await index('i.db', logs.logger)
   const warned = await lacking
   assert.is(warned.level, 40)
   assert.is(warned.missing, '7')
@@ -92,15 +99,7 @@ test('a block the endpoint keeps lacking below its head is logged once with its 
 test('a block lacking for two polls only (a node between its head and its block) logs nothing', async () => {
   missing.set(9n, 2)
   const logs = captureLog()
-  const indexer = await startIndexer({
-    chains: [{ url: proxy.url }],
-    dbPath: join(dir, 'j.db'),
-    backfillMs: 86_400_000,
-    pollMs: 20,
-    logger: logs.logger,
-    progress: false,
-  })
-  indexers.push(indexer)
+  const indexer = await index('j.db', logs.logger)
   await within(indexer.ready, 'the index ready')
   assert.is(missing.has(9n), false, 'the proxy answered null for block 9 twice')
   assert.ok(indexer.reader.block(907n, 9n))

@@ -242,3 +242,80 @@ export async function startJob(env: Env) {
 export function bearer(secret: Buffer, iat?: number): Record<string, string> {
   return { authorization: `Bearer ${signJwt(secret, iat)}` }
 }
+
+/** Two nodes of one chain behind op-conductor doubles: engine-sims e1/e2, sequencers s1/s2 replicating to each other. */
+export type ConductorPair = {
+  e1: EngineSimHandle
+  e2: EngineSimHandle
+  s1: SequencerHandle
+  s2: SequencerHandle
+  /** Moves leadership: the named node's conductor says leader, the other's refuses commits. */
+  lead(node: 'n1' | 'n2'): void
+  close(): Promise<void>
+}
+
+/**
+ * n1 (e1, s1) and n2 (e2, s2), each sequencer publishing to the other's engine, each asking its own
+ * conductor double (`conductor_leader`, `conductor_commitUnsafePayload`) over HTTP; n1 leads first.
+ */
+export async function startConductorPair(o: { blockTime: number; execution?: 'sim' }): Promise<ConductorPair> {
+  const jwt = jwtFile()
+  const genesisTime = Math.floor(Date.now() / 1000) - 5
+  const engine = () =>
+    startEngineSim({
+      ...(o.execution ? { execution: o.execution } : {}),
+      jwtSecret: jwt.secret,
+      chainId: CHAIN_ID,
+      genesisTime,
+    })
+  const e1 = await engine()
+  const e2 = await engine()
+  let leader = 'n1'
+  const conductors = ['n1', 'n2'].map((id) =>
+    createRpcServer({
+      methods: new Map<string, () => unknown>([
+        ['conductor_leader', () => leader === id],
+        [
+          'conductor_commitUnsafePayload',
+          () => {
+            if (leader !== id) throw new Error('node is not the leader')
+            return null
+          },
+        ],
+      ]),
+      logger: createLogger('silent'),
+    }),
+  )
+  for (const c of conductors) await c.listen({ host: '127.0.0.1', port: 0 })
+  const url = (i: number) => `http://127.0.0.1:${(conductors[i]!.server.address() as AddressInfo).port}`
+  const seq = (engineUrl: string, replica: string, i: number) =>
+    startSequencer(
+      sequencerConfig({
+        engine: `${engineUrl},jwt=${jwt.path}`,
+        replica: [`${replica},jwt=${jwt.path}`],
+        blockTime: o.blockTime,
+        conductor: url(i),
+        listenBuilder: '127.0.0.1:0',
+        listenDebug: '127.0.0.1:0',
+        maxUnsafeAge: 0,
+      }),
+      { logger: createLogger('silent') },
+    )
+  const s1 = await seq(e1.url, e2.url, 0)
+  const s2 = await seq(e2.url, e1.url, 1)
+  return {
+    e1,
+    e2,
+    s1,
+    s2,
+    lead: (node) => {
+      leader = node
+    },
+    close: async () => {
+      await s1.close()
+      await s2.close()
+      for (const c of conductors) await c.close()
+      await Promise.all([e1.close(), e2.close()])
+    },
+  }
+}

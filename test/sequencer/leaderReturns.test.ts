@@ -1,16 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { startEngineSim } from '../../src/enginesim/start.js'
 import { type Indexer, startIndexer } from '../../src/logindex/index.js'
-import { createRpcServer } from '../../src/rpc/server.js'
-import { sequencerConfig, startSequencer } from '../../src/sequencer/start.js'
 import { createLogger } from '../../src/util/logger.js'
 import { untilIndexed } from '../_helpers/untilIndexed.js'
-import { CHAIN_ID, jwtFile } from './_env.js'
+import { CHAIN_ID, startConductorPair } from './_env.js'
 
 const CHAIN = BigInt(CHAIN_ID)
 
@@ -24,44 +20,8 @@ const CHAIN = BigInt(CHAIN_ID)
 // replica of n1 (n2's engine) and a supervisor's index of it must never go back.
 
 test('a sequencer leading again after another leader: its replicas and the index of them never go back', async () => {
-  const jwt = jwtFile()
   const dir = mkdtempSync(join(tmpdir(), 'sg-leader-returns-'))
-  const genesisTime = Math.floor(Date.now() / 1000) - 5
-  const e1 = await startEngineSim({ execution: 'sim', jwtSecret: jwt.secret, chainId: CHAIN_ID, genesisTime })
-  const e2 = await startEngineSim({ execution: 'sim', jwtSecret: jwt.secret, chainId: CHAIN_ID, genesisTime })
-  let leader = 'n1'
-  const conductors = ['n1', 'n2'].map((id) =>
-    createRpcServer({
-      methods: new Map<string, () => unknown>([
-        ['conductor_leader', () => leader === id],
-        [
-          'conductor_commitUnsafePayload',
-          () => {
-            if (leader !== id) throw new Error('node is not the leader')
-            return null
-          },
-        ],
-      ]),
-      logger: createLogger('silent'),
-    }),
-  )
-  for (const c of conductors) await c.listen({ host: '127.0.0.1', port: 0 })
-  const url = (i: number) => `http://127.0.0.1:${(conductors[i]!.server.address() as AddressInfo).port}`
-  const seq = (engine: string, replica: string, i: number) =>
-    startSequencer(
-      sequencerConfig({
-        engine: `${engine},jwt=${jwt.path}`,
-        replica: [`${replica},jwt=${jwt.path}`],
-        blockTime: 250,
-        conductor: url(i),
-        listenBuilder: '127.0.0.1:0',
-        listenDebug: '127.0.0.1:0',
-        maxUnsafeAge: 0,
-      }),
-      { logger: createLogger('silent') },
-    )
-  const s1 = await seq(e1.url, e2.url, 0)
-  const s2 = await seq(e2.url, e1.url, 1)
+  const { e2, s1, s2, lead, close } = await startConductorPair({ blockTime: 250, execution: 'sim' })
   // Supervisor 2's role: an index of n2's engine, which is n1's replica.
   let indexer: Indexer | undefined
   try {
@@ -77,7 +37,7 @@ test('a sequencer leading again after another leader: its replicas and the index
     // n1 leads for 3 blocks, each taken by its replica (e2).
     for (let i = 0; i < 3; i++) await s1.events.waitFor('published', (p) => p.replicas === 1, 10_000)
     // n2 leads for 6 blocks, each taken by e1 (n1's engine).
-    leader = 'n2'
+    lead('n2')
     let last = 0n
     for (let i = 0; i < 6; i++) last = (await s2.events.waitFor('published', (p) => p.replicas === 1, 10_000)).number
     await untilIndexed(
@@ -101,7 +61,7 @@ test('a sequencer leading again after another leader: its replicas and the index
       if (r.outcome === 'taken' && r.number !== undefined) taken.push(r.number)
     })
 
-    leader = 'n1'
+    lead('n1')
     const back = await s1.events.waitFor('published', (p) => p.number > last && p.replicas === 1, 10_000)
     off()
     await untilIndexed(
@@ -120,10 +80,7 @@ test('a sequencer leading again after another leader: its replicas and the index
     assert.is(e2.sim.chain.head.hash, back.blockHash)
   } finally {
     await indexer?.close()
-    await s1.close()
-    await s2.close()
-    for (const c of conductors) await c.close()
-    await Promise.all([e1.close(), e2.close()])
+    await close()
     rmSync(dir, { recursive: true, force: true })
   }
 })

@@ -7,7 +7,7 @@ import { sequencerConfig, startSequencer } from '../../src/sequencer/start.js'
 import { freePort } from '../../src/util/freePort.js'
 import { createLogger } from '../../src/util/logger.js'
 import { captureLog } from '../_helpers/captureLog.js'
-import { CHAIN_ID, jwtFile } from './_env.js'
+import { CHAIN_ID, jwtFile, startConductorPair } from './_env.js'
 
 // The standalone sequencer asks op-conductor every slot: an unreachable conductor (or one refusing
 // every commit) is logged once per interval with a count and once when it answers again, not once
@@ -80,47 +80,11 @@ test('standalone, conductor refusing every commit: blocks not published, one war
 })
 
 test('leadership moving to a follower: it builds on the blocks the old leader published to its engine', async () => {
-  const jwt = jwtFile()
-  const genesisTime = Math.floor(Date.now() / 1000) - 5
-  const e1 = await startEngineSim({ jwtSecret: jwt.secret, chainId: CHAIN_ID, genesisTime })
-  const e2 = await startEngineSim({ jwtSecret: jwt.secret, chainId: CHAIN_ID, genesisTime })
-  let leader = 'n1'
-  const conductors = ['n1', 'n2'].map((id) =>
-    createRpcServer({
-      methods: new Map<string, () => unknown>([
-        ['conductor_leader', () => leader === id],
-        [
-          'conductor_commitUnsafePayload',
-          () => {
-            if (leader !== id) throw new Error('node is not the leader')
-            return null
-          },
-        ],
-      ]),
-      logger: createLogger('silent'),
-    }),
-  )
-  for (const c of conductors) await c.listen({ host: '127.0.0.1', port: 0 })
-  const url = (i: number) => `http://127.0.0.1:${(conductors[i]!.server.address() as AddressInfo).port}`
-  const seq = (engine: string, replica: string, i: number) =>
-    startSequencer(
-      sequencerConfig({
-        engine: `${engine},jwt=${jwt.path}`,
-        replica: [`${replica},jwt=${jwt.path}`],
-        blockTime: 1000,
-        conductor: url(i),
-        listenBuilder: '127.0.0.1:0',
-        listenDebug: '127.0.0.1:0',
-        maxUnsafeAge: 0,
-      }),
-      { logger: createLogger('silent') },
-    )
-  const s1 = await seq(e1.url, e2.url, 0)
-  const s2 = await seq(e2.url, e1.url, 1)
+  const { e1, e2, s1, s2, lead, close } = await startConductorPair({ blockTime: 1000 })
   try {
     // n1 leads for 3 blocks, published to e2; n2's own head stays its genesis meanwhile.
     for (let i = 0; i < 3; i++) await s1.events.waitFor('published', (p) => p.replicas === 1, 10_000)
-    leader = 'n2'
+    lead('n2')
     const first = await s2.events.waitFor('published', () => true, 10_000)
     const at = e2.sim.chain.byNumber(first.number)!
     assert.ok(first.number >= 4n, `n2 sealed block ${first.number}, on top of n1's blocks`)
@@ -129,10 +93,7 @@ test('leadership moving to a follower: it builds on the blocks the old leader pu
     await s2.events.waitFor('published', (p) => p.replicas === 1, 10_000)
     assert.is(e1.sim.chain.byNumber(first.number)?.hash, first.blockHash)
   } finally {
-    await s1.close()
-    await s2.close()
-    for (const c of conductors) await c.close()
-    await Promise.all([e1.close(), e2.close()])
+    await close()
   }
 })
 
