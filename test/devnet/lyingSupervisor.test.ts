@@ -1,4 +1,7 @@
+import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer, type IncomingMessage } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'uvu'
@@ -139,6 +142,51 @@ test('as the devnet runs it: a child process of its own, answering, stopped by c
     await child.close()
   }
   assert.throws(() => process.kill(child.pid, 0), /ESRCH/, 'the process is gone')
+})
+
+test('a client that gives up ends the upstream request too (a stopped supervisor leaves none open)', async () => {
+  // An upstream that reads the request and never answers, as a SIGSTOPped supervisor.
+  const open = new Set<IncomingMessage>()
+  const silent = createServer((req) => {
+    open.add(req)
+    req.resume()
+    req.socket.once('close', () => open.delete(req))
+    silent.emit('request-held')
+  })
+  silent.listen(0, '127.0.0.1')
+  await once(silent, 'listening')
+  const port = (silent.address() as AddressInfo).port
+  const front = await startLyingSupervisor({ upstream: `http://127.0.0.1:${port}`, log: createLogger('silent') })
+  try {
+    const client = new AbortController()
+    const held = once(silent, 'request-held')
+    const answered = fetch(front.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(call('supervisor_syncStatus', [])),
+      signal: client.signal,
+    }).catch((e: unknown) => e)
+    await held
+    assert.is(open.size, 1)
+    const [upstreamReq] = open
+    const gone = once(upstreamReq!.socket, 'close')
+    client.abort()
+    await answered
+    let guard: NodeJS.Timeout | undefined
+    const closed = await Promise.race([
+      gone.then(() => true),
+      new Promise<boolean>((resolve) => {
+        guard = setTimeout(() => resolve(false), 10_000)
+      }),
+    ])
+    clearTimeout(guard)
+    assert.ok(closed, 'the upstream connection closed with the client (not within 10 s)')
+    assert.is(open.size, 0)
+  } finally {
+    await front.close()
+    silent.closeAllConnections()
+    await new Promise((resolve) => silent.close(resolve))
+  }
 })
 
 test.run()

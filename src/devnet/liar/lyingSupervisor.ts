@@ -91,9 +91,15 @@ export async function startLyingSupervisor(o: {
       },
     )
     out.on('error', (err) => {
+      if (res.destroyed) return
       if (res.headersSent) return res.destroy()
       res.writeHead(502, { 'content-type': 'text/plain' })
       res.end(`supervisor unreachable: ${err.message}`)
+    })
+    // A client that gives up (its own timeout while the supervisor is SIGSTOPped) ends the upstream
+    // request too: otherwise each stayed open until the supervisor answered, one per request.
+    res.on('close', () => {
+      if (!res.writableFinished) out.destroy()
     })
     out.end(body)
   }
