@@ -14,6 +14,9 @@ export const BUILDER_BATCH_MAX = 100
 
 type Builder = { client: RpcClient; inFlight: number; batcher: BuilderBatcher | undefined }
 
+/** The reason of every dropped builder call: one object, not a new Error (and its stack) per drop in a flood. */
+const QUEUE_FULL = new Error('queue full')
+
 export type ForwarderOptions = {
   upstreamTimeoutMs: number
   builderTimeoutMs: number
@@ -139,7 +142,7 @@ export class Forwarder {
   /** One builder call's outcome, batched or not: the forwards metric, a debug line per refusal, drops logged. */
   #builderOutcome(client: RpcClient, result: 'ok' | 'rejected' | 'error' | 'dropped', err?: Error): void {
     this.#o.metrics?.forwards.inc({ target: 'builder', result })
-    if (result === 'dropped') this.#drops.failure(new Error('queue full'), { builder: client.url.host })
+    if (result === 'dropped') this.#drops.failure(QUEUE_FULL, { builder: client.url.host })
     else if (result !== 'ok')
       this.#o.log.debug({ builder: client.url.host, err: err?.message }, 'builder did not take the transaction')
   }

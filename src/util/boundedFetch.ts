@@ -19,8 +19,9 @@ import { ResponseBodyTooLargeError } from 'viem'
  */
 export function boundedFetch(maxSize: number, timeoutMs: number, stop?: AbortSignal): typeof fetch {
   // One signal per request, aborted by `stop` (one listener for all requests), by viem's timeout
-  // (headers) or by the whole-request timer (body), and forgotten once the body is read: handing the indexer's long-lived signal to every fetch
-  // left undici's listeners on it until GC (MaxListenersExceededWarning after ~1,500 requests).
+  // (headers) or by the whole-request timer (body), and forgotten once the body is read: handing
+  // the indexer's long-lived signal to every fetch left undici's listeners on it until GC
+  // (MaxListenersExceededWarning after ~1,500 requests).
   const inFlight = new Set<AbortController>()
   stop?.addEventListener(
     'abort',

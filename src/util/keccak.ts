@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module'
 import { createKeccak } from 'hash-wasm'
+import { viemUtils } from './lazyViem.js'
 
 /**
  * keccak256 over bytes, synchronous. Uses hash-wasm (WASM, ~13x viem's JS on this machine)
@@ -9,17 +9,14 @@ import { createKeccak } from 'hash-wasm'
 type Hasher = Awaited<ReturnType<typeof createKeccak>>
 let wasm: Hasher | undefined
 let loading: Promise<void> | undefined
-type JsKeccak = (data: Uint8Array, to: 'bytes') => Uint8Array
-let js: JsKeccak | undefined
 
 /**
- * viem's keccak, required (synchronously) on the first hash before initKeccak() resolved: importing
- * viem's root loads ~400 modules (~0.5 CPU-s), which every role paid at start for a fallback that
- * none of them uses once started.
+ * viem's keccak, from viem/utils loaded on the first hash before initKeccak() resolved
+ * (util/lazyViem.ts): importing viem's root loads ~400 modules (~0.5 CPU-s), which every role paid
+ * at start for a fallback that none of them uses once started.
  */
-function jsKeccak(): JsKeccak {
-  js ??= (createRequire(import.meta.url)('viem') as { keccak256: JsKeccak }).keccak256
-  return js
+function jsKeccak(data: Uint8Array): Uint8Array {
+  return viemUtils().keccak256(data, 'bytes')
 }
 
 export function initKeccak(): Promise<void> {
@@ -35,7 +32,7 @@ export function keccakImplementation(): 'js' | 'wasm' {
 }
 
 export function keccak256(data: Uint8Array): Uint8Array {
-  if (!wasm) return jsKeccak()(data, 'bytes')
+  if (!wasm) return jsKeccak(data)
   wasm.init()
   wasm.update(data)
   return wasm.digest('binary')
